@@ -1,0 +1,108 @@
+/**
+ * SQL types and their JavaScript value representations. Every value carries
+ * its type through the planner (values themselves are untagged), so the wire
+ * protocols can send the right type OIDs.
+ *
+ * Representations:
+ * - bool: boolean; int2, int4, oid: number; int8: bigint; float4, float8: number
+ * - numeric: `Numeric` (exact decimal); text, varchar, bpchar, name: string
+ * - bytea: Uint8Array; uuid: string (lower-case canonical form)
+ * - date: number (days since 1970-01-01); time: bigint (microseconds since midnight)
+ * - timestamp, timestamptz: bigint (microseconds since 1970-01-01 00:00 UTC)
+ * - interval: `Interval`; json: string (text as given); jsonb: `Jsonb`
+ * - vector: Float32Array; arrays: Value[] (elements of `elem` type)
+ * - SQL NULL: null
+ * @module
+ */
+
+/** Names of the built-in types (PostgreSQL's `typname`, arrays use `array` with `elem`). */
+export type TypeId =
+  | "bool"
+  | "int2"
+  | "int4"
+  | "int8"
+  | "float4"
+  | "float8"
+  | "numeric"
+  | "text"
+  | "varchar"
+  | "bpchar"
+  | "name"
+  | "char"
+  | "bytea"
+  | "date"
+  | "time"
+  | "timestamp"
+  | "timestamptz"
+  | "interval"
+  | "uuid"
+  | "json"
+  | "jsonb"
+  | "oid"
+  | "regclass"
+  | "regtype"
+  | "regproc"
+  | "vector"
+  | "record"
+  | "void"
+  | "unknown"
+  | "array";
+
+/** A SQL type. `typmod` holds e.g. varchar length or numeric precision/scale as PostgreSQL encodes it. */
+export interface SqlType {
+  readonly id: TypeId;
+  /** Element type when `id` is "array". */
+  readonly elem?: SqlType;
+  /** PostgreSQL type modifier, -1 when absent. */
+  readonly typmod?: number;
+}
+
+/** Exact decimal: `digits` is the unscaled integer, value = digits / 10^scale. NaN is `nan`. */
+export class Numeric {
+  constructor(readonly digits: bigint, readonly scale: number, readonly nan = false) {}
+}
+
+/** A PostgreSQL interval: months, days and microseconds are kept apart, as PostgreSQL does. */
+export class Interval {
+  constructor(readonly months: number, readonly days: number, readonly micros: bigint) {}
+}
+
+/** A parsed jsonb document. `value` is plain JSON data (objects, arrays, strings, numbers as `Numeric` or number, booleans, null). */
+export class Jsonb {
+  constructor(readonly value: unknown) {}
+}
+
+/** A SQL value. SQL NULL is `null`. */
+export type Value =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | Numeric
+  | Interval
+  | Jsonb
+  | Float32Array
+  | Value[];
+
+const cache = new Map<TypeId, SqlType>();
+
+/**
+ * Returns the shared instance of a scalar type.
+ * @example type("int4")
+ */
+export function type(id: TypeId, typmod?: number): SqlType {
+  if (typmod !== undefined && typmod !== -1) return { id, typmod };
+  let t = cache.get(id);
+  if (!t) {
+    t = { id };
+    cache.set(id, t);
+  }
+  return t;
+}
+
+/** Returns the array type whose elements are `elem`. */
+export function arrayOf(elem: SqlType): SqlType {
+  return { id: "array", elem };
+}
