@@ -1,0 +1,112 @@
+/**
+ * Sequential scans of a heap in page-chain and slot order, resumable after
+ * any row id, plus space statistics.
+ * @module
+ */
+
+import type { PageReader } from "../mtr.ts";
+import { u16, u32 } from "../btree/node.ts";
+import { firstDataPage, rowAt, rowIdPage } from "./heap.ts";
+import {
+  checkDataPage,
+  offLive,
+  offNextPage,
+  offSlotCount,
+  slotPos,
+  totalFree,
+} from "./heap_page.ts";
+
+/**
+ * Called per live row. Inline rows are views into the page, valid only during
+ * the call: copy what you keep. Return false to stop.
+ */
+export type HeapVisitor = (rowId: number, row: Uint8Array) => boolean;
+
+/**
+ * Visits the heap's rows in storage order, starting after row `after` when
+ * given (a row id returned by an earlier scan of this heap). Pages read in a
+ * `view` stay pinned until it returns: scan large heaps with `HeapCursor`.
+ * @returns false when `visit` stopped the scan, true at the end of the heap
+ * @throws {CorruptError} XX001 on pages that do not belong to the heap
+ */
+export function heapScan(
+  r: PageReader,
+  heap: number,
+  visit: HeapVisitor,
+  after?: number,
+): boolean {
+  let id = after === undefined ? firstDataPage(r, heap) : rowIdPage(after);
+  let s = after === undefined ? 0 : (after % 65536) + 1;
+  while (id !== 0) {
+    const page = r.read(id);
+    checkDataPage(page, heap);
+    const d = page.data;
+    const n = u16(d, offSlotCount);
+    for (; s < n; s++) {
+      if (u16(d, slotPos(s)) === 0) continue;
+      if (!visit(id * 65536 + s, rowAt(r, d, s))) return false;
+    }
+    id = u32(d, offNextPage);
+    s = 0;
+  }
+  return true;
+}
+
+/**
+ * A scan that can stop and resume across separate `view` calls; rows
+ * inserted behind the cursor meanwhile are not seen, rows ahead may be.
+ */
+export class HeapCursor {
+  #after: number | undefined;
+  #done = false;
+
+  /** A cursor over the heap named by header page `heap`. */
+  constructor(readonly heap: number) {}
+
+  /** True once the heap's end was reached. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /**
+   * Visits up to `maxRows` further rows; `visit` returning false also ends
+   * the batch (the scan resumes after that row).
+   * @returns the number of rows visited
+   */
+  next(r: PageReader, maxRows: number, visit: HeapVisitor): number {
+    if (this.#done) return 0;
+    let visited = 0;
+    const finished = heapScan(r, this.heap, (rowId, row) => {
+      visited++;
+      this.#after = rowId;
+      return visit(rowId, row) && visited < maxRows;
+    }, this.#after);
+    if (finished) this.#done = true;
+    return visited;
+  }
+}
+
+/** Space use of a heap. */
+export interface HeapStats {
+  /** Data pages in the heap's chain (header and overflow pages not counted). */
+  dataPages: number;
+  /** Live rows. */
+  rows: number;
+  /** Free bytes in data pages, fragmented space included. */
+  freeBytes: number;
+}
+
+/** Counts the heap's data pages, live rows and reusable free bytes. */
+export function heapStats(r: PageReader, heap: number): HeapStats {
+  const stats: HeapStats = { dataPages: 0, rows: 0, freeBytes: 0 };
+  let id = firstDataPage(r, heap);
+  while (id !== 0) {
+    const page = r.read(id);
+    checkDataPage(page, heap);
+    stats.dataPages++;
+    stats.rows += u16(page.data, offLive);
+    stats.freeBytes += totalFree(page.data);
+    id = u32(page.data, offNextPage);
+  }
+  return stats;
+}
