@@ -1,0 +1,218 @@
+/**
+ * Row locks and waits between transactions, with deadlock detection.
+ *
+ * Row locks live in memory only: they belong to running transactions, and a
+ * crash ends every running transaction. A lock is held until its owner ends,
+ * so waiting for a lock means waiting for a holder's `done` promise and then
+ * trying again. Each waiting owner records what it waits for; the waits-for
+ * graph is derived from those targets and the current holders, and it is
+ * searched for a cycle whenever a wait starts, so a deadlock is reported
+ * (40P01) to the transaction that closes the cycle, at once.
+ * @module
+ */
+
+import { DbError, TxnConflictError } from "../common/errors.ts";
+
+/** PostgreSQL's four row-lock strengths, weakest first. */
+export type RowLockMode = "keyShare" | "share" | "noKeyUpdate" | "update";
+/** What to do when a lock is held by someone else. */
+export type WaitPolicy = "wait" | "nowait" | "skipLocked";
+
+const modeBit: Record<RowLockMode, number> = { keyShare: 1, share: 2, noKeyUpdate: 4, update: 8 };
+/** For each mode, the held modes it conflicts with (PostgreSQL's row-lock matrix). */
+const conflictMask: Record<RowLockMode, number> = {
+  keyShare: 8,
+  share: 4 | 8,
+  noKeyUpdate: 2 | 4 | 8,
+  update: 1 | 2 | 4 | 8,
+};
+
+/** What an owner is blocked on. */
+export type WaitTarget =
+  | { readonly kind: "lock"; readonly lock: RowLock; readonly mode: RowLockMode }
+  | { readonly kind: "owner"; readonly owner: LockOwner };
+
+/** A transaction as the lock manager sees it. */
+export interface LockOwner {
+  /** Resolves when the owner commits or aborts (its locks are gone by then). */
+  readonly done: Promise<void>;
+  /** What the owner waits for, null when running. */
+  waitTarget: WaitTarget | null;
+  /** Locks to release when the owner ends. */
+  readonly heldLocks: RowLock[];
+  /** Set while waiting: rejects the wait (statement cancel, lock timeout, transaction end). */
+  cancelWait: ((reason: unknown) => void) | null;
+  /** True once the owner committed or aborted: it must not take locks any more. */
+  readonly ended: boolean;
+}
+
+/** The lock on one row version. */
+export class RowLock {
+  /** Holders and the bit set of modes each holds. */
+  readonly holders = new Map<LockOwner, number>();
+  /** Creates the lock of version `rowId` of relation `relId`. */
+  constructor(readonly relId: number, readonly rowId: number) {}
+
+  /** Holders other than `owner` whose modes conflict with `mode`. */
+  blockers(owner: LockOwner, mode: RowLockMode): LockOwner[] {
+    const mask = conflictMask[mode];
+    const out: LockOwner[] = [];
+    for (const [holder, held] of this.holders) {
+      if (holder !== owner && (held & mask) !== 0) out.push(holder);
+    }
+    return out;
+  }
+}
+
+/** The row-lock table. */
+export class LockManager {
+  readonly #tables = new Map<number, Map<number, RowLock>>();
+
+  /**
+   * Takes a row lock, waiting per `policy`.
+   * @param relName the relation's name, for the NOWAIT error message
+   * @returns true when the lock is held, false when skipped (SKIP LOCKED)
+   * @throws {DbError} 55P03 with NOWAIT when another transaction holds a conflicting lock
+   * @throws {TxnConflictError} 40P01 when waiting would close a cycle of waits
+   * @throws whatever `cancelWait` is called with while waiting
+   */
+  async lock(
+    owner: LockOwner,
+    target: { relId: number; rowId: number; relName: string },
+    mode: RowLockMode,
+    policy: WaitPolicy,
+  ): Promise<boolean> {
+    for (;;) {
+      const lock = this.#lockFor(target.relId, target.rowId);
+      const blockers = lock.blockers(owner, mode);
+      if (blockers.length === 0) {
+        this.#grant(owner, lock, mode);
+        return true;
+      }
+      if (policy === "nowait") {
+        throw new DbError("55P03", `could not obtain lock on row in relation "${target.relName}"`);
+      }
+      if (policy === "skipLocked") {
+        this.#dropIfUnused(lock);
+        return false;
+      }
+      await this.#waitOn(owner, { kind: "lock", lock, mode }, blockers[0]!);
+    }
+  }
+
+  /**
+   * Takes a row lock only if no wait is needed.
+   * @returns true when granted
+   */
+  tryLock(owner: LockOwner, relId: number, rowId: number, mode: RowLockMode): boolean {
+    const lock = this.#lockFor(relId, rowId);
+    if (lock.blockers(owner, mode).length > 0) {
+      this.#dropIfUnused(lock);
+      return false;
+    }
+    this.#grant(owner, lock, mode);
+    return true;
+  }
+
+  /**
+   * Waits until `holder` ends (used when a unique check meets an uncommitted inserter).
+   * @throws {TxnConflictError} 40P01 when the wait would deadlock
+   */
+  async waitForOwner(waiter: LockOwner, holder: LockOwner): Promise<void> {
+    if (waiter === holder) return;
+    await this.#waitOn(waiter, { kind: "owner", owner: holder }, holder);
+  }
+
+  /** Releases every lock of `owner` (at commit or abort). */
+  releaseAll(owner: LockOwner): void {
+    for (const lock of owner.heldLocks) {
+      lock.holders.delete(owner);
+      this.#dropIfUnused(lock);
+    }
+    owner.heldLocks.length = 0;
+  }
+
+  /** Number of rows currently locked (for tests and monitoring). */
+  get lockedRowCount(): number {
+    let n = 0;
+    for (const t of this.#tables.values()) n += t.size;
+    return n;
+  }
+
+  async #waitOn(owner: LockOwner, target: WaitTarget, first: LockOwner): Promise<void> {
+    owner.waitTarget = target;
+    if (this.#closesCycle(owner)) {
+      owner.waitTarget = null;
+      if (target.kind === "lock") this.#dropIfUnused(target.lock);
+      throw new TxnConflictError("40P01", "deadlock detected");
+    }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        owner.cancelWait = reject;
+        first.done.then(resolve);
+      });
+    } finally {
+      owner.waitTarget = null;
+      owner.cancelWait = null;
+    }
+    if (owner.ended) {
+      throw new DbError(
+        "25P02",
+        "current transaction is aborted, commands ignored until end of transaction block",
+      );
+    }
+  }
+
+  /** Depth-first search of the waits-for graph from `start`'s blockers back to `start`. */
+  #closesCycle(start: LockOwner): boolean {
+    const seen = new Set<LockOwner>();
+    const stack: LockOwner[] = [...edges(start)];
+    while (stack.length > 0) {
+      const o = stack.pop()!;
+      if (o === start) return true;
+      if (seen.has(o)) continue;
+      seen.add(o);
+      for (const next of edges(o)) stack.push(next);
+    }
+    return false;
+  }
+
+  #lockFor(relId: number, rowId: number): RowLock {
+    let table = this.#tables.get(relId);
+    if (table === undefined) {
+      table = new Map();
+      this.#tables.set(relId, table);
+    }
+    let lock = table.get(rowId);
+    if (lock === undefined) {
+      lock = new RowLock(relId, rowId);
+      table.set(rowId, lock);
+    }
+    return lock;
+  }
+
+  #grant(owner: LockOwner, lock: RowLock, mode: RowLockMode): void {
+    const held = lock.holders.get(owner);
+    if (held === undefined) {
+      lock.holders.set(owner, modeBit[mode]);
+      owner.heldLocks.push(lock);
+    } else {
+      lock.holders.set(owner, held | modeBit[mode]);
+    }
+  }
+
+  #dropIfUnused(lock: RowLock): void {
+    if (lock.holders.size > 0) return;
+    const table = this.#tables.get(lock.relId);
+    if (table?.get(lock.rowId) === lock) {
+      table.delete(lock.rowId);
+      if (table.size === 0) this.#tables.delete(lock.relId);
+    }
+  }
+}
+
+function edges(owner: LockOwner): LockOwner[] {
+  const t = owner.waitTarget;
+  if (t === null) return [];
+  return t.kind === "lock" ? t.lock.blockers(owner, t.mode) : [t.owner];
+}

@@ -1,0 +1,235 @@
+/**
+ * Reading relations under a transaction's snapshot: sequential scans, index
+ * range scans and point fetches. Scans are cursors that read one bounded
+ * batch per synchronous `store.view` call, so the caller may await (lock
+ * waits, sending rows) between batches; each batch resumes after the last
+ * entry of the previous one.
+ * @module
+ */
+
+import { assert, CorruptError } from "../common/errors.ts";
+import { batchRowsMax } from "../common/limits.ts";
+import type { Value } from "../common/types.ts";
+import { BTreeCursor, type ScanRange } from "../storage/btree/mod.ts";
+import { HeapCursor, heapGet } from "../storage/heap/mod.ts";
+import { encodeKey } from "../storage/key_codec.ts";
+import type { PageReader } from "../storage/mtr.ts";
+import { decodeRow } from "../storage/row_codec.ts";
+import { type IndexDef, prefixSuccessor, type RelationDef, rowIdOfKey } from "./relation.ts";
+import type { KeyRange } from "./ssi.ts";
+import type { Txn } from "./txn.ts";
+import type { TxnStore } from "./txn_manager.ts";
+import { newHeader, readHeader, tupleHeaderBytes } from "./tuple.ts";
+
+/** Options of scans. */
+export interface ScanOptions {
+  /** Entries examined per batch (default and maximum `batchRowsMax`). */
+  readonly batchRows?: number;
+  /** Decode only the columns with `wanted[i]` true (others read as NULL). */
+  readonly wanted?: readonly boolean[];
+}
+
+/** Bounds of an index scan as values of a prefix of the index columns, in index order. */
+export interface IndexBounds {
+  /** Values of the first index columns where the scan starts (absent: from the first entry). */
+  readonly lower?: readonly Value[];
+  /** Default true. */
+  readonly lowerInclusive?: boolean;
+  /** Values of the first index columns where the scan ends (absent: to the last entry). */
+  readonly upper?: readonly Value[];
+  /** Default true. */
+  readonly upperInclusive?: boolean;
+  /** Visit in descending index order. */
+  readonly reverse?: boolean;
+}
+
+/** Rows visible to the scanning statement, with the row id of each version. */
+export interface RowBatch {
+  /** Row id of each returned version. */
+  readonly rowIds: number[];
+  /** Decoded values of each returned version. */
+  readonly rows: Value[][];
+}
+
+const header = newHeader();
+
+/** True when the tuple is visible to `txn`'s running statement. */
+export function tupleVisible(txn: Txn, tuple: Uint8Array): boolean {
+  readHeader(tuple, header);
+  return txn.visible(header.xmin, header.cmin, header.xmax, header.cmax);
+}
+
+type Fill = (
+  r: PageReader,
+  max: number,
+  visit: (rowId: number, tuple: Uint8Array) => void,
+) => boolean;
+
+/** A batched scan; `next()` returns null once exhausted. */
+export class RowCursor {
+  readonly #batchRows: number;
+  readonly #fill: Fill;
+  #done = false;
+
+  /** Use `Tables.scan`/`Tables.indexScan` to open cursors. */
+  constructor(
+    readonly store: TxnStore,
+    readonly txn: Txn,
+    readonly rel: RelationDef,
+    readonly options: ScanOptions,
+    fill: Fill,
+  ) {
+    this.#fill = fill;
+    this.#batchRows = Math.max(1, Math.min(options.batchRows ?? batchRowsMax, batchRowsMax));
+  }
+
+  /**
+   * Reads the next batch (possibly empty when a whole batch of versions was invisible).
+   * @returns the batch, or null when the scan is over
+   * @throws {CorruptError} XX001 on malformed pages or tuples
+   */
+  next(): RowBatch | null {
+    if (this.#done) return null;
+    assert(this.txn.snapshot !== null, "Scan before startStatement");
+    const batch: RowBatch = { rowIds: [], rows: [] };
+    const { txn, rel } = this;
+    const wanted = this.options.wanted;
+    const reads = txn.reads;
+    this.store.view((r) => {
+      this.#done = this.#fill(r, this.#batchRows, (rowId, tuple) => {
+        if (!tupleVisible(txn, tuple)) return;
+        batch.rowIds.push(rowId);
+        batch.rows.push(decodeRow(rel.types, tuple, tupleHeaderBytes, wanted));
+        reads?.row(rel.id, rowId);
+      });
+    });
+    return batch;
+  }
+
+  /** Collects every remaining row (for tests and small relations). */
+  all(): RowBatch {
+    const out: RowBatch = { rowIds: [], rows: [] };
+    for (let b = this.next(); b !== null; b = this.next()) {
+      out.rowIds.push(...b.rowIds);
+      out.rows.push(...b.rows);
+    }
+    return out;
+  }
+}
+
+/** Opens a sequential scan of the versions visible to `txn`. */
+export function openHeapScan(
+  store: TxnStore,
+  txn: Txn,
+  rel: RelationDef,
+  options: ScanOptions = {},
+): RowCursor {
+  txn.reads?.relation(rel.id);
+  const cursor = new HeapCursor(rel.heap);
+  return new RowCursor(store, txn, rel, options, (r, max, visit) => {
+    cursor.next(r, max, (rowId, tuple) => {
+      visit(rowId, tuple);
+      return true;
+    });
+    return cursor.done;
+  });
+}
+
+/** Converts value bounds on a prefix of the index columns to a byte range of keys. */
+export function keyRange(index: IndexDef, bounds: IndexBounds): ScanRange | null {
+  let lower: Uint8Array | undefined;
+  let upper: Uint8Array | undefined;
+  let upperInclusive = false;
+  let lowerKey: Uint8Array | undefined;
+  if (bounds.lower !== undefined) {
+    const p = encodeKey(bounds.lower, index.keyColumns);
+    lowerKey = p;
+    if (bounds.lowerInclusive ?? true) lower = p;
+    else {
+      lower = prefixSuccessor(p);
+      if (lower === undefined) return null;
+    }
+  }
+  if (bounds.upper !== undefined) {
+    // Point lookups pass the same values as both bounds: encode them once.
+    const p = bounds.upper === bounds.lower && lowerKey !== undefined
+      ? lowerKey
+      : encodeKey(bounds.upper, index.keyColumns);
+    if (bounds.upperInclusive ?? true) upper = prefixSuccessor(p);
+    else upper = p;
+  }
+  if (upper === undefined) upperInclusive = true;
+  return {
+    ...(lower === undefined ? {} : { lower }),
+    ...(upper === undefined ? {} : { upper }),
+    lowerInclusive: true,
+    upperInclusive,
+    reverse: bounds.reverse ?? false,
+  };
+}
+
+/** Opens an index range scan returning the visible versions in index order. */
+export function openIndexScan(
+  store: TxnStore,
+  txn: Txn,
+  rel: RelationDef,
+  indexNo: number,
+  bounds: IndexBounds,
+  options: ScanOptions = {},
+): RowCursor {
+  const index = rel.indexes[indexNo];
+  assert(index !== undefined, `Relation ${rel.name} has no index ${indexNo}`);
+  const range = keyRange(index, bounds);
+  if (range === null) return new RowCursor(store, txn, rel, options, () => true);
+  txn.reads?.range(rel.id, toKeyRange(indexNo, range));
+  const cursor = new BTreeCursor(index.root, range);
+  return new RowCursor(store, txn, rel, options, (r, max, visit) => {
+    cursor.next(r, max, (key) => {
+      const rowId = rowIdOfKey(key);
+      visit(rowId, fetchTuple(r, rel, rowId));
+      return true;
+    });
+    return cursor.done;
+  });
+}
+
+function toKeyRange(index: number, range: ScanRange): KeyRange {
+  return {
+    index,
+    ...(range.lower === undefined ? {} : { lower: range.lower }),
+    ...(range.upper === undefined ? {} : { upper: range.upper }),
+    lowerInclusive: range.lowerInclusive ?? true,
+    upperInclusive: range.upperInclusive ?? true,
+  };
+}
+
+/**
+ * Reads the tuple of a version an index entry points to.
+ * @throws {CorruptError} XX001 when the entry points to no row
+ */
+export function fetchTuple(r: PageReader, rel: RelationDef, rowId: number): Uint8Array {
+  const tuple = heapGet(r, rel.heap, rowId);
+  if (tuple === undefined) {
+    throw new CorruptError(`Index entry of ${rel.name} points to missing row ${rowId}`);
+  }
+  return tuple;
+}
+
+/**
+ * Reads one version by row id if it is visible to `txn`.
+ * @returns its values, or null when invisible or gone
+ */
+export function fetchVisible(
+  store: TxnStore,
+  txn: Txn,
+  rel: RelationDef,
+  rowId: number,
+): Value[] | null {
+  assert(txn.snapshot !== null, "Fetch before startStatement");
+  txn.reads?.row(rel.id, rowId);
+  return store.view((r) => {
+    const tuple = heapGet(r, rel.heap, rowId);
+    if (tuple === undefined || !tupleVisible(txn, tuple)) return null;
+    return decodeRow(rel.types, tuple, tupleHeaderBytes);
+  });
+}

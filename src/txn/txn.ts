@@ -1,0 +1,135 @@
+/**
+ * One transaction: its isolation level, xids (top-level and one per
+ * savepoint, assigned on first write), command ids, snapshot, row locks and
+ * read/write sets. Created and ended by `TxnManager`.
+ * @module
+ */
+
+import { type Clog, XidStatus } from "./clog.ts";
+import type { LockOwner, RowLock, WaitTarget } from "./lock_manager.ts";
+import { ReadSet, WriteSet } from "./ssi.ts";
+
+/** SQL isolation levels (READ UNCOMMITTED behaves as READ COMMITTED, as in PostgreSQL). */
+export type IsolationLevel = "read committed" | "repeatable read" | "serializable";
+
+/** Lifecycle of a transaction. */
+export type TxnState = "active" | "committing" | "committed" | "aborted";
+
+/**
+ * Which transactions' effects a statement (READ COMMITTED) or a transaction
+ * (REPEATABLE READ, SERIALIZABLE) sees: those that committed before it was
+ * taken. `xip` lists the xids running at that moment (null when none).
+ */
+export class Snapshot {
+  /** Creates a snapshot; `TxnManager` takes them. */
+  constructor(
+    readonly xmin: number,
+    readonly xmax: number,
+    readonly xip: ReadonlySet<number> | null,
+  ) {}
+
+  /** True when `xid` had finished (committed or aborted) when the snapshot was taken. */
+  finished(xid: number): boolean {
+    if (xid >= this.xmax) return false;
+    return this.xip === null || xid < this.xmin || !this.xip.has(xid);
+  }
+}
+
+/** A savepoint: its name and the subtransaction xid its writes carry (0 until the first write). */
+export interface Savepoint {
+  /** Savepoint name. */
+  readonly name: string;
+  /** Subtransaction xid (0 until its first write). */
+  xid: number;
+  /** Xids of savepoints released into this one; rolled back with it. */
+  readonly carried: number[];
+}
+
+/** A transaction. Use `TxnManager` to begin, commit and abort it. */
+export class Txn implements LockOwner {
+  /** Lifecycle state. */
+  state: TxnState = "active";
+  /** Set after an error: statements are refused until ROLLBACK or ROLLBACK TO SAVEPOINT. */
+  failed = false;
+  /** Top-level xid; 0 while the transaction has not written. */
+  xid = 0;
+  /** Live xids of this transaction (top-level and subtransactions not rolled back). */
+  readonly ownXids = new Set<number>();
+  /** Every xid ever assigned to this transaction, rolled-back subtransactions included. */
+  readonly allXids: number[] = [];
+  /** Open savepoints, innermost last. */
+  readonly savepoints: Savepoint[] = [];
+  /** Command id of the running statement; rows it writes carry it. */
+  cid = 0;
+  /** Command id the next statement gets. */
+  nextCid = 0;
+  /** Snapshot of the running statement (READ COMMITTED) or transaction. */
+  snapshot: Snapshot | null = null;
+  /** What the transaction read; consulted only under SERIALIZABLE. */
+  #reads: ReadSet | null = null;
+  /** What the transaction wrote (for SERIALIZABLE validation of others). */
+  readonly writes = new WriteSet();
+  /** Row locks held until the end. */
+  readonly heldLocks: RowLock[] = [];
+  /** What the transaction waits for, null when running. */
+  waitTarget: WaitTarget | null = null;
+  cancelWait: ((reason: unknown) => void) | null = null;
+  readonly done: Promise<void>;
+  /** Called once when the transaction ends. */
+  readonly finish: () => void;
+
+  /** Use `TxnManager.begin` to create transactions. */
+  constructor(
+    readonly id: number,
+    public isolation: IsolationLevel,
+    public readOnly: boolean,
+    readonly clog: Clog,
+  ) {
+    let resolve!: () => void;
+    this.done = new Promise<void>((r) => (resolve = r));
+    this.finish = resolve;
+  }
+
+  /** The read set to record into: only SERIALIZABLE transactions track reads. */
+  get reads(): ReadSet | null {
+    if (this.isolation !== "serializable") return null;
+    return this.#reads ??= new ReadSet();
+  }
+
+  /** True once committed or aborted. */
+  get ended(): boolean {
+    return this.state === "committed" || this.state === "aborted";
+  }
+
+  /** True for REPEATABLE READ and SERIALIZABLE: one snapshot for the whole transaction. */
+  get transactionSnapshot(): boolean {
+    return this.isolation !== "read committed";
+  }
+
+  /** The xid the current (sub)transaction writes with, 0 when none assigned yet. */
+  get currentXid(): number {
+    const n = this.savepoints.length;
+    return n === 0 ? this.xid : this.savepoints[n - 1]!.xid;
+  }
+
+  /**
+   * Whether a change stamped (xid, cid) is in effect for the running statement:
+   * own live changes from earlier commands, or others' changes that committed
+   * before the snapshot. Allocation-free; called for every tuple.
+   */
+  sees(xid: number, cid: number): boolean {
+    if (this.xid !== 0 && this.ownXids.has(xid)) return cid < this.cid;
+    const snap = this.snapshot!;
+    if (!snap.finished(xid)) return false;
+    return this.clog.status(xid) === XidStatus.committed;
+  }
+
+  /**
+   * MVCC visibility of a tuple version with header (xmin, cmin, xmax, cmax);
+   * xmax 0 means never deleted.
+   */
+  visible(xmin: number, cmin: number, xmax: number, cmax: number): boolean {
+    if (!this.sees(xmin, cmin)) return false;
+    return xmax === 0 || !this.sees(xmax, cmax);
+  }
+}

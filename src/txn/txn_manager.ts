@@ -1,0 +1,402 @@
+/**
+ * Begins, commits and aborts transactions over a page store.
+ *
+ * Commit: SERIALIZABLE validation, the clog pages are marked committed in one
+ * logged page operation, then the WAL is flushed up to that record (group
+ * commit) and only then is the commit published: the xids leave the running
+ * set, the in-memory clog says committed, the row locks are released and
+ * waiters wake. Publication follows commit order, so visibility order equals
+ * commit order. Abort marks the xids aborted without a flush: a crash that
+ * loses the mark leaves them "in progress" below the high-water mark, which
+ * reads as aborted.
+ * @module
+ */
+
+import { assert, DbError, TxnConflictError } from "../common/errors.ts";
+import type { Mtr, PageReader } from "../storage/mtr.ts";
+import { Clog, XidStatus } from "./clog.ts";
+import { LockManager } from "./lock_manager.ts";
+import { conflicts, type WriteSet } from "./ssi.ts";
+import { type IsolationLevel, Snapshot, Txn } from "./txn.ts";
+
+/** What the transaction layer needs from the page store. */
+export interface TxnStore {
+  /** Bytes per page. */
+  readonly pageSize: number;
+  /** Runs a read-only page operation. */
+  view<T>(fn: (r: PageReader) => T): T;
+  /** Runs a logged, atomic page operation. */
+  update<T>(fn: (m: Mtr) => T): T;
+  /** The WAL: commits flush up to `endLsn`. */
+  readonly wal: { readonly endLsn: number; flush(lsn: number): Promise<void> };
+}
+
+/** Options of `TxnManager.begin`. */
+export interface BeginOptions {
+  /** Default "read committed". */
+  readonly isolation?: IsolationLevel;
+  /** Refuse writes (25006). Default false. */
+  readonly readOnly?: boolean;
+}
+
+/** Counters of a transaction manager (for metrics). */
+export interface TxnStats {
+  /** Transactions committed. */
+  commits: number;
+  /** Transactions rolled back. */
+  aborts: number;
+  /** SERIALIZABLE commits refused with 40001. */
+  serializationFailures: number;
+}
+
+interface CommittedWrites {
+  readonly xid: number;
+  readonly writes: WriteSet;
+  published: boolean;
+}
+
+/** The transaction manager of one store. */
+export class TxnManager {
+  /** Transaction status, persistent and cached. */
+  readonly clog: Clog;
+  /** Row locks and waits. */
+  readonly locks = new LockManager();
+  /** Running xids (top-level and subtransactions) to their transaction. */
+  readonly #running = new Map<number, Txn>();
+  readonly #active = new Set<Txn>();
+  readonly #serializable = new Set<Txn>();
+  #committedWrites: CommittedWrites[] = [];
+  #lastPublish: Promise<void> = Promise.resolve();
+  #nextTxnId = 1;
+  readonly #stats: TxnStats = { commits: 0, aborts: 0, serializationFailures: 0 };
+
+  private constructor(readonly store: TxnStore) {
+    this.clog = Clog.open(store, store.pageSize);
+  }
+
+  /**
+   * Opens the transaction manager of a store (creating its clog on first use).
+   * Transactions cut off by a crash read as aborted.
+   */
+  static open(store: TxnStore): TxnManager {
+    return new TxnManager(store);
+  }
+
+  /** Starts a transaction. Its snapshot is taken by the first `startStatement`. */
+  begin(options: BeginOptions = {}): Txn {
+    const txn = new Txn(
+      this.#nextTxnId++,
+      options.isolation ?? "read committed",
+      options.readOnly ?? false,
+      this.clog,
+    );
+    this.#active.add(txn);
+    if (txn.isolation === "serializable") this.#serializable.add(txn);
+    return txn;
+  }
+
+  /**
+   * SET TRANSACTION: changes the isolation level or read-only mode before the
+   * first statement took a snapshot.
+   * @throws {DbError} 25001 after the first query
+   */
+  setCharacteristics(txn: Txn, options: BeginOptions): void {
+    if (txn.snapshot !== null || txn.xid !== 0) {
+      throw new DbError("25001", "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+    }
+    if (options.isolation !== undefined) {
+      txn.isolation = options.isolation;
+      if (options.isolation === "serializable") this.#serializable.add(txn);
+      else this.#serializable.delete(txn);
+    }
+    if (options.readOnly !== undefined) txn.readOnly = options.readOnly;
+  }
+
+  /** Commit, abort and serialization-failure counts since open (a copy). */
+  stats(): TxnStats {
+    return { ...this.#stats };
+  }
+
+  /** Transactions begun and not yet ended. */
+  get activeCount(): number {
+    return this.#active.size;
+  }
+
+  /**
+   * Starts a statement: a new command id (the statement sees the transaction's
+   * earlier writes but not its own), and under READ COMMITTED a new snapshot.
+   * @throws {DbError} 25P02 when the transaction has already failed or ended
+   */
+  startStatement(txn: Txn): void {
+    this.#checkActive(txn);
+    txn.cid = txn.nextCid++;
+    if (txn.snapshot === null || !txn.transactionSnapshot) txn.snapshot = this.#takeSnapshot();
+  }
+
+  /** Makes the statement's own writes so far visible to its later steps (PostgreSQL's CommandCounterIncrement). */
+  advanceCommand(txn: Txn): void {
+    txn.cid = txn.nextCid++;
+  }
+
+  #takeSnapshot(): Snapshot {
+    const xmax = this.clog.nextXid;
+    if (this.#running.size === 0) return new Snapshot(xmax, xmax, null);
+    let xmin = xmax;
+    const xip = new Set<number>();
+    for (const xid of this.#running.keys()) {
+      xip.add(xid);
+      if (xid < xmin) xmin = xid;
+    }
+    return new Snapshot(xmin, xmax, xip);
+  }
+
+  /**
+   * The xid the transaction's current (sub)transaction writes with, assigned on first use.
+   * @throws {DbError} 25006 in a read-only transaction, 25P02 once it ended
+   */
+  writeXid(txn: Txn): number {
+    if (txn.state !== "active") throw failedError();
+    const current = txn.currentXid;
+    if (current !== 0) return current;
+    if (txn.readOnly) throw new DbError("25006", "cannot execute write in a read-only transaction");
+    assert(txn.state === "active", `Write in a ${txn.state} transaction`);
+    if (txn.xid === 0) txn.xid = this.#assign(txn);
+    for (const sp of txn.savepoints) if (sp.xid === 0) sp.xid = this.#assign(txn);
+    return txn.currentXid;
+  }
+
+  #assign(txn: Txn): number {
+    const xid = this.clog.allocate();
+    this.#running.set(xid, txn);
+    txn.ownXids.add(xid);
+    txn.allXids.push(xid);
+    return xid;
+  }
+
+  /** The running transaction that owns `xid` (top-level or subtransaction), if any. */
+  runningTxn(xid: number): Txn | undefined {
+    return this.#running.get(xid);
+  }
+
+  /**
+   * The oldest xid any running transaction or live snapshot may still need:
+   * a version deleted by a committed xid below it is dead to everyone.
+   */
+  vacuumHorizon(): number {
+    let horizon = this.clog.nextXid;
+    for (const txn of this.#active) {
+      if (txn.snapshot !== null && txn.snapshot.xmin < horizon) horizon = txn.snapshot.xmin;
+      if (txn.xid !== 0 && txn.xid < horizon) horizon = txn.xid;
+    }
+    return horizon;
+  }
+
+  /**
+   * Commits. Resolves once the commit is durable and visible to others. A
+   * failed transaction (see `markFailed`) is rolled back instead, as
+   * PostgreSQL does for COMMIT after an error.
+   * @throws {TxnConflictError} 40001 when a SERIALIZABLE transaction read data a
+   * concurrent committed transaction wrote (the transaction is rolled back)
+   * @throws {IoError} 58030 when the WAL flush fails: the outcome is then unknown
+   */
+  async commit(txn: Txn): Promise<void> {
+    assert(txn.state === "active", `Commit of a ${txn.state} transaction`);
+    if (txn.failed) {
+      this.abort(txn);
+      return;
+    }
+    if (txn.xid === 0) {
+      this.#end(txn, "committed");
+      return;
+    }
+    if (txn.reads !== null && this.#readsInvalidated(txn)) {
+      this.#stats.serializationFailures++;
+      this.abort(txn);
+      throw new TxnConflictError(
+        "40001",
+        "could not serialize access due to read/write dependencies among transactions",
+      );
+    }
+    txn.state = "committing";
+    const xids = [...txn.ownXids];
+    const entry: CommittedWrites = { xid: txn.xid, writes: txn.writes, published: false };
+    if (!txn.writes.empty) this.#committedWrites.push(entry);
+    try {
+      this.clog.record(xids, XidStatus.committed);
+    } catch (e) {
+      this.#committedWrites = this.#committedWrites.filter((c) => c !== entry);
+      txn.state = "active";
+      this.abort(txn);
+      throw e;
+    }
+    const lsn = this.store.wal.endLsn;
+    const previous = this.#lastPublish;
+    const publish = this.#publishAfter(txn, xids, lsn, previous, entry);
+    this.#lastPublish = publish.catch(() => {});
+    await publish;
+  }
+
+  async #publishAfter(
+    txn: Txn,
+    xids: number[],
+    lsn: number,
+    previous: Promise<void>,
+    entry: CommittedWrites,
+  ): Promise<void> {
+    let failure: unknown = undefined;
+    try {
+      await this.store.wal.flush(lsn);
+    } catch (e) {
+      // The commit record may still reach the disk with a later flush, so the
+      // transaction is published as committed and the caller learns that its
+      // outcome is unknown.
+      failure = e;
+    }
+    await previous;
+    this.clog.publish(xids, XidStatus.committed);
+    entry.published = true;
+    this.#end(txn, "committed");
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Rolls back (no-op when already ended). Its row versions become invisible at once. */
+  abort(txn: Txn): void {
+    if (txn.state === "committed" || txn.state === "aborted") return;
+    assert(txn.state === "active", `Abort of a ${txn.state} transaction`);
+    const xids = txn.allXids;
+    this.clog.publish(xids, XidStatus.aborted);
+    this.#end(txn, "aborted");
+    if (xids.length > 0) this.clog.record(xids, XidStatus.aborted);
+  }
+
+  /**
+   * Interrupts a lock wait of `txn`, if any: the waiting call throws `reason`
+   * (statement cancel, statement or lock timeout).
+   * @returns true when a wait was interrupted
+   */
+  cancelWait(txn: Txn, reason: unknown): boolean {
+    const cancel = txn.cancelWait;
+    if (cancel === null) return false;
+    cancel(reason);
+    return true;
+  }
+
+  #end(txn: Txn, state: "committed" | "aborted"): void {
+    txn.state = state;
+    if (state === "committed") this.#stats.commits++;
+    else this.#stats.aborts++;
+    txn.cancelWait?.(
+      new DbError(
+        "25P02",
+        "current transaction is aborted, commands ignored until end of transaction block",
+      ),
+    );
+    for (const xid of txn.allXids) this.#running.delete(xid);
+    this.#active.delete(txn);
+    this.#serializable.delete(txn);
+    this.locks.releaseAll(txn);
+    txn.finish();
+    this.#pruneCommittedWrites();
+  }
+
+  #readsInvalidated(txn: Txn): boolean {
+    const snap = txn.snapshot;
+    if (snap === null || txn.reads === null) return false;
+    for (const c of this.#committedWrites) {
+      if (c.xid === txn.xid || snap.finished(c.xid)) continue;
+      if (conflicts(txn.reads, c.writes)) return true;
+    }
+    return false;
+  }
+
+  /** Drops write sets every live SERIALIZABLE snapshot already includes. */
+  #pruneCommittedWrites(): void {
+    if (this.#committedWrites.length === 0) return;
+    this.#committedWrites = this.#committedWrites.filter((c) => {
+      if (!c.published) return true;
+      for (const s of this.#serializable) {
+        if (s.snapshot === null || !s.snapshot.finished(c.xid)) return true;
+      }
+      return false;
+    });
+  }
+
+  /**
+   * Defines a savepoint; later writes carry a new subtransaction xid.
+   * @throws {DbError} 25P02 when the transaction is not active
+   */
+  savepoint(txn: Txn, name: string): void {
+    this.#checkActive(txn);
+    txn.savepoints.push({ name, xid: 0, carried: [] });
+  }
+
+  /**
+   * ROLLBACK TO SAVEPOINT: the writes since the savepoint become invisible
+   * (their subtransactions are aborted); the savepoint stays defined and the
+   * transaction leaves the failed state. Row locks taken since then are kept
+   * until the transaction ends.
+   * @throws {DbError} 3B001 when no savepoint has that name
+   */
+  rollbackTo(txn: Txn, name: string): void {
+    const i = this.#findSavepoint(txn, name);
+    const undone: number[] = [];
+    for (const sp of txn.savepoints.splice(i)) {
+      for (const xid of sp.xid === 0 ? sp.carried : [sp.xid, ...sp.carried]) {
+        undone.push(xid);
+        txn.ownXids.delete(xid);
+        this.#running.delete(xid);
+      }
+    }
+    txn.savepoints.push({ name, xid: 0, carried: [] });
+    txn.failed = false;
+    if (undone.length > 0) {
+      this.clog.publish(undone, XidStatus.aborted);
+      this.clog.record(undone, XidStatus.aborted);
+    }
+  }
+
+  /**
+   * RELEASE SAVEPOINT: forgets the savepoint (and later ones); their writes
+   * now belong to the enclosing level and commit or abort with it.
+   * @throws {DbError} 3B001 when no savepoint has that name
+   */
+  release(txn: Txn, name: string): void {
+    const i = this.#findSavepoint(txn, name);
+    if (txn.failed) throw failedError();
+    const removed = txn.savepoints.splice(i);
+    const parent = txn.savepoints[txn.savepoints.length - 1];
+    if (parent === undefined) return;
+    for (const sp of removed) {
+      if (sp.xid !== 0) parent.carried.push(sp.xid);
+      parent.carried.push(...sp.carried);
+    }
+  }
+
+  /** Puts the transaction in the failed state after an error: statements are refused until ROLLBACK (TO SAVEPOINT). */
+  markFailed(txn: Txn): void {
+    if (txn.state === "active") txn.failed = true;
+  }
+
+  #findSavepoint(txn: Txn, name: string): number {
+    this.#checkActiveOrFailed(txn);
+    for (let i = txn.savepoints.length - 1; i >= 0; i--) {
+      if (txn.savepoints[i]!.name === name) return i;
+    }
+    throw new DbError("3B001", `savepoint "${name}" does not exist`);
+  }
+
+  #checkActive(txn: Txn): void {
+    if (txn.state !== "active" || txn.failed) throw failedError();
+  }
+
+  #checkActiveOrFailed(txn: Txn): void {
+    assert(txn.state === "active", `Savepoint operation in a ${txn.state} transaction`);
+  }
+}
+
+function failedError(): DbError {
+  return new DbError(
+    "25P02",
+    "current transaction is aborted, commands ignored until end of transaction block",
+  );
+}
