@@ -30,3 +30,7 @@ export const raftInflightMax = 256;
 export const queryMsMax = 24 * 60 * 60 * 1000;
 /** A key or value stored through the RESP protocol (Redis's proto-max-bulk-len). */
 export const respBulkBytesMax = 512 * 1024 * 1024;
+/** Parsed statement shapes kept by one statement cache; bounds its memory (ASTs of a few KB each). */
+export const statementCacheEntriesMax = 4_096;
+/** Normalized statement text above which a statement is parsed but not cached (bulk INSERTs). */
+export const statementCacheTextBytesMax = 64 * 1024;
