@@ -8,7 +8,9 @@ import type { SqlType, Value } from "../common/types.ts";
 
 /** One column of a result. */
 export interface Field {
+  /** Column name as the client sees it. */
   readonly name: string;
+  /** The column's SQL type (sent as a type OID). */
   readonly type: SqlType;
   /** OID of the table the column comes from, 0 when computed. */
   readonly tableOid: number;
@@ -34,8 +36,11 @@ export interface StatementResult {
 
 /** A notice or warning sent alongside a result. */
 export interface Notice {
+  /** Severity as PostgreSQL names it. */
   readonly severity: "NOTICE" | "WARNING" | "INFO" | "DEBUG" | "LOG";
+  /** SQLSTATE of the notice, e.g. 00000 or 01000. */
   readonly sqlstate: string;
+  /** Text shown to the user. */
   readonly message: string;
 }
 
@@ -51,6 +56,7 @@ export interface Prepared {
 
 /** An executing prepared statement with bound parameters (a PostgreSQL portal). */
 export interface Cursor {
+  /** Result columns, or null when the statement returns no rows. */
   readonly fields: readonly Field[] | null;
   /**
    * Returns up to `maxRows` more rows (all remaining when 0). When `done` is
@@ -63,15 +69,57 @@ export interface Cursor {
 
 /** A notification from LISTEN/NOTIFY. */
 export interface Notification {
+  /** Backend process id of the notifying session. */
   readonly processId: number;
+  /** Channel name. */
   readonly channel: string;
+  /** Payload string, empty when none was given. */
   readonly payload: string;
 }
 
-/** Options for COPY data transfer. */
+/**
+ * How COPY data is laid out on the wire, from the COPY statement's options.
+ * The protocol decodes and encodes rows with it; the engine only sees values.
+ */
 export interface CopySpec {
+  /** COPY FORMAT option. */
   readonly format: "text" | "csv" | "binary";
+  /** Number of columns transferred. */
   readonly columns: number;
+  /** Types of the transferred columns, in order (`columns` entries). */
+  readonly types: readonly SqlType[];
+  /** Column separator: tab for text, comma for CSV by default. */
+  readonly delimiter?: string;
+  /** The string that stands for NULL: `\N` for text, empty for CSV by default. */
+  readonly null?: string;
+  /** CSV quote character, `"` by default. */
+  readonly quote?: string;
+  /** CSV escape character, the quote character by default. */
+  readonly escape?: string;
+  /** CSV header line: skipped on input, written (with `headerNames`) on output. */
+  readonly header?: boolean;
+  /** Column names for the CSV header line on output. */
+  readonly headerNames?: readonly string[];
+}
+
+/**
+ * The protocol side of COPY ... FROM STDIN / TO STDOUT. The protocol assigns
+ * one to `Session.copyPort`; the engine calls it while it runs a COPY
+ * statement (from `execute` or a cursor's `fetch`) and reports the statement's
+ * own result (`COPY n`) as usual when it returns.
+ */
+export interface CopyPort {
+  /**
+   * Asks the client for COPY data (CopyInResponse) and yields it decoded, in
+   * batches of rows. Ends when the client sends CopyDone.
+   * @throws {DbError} 57014 when the client sends CopyFail; 22P04 on malformed data
+   */
+  copyIn(spec: CopySpec): AsyncIterable<Value[][]>;
+  /**
+   * Sends rows to the client (CopyOutResponse, CopyData per row, CopyDone).
+   * @returns the number of rows sent
+   */
+  copyOut(spec: CopySpec, rows: AsyncIterable<readonly (readonly Value[])[]>): Promise<number>;
 }
 
 /** Transaction status as PostgreSQL's ReadyForQuery reports it. */
@@ -83,6 +131,7 @@ export interface Session {
   readonly id: number;
   /** Secret key for CancelRequest. */
   readonly secret: number;
+  /** Transaction status after the last statement: I idle, T in a block, E failed block. */
   readonly txStatus: TxStatus;
   /**
    * Runs one or more statements (simple query). Stops at the first error, which is thrown
@@ -100,12 +149,27 @@ export interface Session {
   open(prepared: Prepared, params: readonly Value[]): Promise<Cursor>;
   /** Reads a session setting (SHOW). */
   getSetting(name: string): string | undefined;
-  /** Sets a session setting (SET). */
+  /**
+   * Sets a session setting (SET). The PostgreSQL protocol reports changes of
+   * `application_name`, `TimeZone`, `DateStyle`, `IntervalStyle`,
+   * `client_encoding` and friends to the client after each statement.
+   */
   setSetting(name: string, value: string): void;
   /** Cancels the statement running now, if any (57014 for it). */
   cancel(): void;
+  /**
+   * Set by the protocol when it can exchange COPY data with its client; when
+   * absent, COPY FROM STDIN / TO STDOUT fail with 0A000.
+   */
+  copyPort?: CopyPort | undefined;
+  /**
+   * Called at an extended-query Sync: ends the implicit transaction that
+   * spans the messages since the previous Sync (commits it, or rolls it back
+   * after an error). Optional for engines that commit each statement.
+   */
+  sync?(): Promise<void>;
   /** Called when a NOTIFY reaches a channel this session listens on. */
-  onNotification?: (notification: Notification) => void;
+  onNotification?: ((notification: Notification) => void) | undefined;
   /** Ends the session, rolling back an open transaction. */
   close(): Promise<void>;
 }

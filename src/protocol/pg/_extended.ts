@@ -1,0 +1,219 @@
+/**
+ * Extended-query state of one connection: named and unnamed prepared
+ * statements and portals, and the Parse/Bind/Describe/Execute/Close
+ * handlers. Folder-private; the connection calls these and turns thrown
+ * errors into ErrorResponse plus skip-until-Sync.
+ * @module
+ */
+import { DbError } from "../../common/errors.ts";
+import { type SqlType, type } from "../../common/types.ts";
+import type { TextOptions } from "../../common/value_text.ts";
+import type { Cursor, Prepared, Session, StatementResult } from "../../engine/session_api.ts";
+import {
+  encodeBindComplete,
+  encodeCloseComplete,
+  encodeCommandComplete,
+  encodeEmptyQueryResponse,
+  encodeNoData,
+  encodeParameterDescription,
+  encodeParseComplete,
+  encodePortalSuspended,
+  encodeRowDescription,
+} from "./backend_messages.ts";
+import {
+  type BindMessage,
+  decodeBind,
+  decodeClose,
+  decodeDescribe,
+  decodeExecute,
+  decodeParse,
+} from "./frontend_messages.ts";
+import type { MessageReader } from "./message_reader.ts";
+import type { MessageWriter } from "./message_writer.ts";
+import { typeFromOid, typeOid } from "./pg_types.ts";
+import {
+  type ColumnEncoder,
+  columnEncoders,
+  decodeParam,
+  encodeDataRow,
+  resolveFormats,
+} from "./value_codec.ts";
+
+interface Statement {
+  /** null for an empty query string, which answers EmptyQueryResponse. */
+  readonly prepared: Prepared | null;
+}
+
+interface Portal {
+  readonly cursor: Cursor | null;
+  readonly formats: number[];
+  encoders: ColumnEncoder[] | null;
+  done: boolean;
+}
+
+const unknownType = type("unknown");
+
+/** What the handlers need from the connection. */
+export interface ExtendedIo {
+  readonly session: Session;
+  readonly writer: MessageWriter;
+  textOptions(): TextOptions;
+  /** Called with each finished statement's result (notices, reported settings). */
+  onResult(result: StatementResult): void;
+  /** Starts sending buffered output when it has grown large (a big result). */
+  flushIfLarge(): void;
+}
+
+function quoted(kind: string, name: string): string {
+  return name === "" ? `unnamed ${kind}` : `${kind} "${name}"`;
+}
+
+/** Prepared statements and portals of one connection. */
+export class ExtendedQuery {
+  readonly #statements = new Map<string, Statement>();
+  readonly #portals = new Map<string, Portal>();
+  readonly #io: ExtendedIo;
+
+  constructor(io: ExtendedIo) {
+    this.#io = io;
+  }
+
+  /** Parse ('P'). */
+  async parse(r: MessageReader): Promise<void> {
+    const m = decodeParse(r);
+    if (m.name !== "" && this.#statements.has(m.name)) {
+      throw new DbError("42P05", `prepared statement "${m.name}" already exists`);
+    }
+    const declared = m.paramOids.map((oid) => (oid === 0 ? null : typeFromOid(oid) ?? null));
+    const prepared = /^[\s;]*$/.test(m.sql)
+      ? null
+      : await this.#io.session.prepare(m.sql, declared);
+    this.#statements.set(m.name, { prepared });
+    encodeParseComplete(this.#io.writer);
+  }
+
+  #statement(name: string): Statement {
+    const s = this.#statements.get(name);
+    if (!s) throw new DbError("26000", `${quoted("prepared statement", name)} does not exist`);
+    return s;
+  }
+
+  #portal(name: string): Portal {
+    const p = this.#portals.get(name);
+    if (!p) throw new DbError("34000", `${quoted("portal", name)} does not exist`);
+    return p;
+  }
+
+  /** Bind ('B'). */
+  async bind(r: MessageReader): Promise<void> {
+    const m = decodeBind(r);
+    const { prepared } = this.#statement(m.statement);
+    const existing = this.#portals.get(m.portal);
+    if (existing && m.portal !== "") {
+      throw new DbError("42P03", `portal "${m.portal}" already exists`);
+    }
+    existing?.cursor?.close();
+    this.#portals.delete(m.portal);
+    if (prepared === null) {
+      this.#portals.set(m.portal, { cursor: null, formats: [], encoders: null, done: false });
+      encodeBindComplete(this.#io.writer);
+      return;
+    }
+    const values = this.#decodeParams(m, prepared.paramTypes);
+    const cursor = await this.#io.session.open(prepared, values);
+    const n = cursor.fields?.length ?? 0;
+    const formats = resolveFormats(m.resultFormats, n);
+    this.#portals.set(m.portal, { cursor, formats, encoders: null, done: false });
+    encodeBindComplete(this.#io.writer);
+  }
+
+  #decodeParams(m: BindMessage, types: readonly SqlType[]) {
+    if (m.params.length !== types.length) {
+      throw new DbError(
+        "08P01",
+        `bind message supplies ${m.params.length} parameters, but prepared statement "${m.statement}" requires ${types.length}`,
+      );
+    }
+    const formats = resolveFormats(m.paramFormats, m.params.length);
+    const options = this.#io.textOptions();
+    return m.params.map((p, i) =>
+      decodeParam(p, types[i] ?? unknownType, formats[i] ?? 0, options)
+    );
+  }
+
+  /** Describe ('D'). */
+  describe(r: MessageReader): void {
+    const m = decodeDescribe(r);
+    const w = this.#io.writer;
+    if (m.target === "S") {
+      const { prepared } = this.#statement(m.name);
+      encodeParameterDescription(w, (prepared?.paramTypes ?? []).map(typeOid));
+      const fields = prepared?.fields ?? null;
+      if (fields) encodeRowDescription(w, fields, []);
+      else encodeNoData(w);
+      return;
+    }
+    const portal = this.#portal(m.name);
+    const fields = portal.cursor?.fields ?? null;
+    if (fields) encodeRowDescription(w, fields, portal.formats);
+    else encodeNoData(w);
+  }
+
+  /** Execute ('E'). */
+  async execute(r: MessageReader): Promise<void> {
+    const m = decodeExecute(r);
+    const portal = this.#portal(m.portal);
+    const w = this.#io.writer;
+    if (portal.cursor === null) {
+      encodeEmptyQueryResponse(w);
+      return;
+    }
+    if (portal.done) {
+      throw new DbError("55000", `${quoted("portal", m.portal)} cannot be run again`);
+    }
+    const cursor = portal.cursor;
+    const batch = await cursor.fetch(m.maxRows);
+    if (batch.rows.length > 0) {
+      const encoders = portal.encoders ??= columnEncoders(
+        cursor.fields ?? [],
+        portal.formats,
+        this.#io.textOptions(),
+      );
+      for (const row of batch.rows) {
+        encodeDataRow(w, row, encoders);
+        this.#io.flushIfLarge();
+      }
+    }
+    if (!batch.done) {
+      encodePortalSuspended(w);
+      return;
+    }
+    portal.done = true;
+    const result = batch.result;
+    if (result) this.#io.onResult(result);
+    encodeCommandComplete(w, result?.tag ?? `SELECT ${batch.rows.length}`);
+  }
+
+  /** Close ('C'). */
+  close(r: MessageReader): void {
+    const m = decodeClose(r);
+    if (m.target === "S") this.#statements.delete(m.name);
+    else {
+      this.#portals.get(m.name)?.cursor?.close();
+      this.#portals.delete(m.name);
+    }
+    encodeCloseComplete(this.#io.writer);
+  }
+
+  /** Drops portals at the end of a transaction, as PostgreSQL does. */
+  closePortals(): void {
+    for (const p of this.#portals.values()) p.cursor?.close();
+    this.#portals.clear();
+  }
+
+  /** Releases everything when the connection ends. */
+  closeAll(): void {
+    this.closePortals();
+    this.#statements.clear();
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The connection's input side: one growing buffer that socket reads append
+ * to, with messages framed and decoded in place. Folder-private.
+ * @module
+ */
+import { MessageReader, ProtocolViolation } from "./message_reader.ts";
+
+/** The byte stream a connection runs over: a `Deno.Conn`, or a TLS stream over one. */
+export interface PgTransport {
+  /** Reads into `p`; null at end of stream. */
+  read(p: Uint8Array): Promise<number | null>;
+  /** Writes some of `p`; returns how many bytes were written. */
+  write(p: Uint8Array): Promise<number>;
+  /** Closes the stream. */
+  close(): void;
+}
+
+/** Largest startup-phase packet, as PostgreSQL's MAX_STARTUP_PACKET_LENGTH. */
+export const startupPacketBytesMax = 10_000;
+
+/** Frames messages from a transport into a reusable reader. */
+export class InputBuffer {
+  transport: PgTransport;
+  readonly reader: MessageReader;
+  #buf = new Uint8Array(16 * 1024);
+  #start = 0;
+  #end = 0;
+  readonly #messageBytesMax: number;
+
+  constructor(transport: PgTransport, messageBytesMax: number) {
+    this.transport = transport;
+    this.#messageBytesMax = messageBytesMax;
+    this.reader = new MessageReader(this.#buf, 0, 0);
+  }
+
+  /** Bytes received and not yet consumed. */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  #int32(at: number): number {
+    const b = this.#buf;
+    return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) | 0;
+  }
+
+  async #fill(need: number): Promise<boolean> {
+    if (this.#start > 0) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    if (need > this.#buf.length && this.#end === this.#buf.length) {
+      // Grow by doubling as bytes arrive, never straight to a declared length:
+      // a client claiming a 1 GiB message must send it before we hold 1 GiB.
+      const next = new Uint8Array(Math.min(Math.max(need, 16 * 1024), this.#buf.length * 2));
+      next.set(this.#buf.subarray(0, this.#end));
+      this.#buf = next;
+    } else if (this.#buf.length > 1024 * 1024 && this.#end < 16 * 1024 && need < 16 * 1024) {
+      // Shrink back after one huge message so idle connections stay small.
+      const next = new Uint8Array(16 * 1024);
+      next.set(this.#buf.subarray(0, this.#end));
+      this.#buf = next;
+    }
+    const n = await this.transport.read(this.#buf.subarray(this.#end));
+    if (n === null || n === 0) return false;
+    this.#end += n;
+    return true;
+  }
+
+  /**
+   * Reads the next typed message; the reader then covers its body.
+   * @returns the type byte, or null at end of stream
+   * @throws {ProtocolViolation} 08P01 for a bad or oversized length
+   */
+  async next(): Promise<number | null> {
+    for (;;) {
+      const avail = this.#end - this.#start;
+      let need = 5;
+      if (avail >= 5) {
+        const len = this.#int32(this.#start + 1);
+        if (len < 4) throw new ProtocolViolation(`Invalid message length ${len}`);
+        if (len > this.#messageBytesMax) {
+          throw new ProtocolViolation(
+            `Message of ${len} bytes exceeds the limit of ${this.#messageBytesMax}`,
+          );
+        }
+        if (avail >= len + 1) {
+          const type = this.#buf[this.#start]!;
+          this.reader.reset(this.#buf, this.#start + 5, this.#start + 1 + len);
+          this.#start += len + 1;
+          return type;
+        }
+        need = len + 1;
+      }
+      if (!(await this.#fill(need))) {
+        if (this.#end > this.#start) throw new ProtocolViolation("Connection closed mid-message");
+        return null;
+      }
+    }
+  }
+
+  /**
+   * Reads the next untyped startup-phase packet; the reader covers its body.
+   * @returns false at end of stream
+   */
+  async nextStartup(): Promise<boolean> {
+    for (;;) {
+      const avail = this.#end - this.#start;
+      let need = 4;
+      if (avail >= 4) {
+        const len = this.#int32(this.#start);
+        if (len < 8 || len > startupPacketBytesMax) {
+          throw new ProtocolViolation(`Invalid startup packet length ${len}`);
+        }
+        if (avail >= len) {
+          this.reader.reset(this.#buf, this.#start + 4, this.#start + len);
+          this.#start += len;
+          return true;
+        }
+        need = len;
+      }
+      if (!(await this.#fill(need))) {
+        if (this.#end > this.#start) throw new ProtocolViolation("Incomplete startup packet");
+        return false;
+      }
+    }
+  }
+}

@@ -1,0 +1,396 @@
+/**
+ * One client connection: startup (SSLRequest, GSSENCRequest, CancelRequest),
+ * authentication, then the simple and extended query loops over a `Session`.
+ * Output is batched in one `MessageWriter` and written once per simple query,
+ * Sync or Flush.
+ * @module
+ */
+import { DbError } from "../../common/errors.ts";
+import { log } from "../../common/log.ts";
+import type { TextOptions } from "../../common/value_text.ts";
+import type { Notice, Session, StatementResult } from "../../engine/session_api.ts";
+import { authenticate, ClientGone } from "./auth.ts";
+import {
+  encodeAuthenticationOk,
+  encodeBackendKeyData,
+  encodeCommandComplete,
+  encodeEmptyQueryResponse,
+  encodeErrorResponse,
+  encodeNegotiateProtocolVersion,
+  encodeNoticeResponse,
+  encodeNotificationResponse,
+  encodeParameterStatus,
+  encodeReadyForQuery,
+  encodeRowDescription,
+  type ErrorFields,
+} from "./backend_messages.ts";
+import { createCopyPort } from "./_copy_port.ts";
+import { ExtendedQuery } from "./_extended.ts";
+import { decodeQuery, decodeStartupMessage } from "./frontend_messages.ts";
+import { InputBuffer, type PgTransport } from "./_input.ts";
+import { ProtocolViolation } from "./message_reader.ts";
+import { MessageWriter } from "./message_writer.ts";
+import { columnEncoders, encodeDataRow } from "./value_codec.ts";
+
+import type { ConnectionContext } from "./context.ts";
+
+/** Parameters reported with ParameterStatus, and their defaults. */
+const reported: readonly (readonly [string, string])[] = [
+  ["server_encoding", "UTF8"],
+  ["client_encoding", "UTF8"],
+  ["DateStyle", "ISO, MDY"],
+  ["IntervalStyle", "postgres"],
+  ["integer_datetimes", "on"],
+  ["standard_conforming_strings", "on"],
+  ["TimeZone", "UTC"],
+  ["application_name", ""],
+  ["is_superuser", "on"],
+  ["session_authorization", ""],
+];
+
+/** Commands after which reported settings may have changed. */
+const settingCommands = new Set(["SET", "RESET", "DISCARD", "COMMIT", "ROLLBACK", "SET ROLE"]);
+/** Output bytes buffered before a large simple-query result is flushed early. */
+const flushBytes = 256 * 1024;
+
+/** Maps an error to ErrorResponse fields; non-DbErrors are bugs and are logged. */
+export function errorFields(e: unknown, severity = "ERROR"): ErrorFields {
+  if (e instanceof DbError) {
+    return {
+      severity,
+      code: e.sqlstate,
+      message: e.message,
+      detail: e.detail,
+      hint: e.hint,
+      position: e.position,
+    };
+  }
+  log.error("Internal error in PostgreSQL connection", { error: String(e) });
+  return { severity, code: "XX000", message: e instanceof Error ? e.message : String(e) };
+}
+
+function noticeFields(n: Notice): ErrorFields {
+  return { severity: n.severity, code: n.sqlstate, message: n.message };
+}
+
+/** True for errors that mean the client went away (nothing to answer). */
+function isDisconnect(e: unknown): boolean {
+  return e instanceof Deno.errors.BadResource || e instanceof Deno.errors.ConnectionReset ||
+    e instanceof Deno.errors.BrokenPipe || e instanceof Deno.errors.Interrupted ||
+    e instanceof Deno.errors.NotConnected || e instanceof Deno.errors.UnexpectedEof;
+}
+
+/** One client connection; `run()` serves it until it ends. */
+export class PgConnection {
+  readonly #ctx: ConnectionContext;
+  readonly writer = new MessageWriter();
+  readonly input: InputBuffer;
+  #transport: PgTransport;
+  #session: Session | null = null;
+  #extended: ExtendedQuery | null = null;
+  #writing: Promise<void> = Promise.resolve();
+  #sent = new Map<string, string>();
+  #startup = new Map<string, string>();
+  #settingsDirty = false;
+  #skipping = false;
+  #idle = false;
+  #closed = false;
+  #textOptions: TextOptions = {};
+
+  constructor(transport: PgTransport, ctx: ConnectionContext) {
+    this.#transport = transport;
+    this.#ctx = ctx;
+    this.input = new InputBuffer(transport, ctx.limits.messageBytesMax);
+  }
+
+  /** Queues the writer's bytes for sending; resolves when they are written. */
+  flush(): Promise<void> {
+    if (this.writer.length === 0) return this.#writing;
+    const bytes = this.writer.take();
+    const transport = this.#transport;
+    this.#writing = this.#writing.then(async () => {
+      if (this.#closed) return;
+      let off = 0;
+      while (off < bytes.length) off += await transport.write(bytes.subarray(off));
+    });
+    return this.#writing;
+  }
+
+  /** Closes the transport (idempotent); a pending read then ends. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#transport.close();
+    } catch {
+      // Already closed by the peer: nothing left to release.
+    }
+  }
+
+  /** Serves the connection to its end; never throws. */
+  async run(): Promise<void> {
+    let admitted = false;
+    const timer = setTimeout(() => this.close(), this.#ctx.limits.startupMsMax);
+    try {
+      const user = await this.#handshake();
+      if (user === undefined) return;
+      admitted = this.#ctx.admit();
+      if (!admitted) throw new DbError("53300", "sorry, too many clients already");
+      await authenticate(this, user, this.#ctx.auth);
+      clearTimeout(timer);
+      await this.#open(user);
+      await this.#loop();
+    } catch (e) {
+      await this.#fail(e);
+    } finally {
+      clearTimeout(timer);
+      this.#extended?.closeAll();
+      const session = this.#session;
+      this.#session = null;
+      if (admitted) this.#ctx.release();
+      await this.#writing.catch(() => {});
+      this.close();
+      if (session) {
+        await session.close().catch((e) => log.warn("Session close failed", { error: String(e) }));
+      }
+    }
+  }
+
+  async #fail(e: unknown): Promise<void> {
+    if (e instanceof ClientGone || this.#closed || isDisconnect(e)) return;
+    try {
+      encodeErrorResponse(this.writer, errorFields(e, "FATAL"));
+      await this.flush();
+    } catch {
+      // The client is gone; the error has nowhere to go.
+    }
+  }
+
+  /** Reads startup packets until a StartupMessage; returns its user, or undefined to end quietly. */
+  async #handshake(): Promise<string | undefined> {
+    for (;;) {
+      if (!(await this.input.nextStartup())) return undefined;
+      const packet = decodeStartupMessage(this.input.reader);
+      switch (packet.kind) {
+        case "cancel":
+          this.#ctx.engine.cancel(packet.processId, packet.secret);
+          return undefined;
+        case "gssenc":
+          await this.#transport.write(new Uint8Array([0x4e]));
+          continue;
+        case "ssl":
+          await this.#ssl();
+          continue;
+        case "startup": {
+          this.#startup = new Map(packet.params);
+          const unsupported = [...packet.params.keys()].filter((k) => k.startsWith("_pq_."));
+          if (packet.minor > 0 || unsupported.length > 0) {
+            encodeNegotiateProtocolVersion(this.writer, 0, unsupported);
+          }
+          const user = packet.params.get("user");
+          if (!user) {
+            throw new DbError("28000", "no PostgreSQL user name specified in startup packet");
+          }
+          return user;
+        }
+      }
+    }
+  }
+
+  async #ssl(): Promise<void> {
+    const upgrade = this.#ctx.upgradeTls;
+    if (!upgrade) {
+      await this.#transport.write(new Uint8Array([0x4e]));
+      return;
+    }
+    if (this.input.buffered > 0) {
+      throw new ProtocolViolation("Received unencrypted data after SSL request");
+    }
+    await this.#transport.write(new Uint8Array([0x53]));
+    this.#transport = await upgrade(this.#transport);
+    this.input.transport = this.#transport;
+  }
+
+  async #open(user: string): Promise<void> {
+    const params = this.#startup;
+    const session = await this.#ctx.engine.openSession({
+      user,
+      database: params.get("database") || user,
+      applicationName: params.get("application_name") ?? "",
+      params,
+    });
+    this.#session = session;
+    session.copyPort = createCopyPort({
+      writer: this.writer,
+      input: this.input,
+      flush: () => this.flush(),
+      textOptions: () => this.#textOptions,
+    });
+    session.onNotification = (n) => {
+      encodeNotificationResponse(this.writer, n);
+      if (this.#idle) void this.flush().catch(() => this.close());
+    };
+    this.#extended = new ExtendedQuery({
+      session,
+      writer: this.writer,
+      textOptions: () => this.#textOptions,
+      onResult: (r) => this.#noteResult(r),
+      flushIfLarge: () => this.#flushIfLarge(),
+    });
+    encodeAuthenticationOk(this.writer);
+    this.writer.begin("S").cstring("server_version").cstring(this.#ctx.serverVersion).end();
+    this.#sendSettings(true);
+    encodeBackendKeyData(this.writer, session.id, session.secret);
+    encodeReadyForQuery(this.writer, session.txStatus);
+    await this.flush();
+  }
+
+  #setting(name: string, fallback: string): string {
+    const session = this.#session;
+    const v = session?.getSetting(name) ?? session?.getSetting(name.toLowerCase());
+    if (v !== undefined) return v;
+    if (name === "session_authorization") return this.#startup.get("user") ?? fallback;
+    return this.#startup.get(name) ?? fallback;
+  }
+
+  /** Sends ParameterStatus for reported settings that changed (all when `all`). */
+  #sendSettings(all: boolean): void {
+    for (const [name, fallback] of reported) {
+      const v = this.#setting(name, fallback);
+      if (!all && this.#sent.get(name) === v) continue;
+      this.#sent.set(name, v);
+      encodeParameterStatus(this.writer, name, v);
+    }
+    this.#textOptions = { timeZone: this.#sent.get("TimeZone") ?? "UTC" };
+    this.#settingsDirty = false;
+  }
+
+  #noteResult(r: StatementResult): void {
+    for (const n of r.notices ?? []) encodeNoticeResponse(this.writer, noticeFields(n));
+    if (settingCommands.has(r.command)) this.#settingsDirty = true;
+  }
+
+  #readyForQuery(session: Session): Promise<void> {
+    if (this.#settingsDirty) this.#sendSettings(false);
+    encodeReadyForQuery(this.writer, session.txStatus);
+    return this.flush();
+  }
+
+  async #loop(): Promise<void> {
+    const idleMs = this.#ctx.limits.idleMsMax;
+    for (;;) {
+      this.#idle = true;
+      const timer = idleMs > 0 ? setTimeout(() => this.#idleTimeout(), idleMs) : undefined;
+      let type: number | null;
+      try {
+        type = await this.input.next();
+      } finally {
+        clearTimeout(timer);
+        this.#idle = false;
+      }
+      if (type === null || type === 0x58) return; // end of stream or Terminate
+      await this.#dispatch(type);
+    }
+  }
+
+  #idleTimeout(): void {
+    encodeErrorResponse(this.writer, {
+      severity: "FATAL",
+      code: "57P05",
+      message: "terminating connection due to idle-session timeout",
+    });
+    void this.flush().finally(() => this.close());
+  }
+
+  async #dispatch(type: number): Promise<void> {
+    const session = this.#session!;
+    const ext = this.#extended!;
+    const r = this.input.reader;
+    if (type === 0x51) return await this.#simpleQuery(session, decodeQuery(r)); // Q
+    if (type === 0x53) return await this.#sync(session); // S
+    if (type === 0x48) return await this.flush(); // H: Flush
+    if (type === 0x64 || type === 0x63 || type === 0x66) return; // stray COPY messages
+    if (type === 0x46) { // FunctionCall: answered like a simple query
+      encodeErrorResponse(this.writer, {
+        severity: "ERROR",
+        code: "0A000",
+        message: "Function call messages are not supported",
+      });
+      return await this.#readyForQuery(session);
+    }
+    if (this.#skipping) {
+      if (type === 0x50 || type === 0x42 || type === 0x44 || type === 0x45 || type === 0x43) return;
+    }
+    try {
+      switch (type) {
+        case 0x50: // P: Parse
+          return await ext.parse(r);
+        case 0x42: // B: Bind
+          return await ext.bind(r);
+        case 0x44: // D: Describe
+          return ext.describe(r);
+        case 0x45: // E: Execute
+          return await ext.execute(r);
+        case 0x43: // C: Close
+          return ext.close(r);
+        default:
+          throw new ProtocolViolation(`Invalid frontend message type ${type}`);
+      }
+    } catch (e) {
+      if (e instanceof ProtocolViolation || isDisconnect(e)) throw e;
+      encodeErrorResponse(this.writer, errorFields(e));
+      this.#skipping = true;
+    }
+  }
+
+  async #sync(session: Session): Promise<void> {
+    this.#skipping = false;
+    try {
+      await session.sync?.();
+    } catch (e) {
+      encodeErrorResponse(this.writer, errorFields(e));
+    }
+    if (session.txStatus === "I") this.#extended!.closePortals();
+    await this.#readyForQuery(session);
+  }
+
+  async #simpleQuery(session: Session, sql: string): Promise<void> {
+    this.#skipping = false;
+    this.#extended!.closePortals();
+    let delivered = 0;
+    const onResult = (result: StatementResult): void => {
+      delivered++;
+      this.#sendResult(result);
+    };
+    try {
+      const results = await session.execute(sql, [], onResult);
+      if (delivered === 0) {
+        for (const result of results) onResult(result);
+        if (results.length === 0) encodeEmptyQueryResponse(this.writer);
+      }
+    } catch (e) {
+      if (e instanceof ProtocolViolation || isDisconnect(e)) throw e;
+      encodeErrorResponse(this.writer, errorFields(e));
+    }
+    await this.#readyForQuery(session);
+  }
+
+  #flushIfLarge(): void {
+    if (this.writer.length >= flushBytes) void this.flush().catch(() => this.close());
+  }
+
+  #sendResult(result: StatementResult): void {
+    const w = this.writer;
+    const fields = result.fields;
+    if (fields) {
+      encodeRowDescription(w, fields, []);
+      const encoders = columnEncoders(fields, [], this.#textOptions);
+      for (const row of result.rows) {
+        encodeDataRow(w, row, encoders);
+        this.#flushIfLarge();
+      }
+    }
+    this.#noteResult(result);
+    encodeCommandComplete(w, result.tag);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The PostgreSQL wire protocol (version 3.0): a TCP listener that lets psql,
+ * pgbench and the common drivers talk to the engine unchanged. Each
+ * connection authenticates (trust, password, md5, SCRAM-SHA-256), opens a
+ * `Session` and turns simple and extended queries, COPY and LISTEN/NOTIFY
+ * into calls on it.
+ *
+ * @example
+ * ```ts
+ * const server = await startPgServer({
+ *   hostname: "127.0.0.1", port: 5432, engine, maxConnections: 100,
+ *   auth: { method: "scram-sha-256", lookup: (user) => users.verifier(user) },
+ * });
+ * // ...
+ * await server.close();
+ * ```
+ * @module
+ */
+import { ConfigError } from "../../common/errors.ts";
+import { log } from "../../common/log.ts";
+import { connectionsMax, messageBytesMax } from "../../common/limits.ts";
+import type { PgAuthOptions } from "./auth.ts";
+import { PgConnection } from "./connection.ts";
+import type { ConnectionContext, PgEngine, PgLimits } from "./context.ts";
+import { startTlsUpgrader, type TlsUpgrader } from "./tls.ts";
+
+export type { PgAuthOptions } from "./auth.ts";
+export type { PgEngine, PgLimits, SessionParams } from "./context.ts";
+export type { PgTransport } from "./_input.ts";
+
+/** Options of `startPgServer`. */
+export interface PgServerOptions {
+  /** Address to bind, e.g. 127.0.0.1 or 0.0.0.0. */
+  readonly hostname: string;
+  /** 0 picks a free port; the chosen one is `PgServer.port`. */
+  readonly port: number;
+  /** Opens sessions and routes cancel requests. */
+  readonly engine: PgEngine;
+  /** How clients authenticate. */
+  readonly auth: PgAuthOptions;
+  /** PEM files for TLS; without them SSLRequest is answered 'N'. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** Authenticated connections at once; the next gets 53300. At most `connectionsMax`. */
+  readonly maxConnections: number;
+  /** Overrides of `pgLimitsDefault`. */
+  readonly limits?: Partial<PgLimits>;
+  /** Reported as `server_version`. */
+  readonly serverVersion?: string;
+}
+
+/** A running listener. */
+export interface PgServer {
+  /** The bound port. */
+  readonly port: number;
+  /** Connections currently open (including ones still authenticating). */
+  readonly connections: number;
+  /** Stops accepting, closes every connection and waits for them to end. */
+  close(): Promise<void>;
+}
+
+/** Default limits: 1 minute to authenticate, as PostgreSQL's authentication_timeout; no idle limit. */
+export const pgLimitsDefault: PgLimits = {
+  messageBytesMax,
+  startupMsMax: 60_000,
+  idleMsMax: 0,
+};
+
+/** Raw sockets allowed beyond `maxConnections`, so CancelRequests and the 53300 answer still get through. */
+const spareSockets = 64;
+
+function resolveLimits(options: PgServerOptions): PgLimits {
+  const limits = { ...pgLimitsDefault, ...options.limits };
+  if (limits.messageBytesMax > messageBytesMax || limits.messageBytesMax < 1024) {
+    throw new ConfigError(
+      `messageBytesMax ${limits.messageBytesMax} must be within 1024..${messageBytesMax}`,
+    );
+  }
+  if (options.maxConnections < 1 || options.maxConnections > connectionsMax) {
+    throw new ConfigError(
+      `maxConnections ${options.maxConnections} must be within 1..${connectionsMax}`,
+    );
+  }
+  return limits;
+}
+
+/**
+ * Starts the PostgreSQL listener.
+ * @throws {ConfigError} F0000 for limits out of range
+ * @throws {Deno.errors.AddrInUse} when the port is taken
+ */
+export async function startPgServer(options: PgServerOptions): Promise<PgServer> {
+  const limits = resolveLimits(options);
+  let tls: TlsUpgrader | undefined;
+  if (options.tls) {
+    const [cert, key] = await Promise.all([
+      Deno.readTextFile(options.tls.certFile),
+      Deno.readTextFile(options.tls.keyFile),
+    ]);
+    tls = startTlsUpgrader({ cert, key });
+  }
+  const listener = Deno.listen({
+    hostname: options.hostname,
+    port: options.port,
+    transport: "tcp",
+  });
+  let admitted = 0;
+  const live = new Set<PgConnection>();
+  const running = new Set<Promise<void>>();
+  const ctx: ConnectionContext = {
+    engine: options.engine,
+    auth: options.auth,
+    limits,
+    serverVersion: options.serverVersion ?? "15.0 (ThunderDB)",
+    ...(tls ? { upgradeTls: (t) => tls.upgrade(t) } : {}),
+    admit: () => admitted < options.maxConnections && ++admitted > 0,
+    release: () => void admitted--,
+  };
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      if (live.size >= options.maxConnections + spareSockets) {
+        conn.close();
+        continue;
+      }
+      try {
+        conn.setNoDelay(true);
+      } catch {
+        // The peer already left; the connection's first read reports it.
+      }
+      const c = new PgConnection(conn, ctx);
+      live.add(c);
+      const done = c.run().finally(() => {
+        live.delete(c);
+        running.delete(done);
+      });
+      running.add(done);
+    }
+  })().catch((e) => log.error("PostgreSQL listener stopped", { error: String(e) }));
+  log.info("PostgreSQL listener started", { hostname: options.hostname, port: listener.addr.port });
+  return {
+    port: listener.addr.port,
+    get connections() {
+      return live.size;
+    },
+    async close() {
+      listener.close();
+      await accepting;
+      for (const c of live) c.close();
+      await Promise.all(running);
+      await tls?.close();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Protocol fuzzing: random, truncated and oversized messages on several
+ * connections for a bounded time while a well-behaved client keeps querying.
+ * The seed is printed on failure; set PG_FUZZ_SEED to replay one.
+ */
+import { strictEqual } from "node:assert/strict";
+import pg from "pg";
+import { frame, i16, i32, RawClient, startupMessage } from "./_wire.ts";
+import { startHarness } from "./_harness.ts";
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 0x100000000;
+  };
+}
+
+const valid: Uint8Array[] = [
+  frame("Q", "select 1"),
+  frame("Q", "select typed; select boom"),
+  frame("P", "s", "select $1", i16(1), i32(23)),
+  frame("B", "", "s", i16(1), i16(1), i16(1), i32(4), i32(5), i16(1), i16(1)),
+  frame("B", "", "s", i16(0), i16(1), i32(2), [52, 50], i16(0)),
+  frame("D", [0x53], "s"),
+  frame("D", [0x50], ""),
+  frame("E", "", i32(1)),
+  frame("C", [0x53], "s"),
+  frame("H"),
+  frame("S"),
+  frame("d", [1, 2, 3]),
+  frame("c"),
+  frame("Q", "copy items from stdin"),
+];
+
+function mutate(rand: () => number): Uint8Array {
+  const pick = valid[Math.floor(rand() * valid.length)]!;
+  const r = rand();
+  if (r < 0.25) return pick; // valid message
+  if (r < 0.45) return pick.slice(0, Math.floor(rand() * pick.length)); // truncated
+  if (r < 0.6) { // corrupted byte
+    const out = pick.slice();
+    out[Math.floor(rand() * out.length)] = Math.floor(rand() * 256);
+    return out;
+  }
+  if (r < 0.7) return new Uint8Array([0x51, 0x7f, 0xff, 0xff, 0xff, 1, 2]); // oversized length
+  if (r < 0.8) return new Uint8Array([0x42, 0, 0, 0, 1]); // length below 4
+  return crypto.getRandomValues(new Uint8Array(1 + Math.floor(rand() * 64))); // noise
+}
+
+async function evil(port: number, rand: () => number, until: number): Promise<number> {
+  let sessions = 0;
+  while (performance.now() < until) {
+    const c = await RawClient.connect(port);
+    sessions++;
+    if (rand() < 0.8) await c.send(startupMessage({ user: "fuzz", database: "db" }));
+    const count = 1 + Math.floor(rand() * 12);
+    for (let i = 0; i < count; i++) {
+      if (!(await c.send(mutate(rand)))) break;
+    }
+    if (rand() < 0.5) await c.send(frame("S"));
+    // Read a little, then hang up: the server must cope with both orders.
+    await Promise.race([c.until("Z"), new Promise((r) => setTimeout(r, 5))]);
+    c.close();
+  }
+  return sessions;
+}
+
+Deno.test("fuzzed connections never disturb a well-behaved client or the listener", async () => {
+  const seed = Number(Deno.env.get("PG_FUZZ_SEED") ?? Date.now() % 1_000_000);
+  const h = await startHarness({ maxConnections: 50, limits: { messageBytesMax: 64 * 1024 } });
+  const good = new pg.Client({ host: "127.0.0.1", port: h.port, user: "good", database: "app" });
+  await good.connect();
+  try {
+    const until = performance.now() + 3000;
+    const attackers = Array.from({ length: 4 }, (_, i) => evil(h.port, prng(seed + i), until));
+    let queries = 0;
+    while (performance.now() < until) {
+      const n = queries++ % 1000;
+      strictEqual((await good.query(`select ${n}`)).rows[0]["?column?"], n, `seed ${seed}`);
+      strictEqual((await good.query("select $1::int4", [n])).rows[0].p1, n, `seed ${seed}`);
+    }
+    const sessions = (await Promise.all(attackers)).reduce((a, b) => a + b, 0);
+    console.log(`seed ${seed}: ${queries} good queries, ${sessions} fuzzed sessions`);
+    strictEqual((await good.query("select 77")).rows[0]["?column?"], 77);
+    await new Promise((r) => setTimeout(r, 100));
+    strictEqual(h.server.connections, 1, `seed ${seed}`);
+  } finally {
+    await good.end();
+    await h.server.close();
+  }
+});
