@@ -1,0 +1,247 @@
+/**
+ * Runs DDL inside the session's transaction: edits a private catalog
+ * (published at commit, discarded at rollback), builds indexes and validates
+ * existing rows against new constraints.
+ * @module
+ */
+import type { Expr, Statement } from "pgsql-ast-parser";
+import { DbError } from "../common/errors.ts";
+import type { Value } from "../common/types.ts";
+import { compile } from "../exec/scalar.ts";
+import { hashKey } from "../exec/values.ts";
+import type { CatalogEditor, ColumnDef, RelationDef } from "../sql/catalog/catalog.ts";
+import { alterTable, dropObjects } from "../sql/catalog/ddl_alter.ts";
+import {
+  createIndex,
+  createSequence,
+  createTable,
+  type DdlEffects,
+  noEffects,
+} from "../sql/catalog/ddl.ts";
+import { createPlanner } from "../sql/planner.ts";
+import { bindSqlText } from "../sql/plan/plan_dml.ts";
+import { tableColumns } from "../sql/plan/plan_from.ts";
+import { Scope } from "../sql/plan/scope.ts";
+import type { ParsedStatement } from "../sql/parser_port.ts";
+import type { SqlSession } from "./session.ts";
+import type { StatementResult } from "./session_api.ts";
+import { execContext } from "./statement_runner.ts";
+
+function done(tag: string, fx: DdlEffects): StatementResult {
+  return {
+    command: tag,
+    tag,
+    rowCount: 0,
+    fields: null,
+    rows: [],
+    ...(fx.notices.length
+      ? {
+        notices: fx.notices.map((m) => ({
+          severity: "NOTICE" as const,
+          sqlstate: "00000",
+          message: m,
+        })),
+      }
+      : {}),
+  };
+}
+
+function sourceOf(st: ParsedStatement) {
+  return (e: Expr): string => {
+    const loc = e._location;
+    if (!loc) throw new DbError("XX000", "Expression without location");
+    return st.text.slice(loc.start, loc.end);
+  };
+}
+
+/**
+ * Runs a DDL statement.
+ * @throws {DbError} 42P07, 42P01, 42703, 23505 (unique index over duplicates), 23502, 23514
+ */
+export async function runDdl(
+  s: SqlSession,
+  stmt: Statement,
+  st: ParsedStatement,
+): Promise<StatementResult> {
+  const txn = s.ensureTxn();
+  if (txn.readOnly) throw new DbError("25006", "cannot execute DDL in a read-only transaction");
+  if (!s.txCatalog) s.txCatalogBase = s.engine.catalog.version;
+  const ed = s.catalog.edit();
+  const fx = noEffects();
+  const source = sourceOf(st);
+  const tag = applyDdl(s, ed, stmt, st, fx, source);
+  const next = ed.done();
+  s.txCatalog = next;
+  s.txDropped.push(...fx.droppedRelations);
+  for (const d of fx.droppedIndexes) s.engine.store.dropIndex(d.rel, d.index);
+  s.engine.syncIndexes(next, fx.buildIndexes);
+  s.txBuiltIndexes.push(...fx.buildIndexes);
+  for (const oid of fx.buildIndexes) validateUnique(s, next.indexes.get(oid)!.table, oid);
+  if (stmt.type === "alter table") {
+    validateRows(s, next.relations.get(ed.base.relation(stmt.table.name, stmt.table.schema).oid));
+  }
+  if (stmt.type === "truncate table") {
+    await truncate(
+      s,
+      stmt.tables.map((t) => next.relation(t.name, t.schema)),
+    );
+  }
+  await Promise.resolve();
+  return done(tag, fx);
+}
+
+function applyDdl(
+  s: SqlSession,
+  ed: CatalogEditor,
+  stmt: Statement,
+  st: ParsedStatement,
+  fx: DdlEffects,
+  source: (e: Expr) => string,
+): string {
+  switch (stmt.type) {
+    case "create table":
+      createTable(ed, stmt, source, fx);
+      return "CREATE TABLE";
+    case "create index":
+      createIndex(ed, stmt, source, fx);
+      return "CREATE INDEX";
+    case "create sequence":
+      createSequence(ed, stmt, fx);
+      return "CREATE SEQUENCE";
+    case "create schema":
+      if (ed.schemas.has(stmt.name.name)) {
+        if (stmt.ifNotExists) return "CREATE SCHEMA";
+        throw new DbError("42P06", `schema "${stmt.name.name}" already exists`);
+      }
+      ed.schemas.set(stmt.name.name, ed.oid());
+      return "CREATE SCHEMA";
+    case "create view":
+      createView(s, ed, stmt, st);
+      return "CREATE VIEW";
+    case "alter table":
+      alterTable(ed, stmt, source, (sql, rel, col) => evalDefault(s, sql, rel, col), fx);
+      return "ALTER TABLE";
+    case "drop table":
+    case "drop index":
+    case "drop sequence": {
+      const kind = stmt.type === "drop table"
+        ? "table"
+        : stmt.type === "drop index"
+        ? "index"
+        : "sequence";
+      dropObjects(ed, kind, stmt.names, stmt.ifExists ?? false, stmt.cascade === "cascade", fx);
+      return stmt.type.toUpperCase();
+    }
+    case "truncate table":
+      return "TRUNCATE TABLE";
+    default:
+      throw new DbError("0A000", `${stmt.type.toUpperCase()} is not supported`);
+  }
+}
+
+function createView(
+  s: SqlSession,
+  ed: CatalogEditor,
+  stmt: Extract<Statement, { type: "create view" }>,
+  st: ParsedStatement,
+): void {
+  const schema = stmt.name.schema ?? "public";
+  const existing = ed.done().findRelation(stmt.name.name, schema);
+  if (existing && !(stmt.orReplace && existing.kind === "view")) {
+    throw new DbError("42P07", `relation "${stmt.name.name}" already exists`);
+  }
+  const loc = stmt.query._location;
+  if (!loc) throw new DbError("XX000", "View query without location");
+  const sql = st.text.slice(loc.start, loc.end);
+  const p = createPlanner(ed.done(), sql, []);
+  const q = p.planSelect(p.parseView(sql), null);
+  const columns: ColumnDef[] = q.columns.map((c, i) => ({
+    name: stmt.columnNames?.[i]?.name ?? c.name,
+    type: c.type,
+    notNull: false,
+    defaultSql: null,
+    identity: null,
+    dropped: false,
+    missing: null,
+  }));
+  const rel: RelationDef = {
+    oid: existing?.oid ?? ed.oid(),
+    kind: "view",
+    schema,
+    name: stmt.name.name,
+    columns,
+    constraints: [],
+    indexes: [],
+    viewSql: sql,
+    rowEstimate: -1,
+  };
+  ed.relations.set(rel.oid, rel);
+  void s;
+}
+
+function evalDefault(s: SqlSession, sql: string, rel: RelationDef, col: ColumnDef): Value {
+  const p = createPlanner(s.catalog, sql, []);
+  const e = bindSqlText(p, sql, new Scope([], null), col.type);
+  void rel;
+  return compile(e)([], execContext(s, [], false));
+}
+
+function validateUnique(s: SqlSession, rel: number, indexOid: number): void {
+  const cols = s.engine.store.indexColumns(rel, indexOid);
+  if (!cols) return;
+  const idx = s.catalog.indexes.get(indexOid);
+  if (!idx?.unique) return;
+  const seen = new Set<string>();
+  for (const t of s.engine.store.scanLatest(rel, s.txn!)) {
+    const key = cols.map((c) => t.values[c] ?? null);
+    if (key.some((v) => v === null)) continue;
+    const h = hashKey(key);
+    if (seen.has(h)) {
+      s.engine.store.dropIndex(rel, indexOid);
+      throw new DbError("23505", `could not create unique index "${idx.name}"`);
+    }
+    seen.add(h);
+  }
+}
+
+function validateRows(s: SqlSession, rel: RelationDef | undefined): void {
+  if (!rel) return;
+  const scope = new Scope(tableColumns(rel, rel.name), null);
+  const p = createPlanner(s.catalog, "", []);
+  const checks = rel.constraints.filter((c) => c.kind === "check").map((c) => ({
+    name: c.name,
+    fn: compile(bindSqlText(p, (c as { sql: string }).sql, scope)),
+  }));
+  const ctx = execContext(s, [], false);
+  for (const t of s.engine.store.scanLatest(rel.oid, s.txn!)) {
+    const row = rel.columns.map((c, i) => (i < t.values.length ? t.values[i]! : c.missing));
+    rel.columns.forEach((c, i) => {
+      if (c.notNull && !c.dropped && row[i] === null) {
+        throw new DbError(
+          "23502",
+          `column "${c.name}" of relation "${rel.name}" contains null values`,
+        );
+      }
+    });
+    for (const c of checks) {
+      if (c.fn(row, ctx) === false) {
+        throw new DbError(
+          "23514",
+          `check constraint "${c.name}" of relation "${rel.name}" is violated by some row`,
+        );
+      }
+    }
+  }
+}
+
+async function truncate(s: SqlSession, rels: RelationDef[]): Promise<void> {
+  const txn = s.txn!;
+  for (const rel of rels) {
+    for (const t of [...s.engine.store.scanLatest(rel.oid, txn)]) {
+      const lock = await s.engine.store.lock(t, txn);
+      if (lock.kind === "gone") continue;
+      s.engine.store.markDeleted(lock.tuple, txn);
+      txn.redo.push({ op: "del", rel: rel.oid, id: lock.tuple.id });
+    }
+  }
+}

@@ -1,0 +1,460 @@
+/**
+ * Runs one parsed statement for a session: transaction control, utility
+ * commands, DDL against the transaction's catalog, and queries/DML through
+ * the plan cache and the executor.
+ * @module
+ */
+import type { Statement } from "pgsql-ast-parser";
+import { DbError } from "../common/errors.ts";
+import { type SqlType, type Value } from "../common/types.ts";
+import type { ExecContext } from "../exec/context.ts";
+import { castValue } from "../exec/coerce.ts";
+import { toNumeric } from "../exec/numeric_ops.ts";
+import { runDml } from "../exec/run_dml.ts";
+import { runPlan } from "../exec/run_select.ts";
+import type { Isolation } from "../exec/mvcc.ts";
+import { isPlannable, type PlannedStatement, planStatement } from "../sql/planner.ts";
+import { explainPlan } from "../sql/plan/explain.ts";
+import { referencedBy } from "../sql/plan/plan_dml.ts";
+import { type ExtensionStatement, type ParsedStatement } from "../sql/parser_port.ts";
+import { runDdl } from "./ddl_runner.ts";
+import type { SqlSession } from "./session.ts";
+import type { Field, Notice, StatementResult } from "./session_api.ts";
+
+const planCacheMax = 2_000;
+
+function result(
+  command: string,
+  tag = command,
+  extra: Partial<StatementResult> = {},
+): StatementResult {
+  return { command, tag, rowCount: 0, fields: null, rows: [], ...extra };
+}
+
+/** Plans (or fetches from the plan cache) a query or DML statement. */
+export function planFor(
+  s: SqlSession,
+  st: ParsedStatement,
+  declared: readonly (SqlType | null)[],
+): PlannedStatement {
+  const catalog = s.catalog;
+  const key = `${catalog.version}\u0000${
+    declared.map((t) => t?.id ?? "").join(",")
+  }\u0000${st.text}`;
+  const hit = s.engine.planCache.get(key);
+  if (hit) return hit;
+  const planned = planStatement(catalog, st.ast, st.text, declared, s.engine.stats);
+  if (s.engine.planCache.size >= planCacheMax) s.engine.planCache.clear();
+  s.engine.planCache.set(key, planned);
+  return planned;
+}
+
+/** Converts a client value to the representation of its parameter type. */
+export function coerceParam(v: Value, t: SqlType): Value {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "string") {
+    return t.id === "text" || t.id === "unknown" ? v : castValue(v, { id: "unknown" }, t);
+  }
+  switch (t.id) {
+    case "int8":
+      return typeof v === "number" ? BigInt(Math.trunc(v)) : v;
+    case "int2":
+    case "int4":
+      return typeof v === "bigint"
+        ? castValue(v, { id: "int8" }, t)
+        : typeof v === "boolean"
+        ? v
+        : castValue(
+          v,
+          { id: typeof v === "number" && !Number.isInteger(v) ? "float8" : "int4" },
+          t,
+        );
+    case "numeric":
+      return typeof v === "number" || typeof v === "bigint" ? toNumeric(v) : v;
+    case "float4":
+    case "float8":
+      return typeof v === "bigint" ? Number(v) : v;
+    case "text":
+    case "varchar":
+      return typeof v === "number" || typeof v === "bigint" || typeof v === "boolean"
+        ? String(v)
+        : v;
+    default:
+      return v;
+  }
+}
+
+function fieldsOf(p: PlannedStatement): Field[] | null {
+  if (!p.columns) return null;
+  return p.columns.map((c) => ({
+    name: c.name,
+    type: c.type,
+    tableOid: c.tableOid,
+    columnNumber: c.attnum,
+  }));
+}
+
+/** Builds an execution context for the session's current transaction. */
+export function execContext(
+  s: SqlSession,
+  params: readonly Value[],
+  collect: boolean,
+): ExecContext {
+  const txn = s.ensureTxn();
+  const engine = s.engine;
+  const seq = (name: string) => {
+    const parts = name.split(".");
+    const def = s.catalog.findSequence(
+      parts.at(-1)!.replace(/"/g, ""),
+      parts.length > 1 ? parts[0] : undefined,
+    );
+    if (!def) throw new DbError("42P01", `relation "${name}" does not exist`);
+    return def;
+  };
+  return {
+    store: engine.store,
+    txns: engine.txns,
+    txn,
+    snapshot: engine.txns.snapshotFor(txn),
+    params,
+    outer: [],
+    ctes: new Map(),
+    sequences: {
+      nextval: (name) => {
+        const def = seq(name);
+        const v = engine.nextval(def.oid);
+        s.currvals.set(def.oid, v);
+        return v;
+      },
+      currval: (name) => {
+        const def = seq(name);
+        const v = s.currvals.get(def.oid);
+        if (v === undefined) {
+          throw new DbError(
+            "55000",
+            `currval of sequence "${def.name}" is not yet defined in this session`,
+          );
+        }
+        return v;
+      },
+      setval: (name, value, called) => engine.setval(seq(name).oid, value, called),
+    },
+    nowMicros: BigInt(Date.now()) * 1000n,
+    checkCancel: () => {
+      if (s.cancelled) {
+        s.cancelled = false;
+        throw new DbError(
+          "57014",
+          s.timedOut
+            ? "canceling statement due to statement timeout"
+            : "canceling statement due to user request",
+        );
+      }
+    },
+    referencedBy: (rel) => referencedBy(s.catalog, rel),
+    changes: new Map(),
+    stats: collect ? new Map() : null,
+    setting: (name) => s.getSetting(name),
+    sessionId: s.id,
+    clockMs: () => performance.now(),
+  };
+}
+
+async function runPlanned(
+  s: SqlSession,
+  p: PlannedStatement,
+  params: readonly Value[],
+  collect = false,
+) {
+  const values = p.paramTypes.map((t, i) => coerceParam(params[i] ?? null, t));
+  if (params.length < p.paramTypes.length) {
+    throw new DbError(
+      "08P01",
+      `bind message supplies ${params.length} parameters, but prepared statement requires ${p.paramTypes.length}`,
+    );
+  }
+  const ctx = execContext(s, values, collect);
+  if (p.command === "SELECT") {
+    const rows = runPlan(p.plan, ctx);
+    return { ctx, rows, count: rows.length };
+  }
+  if (ctx.txn.readOnly) {
+    throw new DbError("25006", `cannot execute ${p.command} in a read-only transaction`);
+  }
+  const r = await runDml(p.plan, ctx);
+  return { ctx, rows: r.returning ?? [], count: r.count };
+}
+
+async function runQuery(
+  s: SqlSession,
+  st: ParsedStatement,
+  params: readonly Value[],
+  declared: readonly (SqlType | null)[],
+): Promise<StatementResult> {
+  const p = planFor(s, st, declared);
+  const { rows, count } = await runPlanned(s, p, params);
+  const fields = fieldsOf(p);
+  const tag = p.command === "INSERT" ? `INSERT 0 ${count}` : `${p.command} ${count}`;
+  return { command: p.command, tag, rowCount: count, fields, rows };
+}
+
+/** Describes a statement for the extended protocol (parameter types and result columns). */
+export function describeStatement(
+  s: SqlSession,
+  st: ParsedStatement,
+  declared: readonly (SqlType | null)[],
+): { paramTypes: SqlType[]; fields: Field[] | null } {
+  if (!isPlannable(st.ast)) {
+    return { paramTypes: declared.map((t) => t ?? { id: "text" }), fields: null };
+  }
+  const p = planFor(s, st, declared);
+  return { paramTypes: [...p.paramTypes], fields: fieldsOf(p) };
+}
+
+/**
+ * Runs one statement.
+ * @throws {DbError} with SQLSTATE
+ */
+export async function runStatement(
+  s: SqlSession,
+  st: ParsedStatement,
+  params: readonly Value[],
+  declared: readonly (SqlType | null)[],
+): Promise<StatementResult> {
+  const ast = st.ast;
+  const ext = "kind" in ast && !("type" in ast) ? ast as ExtensionStatement : null;
+  const isEnd = ext
+    ? ext.kind === "rollback_to"
+    : ["commit", "rollback"].includes((ast as Statement).type);
+  if (s.failed && !isEnd) {
+    throw new DbError(
+      "25P02",
+      "current transaction is aborted, commands ignored until end of transaction block",
+    );
+  }
+  if (ext) return await runExtension(s, ext, st, params);
+  const stmt = ast as Statement;
+  switch (stmt.type) {
+    case "begin":
+    case "start transaction": {
+      if (s.inBlock) {
+        return result("BEGIN", "BEGIN", {
+          notices: [warning("25001", "there is already a transaction in progress")],
+        });
+      }
+      const iso = stmt.type === "begin" ? stmt.isolationLevel : undefined;
+      s.blockIsolation = iso
+        ? (iso === "read uncommitted" ? "read committed" : iso) as Isolation
+        : (s.getSetting("transaction_isolation_next") as Isolation | undefined) ?? null;
+      s.inBlock = true;
+      s.ensureTxn();
+      if (stmt.type === "begin" && stmt.writeable === "read only") {
+        (s.txn as { readOnly: boolean }).readOnly = true;
+      }
+      return result("BEGIN");
+    }
+    case "commit": {
+      if (!s.inBlock) {
+        return result("COMMIT", "COMMIT", {
+          notices: [warning("25P01", "there is no transaction in progress")],
+        });
+      }
+      if (s.failed) {
+        s.abortTxn();
+        return result("ROLLBACK");
+      }
+      await s.commitTxn();
+      return result("COMMIT");
+    }
+    case "rollback": {
+      if (!s.inBlock) {
+        return result("ROLLBACK", "ROLLBACK", {
+          notices: [warning("25P01", "there is no transaction in progress")],
+        });
+      }
+      s.abortTxn();
+      return result("ROLLBACK");
+    }
+    case "show": {
+      const name = stmt.variable.name.toLowerCase();
+      const v = s.getSetting(name);
+      if (v === undefined) {
+        throw new DbError("42704", `unrecognized configuration parameter "${name}"`);
+      }
+      return result("SHOW", "SHOW", {
+        rowCount: 1,
+        fields: [{ name, type: { id: "text" }, tableOid: 0, columnNumber: 0 }],
+        rows: [[v]],
+      });
+    }
+    case "set": {
+      const v = stmt.set;
+      const value = v.type === "value"
+        ? String(v.value)
+        : v.type === "identifier"
+        ? v.name
+        : v.type === "list"
+        ? v.values.map((x) => ("value" in x ? String(x.value) : x.name)).join(", ")
+        : "";
+      if (v.type === "default") s.resetSetting(stmt.variable.name);
+      else s.setSetting(stmt.variable.name, value);
+      return result("SET");
+    }
+    case "set timezone":
+    case "set names":
+      return result("SET");
+    case "create extension":
+      return result("CREATE EXTENSION");
+    case "comment":
+      return result("COMMENT");
+    case "prepare": {
+      s.named.set(stmt.name.name, {
+        sql: st.text,
+        parsed: { text: st.text, offset: st.offset, ast: stmt.statement },
+        declared: [],
+        paramTypes: [],
+        fields: null,
+      });
+      return result("PREPARE");
+    }
+    case "deallocate": {
+      if ("option" in stmt.target) s.named.clear();
+      else s.named.delete(stmt.target.name);
+      return result("DEALLOCATE");
+    }
+    default:
+      if (isPlannable(stmt)) return await runQuery(s, st, params, declared);
+      return await runDdl(s, stmt, st);
+  }
+}
+
+function warning(sqlstate: string, message: string): Notice {
+  return { severity: "WARNING", sqlstate, message };
+}
+
+async function runExtension(
+  s: SqlSession,
+  ext: ExtensionStatement,
+  st: ParsedStatement,
+  params: readonly Value[],
+): Promise<StatementResult> {
+  switch (ext.kind) {
+    case "empty":
+      return result("", "");
+    case "set_operation":
+      return await runQuery(s, st, params, []);
+    case "savepoint": {
+      if (!s.inBlock) {
+        throw new DbError("25P01", "SAVEPOINT can only be used in transaction blocks");
+      }
+      const txn = s.ensureTxn();
+      const subxid = s.engine.txns.beginSub(txn);
+      s.savepoints.push({
+        name: ext.name,
+        subxid,
+        catalog: s.txCatalog,
+        redoLength: txn.redo.length,
+        buildIndexes: s.txBuiltIndexes.length,
+        notifies: s.pendingNotifies.length,
+      });
+      return result("SAVEPOINT");
+    }
+    case "release":
+    case "rollback_to": {
+      const at = s.savepoints.map((p) => p.name).lastIndexOf(ext.name);
+      if (at < 0) {
+        if (ext.kind === "rollback_to" && s.failed) s.failed = true;
+        throw new DbError("3B001", `savepoint "${ext.name}" does not exist`);
+      }
+      const sp = s.savepoints[at]!;
+      const txn = s.txn!;
+      if (ext.kind === "release") {
+        s.engine.txns.releaseSubsFrom(txn, sp.subxid);
+        s.savepoints.splice(at);
+        return result("RELEASE");
+      }
+      s.engine.txns.abortSubsFrom(txn, sp.subxid);
+      txn.redo.splice(sp.redoLength);
+      s.txCatalog = sp.catalog;
+      s.pendingNotifies.splice(sp.notifies);
+      s.savepoints.splice(at + 1);
+      // The savepoint itself survives ROLLBACK TO, with a fresh subtransaction.
+      const subxid = s.engine.txns.beginSub(txn);
+      s.savepoints[at] = { ...sp, subxid };
+      s.failed = false;
+      return result("ROLLBACK");
+    }
+    case "explain":
+      return await runExplain(s, ext, params);
+    case "listen": {
+      let set = s.engine.listeners.get(ext.channel);
+      if (!set) s.engine.listeners.set(ext.channel, set = new Set());
+      set.add(s);
+      return result("LISTEN");
+    }
+    case "unlisten":
+      for (const [ch, set] of s.engine.listeners) {
+        if (ext.channel === "*" || ch === ext.channel) set.delete(s);
+      }
+      return result("UNLISTEN");
+    case "notify":
+      if (s.inBlock) s.pendingNotifies.push({ channel: ext.channel, payload: ext.payload });
+      else s.engine.notify(s.id, [{ channel: ext.channel, payload: ext.payload }]);
+      return result("NOTIFY");
+    case "reset":
+      s.resetSetting(ext.name);
+      return result("RESET");
+    case "set":
+      if (ext.name === "transaction_isolation") {
+        if (s.txn && s.txn.snapshot) {
+          throw new DbError(
+            "25001",
+            "SET TRANSACTION ISOLATION LEVEL must be called before any query",
+          );
+        }
+        if (s.inBlock && s.txn) {
+          s.abortTxn();
+          s.inBlock = true;
+        }
+        s.blockIsolation =
+          (ext.value === "read uncommitted" ? "read committed" : ext.value) as Isolation;
+        if (s.inBlock) s.ensureTxn();
+        return result("SET");
+      }
+      s.setSetting(ext.name, ext.value);
+      return result("SET");
+    case "analyze": {
+      const parts = ext.table?.split(".") ?? [];
+      const rels = ext.table
+        ? [s.catalog.relation(parts.at(-1)!, parts.length > 1 ? parts[0] : undefined)]
+        : [...s.catalog.relations.values()].filter((r) => r.kind === "table");
+      for (const rel of rels) s.engine.analyze(rel.oid);
+      return result("ANALYZE");
+    }
+  }
+}
+
+async function runExplain(
+  s: SqlSession,
+  ext: Extract<ExtensionStatement, { kind: "explain" }>,
+  params: readonly Value[],
+): Promise<StatementResult> {
+  const p = planFor(s, ext.statement, []);
+  let stats: Map<object, { rows: number; ms: number; loops: number }> | null = null;
+  let extra: string[] = [];
+  if (ext.analyze) {
+    const start = performance.now();
+    const r = await runPlanned(s, p, params, true);
+    stats = r.ctx.stats;
+    if (p.command !== "SELECT") {
+      stats?.set(p.plan, { rows: r.count, ms: performance.now() - start, loops: 1 });
+    }
+    extra = [`Execution Time: ${(performance.now() - start).toFixed(3)} ms`];
+  }
+  const lines = [...explainPlan(p.plan, stats), ...extra];
+  return result("EXPLAIN", "EXPLAIN", {
+    rowCount: lines.length,
+    fields: [{ name: "QUERY PLAN", type: { id: "text" }, tableOid: 0, columnNumber: 0 }],
+    rows: lines.map((l) => [l]),
+  });
+}

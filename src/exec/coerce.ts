@@ -1,0 +1,276 @@
+/**
+ * Casts between built-in types with PostgreSQL's rules and error codes
+ * (22P02 bad input, 22003 out of range, 22001 too long, 42846 no cast).
+ * @module
+ */
+import { DbError } from "../common/errors.ts";
+import { Interval, Jsonb, Numeric, type SqlType, type Value } from "../common/types.ts";
+import { formatNumeric, numericToNumber, parseNumeric, rescale, toNumeric } from "./numeric_ops.ts";
+import {
+  checkBigint,
+  checkInt,
+  formatText,
+  parseDate,
+  parseInterval,
+  parseTime,
+  parseTimestamp,
+} from "./values.ts";
+
+const typeNames: Record<string, string> = {
+  int2: "smallint",
+  int4: "integer",
+  int8: "bigint",
+  float4: "real",
+  float8: "double precision",
+  bool: "boolean",
+  varchar: "character varying",
+  bpchar: "character",
+};
+
+/** The name PostgreSQL uses in messages for a type. */
+export function typeDisplayName(t: SqlType): string {
+  if (t.id === "array") return `${typeDisplayName(t.elem ?? { id: "text" })}[]`;
+  return typeNames[t.id] ?? t.id;
+}
+
+function badInput(t: SqlType, text: string): DbError {
+  return new DbError("22P02", `invalid input syntax for type ${typeDisplayName(t)}: "${text}"`);
+}
+
+/**
+ * Parses text input for a type.
+ * @throws {DbError} 22P02 and friends
+ */
+export function parseText(text: string, to: SqlType): Value {
+  switch (to.id) {
+    case "int2":
+    case "int4": {
+      const t = text.trim();
+      if (!/^[+-]?\d+$/.test(t)) throw badInput(to, text);
+      return checkInt(Number(t), to.id);
+    }
+    case "int8":
+    case "oid": {
+      const t = text.trim();
+      if (!/^[+-]?\d+$/.test(t)) throw badInput(to, text);
+      return to.id === "oid" ? Number(t) : checkBigint(BigInt(t));
+    }
+    case "float4":
+    case "float8": {
+      const t = text.trim().toLowerCase();
+      if (t === "nan") return NaN;
+      if (t === "infinity" || t === "inf" || t === "+infinity") return Infinity;
+      if (t === "-infinity" || t === "-inf") return -Infinity;
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) throw badInput(to, text);
+      const v = Number(t);
+      return to.id === "float4" ? Math.fround(v) : v;
+    }
+    case "numeric":
+      try {
+        return applyTypmod(parseNumeric(text), to);
+      } catch (e) {
+        if (e instanceof DbError && e.sqlstate === "22P02") throw badInput(to, text);
+        throw e;
+      }
+    case "bool": {
+      const t = text.trim().toLowerCase();
+      if (["t", "true", "yes", "y", "on", "1"].includes(t)) return true;
+      if (["f", "false", "no", "n", "off", "0"].includes(t)) return false;
+      throw badInput(to, text);
+    }
+    case "date":
+      return parseDate(text);
+    case "timestamp":
+    case "timestamptz":
+      return parseTimestamp(text);
+    case "time":
+      return parseTime(text);
+    case "interval":
+      return parseInterval(text);
+    case "uuid": {
+      const t = text.trim().toLowerCase().replace(/^\{|\}$/g, "");
+      const hex = t.replace(/-/g, "");
+      if (!/^[0-9a-f]{32}$/.test(hex)) throw badInput(to, text);
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
+        hex.slice(20)
+      }`;
+    }
+    case "json":
+    case "jsonb":
+      try {
+        const parsed: unknown = JSON.parse(text);
+        return to.id === "json" ? text : new Jsonb(parsed);
+      } catch {
+        throw new DbError("22P02", `invalid input syntax for type json`);
+      }
+    case "bytea":
+      if (text.startsWith("\\x")) {
+        const hex = text.slice(2);
+        if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw badInput(to, text);
+        return Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+      }
+      return new TextEncoder().encode(text);
+    case "varchar":
+    case "bpchar":
+    case "text":
+    case "name":
+    case "char":
+    case "unknown":
+      return applyTypmod(text, to);
+    case "array":
+      return parseArrayText(text, to);
+    default:
+      return text;
+  }
+}
+
+function parseArrayText(text: string, to: SqlType): Value[] {
+  const t = text.trim();
+  if (!t.startsWith("{") || !t.endsWith("}")) throw badInput(to, text);
+  const body = t.slice(1, -1);
+  if (body.trim() === "") return [];
+  const items: Value[] = [];
+  const re = /\s*(?:"((?:[^"\\]|\\.)*)"|([^,]*))\s*(?:,|$)/gy;
+  let m: RegExpExecArray | null;
+  while (re.lastIndex < body.length && (m = re.exec(body))) {
+    if (m[1] !== undefined) {
+      items.push(parseText(m[1].replace(/\\(.)/g, "$1"), to.elem ?? { id: "text" }));
+    } else {
+      const raw = m[2]!.trim();
+      items.push(/^null$/i.test(raw) ? null : parseText(raw, to.elem ?? { id: "text" }));
+    }
+  }
+  return items;
+}
+
+/** Applies varchar(n)/char(n)/numeric(p,s) modifiers. @throws {DbError} 22001, 22003 */
+export function applyTypmod(v: Value, to: SqlType, explicit = false): Value {
+  const mod = to.typmod ?? -1;
+  if (v === null || mod < 0) {
+    if (to.id === "bpchar" && typeof v === "string" && mod < 0) return v;
+    return v;
+  }
+  if ((to.id === "varchar" || to.id === "bpchar") && typeof v === "string") {
+    const n = mod;
+    const chars = [...v];
+    if (chars.length > n) {
+      if (explicit || chars.slice(n).every((c) => c === " ")) return chars.slice(0, n).join("");
+      throw new DbError(
+        "22001",
+        `value too long for type ${to.id === "varchar" ? "character varying" : "character"}(${n})`,
+      );
+    }
+    return to.id === "bpchar" ? v.padEnd(n, " ") : v;
+  }
+  if (to.id === "numeric" && v instanceof Numeric) {
+    const precision = (mod >> 16) & 0xffff;
+    const scale = mod & 0xffff;
+    const r = rescale(v, scale);
+    const abs = r.digits < 0n ? -r.digits : r.digits;
+    if (abs.toString().length > precision && abs !== 0n) {
+      throw new DbError("22003", "numeric field overflow");
+    }
+    return r;
+  }
+  return v;
+}
+
+function isStringType(t: SqlType): boolean {
+  return ["text", "varchar", "bpchar", "name", "char", "unknown"].includes(t.id);
+}
+
+/**
+ * Casts `v` from `from` to `to`.
+ * @throws {DbError} 22P02, 22003, 22001, 42846
+ */
+export function castValue(v: Value, from: SqlType, to: SqlType, explicit = true): Value {
+  if (v === null) return null;
+  if (from.id === to.id && from.id !== "array" && (to.typmod ?? -1) < 0) return v;
+  if (isStringType(to)) {
+    const text = typeof v === "string"
+      ? v
+      : typeof v === "boolean"
+      ? String(v)
+      : formatText(v, from) ?? "";
+    const trimmed = from.id === "bpchar" ? text.replace(/ +$/, "") : text;
+    return applyTypmod(trimmed, to, explicit);
+  }
+  if (typeof v === "string") return parseText(from.id === "bpchar" ? v.replace(/ +$/, "") : v, to);
+  switch (to.id) {
+    case "int2":
+    case "int4":
+      if (typeof v === "boolean") return v ? 1 : 0;
+      if (typeof v === "number") {
+        if (!Number.isFinite(v)) throw new DbError("22003", "integer out of range");
+        return checkInt(roundHalfEven(v), to.id);
+      }
+      if (typeof v === "bigint") return checkInt(Number(v), to.id);
+      if (v instanceof Numeric) return checkInt(Number(formatNumeric(rescale(v, 0))), to.id);
+      break;
+    case "int8":
+      if (typeof v === "number") {
+        if (!Number.isFinite(v)) throw new DbError("22003", "bigint out of range");
+        return checkBigint(BigInt(roundHalfEven(v)));
+      }
+      if (typeof v === "bigint") return v;
+      if (v instanceof Numeric) return checkBigint(rescale(v, 0).digits);
+      if (typeof v === "boolean") return v ? 1n : 0n;
+      break;
+    case "float4":
+    case "float8":
+      if (typeof v === "number") return to.id === "float4" ? Math.fround(v) : v;
+      if (typeof v === "bigint") return Number(v);
+      if (v instanceof Numeric) return numericToNumber(v);
+      break;
+    case "numeric":
+      if (typeof v === "number" || typeof v === "bigint" || v instanceof Numeric) {
+        if (typeof v === "number" && !Number.isFinite(v)) {
+          if (Number.isNaN(v)) return new Numeric(0n, 0, true);
+          throw new DbError("22003", "cannot convert infinity to numeric");
+        }
+        return applyTypmod(toNumeric(v), to);
+      }
+      break;
+    case "bool":
+      if (typeof v === "number") return v !== 0;
+      break;
+    case "timestamp":
+    case "timestamptz":
+      if (from.id === "date" && typeof v === "number") return BigInt(v) * 86_400_000_000n;
+      if (typeof v === "bigint") return v;
+      break;
+    case "date":
+      if (typeof v === "bigint") {
+        return Number(
+          (v - (((v % 86_400_000_000n) + 86_400_000_000n) % 86_400_000_000n)) / 86_400_000_000n,
+        );
+      }
+      break;
+    case "jsonb":
+      if (from.id === "json" && typeof v === "string") return new Jsonb(JSON.parse(v));
+      break;
+    case "json":
+      if (v instanceof Jsonb) return formatText(v, from);
+      break;
+    case "interval":
+      if (v instanceof Interval) return v;
+      break;
+    case "array":
+      if (Array.isArray(v) && to.elem) {
+        const fe = from.elem ?? { id: "unknown" as const };
+        return v.map((x) => castValue(x, fe, to.elem!, explicit));
+      }
+      break;
+    default:
+      break;
+  }
+  throw new DbError(
+    "42846",
+    `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(to)}`,
+  );
+}
+
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : r;
+}

@@ -1,0 +1,93 @@
+/**
+ * Set-returning functions in FROM: generate_series, unnest.
+ * @module
+ */
+import { DbError } from "../common/errors.ts";
+import { Interval, Numeric, type SqlType, type Value } from "../common/types.ts";
+import { numericOp, toNumeric } from "./numeric_ops.ts";
+import { compareValues } from "./values.ts";
+
+const rowsMax = 10_000_000;
+
+/**
+ * Returns the rows of a set-returning function.
+ * @throws {DbError} 22023 on a zero step, 54000 when too many rows
+ */
+export function functionScan(fn: string, args: Value[], types: readonly SqlType[]): Value[][] {
+  switch (fn) {
+    case "generate_series":
+      return generateSeries(args, types);
+    case "unnest": {
+      const a = args[0];
+      if (a === null || a === undefined) return [];
+      return (a as Value[]).map((v) => [v]);
+    }
+  }
+  throw new DbError("42883", `function ${fn} does not exist`);
+}
+
+function generateSeries(args: Value[], types: readonly SqlType[]): Value[][] {
+  const [start, stop, step] = args;
+  if (
+    start === null || stop === null || step === null || start === undefined || stop === undefined
+  ) return [];
+  const out: Value[][] = [];
+  if (types[0]?.id === "timestamp" || types[0]?.id === "timestamptz") {
+    const iv = step as Interval;
+    const inc = iv.micros + BigInt(iv.days) * 86_400_000_000n;
+    if (inc === 0n && iv.months === 0) throw new DbError("22023", "step size cannot equal zero");
+    for (
+      let v = start as bigint;
+      inc > 0n ? v <= (stop as bigint) : v >= (stop as bigint);
+      v += inc
+    ) {
+      out.push([v]);
+      if (out.length > rowsMax) {
+        throw new DbError("54000", `generate_series exceeded ${rowsMax} rows`);
+      }
+    }
+    return out;
+  }
+  if (start instanceof Numeric || stop instanceof Numeric || step instanceof Numeric) {
+    const s = toNumeric((step ?? 1) as number);
+    if (s.digits === 0n) throw new DbError("22023", "step size cannot equal zero");
+    const up = s.digits > 0n;
+    for (
+      let v = toNumeric(start as number);
+      up
+        ? compareValues(v, toNumeric(stop as number)) <= 0
+        : compareValues(v, toNumeric(stop as number)) >= 0;
+      v = numericOp("+", v, s)
+    ) {
+      out.push([v]);
+      if (out.length > rowsMax) {
+        throw new DbError("54000", `generate_series exceeded ${rowsMax} rows`);
+      }
+    }
+    return out;
+  }
+  if (typeof start === "bigint" || typeof stop === "bigint") {
+    const s = BigInt((step ?? 1) as number);
+    if (s === 0n) throw new DbError("22023", "step size cannot equal zero");
+    for (
+      let v = BigInt(start as number);
+      s > 0n ? v <= BigInt(stop as number) : v >= BigInt(stop as number);
+      v += s
+    ) {
+      out.push([v]);
+      if (out.length > rowsMax) {
+        throw new DbError("54000", `generate_series exceeded ${rowsMax} rows`);
+      }
+    }
+    return out;
+  }
+  const s = Number(step ?? 1);
+  if (s === 0) throw new DbError("22023", "step size cannot equal zero");
+  for (let v = Number(start); s > 0 ? v <= Number(stop) : v >= Number(stop); v += s) {
+    out.push([v]);
+    if (out.length > rowsMax) {
+      throw new DbError("54000", `generate_series exceeded ${rowsMax} rows`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,283 @@
+/**
+ * Runs read-only plan nodes. Reads never wait (MVCC), so this part of the
+ * executor is synchronous; DML (`run_dml.ts`) is async because row locks wait.
+ * @module
+ */
+import { assertNever, DbError } from "../common/errors.ts";
+import type { Value } from "../common/types.ts";
+import type { ExecContext } from "./context.ts";
+import type { PlanNode, SortKey } from "./plan.ts";
+import { compile, truthy } from "./scalar.ts";
+import { compareValues, hashKey } from "./values.ts";
+import { runAggregate } from "./aggregate.ts";
+import { runWindow } from "./window.ts";
+import { runJoin } from "./join.ts";
+import { functionScan } from "./function_scan.ts";
+
+/**
+ * Runs a read plan and returns its rows.
+ * @param limitHint stop early once this many rows are known (EXISTS)
+ * @throws {DbError} from expressions, 57014 when cancelled
+ */
+export function runPlan(node: PlanNode, ctx: ExecContext, limitHint = Infinity): Value[][] {
+  if (!ctx.stats) return run(node, ctx, limitHint);
+  const start = ctx.clockMs();
+  const rows = run(node, ctx, limitHint);
+  const s = ctx.stats.get(node) ?? { rows: 0, ms: 0, loops: 0 };
+  s.rows += rows.length;
+  s.ms += ctx.clockMs() - start;
+  s.loops++;
+  ctx.stats.set(node, s);
+  return rows;
+}
+
+function widen(values: Value[], width: number, missing: readonly Value[]): Value[] {
+  if (values.length >= width) return values;
+  const out = values.slice();
+  for (let i = values.length; i < width; i++) out.push(missing[i] ?? null);
+  return out;
+}
+
+function run(node: PlanNode, ctx: ExecContext, limitHint: number): Value[][] {
+  ctx.checkCancel();
+  switch (node.kind) {
+    case "values": {
+      const cols = node.rows.map((r) => r.map(compile));
+      return cols.map((r) => r.map((c) => c([], ctx)));
+    }
+    case "seq_scan": {
+      ctx.txn.reads.add(node.rel);
+      const filter = node.filter ? compile(node.filter) : null;
+      const out: Value[][] = [];
+      for (const t of ctx.store.scan(node.rel, ctx.txn, ctx.snapshot)) {
+        const row = widen(t.values, node.width, node.missing);
+        if (filter && !truthy(filter(row, ctx))) continue;
+        out.push(node.ctid ? [...row, t.id] : row);
+        if (out.length >= limitHint) break;
+      }
+      return out;
+    }
+    case "index_scan": {
+      ctx.txn.reads.add(node.rel);
+      const key = node.key.map((k) => compile(k)([], ctx));
+      if (key.some((k) => k === null)) return [];
+      const filter = node.filter ? compile(node.filter) : null;
+      const out: Value[][] = [];
+      for (const t of ctx.store.lookup(node.rel, node.index, key, ctx.txn, ctx.snapshot)) {
+        const row = widen(t.values, node.width, node.missing);
+        if (filter && !truthy(filter(row, ctx))) continue;
+        out.push(node.ctid ? [...row, t.id] : row);
+      }
+      return out;
+    }
+    case "index_range": {
+      ctx.txn.reads.add(node.rel);
+      const lo = node.lo ? compile(node.lo)([], ctx) : undefined;
+      const hi = node.hi ? compile(node.hi)([], ctx) : undefined;
+      if (lo === null || hi === null) return [];
+      const filter = node.filter ? compile(node.filter) : null;
+      const out: Value[][] = [];
+      const tuples = ctx.store.range(
+        node.rel,
+        node.index,
+        lo === undefined ? null : { value: lo, inclusive: node.loInclusive },
+        hi === undefined ? null : { value: hi, inclusive: node.hiInclusive },
+        ctx.txn,
+        ctx.snapshot,
+      );
+      for (const t of tuples) {
+        const row = widen(t.values, node.width, node.missing);
+        if (filter && !truthy(filter(row, ctx))) continue;
+        out.push(node.ctid ? [...row, t.id] : row);
+      }
+      return out;
+    }
+    case "filter": {
+      const p = compile(node.predicate);
+      const out: Value[][] = [];
+      for (const row of runPlan(node.input, ctx)) {
+        if (truthy(p(row, ctx))) {
+          out.push(row);
+          if (out.length >= limitHint) break;
+        }
+      }
+      return out;
+    }
+    case "project": {
+      const exprs = node.exprs.map(compile);
+      return runPlan(node.input, ctx, limitHint).map((row) => exprs.map((e) => e(row, ctx)));
+    }
+    case "join":
+      return runJoin(node, ctx);
+    case "aggregate":
+      return runAggregate(node, runPlan(node.input, ctx), ctx);
+    case "window":
+      return runWindow(node, runPlan(node.input, ctx), ctx);
+    case "sort":
+      return sortRows(runPlan(node.input, ctx), node.keys, ctx);
+    case "limit":
+      return runLimit(node, ctx);
+    case "distinct":
+      return runDistinct(node, runPlan(node.input, ctx), ctx);
+    case "set_op":
+      return runSetOp(node, runPlan(node.left, ctx), runPlan(node.right, ctx));
+    case "cte_scan": {
+      const rows = ctx.ctes.get(node.id);
+      if (!rows) throw new DbError("XX000", `CTE ${node.name} was not materialized`);
+      return rows;
+    }
+    case "with":
+      for (const c of node.ctes) materializeCte(c, ctx);
+      return runPlan(node.input, ctx, limitHint);
+    case "function_scan":
+      return functionScan(
+        node.fn,
+        node.args.map((a) => compile(a)([], ctx)),
+        node.args.map((a) => a.type),
+      );
+    case "insert":
+    case "update":
+    case "delete":
+      throw new DbError("0A000", "data-modifying statement is not allowed here");
+    default:
+      return assertNever(node, "plan node");
+  }
+}
+
+function materializeCte(
+  c: Extract<PlanNode, { kind: "with" }>["ctes"][number],
+  ctx: ExecContext,
+): void {
+  if (ctx.ctes.has(c.id) && !c.recursive) return;
+  const base = runPlan(c.plan, ctx);
+  if (!c.recursive) {
+    ctx.ctes.set(c.id, base);
+    return;
+  }
+  const all = [...base];
+  const seen = new Set<string>(c.unionAll ? [] : base.map((r) => hashKey(r)));
+  let work = c.unionAll ? base : dedupe(base, new Set());
+  for (let iter = 0; work.length > 0; iter++) {
+    if (iter > 1_000_000) throw new DbError("54001", "Recursive query exceeded 1000000 iterations");
+    ctx.ctes.set(c.id, work);
+    const next: Value[][] = [];
+    for (const row of runPlan(c.recursive, ctx)) {
+      if (!c.unionAll) {
+        const k = hashKey(row);
+        if (seen.has(k)) continue;
+        seen.add(k);
+      }
+      next.push(row);
+    }
+    all.push(...next);
+    work = next;
+  }
+  ctx.ctes.set(c.id, all);
+}
+
+function dedupe(rows: Value[][], seen: Set<string>): Value[][] {
+  return rows.filter((r) => {
+    const k = hashKey(r);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Compares two values for ORDER BY with NULL placement. */
+export function compareForSort(
+  a: Value,
+  b: Value,
+  descending: boolean,
+  nullsFirst: boolean,
+): number {
+  if (a === null || b === null) {
+    if (a === b) return 0;
+    return (a === null) === nullsFirst ? -1 : 1;
+  }
+  const c = compareValues(a, b);
+  return descending ? -c : c;
+}
+
+/** Sorts rows by keys (stable). */
+export function sortRows(rows: Value[][], keys: readonly SortKey[], ctx: ExecContext): Value[][] {
+  const fns = keys.map((k) => compile(k.expr));
+  const decorated = rows.map((row, i) => ({ row, i, k: fns.map((f) => f(row, ctx)) }));
+  decorated.sort((x, y) => {
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[j]!;
+      const c = compareForSort(x.k[j]!, y.k[j]!, key.descending, key.nullsFirst);
+      if (c !== 0) return c;
+    }
+    return x.i - y.i;
+  });
+  return decorated.map((d) => d.row);
+}
+
+function countValue(v: Value, what: string): number {
+  if (v === null) return Infinity;
+  const n = Number(v);
+  if (n < 0) {
+    throw new DbError("2201W", `${what} must not be negative`);
+  }
+  return n;
+}
+
+function runLimit(node: Extract<PlanNode, { kind: "limit" }>, ctx: ExecContext): Value[][] {
+  const limit = node.limit ? countValue(compile(node.limit)([], ctx), "LIMIT") : Infinity;
+  const offsetValue = node.offset ? compile(node.offset)([], ctx) : 0;
+  const offset = offsetValue === null ? 0 : countValue(offsetValue, "OFFSET");
+  const rows = runPlan(node.input, ctx, limit + offset);
+  return rows.slice(offset, limit === Infinity ? undefined : offset + limit);
+}
+
+function runDistinct(
+  node: Extract<PlanNode, { kind: "distinct" }>,
+  rows: Value[][],
+  ctx: ExecContext,
+): Value[][] {
+  const seen = new Set<string>();
+  const on = node.on?.map(compile) ?? null;
+  return rows.filter((row) => {
+    const k = hashKey(on ? on.map((f) => f(row, ctx)) : row);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function runSetOp(
+  node: Extract<PlanNode, { kind: "set_op" }>,
+  left: Value[][],
+  right: Value[][],
+): Value[][] {
+  if (node.op === "union") {
+    return node.all ? [...left, ...right] : dedupe([...left, ...right], new Set());
+  }
+  const counts = new Map<string, number>();
+  for (const r of right) {
+    const k = hashKey(r);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const out: Value[][] = [];
+  const emitted = new Set<string>();
+  for (const r of left) {
+    const k = hashKey(r);
+    const c = counts.get(k) ?? 0;
+    if (node.op === "intersect") {
+      if (c === 0) continue;
+      if (node.all) counts.set(k, c - 1);
+      else if (emitted.has(k)) continue;
+    } else {
+      if (node.all) {
+        if (c > 0) {
+          counts.set(k, c - 1);
+          continue;
+        }
+      } else if (c > 0 || emitted.has(k)) continue;
+    }
+    emitted.add(k);
+    out.push(r);
+  }
+  return out;
+}

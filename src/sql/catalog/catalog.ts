@@ -1,0 +1,216 @@
+/**
+ * The catalog: schemas, tables (columns, constraints, indexes), views and
+ * sequences, each with an OID. A `Catalog` value is immutable; DDL produces
+ * a new one (copy on write), so a transaction's DDL is private until commit
+ * and vanishes on rollback.
+ * @module
+ */
+import { DbError } from "../../common/errors.ts";
+import type { SqlType, Value } from "../../common/types.ts";
+
+/** A table column. */
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly notNull: boolean;
+  /** DEFAULT expression as SQL text. */
+  readonly defaultSql: string | null;
+  readonly identity: "always" | "by default" | null;
+  readonly dropped: boolean;
+  /** Value for rows stored before the column was added. */
+  readonly missing: Value;
+}
+
+/** A table constraint. Column lists are positions in `columns`. */
+export type ConstraintDef =
+  | {
+    readonly kind: "primary_key" | "unique";
+    readonly name: string;
+    readonly columns: readonly number[];
+    readonly indexOid: number;
+  }
+  | { readonly kind: "check"; readonly name: string; readonly sql: string }
+  | {
+    readonly kind: "foreign_key";
+    readonly name: string;
+    readonly columns: readonly number[];
+    readonly refTable: number;
+    readonly refColumns: readonly number[];
+    readonly onDelete: FkAction;
+    readonly onUpdate: FkAction;
+  };
+
+/** A referential action. */
+export type FkAction = "cascade" | "set null" | "restrict" | "no action" | "set default";
+
+/** An index. */
+export interface IndexDef {
+  readonly oid: number;
+  readonly name: string;
+  readonly table: number;
+  readonly columns: readonly number[];
+  readonly descending: readonly boolean[];
+  readonly unique: boolean;
+  readonly predicateSql: string | null;
+}
+
+/** A table or view. */
+export interface RelationDef {
+  readonly oid: number;
+  readonly kind: "table" | "view";
+  readonly schema: string;
+  readonly name: string;
+  readonly columns: readonly ColumnDef[];
+  readonly constraints: readonly ConstraintDef[];
+  readonly indexes: readonly number[];
+  /** View body as SQL text. */
+  readonly viewSql: string | null;
+  /** Rows at the last ANALYZE, -1 before any. */
+  readonly rowEstimate: number;
+}
+
+/** A sequence. */
+export interface SequenceDef {
+  readonly oid: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly start: bigint;
+  readonly increment: bigint;
+  readonly min: bigint;
+  readonly max: bigint;
+  readonly cycle: boolean;
+}
+
+let versionCounter = 0;
+
+/** The catalog at one version. */
+export class Catalog {
+  constructor(
+    readonly version: number,
+    readonly nextOid: number,
+    readonly schemas: ReadonlyMap<string, number>,
+    readonly relations: ReadonlyMap<number, RelationDef>,
+    readonly indexes: ReadonlyMap<number, IndexDef>,
+    readonly sequences: ReadonlyMap<number, SequenceDef>,
+  ) {}
+
+  /** Rebuilds a catalog from its decoded log form. */
+  static fromData(d: {
+    nextOid: number;
+    schemas: Map<string, number>;
+    relations: Map<number, RelationDef>;
+    indexes: Map<number, IndexDef>;
+    sequences: Map<number, SequenceDef>;
+  }): Catalog {
+    return new Catalog(++versionCounter, d.nextOid, d.schemas, d.relations, d.indexes, d.sequences);
+  }
+
+  /** The catalog's data for the log. */
+  toData(): Record<string, unknown> {
+    return {
+      nextOid: this.nextOid,
+      schemas: this.schemas,
+      relations: this.relations,
+      indexes: this.indexes,
+      sequences: this.sequences,
+    };
+  }
+
+  /** The empty catalog with the built-in schemas. */
+  static initial(): Catalog {
+    return new Catalog(
+      0,
+      16384,
+      new Map([["pg_catalog", 11], ["public", 2200], ["information_schema", 13000]]),
+      new Map(),
+      new Map(),
+      new Map(),
+    );
+  }
+
+  /** Finds a table or view by (optionally qualified) name. */
+  findRelation(name: string, schema?: string): RelationDef | undefined {
+    for (const r of this.relations.values()) {
+      if (r.name === name && r.schema === (schema ?? "public")) return r;
+    }
+    return undefined;
+  }
+
+  /**
+   * Like `findRelation` but throws when missing.
+   * @throws {DbError} 42P01
+   */
+  relation(name: string, schema?: string): RelationDef {
+    const r = this.findRelation(name, schema);
+    if (!r) {
+      throw new DbError("42P01", `relation "${schema ? schema + "." : ""}${name}" does not exist`);
+    }
+    return r;
+  }
+
+  /** Finds a sequence by name. */
+  findSequence(name: string, schema?: string): SequenceDef | undefined {
+    for (const s of this.sequences.values()) {
+      if (s.name === name && (schema === undefined || s.schema === schema)) return s;
+    }
+    return undefined;
+  }
+
+  /** Finds an index by name. */
+  findIndex(name: string): IndexDef | undefined {
+    for (const i of this.indexes.values()) if (i.name === name) return i;
+    return undefined;
+  }
+
+  /** True when any relation, index or sequence uses the name in the schema. */
+  nameTaken(name: string, schema: string): boolean {
+    for (const r of this.relations.values()) {
+      if (r.name === name && r.schema === schema) return true;
+    }
+    for (const i of this.indexes.values()) {
+      if (i.name === name && this.relations.get(i.table)?.schema === schema) return true;
+    }
+    for (const s of this.sequences.values()) {
+      if (s.name === name && s.schema === schema) return true;
+    }
+    return false;
+  }
+
+  /** Starts a batch of changes producing a new catalog. */
+  edit(): CatalogEditor {
+    return new CatalogEditor(this);
+  }
+}
+
+/** Collects DDL changes and produces the next catalog version. */
+export class CatalogEditor {
+  #nextOid: number;
+  readonly schemas: Map<string, number>;
+  readonly relations: Map<number, RelationDef>;
+  readonly indexes: Map<number, IndexDef>;
+  readonly sequences: Map<number, SequenceDef>;
+  constructor(readonly base: Catalog) {
+    this.#nextOid = base.nextOid;
+    this.schemas = new Map(base.schemas);
+    this.relations = new Map(base.relations);
+    this.indexes = new Map(base.indexes);
+    this.sequences = new Map(base.sequences);
+  }
+
+  /** Allocates an OID. */
+  oid(): number {
+    return this.#nextOid++;
+  }
+
+  /** The resulting catalog. */
+  done(): Catalog {
+    return new Catalog(
+      ++versionCounter,
+      this.#nextOid,
+      this.schemas,
+      this.relations,
+      this.indexes,
+      this.sequences,
+    );
+  }
+}

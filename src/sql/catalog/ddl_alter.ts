@@ -1,0 +1,242 @@
+/**
+ * ALTER TABLE and DROP against a `CatalogEditor` (see `ddl.ts`).
+ * @module
+ */
+import type { AlterTableStatement } from "pgsql-ast-parser";
+import { DbError } from "../../common/errors.ts";
+import type { Value } from "../../common/types.ts";
+import { resolveType } from "../plan/sql_types.ts";
+import type { CatalogEditor, ColumnDef, RelationDef } from "./catalog.ts";
+import {
+  addColumnConstraint,
+  addTableConstraint,
+  columnIndex,
+  type DdlEffects,
+  exists,
+  replaceRel,
+  type SourceOf,
+} from "./ddl.ts";
+
+/**
+ * Applies ALTER TABLE.
+ * @throws {DbError} 42P01, 42703, 42701
+ */
+export function alterTable(
+  ed: CatalogEditor,
+  stmt: AlterTableStatement,
+  source: SourceOf,
+  evalDefault: (sql: string, rel: RelationDef, col: ColumnDef) => Value,
+  fx: DdlEffects,
+): void {
+  const found = ed.done().findRelation(stmt.table.name, stmt.table.schema);
+  if (!found) {
+    if (stmt.ifExists) return;
+    throw new DbError("42P01", `relation "${stmt.table.name}" does not exist`);
+  }
+  let rel: RelationDef = found;
+  for (const ch of stmt.changes) {
+    switch (ch.type) {
+      case "rename":
+        if (ed.done().nameTaken(ch.to.name, rel.schema)) throw exists("relation", ch.to.name);
+        rel = { ...rel, name: ch.to.name };
+        break;
+      case "rename column": {
+        const i = columnIndex(rel, ch.column.name);
+        if (rel.columns.some((c) => c.name === ch.to.name && !c.dropped)) {
+          throw new DbError(
+            "42701",
+            `column "${ch.to.name}" of relation "${rel.name}" already exists`,
+          );
+        }
+        rel = {
+          ...rel,
+          columns: rel.columns.map((c, k) => (k === i ? { ...c, name: ch.to.name } : c)),
+        };
+        break;
+      }
+      case "add column": {
+        const d = ch.column;
+        if (rel.columns.some((c) => c.name === d.name.name && !c.dropped)) {
+          if (ch.ifNotExists) break;
+          throw new DbError(
+            "42701",
+            `column "${d.name.name}" of relation "${rel.name}" already exists`,
+          );
+        }
+        const def = (d.constraints ?? []).find((c) => c.type === "default");
+        const col: ColumnDef = {
+          name: d.name.name,
+          type: resolveType(d.dataType),
+          notNull: (d.constraints ?? []).some((c) =>
+            c.type === "not null" || c.type === "primary key"
+          ),
+          defaultSql: def && def.type === "default" ? source(def.default) : null,
+          identity: null,
+          dropped: false,
+          missing: null,
+        };
+        const missing = col.defaultSql ? evalDefault(col.defaultSql, rel, col) : null;
+        if (
+          col.notNull && missing === null && ed.base.relations.get(rel.oid) &&
+          fx.truncated.length === 0
+        ) {
+          // PostgreSQL rejects this only when rows exist; the engine checks that (23502).
+        }
+        rel = { ...rel, columns: [...rel.columns, { ...col, missing }] };
+        replaceRel(ed, rel);
+        for (const c of d.constraints ?? []) {
+          if (
+            c.type === "unique" || c.type === "primary key" || c.type === "check" ||
+            c.type === "reference"
+          ) {
+            rel = addColumnConstraint(ed, rel, rel.columns.length - 1, c, source, fx);
+          }
+        }
+        break;
+      }
+      case "drop column": {
+        const i = rel.columns.findIndex((c) => c.name === ch.column.name && !c.dropped);
+        if (i < 0) {
+          if (ch.ifExists) break;
+          throw new DbError(
+            "42703",
+            `column "${ch.column.name}" of relation "${rel.name}" does not exist`,
+          );
+        }
+        for (const oid of rel.indexes) {
+          const idx = ed.indexes.get(oid);
+          if (idx?.columns.includes(i)) {
+            ed.indexes.delete(oid);
+            fx.droppedIndexes.push({ rel: rel.oid, index: oid });
+          }
+        }
+        rel = {
+          ...rel,
+          columns: rel.columns.map((
+            c,
+            k,
+          ) => (k === i
+            ? { ...c, dropped: true, name: `........pg.dropped.${k + 1}........`, notNull: false }
+            : c)
+          ),
+          constraints: rel.constraints.filter((c) => !("columns" in c) || !c.columns.includes(i)),
+          indexes: rel.indexes.filter((oid) => ed.indexes.has(oid)),
+        };
+        break;
+      }
+      case "alter column": {
+        const i = columnIndex(rel, ch.column.name);
+        const a = ch.alter;
+        const col = rel.columns[i]!;
+        let next: ColumnDef = col;
+        if (a.type === "set not null") next = { ...col, notNull: true };
+        else if (a.type === "drop not null") next = { ...col, notNull: false };
+        else if (a.type === "set default") next = { ...col, defaultSql: source(a.default) };
+        else if (a.type === "drop default") next = { ...col, defaultSql: null };
+        else throw new DbError("0A000", `ALTER COLUMN ${a.type} is not supported`);
+        rel = { ...rel, columns: rel.columns.map((c, k) => (k === i ? next : c)) };
+        break;
+      }
+      case "add constraint":
+        replaceRel(ed, rel);
+        rel = addTableConstraint(ed, rel, ch.constraint, source, fx);
+        break;
+      case "drop constraint": {
+        const con = rel.constraints.find((c) => c.name === ch.constraint.name);
+        if (!con) {
+          if (ch.ifExists) break;
+          throw new DbError(
+            "42704",
+            `constraint "${ch.constraint.name}" of relation "${rel.name}" does not exist`,
+          );
+        }
+        if (con.kind === "primary_key" || con.kind === "unique") {
+          ed.indexes.delete(con.indexOid);
+          fx.droppedIndexes.push({ rel: rel.oid, index: con.indexOid });
+          rel = { ...rel, indexes: rel.indexes.filter((o) => o !== con.indexOid) };
+        }
+        rel = { ...rel, constraints: rel.constraints.filter((c) => c !== con) };
+        break;
+      }
+      case "rename constraint":
+      case "owner":
+        break;
+    }
+    replaceRel(ed, rel);
+  }
+}
+
+/**
+ * Drops tables, views, indexes or sequences.
+ * @throws {DbError} 42P01, 2BP01 when other objects depend on a table
+ */
+export function dropObjects(
+  ed: CatalogEditor,
+  kind: "table" | "view" | "index" | "sequence",
+  names: readonly { name: string; schema?: string }[],
+  ifExists: boolean,
+  cascade: boolean,
+  fx: DdlEffects,
+): void {
+  for (const n of names) {
+    const cat = ed.done();
+    if (kind === "index") {
+      const idx = cat.findIndex(n.name);
+      if (!idx) {
+        if (ifExists) {
+          fx.notices.push(`index "${n.name}" does not exist, skipping`);
+          continue;
+        }
+        throw new DbError("42704", `index "${n.name}" does not exist`);
+      }
+      ed.indexes.delete(idx.oid);
+      const rel = ed.relations.get(idx.table)!;
+      replaceRel(ed, { ...rel, indexes: rel.indexes.filter((o) => o !== idx.oid) });
+      fx.droppedIndexes.push({ rel: rel.oid, index: idx.oid });
+      continue;
+    }
+    if (kind === "sequence") {
+      const seq = cat.findSequence(n.name, n.schema);
+      if (!seq) {
+        if (ifExists) continue;
+        throw new DbError("42P01", `sequence "${n.name}" does not exist`);
+      }
+      ed.sequences.delete(seq.oid);
+      continue;
+    }
+    const rel = cat.findRelation(n.name, n.schema);
+    if (!rel || rel.kind !== kind) {
+      if (ifExists) {
+        fx.notices.push(`${kind} "${n.name}" does not exist, skipping`);
+        continue;
+      }
+      if (rel) throw new DbError("42809", `"${n.name}" is not a ${kind}`);
+      throw new DbError(
+        "42P01",
+        `${kind === "view" ? "view" : "table"} "${n.name}" does not exist`,
+      );
+    }
+    for (const other of ed.relations.values()) {
+      if (other.oid === rel.oid) continue;
+      const fks = other.constraints.filter((c) =>
+        c.kind === "foreign_key" && c.refTable === rel.oid
+      );
+      if (fks.length === 0) continue;
+      if (!cascade) {
+        throw new DbError(
+          "2BP01",
+          `cannot drop table ${rel.name} because other objects depend on it`,
+        );
+      }
+      replaceRel(ed, { ...other, constraints: other.constraints.filter((c) => !fks.includes(c)) });
+    }
+    for (const oid of rel.indexes) ed.indexes.delete(oid);
+    for (const col of rel.columns) {
+      const m = /^nextval\('([^']+)'\)$/.exec(col.defaultSql ?? "");
+      const seq = m ? ed.done().findSequence(m[1]!, rel.schema) : undefined;
+      if (seq && seq.name.startsWith(`${rel.name}_`)) ed.sequences.delete(seq.oid);
+    }
+    ed.relations.delete(rel.oid);
+    fx.droppedRelations.push(rel.oid);
+  }
+}

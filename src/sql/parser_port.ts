@@ -1,0 +1,241 @@
+/**
+ * The one place the SQL planner turns text into statements. It splits a
+ * query string into statements, recognises the extension statements that
+ * pgsql-ast-parser does not know (savepoints, EXPLAIN, LISTEN/NOTIFY, ...)
+ * and parses the rest with pgsql-ast-parser. When the SQL frontend in
+ * `sql/parse/` lands, this file is the only one that changes.
+ * @module
+ */
+import { parse, type Statement } from "pgsql-ast-parser";
+import { DbError } from "../common/errors.ts";
+import { statementBytesMax } from "../common/limits.ts";
+
+/** A statement that pgsql-ast-parser does not cover, tagged by `kind`. */
+export type ExtensionStatement =
+  | { readonly kind: "savepoint"; readonly name: string }
+  | { readonly kind: "release"; readonly name: string }
+  | { readonly kind: "rollback_to"; readonly name: string }
+  | { readonly kind: "explain"; readonly analyze: boolean; readonly statement: ParsedStatement }
+  | { readonly kind: "listen"; readonly channel: string }
+  | { readonly kind: "unlisten"; readonly channel: string }
+  | { readonly kind: "notify"; readonly channel: string; readonly payload: string }
+  | { readonly kind: "reset"; readonly name: string }
+  | { readonly kind: "set"; readonly name: string; readonly value: string }
+  | { readonly kind: "analyze"; readonly table: string | null }
+  | {
+    readonly kind: "set_operation";
+    readonly op: "intersect" | "except";
+    readonly all: boolean;
+    readonly left: ParsedStatement;
+    readonly right: ParsedStatement;
+  }
+  | { readonly kind: "empty" };
+
+/** One statement of a query string. */
+export interface ParsedStatement {
+  /** The statement's own text. */
+  readonly text: string;
+  /** Offset of `text` in the whole query string (for error positions). */
+  readonly offset: number;
+  readonly ast: Statement | ExtensionStatement;
+}
+
+/** True when the AST is one of ours rather than pgsql-ast-parser's. */
+export function isExtension(ast: Statement | ExtensionStatement): ast is ExtensionStatement {
+  return "kind" in ast && typeof (ast as { kind?: unknown }).kind === "string" &&
+    !("type" in ast);
+}
+
+/**
+ * Splits `sql` at top-level semicolons, keeping quotes, comments and dollar quotes intact.
+ * @returns pieces with their offsets; blank pieces are dropped
+ */
+export function splitStatements(sql: string): { text: string; offset: number }[] {
+  const out: { text: string; offset: number }[] = [];
+  let start = 0;
+  let i = 0;
+  const push = (end: number) => {
+    const text = sql.slice(start, end);
+    if (text.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "").trim() !== "") {
+      out.push({ text, offset: start });
+    }
+  };
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      i++;
+      while (i < sql.length && sql[i] !== c) i++;
+      i++;
+    } else if (c === "-" && sql[i + 1] === "-") {
+      while (i < sql.length && sql[i] !== "\n") i++;
+    } else if (c === "/" && sql[i + 1] === "*") {
+      const end = sql.indexOf("*/", i + 2);
+      i = end < 0 ? sql.length : end + 2;
+    } else if (c === "$") {
+      const m = /^\$[A-Za-z_]*\$/.exec(sql.slice(i, i + 64));
+      if (m && !/^\$\d/.test(sql.slice(i, i + 2))) {
+        const end = sql.indexOf(m[0], i + m[0].length);
+        i = end < 0 ? sql.length : end + m[0].length;
+      } else i++;
+    } else if (c === ";") {
+      push(i);
+      start = i + 1;
+      i++;
+    } else i++;
+  }
+  push(sql.length);
+  return out;
+}
+
+const ident = String.raw`("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
+
+function unquote(name: string): string {
+  return name.startsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name.toLowerCase();
+}
+
+function parseExtension(text: string, offset: number): ExtensionStatement | null {
+  const t = text.replace(/^\s*(--[^\n]*\n\s*)*/, "").trim();
+  let m: RegExpExecArray | null;
+  if ((m = new RegExp(`^savepoint\\s+${ident}$`, "i").exec(t))) {
+    return { kind: "savepoint", name: unquote(m[1]!) };
+  }
+  if ((m = new RegExp(`^release\\s+(?:savepoint\\s+)?${ident}$`, "i").exec(t))) {
+    return { kind: "release", name: unquote(m[1]!) };
+  }
+  if (
+    (m = new RegExp(
+      `^rollback\\s+(?:work\\s+|transaction\\s+)?to\\s+(?:savepoint\\s+)?${ident}$`,
+      "i",
+    )
+      .exec(t))
+  ) return { kind: "rollback_to", name: unquote(m[1]!) };
+  if ((m = /^explain\s+(\(\s*analyze[^)]*\)\s*|analyze\s+)?([\s\S]*)$/i.exec(t))) {
+    const inner = text.indexOf(m[2]!);
+    return {
+      kind: "explain",
+      analyze: m[1] !== undefined,
+      statement: parseOne(m[2]!, offset + inner),
+    };
+  }
+  if ((m = new RegExp(`^listen\\s+${ident}$`, "i").exec(t))) {
+    return { kind: "listen", channel: unquote(m[1]!) };
+  }
+  if ((m = new RegExp(`^unlisten\\s+(\\*|${ident.slice(1, -1)})$`, "i").exec(t))) {
+    return { kind: "unlisten", channel: m[1] === "*" ? "*" : unquote(m[1]!) };
+  }
+  if ((m = new RegExp(`^notify\\s+${ident}(?:\\s*,\\s*'((?:[^']|'')*)')?$`, "i").exec(t))) {
+    return { kind: "notify", channel: unquote(m[1]!), payload: (m[2] ?? "").replaceAll("''", "'") };
+  }
+  if ((m = new RegExp(`^reset\\s+(all|${ident.slice(1, -1)})$`, "i").exec(t))) {
+    return { kind: "reset", name: m[1]!.toLowerCase() };
+  }
+  if ((m = /^analyze(?:\s+([A-Za-z_][A-Za-z0-9_.]*))?$/i.exec(t))) {
+    return { kind: "analyze", table: m[1]?.toLowerCase() ?? null };
+  }
+  if (
+    (m =
+      /^set\s+(?:session\s+characteristics\s+as\s+)?transaction\s+isolation\s+level\s+(read\s+committed|repeatable\s+read|serializable|read\s+uncommitted)/i
+        .exec(t))
+  ) {
+    return {
+      kind: "set",
+      name: "transaction_isolation",
+      value: m[1]!.toLowerCase().replace(/\s+/, " "),
+    };
+  }
+  if (
+    (m = /^set\s+(?:session\s+|local\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*(?:=|\s+to\s+|\s+)\s*(.+)$/i
+      .exec(t))
+  ) {
+    if (!/^(transaction|session\s+characteristics)$/i.test(m[1]!)) {
+      return { kind: "set", name: m[1]!.toLowerCase(), value: m[2]!.replace(/^'(.*)'$/s, "$1") };
+    }
+  }
+  return splitSetOperation(text, offset);
+}
+
+function splitSetOperation(text: string, offset: number): ExtensionStatement | null {
+  // Scan for a top-level INTERSECT / EXCEPT (outside parentheses and quotes).
+  let depth = 0;
+  let found: { at: number; len: number; op: "intersect" | "except"; all: boolean } | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "'") {
+      i = text.indexOf("'", i + 1);
+      if (i < 0) return null;
+    } else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (depth === 0 && /[iIeE]/.test(c) && (i === 0 || /\s|\)/.test(text[i - 1]!))) {
+      const m = /^(intersect|except)(\s+all|\s+distinct)?\s/i.exec(text.slice(i));
+      if (m) {
+        found = {
+          at: i,
+          len: m[0].length,
+          op: m[1]!.toLowerCase() as "intersect" | "except",
+          all: /all/i.test(m[2] ?? ""),
+        };
+      }
+    }
+  }
+  if (!found) return null;
+  const leftText = text.slice(0, found.at);
+  const rightText = text.slice(found.at + found.len);
+  return {
+    kind: "set_operation",
+    op: found.op,
+    all: found.all,
+    left: parseOne(stripParens(leftText), offset),
+    right: parseOne(stripParens(rightText), offset + found.at + found.len),
+  };
+}
+
+function stripParens(text: string): string {
+  const t = text.trim();
+  return t.startsWith("(") && t.endsWith(")") ? t.slice(1, -1) : t;
+}
+
+/**
+ * Parses one statement's text.
+ * @throws {DbError} 42601 with `position` (1-based, in the whole query string)
+ */
+export function parseOne(text: string, offset: number): ParsedStatement {
+  const ext = parseExtension(text, offset);
+  if (ext) return { text, offset, ast: ext };
+  try {
+    const asts = parse(text, { locationTracking: true });
+    if (asts.length === 0) return { text, offset, ast: { kind: "empty" } };
+    return { text, offset, ast: asts[0]! };
+  } catch (e) {
+    throw syntaxError(e, text, offset);
+  }
+}
+
+function syntaxError(e: unknown, text: string, offset: number): DbError {
+  const message = e instanceof Error ? e.message : String(e);
+  const m = /line (\d+) col (\d+)/.exec(message);
+  let position = offset + 1;
+  if (m) {
+    const lines = text.split("\n");
+    let at = 0;
+    for (let l = 0; l < Number(m[1]) - 1; l++) at += (lines[l]?.length ?? 0) + 1;
+    position = offset + at + Number(m[2]);
+  }
+  const token = /Unexpected \w+ token: "([^"]*)"/.exec(message)?.[1];
+  const err = new DbError(
+    "42601",
+    token === undefined ? "syntax error at end of input" : `syntax error at or near "${token}"`,
+  );
+  err.position = position;
+  return err;
+}
+
+/**
+ * Parses a query string of one or more statements.
+ * @throws {DbError} 42601 on bad syntax, 54000 when the text is too long
+ */
+export function parseSql(sql: string): ParsedStatement[] {
+  if (sql.length > statementBytesMax) {
+    throw new DbError("54000", `Statement of ${sql.length} bytes exceeds ${statementBytesMax}`);
+  }
+  return splitStatements(sql).map((p) => parseOne(p.text, p.offset));
+}

@@ -1,0 +1,522 @@
+/**
+ * Binds pgsql-ast-parser expressions to typed `BoundExpr`s: resolves names,
+ * infers parameter and literal types, folds constant casts of literals, and
+ * routes aggregate and window calls to the query's collectors.
+ * @module
+ */
+import type { Expr, ExprCall, SelectStatement } from "pgsql-ast-parser";
+import { DbError } from "../../common/errors.ts";
+import { arrayOf, type SqlType, type as scalar, type Value } from "../../common/types.ts";
+import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
+import { castValue } from "../../exec/coerce.ts";
+import { parseNumeric } from "../../exec/numeric_ops.ts";
+import { isBuiltin } from "../../exec/builtins.ts";
+import { isCatalogFunction } from "../pg_catalog/functions.ts";
+import type { Scope } from "./scope.ts";
+import { commonType, resolveType } from "./sql_types.ts";
+import { aggregateNames, bindFunction, windowNames } from "./bind_function.ts";
+import { arithmetic, bindCase, bindKeyword } from "./bind_ops.ts";
+
+/** Query-wide binding state. */
+export interface PlannerContext {
+  /** The statement text (literals are re-read from it for exact values). */
+  readonly text: string;
+  readonly paramTypes: (SqlType | null)[];
+  /** Plans a subquery with `scope` as its enclosing level. */
+  planSubquery(stmt: SelectStatement, scope: Scope): { plan: PlanNode; types: SqlType[] };
+}
+
+/** Collects aggregates of an aggregate query level. */
+export interface AggCollector {
+  readonly groupKeys: readonly string[];
+  readonly groupTypes: readonly SqlType[];
+  readonly inputScope: Scope;
+  readonly aggs: import("../../exec/plan.ts").AggSpec[];
+  readonly aggKeys: string[];
+}
+
+/** Collects window functions of a query level. */
+export interface WindowCollector {
+  /** Width of the rows the window node receives. */
+  readonly base: number;
+  readonly specs: import("../../exec/plan.ts").WindowSpec[];
+}
+
+/** Where an expression is bound. */
+export interface BindEnv {
+  readonly scope: Scope;
+  readonly ctx: PlannerContext;
+  /** Set in the post-aggregation part of an aggregate query. */
+  readonly agg: AggCollector | null;
+  readonly windows: WindowCollector | null;
+  /** Where aggregates are collected when found (null: aggregates not allowed here). */
+  readonly collectAggregates: boolean;
+}
+
+/** A structural key for an expression, ignoring source locations. */
+export function fingerprint(e: unknown): string {
+  return JSON.stringify(e, (k, v) => (k === "_location" ? undefined : v));
+}
+
+const boolT = scalar("bool");
+
+/**
+ * Binds an expression.
+ * @throws {DbError} 42703, 42P01, 42702, 42803, 42883, 42804
+ */
+export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
+  if (env.agg && e.type !== "ref" || env.agg && e.type === "ref") {
+    const key = fingerprint(e);
+    const g = env.agg.groupKeys.indexOf(key);
+    if (g >= 0) return { kind: "column", depth: 0, index: g, type: env.agg.groupTypes[g]! };
+  }
+  switch (e.type) {
+    case "integer":
+    case "numeric":
+      return bindNumber(e, env);
+    case "string":
+      return coerceLiteral(e.value, expected);
+    case "boolean":
+      return { kind: "const", value: e.value, type: boolT };
+    case "null":
+      return { kind: "const", value: null, type: expected ?? scalar("unknown") };
+    case "constant":
+      return { kind: "const", value: e.value as Value, type: resolveType(e.dataType) };
+    case "parameter":
+      return bindParam(e.name, env, expected);
+    case "ref":
+      return bindRef(e, env);
+    case "cast":
+      return bindCast(e.operand, resolveType(e.to), env);
+    case "unary":
+      return bindUnary(e, env);
+    case "binary":
+      return bindBinary(e, env);
+    case "ternary": {
+      const v = bindExpr(e.value, env);
+      const lo = bindExpr(e.lo, env, v.type);
+      const hi = bindExpr(e.hi, env, v.type);
+      const both: BoundExpr = {
+        kind: "and",
+        args: [compareOp(">=", v, lo), compareOp("<=", v, hi)],
+        type: boolT,
+      };
+      return e.op === "NOT BETWEEN" ? { kind: "not", arg: both, type: boolT } : both;
+    }
+    case "case":
+      return bindCase(e, env);
+    case "call":
+      return bindCall(e, env, expected);
+    case "list":
+    case "array": {
+      const items = e.expressions.map((x) => bindExpr(x, env, expected?.elem));
+      const elem = items.reduce<SqlType>(
+        (t, i) => commonType(t, i.type),
+        expected?.elem ?? scalar("unknown"),
+      );
+      const fixed = elem.id === "unknown" ? scalar("text") : elem;
+      return { kind: "array", items: items.map((i) => coerceTo(i, fixed)), type: arrayOf(fixed) };
+    }
+    case "array select": {
+      const sub = planSub(e.select, env);
+      return subquery("array", sub, null, false, arrayOf(sub.types[0] ?? scalar("text")));
+    }
+    case "select":
+    case "union":
+    case "union all":
+    case "values":
+    case "with":
+    case "with recursive": {
+      const sub = planSub(e, env);
+      if (sub.types.length !== 1) {
+        throw new DbError("42601", "subquery must return only one column");
+      }
+      return subquery("scalar", sub, null, false, sub.types[0]!);
+    }
+    case "keyword":
+      return bindKeyword(e.keyword);
+    case "extract": {
+      const from = bindExpr(e.from, env);
+      return {
+        kind: "call",
+        fn: "extract",
+        args: [{ kind: "const", value: e.field.name, type: scalar("text") }, from],
+        type: scalar("numeric"),
+      };
+    }
+    case "member": {
+      const operand = bindExpr(e.operand, env);
+      const key: BoundExpr = typeof e.member === "number"
+        ? { kind: "const", value: e.member, type: scalar("int4") }
+        : { kind: "const", value: e.member, type: scalar("text") };
+      return {
+        kind: "call",
+        fn: e.op,
+        args: [operand, key],
+        type: e.op === "->>" ? scalar("text") : operand.type,
+      };
+    }
+    case "substring": {
+      const args = [bindExpr(e.value, env, scalar("text"))];
+      args.push(
+        e.from
+          ? bindExpr(e.from, env, scalar("int4"))
+          : { kind: "const", value: 1, type: scalar("int4") },
+      );
+      if (e.for) args.push(bindExpr(e.for, env, scalar("int4")));
+      return { kind: "call", fn: "substring", args, type: scalar("text") };
+    }
+    case "arrayIndex": {
+      const arr = bindExpr(e.array, env);
+      const idx = bindExpr(e.index, env, scalar("int4"));
+      return {
+        kind: "call",
+        fn: "array_index",
+        args: [arr, idx],
+        type: arr.type.elem ?? scalar("text"),
+      };
+    }
+    case "default":
+      throw new DbError("42601", "DEFAULT is not allowed in this context");
+    case "overlay":
+      throw new DbError("0A000", "OVERLAY is not supported");
+  }
+}
+
+interface PlannedSub {
+  readonly plan: PlanNode;
+  readonly types: SqlType[];
+  readonly correlated: boolean;
+}
+
+function planSub(stmt: SelectStatement, env: BindEnv): PlannedSub {
+  const before = env.scope.chainRefs();
+  const sub = env.ctx.planSubquery(stmt, env.scope);
+  return { ...sub, correlated: env.scope.chainRefs() !== before };
+}
+
+function subquery(
+  mode: "scalar" | "exists" | "in" | "array",
+  sub: PlannedSub,
+  arg: BoundExpr | null,
+  negate: boolean,
+  type: SqlType,
+): BoundExpr {
+  return { kind: "subquery", mode, plan: sub.plan, arg, negate, correlated: sub.correlated, type };
+}
+
+function bindNumber(e: Extract<Expr, { type: "integer" | "numeric" }>, env: BindEnv): BoundExpr {
+  const loc = e._location;
+  const raw = loc ? env.ctx.text.slice(loc.start, loc.end).trim() : String(e.value);
+  const text = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) ? raw : String(e.value);
+  if (/^[+-]?\d+$/.test(text)) {
+    const big = BigInt(text);
+    if (big >= -2147483648n && big <= 2147483647n) {
+      return { kind: "const", value: Number(big), type: scalar("int4") };
+    }
+    if (big >= -(2n ** 63n) && big < 2n ** 63n) {
+      return { kind: "const", value: big, type: scalar("int8") };
+    }
+  }
+  return { kind: "const", value: parseNumeric(text), type: scalar("numeric") };
+}
+
+/** Turns a string literal into a constant of the expected type (unknown when none). */
+export function coerceLiteral(value: string, expected?: SqlType): BoundExpr {
+  if (!expected || expected.id === "unknown") {
+    return { kind: "const", value, type: scalar("unknown") };
+  }
+  return {
+    kind: "const",
+    value: castValue(value, scalar("unknown"), expected, false),
+    type: expected,
+  };
+}
+
+function bindParam(name: string, env: BindEnv, expected?: SqlType): BoundExpr {
+  const index = Number(name.slice(1)) - 1;
+  if (!(index >= 0) || index >= 65535) throw new DbError("42P02", `there is no parameter ${name}`);
+  const types = env.ctx.paramTypes;
+  while (types.length <= index) types.push(null);
+  const known = types[index];
+  if (known) return { kind: "param", index, type: known };
+  if (expected && expected.id !== "unknown") {
+    types[index] = expected;
+    return { kind: "param", index, type: expected };
+  }
+  return { kind: "param", index, type: scalar("unknown") };
+}
+
+function bindRef(e: Extract<Expr, { type: "ref" }>, env: BindEnv): BoundExpr {
+  if (e.name === "*") throw new DbError("42601", "* is not allowed here");
+  const table = e.table?.name ?? null;
+  if (env.agg) {
+    const r = env.agg.inputScope.resolve(table, e.name);
+    if (r.depth === 0) {
+      throw new DbError(
+        "42803",
+        `column "${
+          table ? table + "." : ""
+        }${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
+      );
+    }
+    return { kind: "column", depth: r.depth, index: r.index, type: r.column.type };
+  }
+  const r = env.scope.resolve(table, e.name);
+  return { kind: "column", depth: r.depth, index: r.index, type: r.column.type };
+}
+
+/** Binds `operand::type`, folding literal casts. */
+export function bindCast(operand: Expr, to: SqlType, env: BindEnv): BoundExpr {
+  if (operand.type === "string") {
+    return { kind: "const", value: castValue(operand.value, scalar("unknown"), to), type: to };
+  }
+  const arg = bindExpr(operand, env, to);
+  if (arg.kind === "param" && (arg.type.id === to.id)) return arg;
+  if (arg.type.id === to.id && (to.typmod ?? -1) < 0 && to.id !== "array") return arg;
+  return { kind: "cast", arg, from: arg.type, type: to };
+}
+
+/** Converts an expression to a type, implicitly (assignment / operator coercion). */
+export function coerceTo(e: BoundExpr, to: SqlType): BoundExpr {
+  if (e.type.id === to.id && (to.typmod ?? -1) < 0 && to.id !== "array") return e;
+  if (e.kind === "const" && (e.type.id === "unknown" || e.value === null)) {
+    return { kind: "const", value: castValue(e.value, e.type, to, false), type: to };
+  }
+  if (e.kind === "param" && e.type.id === "unknown") return { ...e, type: to };
+  if (e.type.id === to.id && e.type.id === "array") return e;
+  return { kind: "cast", arg: e, from: e.type, type: to, implicit: true };
+}
+
+function bindUnary(e: Extract<Expr, { type: "unary" }>, env: BindEnv): BoundExpr {
+  switch (e.op) {
+    case "NOT": {
+      const arg = coerceTo(bindExpr(e.operand, env, boolT), boolT);
+      return { kind: "not", arg, type: boolT };
+    }
+    case "IS NULL":
+    case "IS NOT NULL":
+      return {
+        kind: "is_null",
+        arg: bindExpr(e.operand, env),
+        negate: e.op === "IS NOT NULL",
+        type: boolT,
+      };
+    case "IS TRUE":
+    case "IS NOT TRUE":
+    case "IS FALSE":
+    case "IS NOT FALSE":
+      return {
+        kind: "is_bool",
+        arg: coerceTo(bindExpr(e.operand, env, boolT), boolT),
+        value: e.op === "IS TRUE" || e.op === "IS NOT TRUE",
+        negate: e.op.includes("NOT"),
+        type: boolT,
+      };
+    case "-": {
+      if (e.operand.type === "integer" || e.operand.type === "numeric") {
+        const lit = bindNumber(e.operand, env) as Extract<BoundExpr, { kind: "const" }>;
+        const v = lit.value;
+        if (typeof v === "number") {
+          return { kind: "const", value: v === 0 ? 0 : -v, type: lit.type };
+        }
+        if (typeof v === "bigint") {
+          const n = -v;
+          return n >= -2147483648n
+            ? { kind: "const", value: Number(n), type: scalar("int4") }
+            : { kind: "const", value: n, type: lit.type };
+        }
+      }
+      const arg = bindExpr(e.operand, env);
+      const t = arg.type.id === "unknown" ? scalar("numeric") : arg.type;
+      return { kind: "call", fn: "neg", args: [coerceTo(arg, t)], type: t };
+    }
+    case "+":
+      return bindExpr(e.operand, env);
+  }
+}
+
+/** Builds a comparison after unifying operand types. */
+export function compareOp(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
+  const c = commonType(l.type, r.type);
+  const t = c.id === "unknown" ? scalar("text") : c;
+  return { kind: "call", fn: op, args: [coerceTo(l, t), coerceTo(r, t)], type: boolT };
+}
+
+function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundExpr {
+  const op = e.op;
+  if (op === "AND" || op === "OR") {
+    const l = coerceTo(bindExpr(e.left, env, boolT), boolT);
+    const r = coerceTo(bindExpr(e.right, env, boolT), boolT);
+    const kind = op === "AND" ? "and" : "or";
+    const args = [...(l.kind === kind ? l.args : [l]), ...(r.kind === kind ? r.args : [r])];
+    return { kind, args, type: boolT };
+  }
+  if (op === "IN" || op === "NOT IN") return bindIn(e.left, e.right, op === "NOT IN", env);
+  const quantified = quantifiedCall(e.right);
+  if (quantified && ["=", "!=", "<", "<=", ">", ">="].includes(op)) {
+    return bindQuantified(e.left, op === "!=" ? "<>" : op, quantified, env);
+  }
+  const textual = ["||", "LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE", "~", "~*", "!~"].includes(op);
+  const l0 = bindExpr(e.left, env);
+  const r0 = bindExpr(e.right, env, l0.type.id === "unknown" || textual ? undefined : l0.type);
+  const l = l0.type.id === "unknown" && r0.type.id !== "unknown" && !textual
+    ? bindExpr(e.left, env, r0.type)
+    : l0;
+  const r = r0;
+  switch (op) {
+    case "=":
+    case "!=":
+    case "<":
+    case "<=":
+    case ">":
+    case ">=":
+      return compareOp(op === "!=" ? "<>" : op, l, r);
+    case "LIKE":
+    case "NOT LIKE":
+    case "ILIKE":
+    case "NOT ILIKE": {
+      const call: BoundExpr = {
+        kind: "call",
+        fn: op.includes("ILIKE") ? "ilike" : "like",
+        args: [coerceTo(l, scalar("text")), coerceTo(r, scalar("text"))],
+        type: boolT,
+      };
+      return op.startsWith("NOT") ? { kind: "not", arg: call, type: boolT } : call;
+    }
+    case "~":
+    case "~*":
+    case "!~":
+      return {
+        kind: "call",
+        fn: op,
+        args: [coerceTo(l, scalar("text")), coerceTo(r, scalar("text"))],
+        type: boolT,
+      };
+    case "||": {
+      if (l.type.id === "array" || r.type.id === "array") {
+        return {
+          kind: "call",
+          fn: "||",
+          args: [l, r],
+          type: l.type.id === "array" ? l.type : r.type,
+        };
+      }
+      if (l.type.id === "jsonb") {
+        return { kind: "call", fn: "jsonb_concat", args: [l, r], type: l.type };
+      }
+      return {
+        kind: "call",
+        fn: "||",
+        args: [
+          l.type.id === "unknown" ? coerceTo(l, scalar("text")) : l,
+          r.type.id === "unknown" ? coerceTo(r, scalar("text")) : r,
+        ],
+        type: scalar("text"),
+      };
+    }
+    case "+":
+    case "-":
+    case "*":
+    case "/":
+    case "%":
+      return arithmetic(op, l, r);
+    case "^":
+      return {
+        kind: "call",
+        fn: "^",
+        args: [coerceTo(l, scalar("float8")), coerceTo(r, scalar("float8"))],
+        type: scalar("float8"),
+      };
+    default:
+      throw new DbError("42883", `operator does not exist: ${l.type.id} ${op} ${r.type.id}`);
+  }
+}
+
+function bindIn(left: Expr, right: Expr, negate: boolean, env: BindEnv): BoundExpr {
+  const arg = bindExpr(left, env);
+  if (right.type === "list" || right.type === "array") {
+    const items = right.expressions.map((x) =>
+      bindExpr(x, env, arg.type.id === "unknown" ? undefined : arg.type)
+    );
+    const t0 = items.reduce<SqlType>((acc, i) => commonType(acc, i.type), arg.type);
+    const t = t0.id === "unknown" ? scalar("text") : t0;
+    return {
+      kind: "in_list",
+      arg: coerceTo(arg, t),
+      list: items.map((i) => coerceTo(i, t)),
+      negate,
+      type: boolT,
+    };
+  }
+  const sub = planSub(right as SelectStatement, env);
+  if (sub.types.length !== 1) throw new DbError("42601", "subquery has too many columns");
+  const t = commonType(arg.type, sub.types[0]!);
+  return subquery("in", sub, coerceTo(arg, t), negate, boolT);
+}
+
+function bindCall(e: ExprCall, env: BindEnv, expected?: SqlType): BoundExpr {
+  const name = e.function.name.toLowerCase();
+  if (name === "exists") {
+    const sub = planSub(e.args[0] as SelectStatement, env);
+    return subquery("exists", sub, null, false, boolT);
+  }
+  if (e.over) {
+    if (!env.windows) throw new DbError("42P20", "window functions are not allowed here");
+    return bindFunction(e, name, env, expected, "window");
+  }
+  if (aggregateNames.has(name)) {
+    if (env.agg) return bindFunction(e, name, env, expected, "aggregate");
+    throw new DbError("42803", `aggregate functions are not allowed here`);
+  }
+  if (windowNames.has(name)) {
+    throw new DbError("42809", `window function ${name} requires an OVER clause`);
+  }
+  if (
+    !isBuiltin(name) && !isCatalogFunction(name) &&
+    !["coalesce", "nullif", "greatest", "least"].includes(name)
+  ) {
+    throw new DbError("42883", `function ${name}(${e.args.length ? "..." : ""}) does not exist`);
+  }
+  return bindFunction(e, name, env, expected, "scalar");
+}
+
+function quantifiedCall(e: Expr): { all: boolean; arg: Expr } | null {
+  if (e.type !== "call" || e.args.length !== 1) return null;
+  const name = e.function.name.toLowerCase();
+  if (name !== "any" && name !== "some" && name !== "all") return null;
+  return { all: name === "all", arg: e.args[0]! };
+}
+
+/** Binds `x op ANY|ALL (array)` and `x op ANY|ALL (subquery)`. */
+function bindQuantified(
+  left: Expr,
+  op: string,
+  q: { all: boolean; arg: Expr },
+  env: BindEnv,
+): BoundExpr {
+  const l = bindExpr(left, env);
+  const a = q.arg;
+  if (a.type === "select" || a.type === "union" || a.type === "union all" || a.type === "values") {
+    const sub = planSub(a, env);
+    const arr = subquery("array", sub, null, false, arrayOf(sub.types[0] ?? scalar("text")));
+    return quantifiedArray(l, op, q.all, arr);
+  }
+  const arr = bindExpr(a, env, l.type.id === "unknown" ? undefined : arrayOf(l.type));
+  return quantifiedArray(l, op, q.all, arr);
+}
+
+function quantifiedArray(l: BoundExpr, op: string, all: boolean, arr: BoundExpr): BoundExpr {
+  const elem = arr.type.elem ?? scalar("text");
+  const t0 = commonType(l.type, elem);
+  const t = t0.id === "unknown" ? scalar("text") : t0;
+  const arrayArg = arr.kind === "param" && arr.type.id === "unknown"
+    ? { ...arr, type: arrayOf(t) }
+    : arr;
+  return {
+    kind: "call",
+    fn: all ? "all_op" : "any_op",
+    args: [coerceTo(l, t), arrayArg, { kind: "const", value: op, type: scalar("text") }],
+    type: boolT,
+  };
+}

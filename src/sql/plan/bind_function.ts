@@ -1,0 +1,313 @@
+/**
+ * Binds function calls: scalar built-ins with their result types, aggregates
+ * (collected into the query's aggregate node) and window functions
+ * (collected into its window node).
+ * @module
+ */
+import type { ExprCall } from "pgsql-ast-parser";
+import { DbError } from "../../common/errors.ts";
+import { arrayOf, type SqlType, type as scalar } from "../../common/types.ts";
+import type { AggSpec, BoundExpr, SortKey } from "../../exec/plan.ts";
+import { type BindEnv, bindExpr, coerceTo, fingerprint } from "./bind_expr.ts";
+import { commonType, isNumericType } from "./sql_types.ts";
+import { bindCatalogFunction } from "../pg_catalog/functions.ts";
+
+/** Aggregate function names. */
+export const aggregateNames = new Set([
+  "count",
+  "sum",
+  "avg",
+  "min",
+  "max",
+  "string_agg",
+  "array_agg",
+  "bool_and",
+  "bool_or",
+  "every",
+  "stddev",
+  "stddev_samp",
+  "variance",
+  "var_samp",
+  "json_agg",
+  "jsonb_agg",
+]);
+
+/** Window-only function names. */
+export const windowNames = new Set([
+  "row_number",
+  "rank",
+  "dense_rank",
+  "percent_rank",
+  "cume_dist",
+  "ntile",
+  "lag",
+  "lead",
+  "first_value",
+  "last_value",
+  "nth_value",
+]);
+
+const t = scalar;
+
+function aggType(name: string, args: readonly BoundExpr[]): SqlType {
+  const a = args[0]?.type ?? t("int8");
+  switch (name) {
+    case "count":
+      return t("int8");
+    case "sum":
+      if (a.id === "int2" || a.id === "int4") return t("int8");
+      if (a.id === "int8" || a.id === "numeric") return t("numeric");
+      if (a.id === "float4" || a.id === "float8" || a.id === "interval") {
+        return t(a.id === "float4" ? "float4" : a.id);
+      }
+      throw new DbError("42883", `function sum(${a.id}) does not exist`);
+    case "avg":
+      if (a.id === "float4" || a.id === "float8") return t("float8");
+      if (a.id === "interval") return t("interval");
+      if (!isNumericType(a)) throw new DbError("42883", `function avg(${a.id}) does not exist`);
+      return t("numeric");
+    case "min":
+    case "max":
+      return a.id === "unknown" ? t("text") : a;
+    case "string_agg":
+      return t("text");
+    case "array_agg":
+      return arrayOf(a);
+    case "bool_and":
+    case "bool_or":
+    case "every":
+      return t("bool");
+    case "json_agg":
+      return t("json");
+    case "jsonb_agg":
+      return t("jsonb");
+    default:
+      return a.id === "float4" || a.id === "float8" ? t("float8") : t("numeric");
+  }
+}
+
+function windowType(name: string, args: readonly BoundExpr[]): SqlType {
+  switch (name) {
+    case "row_number":
+    case "rank":
+    case "dense_rank":
+      return t("int8");
+    case "ntile":
+      return t("int4");
+    case "percent_rank":
+    case "cume_dist":
+      return t("float8");
+    default:
+      return args[0]?.type ?? t("text");
+  }
+}
+
+function bindSortKeys(order: ExprCall["orderBy"], env: BindEnv): SortKey[] {
+  return (order ?? []).map((o) => {
+    const descending = o.order === "DESC";
+    return {
+      expr: bindExpr(o.by, env),
+      descending,
+      nullsFirst: o.nulls ? o.nulls === "FIRST" : descending,
+    };
+  });
+}
+
+/**
+ * Binds a call in one of three roles.
+ * @throws {DbError} 42803 nested aggregates, 42883 unknown function
+ */
+export function bindFunction(
+  e: ExprCall,
+  name: string,
+  env: BindEnv,
+  expected: SqlType | undefined,
+  mode: "scalar" | "aggregate" | "window",
+): BoundExpr {
+  if (mode === "aggregate") return bindAggregate(e, name, env);
+  if (mode === "window") return bindWindow(e, name, env);
+  return bindScalar(e, name, env, expected);
+}
+
+function bindAggregate(e: ExprCall, name: string, env: BindEnv): BoundExpr {
+  const agg = env.agg!;
+  const key = fingerprint(e);
+  const existing = agg.aggKeys.indexOf(key);
+  const base = agg.groupKeys.length;
+  if (existing >= 0) {
+    return { kind: "column", depth: 0, index: base + existing, type: agg.aggs[existing]!.type };
+  }
+  const inputEnv: BindEnv = {
+    ...env,
+    scope: agg.inputScope,
+    agg: null,
+    windows: null,
+    collectAggregates: false,
+  };
+  const star = e.args.length === 1 && e.args[0]!.type === "ref" && e.args[0]!.name === "*";
+  const args = star ? [] : e.args.map((a) => bindExpr(a, inputEnv));
+  const fixed = args.map((a) => (a.type.id === "unknown" ? coerceTo(a, t("text")) : a));
+  const spec: AggSpec = {
+    fn: name,
+    args: fixed,
+    distinct: e.distinct === "distinct",
+    filter: e.filter ? coerceTo(bindExpr(e.filter, inputEnv, t("bool")), t("bool")) : null,
+    orderBy: bindSortKeys(e.orderBy, inputEnv),
+    type: aggType(name, fixed),
+    star: star && name === "count",
+  };
+  agg.aggs.push(spec);
+  agg.aggKeys.push(key);
+  return { kind: "column", depth: 0, index: base + agg.aggs.length - 1, type: spec.type };
+}
+
+function bindWindow(e: ExprCall, name: string, env: BindEnv): BoundExpr {
+  const w = env.windows!;
+  const inner: BindEnv = { ...env, windows: null };
+  const star = e.args.length === 1 && e.args[0]!.type === "ref" && e.args[0]!.name === "*";
+  const args = star ? [] : e.args.map((a) => bindExpr(a, inner));
+  const isAgg = aggregateNames.has(name);
+  if (!isAgg && !windowNames.has(name)) {
+    throw new DbError("42883", `function ${name} is not a window function`);
+  }
+  const type = isAgg ? aggType(name, args) : windowType(name, args);
+  const fixedArgs = name === "lag" || name === "lead"
+    ? args.map((a, i) => (i === 2 ? coerceTo(a, args[0]!.type) : a))
+    : args;
+  w.specs.push({
+    fn: name,
+    args: fixedArgs,
+    partitionBy: (e.over!.partitionBy ?? []).map((p) => bindExpr(p, inner)),
+    orderBy: bindSortKeys(e.over!.orderBy, inner),
+    frame: null,
+    type,
+    aggregate: isAgg,
+    filter: e.filter ? bindExpr(e.filter, inner) : null,
+  });
+  return { kind: "column", depth: 0, index: w.base + w.specs.length - 1, type };
+}
+
+const textFns = new Set([
+  "lower",
+  "upper",
+  "substr",
+  "substring",
+  "trim",
+  "btrim",
+  "ltrim",
+  "rtrim",
+  "replace",
+  "left",
+  "right",
+  "repeat",
+  "reverse",
+  "split_part",
+  "lpad",
+  "rpad",
+  "initcap",
+  "md5",
+  "concat",
+  "concat_ws",
+  "array_to_string",
+  "gen_random_uuid",
+]);
+
+const intFns = new Set([
+  "length",
+  "char_length",
+  "octet_length",
+  "position",
+  "strpos",
+  "array_length",
+  "cardinality",
+  "num_nulls",
+  "num_nonnulls",
+]);
+const floatFns = new Set(["sqrt", "power", "pow", "exp", "ln", "log", "pi", "random", "date_part"]);
+
+function bindScalar(e: ExprCall, name: string, env: BindEnv, expected?: SqlType): BoundExpr {
+  let args = e.args.map((a) => bindExpr(a, env));
+  // Catalog functions bound from the catalog at plan time (sql/pg_catalog/functions.ts).
+  const fromCatalog = bindCatalogFunction(name, args, env.ctx);
+  if (fromCatalog) return fromCatalog;
+  let type: SqlType;
+  if (["coalesce", "nullif", "greatest", "least"].includes(name)) {
+    let common: SqlType = expected ?? t("unknown");
+    for (const a of args) common = commonType(common, a.type);
+    if (common.id === "unknown") common = t("text");
+    args = args.map((a) => coerceTo(a, common));
+    type = common;
+  } else if (textFns.has(name)) {
+    type = name === "gen_random_uuid" ? t("uuid") : t("text");
+    const intArgs: Record<string, number[]> = {
+      substr: [1, 2],
+      substring: [1, 2],
+      left: [1],
+      right: [1],
+      repeat: [1],
+      lpad: [1],
+      rpad: [1],
+      split_part: [2],
+    };
+    const ints = intArgs[name] ?? [];
+    args = args.map((a, i) =>
+      coerceTo(a, ints.includes(i) ? t("int4") : a.type.id === "unknown" ? t("text") : a.type)
+    );
+  } else if (intFns.has(name)) {
+    type = t("int4");
+    args = args.map((a) => (a.type.id === "unknown" ? coerceTo(a, t("text")) : a));
+  } else if (floatFns.has(name)) {
+    type = t("float8");
+    args = args.map((a) => (a.type.id === "unknown" ? coerceTo(a, t("float8")) : a));
+  } else if (["abs", "round", "trunc", "floor", "ceil", "ceiling", "sign", "mod"].includes(name)) {
+    const a0 = args[0]?.type ?? t("numeric");
+    type = a0.id === "unknown" ? t("numeric") : name === "sign" ? a0 : a0;
+    if ((name === "round" || name === "trunc") && args.length > 1) type = t("numeric");
+    if (name === "mod") {
+      type = commonType(a0, args[1]?.type ?? a0);
+      args = args.map((a) => coerceTo(a, type));
+    } else if (args[0]) {
+      args = [coerceTo(args[0], type), ...args.slice(1).map((a) => coerceTo(a, t("int4")))];
+      if ((name === "round" || name === "trunc") && args.length > 1) {
+        args[0] = coerceTo(args[0]!, t("numeric"));
+      }
+    }
+  } else if (["now", "current_timestamp", "clock_timestamp"].includes(name)) {
+    type = t("timestamptz");
+  } else if (["nextval", "currval", "setval"].includes(name)) {
+    type = t("int8");
+    args = args.map((a, i) => coerceTo(a, i === 0 ? t("text") : i === 1 ? t("int8") : t("bool")));
+  } else if (name === "date_trunc") {
+    type = args[1]?.type.id === "unknown" ? t("timestamp") : args[1]?.type ?? t("timestamp");
+    args = [coerceTo(args[0]!, t("text")), coerceTo(args[1]!, type)];
+  } else if (
+    [
+      "version",
+      "current_database",
+      "current_setting",
+      "format_type",
+      "pg_get_userbyid",
+      "obj_description",
+    ].includes(name)
+  ) {
+    type = name === "current_database" || name === "pg_get_userbyid" ? t("name") : t("text");
+    args = args.map((a) => (a.type.id === "unknown" ? coerceTo(a, t("text")) : a));
+  } else if (name === "pg_backend_pid") {
+    type = t("int4");
+  } else if (name === "pg_table_is_visible" || name === "has_table_privilege") {
+    type = t("bool");
+  } else if (name === "div") {
+    type = t("numeric");
+  } else if (name === "to_jsonb" || name === "jsonb_build_object" || name === "jsonb_build_array") {
+    type = t("jsonb");
+  } else if (name === "json_build_object") {
+    type = t("json");
+  } else if (name === "jsonb_typeof") {
+    type = t("text");
+  } else if (name === "array_append") {
+    type = args[0]?.type ?? arrayOf(t("text"));
+  } else {
+    type = args[0]?.type ?? t("text");
+  }
+  return { kind: "call", fn: name, args, type };
+}

@@ -1,0 +1,95 @@
+/**
+ * Binding of arithmetic (numeric and date/time), CASE and SQL value keywords.
+ * @module
+ */
+import type { Expr } from "pgsql-ast-parser";
+import { DbError } from "../../common/errors.ts";
+import { type SqlType, type as scalar } from "../../common/types.ts";
+import type { BoundExpr } from "../../exec/plan.ts";
+import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
+import { commonType, isNumericType, isTextType } from "./sql_types.ts";
+
+const boolT = scalar("bool");
+
+/** Types and binds `l op r` for + - * / %. @throws {DbError} 42883 */
+export function arithmetic(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
+  const temporal = ["date", "timestamp", "timestamptz", "interval", "time"];
+  if (temporal.includes(l.type.id) || temporal.includes(r.type.id)) {
+    const lt = l.type.id === "unknown"
+      ? (r.type.id === "date" ? scalar("int4") : scalar("interval"))
+      : l.type;
+    const rt = r.type.id === "unknown"
+      ? (l.type.id === "date" && op !== "-"
+        ? scalar("int4")
+        : l.type.id === "date"
+        ? scalar("date")
+        : scalar("interval"))
+      : r.type;
+    const lc = coerceTo(l, lt);
+    const rc = coerceTo(r, rt);
+    let type: SqlType;
+    if (lt.id === "date" && rt.id === "date") type = scalar("int4");
+    else if (lt.id === "date" && isNumericType(rt)) type = scalar("date");
+    else if ((lt.id === "timestamp" || lt.id === "timestamptz") && rt.id === lt.id) {
+      type = scalar("interval");
+    } else if (lt.id === "date" && rt.id === "interval") type = scalar("timestamp");
+    else type = lt.id === "interval" && rt.id !== "interval" ? rt : lt;
+    return { kind: "call", fn: op, args: [lc, rc], type };
+  }
+  const t = commonType(l.type, r.type);
+  const type = isTextType(t) || t.id === "unknown" ? scalar("numeric") : t;
+  if (!isNumericType(type)) {
+    throw new DbError("42883", `operator does not exist: ${l.type.id} ${op} ${r.type.id}`);
+  }
+  return { kind: "call", fn: op, args: [coerceTo(l, type), coerceTo(r, type)], type };
+}
+
+/** Binds CASE, unifying the result types. */
+export function bindCase(e: Extract<Expr, { type: "case" }>, env: BindEnv): BoundExpr {
+  const operand = e.value ? bindExpr(e.value, env) : null;
+  const whens = e.whens.map((w) => ({
+    when: operand
+      ? bindExpr(w.when, env, operand.type)
+      : coerceTo(bindExpr(w.when, env, boolT), boolT),
+    then: bindExpr(w.value, env),
+  }));
+  const otherwise = e.else ? bindExpr(e.else, env) : null;
+  let t: SqlType = scalar("unknown");
+  for (const w of whens) t = commonType(t, w.then.type);
+  if (otherwise) t = commonType(t, otherwise.type);
+  if (t.id === "unknown") t = scalar("text");
+  return {
+    kind: "case",
+    operand,
+    whens: whens.map((w) => ({ when: w.when, then: coerceTo(w.then, t) })),
+    otherwise: otherwise ? coerceTo(otherwise, t) : null,
+    type: t,
+  };
+}
+
+/** Binds CURRENT_TIMESTAMP, CURRENT_USER and friends. @throws {DbError} 0A000 */
+export function bindKeyword(k: string): BoundExpr {
+  switch (k) {
+    case "current_timestamp":
+    case "localtimestamp":
+      return {
+        kind: "call",
+        fn: "now",
+        args: [],
+        type: scalar(k === "localtimestamp" ? "timestamp" : "timestamptz"),
+      };
+    case "current_date":
+      return { kind: "call", fn: "current_date", args: [], type: scalar("date") };
+    case "current_user":
+    case "session_user":
+    case "user":
+    case "current_role":
+      return { kind: "const", value: "thunderdb", type: scalar("name") };
+    case "current_schema":
+      return { kind: "const", value: "public", type: scalar("name") };
+    case "current_catalog":
+      return { kind: "const", value: "thunderdb", type: scalar("name") };
+    default:
+      throw new DbError("0A000", `${k} is not supported`);
+  }
+}

@@ -1,0 +1,421 @@
+/**
+ * Plans INSERT (VALUES, SELECT, DEFAULT, ON CONFLICT, RETURNING), UPDATE
+ * (with FROM) and DELETE, including the constraint checks and referential
+ * actions the executor applies to each row.
+ * @module
+ */
+import type {
+  DeleteStatement,
+  Expr,
+  InsertStatement,
+  SelectedColumn,
+  UpdateStatement,
+} from "pgsql-ast-parser";
+import { DbError } from "../../common/errors.ts";
+import { type SqlType, type as scalar } from "../../common/types.ts";
+import type {
+  BoundExpr,
+  OnConflict,
+  PlanNode,
+  ReferencingAction,
+  RowCheck,
+  TargetRel,
+} from "../../exec/plan.ts";
+import type { Catalog, RelationDef } from "../catalog/catalog.ts";
+import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
+import { ctxOf, planFrom, tableColumns, tableScan } from "./plan_from.ts";
+import { planValues } from "./plan_select.ts";
+import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
+import { Scope, type ScopeColumn } from "./scope.ts";
+
+/** A planned DML statement. */
+export interface PlannedDml {
+  readonly plan: PlanNode;
+  readonly columns: readonly OutColumn[] | null;
+  readonly command: "INSERT" | "UPDATE" | "DELETE";
+}
+
+function targetTable(p: Planner, name: string, schema: string | undefined): RelationDef {
+  const rel = p.catalog.relation(name, schema);
+  if (rel.kind !== "table") throw new DbError("42809", `cannot change view "${name}"`);
+  p.relations.add(rel.oid);
+  return rel;
+}
+
+function env(p: Planner, scope: Scope): BindEnv {
+  return { scope, ctx: ctxOf(p), agg: null, windows: null, collectAggregates: false };
+}
+
+/** Binds a SQL-text expression (DEFAULT, CHECK) over a table's columns. */
+export function bindSqlText(p: Planner, sql: string, scope: Scope, expected?: SqlType): BoundExpr {
+  const stmt = p.parseView(`SELECT ${sql}`);
+  if (stmt.type !== "select" || !stmt.columns?.[0]) {
+    throw new DbError("XX000", `Bad stored expression: ${sql}`);
+  }
+  const saved = (p as { text: string }).text;
+  (p as { text: string }).text = `SELECT ${sql}`;
+  try {
+    return bindExpr(stmt.columns[0].expr, env(p, scope), expected);
+  } finally {
+    (p as { text: string }).text = saved;
+  }
+}
+
+/** Builds the target description (checks, FKs, referencing actions) of a table. */
+export function targetOf(p: Planner, rel: RelationDef): TargetRel {
+  const scope = new Scope(tableColumns(rel, rel.name), null);
+  const checks: RowCheck[] = [];
+  rel.columns.forEach((c, i) => {
+    if (c.notNull && !c.dropped) {
+      checks.push({ kind: "not_null", column: i, columnName: c.name, table: rel.name });
+    }
+  });
+  const uniqueIndexes: number[] = [];
+  for (const con of rel.constraints) {
+    if (con.kind === "check") {
+      checks.push({
+        kind: "check",
+        name: con.name,
+        expr: bindSqlText(p, con.sql, scope, scalar("bool")),
+        table: rel.name,
+      });
+    } else if (con.kind === "foreign_key") {
+      const parent = p.catalog.relations.get(con.refTable)!;
+      checks.push({
+        kind: "foreign_key",
+        name: con.name,
+        table: rel.name,
+        columns: con.columns,
+        refRel: parent.oid,
+        refIndex: parentIndex(p.catalog, parent, con.refColumns),
+        refTable: parent.name,
+      });
+    }
+  }
+  for (const oid of rel.indexes) if (p.catalog.indexes.get(oid)?.unique) uniqueIndexes.push(oid);
+  return {
+    rel: rel.oid,
+    name: rel.name,
+    width: rel.columns.length,
+    checks,
+    referencedBy: referencedBy(p.catalog, rel.oid),
+    uniqueIndexes,
+  };
+}
+
+/** The unique index on a parent's referenced columns. @throws {DbError} 42830 */
+export function parentIndex(
+  catalog: Catalog,
+  parent: RelationDef,
+  columns: readonly number[],
+): number {
+  for (const oid of parent.indexes) {
+    const idx = catalog.indexes.get(oid);
+    if (
+      idx?.unique && idx.predicateSql === null && idx.columns.length === columns.length &&
+      idx.columns.every((c, i) => c === columns[i])
+    ) return oid;
+  }
+  throw new DbError(
+    "42830",
+    `there is no unique constraint matching given keys for referenced table "${parent.name}"`,
+  );
+}
+
+/** Referential actions of every foreign key that points at `relOid`. */
+export function referencedBy(catalog: Catalog, relOid: number): ReferencingAction[] {
+  const out: ReferencingAction[] = [];
+  for (const child of catalog.relations.values()) {
+    for (const con of child.constraints) {
+      if (con.kind !== "foreign_key" || con.refTable !== relOid) continue;
+      out.push({
+        name: con.name,
+        childRel: child.oid,
+        childTable: child.name,
+        childColumns: con.columns,
+        parentColumns: con.refColumns,
+        onDelete: con.onDelete,
+        onUpdate: con.onUpdate,
+        childWidth: child.columns.length,
+        childRelKey: child.oid,
+      });
+    }
+  }
+  return out;
+}
+
+function returning(
+  p: Planner,
+  list: SelectedColumn[] | null | undefined,
+  scope: Scope,
+): { exprs: BoundExpr[]; columns: OutColumn[] } | null {
+  if (!list) return null;
+  const exprs: BoundExpr[] = [];
+  const columns: OutColumn[] = [];
+  for (const c of list) {
+    if (c.expr.type === "ref" && c.expr.name === "*") {
+      scope.columns.forEach((col, i) => {
+        if (
+          col.hidden || (c.expr.type === "ref" && c.expr.table && col.table !== c.expr.table.name)
+        ) return;
+        exprs.push({ kind: "column", depth: 0, index: i, type: col.type });
+        columns.push({
+          name: col.name,
+          type: col.type,
+          tableOid: col.tableOid,
+          attnum: col.attnum,
+        });
+      });
+      continue;
+    }
+    const b = bindExpr(c.expr, env(p, scope));
+    const type = b.type.id === "unknown" ? scalar("text") : b.type;
+    exprs.push(coerceTo(b, type));
+    columns.push({
+      name: c.alias?.name ??
+        (c.expr.type === "ref"
+          ? c.expr.name
+          : c.expr.type === "call"
+          ? c.expr.function.name
+          : "?column?"),
+      type,
+      tableOid: 0,
+      attnum: 0,
+    });
+  }
+  return { exprs, columns };
+}
+
+function defaultExpr(p: Planner, rel: RelationDef, i: number): BoundExpr {
+  const c = rel.columns[i]!;
+  if (!c.defaultSql) return { kind: "const", value: null, type: c.type };
+  return assign(bindSqlText(p, c.defaultSql, new Scope([], null), c.type), c.type);
+}
+
+function assign(e: BoundExpr, to: SqlType): BoundExpr {
+  const c = coerceTo(e, to);
+  if ((to.typmod ?? -1) >= 0 && c === e) {
+    return { kind: "cast", arg: e, from: e.type, type: to, implicit: true };
+  }
+  return c;
+}
+
+/**
+ * Plans INSERT.
+ * @throws {DbError} 42P01, 42703, 42601, 428C9
+ */
+export function planInsert(p: Planner, stmt: InsertStatement): PlannedDml {
+  const rel = targetTable(p, stmt.into.name, stmt.into.schema);
+  const live = rel.columns.map((c, i) => ({ c, i })).filter((x) => !x.c.dropped);
+  const targets = stmt.columns
+    ? stmt.columns.map((n) => {
+      const at = rel.columns.findIndex((c) => c.name === n.name && !c.dropped);
+      if (at < 0) {
+        throw new DbError("42703", `column "${n.name}" of relation "${rel.name}" does not exist`);
+      }
+      return at;
+    })
+    : live.map((x) => x.i);
+  for (const t of targets) {
+    if (rel.columns[t]!.identity === "always" && stmt.overriding !== "system") {
+      throw new DbError(
+        "428C9",
+        `cannot insert a non-DEFAULT value into column "${rel.columns[t]!.name}"`,
+      );
+    }
+  }
+  const width = rel.columns.length;
+  const defaults = rel.columns.map((_, i) => defaultExpr(p, rel, i));
+  let source: PlanNode;
+  const src = stmt.insert;
+  if (src.type === "values") {
+    const rows = src.values.map((row) => {
+      if (row.length > targets.length) {
+        throw new DbError("42601", "INSERT has more expressions than target columns");
+      }
+      const full: BoundExpr[] = defaults.slice();
+      row.forEach((e, k) => {
+        const col = targets[k]!;
+        const type = rel.columns[col]!.type;
+        full[col] = e.type === "default"
+          ? defaults[col]!
+          : assign(bindExpr(e, env(p, new Scope([], null)), type), type);
+      });
+      return full;
+    });
+    source = { kind: "values", rows, width };
+  } else {
+    const q: PlannedQuery = p.planSelect(src, null);
+    if (q.columns.length > targets.length) {
+      throw new DbError("42601", "INSERT has more expressions than target columns");
+    }
+    const exprs: BoundExpr[] = defaults.slice();
+    q.columns.forEach((c, k) => {
+      const col = targets[k]!;
+      exprs[col] = assign(
+        { kind: "column", depth: 0, index: k, type: c.type },
+        rel.columns[col]!.type,
+      );
+    });
+    source = { kind: "project", input: q.plan, exprs };
+  }
+  const scope = new Scope(tableColumns(rel, stmt.into.alias ?? rel.name), null);
+  const onConflict = stmt.onConflict ? planOnConflict(p, rel, stmt, scope) : null;
+  const ret = returning(p, stmt.returning, scope);
+  return {
+    plan: {
+      kind: "insert",
+      target: targetOf(p, rel),
+      source,
+      onConflict,
+      returning: ret?.exprs ?? null,
+    },
+    columns: ret?.columns ?? null,
+    command: "INSERT",
+  };
+}
+
+function planOnConflict(
+  p: Planner,
+  rel: RelationDef,
+  stmt: InsertStatement,
+  scope: Scope,
+): OnConflict {
+  const oc = stmt.onConflict!;
+  let indexOid: number | null = null;
+  if (oc.on?.type === "on expr") {
+    const cols = oc.on.exprs.map((e) => {
+      if (e.type !== "ref") throw new DbError("0A000", "ON CONFLICT supports column lists only");
+      return rel.columns.findIndex((c) => c.name === e.name);
+    });
+    for (const oid of rel.indexes) {
+      const idx = p.catalog.indexes.get(oid)!;
+      if (
+        idx.unique && idx.columns.length === cols.length &&
+        idx.columns.every((c) => cols.includes(c))
+      ) indexOid = oid;
+    }
+    if (indexOid === null) {
+      throw new DbError(
+        "42P10",
+        "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+      );
+    }
+  }
+  if (oc.do === "do nothing") return { action: "nothing", indexOid, sets: [], where: null };
+  const excluded: ScopeColumn[] = tableColumns(rel, "excluded");
+  const both = new Scope([...scope.columns, ...excluded], null);
+  const sets = oc.do.sets.map((s) => {
+    const column = rel.columns.findIndex((c) => c.name === s.column.name && !c.dropped);
+    if (column < 0) {
+      throw new DbError(
+        "42703",
+        `column "${s.column.name}" of relation "${rel.name}" does not exist`,
+      );
+    }
+    const type = rel.columns[column]!.type;
+    return { column, expr: assign(bindSetValue(p, s.value, both, rel, column), type) };
+  });
+  const where = oc.where
+    ? coerceTo(bindExpr(oc.where, env(p, both), scalar("bool")), scalar("bool"))
+    : null;
+  return { action: "update", indexOid, sets, where };
+}
+
+function bindSetValue(
+  p: Planner,
+  value: Expr,
+  scope: Scope,
+  rel: RelationDef,
+  column: number,
+): BoundExpr {
+  if (value.type === "default") return defaultExpr(p, rel, column);
+  return bindExpr(value, env(p, scope), rel.columns[column]!.type);
+}
+
+function dmlSource(
+  p: Planner,
+  rel: RelationDef,
+  alias: string,
+  from: Parameters<typeof planFrom>[1],
+  where: Expr | null | undefined,
+) {
+  const columns: ScopeColumn[] = [
+    ...tableColumns(rel, alias),
+    {
+      table: alias,
+      name: "ctid",
+      type: scalar("int8"),
+      tableOid: rel.oid,
+      attnum: -1,
+      hidden: true,
+    },
+  ];
+  const fromResult = planFrom(p, from, where, null, {
+    node: tableScan(rel, alias, true),
+    columns,
+    table: rel,
+  });
+  let recheck: BoundExpr | null = null;
+  if (where) {
+    recheck = coerceTo(bindExpr(where, env(p, fromResult.scope), scalar("bool")), scalar("bool"));
+  }
+  return { ...fromResult, recheck };
+}
+
+/** Plans UPDATE. @throws {DbError} 42P01, 42703 */
+export function planUpdate(p: Planner, stmt: UpdateStatement): PlannedDml {
+  const rel = targetTable(p, stmt.table.name, stmt.table.schema);
+  const alias = stmt.table.alias ?? rel.name;
+  const src = dmlSource(p, rel, alias, stmt.from ? [stmt.from] : [], stmt.where);
+  const sets = stmt.sets.map((s) => {
+    const column = rel.columns.findIndex((c) => c.name === s.column.name && !c.dropped);
+    if (column < 0) {
+      throw new DbError(
+        "42703",
+        `column "${s.column.name}" of relation "${rel.name}" does not exist`,
+      );
+    }
+    if (rel.columns[column]!.identity === "always" && s.value.type !== "default") {
+      throw new DbError("428C9", `column "${s.column.name}" can only be updated to DEFAULT`);
+    }
+    return {
+      column,
+      expr: assign(bindSetValue(p, s.value, src.scope, rel, column), rel.columns[column]!.type),
+    };
+  });
+  const ret = returning(p, stmt.returning, src.scope);
+  return {
+    plan: {
+      kind: "update",
+      target: targetOf(p, rel),
+      source: src.plan,
+      sets,
+      recheck: src.recheck,
+      returning: ret?.exprs ?? null,
+    },
+    columns: ret?.columns ?? null,
+    command: "UPDATE",
+  };
+}
+
+/** Plans DELETE. @throws {DbError} 42P01, 42703 */
+export function planDelete(p: Planner, stmt: DeleteStatement): PlannedDml {
+  const rel = targetTable(p, stmt.from.name, stmt.from.schema);
+  const alias = stmt.from.alias ?? rel.name;
+  const src = dmlSource(p, rel, alias, [], stmt.where);
+  const ret = returning(p, stmt.returning, src.scope);
+  return {
+    plan: {
+      kind: "delete",
+      target: targetOf(p, rel),
+      source: src.plan,
+      recheck: src.recheck,
+      returning: ret?.exprs ?? null,
+    },
+    columns: ret?.columns ?? null,
+    command: "DELETE",
+  };
+}
+
+export { planValues };

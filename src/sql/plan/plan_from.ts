@@ -1,0 +1,485 @@
+/**
+ * Plans the FROM clause: tables, views, CTE references, subqueries and
+ * set-returning functions, joined left-deep; pushes single-table WHERE terms
+ * into scans, picks index lookups for equality on indexed columns, and turns
+ * equality join terms into hash-join keys.
+ * @module
+ */
+import type { Expr, From } from "pgsql-ast-parser";
+import { DbError } from "../../common/errors.ts";
+import { type as scalar } from "../../common/types.ts";
+import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
+import type { RelationDef } from "../catalog/catalog.ts";
+import { bindExpr, coerceTo } from "./bind_expr.ts";
+import { andAll, conjuncts, exprRefs, shiftColumns } from "./expr_walk.ts";
+import { chooseIndex } from "./index_choice.ts";
+import { findVirtualRelation, virtualScan } from "../pg_catalog/mod.ts";
+import type { Planner } from "./planner_types.ts";
+import { Scope, type ScopeColumn } from "./scope.ts";
+
+/** A FROM item after planning, before joins are built. */
+interface Leaf {
+  readonly offset: number;
+  readonly width: number;
+  node: PlanNode;
+  nullable: boolean;
+  readonly table: RelationDef | null;
+}
+
+type JoinKind = "inner" | "left" | "right" | "full" | "cross";
+
+interface Step {
+  readonly leaf: Leaf;
+  readonly joinType: JoinKind;
+  readonly on: BoundExpr | null;
+  readonly lateral: boolean;
+}
+
+/** The planned FROM clause. */
+export interface FromResult {
+  readonly scope: Scope;
+  readonly plan: PlanNode;
+}
+
+function joinKind(t: string | undefined): JoinKind {
+  switch (t) {
+    case "LEFT JOIN":
+      return "left";
+    case "RIGHT JOIN":
+      return "right";
+    case "FULL JOIN":
+      return "full";
+    case "CROSS JOIN":
+      return "cross";
+    default:
+      return "inner";
+  }
+}
+
+/** Builds a scan of a base table. */
+export function tableScan(rel: RelationDef, alias: string, ctid: boolean): PlanNode {
+  return {
+    kind: "seq_scan",
+    rel: rel.oid,
+    table: rel.name,
+    alias,
+    width: rel.columns.length,
+    filter: null,
+    missing: rel.columns.map((c) => c.missing),
+    ctid,
+  };
+}
+
+/** Scope columns of a base table. */
+export function tableColumns(rel: RelationDef, alias: string): ScopeColumn[] {
+  return rel.columns.map((c, i) => ({
+    table: alias,
+    name: c.name,
+    type: c.type,
+    tableOid: rel.oid,
+    attnum: i + 1,
+    hidden: c.dropped,
+  }));
+}
+
+function planItem(
+  p: Planner,
+  item: From,
+  outer: Scope | null,
+  left: ScopeColumn[],
+): { node: PlanNode; columns: ScopeColumn[]; table: RelationDef | null; lateral: boolean } {
+  switch (item.type) {
+    case "table": {
+      const name = item.name.name;
+      const alias = item.name.alias ?? name;
+      if (!item.name.schema) {
+        for (let i = p.ctes.length - 1; i >= 0; i--) {
+          const cte = p.ctes[i]!.get(name);
+          if (!cte) continue;
+          const columns = renameColumns(
+            cte.columns.map((c) => ({ ...c, table: alias, hidden: false })),
+            item.name.columnNames,
+          );
+          return {
+            node: { kind: "cte_scan", id: cte.id, name, width: columns.length },
+            columns,
+            table: null,
+            lateral: false,
+          };
+        }
+      }
+      // pg_catalog / information_schema virtual relations (see sql/pg_catalog/).
+      const virt = virtualItem(p, name, item.name.schema, alias, item.name.columnNames);
+      if (virt) return virt;
+      const rel = p.catalog.relation(name, item.name.schema);
+      p.relations.add(rel.oid);
+      if (rel.kind === "view") {
+        const q = p.planSelect(p.parseView(rel.viewSql!), outer);
+        const columns = q.columns.map((c, i) => ({
+          table: alias,
+          name: rel.columns[i]?.name ?? c.name,
+          type: c.type,
+          tableOid: 0,
+          attnum: 0,
+          hidden: false,
+        }));
+        return { node: q.plan, columns, table: null, lateral: false };
+      }
+      const columns = renameColumns(tableColumns(rel, alias), item.name.columnNames);
+      return { node: tableScan(rel, alias, false), columns, table: rel, lateral: false };
+    }
+    case "statement": {
+      const lateral = item.lateral === true;
+      const scope = lateral ? new Scope(left, outer) : outer;
+      const q = p.planSelect(item.statement, scope);
+      const columns = renameColumns(
+        q.columns.map((c) => ({
+          table: item.alias,
+          name: c.name,
+          type: c.type,
+          tableOid: 0,
+          attnum: 0,
+          hidden: false,
+        })),
+        item.columnNames,
+      );
+      return { node: q.plan, columns, table: null, lateral };
+    }
+    case "call": {
+      const lateral = left.length > 0;
+      const scope = new Scope([], lateral ? new Scope(left, outer) : outer);
+      const env = { scope, ctx: ctxOf(p), agg: null, windows: null, collectAggregates: false };
+      let fn = item.function.name.toLowerCase();
+      let callArgs = item.args;
+      if (fn === "pg_partition_ancestors") {
+        // A non-partitioned table is its own only ancestor: unnest(ARRAY[rel::oid]) (oid, since regclass does not yet compare with oid).
+        fn = "unnest";
+        callArgs = [{
+          type: "array",
+          expressions: [{ type: "cast", operand: item.args[0]!, to: { name: "oid" } }],
+        }];
+      }
+      if (fn !== "generate_series" && fn !== "unnest") {
+        throw new DbError("42883", `function ${fn} does not exist or does not return a set`);
+      }
+      let args = callArgs.map((a) => bindExpr(a, env));
+      let type = args[0]?.type ?? scalar("int4");
+      if (fn === "unnest") type = type.elem ?? scalar("text");
+      else {
+        if (type.id === "unknown") {
+          type = args[1]?.type.id === "unknown" ? scalar("int4") : args[1]?.type ?? scalar("int4");
+        }
+        if (args.some((a) => a.type.id === "int8") && type.id === "int4") type = scalar("int8");
+        if (args.some((a) => a.type.id === "numeric")) type = scalar("numeric");
+        args = args.map((a, i) =>
+          coerceTo(
+            a,
+            i === 2 && (type.id === "timestamp" || type.id === "timestamptz")
+              ? scalar("interval")
+              : type,
+          )
+        );
+      }
+      const alias = item.alias?.name ?? fn;
+      const colName = item.alias?.columns?.[0]?.name ?? alias;
+      const columns: ScopeColumn[] = [{
+        table: alias,
+        name: colName,
+        type,
+        tableOid: 0,
+        attnum: 0,
+        hidden: false,
+      }];
+      if (item.withOrdinality) {
+        columns.push({
+          table: alias,
+          name: item.alias?.columns?.[1]?.name ?? "ordinality",
+          type: scalar("int8"),
+          tableOid: 0,
+          attnum: 0,
+          hidden: false,
+        });
+      }
+      return {
+        node: { kind: "function_scan", fn, args, width: columns.length },
+        columns,
+        table: null,
+        lateral,
+      };
+    }
+  }
+}
+
+/** Resolves a virtual catalog relation unless a user table of that name is meant. */
+function virtualItem(
+  p: Planner,
+  name: string,
+  schema: string | undefined,
+  alias: string,
+  columnNames: readonly { name: string }[] | null | undefined,
+) {
+  if (!schema && p.catalog.findRelation(name)) return null;
+  const v = findVirtualRelation(name, schema);
+  if (!v) return null;
+  const columns: ScopeColumn[] = v.columns.map((c) => ({
+    table: alias,
+    name: c.name,
+    type: c.type,
+    tableOid: 0,
+    attnum: 0,
+    hidden: false,
+  }));
+  return {
+    node: virtualScan(v, p.catalog),
+    columns: renameColumns(columns, columnNames),
+    table: null,
+    lateral: false,
+  };
+}
+
+function renameColumns(
+  columns: ScopeColumn[],
+  names: readonly { name: string }[] | null | undefined,
+): ScopeColumn[] {
+  if (!names) return columns;
+  return columns.map((c, i) => (names[i] ? { ...c, name: names[i]!.name } : c));
+}
+
+/** The planner context that `bindExpr` needs. */
+export function ctxOf(p: Planner) {
+  return {
+    text: p.text,
+    paramTypes: p.paramTypes,
+    // Read by catalog functions (sql/pg_catalog/functions.ts).
+    catalog: p.catalog,
+    planSubquery: (stmt: import("pgsql-ast-parser").SelectStatement, scope: Scope) => {
+      const q = p.planSelect(stmt, scope);
+      return { plan: q.plan, types: q.columns.map((c) => c.type) };
+    },
+  };
+}
+
+/**
+ * Plans a FROM list with its WHERE clause.
+ * @throws {DbError} 42P01, 42703, 42702
+ */
+export function planFrom(
+  p: Planner,
+  from: readonly From[],
+  where: Expr | null | undefined,
+  outer: Scope | null,
+  extraLeft?: { node: PlanNode; columns: ScopeColumn[]; table: RelationDef | null },
+): FromResult {
+  const columns: ScopeColumn[] = [];
+  const steps: Step[] = [];
+  const addLeaf = (
+    item: { node: PlanNode; columns: ScopeColumn[]; table: RelationDef | null; lateral?: boolean },
+    joinType: JoinKind,
+    onExpr: Expr | null | undefined,
+    using: readonly { name: string }[] | null | undefined,
+  ) => {
+    const leftCount = columns.length;
+    const leaf: Leaf = {
+      offset: leftCount,
+      width: item.columns.length,
+      node: item.node,
+      nullable: false,
+      table: item.table,
+    };
+    let usingTerms: BoundExpr[] = [];
+    if (using) {
+      usingTerms = using.map((u) => usingTerm(columns, item.columns, u.name, leftCount));
+      for (const u of using) {
+        const at = item.columns.findIndex((c) => c.name === u.name);
+        item.columns[at] = { ...item.columns[at]!, hidden: true };
+      }
+    }
+    columns.push(...item.columns);
+    let on: BoundExpr | null = andAll(usingTerms);
+    if (onExpr) {
+      const env = {
+        scope: new Scope(columns.slice(), outer),
+        ctx: ctxOf(p),
+        agg: null,
+        windows: null,
+        collectAggregates: false,
+      };
+      const b = coerceTo(bindExpr(onExpr, env, scalar("bool")), scalar("bool"));
+      on = andAll([...conjuncts(on), ...conjuncts(b)]);
+    }
+    steps.push({ leaf, joinType, on, lateral: item.lateral ?? false });
+  };
+  if (extraLeft) addLeaf(extraLeft, "cross", null, null);
+  for (const item of from) {
+    const planned = planItem(p, item, outer, columns.slice());
+    const join = item.join;
+    addLeaf(planned, steps.length === 0 ? "cross" : joinKind(join?.type), join?.on, join?.using);
+  }
+  const scope = new Scope(columns, outer);
+  let whereBound: BoundExpr | null = null;
+  if (where) {
+    const env = { scope, ctx: ctxOf(p), agg: null, windows: null, collectAggregates: false };
+    whereBound = coerceTo(bindExpr(where, env, scalar("bool")), scalar("bool"));
+  }
+  return { scope, plan: buildJoins(p, steps, conjuncts(whereBound)) };
+}
+
+function usingTerm(
+  left: ScopeColumn[],
+  right: ScopeColumn[],
+  name: string,
+  offset: number,
+): BoundExpr {
+  const li = left.findIndex((c) => c.name === name && !c.hidden);
+  const ri = right.findIndex((c) => c.name === name);
+  if (li < 0 || ri < 0) {
+    throw new DbError(
+      "42703",
+      `column "${name}" specified in USING clause does not exist in ${
+        li < 0 ? "left" : "right"
+      } table`,
+    );
+  }
+  return {
+    kind: "call",
+    fn: "=",
+    args: [
+      { kind: "column", depth: 0, index: li, type: left[li]!.type },
+      { kind: "column", depth: 0, index: offset + ri, type: right[ri]!.type },
+    ],
+    type: scalar("bool"),
+  };
+}
+
+function markNullable(steps: Step[]): void {
+  steps.forEach((s, i) => {
+    if (s.joinType === "left" || s.joinType === "full") s.leaf.nullable = true;
+    if (s.joinType === "right" || s.joinType === "full") {
+      for (let j = 0; j < i; j++) steps[j]!.leaf.nullable = true;
+    }
+  });
+}
+
+function buildJoins(p: Planner, steps: Step[], where: BoundExpr[]): PlanNode {
+  if (steps.length === 0) {
+    const one: PlanNode = { kind: "values", rows: [[]], width: 0 };
+    const cond = andAll(where);
+    return cond ? { kind: "filter", input: one, predicate: cond } : one;
+  }
+  markNullable(steps);
+  const pending: BoundExpr[] = [];
+  for (const term of where) {
+    const refs = exprRefs(term);
+    if (refs.hasSubquery || refs.volatile || refs.columns.size === 0) {
+      pending.push(term);
+      continue;
+    }
+    const cols = [...refs.columns];
+    const leaf = steps.find((s) =>
+      cols.every((c) => c >= s.leaf.offset && c < s.leaf.offset + s.leaf.width)
+    )?.leaf;
+    if (leaf && !leaf.nullable) pushIntoLeaf(leaf, shiftColumns(term, -leaf.offset));
+    else pending.push(term);
+  }
+  for (const s of steps) chooseIndex(p, s.leaf);
+  let node = steps[0]!.leaf.node;
+  let width = steps[0]!.leaf.width;
+  let leftRows = estimateRows(p, node);
+  for (let i = 1; i < steps.length; i++) {
+    const s = steps[i]!;
+    const end = s.leaf.offset + s.leaf.width;
+    let onTerms = conjuncts(s.on);
+    let type = s.joinType;
+    if (type === "inner" || type === "cross") {
+      const later = pending.filter((t) =>
+        [...exprRefs(t).columns].every((c) => c < end) && !exprRefs(t).hasSubquery
+      );
+      onTerms = [...onTerms, ...later];
+      for (const t of later) pending.splice(pending.indexOf(t), 1);
+      if (onTerms.length > 0) type = "inner";
+    }
+    const leftKeys: BoundExpr[] = [];
+    const rightKeys: BoundExpr[] = [];
+    const residual: BoundExpr[] = [];
+    for (const t of onTerms) {
+      const split = equiSplit(t, s.leaf.offset, end);
+      if (split && !s.lateral) {
+        leftKeys.push(split[0]);
+        rightKeys.push(shiftColumns(split[1], -s.leaf.offset));
+      } else residual.push(t);
+    }
+    const rightRows = estimateRows(p, s.leaf.node);
+    const buildLeft = type === "inner" && leftKeys.length > 0 && leftRows < rightRows;
+    leftRows = Math.max(leftRows, rightRows);
+    node = {
+      kind: "join",
+      joinType: type,
+      ...(buildLeft ? { buildLeft } : {}),
+      method: leftKeys.length > 0 ? "hash" : "nested_loop",
+      left: node,
+      right: s.leaf.node,
+      leftWidth: width,
+      rightWidth: s.leaf.width,
+      on: andAll(residual),
+      leftKeys,
+      rightKeys,
+      lateral: s.lateral,
+    };
+    width = end;
+  }
+  const rest = andAll(pending);
+  return rest ? { kind: "filter", input: node, predicate: rest } : node;
+}
+
+function equiSplit(t: BoundExpr, rightStart: number, end: number): [BoundExpr, BoundExpr] | null {
+  if (t.kind !== "call" || t.fn !== "=" || t.args.length !== 2) return null;
+  const [a, b] = t.args as [BoundExpr, BoundExpr];
+  const side = (e: BoundExpr): "l" | "r" | null => {
+    const r = exprRefs(e);
+    if (r.hasSubquery || r.volatile || r.columns.size === 0) return null;
+    const cols = [...r.columns];
+    if (cols.every((c) => c < rightStart)) return "l";
+    if (cols.every((c) => c >= rightStart && c < end)) return "r";
+    return null;
+  };
+  const sa = side(a);
+  const sb = side(b);
+  if (sa === "l" && sb === "r") return [a, b];
+  if (sa === "r" && sb === "l") return [b, a];
+  return null;
+}
+
+function pushIntoLeaf(leaf: Leaf, term: BoundExpr): void {
+  const n = leaf.node;
+  if (n.kind === "seq_scan") {
+    leaf.node = { ...n, filter: andAll([...conjuncts(n.filter), term]) };
+  } else {
+    leaf.node = n.kind === "filter"
+      ? { ...n, predicate: andAll([...conjuncts(n.predicate), term])! }
+      : { kind: "filter", input: n, predicate: term };
+  }
+}
+
+/** Estimated output rows of a FROM item, from ANALYZE statistics (1000 when unknown). */
+function estimateRows(p: Planner, n: PlanNode): number {
+  switch (n.kind) {
+    case "seq_scan": {
+      const rows = p.stats.get(n.rel) ?? 1000;
+      return n.filter ? Math.max(1, rows / 3) : rows;
+    }
+    case "index_scan":
+      return p.catalog.indexes.get(n.index)?.unique
+        ? 1
+        : Math.max(1, (p.stats.get(n.rel) ?? 1000) / 10);
+    case "index_range":
+      return Math.max(1, (p.stats.get(n.rel) ?? 1000) / 5);
+    case "values":
+      return n.rows.length;
+    case "filter":
+      return Math.max(1, estimateRows(p, n.input) / 3);
+    case "join":
+      return Math.max(estimateRows(p, n.left), estimateRows(p, n.right));
+    default:
+      return 1000;
+  }
+}

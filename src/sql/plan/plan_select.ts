@@ -1,0 +1,394 @@
+/**
+ * Plans SELECT: FROM/WHERE (plan_from.ts), GROUP BY with aggregates,
+ * HAVING, window functions, the select list, DISTINCT [ON], ORDER BY,
+ * LIMIT/OFFSET, UNION, VALUES and WITH [RECURSIVE].
+ * @module
+ */
+import type { Expr, SelectedColumn, SelectFromStatement, SelectStatement } from "pgsql-ast-parser";
+import { DbError } from "../../common/errors.ts";
+import { type SqlType, type as scalar } from "../../common/types.ts";
+import type { AggSpec, BoundExpr, PlanNode, SortKey, WindowSpec } from "../../exec/plan.ts";
+import { type AggCollector, type BindEnv, bindExpr, coerceTo, fingerprint } from "./bind_expr.ts";
+import { aggregateNames } from "./bind_function.ts";
+import { ctxOf, planFrom } from "./plan_from.ts";
+import { planSetOp, planValues, planWith, planWithRecursive } from "./plan_forms.ts";
+
+export { planSetOp, planValues };
+import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
+import { Scope, type ScopeColumn } from "./scope.ts";
+
+/**
+ * Plans any SELECT-like statement.
+ * @throws {DbError} 42P01, 42703, 42803 ...
+ */
+export function planSelectStatement(
+  p: Planner,
+  stmt: SelectStatement,
+  outer: Scope | null,
+): PlannedQuery {
+  switch (stmt.type) {
+    case "select":
+      return planSimpleSelect(p, stmt, outer);
+    case "union":
+    case "union all":
+      return planSetOp(p, "union", stmt.type === "union all", stmt.left, stmt.right, outer);
+    case "values":
+      return planValues(p, stmt.values, outer);
+    case "with":
+      return planWith(p, stmt, outer);
+    case "with recursive":
+      return planWithRecursive(p, stmt, outer);
+  }
+}
+
+function hasAggregate(e: unknown): boolean {
+  if (e === null || typeof e !== "object") return false;
+  if (Array.isArray(e)) return e.some(hasAggregate);
+  const o = e as Record<string, unknown>;
+  if (o.type === "select" || o.type === "union" || o.type === "union all") return false;
+  if (
+    o.type === "call" && !o.over &&
+    aggregateNames.has(String((o.function as { name: string }).name).toLowerCase())
+  ) return true;
+  return Object.entries(o).some(([k, v]) => k !== "_location" && hasAggregate(v));
+}
+
+function outputName(c: SelectedColumn): string {
+  if (c.alias) return c.alias.name;
+  return exprName(c.expr);
+}
+
+function exprName(e: Expr): string {
+  switch (e.type) {
+    case "ref":
+      return e.name;
+    case "call":
+      return e.function.name.toLowerCase();
+    case "cast":
+      return e.operand.type === "ref" || e.operand.type === "call" || e.operand.type === "cast"
+        ? exprName(e.operand)
+        : e.to.kind === "array"
+        ? "array"
+        : typeNameOf(e.to.name);
+    case "case":
+      return "case";
+    case "member":
+      return typeof e.member === "string" ? e.member : "?column?";
+    case "array":
+    case "array select":
+      return "array";
+    case "keyword":
+      return e.keyword;
+    case "extract":
+      return "extract";
+    case "substring":
+      return "substring";
+    default:
+      return "?column?";
+  }
+}
+
+function typeNameOf(name: string): string {
+  const map: Record<string, string> = {
+    int: "int4",
+    integer: "int4",
+    bigint: "int8",
+    smallint: "int2",
+    boolean: "bool",
+    real: "float4",
+    float: "float8",
+    "double precision": "float8",
+    decimal: "numeric",
+    "character varying": "varchar",
+  };
+  return map[name.toLowerCase()] ?? name.toLowerCase();
+}
+
+interface SelectItem {
+  readonly expr: Expr | null;
+  readonly bound: BoundExpr;
+  readonly column: OutColumn;
+}
+
+function expandStar(scope: Scope, table: string | null): SelectItem[] {
+  const out: SelectItem[] = [];
+  let found = table === null;
+  scope.columns.forEach((c, i) => {
+    if (table !== null && c.table !== table) return;
+    found = true;
+    if (c.hidden) return;
+    out.push({
+      expr: null,
+      bound: { kind: "column", depth: 0, index: i, type: c.type },
+      column: { name: c.name, type: c.type, tableOid: c.tableOid, attnum: c.attnum },
+    });
+  });
+  if (!found) throw new DbError("42P01", `missing FROM-clause entry for table "${table}"`);
+  return out;
+}
+
+function groupExprs(stmt: SelectFromStatement): { exprs: Expr[]; sets: number[][] | null } {
+  const items = stmt.groupBy ?? [];
+  const resolve = (e: Expr): Expr => {
+    if (e.type === "integer") {
+      const c = stmt.columns?.[e.value - 1];
+      if (!c) throw new DbError("42P10", `GROUP BY position ${e.value} is not in select list`);
+      return c.expr;
+    }
+    if (e.type === "ref" && !e.table) {
+      const c = stmt.columns?.find((c) => c.alias?.name === e.name);
+      if (c && !(stmt.from ?? []).length) return c.expr;
+    }
+    return e;
+  };
+  if (items.length === 1 && items[0]!.type === "call") {
+    const name = items[0]!.function.name.toLowerCase();
+    if (name === "rollup" || name === "cube") {
+      const exprs = items[0]!.args.map(resolve);
+      const n = exprs.length;
+      const sets: number[][] = [];
+      if (name === "rollup") {
+        for (let k = n; k >= 0; k--) sets.push(Array.from({ length: k }, (_, i) => i));
+      } else {
+        for (let mask = (1 << n) - 1; mask >= 0; mask--) {
+          sets.push(
+            Array.from({ length: n }, (_, i) => i).filter((i) => mask & (1 << (n - 1 - i))),
+          );
+        }
+      }
+      return { exprs, sets };
+    }
+  }
+  return { exprs: items.map(resolve), sets: null };
+}
+
+function planSimpleSelect(
+  p: Planner,
+  stmt: SelectFromStatement,
+  outer: Scope | null,
+): PlannedQuery {
+  const from = planFrom(p, stmt.from ?? [], stmt.where, outer);
+  let node = from.plan;
+  const ctx = ctxOf(p);
+  const isAgg = (stmt.groupBy?.length ?? 0) > 0 || stmt.having != null ||
+    hasAggregate(stmt.columns) || hasAggregate(stmt.orderBy);
+  let env: BindEnv = { scope: from.scope, ctx, agg: null, windows: null, collectAggregates: false };
+  let agg: AggCollector | null = null;
+  let groupBound: BoundExpr[] = [];
+  let sets: number[][] | null = null;
+  if (isAgg) {
+    const g = groupExprs(stmt);
+    sets = g.sets;
+    groupBound = g.exprs.map((e) => bindExpr(e, env));
+    agg = {
+      groupKeys: g.exprs.map(fingerprint),
+      groupTypes: groupBound.map((b) => b.type),
+      inputScope: from.scope,
+      aggs: [] as AggSpec[],
+      aggKeys: [],
+    };
+    env = {
+      scope: postAggScope(from.scope, groupBound),
+      ctx,
+      agg,
+      windows: null,
+      collectAggregates: true,
+    };
+  }
+  const baseWidth = isAgg ? -1 : from.scope.columns.length;
+  const windows = { base: baseWidth, specs: [] as WindowSpec[] };
+  const selEnv: BindEnv = { ...env, windows };
+  const items: SelectItem[] = [];
+  for (const c of stmt.columns ?? []) {
+    if (c.expr.type === "ref" && c.expr.name === "*") {
+      if (isAgg) throw new DbError("42803", "SELECT * is not allowed with GROUP BY here");
+      items.push(...expandStar(from.scope, c.expr.table?.name ?? null));
+      continue;
+    }
+    const bound = bindExpr(c.expr, selEnv);
+    const src = bound.kind === "column" && bound.depth === 0 && !isAgg
+      ? from.scope.columns[bound.index]
+      : undefined;
+    const type = bound.type.id === "unknown" ? scalar("text") : bound.type;
+    items.push({
+      expr: c.expr,
+      bound: coerceTo(bound, type),
+      column: { name: outputName(c), type, tableOid: src?.tableOid ?? 0, attnum: src?.attnum ?? 0 },
+    });
+  }
+  let having: BoundExpr | null = null;
+  if (stmt.having) having = coerceTo(bindExpr(stmt.having, env, scalar("bool")), scalar("bool"));
+  const order = bindOrder(stmt, items, selEnv);
+  if (agg) {
+    node = {
+      kind: "aggregate",
+      input: node,
+      groups: groupBound,
+      groupingSets: sets,
+      aggs: agg.aggs,
+    };
+    if (having) node = { kind: "filter", input: node, predicate: having };
+  }
+  if (windows.specs.length > 0) {
+    const width = agg ? agg.groupKeys.length + agg.aggs.length + 1 : from.scope.columns.length;
+    node = { kind: "window", input: node, windows: fixWindowBase(windows.specs) };
+    if (width !== windows.base && windows.base !== -1) {
+      throw new DbError("XX000", "Window base mismatch");
+    }
+    if (windows.base === -1) return finishWithWindowsAfterAgg(p, stmt, node, items, order, width);
+  }
+  return finish(p, stmt, node, items, order);
+}
+
+/**
+ * The scope subqueries see in the post-aggregation part of a query: grouped
+ * plain columns keep their names at their group positions, so correlated
+ * references read them from the aggregate's output rows.
+ */
+function postAggScope(input: Scope, groups: readonly BoundExpr[]): Scope {
+  const columns: ScopeColumn[] = groups.map((g) => {
+    const src = g.kind === "column" && g.depth === 0 ? input.columns[g.index] : undefined;
+    return src ??
+      { table: null, name: "?group?", type: g.type, tableOid: 0, attnum: 0, hidden: true };
+  });
+  return new Scope(columns, input.parent);
+}
+
+function fixWindowBase(specs: WindowSpec[]): WindowSpec[] {
+  return specs;
+}
+
+function finishWithWindowsAfterAgg(
+  p: Planner,
+  stmt: SelectFromStatement,
+  node: PlanNode,
+  items: SelectItem[],
+  order: SortKey[],
+  width: number,
+): PlannedQuery {
+  // Window columns were numbered from -1 while the aggregate width was unknown; shift them.
+  const fix = (e: BoundExpr): BoundExpr => shiftWindowRefs(e, width + 1);
+  return finish(
+    p,
+    stmt,
+    node,
+    items.map((i) => ({ ...i, bound: fix(i.bound) })),
+    order.map((k) => ({ ...k, expr: fix(k.expr) })),
+  );
+}
+
+function shiftWindowRefs(e: BoundExpr, delta: number): BoundExpr {
+  if (e.kind === "column" && e.depth === 0 && e.index < 0) return { ...e, index: e.index + delta };
+  if (e.kind === "call") return { ...e, args: e.args.map((a) => shiftWindowRefs(a, delta)) };
+  if (e.kind === "cast") return { ...e, arg: shiftWindowRefs(e.arg, delta) };
+  return e;
+}
+
+function bindOrder(stmt: SelectFromStatement, items: SelectItem[], env: BindEnv): SortKey[] {
+  return (stmt.orderBy ?? []).map((o) => {
+    const descending = o.order === "DESC";
+    const nullsFirst = o.nulls ? o.nulls === "FIRST" : descending;
+    let expr: BoundExpr;
+    if (o.by.type === "integer") {
+      const item = items[o.by.value - 1];
+      if (!item) {
+        throw new DbError("42P10", `ORDER BY position ${o.by.value} is not in select list`);
+      }
+      expr = { kind: "column", depth: 1000, index: o.by.value - 1, type: item.column.type };
+    } else {
+      const by = o.by;
+      const named = by.type === "ref" && !by.table
+        ? items.findIndex((i) => i.column.name === by.name && i.expr !== null)
+        : -1;
+      const sameExpr = items.findIndex((i) =>
+        i.expr !== null && fingerprint(i.expr) === fingerprint(by)
+      );
+      if (sameExpr >= 0) {
+        expr = { kind: "column", depth: 1000, index: sameExpr, type: items[sameExpr]!.column.type };
+      } else if (named >= 0 && (env.agg || !canResolve(env.scope, by))) {
+        expr = { kind: "column", depth: 1000, index: named, type: items[named]!.column.type };
+      } else expr = bindExpr(o.by, env);
+    }
+    return { expr, descending, nullsFirst };
+  });
+}
+
+function canResolve(scope: Scope, e: Expr): boolean {
+  if (e.type !== "ref") return true;
+  try {
+    scope.resolve(null, e.name);
+    return true;
+  } catch {
+    // Not an input column: the name refers to an output alias instead.
+    return false;
+  }
+}
+
+function finish(
+  p: Planner,
+  stmt: SelectFromStatement,
+  input: PlanNode,
+  items: SelectItem[],
+  order: SortKey[],
+): PlannedQuery {
+  // Project the select list plus hidden sort keys; depth 1000 marks references to output columns.
+  const visible = items.length;
+  const exprs = items.map((i) => i.bound);
+  const keys: SortKey[] = order.map((k) => {
+    if (k.expr.kind === "column" && k.expr.depth === 1000) {
+      return { ...k, expr: { kind: "column", depth: 0, index: k.expr.index, type: k.expr.type } };
+    }
+    exprs.push(k.expr);
+    return { ...k, expr: { kind: "column", depth: 0, index: exprs.length - 1, type: k.expr.type } };
+  });
+  let node: PlanNode = { kind: "project", input, exprs };
+  let distinctOn: BoundExpr[] | null = null;
+  if (Array.isArray(stmt.distinct)) {
+    distinctOn = stmt.distinct.map((d) => {
+      const at = items.findIndex((i) => i.expr !== null && fingerprint(i.expr) === fingerprint(d));
+      if (at < 0) {
+        throw new DbError("42P10", "SELECT DISTINCT ON expressions must appear in the select list");
+      }
+      return { kind: "column", depth: 0, index: at, type: items[at]!.column.type };
+    });
+  }
+  if (keys.length > 0) node = { kind: "sort", input: node, keys };
+  if (stmt.distinct === "distinct" || distinctOn) {
+    const on = distinctOn ??
+      (exprs.length > visible
+        ? items.map((i, idx) =>
+          ({ kind: "column", depth: 0, index: idx, type: i.column.type }) as BoundExpr
+        )
+        : null);
+    node = { kind: "distinct", input: node, on };
+  }
+  if (stmt.limit && (stmt.limit.limit || stmt.limit.offset)) {
+    node = {
+      kind: "limit",
+      input: node,
+      limit: limitExpr(stmt.limit.limit, p.paramTypes),
+      offset: limitExpr(stmt.limit.offset, p.paramTypes),
+    };
+  }
+  if (exprs.length > visible) {
+    node = {
+      kind: "project",
+      input: node,
+      exprs: items.map((i, idx) => ({ kind: "column", depth: 0, index: idx, type: i.column.type })),
+    };
+  }
+  return { plan: node, columns: items.map((i) => i.column) };
+}
+
+function limitExpr(e: Expr | null | undefined, paramTypes: (SqlType | null)[]): BoundExpr | null {
+  if (!e) return null;
+  if (e.type === "integer") return { kind: "const", value: e.value, type: scalar("int8") };
+  if (e.type === "parameter") {
+    const index = Number(e.name.slice(1)) - 1;
+    while (paramTypes.length <= index) paramTypes.push(null);
+    paramTypes[index] ??= scalar("int8");
+    return { kind: "param", index, type: paramTypes[index]! };
+  }
+  if (e.type === "null") return null;
+  throw new DbError("0A000", "LIMIT must be a constant or a parameter");
+}

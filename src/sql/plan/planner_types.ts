@@ -1,0 +1,49 @@
+/**
+ * Types shared by the planner's parts: the planner state, planned queries and
+ * result columns.
+ * @module
+ */
+import type { SelectStatement } from "pgsql-ast-parser";
+import type { SqlType } from "../../common/types.ts";
+import type { PlanNode } from "../../exec/plan.ts";
+import type { Catalog } from "../catalog/catalog.ts";
+import type { Scope } from "./scope.ts";
+
+/** One output column of a planned query. */
+export interface OutColumn {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly tableOid: number;
+  readonly attnum: number;
+}
+
+/** A planned query: the plan and its columns. */
+export interface PlannedQuery {
+  readonly plan: PlanNode;
+  readonly columns: readonly OutColumn[];
+}
+
+/** A CTE visible by name. */
+export interface CteBinding {
+  readonly id: number;
+  readonly name: string;
+  readonly columns: readonly OutColumn[];
+}
+
+/** State for planning one statement. */
+export interface Planner {
+  readonly catalog: Catalog;
+  readonly text: string;
+  readonly paramTypes: (SqlType | null)[];
+  /** CTE scopes, innermost last. */
+  readonly ctes: Map<string, CteBinding>[];
+  nextId: number;
+  /** Relations the plan depends on (for plan cache invalidation). */
+  readonly relations: Set<number>;
+  /** Plans a SELECT with `outer` as its enclosing scope. */
+  planSelect(stmt: SelectStatement, outer: Scope | null): PlannedQuery;
+  /** Row counts from ANALYZE (and auto-analyze) by relation OID. */
+  readonly stats: ReadonlyMap<number, number>;
+  /** Parses SQL text (views, defaults, checks) into an AST statement. */
+  parseView(sql: string): SelectStatement;
+}

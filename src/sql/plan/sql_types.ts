@@ -1,0 +1,137 @@
+/**
+ * SQL type names (as written in DDL and casts) to `SqlType`, and the
+ * promotion rules the binder uses to type operators.
+ * @module
+ */
+import type { DataTypeDef } from "pgsql-ast-parser";
+import { DbError } from "../../common/errors.ts";
+import { arrayOf, type SqlType, type as scalar, type TypeId } from "../../common/types.ts";
+
+const aliases: Record<string, TypeId> = {
+  int: "int4",
+  integer: "int4",
+  int4: "int4",
+  smallint: "int2",
+  int2: "int2",
+  bigint: "int8",
+  int8: "int8",
+  serial: "int4",
+  serial4: "int4",
+  bigserial: "int8",
+  serial8: "int8",
+  smallserial: "int2",
+  real: "float4",
+  float4: "float4",
+  "double precision": "float8",
+  float8: "float8",
+  float: "float8",
+  numeric: "numeric",
+  decimal: "numeric",
+  text: "text",
+  varchar: "varchar",
+  "character varying": "varchar",
+  char: "bpchar",
+  character: "bpchar",
+  bpchar: "bpchar",
+  name: "name",
+  bool: "bool",
+  boolean: "bool",
+  bytea: "bytea",
+  date: "date",
+  time: "time",
+  "time without time zone": "time",
+  timestamp: "timestamp",
+  "timestamp without time zone": "timestamp",
+  timestamptz: "timestamptz",
+  "timestamp with time zone": "timestamptz",
+  interval: "interval",
+  uuid: "uuid",
+  json: "json",
+  jsonb: "jsonb",
+  oid: "oid",
+  regclass: "regclass",
+};
+
+/** True when the type name is a serial pseudo-type. */
+export function isSerial(def: DataTypeDef): boolean {
+  return def.kind !== "array" && /^(small|big)?serial[248]?$/.test(def.name.toLowerCase());
+}
+
+/**
+ * Resolves a type as written in SQL.
+ * @throws {DbError} 42704 for unknown types
+ */
+export function resolveType(def: DataTypeDef): SqlType {
+  if (def.kind === "array") return arrayOf(resolveType(def.arrayOf));
+  const name = def.name.toLowerCase();
+  const id = aliases[name];
+  if (!id) throw new DbError("42704", `type "${def.name}" does not exist`);
+  const cfg = def.config ?? [];
+  if (id === "varchar" || id === "bpchar") {
+    if (cfg[0] !== undefined) return scalar(id, cfg[0]);
+    return id === "bpchar" ? scalar(id, 1) : scalar(id);
+  }
+  if (id === "numeric" && cfg[0] !== undefined) {
+    const precision = cfg[0];
+    const s = cfg[1] ?? 0;
+    if (precision < 1 || precision > 1000) {
+      throw new DbError("22023", `NUMERIC precision ${precision} must be between 1 and 1000`);
+    }
+    return scalar(id, (precision << 16) | s);
+  }
+  if (id === "float8" && name === "float" && cfg[0] !== undefined && cfg[0] <= 24) {
+    return scalar("float4");
+  }
+  return scalar(id);
+}
+
+const numericRank: Partial<Record<TypeId, number>> = {
+  int2: 1,
+  int4: 2,
+  int8: 3,
+  numeric: 4,
+  float4: 5,
+  float8: 6,
+};
+
+/** True for number types. */
+export function isNumericType(t: SqlType): boolean {
+  return numericRank[t.id] !== undefined;
+}
+
+/** True for text-like types. */
+export function isTextType(t: SqlType): boolean {
+  return t.id === "text" || t.id === "varchar" || t.id === "bpchar" || t.id === "name" ||
+    t.id === "char";
+}
+
+/** The common type of two types for arithmetic, comparison, UNION, CASE. */
+export function commonType(a: SqlType, b: SqlType): SqlType {
+  if (a.id === "unknown") return b.id === "unknown" ? scalar("unknown") : stripMod(b);
+  if (b.id === "unknown") return stripMod(a);
+  const intLike = ["int2", "int4", "int8", "oid"];
+  if ((a.id === "oid" || b.id === "oid") && intLike.includes(a.id) && intLike.includes(b.id)) {
+    return scalar(a.id === b.id ? "oid" : "int8");
+  }
+  const ra = numericRank[a.id];
+  const rb = numericRank[b.id];
+  if (ra !== undefined && rb !== undefined) return scalar(ra >= rb ? a.id : b.id);
+  if (isTextType(a) && isTextType(b)) return scalar("text");
+  if (a.id === b.id) return stripMod(a);
+  if ((a.id === "timestamp" || a.id === "timestamptz") && b.id === "date") return scalar(a.id);
+  if ((b.id === "timestamp" || b.id === "timestamptz") && a.id === "date") return scalar(b.id);
+  if (a.id === "json" && b.id === "jsonb" || a.id === "jsonb" && b.id === "json") {
+    return scalar("jsonb");
+  }
+  throw new DbError("42804", `types ${a.id} and ${b.id} cannot be matched`);
+}
+
+function stripMod(t: SqlType): SqlType {
+  if (t.id === "array") return t;
+  return scalar(t.id);
+}
+
+/** The PostgreSQL name of a type for messages and result fields. */
+export function typeName(t: SqlType): string {
+  return t.id === "array" ? `${typeName(t.elem ?? scalar("text"))}[]` : t.id;
+}

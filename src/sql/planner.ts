@@ -1,0 +1,142 @@
+/**
+ * The planner's entry point: turns a parsed statement into a plan with its
+ * result columns and parameter types. Pure: it reads the catalog it is given
+ * and never touches storage.
+ * @module
+ */
+import type { SelectStatement, Statement } from "pgsql-ast-parser";
+import { DbError } from "../common/errors.ts";
+import { type SqlType, type as scalar } from "../common/types.ts";
+import type { PlanNode } from "../exec/plan.ts";
+import type { Catalog } from "./catalog/catalog.ts";
+import { type ExtensionStatement, parseOne } from "./parser_port.ts";
+import { planDelete, planInsert, planUpdate } from "./plan/plan_dml.ts";
+import { planSelectStatement, planSetOp } from "./plan/plan_select.ts";
+import type { OutColumn, Planner } from "./plan/planner_types.ts";
+import type { Scope } from "./plan/scope.ts";
+
+/** A planned query or DML statement. */
+export interface PlannedStatement {
+  readonly plan: PlanNode;
+  readonly columns: readonly OutColumn[] | null;
+  readonly command: "SELECT" | "INSERT" | "UPDATE" | "DELETE";
+  readonly paramTypes: readonly SqlType[];
+  /** Catalog version the plan was made against. */
+  readonly catalogVersion: number;
+  readonly relations: ReadonlySet<number>;
+}
+
+const viewCache = new Map<string, SelectStatement>();
+
+function parseSelect(sql: string): SelectStatement {
+  let s = viewCache.get(sql);
+  if (!s) {
+    const parsed = parseOne(sql, 0).ast;
+    if (!("type" in parsed)) throw new DbError("XX000", `Stored query is not a SELECT: ${sql}`);
+    s = parsed as SelectStatement;
+    if (viewCache.size > 1000) viewCache.clear();
+    viewCache.set(sql, s);
+  }
+  return s;
+}
+
+/** Creates planner state for one statement. */
+export function createPlanner(
+  catalog: Catalog,
+  text: string,
+  paramTypes: (SqlType | null)[],
+  stats: ReadonlyMap<number, number> = new Map(),
+): Planner {
+  const p: Planner = {
+    catalog,
+    text,
+    paramTypes,
+    ctes: [],
+    nextId: 1,
+    relations: new Set(),
+    stats,
+    planSelect(stmt: SelectStatement, outer: Scope | null) {
+      return planSelectStatement(p, stmt, outer);
+    },
+    parseView: parseSelect,
+  };
+  return p;
+}
+
+/** True when the statement is planned here (query or DML) rather than run as a command. */
+export function isPlannable(ast: Statement | ExtensionStatement): boolean {
+  if ("kind" in ast && !("type" in ast)) return ast.kind === "set_operation";
+  const t = (ast as Statement).type;
+  return [
+    "select",
+    "union",
+    "union all",
+    "values",
+    "with",
+    "with recursive",
+    "insert",
+    "update",
+    "delete",
+  ].includes(t);
+}
+
+/**
+ * Plans a query or DML statement.
+ * @param declared parameter types given by the client (null entries are inferred)
+ * @throws {DbError} 42P01, 42703, 42702, 42803, 42883, 42601 ...
+ */
+export function planStatement(
+  catalog: Catalog,
+  ast: Statement | ExtensionStatement,
+  text: string,
+  declared: readonly (SqlType | null)[] = [],
+  stats: ReadonlyMap<number, number> = new Map(),
+): PlannedStatement {
+  const paramTypes = declared.slice();
+  const p = createPlanner(catalog, text, paramTypes, stats);
+  let plan: PlanNode;
+  let columns: readonly OutColumn[] | null;
+  let command: PlannedStatement["command"] = "SELECT";
+  if ("kind" in ast && !("type" in ast)) {
+    if (ast.kind !== "set_operation") throw new DbError("XX000", `Cannot plan ${ast.kind}`);
+    // Literals of the two halves are located in their own texts; fall back to parsed values.
+    (p as { text: string }).text = "";
+    const left = ast.left.ast as SelectStatement;
+    const right = ast.right.ast as SelectStatement;
+    const q = planSetOp(p, ast.op, ast.all, left, right, null);
+    plan = q.plan;
+    columns = q.columns;
+  } else {
+    const s = ast as Statement;
+    switch (s.type) {
+      case "insert": {
+        const d = planInsert(p, s);
+        ({ plan, columns, command } = d);
+        break;
+      }
+      case "update": {
+        const d = planUpdate(p, s);
+        ({ plan, columns, command } = d);
+        break;
+      }
+      case "delete": {
+        const d = planDelete(p, s);
+        ({ plan, columns, command } = d);
+        break;
+      }
+      default: {
+        const q = p.planSelect(s as SelectStatement, null);
+        plan = q.plan;
+        columns = q.columns;
+      }
+    }
+  }
+  return {
+    plan,
+    columns,
+    command,
+    paramTypes: paramTypes.map((t) => (t === null || t.id === "unknown" ? scalar("text") : t)),
+    catalogVersion: catalog.version,
+    relations: p.relations,
+  };
+}
