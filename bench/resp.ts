@@ -1,0 +1,156 @@
+/**
+ * RESP benchmark: redis-benchmark against ThunderDB's RESP listener and a real
+ * redis-server (appendonly yes, appendfsync everysec; ThunderDB with
+ * appendfsync=everysec) in the same run, for SET, GET, INCR, LPUSH, HSET and
+ * ZADD with 50 clients, without and with 16-deep pipelining. Prints ops/s
+ * and the ratio ThunderDB / Redis.
+ *
+ * Usage: deno run -A --unstable-ffi bench/resp.ts [--requests N] [--pipelined-requests N]
+ * Needs `redis-server` and `redis-benchmark` (Debian: redis-server redis-tools).
+ * @module
+ */
+import { openFileSystem } from "../src/storage/os/mod.ts";
+import { defaultKvConfig, openKvStore } from "../src/engine/kv_session.ts";
+import { startRespServer } from "../src/protocol/resp/mod.ts";
+import { configureLog } from "../src/common/log.ts";
+
+const tests = ["set", "get", "incr", "lpush", "hset", "zadd"];
+
+function flag(name: string, fallback: number): number {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** Runs redis-benchmark; returns ops/s per test name (upper case). */
+async function benchmark(
+  port: number,
+  requests: number,
+  pipeline: number,
+): Promise<Map<string, number>> {
+  const out = await new Deno.Command("redis-benchmark", {
+    args: [
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-c",
+      "50",
+      "-n",
+      String(requests),
+      "-P",
+      String(pipeline),
+      "-r",
+      "100000",
+      "-t",
+      tests.join(","),
+      "--csv",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  const result = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const cells = line.split(",").map((c) => c.replaceAll('"', ""));
+    const rps = Number(cells[1]);
+    if (cells[0] !== undefined && cells[0] !== "test" && Number.isFinite(rps)) {
+      result.set(cells[0].split(" ")[0]!.toUpperCase(), rps);
+    }
+  }
+  if (result.size === 0) throw new Error(`redis-benchmark printed nothing usable: ${text}`);
+  return result;
+}
+
+async function startRedis(dir: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = freePort();
+  const child = new Deno.Command("redis-server", {
+    args: [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--save",
+      "",
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "everysec",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  for (let i = 0; i < 100; i++) {
+    try {
+      const c = await Deno.connect({ hostname: "127.0.0.1", port });
+      c.close();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    port,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  configureLog({ level: "warn" });
+  const requests = flag("requests", 100_000);
+  const pipelinedRequests = flag("pipelined-requests", 400_000);
+  const root = await Deno.makeTempDir({ prefix: "thunderdb-resp-bench-" });
+  const store = await openKvStore({
+    dataDir: `${root}/thunder`,
+    fs: openFileSystem({ preferDirect: false }),
+    config: { ...defaultKvConfig, appendfsync: "everysec" },
+  });
+  const thunder = await startRespServer({ hostname: "127.0.0.1", port: 0, kv: store });
+  await Deno.mkdir(`${root}/redis`);
+  const redis = await startRedis(`${root}/redis`);
+  const rows: string[] = [];
+  const ratios: Record<string, number[]> = { "1": [], "16": [] };
+  try {
+    for (const [pipeline, n] of [[1, requests], [16, pipelinedRequests]] as const) {
+      const ours = await benchmark(thunder.port, n, pipeline);
+      const theirs = await benchmark(redis.port, n, pipeline);
+      for (const t of tests) {
+        const name = t.toUpperCase();
+        const a = ours.get(name) ?? 0;
+        const b = theirs.get(name) ?? 0;
+        const ratio = b > 0 ? a / b : 0;
+        ratios[String(pipeline)]!.push(ratio);
+        rows.push(
+          `${name.padEnd(6)} -P ${String(pipeline).padEnd(3)} thunderdb ${
+            a.toFixed(0).padStart(9)
+          } ops/s` +
+            `   redis ${b.toFixed(0).padStart(9)} ops/s   ratio ${ratio.toFixed(2)}`,
+        );
+      }
+    }
+  } finally {
+    await redis.stop();
+    await thunder.close();
+    await store.close();
+    await Deno.remove(root, { recursive: true });
+  }
+  console.log("RESP benchmark (redis-benchmark -c 50, appendfsync everysec on both)");
+  for (const r of rows) console.log(r);
+  const geo = (xs: number[]) =>
+    Math.exp(xs.reduce((s, x) => s + Math.log(Math.max(x, 1e-9)), 0) / xs.length);
+  console.log(`geomean ratio without pipelining: ${geo(ratios["1"]!).toFixed(2)} (target >= 1.0)`);
+  console.log(`geomean ratio with -P 16:         ${geo(ratios["16"]!).toFixed(2)} (target >= 0.5)`);
+}
+
+if (import.meta.main) await main();

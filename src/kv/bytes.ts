@@ -1,0 +1,169 @@
+/**
+ * Binary-safe conversions between bytes and latin1 strings (one char per byte),
+ * and Redis's strict number parsing and formatting.
+ * @module
+ */
+
+/** Shared empty value. */
+export const emptyBytes = new Uint8Array(0);
+
+/** Decodes bytes as latin1: each byte becomes one UTF-16 code unit, so any byte string round-trips. */
+export function latin1(bytes: Uint8Array): string {
+  const n = bytes.length;
+  if (n <= 8192) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  let s = "";
+  for (let i = 0; i < n; i += 8192) {
+    const part = bytes.subarray(i, Math.min(n, i + 8192));
+    s += String.fromCharCode.apply(null, part as unknown as number[]);
+  }
+  return s;
+}
+
+/** Encodes a latin1 string (code units 0..255) back to bytes. */
+export function fromLatin1(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}
+
+const utf8 = new TextEncoder();
+
+/** Encodes text as UTF-8 (for replies built from program text). */
+export function utf8Bytes(text: string): Uint8Array {
+  return utf8.encode(text);
+}
+
+/** Upper-cases an ASCII command word or option without allocating more than the result. */
+export function upperAscii(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    s += String.fromCharCode(c >= 97 && c <= 122 ? c - 32 : c);
+  }
+  return s;
+}
+
+/** Copies a view (argument views point into the connection's read buffer). */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.slice();
+}
+
+/** Byte-wise equality. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Concatenates two byte arrays. */
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+const int64Max = 9223372036854775807n;
+const int64Min = -9223372036854775808n;
+
+/**
+ * Parses a signed 64-bit integer the way Redis's string2ll does: optional '-',
+ * digits without leading zeros or spaces. Returns a number when exact, a
+ * bigint beyond 2^53, or null when not an integer or out of range.
+ */
+export function parseInt64(input: Uint8Array | string): number | bigint | null {
+  const bytes = typeof input === "string" ? input : latin1(input);
+  const n = bytes.length;
+  if (n === 0 || n > 20) return null;
+  let i = 0;
+  let negative = false;
+  if (bytes.charCodeAt(0) === 45) {
+    negative = true;
+    i = 1;
+    if (n === 1) return null;
+  }
+  const first = bytes.charCodeAt(i);
+  if (first === 48) return n === i + 1 && !negative ? 0 : null;
+  if (first < 49 || first > 57) return null;
+  if (n - i <= 15) {
+    let v = 0;
+    for (; i < n; i++) {
+      const c = bytes.charCodeAt(i);
+      if (c < 48 || c > 57) return null;
+      v = v * 10 + (c - 48);
+    }
+    return negative ? -v : v;
+  }
+  let v = 0n;
+  for (; i < n; i++) {
+    const c = bytes.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+    v = v * 10n + BigInt(c - 48);
+  }
+  if (negative) v = -v;
+  if (v > int64Max || v < int64Min) return null;
+  if (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    return Number(v);
+  }
+  return v;
+}
+
+/** Adds two int64 values; returns null on overflow. */
+export function addInt64(a: number | bigint, b: number | bigint): number | bigint | null {
+  if (typeof a === "number" && typeof b === "number") {
+    const r = a + b;
+    if (Number.isSafeInteger(r)) return r;
+  }
+  const r = BigInt(a) + BigInt(b);
+  if (r > int64Max || r < int64Min) return null;
+  if (r >= BigInt(Number.MIN_SAFE_INTEGER) && r <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    return Number(r);
+  }
+  return r;
+}
+
+/** True when `v` is an int64 value that can be negated without overflow. */
+export function isInt64Min(v: number | bigint): boolean {
+  return v === int64Min;
+}
+
+/**
+ * Parses a float the way Redis's strtold-based parsing accepts it: decimal or
+ * exponent notation, "inf"/"-inf"/"+inf"; no spaces, no NaN. Returns null when invalid.
+ */
+export function parseFloatStrict(input: Uint8Array | string): number | null {
+  const n = input.length;
+  if (n === 0 || n > 5000) return null;
+  const text = typeof input === "string" ? input : latin1(input);
+  const lower = text.toLowerCase();
+  if (lower === "inf" || lower === "+inf" || lower === "infinity" || lower === "+infinity") {
+    return Infinity;
+  }
+  if (lower === "-inf" || lower === "-infinity") return -Infinity;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return null;
+  const v = Number(text);
+  return Number.isNaN(v) ? null : v;
+}
+
+/** Formats a double as Redis 7 replies do (shortest round-trip form, "inf", "-inf"). */
+export function formatDouble(v: number): string {
+  if (v === Infinity) return "inf";
+  if (v === -Infinity) return "-inf";
+  if (Number.isNaN(v)) return "nan";
+  if (Object.is(v, -0)) return "-0";
+  return String(v);
+}
+
+/** Formats a long double result of INCRBYFLOAT: plain decimal notation, no exponent. */
+export function formatIncrFloat(v: number): string {
+  if (Number.isInteger(v) && Math.abs(v) < 1e21) return v.toFixed(0);
+  const s = String(v);
+  if (!s.includes("e")) return s;
+  const fixed = v.toFixed(17);
+  return fixed.replace(/\.?0+$/, "");
+}
+
+/** Formats an integer as ASCII bytes. */
+export function intBytes(v: number | bigint): Uint8Array {
+  return fromLatin1(String(v));
+}

@@ -1,0 +1,79 @@
+/**
+ * Per-connection state the key-value engine keeps: selected database,
+ * protocol version, authentication, MULTI queue, WATCHed keys, subscriptions
+ * and blocking state. The protocol layer owns the socket and gives the engine
+ * a `ClientTransport` to act on it.
+ * @module
+ */
+import type { Reply } from "./reply.ts";
+
+/** What the engine may ask of the connection that owns a client. */
+export interface ClientTransport {
+  /** Switches the reply framing (HELLO 2|3). */
+  setProtocol(resp: 2 | 3): void;
+  /** Closes the connection once pending replies are written (QUIT, CLIENT KILL). */
+  closeAfterReply(): void;
+  /** Writes buffered replies soon (pub/sub messages, unblocked clients). */
+  flushSoon(): void;
+}
+
+/** A blocked client's wait (BLPOP and friends). */
+export interface BlockState {
+  /** Database-qualified keys the client waits on. */
+  readonly keys: readonly string[];
+  /** The command to retry when a key becomes ready. */
+  readonly argv: Uint8Array[];
+  /** Absolute deadline in ms, 0 for none. */
+  readonly deadline: number;
+  /** Resolves the connection's wait. */
+  readonly resolve: () => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** One client connection. */
+export class KvClient {
+  /** Selected database. */
+  db = 0;
+  name = "";
+  authenticated: boolean;
+  /** Queued commands while in MULTI, null otherwise. */
+  multi: Uint8Array[][] | null = null;
+  /** A queued command failed to queue: EXEC answers EXECABORT. */
+  multiError = false;
+  /** A WATCHed key changed: EXEC answers a null array. */
+  dirtyCas = false;
+  /** Database-qualified WATCHed keys. */
+  readonly watched = new Set<string>();
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  blocked: BlockState | null = null;
+  /** Resolves when a blocking command is served or times out. */
+  blockedWait: Promise<void> | null = null;
+  /** Negotiated protocol version. */
+  resp: 2 | 3 = 2;
+  noEvict = false;
+  lastCommand = "NULL";
+  lastInteractionMs: number;
+  readonly createdMs: number;
+  /** Set once the connection is closed or killed. */
+  closed = false;
+
+  constructor(
+    readonly id: number,
+    public reply: Reply,
+    readonly transport: ClientTransport,
+    readonly addr: string,
+    readonly laddr: string,
+    nowMs: number,
+    needsAuth: boolean,
+  ) {
+    this.authenticated = !needsAuth;
+    this.createdMs = nowMs;
+    this.lastInteractionMs = nowMs;
+  }
+
+  /** Subscriptions in pub/sub context. */
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size;
+  }
+}

@@ -1,0 +1,362 @@
+/**
+ * Introspection and administration: CLIENT, INFO, CONFIG, COMMAND.
+ * @module
+ */
+import type { KvClient } from "./client.ts";
+import type { KvEngine } from "./engine.ts";
+import { latin1 } from "./bytes.ts";
+import { errors, type Handler, intArg, opt, subcommandError } from "./cmd_util.ts";
+import { globMatch } from "./glob.ts";
+import { redisVersion } from "./cmd_server.ts";
+import type { AppendFsync, MaxmemoryPolicy } from "./config.ts";
+
+function clientLine(x: KvEngine, c: KvClient, self: KvClient): string {
+  const age = Math.floor((x.now - c.createdMs) / 1000);
+  const idle = c === self ? 0 : Math.floor((x.now - c.lastInteractionMs) / 1000);
+  const flags = (c.subscriptionCount > 0 ? "P" : "") + (c.multi !== null ? "x" : "") +
+    (c.blocked !== null ? "b" : "") + (c.noEvict ? "e" : "");
+  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=8 name=${c.name} age=${age} idle=${idle} ` +
+    `flags=${flags || "N"} db=${c.db} sub=${c.channels.size} psub=${c.patterns.size} ssub=0 ` +
+    `multi=${
+      c.multi === null ? -1 : c.multi.length
+    } qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 ` +
+    `rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp}`;
+}
+
+function clientKill(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
+  if (argv.length === 3) {
+    const addr = latin1(argv[2]!);
+    for (const other of x.clients.values()) {
+      if (other.addr === addr) {
+        other.transport.closeAfterReply();
+        other.transport.flushSoon();
+        return c.reply.ok();
+      }
+    }
+    return c.reply.error("ERR No such client");
+  }
+  let skipMe = true;
+  const filters: ((o: KvClient) => boolean)[] = [];
+  for (let i = 2; i < argv.length; i += 2) {
+    if (i + 1 >= argv.length) return c.reply.error(errors.syntax);
+    const w = opt(argv, i);
+    const v = latin1(argv[i + 1]!);
+    if (w === "ID") {
+      const id = intArg(c, argv[i + 1]!, "ERR client-id should be greater than 0");
+      if (id === null) return;
+      filters.push((o) => o.id === id);
+    } else if (w === "ADDR") filters.push((o) => o.addr === v);
+    else if (w === "LADDR") filters.push((o) => o.laddr === v);
+    else if (w === "USER") filters.push(() => v === "default");
+    else if (w === "TYPE") {
+      const t = v.toLowerCase();
+      if (!["normal", "pubsub", "master", "replica", "slave"].includes(t)) {
+        return c.reply.error(`ERR Unknown client type '${v}'`);
+      }
+      filters.push((
+        o,
+      ) => (t === "pubsub"
+        ? o.subscriptionCount > 0
+        : t === "normal" && o.subscriptionCount === 0)
+      );
+    } else if (w === "SKIPME") {
+      const s = v.toLowerCase();
+      if (s !== "yes" && s !== "no") return c.reply.error(errors.syntax);
+      skipMe = s === "yes";
+    } else if (w === "MAXAGE") {
+      const n = Number(v);
+      filters.push((o) => x.now - o.createdMs >= n * 1000);
+    } else return c.reply.error(errors.syntax);
+  }
+  let killed = 0;
+  for (const other of [...x.clients.values()]) {
+    if (skipMe && other === c) continue;
+    if (!filters.every((f) => f(other))) continue;
+    other.transport.closeAfterReply();
+    other.transport.flushSoon();
+    killed++;
+  }
+  c.reply.integer(killed);
+}
+
+const client: Handler = (x, c, argv) => {
+  const sub = opt(argv, 1);
+  if (sub === "ID" && argv.length === 2) return c.reply.integer(c.id);
+  if (sub === "GETNAME" && argv.length === 2) {
+    return c.name === "" ? c.reply.nil() : c.reply.bulkLatin1(c.name);
+  }
+  if (sub === "SETNAME" && argv.length === 3) {
+    const name = latin1(argv[2]!);
+    for (let i = 0; i < name.length; i++) {
+      const code = name.charCodeAt(i);
+      if (code < 33 || code > 126) {
+        return c.reply.error(
+          "ERR Client names cannot contain spaces, newlines or special characters.",
+        );
+      }
+    }
+    c.name = name;
+    return c.reply.ok();
+  }
+  if (sub === "LIST") {
+    let list = [...x.clients.values()];
+    if (argv.length >= 4 && opt(argv, 2) === "ID") {
+      const ids = new Set(argv.slice(3).map((a) => Number(latin1(a))));
+      list = list.filter((o) => ids.has(o.id));
+    } else if (argv.length === 4 && opt(argv, 2) === "TYPE") {
+      const t = latin1(argv[3]!).toLowerCase();
+      list = list.filter((
+        o,
+      ) => (t === "pubsub"
+        ? o.subscriptionCount > 0
+        : t === "normal" && o.subscriptionCount === 0)
+      );
+    } else if (argv.length !== 2) return c.reply.error(errors.syntax);
+    return c.reply.verbatim(list.map((o) => clientLine(x, o, c) + "\n").join(""));
+  }
+  if (sub === "INFO" && argv.length === 2) return c.reply.verbatim(clientLine(x, c, c) + "\n");
+  if (sub === "KILL" && argv.length >= 3) return clientKill(x, c, argv);
+  if (sub === "NO-EVICT" && argv.length === 3) {
+    const v = opt(argv, 2);
+    if (v !== "ON" && v !== "OFF") return c.reply.error(errors.syntax);
+    c.noEvict = v === "ON";
+    return c.reply.ok();
+  }
+  if (sub === "SETINFO" && argv.length === 4) return c.reply.ok();
+  if (sub === "HELP") {
+    const lines = [
+      "CLIENT <subcommand>",
+      "ID",
+      "GETNAME",
+      "SETNAME <name>",
+      "LIST",
+      "INFO",
+      "KILL",
+      "NO-EVICT (ON|OFF)",
+    ];
+    c.reply.array(lines.length);
+    for (const l of lines) c.reply.simple(l);
+    return;
+  }
+  subcommandError(c, "CLIENT", argv, [
+    "ID",
+    "GETNAME",
+    "SETNAME",
+    "LIST",
+    "INFO",
+    "KILL",
+    "NO-EVICT",
+    "SETINFO",
+    "HELP",
+  ]);
+};
+
+function infoSection(x: KvEngine, name: string): string[] {
+  const s = x.stats;
+  const uptime = Math.floor((x.now - x.startedMs) / 1000);
+  switch (name) {
+    case "server":
+      return [
+        `redis_version:${redisVersion}`,
+        "redis_mode:standalone",
+        "os:Deno",
+        "arch_bits:64",
+        `process_id:${x.processId}`,
+        `tcp_port:${x.port}`,
+        `uptime_in_seconds:${uptime}`,
+        `uptime_in_days:${Math.floor(uptime / 86400)}`,
+        "executable:thunderdb",
+        "server_name:thunderdb",
+      ];
+    case "clients":
+      return [
+        `connected_clients:${x.clients.size}`,
+        `maxclients:${x.config.maxclients}`,
+        `blocked_clients:${[...x.clients.values()].filter((c) => c.blocked !== null).length}`,
+        "tracking_clients:0",
+      ];
+    case "memory": {
+      const used = x.usedMemory();
+      return [
+        `used_memory:${used}`,
+        `used_memory_human:${(used / 1048576).toFixed(2)}M`,
+        `maxmemory:${x.config.maxmemory}`,
+        `maxmemory_policy:${x.config.maxmemoryPolicy}`,
+      ];
+    }
+    case "persistence":
+      return [
+        "loading:0",
+        `rdb_changes_since_last_save:${s.dirty}`,
+        `rdb_last_save_time:${Math.floor(s.lastSaveMs / 1000)}`,
+        `rdb_last_bgsave_status:${s.lastSaveOk ? "ok" : "err"}`,
+        "aof_enabled:1",
+        "aof_rewrite_in_progress:0",
+        "aof_last_write_status:ok",
+        `appendfsync:${x.config.appendfsync}`,
+      ];
+    case "stats":
+      return [
+        `total_connections_received:${s.connections}`,
+        `total_commands_processed:${s.commands}`,
+        `rejected_connections:${s.rejectedConnections}`,
+        `expired_keys:${s.expired}`,
+        `evicted_keys:${s.evicted}`,
+        `keyspace_hits:${s.hits}`,
+        `keyspace_misses:${s.misses}`,
+        `pubsub_channels:${x.channels.size}`,
+        `pubsub_patterns:${x.patterns.size}`,
+      ];
+    case "replication":
+      return ["role:master", "connected_slaves:0", "master_repl_offset:0"];
+    case "keyspace":
+      return x.dbs.flatMap((db, i) =>
+        db.size === 0 ? [] : [`db${i}:keys=${db.size},expires=${db.volatileCount},avg_ttl=0`]
+      );
+    default:
+      return [];
+  }
+}
+
+const infoSections = [
+  "server",
+  "clients",
+  "memory",
+  "persistence",
+  "stats",
+  "replication",
+  "keyspace",
+];
+
+const info: Handler = (x, c, argv) => {
+  let wanted = argv.slice(1).map((a) => latin1(a).toLowerCase());
+  if (
+    wanted.length === 0 || wanted.some((w) => w === "all" || w === "everything" || w === "default")
+  ) {
+    wanted = infoSections;
+  }
+  const parts: string[] = [];
+  for (const section of infoSections) {
+    if (!wanted.includes(section)) continue;
+    const title = section[0]!.toUpperCase() + section.slice(1);
+    parts.push(`# ${title}\r\n` + infoSection(x, section).map((l) => l + "\r\n").join(""));
+  }
+  c.reply.verbatim(parts.join("\r\n"));
+};
+
+/** Parses "100mb", "1gb", "4096" into bytes; null when invalid. */
+export function parseMemory(text: string): number | null {
+  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(text.trim());
+  if (m === null) return null;
+  const unit = (m[2] ?? "b").toLowerCase();
+  const mult: Record<string, number> = {
+    b: 1,
+    k: 1000,
+    kb: 1024,
+    m: 1_000_000,
+    mb: 1024 * 1024,
+    g: 1_000_000_000,
+    gb: 1024 * 1024 * 1024,
+  };
+  return Number(m[1]) * mult[unit]!;
+}
+
+function configValues(x: KvEngine): [string, string][] {
+  const k = x.config;
+  return [
+    ["maxmemory", String(k.maxmemory)],
+    ["maxmemory-policy", k.maxmemoryPolicy],
+    ["appendonly", "yes"],
+    ["appendfsync", k.appendfsync],
+    ["maxclients", String(k.maxclients)],
+    ["proto-max-bulk-len", String(k.protoMaxBulkLen)],
+    ["client-query-buffer-limit", String(k.clientQueryBufferLimit)],
+    ["requirepass", k.requirepass],
+    ["databases", String(k.databases)],
+    ["save", ""],
+    ["port", String(x.port)],
+    ["timeout", "0"],
+    ["bind", "127.0.0.1"],
+  ];
+}
+
+function configSet(x: KvEngine, name: string, value: string): string | null {
+  const k = x.config;
+  const bad =
+    `ERR CONFIG SET failed (possibly related to argument '${name}') - argument couldn't be parsed into an integer`;
+  switch (name) {
+    case "maxmemory":
+    case "proto-max-bulk-len":
+    case "client-query-buffer-limit": {
+      const n = parseMemory(value);
+      if (n === null) return bad;
+      if (name === "maxmemory") k.maxmemory = n;
+      else if (name === "proto-max-bulk-len") k.protoMaxBulkLen = n;
+      else k.clientQueryBufferLimit = n;
+      return null;
+    }
+    case "maxclients": {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) return bad;
+      k.maxclients = n;
+      return null;
+    }
+    case "maxmemory-policy":
+      if (value !== "noeviction" && value !== "allkeys-lru") {
+        return `ERR CONFIG SET failed (possibly related to argument '${name}') - argument(s) must be one of the following: noeviction, allkeys-lru`;
+      }
+      k.maxmemoryPolicy = value as MaxmemoryPolicy;
+      return null;
+    case "appendfsync":
+      if (value !== "always" && value !== "everysec" && value !== "no") {
+        return `ERR CONFIG SET failed (possibly related to argument '${name}') - argument(s) must be one of the following: always, everysec, no`;
+      }
+      k.appendfsync = value as AppendFsync;
+      return null;
+    case "requirepass":
+      k.requirepass = value;
+      return null;
+    default:
+      return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
+  }
+}
+
+const config: Handler = (x, c, argv) => {
+  const sub = opt(argv, 1);
+  if (sub === "GET" && argv.length >= 3) {
+    const patterns = argv.slice(2).map((a) => latin1(a).toLowerCase());
+    const hits = configValues(x).filter(([n]) => patterns.some((p) => globMatch(p, n)));
+    c.reply.map(hits.length);
+    for (const [n, v] of hits) {
+      c.reply.bulkText(n);
+      c.reply.bulkText(v);
+    }
+    return;
+  }
+  if (sub === "SET" && argv.length >= 4 && argv.length % 2 === 0) {
+    for (let i = 2; i < argv.length; i += 2) {
+      const err = configSet(x, latin1(argv[i]!).toLowerCase(), latin1(argv[i + 1]!));
+      if (err !== null) return c.reply.error(err);
+    }
+    return c.reply.ok();
+  }
+  if (sub === "RESETSTAT" && argv.length === 2) {
+    Object.assign(x.stats, {
+      commands: 0,
+      connections: 0,
+      rejectedConnections: 0,
+      hits: 0,
+      misses: 0,
+      expired: 0,
+      evicted: 0,
+    });
+    return c.reply.ok();
+  }
+  if (sub === "REWRITE" && argv.length === 2) {
+    return c.reply.error("ERR The server is running without a config file");
+  }
+  subcommandError(c, "CONFIG", argv, ["GET", "SET", "RESETSTAT", "REWRITE", "HELP"]);
+};
+
+/** Admin handlers by lower-case name (COMMAND is built with the table). */
+export const adminHandlers: Record<string, Handler> = { client, info, config };

@@ -1,0 +1,73 @@
+/**
+ * Settings of the key-value engine (the `[resp]` section of the config file).
+ * @module
+ */
+import { ConfigError } from "../common/errors.ts";
+import { respBulkBytesMax } from "../common/limits.ts";
+
+/** When writes reach disk, as Redis's appendfsync. */
+export type AppendFsync = "always" | "everysec" | "no";
+/** What happens at maxmemory. */
+export type MaxmemoryPolicy = "noeviction" | "allkeys-lru";
+
+/** Engine settings; CONFIG SET changes them at run time. */
+export interface KvConfig {
+  appendfsync: AppendFsync;
+  /** Bytes; 0 = no limit. */
+  maxmemory: number;
+  maxmemoryPolicy: MaxmemoryPolicy;
+  /** Password of the default user; "" = none. */
+  requirepass: string;
+  maxclients: number;
+  protoMaxBulkLen: number;
+  clientQueryBufferLimit: number;
+  /** Number of databases (SELECT range). */
+  databases: number;
+}
+
+/** Defaults, equal to config/thunderdb.toml. */
+export const defaultKvConfig: Readonly<KvConfig> = {
+  appendfsync: "everysec",
+  maxmemory: 0,
+  maxmemoryPolicy: "noeviction",
+  requirepass: "",
+  maxclients: 10_000,
+  protoMaxBulkLen: 512 * 1024 * 1024,
+  clientQueryBufferLimit: 1024 * 1024 * 1024,
+  databases: 16,
+};
+
+/**
+ * Checks a configuration.
+ * @throws {ConfigError} F0000 on an invalid value
+ */
+export function validateKvConfig(config: KvConfig): KvConfig {
+  if (!["always", "everysec", "no"].includes(config.appendfsync)) {
+    throw new ConfigError(`appendfsync must be always, everysec or no, got ${config.appendfsync}`);
+  }
+  if (!["noeviction", "allkeys-lru"].includes(config.maxmemoryPolicy)) {
+    throw new ConfigError(
+      `maxmemory_policy must be noeviction or allkeys-lru, got ${config.maxmemoryPolicy}`,
+    );
+  }
+  if (!(config.maxmemory >= 0)) {
+    throw new ConfigError(`maxmemory must be >= 0, got ${config.maxmemory}`);
+  }
+  if (!(config.protoMaxBulkLen >= 1024 && config.protoMaxBulkLen <= respBulkBytesMax)) {
+    throw new ConfigError(
+      `proto_max_bulk_len must be between 1024 and ${respBulkBytesMax}, got ${config.protoMaxBulkLen}`,
+    );
+  }
+  if (!(config.maxclients >= 1)) {
+    throw new ConfigError(`maxclients must be >= 1, got ${config.maxclients}`);
+  }
+  if (!(config.clientQueryBufferLimit >= 1024 * 1024)) {
+    throw new ConfigError(
+      `client_query_buffer_limit must be >= 1MB, got ${config.clientQueryBufferLimit}`,
+    );
+  }
+  if (!(config.databases >= 1 && config.databases <= 1024)) {
+    throw new ConfigError(`databases must be 1..1024, got ${config.databases}`);
+  }
+  return config;
+}

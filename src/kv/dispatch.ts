@@ -1,0 +1,337 @@
+/**
+ * Runs commands: authentication, arity, MULTI queueing, pub/sub context,
+ * maxmemory, the handler, then WAL logging and serving blocked clients.
+ * Also holds the transaction commands and COMMAND, which need the table.
+ * @module
+ */
+import type { KvClient } from "./client.ts";
+import { KvEngine } from "./engine.ts";
+import { latin1 } from "./bytes.ts";
+import { type BlockRequest, errors, type Handler, key, opt } from "./cmd_util.ts";
+import { buildCommandTable, type CommandSpec } from "./command_table.ts";
+import { unwatchAll } from "./cmd_server.ts";
+import { NullReply } from "./reply.ts";
+import { decodeRecord } from "./record.ts";
+import { KvClient as Client } from "./client.ts";
+import { log } from "../common/log.ts";
+
+const multi: Handler = (_x, c) => {
+  if (c.multi !== null) return c.reply.error("ERR MULTI calls can not be nested");
+  c.multi = [];
+  c.multiError = false;
+  c.reply.ok();
+};
+
+const discard: Handler = (x, c) => {
+  if (c.multi === null) return c.reply.error("ERR DISCARD without MULTI");
+  c.multi = null;
+  c.multiError = false;
+  unwatchAll(x, c);
+  c.reply.ok();
+};
+
+const watch: Handler = (x, c, argv) => {
+  if (c.multi !== null) return c.reply.error("ERR WATCH inside MULTI is not allowed");
+  for (let i = 1; i < argv.length; i++) {
+    const q = KvEngine.qualify(c.db, key(argv, i));
+    if (c.watched.has(q)) continue;
+    c.watched.add(q);
+    let set = x.watchers.get(q);
+    if (set === undefined) x.watchers.set(q, set = new Set());
+    set.add(c);
+  }
+  c.reply.ok();
+};
+
+const unwatch: Handler = (x, c) => {
+  unwatchAll(x, c);
+  c.reply.ok();
+};
+
+const exec: Handler = (x, c) => {
+  const queued = c.multi;
+  if (queued === null) return c.reply.error("ERR EXEC without MULTI");
+  c.multi = null;
+  if (c.multiError) {
+    c.multiError = false;
+    unwatchAll(x, c);
+    return c.reply.error("EXECABORT Transaction discarded because of previous errors.");
+  }
+  if (c.dirtyCas) {
+    unwatchAll(x, c);
+    return c.reply.nullArray();
+  }
+  unwatchAll(x, c);
+  c.reply.array(queued.length);
+  x.noBlock = true;
+  try {
+    for (const argv of queued) {
+      const spec = lookup(argv[0]!)!;
+      if (spec.denyoom && !memoryAvailable(x)) {
+        c.reply.error(errors.oom);
+        continue;
+      }
+      runHandler(x, c, spec, argv);
+    }
+  } finally {
+    x.noBlock = false;
+  }
+};
+
+function docsEntry(c: KvClient, spec: CommandSpec): void {
+  c.reply.map(3);
+  c.reply.bulkText("summary");
+  c.reply.bulkText(`${spec.name.toUpperCase()} command`);
+  c.reply.bulkText("since");
+  c.reply.bulkText("1.0.0");
+  c.reply.bulkText("group");
+  c.reply.bulkText(spec.group);
+}
+
+function infoEntry(c: KvClient, spec: CommandSpec): void {
+  c.reply.array(10);
+  c.reply.bulkText(spec.name);
+  c.reply.integer(spec.arity);
+  const flags = [...spec.flags].filter((f) => !["pubsubok", "nomulti", "movablekeys"].includes(f));
+  c.reply.set(flags.length);
+  for (const f of flags) c.reply.simple(f);
+  c.reply.integer(spec.firstKey);
+  c.reply.integer(spec.lastKey);
+  c.reply.integer(spec.step);
+  c.reply.set(1);
+  c.reply.simple("@" + spec.group);
+  c.reply.array(0);
+  c.reply.array(0);
+  c.reply.array(0);
+}
+
+const command: Handler = (_x, c, argv) => {
+  const sub = argv.length === 1 ? "" : opt(argv, 1);
+  if (sub === "") {
+    c.reply.array(table.size);
+    for (const spec of table.values()) infoEntry(c, spec);
+  } else if (sub === "COUNT" && argv.length === 2) c.reply.integer(table.size);
+  else if (sub === "LIST") {
+    c.reply.array(table.size);
+    for (const name of table.keys()) c.reply.bulkText(name);
+  } else if (sub === "INFO") {
+    const names = argv.length === 2
+      ? [...table.keys()]
+      : argv.slice(2).map((a) => latin1(a).toLowerCase());
+    c.reply.array(names.length);
+    for (const n of names) {
+      const spec = table.get(n);
+      if (spec === undefined) c.reply.nil();
+      else infoEntry(c, spec);
+    }
+  } else if (sub === "DOCS") {
+    const names = argv.length === 2
+      ? [...table.keys()]
+      : argv.slice(2).map((a) => latin1(a).toLowerCase());
+    const specs = names.map((n) => table.get(n)).filter((s): s is CommandSpec => s !== undefined);
+    c.reply.map(specs.length);
+    for (const spec of specs) {
+      c.reply.bulkText(spec.name);
+      docsEntry(c, spec);
+    }
+  } else if (sub === "GETKEYS" && argv.length >= 3) {
+    const spec = table.get(latin1(argv[2]!).toLowerCase());
+    if (spec === undefined) return c.reply.error("ERR Invalid command specified");
+    const args = argv.slice(2);
+    const keys: Uint8Array[] = [];
+    if (spec.firstKey > 0) {
+      const last = spec.lastKey < 0 ? args.length + spec.lastKey : spec.lastKey;
+      for (let i = spec.firstKey; i <= last && i < args.length; i += spec.step) keys.push(args[i]!);
+    }
+    if (keys.length === 0) return c.reply.error("ERR The command has no key arguments");
+    c.reply.array(keys.length);
+    for (const k of keys) c.reply.bulk(k);
+  } else {
+    c.reply.error(`ERR unknown subcommand '${latin1(argv[1]!)}'. Try COMMAND HELP.`);
+  }
+};
+
+const table = buildCommandTable({ multi, exec, discard, watch, unwatch, command });
+/** Commands whose CLIENT LIST `cmd=` names the subcommand too, as Redis does. */
+const containers = new Set(["client", "config", "command", "object", "pubsub"]);
+
+/** Command names as clients spell them ("get", "GET", "Get") mapped to specs. */
+const spelled = new Map<string, CommandSpec>();
+
+function lookup(word: Uint8Array): CommandSpec | undefined {
+  const raw = latin1(word);
+  let spec = spelled.get(raw);
+  if (spec === undefined) {
+    spec = table.get(raw.toLowerCase());
+    if (spec !== undefined && spelled.size < 4096) spelled.set(raw, spec);
+  }
+  return spec;
+}
+
+/** The command table, for introspection and tests. */
+export function commandTable(): ReadonlyMap<string, CommandSpec> {
+  return table;
+}
+
+/** Evicts under allkeys-lru; returns whether memory is (now) within maxmemory. */
+export function memoryAvailable(x: KvEngine): boolean {
+  const max = x.config.maxmemory;
+  if (max === 0 || x.usedMemory() <= max) return true;
+  if (x.config.maxmemoryPolicy === "noeviction") return false;
+  for (let round = 0; round < 100_000 && x.usedMemory() > max; round++) {
+    let best: { db: number; key: string; lru: number } | null = null;
+    for (let s = 0; s < 5; s++) {
+      const nonEmpty = x.dbs.filter((d) => d.size > 0);
+      if (nonEmpty.length === 0) break;
+      const db = nonEmpty[Math.floor(x.random() * nonEmpty.length)]!;
+      const k = db.randomKey(x.random)!;
+      const e = db.map.get(k)!;
+      if (best === null || e.lru < best.lru) best = { db: db.index, key: k, lru: e.lru };
+    }
+    if (best === null) return false;
+    x.deleteKey(best.db, best.key);
+    x.logDeletion(best.db, best.key);
+    x.stats.evicted++;
+  }
+  return x.usedMemory() <= max;
+}
+
+function runHandler(
+  x: KvEngine,
+  c: KvClient,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+): BlockRequest | Promise<void> | void {
+  const before = x.dirtyCounter;
+  x.explicitPropagation = false;
+  const db = c.db;
+  const r = spec.handler(x, c, argv);
+  x.stats.commands++;
+  if (spec.write && !x.explicitPropagation && x.dirtyCounter !== before) x.propagate(db, argv);
+  return r;
+}
+
+function unknownCommand(argv: Uint8Array[]): string {
+  let args = "";
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${latin1(argv[i]!).slice(0, 128)}' `;
+  }
+  return `ERR unknown command '${
+    latin1(argv[0]!).slice(0, 128)
+  }', with args beginning with: ${args}`;
+}
+
+function arityOk(spec: CommandSpec, argc: number): boolean {
+  return spec.arity > 0 ? argc === spec.arity : argc >= -spec.arity;
+}
+
+/** Rejects a command before it runs; inside MULTI this also dooms the EXEC. */
+function reject(c: KvClient, message: string): undefined {
+  if (c.multi !== null) c.multiError = true;
+  c.reply.error(message);
+  return undefined;
+}
+
+/**
+ * Runs one command from a client. Returns a promise when the client must wait
+ * (a blocking command that found nothing, or SAVE) before its next command.
+ * What it logs stays pending until `x.commitRecord()`: callers commit once per
+ * batch of commands (one WAL record per read), and always before they await.
+ */
+export function executeCommand(
+  x: KvEngine,
+  c: KvClient,
+  argv: Uint8Array[],
+): Promise<void> | undefined {
+  x.now = x.clock();
+  c.lastInteractionMs = x.now;
+  const spec = lookup(argv[0]!);
+  const name = spec?.name ?? latin1(argv[0]!).toLowerCase();
+  if (!c.authenticated && (spec === undefined || !spec.noauth)) {
+    return reject(c, "NOAUTH Authentication required.");
+  }
+  if (spec === undefined) return reject(c, unknownCommand(argv));
+  if (!arityOk(spec, argv.length)) {
+    return reject(c, `ERR wrong number of arguments for '${name}' command`);
+  }
+  c.lastCommand = containers.has(name) && argv.length > 1
+    ? `${name}|${latin1(argv[1]!).toLowerCase()}`
+    : name;
+  if (c.multi !== null && !spec.nomulti) {
+    c.multi.push(argv.map((a) => a.slice()));
+    c.reply.simple("QUEUED");
+    return undefined;
+  }
+  if (c.resp === 2 && c.subscriptionCount > 0 && !spec.pubsubok) {
+    return reject(
+      c,
+      `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+    );
+  }
+  if (spec.denyoom && x.config.maxmemory !== 0 && !memoryAvailable(x)) return reject(c, errors.oom);
+  let r: BlockRequest | Promise<void> | void;
+  try {
+    r = runHandler(x, c, spec, argv);
+  } catch (e) {
+    // A failure inside one command answers that command only; the
+    // connection and every other client carry on.
+    log.error("KV command failed", { command: name, error: String(e) });
+    c.reply.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+  if (x.readyKeys.size !== 0) x.serveReadyKeys();
+  if (r === undefined) return undefined;
+  if (r instanceof Promise) return r;
+  x.block(c, r.keys, argv, r.timeoutMs, r.timeoutReply);
+  return c.blockedWait ?? undefined;
+}
+
+/** Retries a blocked client's command; false when it would block again. */
+function retryBlocked(x: KvEngine, c: KvClient, argv: Uint8Array[]): boolean {
+  const spec = table.get(latin1(argv[0]!).toLowerCase())!;
+  x.noBlock = false;
+  const before = x.dirtyCounter;
+  x.explicitPropagation = false;
+  const r = spec.handler(x, c, argv);
+  if (x.dirtyCounter !== before && !x.explicitPropagation) x.propagate(c.db, argv);
+  return r === undefined;
+}
+
+/** Wires the engine's blocked-client retry to this dispatcher. */
+export function attachDispatcher(x: KvEngine): void {
+  x.runBlocked = (c, argv) => retryBlocked(x, c, argv);
+}
+
+/**
+ * Replays one WAL record (a batch of logged commands) during recovery.
+ * @throws {CorruptError} XX001 when the record is malformed
+ */
+export function replayRecord(x: KvEngine, payload: Uint8Array): void {
+  const client = new Client(
+    0,
+    new NullReply(),
+    {
+      setProtocol() {},
+      closeAfterReply() {},
+      flushSoon() {},
+    },
+    "replay",
+    "replay",
+    x.now,
+    false,
+  );
+  const wasLoading = x.loading;
+  x.loading = true;
+  x.noBlock = true;
+  try {
+    for (const cmd of decodeRecord(payload)) {
+      const spec = table.get(latin1(cmd.argv[0]!).toLowerCase());
+      if (spec === undefined || !arityOk(spec, cmd.argv.length) || cmd.db >= x.dbs.length) continue;
+      client.db = cmd.db;
+      spec.handler(x, client, cmd.argv);
+    }
+  } finally {
+    x.loading = wasLoading;
+    x.noBlock = false;
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * The key-value engine's state: databases, clients, pub/sub registry, WATCH
+ * and blocking bookkeeping, memory accounting and the WAL hook. Command
+ * handlers (`cmd_*.ts`) act on it; `dispatch.ts` runs them.
+ * @module
+ */
+import type { WalWriter } from "../storage/wal_port.ts";
+import type { BlockState, KvClient } from "./client.ts";
+import type { KvConfig } from "./config.ts";
+import { Deque } from "./deque.ts";
+import { Entry, Keyspace, type KvValue, type ValueType } from "./keyspace.ts";
+import { kvRecordKind, RecordEncoder } from "./record.ts";
+import { ZSet } from "./zset.ts";
+import { fromLatin1 } from "./bytes.ts";
+
+/** Counters INFO reports. */
+export interface KvStats {
+  commands: number;
+  connections: number;
+  rejectedConnections: number;
+  hits: number;
+  misses: number;
+  expired: number;
+  evicted: number;
+  /** Changes since the last checkpoint. */
+  dirty: number;
+  lastSaveMs: number;
+  lastSaveOk: boolean;
+}
+
+/** Retries a blocked client's command; returns false when it must keep waiting. */
+export type BlockedRunner = (client: KvClient, argv: Uint8Array[]) => boolean;
+
+const entryOverheadBytes = 64;
+
+/** Estimated memory of one key's entry. */
+export function estimateBytes(key: string, e: Entry): number {
+  const v = e.value;
+  let n = key.length + entryOverheadBytes;
+  if (typeof v === "string") return n + v.length;
+  if (v instanceof Deque) return n + v.bytes + v.length * 16;
+  if (v instanceof ZSet) return n + v.bytes + v.size * 56;
+  if (v instanceof Map) {
+    const first = v.entries().next();
+    const avg = first.done ? 0 : first.value[0].length + first.value[1].length;
+    n += v.size * (48 + avg);
+    return n;
+  }
+  const first = v.values().next();
+  return n + v.size * (40 + (first.done ? 0 : first.value.length));
+}
+
+/** Engine state shared by all clients. */
+export class KvEngine {
+  readonly dbs: Keyspace[] = [];
+  readonly clients = new Map<number, KvClient>();
+  readonly channels = new Map<string, Set<KvClient>>();
+  readonly patterns = new Map<string, Set<KvClient>>();
+  /** db-qualified key -> clients WATCHing it. */
+  readonly watchers = new Map<string, Set<KvClient>>();
+  /** db-qualified key -> clients blocked on it, oldest first. */
+  readonly blockedOn = new Map<string, KvClient[]>();
+  readonly readyKeys = new Set<string>();
+  readonly stats: KvStats;
+  /** True while replaying the WAL: no logging, no lazy expiry. */
+  loading = false;
+  /** True inside EXEC and replay: blocking commands answer at once. */
+  noBlock = false;
+  /** Time of the running command (ms); refreshed per command like Redis's cached clock. */
+  now = 0;
+  nextClientId = 1;
+  wal: WalWriter | null = null;
+  runBlocked: BlockedRunner = () => true;
+  /** Persists a snapshot (SAVE/BGSAVE); null when the engine has no storage. */
+  checkpoint: (() => Promise<void>) | null = null;
+  /** Bumped by every write; a handler that wrote leaves it larger. */
+  dirtyCounter = 0;
+  /** Set by a handler that logged its own rewritten form. */
+  explicitPropagation = false;
+  readonly #record = new RecordEncoder();
+  readonly startedMs: number;
+  bytesBaseline = 1024 * 1024;
+  /** Listening port and process id, for INFO. */
+  port = 0;
+  processId = 0;
+
+  constructor(
+    public config: KvConfig,
+    readonly clock: () => number = Date.now,
+    readonly random: () => number = Math.random,
+  ) {
+    for (let i = 0; i < config.databases; i++) {
+      this.dbs.push(new Keyspace(i, (db, key) => this.#onExpired(db, key)));
+    }
+    this.now = clock();
+    this.startedMs = this.now;
+    this.stats = {
+      commands: 0,
+      connections: 0,
+      rejectedConnections: 0,
+      hits: 0,
+      misses: 0,
+      expired: 0,
+      evicted: 0,
+      dirty: 0,
+      lastSaveMs: this.now,
+      lastSaveOk: true,
+    };
+  }
+
+  #onExpired(db: Keyspace, key: string): void {
+    this.stats.expired++;
+    this.logDeletion(db.index, key);
+    this.keyChanged(db.index, key);
+  }
+
+  /** Logs the removal of a key by expiry or eviction as a DEL. */
+  logDeletion(db: number, key: string): void {
+    if (this.loading) return;
+    this.#record.add(db, [fromLatin1("DEL"), fromLatin1(key)]);
+  }
+
+  /** Appends a command to the record of the running top-level command. */
+  propagate(db: number, argv: readonly Uint8Array[]): void {
+    this.explicitPropagation = true;
+    if (this.loading) return;
+    this.#record.add(db, argv);
+  }
+
+  /** Writes the pending record to the WAL; returns its end LSN or 0 when none. */
+  commitRecord(): number {
+    if (this.#record.count === 0) return 0;
+    const payload = this.#record.take();
+    if (this.wal === null) return 0;
+    return this.wal.append(kvRecordKind, payload);
+  }
+
+  /** Database-qualified key for the WATCH and blocking maps. */
+  static qualify(db: number, key: string): string {
+    return db + "\u0000" + key;
+  }
+
+  /** A live entry for reading (counts hits and misses, touches LRU). */
+  lookupRead(db: number, key: string): Entry | undefined {
+    const e = this.dbs[db]!.lookup(key, this.now, this.loading);
+    if (e === undefined) this.stats.misses++;
+    else {
+      this.stats.hits++;
+      e.lru = this.now;
+    }
+    return e;
+  }
+
+  /** A live entry for writing. */
+  lookupWrite(db: number, key: string): Entry | undefined {
+    const e = this.dbs[db]!.lookup(key, this.now, this.loading);
+    if (e !== undefined) e.lru = this.now;
+    return e;
+  }
+
+  /** Stores a value under a key (the old value and its TTL are replaced). */
+  setValue(db: number, key: string, type: ValueType, value: KvValue, expireAt = 0): Entry {
+    const e = new Entry(type, value);
+    e.expireAt = expireAt;
+    e.lru = this.now;
+    e.bytes = estimateBytes(key, e);
+    this.dbs[db]!.set(key, e);
+    this.keyChanged(db, key);
+    return e;
+  }
+
+  /** Deletes a key; returns true when it existed. */
+  deleteKey(db: number, key: string): boolean {
+    const e = this.dbs[db]!.delete(key);
+    if (e === undefined) return false;
+    this.keyChanged(db, key);
+    return true;
+  }
+
+  /** Records that an existing entry changed in place (re-estimates its memory). */
+  entryChanged(db: number, key: string, e: Entry): void {
+    this.dbs[db]!.resize(e, estimateBytes(key, e));
+    this.keyChanged(db, key);
+  }
+
+  /** Marks WATCHers dirty, wakes blocked clients, counts the change. */
+  keyChanged(db: number, key: string): void {
+    this.dirtyCounter++;
+    this.stats.dirty++;
+    if (this.watchers.size !== 0) {
+      const set = this.watchers.get(KvEngine.qualify(db, key));
+      if (set !== undefined) { for (const c of set) c.dirtyCas = true; }
+    }
+    if (this.blockedOn.size !== 0) {
+      const q = KvEngine.qualify(db, key);
+      if (this.blockedOn.has(q)) this.readyKeys.add(q);
+    }
+  }
+
+  /**
+   * Before a database is emptied or swapped: marks WATCHers of keys that exist
+   * in it (or in `other`, the database taking its place) dirty, as Redis does,
+   * and wakes clients blocked on its keys.
+   */
+  databaseChanged(db: number, other?: number): void {
+    this.dirtyCounter++;
+    const prefix = db + "\u0000";
+    const here = this.dbs[db]!.map;
+    const there = other === undefined ? undefined : this.dbs[other]!.map;
+    for (const [k, set] of this.watchers) {
+      if (!k.startsWith(prefix)) continue;
+      const name = k.slice(prefix.length);
+      if (here.has(name) || (there !== undefined && there.has(name))) {
+        for (const c of set) c.dirtyCas = true;
+      }
+    }
+    for (const k of this.blockedOn.keys()) if (k.startsWith(prefix)) this.readyKeys.add(k);
+  }
+
+  /** Estimated memory in use, as INFO's used_memory. */
+  usedMemory(): number {
+    let n = this.bytesBaseline;
+    for (const db of this.dbs) n += db.bytes;
+    return n;
+  }
+
+  /** Blocks `client` on keys until one is ready or the deadline passes. */
+  block(
+    client: KvClient,
+    keys: readonly string[],
+    argv: Uint8Array[],
+    timeoutMs: number,
+    timeoutReply: "nil" | "nullArray",
+  ): void {
+    const qualified = keys.map((k) => KvEngine.qualify(client.db, k));
+    let resolve!: () => void;
+    const waiting = new Promise<void>((r) => (resolve = r));
+    const state: BlockState = {
+      keys: qualified,
+      argv: argv.map((a) => a.slice()),
+      deadline: timeoutMs > 0 ? this.now + timeoutMs : 0,
+      resolve,
+      timer: undefined,
+    };
+    for (const q of qualified) {
+      const list = this.blockedOn.get(q);
+      if (list === undefined) this.blockedOn.set(q, [client]);
+      else if (!list.includes(client)) list.push(client);
+    }
+    client.blocked = state;
+    client.blockedWait = waiting;
+    if (timeoutMs > 0) {
+      state.timer = setTimeout(() => {
+        if (client.blocked !== state) return;
+        this.unblock(client);
+        if (timeoutReply === "nil") client.reply.nil();
+        else client.reply.nullArray();
+        client.transport.flushSoon();
+      }, timeoutMs);
+    }
+  }
+
+  /** Removes a client from every blocking queue and releases its wait. */
+  unblock(client: KvClient): void {
+    const state = client.blocked;
+    if (state === null) return;
+    if (state.timer !== undefined) clearTimeout(state.timer);
+    for (const q of state.keys) {
+      const list = this.blockedOn.get(q);
+      if (list === undefined) continue;
+      const i = list.indexOf(client);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.blockedOn.delete(q);
+    }
+    client.blocked = null;
+    client.blockedWait = null;
+    state.resolve();
+  }
+
+  /** Serves clients blocked on keys that became ready, oldest first. */
+  serveReadyKeys(): void {
+    let rounds = 0;
+    while (this.readyKeys.size !== 0 && rounds++ < 1000) {
+      const keys = [...this.readyKeys];
+      this.readyKeys.clear();
+      for (const q of keys) {
+        const list = this.blockedOn.get(q);
+        if (list === undefined) continue;
+        for (const client of [...list]) {
+          const state = client.blocked;
+          if (state === null) continue;
+          const savedDb = client.db;
+          if (!this.runBlocked(client, state.argv)) continue;
+          client.db = savedDb;
+          this.unblock(client);
+          client.transport.flushSoon();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Where command handlers write their answers. The RESP layer implements it over
+ * its output buffer (RESP2 or RESP3 framing); recovery uses a sink that drops
+ * everything. Handlers never see the wire format.
+ * @module
+ */
+
+/** A sink for one client's replies, in the order commands ran. */
+export interface Reply {
+  /** Protocol version the client negotiated (2 or 3). */
+  readonly resp: 2 | 3;
+  /** "+OK". */
+  ok(): void;
+  /** A simple string (no CR/LF inside). */
+  simple(text: string): void;
+  /** An error; `message` starts with its code word, e.g. "ERR syntax error". */
+  error(message: string): void;
+  integer(value: number | bigint): void;
+  /** A bulk string of raw bytes. */
+  bulk(bytes: Uint8Array): void;
+  /** A bulk string from a latin1 (one char per byte) string. */
+  bulkLatin1(text: string): void;
+  /** A bulk string from program text (UTF-8). */
+  bulkText(text: string): void;
+  /** The null bulk string ($-1, or _ in RESP3). */
+  nil(): void;
+  /** The null array (*-1, or _ in RESP3). */
+  nullArray(): void;
+  /** An array header of `count` elements. */
+  array(count: number): void;
+  /** A map header of `count` pairs (a flat array of 2×count in RESP2). */
+  map(count: number): void;
+  /** A set header (an array in RESP2). */
+  set(count: number): void;
+  /** A push header (an array in RESP2). */
+  push(count: number): void;
+  /** A double (a bulk string in RESP2). */
+  double(value: number): void;
+  /** A boolean (integer 1/0 in RESP2). */
+  bool(value: boolean): void;
+  /** Verbatim text (a bulk string in RESP2). */
+  verbatim(text: string): void;
+}
+
+/** A reply sink that discards everything (recovery, replay). */
+export class NullReply implements Reply {
+  readonly resp = 2 as const;
+  ok(): void {}
+  simple(_text: string): void {}
+  error(_message: string): void {}
+  integer(_value: number | bigint): void {}
+  bulk(_bytes: Uint8Array): void {}
+  bulkLatin1(_text: string): void {}
+  bulkText(_text: string): void {}
+  nil(): void {}
+  nullArray(): void {}
+  array(_count: number): void {}
+  map(_count: number): void {}
+  set(_count: number): void {}
+  push(_count: number): void {}
+  double(_value: number): void {}
+  bool(_value: boolean): void {}
+  verbatim(_text: string): void {}
+}

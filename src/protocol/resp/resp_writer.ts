@@ -1,0 +1,183 @@
+/**
+ * RESP2/RESP3 reply serializer over a reused output buffer. Replies of one
+ * read batch accumulate here and go out in one write (one per pipeline).
+ * Two buffers alternate so replies can accumulate while the previous batch
+ * is being written.
+ * @module
+ */
+import type { Reply } from "../../kv/reply.ts";
+import { formatDouble } from "../../kv/bytes.ts";
+
+const okBytes = new TextEncoder().encode("+OK\r\n");
+const nullBulk2 = new TextEncoder().encode("$-1\r\n");
+const nullArray2 = new TextEncoder().encode("*-1\r\n");
+const null3 = new TextEncoder().encode("_\r\n");
+const utf8 = new TextEncoder();
+const initialBytes = 64 * 1024;
+const shrinkAboveBytes = 1024 * 1024;
+
+/** Serializes replies for one connection. */
+export class RespWriter implements Reply {
+  resp: 2 | 3 = 2;
+  #buf = new Uint8Array(initialBytes);
+  #spare = new Uint8Array(initialBytes);
+  #pos = 0;
+
+  /** Bytes waiting to be written. */
+  get length(): number {
+    return this.#pos;
+  }
+
+  /**
+   * Hands out the pending bytes and switches to the other buffer. The view
+   * stays valid until the next `take` (callers write it out before that).
+   */
+  take(): Uint8Array {
+    const out = this.#buf.subarray(0, this.#pos);
+    const next = this.#spare.length > shrinkAboveBytes ? new Uint8Array(initialBytes) : this.#spare;
+    this.#spare = this.#buf;
+    this.#buf = next;
+    this.#pos = 0;
+    return out;
+  }
+
+  #ensure(n: number): void {
+    if (this.#pos + n <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < this.#pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.#buf.subarray(0, this.#pos));
+    this.#buf = next;
+  }
+
+  #raw(bytes: Uint8Array): void {
+    this.#ensure(bytes.length);
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += bytes.length;
+  }
+
+  /** Writes a prefix byte, a decimal integer and CRLF. */
+  #line(prefix: number, n: number): void {
+    this.#ensure(24);
+    const b = this.#buf;
+    let p = this.#pos;
+    b[p++] = prefix;
+    if (n < 0) {
+      b[p++] = 45;
+      n = -n;
+    }
+    if (n < 10) b[p++] = 48 + n;
+    else {
+      const start = p;
+      while (n > 0) {
+        b[p++] = 48 + (n % 10);
+        n = Math.floor(n / 10);
+      }
+      b.subarray(start, p).reverse();
+    }
+    b[p++] = 13;
+    b[p++] = 10;
+    this.#pos = p;
+  }
+
+  /** Writes ASCII/latin1 text followed by CRLF. */
+  #latin1Line(prefix: number, text: string): void {
+    this.#ensure(text.length + 3);
+    const b = this.#buf;
+    let p = this.#pos;
+    if (prefix !== 0) b[p++] = prefix;
+    for (let i = 0; i < text.length; i++) b[p++] = text.charCodeAt(i);
+    b[p++] = 13;
+    b[p++] = 10;
+    this.#pos = p;
+  }
+
+  ok(): void {
+    this.#raw(okBytes);
+  }
+
+  simple(text: string): void {
+    this.#latin1Line(43, text.replace(/[\r\n]/g, " "));
+  }
+
+  error(message: string): void {
+    this.#latin1Line(45, message.replace(/[\r\n]/g, " "));
+  }
+
+  integer(value: number | bigint): void {
+    if (typeof value === "number" && Number.isSafeInteger(value)) this.#line(58, value);
+    else this.#latin1Line(58, String(value));
+  }
+
+  bulk(bytes: Uint8Array): void {
+    this.#line(36, bytes.length);
+    this.#ensure(bytes.length + 2);
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += bytes.length;
+    this.#buf[this.#pos++] = 13;
+    this.#buf[this.#pos++] = 10;
+  }
+
+  bulkLatin1(text: string): void {
+    this.#line(36, text.length);
+    this.#latin1Line(0, text);
+  }
+
+  bulkText(text: string): void {
+    let ascii = true;
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) > 127) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) this.bulkLatin1(text);
+    else this.bulk(utf8.encode(text));
+  }
+
+  nil(): void {
+    this.#raw(this.resp === 3 ? null3 : nullBulk2);
+  }
+
+  nullArray(): void {
+    this.#raw(this.resp === 3 ? null3 : nullArray2);
+  }
+
+  array(count: number): void {
+    this.#line(42, count);
+  }
+
+  map(count: number): void {
+    if (this.resp === 3) this.#line(37, count);
+    else this.#line(42, count * 2);
+  }
+
+  set(count: number): void {
+    this.#line(this.resp === 3 ? 126 : 42, count);
+  }
+
+  push(count: number): void {
+    this.#line(this.resp === 3 ? 62 : 42, count);
+  }
+
+  double(value: number): void {
+    const text = formatDouble(value);
+    if (this.resp === 3) this.#latin1Line(44, text);
+    else this.bulkLatin1(text);
+  }
+
+  bool(value: boolean): void {
+    if (this.resp === 3) this.#latin1Line(35, value ? "t" : "f");
+    else this.#line(58, value ? 1 : 0);
+  }
+
+  verbatim(text: string): void {
+    if (this.resp === 2) return this.bulkText(text);
+    const body = utf8.encode("txt:" + text);
+    this.#line(61, body.length);
+    this.#raw(body);
+    this.#ensure(2);
+    this.#buf[this.#pos++] = 13;
+    this.#buf[this.#pos++] = 10;
+  }
+}
