@@ -16,6 +16,12 @@ import { ConfigError, DbError } from "./src/common/errors.ts";
 import { configureLog, log } from "./src/common/log.ts";
 import { type HealthReport, startHttpServer } from "./src/api/http/http_server.ts";
 import { lockDataDir } from "./src/storage/os/dir_lock.ts";
+import { openFileSystem } from "./src/storage/os/mod.ts";
+import { openPageStore } from "./src/storage/page_store.ts";
+import { openEngine } from "./src/engine/engine.ts";
+import { defaultKvConfig, openKvStore } from "./src/engine/kv_session.ts";
+import { type PgEngine, startPgServer } from "./src/protocol/pg/mod.ts";
+import { startRespServer } from "./src/protocol/resp/mod.ts";
 
 /** The version reported by `--version`, health endpoints and `server_version`. */
 export const thunderVersion = "0.1.0";
@@ -46,12 +52,105 @@ interface Stoppable {
 }
 
 /** Opens the engine and starts the protocol listeners. */
-function startComponents(
-  _config: Config,
+async function startComponents(
+  config: Config,
   components: Record<string, string>,
 ): Promise<Stoppable[]> {
+  const stack: Stoppable[] = [];
+  const store = await openPageStore({
+    fs: openFileSystem({ preferDirect: config.storage.direct_io }),
+    dataDir: config.server.data_dir,
+    walDir: config.server.wal_dir,
+    pageSize: config.storage.page_size,
+    bufferPoolBytes: config.storage.buffer_pool_size,
+    walSync: config.storage.wal_sync,
+  });
   components.storage = "ok";
-  return Promise.resolve([]);
+  log.info("Storage open", { dataDir: config.server.data_dir, walDir: config.server.wal_dir });
+  const checkpoints = setInterval(() => {
+    store.checkpoint().catch((error) => {
+      // A failed checkpoint leaves the WAL in place; the next one retries.
+      components.storage = `checkpoint failed: ${String(error)}`;
+      log.error("Checkpoint failed", { error: String(error) });
+    });
+  }, config.storage.checkpoint_interval);
+  stack.push({
+    name: "storage",
+    stop: async () => {
+      clearInterval(checkpoints);
+      await store.close();
+      log.info("Storage checkpointed and closed");
+    },
+  });
+  stack.push(...await startSql(config, components));
+  stack.push(...await startResp(config, components));
+  return stack;
+}
+
+/** Opens the SQL engine and its PostgreSQL-protocol listener. */
+async function startSql(config: Config, components: Record<string, string>): Promise<Stoppable[]> {
+  const engine = await openEngine({
+    path: `${config.server.data_dir}/sql`,
+    fs: openFileSystem({ preferDirect: false }),
+    sync: config.storage.wal_sync === "fsync",
+  });
+  const stack: Stoppable[] = [{ name: "sql engine", stop: () => engine.close() }];
+  const pgEngine: PgEngine = {
+    openSession: (params) =>
+      Promise.resolve(engine.openSession({ user: params.user, database: params.database })),
+    cancel: (processId, secret) => {
+      const session = engine.sessions.get(processId);
+      if (session && session.secret === secret) session.cancel();
+    },
+  };
+  const pg = await startPgServer({
+    hostname: config.server.listen_addr,
+    port: config.server.pg_port,
+    engine: pgEngine,
+    auth: {
+      method: config.security.authentication_enabled ? "scram-sha-256" : "trust",
+      // The bootstrap superuser from the config; a plain password is accepted as
+      // the stored secret and checked through the SCRAM exchange.
+      lookup: (user) =>
+        user === config.security.superuser && config.security.superuser_password !== ""
+          ? config.security.superuser_password
+          : undefined,
+    },
+    maxConnections: config.server.max_connections,
+    serverVersion: `15.0 (ThunderDB ${thunderVersion})`,
+  });
+  components.postgresql = `listening on ${config.server.listen_addr}:${pg.port}`;
+  log.info(`PostgreSQL listening on ${config.server.listen_addr}:${pg.port}`, { port: pg.port });
+  stack.push({ name: "postgresql listener", stop: () => pg.close() });
+  return stack;
+}
+
+/** Opens the key-value store and its Redis-protocol listener. */
+async function startResp(config: Config, components: Record<string, string>): Promise<Stoppable[]> {
+  const kv = await openKvStore({
+    dataDir: `${config.server.data_dir}/kv`,
+    fs: openFileSystem({ preferDirect: false }),
+    config: {
+      ...defaultKvConfig,
+      appendfsync: config.resp.appendfsync,
+      maxmemory: config.resp.maxmemory,
+      maxmemoryPolicy: config.resp.maxmemory_policy,
+      maxclients: config.resp.maxclients,
+      protoMaxBulkLen: config.resp.proto_max_bulk_len,
+      clientQueryBufferLimit: config.resp.client_query_buffer_limit,
+      requirepass: config.security.authentication_enabled ? config.security.superuser_password : "",
+    },
+  });
+  const stack: Stoppable[] = [{ name: "kv store", stop: () => kv.close() }];
+  const resp = await startRespServer({
+    hostname: config.server.listen_addr,
+    port: config.server.resp_port,
+    kv,
+  });
+  components.redis = `listening on ${config.server.listen_addr}:${resp.port}`;
+  log.info(`Redis listening on ${config.server.listen_addr}:${resp.port}`, { port: resp.port });
+  stack.push({ name: "redis listener", stop: () => resp.close() });
+  return stack;
 }
 
 async function serve(config: Config): Promise<number> {
