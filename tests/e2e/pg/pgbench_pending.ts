@@ -1,0 +1,39 @@
+/**
+ * pgbench against the real server: `pgbench -i -s 10`, then 8 clients for 10
+ * seconds in each protocol mode (simple, extended, prepared) with zero failed
+ * transactions, and balances that add up afterwards.
+ */
+import assert from "node:assert/strict";
+import { pgbenchInit, pgbenchRun } from "./_pgbench.ts";
+import { psqlValue, startThunder, thunderTarget } from "./_support.ts";
+
+Deno.test("pgbench: -i -s 10, then -c 8 -j 2 -T 10 in every -M mode", async () => {
+  const server = await startThunder();
+  try {
+    const target = thunderTarget(server);
+    await pgbenchInit(target, 10);
+    assert.equal(await psqlValue(target, "SELECT count(*) FROM pgbench_accounts"), "1000000");
+    assert.equal(await psqlValue(target, "SELECT count(*) FROM pgbench_branches"), "10");
+    assert.equal(await psqlValue(target, "SELECT count(*) FROM pgbench_tellers"), "100");
+    let total = 0;
+    for (const mode of ["simple", "extended", "prepared"] as const) {
+      const report = await pgbenchRun(target, { mode, seconds: 10 });
+      assert.equal(report.failed, 0, `failed transactions in -M ${mode}:\n${report.output}`);
+      assert.ok(report.processed > 0, `no transactions in -M ${mode}:\n${report.output}`);
+      total += report.processed;
+    }
+    assert.equal(await psqlValue(target, "SELECT count(*) FROM pgbench_history"), String(total));
+    const delta = await psqlValue(target, "SELECT coalesce(sum(delta), 0) FROM pgbench_history");
+    for (
+      const sql of [
+        "SELECT sum(abalance) FROM pgbench_accounts",
+        "SELECT sum(bbalance) FROM pgbench_branches",
+        "SELECT sum(tbalance) FROM pgbench_tellers",
+      ]
+    ) {
+      assert.equal(await psqlValue(target, sql), delta, sql);
+    }
+  } finally {
+    assert.equal(await server.stop("SIGTERM"), 0);
+  }
+});
