@@ -1,0 +1,379 @@
+/**
+ * The executor's row store over the real storage stack: SQL relations and
+ * indexes mapped to `txn/` `RelationDef`s (heap + B+tree indexes in the page
+ * store), reads through bounded batch cursors (every batch is its own
+ * `store.view`, so a long scan never pins more than one batch of pages), and
+ * a durable catalog blob under `RootSlot.catalog` that also records where
+ * each relation's heap and index trees live.
+ *
+ * Indexes over types the B+tree key codec cannot encode (interval, json,
+ * jsonb, vector, arrays, ...) are not stored: `lookup`/`range` return null
+ * for them and the caller falls back to a filtered scan.
+ * @module
+ */
+import { DbError } from "../common/errors.ts";
+import type { SqlType, TypeId, Value } from "../common/types.ts";
+import { btreeDrop } from "../storage/btree/mod.ts";
+import type { KeyColumn } from "../storage/key_codec.ts";
+import { loadBlob, type Placement, saveBlob } from "./relation_catalog_blob.ts";
+import type { FileSystem } from "../storage/os/mod.ts";
+import { MemFileSystem } from "../storage/os/mod.ts";
+import { openPageStore, type PageStore } from "../storage/page_store.ts";
+import {
+  createIndexStorage,
+  createRelationStorage,
+  dropRelationStorage,
+  type IndexDef,
+  type Recheck,
+  type RelationDef,
+  type RowLockMode,
+  type RowOutcome,
+  Tables,
+  type Txn,
+  TxnManager,
+  type WaitPolicy,
+} from "../txn/mod.ts";
+
+/** An index as the SQL catalog describes it. */
+export interface StoredIndexSpec {
+  readonly oid: number;
+  readonly name: string;
+  readonly columns: readonly number[];
+  readonly unique: boolean;
+  readonly predicate: ((values: readonly Value[]) => boolean) | null;
+  readonly constraintName: string;
+  /** Per key column: descending order. */
+  readonly descending?: readonly boolean[];
+}
+
+/** A relation as the SQL catalog describes it. */
+export interface StoredRelationSpec {
+  readonly oid: number;
+  readonly name: string;
+  readonly columnNames: readonly string[];
+  readonly types: readonly SqlType[];
+  readonly indexes: readonly StoredIndexSpec[];
+}
+
+/** One visible row version. */
+export interface StoredRow {
+  readonly rowId: number;
+  readonly values: Value[];
+}
+
+/** One end of a range over an index's leading columns. */
+export interface StoredRangeBound {
+  readonly value: Value;
+  readonly inclusive: boolean;
+}
+
+interface Bound {
+  spec: StoredRelationSpec;
+  def: RelationDef;
+  /** Index oid → position in `def.indexes`. */
+  indexNo: Map<number, number>;
+  placement: Placement;
+}
+
+/** Options of `RelationStore.open`. */
+export interface RelationStoreOptions {
+  readonly fs?: FileSystem;
+  /** Data directory; the WAL goes to `<dataDir>/wal`. Omit for an in-memory database. */
+  readonly dataDir?: string;
+  readonly pageSize?: number;
+  readonly bufferPoolBytes?: number;
+  readonly walSync?: "fsync" | "off";
+}
+
+const keyableTypes: ReadonlySet<TypeId> = new Set<TypeId>([
+  "bool",
+  "int2",
+  "int4",
+  "date",
+  "oid",
+  "regclass",
+  "regtype",
+  "regproc",
+  "int8",
+  "time",
+  "timestamp",
+  "timestamptz",
+  "float4",
+  "float8",
+  "numeric",
+  "text",
+  "varchar",
+  "bpchar",
+  "name",
+  "char",
+  "bytea",
+  "uuid",
+] as TypeId[]);
+
+/** True when the B+tree key codec can encode values of `type`. */
+export function keyableType(type: SqlType): boolean {
+  return keyableTypes.has(typeof type === "string" ? type : type.id);
+}
+
+/** Relations, indexes, rows and the catalog blob in a page store. */
+export class RelationStore {
+  readonly #bound = new Map<number, Bound>();
+  #placements: Map<number, Placement>;
+  #engineCatalog: string | null;
+
+  private constructor(
+    readonly store: PageStore,
+    readonly txns: TxnManager,
+    readonly tables: Tables,
+  ) {
+    const loaded = loadBlob(store);
+    this.#placements = new Map(
+      Object.entries(loaded?.placements ?? {}).map(([k, p]) => [
+        Number(k),
+        p,
+      ]),
+    );
+    this.#engineCatalog = loaded?.catalog ?? null;
+  }
+
+  /** Opens (or creates) the page store and its transaction layer. */
+  static async open(options: RelationStoreOptions = {}): Promise<RelationStore> {
+    const dataDir = options.dataDir ?? "/memdb";
+    const fs = options.fs ?? new MemFileSystem();
+    const store = await openPageStore({
+      fs,
+      dataDir,
+      walDir: `${dataDir}/wal`,
+      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+      ...(options.bufferPoolBytes !== undefined
+        ? { bufferPoolBytes: options.bufferPoolBytes }
+        : {}),
+      ...(options.walSync !== undefined ? { walSync: options.walSync } : {}),
+    });
+    const txns = TxnManager.open(store);
+    return new RelationStore(store, txns, new Tables(store, txns));
+  }
+
+  /** The engine's catalog text saved by the last `saveCatalog`, or null for a new database. */
+  get engineCatalog(): string | null {
+    return this.#engineCatalog;
+  }
+
+  /** Relation oids with stored pages (from the durable placement map). */
+  storedRelations(): number[] {
+    return [...this.#placements.keys()];
+  }
+
+  /**
+   * Binds a catalog relation to its pages, allocating a heap and index trees
+   * for whatever is new (a new table, a new index) and freeing the trees of
+   * indexes the spec no longer has. Index trees of a new index on existing rows
+   * are built at once. Indexes over unkeyable types are skipped.
+   */
+  define(spec: StoredRelationSpec): void {
+    const old = this.#placements.get(spec.oid);
+    const heap = old?.heap ?? this.store.update((m) => createRelationStorage(m, 0).heap);
+    const indexes: Record<string, number> = {};
+    const fresh: number[] = [];
+    const defs: IndexDef[] = [];
+    const indexNo = new Map<number, number>();
+    for (const ix of spec.indexes) {
+      const types = ix.columns.map((c) => spec.types[c]);
+      if (types.some((t) => t === undefined || !keyableType(t))) continue;
+      let root = old?.indexes[String(ix.oid)];
+      if (root === undefined) {
+        root = this.store.update((m) => createIndexStorage(m));
+        fresh.push(defs.length);
+      }
+      indexes[String(ix.oid)] = root;
+      indexNo.set(ix.oid, defs.length);
+      defs.push(indexDef(ix, root, types as SqlType[]));
+    }
+    const def: RelationDef = {
+      id: spec.oid,
+      name: spec.name,
+      columnNames: spec.columnNames,
+      types: spec.types,
+      heap,
+      indexes: defs,
+    };
+    const gone = Object.entries(old?.indexes ?? {}).filter(([oid]) => !(oid in indexes));
+    if (gone.length > 0) {
+      this.store.update((m) => {
+        for (const [, root] of gone) btreeDrop(m, root);
+      });
+    }
+    const placement = { heap, indexes };
+    this.#placements.set(spec.oid, placement);
+    this.#bound.set(spec.oid, { spec, def, indexNo, placement });
+    if (old) { for (const i of fresh) this.tables.buildIndex(def, i); }
+  }
+
+  /** True when `indexOid` of `rel` has a stored B+tree. */
+  hasIndex(rel: number, indexOid: number): boolean {
+    return this.#bound.get(rel)?.indexNo.has(indexOid) ?? false;
+  }
+
+  /** Frees a relation's pages (after DROP TABLE commits). */
+  dropRelation(rel: number): void {
+    const b = this.#bound.get(rel);
+    if (b) {
+      this.store.update((m) => dropRelationStorage(m, b.def));
+      this.tables.forget(b.def);
+    }
+    this.#bound.delete(rel);
+    this.#placements.delete(rel);
+  }
+
+  #get(rel: number): Bound {
+    const b = this.#bound.get(rel);
+    if (!b) throw new DbError("42P01", `relation with OID ${rel} does not exist`);
+    return b;
+  }
+
+  /** The `txn/` description of a relation. */
+  relationDef(rel: number): RelationDef {
+    return this.#get(rel).def;
+  }
+
+  /**
+   * Rows examined per batch: a batch pins the pages it reads until its view
+   * ends, so it stays at a quarter of the buffer pool even at one row per page.
+   */
+  get batchRows(): number {
+    return Math.max(8, Math.floor(this.store.stats().frames / 4));
+  }
+
+  /** Visible rows of a relation, one bounded batch (one `store.view`) at a time. */
+  *scan(rel: number, txn: Txn, batchRows = this.batchRows): Generator<StoredRow> {
+    const cursor = this.tables.scan(txn, this.#get(rel).def, { batchRows });
+    for (let b = cursor.next(); b !== null; b = cursor.next()) {
+      for (let i = 0; i < b.rows.length; i++) yield { rowId: b.rowIds[i]!, values: b.rows[i]! };
+    }
+  }
+
+  /** Visible rows whose index key equals `key`, or null when the index is not stored. */
+  lookup(rel: number, indexOid: number, key: readonly Value[], txn: Txn): StoredRow[] | null {
+    const b = this.#get(rel);
+    const no = b.indexNo.get(indexOid);
+    if (no === undefined) return null;
+    const cursor = this.tables.indexScan(txn, b.def, no, { lower: key, upper: key }, {
+      batchRows: this.batchRows,
+    });
+    const out: StoredRow[] = [];
+    for (let batch = cursor.next(); batch !== null; batch = cursor.next()) {
+      for (let i = 0; i < batch.rows.length; i++) {
+        out.push({ rowId: batch.rowIds[i]!, values: batch.rows[i]! });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Visible rows whose leading index column lies between `lo` and `hi`, in key
+   * order, or null when the index is not stored. NULL keys are skipped.
+   */
+  range(
+    rel: number,
+    indexOid: number,
+    lo: StoredRangeBound | null,
+    hi: StoredRangeBound | null,
+    txn: Txn,
+    descending = false,
+  ): Generator<StoredRow> | null {
+    const b = this.#get(rel);
+    const no = b.indexNo.get(indexOid);
+    if (no === undefined) return null;
+    const first = b.def.indexes[no]!.columns[0]!;
+    const cursor = this.tables.indexScan(txn, b.def, no, {
+      ...(lo ? { lower: [lo.value], lowerInclusive: lo.inclusive } : {}),
+      ...(hi ? { upper: [hi.value], upperInclusive: hi.inclusive } : {}),
+      reverse: descending,
+    }, { batchRows: this.batchRows });
+    return (function* () {
+      for (let batch = cursor.next(); batch !== null; batch = cursor.next()) {
+        for (let i = 0; i < batch.rows.length; i++) {
+          const values = batch.rows[i]!;
+          if (values[first] === null) continue;
+          yield { rowId: batch.rowIds[i]!, values };
+        }
+      }
+    })();
+  }
+
+  /** The version `rowId` if visible to the running statement. */
+  fetch(rel: number, rowId: number, txn: Txn): Value[] | null {
+    return this.tables.fetch(txn, this.#get(rel).def, rowId);
+  }
+
+  /** Inserts a row; 23505 on a duplicate key. */
+  insert(txn: Txn, rel: number, values: readonly Value[]): Promise<number> {
+    return this.tables.insertRow(txn, this.#get(rel).def, values);
+  }
+
+  /** Updates a row (see `Tables.updateRow`). */
+  update(
+    txn: Txn,
+    rel: number,
+    rowId: number,
+    compute: Recheck<Value[] | null>,
+    mode?: RowLockMode,
+  ): Promise<RowOutcome> {
+    return this.tables.updateRow(txn, this.#get(rel).def, rowId, compute, mode);
+  }
+
+  /** Deletes a row (see `Tables.deleteRow`). */
+  delete(txn: Txn, rel: number, rowId: number, recheck?: Recheck<boolean>): Promise<RowOutcome> {
+    return this.tables.deleteRow(txn, this.#get(rel).def, rowId, recheck);
+  }
+
+  /** Locks a row (see `Tables.lockRow`). */
+  lock(
+    txn: Txn,
+    rel: number,
+    rowId: number,
+    options: { mode: RowLockMode; policy?: WaitPolicy; recheck?: Recheck<boolean> },
+  ): Promise<RowOutcome> {
+    return this.tables.lockRow(txn, this.#get(rel).def, rowId, options);
+  }
+
+  /** Removes versions dead to every snapshot; returns how many. */
+  vacuum(rel: number): number {
+    return this.tables.vacuum(this.#get(rel).def).removed;
+  }
+
+  /** Estimated live rows of a relation. */
+  rowCount(rel: number): number {
+    return this.tables.stats(this.#get(rel).def).rows;
+  }
+
+  /**
+   * Durably records the engine's catalog text and the page placement of every
+   * relation, in one mini-transaction (call before committing the DDL's
+   * transaction so both reach the WAL before its commit record).
+   */
+  saveCatalog(catalog: string): void {
+    saveBlob(this.store, { catalog, placements: Object.fromEntries(this.#placements) });
+    this.#engineCatalog = catalog;
+  }
+
+  /** Checkpoints and closes the page store. */
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}
+
+function indexDef(ix: StoredIndexSpec, root: number, types: readonly SqlType[]): IndexDef {
+  return {
+    name: ix.name,
+    root,
+    columns: ix.columns,
+    keyColumns: types.map((type, k): KeyColumn => ({
+      type,
+      ...(ix.descending?.[k] ? { descending: true } : {}),
+    })),
+    unique: ix.unique,
+    constraint: ix.constraintName,
+    ...(ix.predicate ? { predicate: ix.predicate } : {}),
+  };
+}
