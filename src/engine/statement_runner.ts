@@ -17,6 +17,7 @@ import { isPlannable, type PlannedStatement, planStatement } from "../sql/planne
 import { explainPlan } from "../sql/plan/explain.ts";
 import { referencedBy } from "../sql/plan/plan_dml.ts";
 import { type ExtensionStatement, type ParsedStatement } from "../sql/parser_port.ts";
+import { runCopy, runVacuum } from "./copy_runner.ts";
 import { runDdl } from "./ddl_runner.ts";
 import type { SqlSession } from "./session.ts";
 import type { Field, Notice, StatementResult } from "./session_api.ts";
@@ -343,6 +344,10 @@ async function runExtension(
       return result("", "");
     case "set_operation":
       return await runQuery(s, st, params, []);
+    case "copy":
+      return await runCopy(s, ext.copy);
+    case "vacuum":
+      return runVacuum(s, ext);
     case "savepoint": {
       if (!s.inBlock) {
         throw new DbError("25P01", "SAVEPOINT can only be used in transaction blocks");

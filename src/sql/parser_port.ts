@@ -9,6 +9,8 @@
 import { parse, type Statement } from "pgsql-ast-parser";
 import { DbError } from "../common/errors.ts";
 import { statementBytesMax } from "../common/limits.ts";
+import type { ExtCopy } from "./parse/ext_ast.ts";
+import { parseSql as parseFrontend } from "./parse/parse_sql.ts";
 
 /** A statement that pgsql-ast-parser does not cover, tagged by `kind`. */
 export type ExtensionStatement =
@@ -22,6 +24,14 @@ export type ExtensionStatement =
   | { readonly kind: "reset"; readonly name: string }
   | { readonly kind: "set"; readonly name: string; readonly value: string }
   | { readonly kind: "analyze"; readonly table: string | null }
+  | { readonly kind: "copy"; readonly copy: ExtCopy }
+  | {
+    readonly kind: "vacuum";
+    /** False for a plain ANALYZE. */
+    readonly vacuum: boolean;
+    readonly analyze: boolean;
+    readonly tables: readonly { readonly name: string; readonly schema?: string }[];
+  }
   | {
     readonly kind: "set_operation";
     readonly op: "intersect" | "except";
@@ -199,6 +209,14 @@ function stripParens(text: string): string {
  * @throws {DbError} 42601 with `position` (1-based, in the whole query string)
  */
 export function parseOne(text: string, offset: number): ParsedStatement {
+  const head = text.replace(/^\s*((--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*/, "");
+  if (/^copy\b/i.test(head)) return { text, offset, ast: viaFrontend(text, offset) };
+  // END and ABORT are PostgreSQL's spellings of COMMIT and ROLLBACK.
+  const end = /^(end|abort)(\s+(work|transaction))?\s*$/i.exec(head);
+  if (end) {
+    const ast = parse(end[1]!.toLowerCase() === "end" ? "COMMIT" : "ROLLBACK")[0]!;
+    return { text, offset, ast };
+  }
   const ext = parseExtension(text, offset);
   if (ext) return { text, offset, ast: ext };
   try {
@@ -206,8 +224,52 @@ export function parseOne(text: string, offset: number): ParsedStatement {
     if (asts.length === 0) return { text, offset, ast: { kind: "empty" } };
     return { text, offset, ast: asts[0]! };
   } catch (e) {
+    // The SQL frontend covers what the grammar lacks (storage options, VACUUM).
+    if (/^(create|vacuum|analyze)\b/i.test(head)) {
+      try {
+        return { text, offset, ast: viaFrontend(text, offset) };
+      } catch (e2) {
+        // Report the grammar's own error below, unless the form is known but unsupported.
+        if (e2 instanceof DbError && e2.sqlstate === "0A000") throw e2;
+      }
+    }
     throw syntaxError(e, text, offset);
   }
+}
+
+/**
+ * Parses a statement with the SQL frontend (`sql/parse/`) and maps the
+ * result onto this port's statements.
+ * @throws {DbError} 42601 when the frontend rejects it or yields an unmapped form
+ */
+function viaFrontend(text: string, offset: number): Statement | ExtensionStatement {
+  let ast;
+  try {
+    ast = parseFrontend(text)[0]?.ast;
+  } catch (e) {
+    if (e instanceof DbError && e.position !== undefined) e.position += offset;
+    throw e;
+  }
+  if (ast && "kind" in ast) {
+    switch (ast.kind) {
+      case "ext.copy":
+        return { kind: "copy", copy: ast };
+      case "ext.create_table":
+        if (ast.onCommit === "drop" || ast.onCommit === "delete rows") {
+          throw new DbError("0A000", `ON COMMIT ${ast.onCommit.toUpperCase()} is not supported`);
+        }
+        return ast.table;
+      case "ext.vacuum":
+      case "ext.analyze":
+        return {
+          kind: "vacuum",
+          vacuum: ast.kind === "ext.vacuum",
+          analyze: ast.kind === "ext.analyze" || ast.options.some((o) => o.name === "analyze"),
+          tables: ast.tables.map((t) => t.table),
+        };
+    }
+  }
+  throw new DbError("42601", `syntax error at or near "${text.trim().split(/\s+/)[0] ?? ""}"`);
 }
 
 function syntaxError(e: unknown, text: string, offset: number): DbError {
