@@ -224,6 +224,16 @@ export class SqlSession implements Session {
 
   async prepare(sql: string, paramTypes: readonly (SqlType | null)[] = []): Promise<Prepared> {
     this.#checkOpen();
+    try {
+      return await this.#prepare(sql, paramTypes);
+    } catch (e) {
+      // A Parse error inside a block fails the block, as an execution error does.
+      if (this.inBlock && this.txn) this.failed = true;
+      throw e;
+    }
+  }
+
+  async #prepare(sql: string, paramTypes: readonly (SqlType | null)[]): Promise<Prepared> {
     const statements = parseSql(sql);
     if (statements.length > 1) {
       throw new DbError("42601", "cannot insert multiple commands into a prepared statement");

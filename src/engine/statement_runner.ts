@@ -209,7 +209,20 @@ export function describeStatement(
     return { paramTypes: declared.map((t) => t ?? { id: "text" }), fields: null };
   }
   const p = planFor(s, st, declared);
-  return { paramTypes: [...p.paramTypes], fields: fieldsOf(p) };
+  return { paramTypes: p.paramTypes.map(withoutTypmod), fields: fieldsOf(p) };
+}
+
+/**
+ * A parameter type as the protocol sees it: like PostgreSQL, parameters carry
+ * no type modifier (the planner's typmods also use another encoding than the
+ * wire's), so the text of `$1` keeps every digit and the assignment cast to
+ * the column applies numeric(p,s) / varchar(n) afterwards.
+ */
+function withoutTypmod(t: SqlType): SqlType {
+  if (t.typmod === undefined || (t.id !== "numeric" && t.id !== "varchar" && t.id !== "bpchar")) {
+    return t;
+  }
+  return { id: t.id };
 }
 
 /**

@@ -50,6 +50,8 @@ const aliases: Record<string, TypeId> = {
   jsonb: "jsonb",
   oid: "oid",
   regclass: "regclass",
+  regtype: "regtype",
+  regproc: "regproc",
 };
 
 /** True when the type name is a serial pseudo-type. */
