@@ -17,7 +17,7 @@ import { configureLog, log } from "./src/common/log.ts";
 import { type HealthReport, startHttpServer } from "./src/api/http/http_server.ts";
 import { lockDataDir } from "./src/storage/os/dir_lock.ts";
 import { openFileSystem } from "./src/storage/os/mod.ts";
-import { openPageStore } from "./src/storage/page_store.ts";
+import { openPageStore, type PageStore } from "./src/storage/page_store.ts";
 import { openEngine } from "./src/engine/engine.ts";
 import { defaultKvConfig, openKvStore } from "./src/engine/kv_session.ts";
 import { type PgEngine, startPgServer } from "./src/protocol/pg/mod.ts";
@@ -82,18 +82,19 @@ async function startComponents(
       log.info("Storage checkpointed and closed");
     },
   });
-  stack.push(...await startSql(config, components));
+  stack.push(...await startSql(config, components, store));
   stack.push(...await startResp(config, components));
   return stack;
 }
 
 /** Opens the SQL engine and its PostgreSQL-protocol listener. */
-async function startSql(config: Config, components: Record<string, string>): Promise<Stoppable[]> {
-  const engine = await openEngine({
-    path: `${config.server.data_dir}/sql`,
-    fs: openFileSystem({ preferDirect: false }),
-    sync: config.storage.wal_sync === "fsync",
-  });
+async function startSql(
+  config: Config,
+  components: Record<string, string>,
+  store: PageStore,
+): Promise<Stoppable[]> {
+  // The SQL engine keeps its relations in the server's page store (one WAL, one checkpoint).
+  const engine = await openEngine({ store });
   const stack: Stoppable[] = [{ name: "sql engine", stop: () => engine.close() }];
   const pgEngine: PgEngine = {
     openSession: (params) =>

@@ -134,6 +134,7 @@ async function copyFrom(s: SqlSession, port: CopyPort, copy: ExtCopy): Promise<S
       count += (await runDml(plan, ctx)).count;
     }
   }
+  s.addChanges(ctx.changes);
   return copyResult(count);
 }
 
@@ -185,7 +186,7 @@ export function runVacuum(
     ? ext.tables.map((t) => s.catalog.relation(t.name, t.schema))
     : [...s.catalog.relations.values()].filter((r) => r.kind === "table");
   for (const rel of rels) {
-    if (ext.vacuum) s.engine.store.vacuum(rel.oid, s.engine.txns.oldestSnapshotCsn());
+    if (ext.vacuum) s.engine.vacuum(rel.oid);
     if (ext.analyze || !ext.vacuum) s.engine.analyze(rel.oid);
   }
   const tag = ext.vacuum ? "VACUUM" : "ANALYZE";

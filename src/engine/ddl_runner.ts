@@ -8,8 +8,8 @@ import type { Expr, Statement } from "pgsql-ast-parser";
 import { DbError } from "../common/errors.ts";
 import type { Value } from "../common/types.ts";
 import { compile } from "../exec/scalar.ts";
-import { hashKey } from "../exec/values.ts";
-import type { CatalogEditor, ColumnDef, RelationDef } from "../sql/catalog/catalog.ts";
+import type { Catalog, CatalogEditor, ColumnDef, RelationDef } from "../sql/catalog/catalog.ts";
+import { UniqueViolationError } from "../txn/mod.ts";
 import { alterTable, dropObjects } from "../sql/catalog/ddl_alter.ts";
 import {
   createIndex,
@@ -63,21 +63,31 @@ export async function runDdl(
   stmt: Statement,
   st: ParsedStatement,
 ): Promise<StatementResult> {
-  const txn = s.ensureTxn();
+  const txn = s.statementTxn();
   if (txn.readOnly) throw new DbError("25006", "cannot execute DDL in a read-only transaction");
   if (!s.txCatalog) s.txCatalogBase = s.engine.catalog.version;
-  const ed = s.catalog.edit();
+  const before = s.catalog;
+  const ed = before.edit();
   const fx = noEffects();
   const source = sourceOf(st);
   const tag = applyDdl(s, ed, stmt, st, fx, source);
   const next = ed.done();
+  const touched = changedTables(before, next);
+  for (const oid of touched) s.txTouched.add(oid);
+  try {
+    s.engine.bindRelations(next, touched, true, s.engine.catalog);
+  } catch (e) {
+    if (e instanceof UniqueViolationError) {
+      const err = new DbError("23505", `could not create unique index "${e.constraint}"`);
+      if (e.detail) err.detail = e.detail.replace("already exists", "is duplicated");
+      throw err;
+    }
+    throw e;
+  }
   s.txCatalog = next;
-  s.txDropped.push(...fx.droppedRelations);
-  for (const d of fx.droppedIndexes) s.engine.store.dropIndex(d.rel, d.index);
-  s.engine.syncIndexes(next, fx.buildIndexes);
-  s.txBuiltIndexes.push(...fx.buildIndexes);
-  for (const oid of fx.buildIndexes) validateUnique(s, next.indexes.get(oid)!.table, oid);
   if (stmt.type === "alter table") {
+    const oid = ed.base.relation(stmt.table.name, stmt.table.schema).oid;
+    await fillAddedColumns(s, before.relations.get(oid), next.relations.get(oid));
     validateRows(s, next.relations.get(ed.base.relation(stmt.table.name, stmt.table.schema).oid));
   }
   if (stmt.type === "truncate table") {
@@ -186,22 +196,18 @@ function evalDefault(s: SqlSession, sql: string, rel: RelationDef, col: ColumnDe
   return compile(e)([], execContext(s, [], false));
 }
 
-function validateUnique(s: SqlSession, rel: number, indexOid: number): void {
-  const cols = s.engine.store.indexColumns(rel, indexOid);
-  if (!cols) return;
-  const idx = s.catalog.indexes.get(indexOid);
-  if (!idx?.unique) return;
-  const seen = new Set<string>();
-  for (const t of s.engine.store.scanLatest(rel, s.txn!)) {
-    const key = cols.map((c) => t.values[c] ?? null);
-    if (key.some((v) => v === null)) continue;
-    const h = hashKey(key);
-    if (seen.has(h)) {
-      s.engine.store.dropIndex(rel, indexOid);
-      throw new DbError("23505", `could not create unique index "${idx.name}"`);
-    }
-    seen.add(h);
+/** Tables whose stored shape (columns, indexes) differs between two catalogs, or that came or went. */
+function changedTables(before: Catalog, next: Catalog): Set<number> {
+  const out = new Set<number>();
+  for (const [oid, rel] of next.relations) {
+    if (rel.kind === "table" && before.relations.get(oid) !== rel) out.add(oid);
   }
+  for (const [oid, rel] of before.relations) {
+    if (rel.kind === "table" && next.relations.get(oid) !== rel) out.add(oid);
+  }
+  for (const [oid, idx] of next.indexes) if (before.indexes.get(oid) !== idx) out.add(idx.table);
+  for (const [oid, idx] of before.indexes) if (next.indexes.get(oid) !== idx) out.add(idx.table);
+  return out;
 }
 
 function validateRows(s: SqlSession, rel: RelationDef | undefined): void {
@@ -213,7 +219,7 @@ function validateRows(s: SqlSession, rel: RelationDef | undefined): void {
     fn: compile(bindSqlText(p, (c as { sql: string }).sql, scope)),
   }));
   const ctx = execContext(s, [], false);
-  for (const t of s.engine.store.scanLatest(rel.oid, s.txn!)) {
+  for (const t of s.engine.rs.scan(rel.oid, ctx.txn)) {
     const row = rel.columns.map((c, i) => (i < t.values.length ? t.values[i]! : c.missing));
     rel.columns.forEach((c, i) => {
       if (c.notNull && !c.dropped && row[i] === null) {
@@ -234,14 +240,39 @@ function validateRows(s: SqlSession, rel: RelationDef | undefined): void {
   }
 }
 
+/**
+ * Stored rows written before ADD COLUMN read the new column as NULL: rows
+ * get the column's default (its `missing` value) written into them.
+ */
+async function fillAddedColumns(
+  s: SqlSession,
+  before: RelationDef | undefined,
+  after: RelationDef | undefined,
+): Promise<void> {
+  if (!before || !after || after.kind !== "table") return;
+  const added = after.columns
+    .map((c, i) => ({ c, i }))
+    .filter(({ c, i }) => i >= before.columns.length && !c.dropped && c.missing !== null);
+  if (added.length === 0) return;
+  const txn = s.statementTxn();
+  const rowIds = [...s.engine.rs.scan(after.oid, txn)].map((r) => r.rowId);
+  for (const rowId of rowIds) {
+    await s.engine.rs.update(txn, after.oid, rowId, (current) => {
+      const next = current.slice();
+      for (const { c, i } of added) {
+        if (i >= current.length || next[i] === null) next[i] = c.missing;
+      }
+      return next;
+    });
+  }
+  s.engine.txns.advanceCommand(txn);
+}
+
 async function truncate(s: SqlSession, rels: RelationDef[]): Promise<void> {
-  const txn = s.txn!;
+  const txn = s.statementTxn();
   for (const rel of rels) {
-    for (const t of [...s.engine.store.scanLatest(rel.oid, txn)]) {
-      const lock = await s.engine.store.lock(t, txn);
-      if (lock.kind === "gone") continue;
-      s.engine.store.markDeleted(lock.tuple, txn);
-      txn.redo.push({ op: "del", rel: rel.oid, id: lock.tuple.id });
-    }
+    const rowIds = [...s.engine.rs.scan(rel.oid, txn)].map((r) => r.rowId);
+    for (const rowId of rowIds) await s.engine.rs.delete(txn, rel.oid, rowId);
+    s.addChanges(new Map([[rel.oid, rowIds.length]]));
   }
 }

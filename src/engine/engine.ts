@@ -1,16 +1,23 @@
 /**
- * The engine: owns the row store, the transaction manager, the committed
- * catalog, sequences and the commit log, and opens sessions. Every protocol
- * and the embedded API reach data only through `Engine.openSession`.
+ * The engine: owns the row store (relations in the page store, through the
+ * `txn/` transaction layer), the committed catalog and sequences, and opens
+ * sessions. Every protocol and the embedded API reach data only through
+ * `Engine.openSession`.
+ *
+ * Durability: row changes are WAL-logged by the transaction layer and a
+ * commit resolves after the WAL group flush. The catalog and sequence
+ * positions live in the store's catalog blob; a DDL transaction rewrites it
+ * (with the previous catalog and its xid) before its commit record, so after
+ * a crash the catalog matches the rows: the new one when the xid committed,
+ * the previous one otherwise.
  * @module
  */
 import { DbError } from "../common/errors.ts";
 import { log } from "../common/log.ts";
 import type { Value } from "../common/types.ts";
-import { type Txn, TxnManager } from "../exec/mvcc.ts";
-import { type IndexSpec, TableStore } from "../exec/table_store.ts";
 import { compile } from "../exec/scalar.ts";
 import type { ExecContext } from "../exec/context.ts";
+import { RelationStore, type StoredIndexSpec } from "../exec/relation_store.ts";
 import { Catalog, type IndexDef } from "../sql/catalog/catalog.ts";
 import { createPlanner } from "../sql/planner.ts";
 import { type ParsedStatement, parseSql } from "../sql/parser_port.ts";
@@ -19,7 +26,17 @@ import { tableColumns } from "../sql/plan/plan_from.ts";
 import { Scope } from "../sql/plan/scope.ts";
 import type { FileSystem } from "../storage/os/file_system.ts";
 import { FsFileSystem } from "../storage/os/fs_file.ts";
-import { CommitLog, type CommitRecord } from "./commit_log.ts";
+import type { PageStore } from "../storage/page_store.ts";
+import { type Txn, XidStatus } from "../txn/mod.ts";
+import {
+  decodeDurable,
+  type DurableCatalog,
+  encodeCatalog,
+  encodeDurable,
+  type SequencePosition,
+  storedRelationSpec,
+  syncRelationStore,
+} from "./page_catalog.ts";
 import { type SessionOptions, SqlSession } from "./session.ts";
 import type { Notification } from "./session_api.ts";
 
@@ -30,13 +47,10 @@ export interface EngineOptions {
   readonly memory?: boolean;
   /** File system to use (defaults to the Deno file API implementation). */
   readonly fs?: FileSystem;
-  /** fdatasync the commit log on each commit (default true). */
+  /** fdatasync the WAL on each commit (default true). */
   readonly sync?: boolean;
-}
-
-interface SequenceState {
-  value: bigint;
-  called: boolean;
+  /** An open page store to keep the data in (the server's); the caller closes it. */
+  readonly store?: PageStore;
 }
 
 /** Parsed query strings kept for reuse. */
@@ -47,10 +61,9 @@ const autoVacuumChanges = 2_000;
 
 /** The database engine. */
 export class Engine {
-  readonly txns = new TxnManager();
-  readonly store = new TableStore(this.txns);
+  readonly txns: RelationStore["txns"];
   catalog: Catalog = Catalog.initial();
-  readonly sequences = new Map<number, SequenceState>();
+  readonly sequences = new Map<number, SequencePosition>();
   readonly sessions = new Map<number, SqlSession>();
   readonly listeners = new Map<string, Set<SqlSession>>();
   /** Row counts per relation from ANALYZE and auto-analyze, used for join planning. */
@@ -60,7 +73,14 @@ export class Engine {
   #nextSessionId = 1;
   #changes = new Map<number, number>();
   #closed = false;
-  constructor(readonly log: CommitLog | null) {}
+  #durable: DurableCatalog = { cur: "", prev: null, xid: 0 };
+  #sequencesDirty = false;
+  #staticCtx: ExecContext | null = null;
+
+  /** @param ownsStore close the page store with the engine */
+  constructor(readonly rs: RelationStore, readonly ownsStore: boolean) {
+    this.txns = rs.txns;
+  }
 
   /**
    * Parses SQL text, reusing the result for text seen before (statements with
@@ -92,21 +112,58 @@ export class Engine {
     for (const set of this.listeners.values()) set.delete(s);
   }
 
-  /** Registers the store-level indexes of every index in a catalog. */
-  syncIndexes(catalog: Catalog, only?: readonly number[]): void {
-    for (const idx of catalog.indexes.values()) {
-      if (only && !only.includes(idx.oid)) continue;
-      this.store.ensureIndex(idx.table, this.indexSpec(catalog, idx));
+  /** Loads the durable catalog and binds every table to its pages (at open). */
+  load(): void {
+    const text = this.rs.engineCatalog;
+    if (text !== null) {
+      const saved = decodeDurable(
+        text,
+        (xid) => this.txns.clog.status(xid) === XidStatus.committed,
+      );
+      this.catalog = saved.catalog;
+      for (const [oid, p] of saved.sequences) {
+        if (this.catalog.sequences.has(oid)) this.sequences.set(oid, p);
+      }
+    }
+    this.#durable = { cur: encodeCatalog(this.catalog, new Map()), prev: null, xid: 0 };
+    this.#save();
+    syncRelationStore(this.rs, this.catalog, (c, i) => this.indexSpec(c, i));
+  }
+
+  #save(): void {
+    this.rs.saveCatalog(encodeDurable(this.#durable, this.sequences));
+    this.#sequencesDirty = false;
+  }
+
+  /**
+   * Binds relations to what `catalog` says of them (allocating new tables and
+   * indexes, building indexes over existing rows, freeing dropped indexes).
+   * Relations `catalog` lacks are freed unless `keep`; indexes of `retain`
+   * (the committed catalog, for an open transaction's DDL) are kept.
+   * @throws {DbError} 23505 when a new unique index finds duplicates
+   */
+  bindRelations(catalog: Catalog, oids: Iterable<number>, keep = false, retain?: Catalog): void {
+    const specOf = (c: Catalog, i: IndexDef) => this.indexSpec(c, i);
+    for (const oid of oids) {
+      let spec = storedRelationSpec(catalog, oid, specOf);
+      const kept = retain ? storedRelationSpec(retain, oid, specOf) : null;
+      if (spec && kept) {
+        // Indexes dropped by an open transaction stay until it commits.
+        const extra = kept.indexes.filter((i) => !spec!.indexes.some((j) => j.oid === i.oid));
+        if (extra.length > 0) spec = { ...spec, indexes: [...spec.indexes, ...extra] };
+      }
+      if (spec) this.rs.define(spec);
+      else if (!keep) this.rs.dropRelation(oid);
     }
   }
 
   /** The store's view of a catalog index. */
-  indexSpec(catalog: Catalog, idx: IndexDef): IndexSpec {
+  indexSpec(catalog: Catalog, idx: IndexDef): StoredIndexSpec {
     const rel = catalog.relations.get(idx.table)!;
     const con = rel.constraints.find((c) =>
       (c.kind === "primary_key" || c.kind === "unique") && c.indexOid === idx.oid
     );
-    let predicate: IndexSpec["predicate"] = null;
+    let predicate: StoredIndexSpec["predicate"] = null;
     if (idx.predicateSql) {
       const p = createPlanner(catalog, "", []);
       const e = bindSqlText(p, idx.predicateSql, new Scope(tableColumns(rel, rel.name), null));
@@ -125,13 +182,13 @@ export class Engine {
   }
 
   #staticContext(): ExecContext {
-    const txn = this.txns.begin();
+    if (this.#staticCtx) return this.#staticCtx;
+    const txn = this.txns.begin({ readOnly: true });
     this.txns.abort(txn);
-    return {
-      store: this.store,
+    this.#staticCtx = {
+      rs: this.rs,
       txns: this.txns,
       txn,
-      snapshot: { csn: 0 },
       params: [],
       outer: [],
       ctes: new Map(),
@@ -151,6 +208,7 @@ export class Engine {
       sessionId: 0,
       clockMs: () => 0,
     };
+    return this.#staticCtx;
   }
 
   /** Advances a sequence (non-transactional). @throws {DbError} 2200H when exhausted */
@@ -170,6 +228,7 @@ export class Engine {
       next = def.increment > 0n ? def.min : def.max;
     }
     this.sequences.set(oid, { value: next, called: true });
+    this.#sequencesDirty = true;
     return next;
   }
 
@@ -177,6 +236,7 @@ export class Engine {
   setval(oid: number, value: bigint, called: boolean): bigint {
     this.catalogSequence(oid);
     this.sequences.set(oid, { value, called });
+    this.#sequencesDirty = true;
     return value;
   }
 
@@ -187,42 +247,65 @@ export class Engine {
   }
 
   /**
-   * Makes a transaction durable and visible.
-   * @throws {DbError} 40001 on a serialization failure
+   * Makes a transaction durable and visible, publishing its catalog when it ran DDL.
+   * @param touched relations whose storage the transaction's DDL changed
+   * @throws {DbError} 40001 on a serialization failure or concurrent DDL
    */
   async commit(
     txn: Txn,
     catalog: Catalog | null,
     baseVersion: number,
-    dropped: readonly number[],
+    touched: ReadonlySet<number>,
+    changes: ReadonlyMap<number, number>,
   ): Promise<void> {
-    this.txns.checkSerializable(txn);
     if (catalog && this.catalog.version !== baseVersion) {
       throw new DbError("40001", "could not serialize access due to concurrent DDL");
     }
-    if (this.log && (txn.redo.length > 0 || catalog)) {
-      const record: CommitRecord = {
-        ops: txn.redo.filter((o) => o.op !== "ddl") as CommitRecord["ops"],
-        ...(catalog ? { catalog: catalog.toData() } : {}),
-        sequences: this.#sequenceData(),
-      };
-      await this.log.append(record);
-    }
-    this.txns.commit(txn);
+    const before = this.catalog;
+    const beforeDurable = this.#durable;
     if (catalog) {
+      // The catalog reaches the WAL before the commit record, tagged with the xid.
+      this.txns.writeXid(txn);
+      this.#durable = {
+        cur: encodeCatalog(catalog, new Map()),
+        prev: beforeDurable.cur,
+        xid: txn.xid,
+      };
       this.catalog = catalog;
       this.planCache.clear();
-      for (const rel of dropped) this.store.dropRelation(rel);
+      this.#save();
+    } else if (this.#sequencesDirty) this.#save();
+    try {
+      await this.txns.commit(txn);
+    } catch (e) {
+      if (catalog) this.#revertCatalog(before, beforeDurable, touched);
+      throw e;
     }
-    this.#countChanges(txn);
+    if (txn.state !== "committed") {
+      if (catalog) this.#revertCatalog(before, beforeDurable, touched);
+      return;
+    }
+    if (catalog) this.bindRelations(catalog, touched);
+    this.#countChanges(changes);
   }
 
-  #countChanges(txn: Txn): void {
-    const perRel = new Map<number, number>();
-    for (const op of txn.redo) {
-      if (op.op !== "ddl") perRel.set(op.rel, (perRel.get(op.rel) ?? 0) + 1);
-    }
-    for (const [rel, k] of perRel) {
+  #revertCatalog(before: Catalog, durable: DurableCatalog, touched: ReadonlySet<number>): void {
+    this.catalog = before;
+    this.#durable = durable;
+    this.planCache.clear();
+    this.#save();
+    this.bindRelations(before, touched);
+  }
+
+  /** Flushes sequence positions changed by a transaction that wrote nothing else. */
+  async flushSequences(): Promise<void> {
+    if (!this.#sequencesDirty) return;
+    this.#save();
+    await this.rs.store.wal.flush(this.rs.store.wal.endLsn);
+  }
+
+  #countChanges(changes: ReadonlyMap<number, number>): void {
+    for (const [rel, k] of changes) {
       const n = (this.#changes.get(rel) ?? 0) + k;
       // Like autovacuum: a fixed floor plus a fraction of the table.
       const threshold = Math.max(autoVacuumChanges, 0.2 * (this.stats.get(rel) ?? 0));
@@ -231,25 +314,28 @@ export class Engine {
         continue;
       }
       this.#changes.set(rel, 0);
-      this.store.vacuum(rel, this.txns.oldestSnapshotCsn());
+      if (!this.rs.spec(rel)) continue;
+      this.rs.vacuum(rel);
       this.analyze(rel);
     }
   }
 
-  #sequenceData(): Record<string, [bigint, boolean]> {
-    const out: Record<string, [bigint, boolean]> = {};
-    for (const [oid, s] of this.sequences) out[String(oid)] = [s.value, s.called];
-    return out;
+  /** Removes dead row versions of a relation; returns how many. */
+  vacuum(rel: number): number {
+    return this.rs.spec(rel) ? this.rs.vacuum(rel) : 0;
   }
 
   /** Counts the live rows of a relation for the planner (ANALYZE). */
   analyze(rel: number): number {
-    const txn = this.txns.begin("read committed", true);
-    const snap = this.txns.snapshotFor(txn);
-    txn.cid = 1;
+    if (!this.rs.spec(rel)) return 0;
+    const txn = this.txns.begin({ readOnly: true });
+    this.txns.startStatement(txn);
     let rows = 0;
-    for (const _t of this.store.scan(rel, txn, snap)) rows++;
-    this.txns.abort(txn);
+    try {
+      for (const _r of this.rs.scan(rel, txn)) rows++;
+    } finally {
+      this.txns.abort(txn);
+    }
     const before = this.stats.get(rel);
     this.stats.set(rel, rows);
     // Plans chose join sides from the old numbers; replan when they moved a lot.
@@ -265,73 +351,44 @@ export class Engine {
     }
   }
 
-  /** Replays the commit log into the store and catalog. */
-  recover(records: readonly CommitRecord[]): void {
-    const txn = this.txns.begin();
-    for (const r of records) {
-      if (r.catalog) {
-        this.catalog = Catalog.fromData(r.catalog as Parameters<typeof Catalog.fromData>[0]);
-        this.syncIndexes(this.catalog);
-      }
-      for (const op of r.ops) {
-        if (op.op === "ins") this.store.put(op.rel, op.values as Value[], txn.xid, 0, op.id);
-        else if (op.op === "del") this.store.removeTuple(op.rel, op.id);
-      }
-      for (const [oid, [value, called]] of Object.entries(r.sequences ?? {})) {
-        this.sequences.set(Number(oid), { value, called });
-      }
-    }
-    for (const oid of [...this.sequences.keys()]) {
-      if (!this.catalog.sequences.has(oid)) this.sequences.delete(oid);
-    }
-    this.txns.commit(txn);
-  }
-
-  /** Writes a compact snapshot of the database into the commit log. */
+  /** Saves sequence positions and checkpoints the page store. */
   async checkpoint(): Promise<void> {
-    if (!this.log) return;
-    const txn = this.txns.begin("repeatable read", true);
-    const snap = this.txns.snapshotFor(txn);
-    txn.cid = 1;
-    const ops: { op: "ins"; rel: number; id: number; values: unknown[] }[] = [];
-    for (const rel of this.catalog.relations.values()) {
-      if (rel.kind !== "table") continue;
-      for (const t of this.store.scan(rel.oid, txn, snap)) {
-        ops.push({ op: "ins", rel: rel.oid, id: t.id, values: t.values });
-      }
-    }
-    this.txns.abort(txn);
-    await this.log.rewrite([{
-      ops,
-      catalog: this.catalog.toData(),
-      sequences: this.#sequenceData(),
-    }]);
+    this.#save();
+    await this.rs.store.checkpoint();
   }
 
-  /** Closes every session, checkpoints and closes the log. */
+  /** Closes every session, saves sequences and closes the store when the engine owns it. */
   async close(): Promise<void> {
     if (this.#closed) return;
     for (const s of [...this.sessions.values()]) await s.close();
-    await this.checkpoint();
     this.#closed = true;
-    this.log?.close();
+    this.#save();
+    if (this.ownsStore) await this.rs.close();
+    else await this.rs.store.wal.flush(this.rs.store.wal.endLsn);
   }
 }
 
 /**
- * Opens an engine: in memory, or over a data directory (recovering its commit log).
- * @throws {DbError} XX001 on a corrupt log, 58030 on I/O errors
+ * Opens an engine over a page store: the caller's (`store`), one in a data
+ * directory (`path`), or one in memory.
+ * @throws {DbError} XX001 on corrupt data, 58030 on I/O errors
  * @example
  * const engine = await openEngine({ memory: true });
  * const session = engine.openSession();
  */
-export function openEngine(options: EngineOptions = {}): Promise<Engine> {
-  if (options.memory || options.path === undefined) return Promise.resolve(new Engine(null));
-  const fs = options.fs ?? new FsFileSystem();
-  const commitLog = new CommitLog(fs, options.path, options.sync ?? true);
-  const engine = new Engine(commitLog);
-  const records = commitLog.read();
-  engine.recover(records);
-  log.debug("engine opened", { path: options.path, records: records.length });
-  return Promise.resolve(engine);
+export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
+  let rs: RelationStore;
+  if (options.store) rs = RelationStore.over(options.store);
+  else if (options.memory || options.path === undefined) rs = await RelationStore.open();
+  else {
+    rs = await RelationStore.open({
+      fs: options.fs ?? new FsFileSystem(),
+      dataDir: options.path,
+      walSync: options.sync === false ? "off" : "fsync",
+    });
+  }
+  const engine = new Engine(rs, options.store === undefined);
+  engine.load();
+  log.debug("engine opened", { path: options.path ?? null });
+  return engine;
 }

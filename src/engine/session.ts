@@ -7,7 +7,7 @@
  */
 import { DbError } from "../common/errors.ts";
 import { type SqlType, type Value } from "../common/types.ts";
-import type { Isolation, Txn } from "../exec/mvcc.ts";
+import type { IsolationLevel as Isolation, Txn } from "../txn/mod.ts";
 import type { Catalog } from "../sql/catalog/catalog.ts";
 import { type ParsedStatement, parseSql } from "../sql/parser_port.ts";
 import type { Engine } from "./engine.ts";
@@ -51,10 +51,7 @@ const defaultSettings: Record<string, string> = {
 /** A savepoint in the open transaction. */
 export interface Savepoint {
   readonly name: string;
-  readonly subxid: number;
   readonly catalog: Catalog | null;
-  readonly redoLength: number;
-  readonly buildIndexes: number;
   readonly notifies: number;
 }
 
@@ -74,8 +71,10 @@ export class SqlSession implements Session {
   /** The transaction's private catalog after DDL, null when unchanged. */
   txCatalog: Catalog | null = null;
   txCatalogBase = 0;
-  txDropped: number[] = [];
-  txBuiltIndexes: number[] = [];
+  /** Relations whose storage the transaction's DDL changed. */
+  txTouched = new Set<number>();
+  /** Rows changed per relation (autovacuum). */
+  txChanges = new Map<number, number>();
   savepoints: Savepoint[] = [];
   pendingNotifies: { channel: string; payload: string }[] = [];
   readonly settings = new Map<string, string>();
@@ -90,6 +89,9 @@ export class SqlSession implements Session {
   copyPort?: CopyPort | undefined;
   readonly queued: Notification[] = [];
   #closed = false;
+  /** Statements run so far; the transaction's statement is started once per statement. */
+  #statementNo = 0;
+  #startedNo = -1;
 
   constructor(readonly engine: Engine, readonly id: number, readonly options: SessionOptions) {}
 
@@ -113,16 +115,32 @@ export class SqlSession implements Session {
     if (!this.txn) {
       const iso = this.blockIsolation ??
         (this.settings.get("default_transaction_isolation") ?? "read committed") as Isolation;
-      this.txn = this.engine.txns.begin(
-        iso === ("read uncommitted" as Isolation) ? "read committed" : iso,
-      );
+      this.txn = this.engine.txns.begin({
+        isolation: iso === ("read uncommitted" as Isolation) ? "read committed" : iso,
+      });
       this.txCatalog = null;
-      this.txDropped = [];
-      this.txBuiltIndexes = [];
+      this.txTouched = new Set();
+      this.txChanges = new Map();
       this.savepoints = [];
       this.pendingNotifies = [];
+      this.#startedNo = -1;
     }
     return this.txn;
+  }
+
+  /** The transaction with the running statement started (new command id, READ COMMITTED snapshot). */
+  statementTxn(): Txn {
+    const txn = this.ensureTxn();
+    if (this.#startedNo !== this.#statementNo) {
+      this.engine.txns.startStatement(txn);
+      this.#startedNo = this.#statementNo;
+    }
+    return txn;
+  }
+
+  /** Adds a statement's row changes to the transaction's counts. */
+  addChanges(changes: ReadonlyMap<number, number>): void {
+    for (const [rel, n] of changes) this.txChanges.set(rel, (this.txChanges.get(rel) ?? 0) + n);
   }
 
   /** Commits the open transaction (if any). */
@@ -130,7 +148,14 @@ export class SqlSession implements Session {
     const txn = this.txn;
     if (!txn) return;
     try {
-      await this.engine.commit(txn, this.txCatalog, this.txCatalogBase, this.txDropped);
+      await this.engine.commit(
+        txn,
+        this.txCatalog,
+        this.txCatalogBase,
+        this.txTouched,
+        this.txChanges,
+      );
+      if (txn.xid === 0) await this.engine.flushSequences();
     } catch (e) {
       this.abortTxn();
       throw e;
@@ -145,10 +170,8 @@ export class SqlSession implements Session {
     const txn = this.txn;
     if (!txn) return;
     this.engine.txns.abort(txn);
-    for (const oid of this.txBuiltIndexes) {
-      const idx = this.txCatalog?.indexes.get(oid);
-      if (idx) this.engine.store.dropIndex(idx.table, oid);
-    }
+    // Storage the rolled-back DDL allocated goes; the committed definitions come back.
+    if (this.txTouched.size > 0) this.engine.bindRelations(this.engine.catalog, this.txTouched);
     this.#endTxn();
   }
 
@@ -157,8 +180,8 @@ export class SqlSession implements Session {
     this.inBlock = false;
     this.failed = false;
     this.txCatalog = null;
-    this.txDropped = [];
-    this.txBuiltIndexes = [];
+    this.txTouched = new Set();
+    this.txChanges = new Map();
     this.savepoints = [];
     this.pendingNotifies = [];
     this.blockIsolation = null;
@@ -199,20 +222,26 @@ export class SqlSession implements Session {
       ? setTimeout(() => {
         this.cancelled = true;
         this.timedOut = true;
-        this.txn?.interruptWait?.(
-          new DbError("57014", "canceling statement due to statement timeout"),
-        );
+        if (this.txn) {
+          this.engine.txns.cancelWait(
+            this.txn,
+            new DbError("57014", "canceling statement due to statement timeout"),
+          );
+        }
       }, timeoutMs)
       : undefined;
     const implicitStart = !this.inBlock;
+    this.#statementNo++;
     try {
       const r = await runStatement(this, st, params, declared);
       if (!this.inBlock && this.txn && implicitStart) await this.commitTxn();
-      if (this.txn) this.txn.cid++;
       return r;
     } catch (e) {
       if (this.inBlock) {
-        if (this.txn) this.failed = true;
+        if (this.txn) {
+          this.failed = true;
+          this.engine.txns.markFailed(this.txn);
+        }
       } else this.abortTxn();
       throw e;
     } finally {
@@ -228,7 +257,10 @@ export class SqlSession implements Session {
       return await this.#prepare(sql, paramTypes);
     } catch (e) {
       // A Parse error inside a block fails the block, as an execution error does.
-      if (this.inBlock && this.txn) this.failed = true;
+      if (this.inBlock && this.txn) {
+        this.failed = true;
+        this.engine.txns.markFailed(this.txn);
+      }
       throw e;
     }
   }
@@ -308,7 +340,12 @@ export class SqlSession implements Session {
     if (!this.running) return;
     this.cancelled = true;
     // A statement waiting for a row lock is interrupted at once.
-    this.txn?.interruptWait?.(new DbError("57014", "canceling statement due to user request"));
+    if (this.txn) {
+      this.engine.txns.cancelWait(
+        this.txn,
+        new DbError("57014", "canceling statement due to user request"),
+      );
+    }
   }
 
   async close(): Promise<void> {

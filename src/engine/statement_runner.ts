@@ -12,7 +12,7 @@ import { castValue } from "../exec/coerce.ts";
 import { toNumeric } from "../exec/numeric_ops.ts";
 import { runDml } from "../exec/run_dml.ts";
 import { runPlan } from "../exec/run_select.ts";
-import type { Isolation } from "../exec/mvcc.ts";
+import type { IsolationLevel as Isolation } from "../txn/mod.ts";
 import { isPlannable, type PlannedStatement, planStatement } from "../sql/planner.ts";
 import { explainPlan } from "../sql/plan/explain.ts";
 import { referencedBy } from "../sql/plan/plan_dml.ts";
@@ -101,7 +101,7 @@ export function execContext(
   params: readonly Value[],
   collect: boolean,
 ): ExecContext {
-  const txn = s.ensureTxn();
+  const txn = s.statementTxn();
   const engine = s.engine;
   const seq = (name: string) => {
     const parts = name.split(".");
@@ -113,10 +113,9 @@ export function execContext(
     return def;
   };
   return {
-    store: engine.store,
+    rs: engine.rs,
     txns: engine.txns,
     txn,
-    snapshot: engine.txns.snapshotFor(txn),
     params,
     outer: [],
     ctes: new Map(),
@@ -183,6 +182,7 @@ async function runPlanned(
     throw new DbError("25006", `cannot execute ${p.command} in a read-only transaction`);
   }
   const r = await runDml(p.plan, ctx);
+  s.addChanges(ctx.changes);
   return { ctx, rows: r.returning ?? [], count: r.count };
 }
 
@@ -263,7 +263,7 @@ export async function runStatement(
       s.inBlock = true;
       s.ensureTxn();
       if (stmt.type === "begin" && stmt.writeable === "read only") {
-        (s.txn as { readOnly: boolean }).readOnly = true;
+        s.engine.txns.setCharacteristics(s.txn!, { readOnly: true });
       }
       return result("BEGIN");
     }
@@ -366,13 +366,10 @@ async function runExtension(
         throw new DbError("25P01", "SAVEPOINT can only be used in transaction blocks");
       }
       const txn = s.ensureTxn();
-      const subxid = s.engine.txns.beginSub(txn);
+      s.engine.txns.savepoint(txn, ext.name);
       s.savepoints.push({
         name: ext.name,
-        subxid,
         catalog: s.txCatalog,
-        redoLength: txn.redo.length,
-        buildIndexes: s.txBuiltIndexes.length,
         notifies: s.pendingNotifies.length,
       });
       return result("SAVEPOINT");
@@ -387,19 +384,19 @@ async function runExtension(
       const sp = s.savepoints[at]!;
       const txn = s.txn!;
       if (ext.kind === "release") {
-        s.engine.txns.releaseSubsFrom(txn, sp.subxid);
+        s.engine.txns.release(txn, ext.name);
         s.savepoints.splice(at);
         return result("RELEASE");
       }
-      s.engine.txns.abortSubsFrom(txn, sp.subxid);
-      txn.redo.splice(sp.redoLength);
+      s.engine.txns.rollbackTo(txn, ext.name);
       s.txCatalog = sp.catalog;
       s.pendingNotifies.splice(sp.notifies);
+      // The savepoint itself survives ROLLBACK TO.
       s.savepoints.splice(at + 1);
-      // The savepoint itself survives ROLLBACK TO, with a fresh subtransaction.
-      const subxid = s.engine.txns.beginSub(txn);
-      s.savepoints[at] = { ...sp, subxid };
       s.failed = false;
+      if (s.txTouched.size > 0) {
+        s.engine.bindRelations(s.catalog, s.txTouched, true, s.engine.catalog);
+      }
       return result("ROLLBACK");
     }
     case "explain":
@@ -424,7 +421,7 @@ async function runExtension(
       return result("RESET");
     case "set":
       if (ext.name === "transaction_isolation") {
-        if (s.txn && s.txn.snapshot) {
+        if (s.txn && (s.txn.snapshot !== null || s.txn.xid !== 0)) {
           throw new DbError(
             "25001",
             "SET TRANSACTION ISOLATION LEVEL must be called before any query",

@@ -5,8 +5,8 @@
  * @module
  */
 import type { Value } from "../common/types.ts";
-import type { Snapshot, Txn, TxnManager } from "./mvcc.ts";
-import type { TableStore } from "./table_store.ts";
+import type { Txn, TxnManager } from "../txn/mod.ts";
+import type { RelationStore } from "./relation_store.ts";
 import type { ReferencingAction } from "./plan.ts";
 
 /** Sequence operations (non-transactional, as in PostgreSQL). */
@@ -18,10 +18,11 @@ export interface SequencePort {
 
 /** Per-statement execution state. */
 export interface ExecContext {
-  readonly store: TableStore;
+  /** Relations in the page store. */
+  readonly rs: RelationStore;
   readonly txns: TxnManager;
+  /** The running transaction (its statement was started with `txns.startStatement`). */
   readonly txn: Txn;
-  snapshot: Snapshot;
   readonly params: readonly Value[];
   /** Outer rows, innermost last, for correlated column references. */
   readonly outer: Value[][];

@@ -6,7 +6,7 @@
  */
 import { CorruptError } from "../common/errors.ts";
 import { createHeap, heapGet, heapInsert, heapScan, heapUpdate } from "../storage/heap/mod.ts";
-import { type PageReader, RootSlot } from "../storage/mtr.ts";
+import { type Mtr, type PageReader, RootSlot } from "../storage/mtr.ts";
 import type { PageStore } from "../storage/page_store.ts";
 
 /** Where a relation's pages live. */
@@ -22,17 +22,20 @@ const decoder = new TextDecoder();
 
 /** Writes the blob (creating the catalog heap on first use) in one mini-transaction. */
 export function saveBlob(store: PageStore, blob: LoadedBlob): void {
+  store.update((m) => writeBlob(m, blob));
+}
+
+/** Writes the blob inside the caller's mini-transaction (so it lands atomically with other page changes). */
+export function writeBlob(m: Mtr, blob: LoadedBlob): void {
   const bytes = encoder.encode(JSON.stringify({ v: catalogVersion, ...blob }));
-  store.update((m) => {
-    let heap = m.root(RootSlot.catalog);
-    if (heap === 0) {
-      heap = createHeap(m);
-      m.setRoot(RootSlot.catalog, heap);
-    }
-    const at = catalogRowId(m, heap);
-    if (at === undefined) heapInsert(m, heap, bytes);
-    else heapUpdate(m, heap, at, bytes);
-  });
+  let heap = m.root(RootSlot.catalog);
+  if (heap === 0) {
+    heap = createHeap(m);
+    m.setRoot(RootSlot.catalog, heap);
+  }
+  const at = catalogRowId(m, heap);
+  if (at === undefined) heapInsert(m, heap, bytes);
+  else heapUpdate(m, heap, at, bytes);
 }
 
 /** Row id of the single catalog row of the catalog heap, if written. */

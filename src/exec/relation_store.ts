@@ -15,7 +15,7 @@ import { DbError } from "../common/errors.ts";
 import type { SqlType, TypeId, Value } from "../common/types.ts";
 import { btreeDrop } from "../storage/btree/mod.ts";
 import type { KeyColumn } from "../storage/key_codec.ts";
-import { loadBlob, type Placement, saveBlob } from "./relation_catalog_blob.ts";
+import { loadBlob, type Placement, saveBlob, writeBlob } from "./relation_catalog_blob.ts";
 import type { FileSystem } from "../storage/os/mod.ts";
 import { MemFileSystem } from "../storage/os/mod.ts";
 import { openPageStore, type PageStore } from "../storage/page_store.ts";
@@ -24,6 +24,7 @@ import {
   createRelationStorage,
   dropRelationStorage,
   type IndexDef,
+  type InsertOutcome,
   type Recheck,
   type RelationDef,
   type RowLockMode,
@@ -150,6 +151,11 @@ export class RelationStore {
         : {}),
       ...(options.walSync !== undefined ? { walSync: options.walSync } : {}),
     });
+    return RelationStore.over(store);
+  }
+
+  /** Binds the row store to an already open page store (the server's). */
+  static over(store: PageStore): RelationStore {
     const txns = TxnManager.open(store);
     return new RelationStore(store, txns, new Tables(store, txns));
   }
@@ -198,15 +204,50 @@ export class RelationStore {
       indexes: defs,
     };
     const gone = Object.entries(old?.indexes ?? {}).filter(([oid]) => !(oid in indexes));
-    if (gone.length > 0) {
-      this.store.update((m) => {
-        for (const [, root] of gone) btreeDrop(m, root);
-      });
-    }
     const placement = { heap, indexes };
+    const previous = this.#bound.get(spec.oid);
     this.#placements.set(spec.oid, placement);
     this.#bound.set(spec.oid, { spec, def, indexNo, placement });
-    if (old) { for (const i of fresh) this.tables.buildIndex(def, i); }
+    if (gone.length > 0) {
+      // The freed trees leave the durable placement map in the same
+      // mini-transaction, so a restart never frees them a second time.
+      this.store.update((m) => {
+        for (const [, root] of gone) btreeDrop(m, root);
+        this.#writeBlob(m);
+      });
+    }
+    if (!old) return;
+    try {
+      for (const i of fresh) this.tables.buildIndex(def, i);
+    } catch (e) {
+      // A failed build (23505) frees the new trees and keeps the old binding.
+      this.store.update((m) => {
+        for (const i of fresh) btreeDrop(m, defs[i]!.root);
+        this.#placements.set(spec.oid, old);
+        this.#writeBlob(m);
+      });
+      if (previous) this.#bound.set(spec.oid, previous);
+      else this.#bound.delete(spec.oid);
+      throw e;
+    }
+  }
+
+  /** Column positions of a stored index, or undefined. */
+  indexColumns(rel: number, indexOid: number): readonly number[] | undefined {
+    return this.#bound.get(rel)?.spec.indexes.find((i) => i.oid === indexOid)?.columns;
+  }
+
+  /** The catalog description a relation is bound with, or undefined. */
+  spec(rel: number): StoredRelationSpec | undefined {
+    return this.#bound.get(rel)?.spec;
+  }
+
+  #writeBlob(m: Parameters<typeof writeBlob>[0]): void {
+    if (this.#engineCatalog === null) return;
+    writeBlob(m, {
+      catalog: this.#engineCatalog,
+      placements: Object.fromEntries(this.#placements),
+    });
   }
 
   /** True when `indexOid` of `rel` has a stored B+tree. */
@@ -217,12 +258,15 @@ export class RelationStore {
   /** Frees a relation's pages (after DROP TABLE commits). */
   dropRelation(rel: number): void {
     const b = this.#bound.get(rel);
-    if (b) {
-      this.store.update((m) => dropRelationStorage(m, b.def));
-      this.tables.forget(b.def);
-    }
     this.#bound.delete(rel);
     this.#placements.delete(rel);
+    if (b) {
+      this.store.update((m) => {
+        dropRelationStorage(m, b.def);
+        this.#writeBlob(m);
+      });
+      this.tables.forget(b.def);
+    }
   }
 
   #get(rel: number): Bound {
@@ -309,6 +353,11 @@ export class RelationStore {
   /** Inserts a row; 23505 on a duplicate key. */
   insert(txn: Txn, rel: number, values: readonly Value[]): Promise<number> {
     return this.tables.insertRow(txn, this.#get(rel).def, values);
+  }
+
+  /** Inserts a row or reports the unique conflict (see `Tables.insertOrConflict`). */
+  insertOrConflict(txn: Txn, rel: number, values: readonly Value[]): Promise<InsertOutcome> {
+    return this.tables.insertOrConflict(txn, this.#get(rel).def, values);
   }
 
   /** Updates a row (see `Tables.updateRow`). */

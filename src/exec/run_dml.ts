@@ -9,9 +9,9 @@ import type { Value } from "../common/types.ts";
 import type { ExecContext } from "./context.ts";
 import type { BoundExpr, PlanNode, ReferencingAction, TargetRel } from "./plan.ts";
 import { compile, truthy } from "./scalar.ts";
-import { runPlan } from "./run_select.ts";
-import type { Tuple } from "./table_store.ts";
+import { indexLookup, runPlan } from "./run_select.ts";
 import { compareValues, hashKey } from "./values.ts";
+import type { RowLockMode } from "../txn/mod.ts";
 
 /** Rows affected and RETURNING rows of a DML statement. */
 export interface DmlResult {
@@ -36,6 +36,7 @@ export function runDml(node: PlanNode, ctx: ExecContext): Promise<DmlResult> {
   }
 }
 
+/** NOT NULL and CHECK constraints of a row (synchronous: they run inside row rechecks). */
 function checkRow(target: TargetRel, values: Value[], ctx: ExecContext): void {
   for (const c of target.checks) {
     switch (c.kind) {
@@ -55,34 +56,39 @@ function checkRow(target: TargetRel, values: Value[], ctx: ExecContext): void {
           );
         }
         break;
-      case "foreign_key": {
-        const key = c.columns.map((i) => values[i] ?? null);
-        if (key.some((v) => v === null)) break;
-        if (ctx.store.lookupLatest(c.refRel, c.refIndex, key, ctx.txn).length === 0) {
-          throw new DbError(
-            "23503",
-            `insert or update on table "${c.table}" violates foreign key constraint "${c.name}"`,
-          );
-        }
+      case "foreign_key":
         break;
-      }
     }
   }
 }
 
-function write(target: TargetRel, values: Value[], ctx: ExecContext): Tuple {
-  const t = ctx.store.put(target.rel, values, ctx.txn.writeXid, ctx.txn.cid);
-  ctx.txn.redo.push({ op: "ins", rel: target.rel, id: t.id, values });
-  ctx.txn.writes.add(target.rel);
-  ctx.changes.set(target.rel, (ctx.changes.get(target.rel) ?? 0) + 1);
-  return t;
+/** FOREIGN KEY checks of a written row: the parent row must exist; it is locked KEY SHARE. */
+async function checkForeignKeys(target: TargetRel, values: Value[], ctx: ExecContext) {
+  for (const c of target.checks) {
+    if (c.kind !== "foreign_key") continue;
+    const key = c.columns.map((i) => values[i] ?? null);
+    if (key.some((v) => v === null)) continue;
+    // Rows the statement wrote so far count (a parent inserted by the same statement).
+    ctx.txns.advanceCommand(ctx.txn);
+    let found = false;
+    for (const parent of indexLookup(c.refRel, c.refIndex, key, ctx)) {
+      const lock = await ctx.rs.lock(ctx.txn, c.refRel, parent.rowId, { mode: "keyShare" });
+      if (lock.kind === "done") {
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      throw new DbError(
+        "23503",
+        `insert or update on table "${c.table}" violates foreign key constraint "${c.name}"`,
+      );
+    }
+  }
 }
 
-function remove(t: Tuple, ctx: ExecContext): void {
-  ctx.store.markDeleted(t, ctx.txn);
-  ctx.txn.redo.push({ op: "del", rel: t.rel, id: t.id });
-  ctx.txn.writes.add(t.rel);
-  ctx.changes.set(t.rel, (ctx.changes.get(t.rel) ?? 0) + 1);
+function counted(rel: number, ctx: ExecContext): void {
+  ctx.changes.set(rel, (ctx.changes.get(rel) ?? 0) + 1);
 }
 
 function returningRow(
@@ -94,27 +100,30 @@ function returningRow(
   return exprs.map((e) => compile(e)(row, ctx));
 }
 
+function hasForeignKeys(target: TargetRel): boolean {
+  return target.checks.some((c) => c.kind === "foreign_key");
+}
+
 async function runInsert(
   node: Extract<PlanNode, { kind: "insert" }>,
   ctx: ExecContext,
 ): Promise<DmlResult> {
-  ctx.txn.writes.add(node.target.rel);
   const rows = runPlan(node.source, ctx);
   const returning: Value[][] | null = node.returning ? [] : null;
+  const written = new Set<number>();
+  const fks = hasForeignKeys(node.target);
   let count = 0;
   for (const values of rows) {
     ctx.checkCancel();
     checkRow(node.target, values, ctx);
     if (node.onConflict) {
-      const handled = await onConflict(node, values, ctx, returning);
-      if (handled !== null) {
-        count += handled;
-        continue;
-      }
-    } else {
-      await ctx.store.checkUnique(node.target.rel, values, ctx.txn, null);
+      const handled = await onConflict(node, values, ctx, returning, written);
+      count += handled;
+      continue;
     }
-    write(node.target, values, ctx);
+    written.add(await ctx.rs.insert(ctx.txn, node.target.rel, values));
+    counted(node.target.rel, ctx);
+    if (fks) await checkForeignKeys(node.target, values, ctx);
     count++;
     const r = returningRow(node.returning, values, ctx);
     if (r) returning!.push(r);
@@ -122,61 +131,68 @@ async function runInsert(
   return { count, returning };
 }
 
-/** Returns rows affected when the conflict path handled the row, null to insert it. */
+/** INSERT ... ON CONFLICT for one row; returns the rows affected. */
 async function onConflict(
   node: Extract<PlanNode, { kind: "insert" }>,
   values: Value[],
   ctx: ExecContext,
   returning: Value[][] | null,
-): Promise<number | null> {
+  written: Set<number>,
+): Promise<number> {
   const oc = node.onConflict!;
-  try {
-    await ctx.store.checkUnique(node.target.rel, values, ctx.txn, null);
-    return null;
-  } catch (e) {
-    if (!(e instanceof DbError) || e.sqlstate !== "23505") throw e;
+  const rel = node.target.rel;
+  for (let attempt = 0;; attempt++) {
+    const outcome = await ctx.rs.insertOrConflict(ctx.txn, rel, values);
+    if (outcome.kind === "inserted") {
+      written.add(outcome.rowId);
+      counted(rel, ctx);
+      if (hasForeignKeys(node.target)) await checkForeignKeys(node.target, values, ctx);
+      const r = returningRow(node.returning, values, ctx);
+      if (r) returning!.push(r);
+      return 1;
+    }
+    const e = outcome.error;
+    if (oc.indexOid !== null) {
+      const arbiter = ctx.rs.spec(rel)?.indexes.find((i) => i.oid === oc.indexOid);
+      if (arbiter && arbiter.constraintName !== e.constraint && arbiter.name !== e.constraint) {
+        throw e;
+      }
+    }
     if (oc.action === "nothing") return 0;
+    if (written.has(e.conflictRowId)) {
+      throw new DbError(
+        "21000",
+        "ON CONFLICT DO UPDATE command cannot affect row a second time",
+      );
+    }
+    let filtered = false;
+    let next: Value[] = [];
+    const done = await ctx.rs.update(ctx.txn, rel, e.conflictRowId, (current) => {
+      const old = widenTo(current, node.target.width);
+      const combined = [...old, ...values];
+      if (oc.where && !truthy(compile(oc.where)(combined, ctx))) {
+        filtered = true;
+        return null;
+      }
+      next = old.slice();
+      for (const s of oc.sets) next[s.column] = compile(s.expr)(combined, ctx);
+      checkRow(node.target, next, ctx);
+      return next;
+    }, "update");
+    if (done.kind === "done") {
+      written.add(done.rowId);
+      counted(rel, ctx);
+      if (hasForeignKeys(node.target)) await checkForeignKeys(node.target, next, ctx);
+      const r = returningRow(node.returning, next, ctx);
+      if (r) returning!.push(r);
+      return 1;
+    }
+    if (filtered) return 0;
+    // The conflicting row went away before we could lock it: try the insert again.
+    if (attempt > 100) {
+      throw new DbError("40001", "could not serialize access due to concurrent update");
+    }
   }
-  const existing = findConflicting(node, values, ctx);
-  if (!existing) return null;
-  const lock = await ctx.store.lock(existing, ctx.txn);
-  if (lock.kind === "gone") {
-    throw new DbError("21000", "ON CONFLICT DO UPDATE command cannot affect row a second time");
-  }
-  const old = lock.tuple.values;
-  const combined = [...widenTo(old, node.target.width), ...values];
-  if (oc.where && !truthy(compile(oc.where)(combined, ctx))) {
-    ctx.store.unlock(lock.tuple, ctx.txn);
-    return 0;
-  }
-  const next = widenTo(old, node.target.width).slice();
-  for (const s of oc.sets) next[s.column] = compile(s.expr)(combined, ctx);
-  checkRow(node.target, next, ctx);
-  remove(lock.tuple, ctx);
-  await ctx.store.checkUnique(node.target.rel, next, ctx.txn, lock.tuple);
-  lock.tuple.next = write(node.target, next, ctx);
-  const r = returningRow(node.returning, next, ctx);
-  if (r) returning!.push(r);
-  return 1;
-}
-
-function findConflicting(
-  node: Extract<PlanNode, { kind: "insert" }>,
-  values: Value[],
-  ctx: ExecContext,
-): Tuple | undefined {
-  const indexes = node.onConflict!.indexOid !== null
-    ? [node.onConflict!.indexOid]
-    : node.target.uniqueIndexes;
-  for (const idx of indexes) {
-    const cols = ctx.store.indexColumns(node.target.rel, idx);
-    if (!cols) continue;
-    const key = cols.map((c) => values[c] ?? null);
-    if (key.some((k) => k === null)) continue;
-    const found = ctx.store.lookupLatest(node.target.rel, idx, key, ctx.txn)[0];
-    if (found) return found;
-  }
-  return undefined;
 }
 
 function widenTo(values: Value[], width: number): Value[] {
@@ -184,56 +200,74 @@ function widenTo(values: Value[], width: number): Value[] {
   return [...values, ...new Array<Value>(width - values.length).fill(null)];
 }
 
-async function lockSourceRow(
+/** Lock mode of an UPDATE: "update" when it may change a unique key, else "noKeyUpdate". */
+function updateMode(node: Extract<PlanNode, { kind: "update" }>, ctx: ExecContext): RowLockMode {
+  const keyCols = new Set<number>();
+  for (const idx of node.target.uniqueIndexes) {
+    for (const c of ctx.rs.indexColumns(node.target.rel, idx) ?? []) keyCols.add(c);
+  }
+  return node.sets.some((s) => keyCols.has(s.column)) ? "update" : "noKeyUpdate";
+}
+
+/**
+ * The source row to compute from: the scanned one, or (READ COMMITTED, the
+ * row was updated concurrently) the newest version with the other joined
+ * columns, or null when that version no longer satisfies WHERE.
+ */
+function currentRow(
   target: TargetRel,
-  row: Value[],
+  source: Value[],
+  current: Value[],
+  concurrent: boolean,
   recheck: BoundExpr | null,
   ctx: ExecContext,
-): Promise<{ tuple: Tuple; row: Value[] } | null> {
-  const id = row[target.width] as number;
-  const tuple = ctx.store.byId(target.rel, id);
-  if (!tuple) return null;
-  const lock = await ctx.store.lock(tuple, ctx.txn);
-  if (lock.kind === "gone") return null;
-  if (lock.kind === "locked") return { tuple, row };
+): Value[] | null {
+  if (!concurrent) return source;
   const fresh = [
-    ...widenTo(lock.tuple.values, target.width),
-    lock.tuple.id,
-    ...row.slice(target.width + 1),
+    ...widenTo(current, target.width).slice(0, target.width),
+    source[target.width] ?? null,
+    ...source.slice(target.width + 1),
   ];
-  if (recheck && !truthy(compile(recheck)(fresh, ctx))) {
-    ctx.store.unlock(lock.tuple, ctx.txn);
-    return null;
-  }
-  return { tuple: lock.tuple, row: fresh };
+  if (recheck && !truthy(compile(recheck)(fresh, ctx))) return null;
+  return fresh;
 }
 
 async function runUpdate(
   node: Extract<PlanNode, { kind: "update" }>,
   ctx: ExecContext,
 ): Promise<DmlResult> {
-  ctx.txn.writes.add(node.target.rel);
   const rows = runPlan(node.source, ctx);
   const returning: Value[][] | null = node.returning ? [] : null;
   const sets = node.sets.map((s) => ({ column: s.column, fn: compile(s.expr) }));
+  const target = node.target;
+  const mode = updateMode(node, ctx);
+  const fks = hasForeignKeys(target);
   const done = new Set<number>();
   let count = 0;
   for (const source of rows) {
     ctx.checkCancel();
-    if (done.has(source[node.target.width] as number)) continue;
-    const locked = await lockSourceRow(node.target, source, node.recheck, ctx);
-    if (!locked) continue;
-    done.add(locked.tuple.id);
-    const old = locked.row.slice(0, node.target.width);
-    const next = old.slice();
-    for (const s of sets) next[s.column] = s.fn(locked.row, ctx);
-    checkRow(node.target, next, ctx);
-    remove(locked.tuple, ctx);
-    await ctx.store.checkUnique(node.target.rel, next, ctx.txn, locked.tuple);
-    await applyReferencing(node.target.referencedBy, old, next, ctx);
-    locked.tuple.next = write(node.target, next, ctx);
+    const rowId = source[target.width] as number;
+    if (done.has(rowId)) continue;
+    done.add(rowId);
+    let row: Value[] = source;
+    let old: Value[] = [];
+    let next: Value[] = [];
+    const outcome = await ctx.rs.update(ctx.txn, target.rel, rowId, (current, concurrent) => {
+      const r = currentRow(target, source, current, concurrent, node.recheck, ctx);
+      if (!r) return null;
+      row = r;
+      old = r.slice(0, target.width);
+      next = old.slice();
+      for (const s of sets) next[s.column] = s.fn(r, ctx);
+      checkRow(target, next, ctx);
+      return next;
+    }, mode);
+    if (outcome.kind !== "done") continue;
+    counted(target.rel, ctx);
+    if (fks) await checkForeignKeys(target, next, ctx);
+    await applyReferencing(target.referencedBy, old, next, ctx);
     count++;
-    const r = returningRow(node.returning, [...next, ...locked.row.slice(node.target.width)], ctx);
+    const r = returningRow(node.returning, [...next, ...row.slice(target.width)], ctx);
     if (r) returning!.push(r);
   }
   return { count, returning };
@@ -243,22 +277,28 @@ async function runDelete(
   node: Extract<PlanNode, { kind: "delete" }>,
   ctx: ExecContext,
 ): Promise<DmlResult> {
-  ctx.txn.writes.add(node.target.rel);
   const rows = runPlan(node.source, ctx);
   const returning: Value[][] | null = node.returning ? [] : null;
+  const target = node.target;
   let count = 0;
   const done = new Set<number>();
   for (const source of rows) {
     ctx.checkCancel();
-    if (done.has(source[node.target.width] as number)) continue;
-    const locked = await lockSourceRow(node.target, source, node.recheck, ctx);
-    if (!locked) continue;
-    done.add(locked.tuple.id);
-    const old = locked.row.slice(0, node.target.width);
-    remove(locked.tuple, ctx);
-    await applyReferencing(node.target.referencedBy, old, null, ctx);
+    const rowId = source[target.width] as number;
+    if (done.has(rowId)) continue;
+    done.add(rowId);
+    let row: Value[] = source;
+    const outcome = await ctx.rs.delete(ctx.txn, target.rel, rowId, (current, concurrent) => {
+      const r = currentRow(target, source, current, concurrent, node.recheck, ctx);
+      if (!r) return false;
+      row = r;
+      return true;
+    });
+    if (outcome.kind !== "done") continue;
+    counted(target.rel, ctx);
+    await applyReferencing(target.referencedBy, row.slice(0, target.width), null, ctx);
     count++;
-    const r = returningRow(node.returning, locked.row, ctx);
+    const r = returningRow(node.returning, row, ctx);
     if (r) returning!.push(r);
   }
   return { count, returning };
@@ -278,8 +318,10 @@ async function applyReferencing(
       const newKey = a.parentColumns.map((c) => next[c] ?? null);
       if (hashKey(newKey) === hashKey(oldKey)) continue;
     }
-    const children: Tuple[] = [];
-    for (const t of ctx.store.scanLatest(a.childRel, ctx.txn)) {
+    // The statement's own earlier changes count (rows it already deleted are gone).
+    ctx.txns.advanceCommand(ctx.txn);
+    const children: { rowId: number }[] = [];
+    for (const t of ctx.rs.scan(a.childRel, ctx.txn)) {
       if (
         a.childColumns.every((c, i) =>
           t.values[c] !== null && t.values[c] !== undefined &&
@@ -297,31 +339,39 @@ async function applyReferencing(
         `update or delete on table violates foreign key constraint "${a.name}" on table "${a.childTable}"`,
       );
     }
-    for (const child of children) await cascadeChild(a, child, next, action, ctx);
+    for (const child of children) await cascadeChild(a, child.rowId, next, action, ctx);
   }
 }
 
 async function cascadeChild(
   a: ReferencingAction,
-  child: Tuple,
+  rowId: number,
   next: Value[] | null,
   action: ReferencingAction["onDelete"],
   ctx: ExecContext,
 ): Promise<void> {
-  const lock = await ctx.store.lock(child, ctx.txn);
-  if (lock.kind === "gone") return;
-  const oldChild = widenTo(lock.tuple.values, a.childWidth);
-  remove(lock.tuple, ctx);
   if (action === "cascade" && !next) {
+    let oldChild: Value[] = [];
+    const outcome = await ctx.rs.delete(ctx.txn, a.childRel, rowId, (current) => {
+      oldChild = widenTo(current, a.childWidth);
+      return true;
+    });
+    if (outcome.kind !== "done") return;
+    counted(a.childRel, ctx);
     await applyReferencing(ctx.referencedBy(a.childRel), oldChild, null, ctx);
     return;
   }
-  const updated = oldChild.slice();
-  a.childColumns.forEach((c, i) => {
-    updated[c] = action === "cascade" && next ? next[a.parentColumns[i]!] ?? null : null;
-  });
+  let oldChild: Value[] = [];
+  let updated: Value[] = [];
+  const outcome = await ctx.rs.update(ctx.txn, a.childRel, rowId, (current) => {
+    oldChild = widenTo(current, a.childWidth);
+    updated = oldChild.slice();
+    a.childColumns.forEach((c, i) => {
+      updated[c] = action === "cascade" && next ? next[a.parentColumns[i]!] ?? null : null;
+    });
+    return updated;
+  }, "update");
+  if (outcome.kind !== "done") return;
+  counted(a.childRel, ctx);
   await applyReferencing(ctx.referencedBy(a.childRel), oldChild, updated, ctx);
-  const t = ctx.store.put(a.childRel, updated, ctx.txn.writeXid, ctx.txn.cid);
-  lock.tuple.next = t;
-  ctx.txn.redo.push({ op: "ins", rel: a.childRel, id: t.id, values: updated });
 }

@@ -13,6 +13,61 @@ import { runAggregate } from "./aggregate.ts";
 import { runWindow } from "./window.ts";
 import { runJoin } from "./join.ts";
 import { functionScan } from "./function_scan.ts";
+import type { StoredRangeBound, StoredRow } from "./relation_store.ts";
+
+/**
+ * Visible rows whose index key equals `key`: a B+tree lookup, or a filtered
+ * scan when the index is over a type the key codec cannot encode.
+ */
+export function indexLookup(
+  rel: number,
+  index: number,
+  key: readonly Value[],
+  ctx: ExecContext,
+): Iterable<StoredRow> {
+  const found = ctx.rs.lookup(rel, index, key, ctx.txn);
+  if (found) return found;
+  const cols = ctx.rs.indexColumns(rel, index) ?? [];
+  const out: StoredRow[] = [];
+  for (const t of ctx.rs.scan(rel, ctx.txn)) {
+    if (cols.every((c, i) => equalKey(t.values[c] ?? null, key[i] ?? null))) out.push(t);
+  }
+  return out;
+}
+
+function equalKey(a: Value, b: Value): boolean {
+  return a !== null && b !== null && compareValues(a, b) === 0;
+}
+
+function inRange(v: Value, lo: StoredRangeBound | null, hi: StoredRangeBound | null): boolean {
+  if (v === null) return false;
+  if (lo) {
+    const c = compareValues(v, lo.value);
+    if (c < 0 || (c === 0 && !lo.inclusive)) return false;
+  }
+  if (hi) {
+    const c = compareValues(v, hi.value);
+    if (c > 0 || (c === 0 && !hi.inclusive)) return false;
+  }
+  return true;
+}
+
+function indexRange(
+  rel: number,
+  index: number,
+  lo: StoredRangeBound | null,
+  hi: StoredRangeBound | null,
+  ctx: ExecContext,
+): Iterable<StoredRow> {
+  const found = ctx.rs.range(rel, index, lo, hi, ctx.txn);
+  if (found) return found;
+  const first = ctx.rs.indexColumns(rel, index)?.[0] ?? 0;
+  const out: StoredRow[] = [];
+  for (const t of ctx.rs.scan(rel, ctx.txn)) {
+    if (inRange(t.values[first] ?? null, lo, hi)) out.push(t);
+  }
+  return out.sort((a, b) => compareValues(a.values[first]!, b.values[first]!));
+}
 
 /**
  * Runs a read plan and returns its rows.
@@ -46,49 +101,45 @@ function run(node: PlanNode, ctx: ExecContext, limitHint: number): Value[][] {
       return cols.map((r) => r.map((c) => c([], ctx)));
     }
     case "seq_scan": {
-      ctx.txn.reads.add(node.rel);
       const filter = node.filter ? compile(node.filter) : null;
       const out: Value[][] = [];
-      for (const t of ctx.store.scan(node.rel, ctx.txn, ctx.snapshot)) {
+      for (const t of ctx.rs.scan(node.rel, ctx.txn)) {
         const row = widen(t.values, node.width, node.missing);
         if (filter && !truthy(filter(row, ctx))) continue;
-        out.push(node.ctid ? [...row, t.id] : row);
+        out.push(node.ctid ? [...row, t.rowId] : row);
         if (out.length >= limitHint) break;
       }
       return out;
     }
     case "index_scan": {
-      ctx.txn.reads.add(node.rel);
       const key = node.key.map((k) => compile(k)([], ctx));
       if (key.some((k) => k === null)) return [];
       const filter = node.filter ? compile(node.filter) : null;
       const out: Value[][] = [];
-      for (const t of ctx.store.lookup(node.rel, node.index, key, ctx.txn, ctx.snapshot)) {
+      for (const t of indexLookup(node.rel, node.index, key, ctx)) {
         const row = widen(t.values, node.width, node.missing);
         if (filter && !truthy(filter(row, ctx))) continue;
-        out.push(node.ctid ? [...row, t.id] : row);
+        out.push(node.ctid ? [...row, t.rowId] : row);
       }
       return out;
     }
     case "index_range": {
-      ctx.txn.reads.add(node.rel);
       const lo = node.lo ? compile(node.lo)([], ctx) : undefined;
       const hi = node.hi ? compile(node.hi)([], ctx) : undefined;
       if (lo === null || hi === null) return [];
       const filter = node.filter ? compile(node.filter) : null;
       const out: Value[][] = [];
-      const tuples = ctx.store.range(
+      const rows = indexRange(
         node.rel,
         node.index,
         lo === undefined ? null : { value: lo, inclusive: node.loInclusive },
         hi === undefined ? null : { value: hi, inclusive: node.hiInclusive },
-        ctx.txn,
-        ctx.snapshot,
+        ctx,
       );
-      for (const t of tuples) {
+      for (const t of rows) {
         const row = widen(t.values, node.width, node.missing);
         if (filter && !truthy(filter(row, ctx))) continue;
-        out.push(node.ctid ? [...row, t.id] : row);
+        out.push(node.ctid ? [...row, t.rowId] : row);
       }
       return out;
     }

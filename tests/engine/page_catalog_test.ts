@@ -49,10 +49,9 @@ Deno.test("SQL tables, indexes, sequences and rows survive a reopen of the page 
   const items = specs[0]!;
 
   // Copy the committed rows into a page store and save the catalog with them.
-  const snapTxn = engine.txns.begin("repeatable read", true);
-  const snap = engine.txns.snapshotFor(snapTxn);
-  snapTxn.cid = 1;
-  const rows = [...engine.store.scan(items.oid, snapTxn, snap)].map((t) => t.values);
+  const snapTxn = engine.txns.begin({ isolation: "repeatable read", readOnly: true });
+  engine.txns.startStatement(snapTxn);
+  const rows = [...engine.rs.scan(items.oid, snapTxn)].map((t) => t.values);
   engine.txns.abort(snapTxn);
   const positions = new Map([...engine.sequences].map(([oid, p]) => [oid, { ...p }]));
   assert.equal(positions.size, 1);
