@@ -19,6 +19,7 @@ import { referencedBy } from "../sql/plan/plan_dml.ts";
 import { type ExtensionStatement, type ParsedStatement } from "../sql/parser_port.ts";
 import { runCopy, runVacuum } from "./copy_runner.ts";
 import { runDdl } from "./ddl_runner.ts";
+import { lockClauseOf, runLocking } from "./lock_rows.ts";
 import type { SqlSession } from "./session.ts";
 import type { Field, Notice, StatementResult } from "./session_api.ts";
 
@@ -165,6 +166,7 @@ async function runPlanned(
   p: PlannedStatement,
   params: readonly Value[],
   collect = false,
+  ast: unknown = null,
 ) {
   const values = p.paramTypes.map((t, i) => coerceParam(params[i] ?? null, t));
   if (params.length < p.paramTypes.length) {
@@ -175,7 +177,10 @@ async function runPlanned(
   }
   const ctx = execContext(s, values, collect);
   if (p.command === "SELECT") {
-    const rows = runPlan(p.plan, ctx);
+    const clause = lockClauseOf(ast);
+    const rows = clause
+      ? await runLocking(p.plan, clause, ctx, () => s.engine.txns.startStatement(ctx.txn))
+      : runPlan(p.plan, ctx);
     return { ctx, rows, count: rows.length };
   }
   if (ctx.txn.readOnly) {
@@ -193,7 +198,7 @@ async function runQuery(
   declared: readonly (SqlType | null)[],
 ): Promise<StatementResult> {
   const p = planFor(s, st, declared);
-  const { rows, count } = await runPlanned(s, p, params);
+  const { rows, count } = await runPlanned(s, p, params, false, st.ast);
   const fields = fieldsOf(p);
   const tag = p.command === "INSERT" ? `INSERT 0 ${count}` : `${p.command} ${count}`;
   return { command: p.command, tag, rowCount: count, fields, rows };

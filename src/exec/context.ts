@@ -42,6 +42,10 @@ export interface ExecContext {
   readonly setting: (name: string) => string | undefined;
   /** Backend process id of the session (pg_backend_pid). */
   readonly sessionId: number;
+  /** Row ids scans leave out (SELECT ... FOR UPDATE SKIP LOCKED re-runs). */
+  skipRowIds?: ReadonlySet<number> | null;
+  /** When set, scans of these relations record the row ids they return (row locking). */
+  lockCollect?: Map<number, number[]> | null;
   /** Reads the clock in milliseconds (EXPLAIN ANALYZE only). */
   readonly clockMs: () => number;
 }

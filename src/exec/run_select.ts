@@ -103,9 +103,13 @@ function run(node: PlanNode, ctx: ExecContext, limitHint: number): Value[][] {
     case "seq_scan": {
       const filter = node.filter ? compile(node.filter) : null;
       const out: Value[][] = [];
+      const skip = ctx.skipRowIds ?? null;
+      const collect = ctx.lockCollect?.get(node.rel) ?? null;
       for (const t of ctx.rs.scan(node.rel, ctx.txn)) {
+        if (skip?.has(t.rowId)) continue;
         const row = widen(t.values, node.width, node.missing);
         if (filter && !truthy(filter(row, ctx))) continue;
+        collect?.push(t.rowId);
         out.push(node.ctid ? [...row, t.rowId] : row);
         if (out.length >= limitHint) break;
       }
@@ -116,9 +120,13 @@ function run(node: PlanNode, ctx: ExecContext, limitHint: number): Value[][] {
       if (key.some((k) => k === null)) return [];
       const filter = node.filter ? compile(node.filter) : null;
       const out: Value[][] = [];
+      const skip = ctx.skipRowIds ?? null;
+      const collect = ctx.lockCollect?.get(node.rel) ?? null;
       for (const t of indexLookup(node.rel, node.index, key, ctx)) {
+        if (skip?.has(t.rowId)) continue;
         const row = widen(t.values, node.width, node.missing);
         if (filter && !truthy(filter(row, ctx))) continue;
+        collect?.push(t.rowId);
         out.push(node.ctid ? [...row, t.rowId] : row);
       }
       return out;
@@ -136,9 +144,13 @@ function run(node: PlanNode, ctx: ExecContext, limitHint: number): Value[][] {
         hi === undefined ? null : { value: hi, inclusive: node.hiInclusive },
         ctx,
       );
+      const skip = ctx.skipRowIds ?? null;
+      const collect = ctx.lockCollect?.get(node.rel) ?? null;
       for (const t of rows) {
+        if (skip?.has(t.rowId)) continue;
         const row = widen(t.values, node.width, node.missing);
         if (filter && !truthy(filter(row, ctx))) continue;
+        collect?.push(t.rowId);
         out.push(node.ctid ? [...row, t.rowId] : row);
       }
       return out;
