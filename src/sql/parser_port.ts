@@ -224,14 +224,14 @@ export function parseOne(text: string, offset: number): ParsedStatement {
     if (asts.length === 0) return { text, offset, ast: { kind: "empty" } };
     return { text, offset, ast: asts[0]! };
   } catch (e) {
-    // The SQL frontend covers what the grammar lacks (storage options, VACUUM).
-    if (/^(create|vacuum|analyze)\b/i.test(head)) {
-      try {
-        return { text, offset, ast: viaFrontend(text, offset) };
-      } catch (e2) {
-        // Report the grammar's own error below, unless the form is known but unsupported.
-        if (e2 instanceof DbError && e2.sqlstate === "0A000") throw e2;
-      }
+    // The SQL frontend covers what the grammar lacks: storage options, VACUUM, and
+    // expressions such as COLLATE, IS DISTINCT FROM, E'' strings, window frames.
+    try {
+      return { text, offset, ast: viaFrontend(text, offset) };
+    } catch (e2) {
+      // Report the grammar's own error below, unless the frontend knows the form
+      // and rejects it for another reason (unsupported, unknown name, ...).
+      if (e2 instanceof DbError && e2.sqlstate !== "42601") throw e2;
     }
     throw syntaxError(e, text, offset);
   }
@@ -250,6 +250,7 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
     if (e instanceof DbError && e.position !== undefined) e.position += offset;
     throw e;
   }
+  if (ast && !("kind" in ast)) return ast;
   if (ast && "kind" in ast) {
     switch (ast.kind) {
       case "ext.copy":

@@ -16,6 +16,7 @@ import type { Scope } from "./scope.ts";
 import { commonType, resolveType } from "./sql_types.ts";
 import { aggregateNames, bindFunction, windowNames } from "./bind_function.ts";
 import { arithmetic, bindCase, bindKeyword } from "./bind_ops.ts";
+import { bindInternal, isInternalCall } from "./bind_internal.ts";
 
 /** Query-wide binding state. */
 export interface PlannerContext {
@@ -461,6 +462,7 @@ function bindCall(e: ExprCall, env: BindEnv, expected?: SqlType): BoundExpr {
     const sub = planSub(e.args[0] as SelectStatement, env);
     return subquery("exists", sub, null, false, boolT);
   }
+  if (isInternalCall(name, e.function.schema) && !e.over) return bindInternal(e, name, env);
   if (e.over) {
     if (!env.windows) throw new DbError("42P20", "window functions are not allowed here");
     return bindFunction(e, name, env, expected, "window");
