@@ -1,7 +1,8 @@
 /**
  * Binds the internal `pg_catalog.__*` calls the SQL frontend (`sql/parse/`)
  * writes for grammar the parser lacks: `x COLLATE name`, `a IS [NOT]
- * DISTINCT FROM b`, `a [NOT] SIMILAR TO p [ESCAPE e]`, array slices.
+ * DISTINCT FROM b`, `a [NOT] SIMILAR TO p [ESCAPE e]`, array slices; also
+ * `grouping(...)` and `BETWEEN SYMMETRIC` (its low bound wrapped in `__symmetric`).
  * Window frames (`__window_frame`) are read by the window binder and NATURAL
  * joins (`__natural_join`) by the FROM planner; anywhere else they are errors.
  * @module
@@ -9,9 +10,9 @@
 import type { Expr, ExprCall } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { type SqlType, type as scalar } from "../../common/types.ts";
-import type { BoundExpr } from "../../exec/plan.ts";
+import type { AggSpec, BoundExpr } from "../../exec/plan.ts";
 import { similarToRegExp } from "../../exec/functions/patterns.ts";
-import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
+import { type BindEnv, bindExpr, coerceTo, compareOp, fingerprint } from "./bind_expr.ts";
 import { commonType, isTextType, typeName } from "./sql_types.ts";
 
 const boolT = scalar("bool");
@@ -146,4 +147,62 @@ function bindSimilar(args: readonly Expr[], negate: boolean, env: BindEnv): Boun
     type: boolT,
   };
   return negate ? { kind: "not", arg: match, type: boolT } : match;
+}
+
+/**
+ * `grouping(a, b, ...)`: an entry of the query's aggregate node whose value
+ * is the bit mask of the arguments left out of the row's grouping set
+ * (arguments are the grouping expressions' positions).
+ * @throws {DbError} 42803 outside an aggregate query or for a non-grouping argument
+ */
+export function bindGrouping(e: ExprCall, env: BindEnv): BoundExpr {
+  const agg = env.agg;
+  if (!agg) throw new DbError("42803", "grouping operations are not allowed here");
+  const args: BoundExpr[] = e.args.map((a) => {
+    const at = agg.groupKeys.indexOf(fingerprint(a));
+    if (at < 0) {
+      throw new DbError(
+        "42803",
+        "arguments to GROUPING must be grouping expressions of the associated query level",
+      );
+    }
+    return { kind: "const", value: at, type: scalar("int4") };
+  });
+  const key = fingerprint(e);
+  const base = agg.groupKeys.length;
+  const existing = agg.aggKeys.indexOf(key);
+  if (existing >= 0) {
+    return { kind: "column", depth: 0, index: base + existing, type: scalar("int4") };
+  }
+  const spec: AggSpec = {
+    fn: "grouping",
+    args,
+    distinct: false,
+    filter: null,
+    orderBy: [],
+    type: scalar("int4"),
+    star: false,
+  };
+  agg.aggs.push(spec);
+  agg.aggKeys.push(key);
+  return { kind: "column", depth: 0, index: base + agg.aggs.length - 1, type: spec.type };
+}
+
+/** `v [NOT] BETWEEN [SYMMETRIC] lo AND hi` (the frontend wraps a symmetric lo in `__symmetric`). */
+export function bindBetween(e: Extract<Expr, { type: "ternary" }>, env: BindEnv): BoundExpr {
+  const symmetric = e.lo.type === "call" && e.lo.function.name === "__symmetric" &&
+    e.lo.args.length === 1;
+  const loExpr = symmetric ? (e.lo as ExprCall).args[0]! : e.lo;
+  const v = bindExpr(e.value, env);
+  const lo = bindExpr(loExpr, env, v.type);
+  const hi = bindExpr(e.hi, env, v.type);
+  const range = (a: BoundExpr, b: BoundExpr): BoundExpr => ({
+    kind: "and",
+    args: [compareOp(">=", v, a), compareOp("<=", v, b)],
+    type: boolT,
+  });
+  const test: BoundExpr = symmetric
+    ? { kind: "or", args: [range(lo, hi), range(hi, lo)], type: boolT }
+    : range(lo, hi);
+  return e.op === "NOT BETWEEN" ? { kind: "not", arg: test, type: boolT } : test;
 }
