@@ -94,6 +94,7 @@ const keyableTypes: ReadonlySet<TypeId> = new Set<TypeId>([
   "regclass",
   "regtype",
   "regproc",
+  "regnamespace",
   "int8",
   "time",
   "timestamp",

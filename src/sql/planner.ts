@@ -14,6 +14,7 @@ import { planDelete, planInsert, planUpdate } from "./plan/plan_dml.ts";
 import { planSelectStatement, planSetOp } from "./plan/plan_select.ts";
 import type { OutColumn, Planner } from "./plan/planner_types.ts";
 import type { Scope } from "./plan/scope.ts";
+import { regOutput } from "./pg_catalog/reg_types.ts";
 
 /** A planned query or DML statement. */
 export interface PlannedStatement {
@@ -132,7 +133,7 @@ export function planStatement(
     }
   }
   return {
-    plan,
+    plan: columns ? regOutput(plan, columns.map((c) => c.type), catalog) : plan,
     columns,
     command,
     paramTypes: paramTypes.map((t) => (t === null || t.id === "unknown" ? scalar("text") : t)),
