@@ -7,7 +7,7 @@
 import { DbError } from "../common/errors.ts";
 import { Numeric, type SqlType, type Value } from "../common/types.ts";
 import type { ExecContext } from "./context.ts";
-import type { AggSpec, PlanNode } from "./plan.ts";
+import type { AggSpec, BoundExpr, PlanNode } from "./plan.ts";
 import { compile, truthy } from "./scalar.ts";
 import { sortRows } from "./run_select.ts";
 import { numericOp, rescale, toNumeric } from "./numeric_ops.ts";
@@ -157,8 +157,19 @@ export function runAggregate(node: AggNode, rows: Value[][], ctx: ExecContext): 
     }
     for (const b of buckets.values()) {
       const grouping = node.groups.reduce((acc, _g, i) => acc * 2 + (keep.has(i) ? 0 : 1), 0);
-      out.push([...b.key, ...node.aggs.map((a) => computeAggregate(a, b.rows, ctx)), grouping]);
+      const values = node.aggs.map((a) =>
+        a.fn === "grouping" ? groupingBits(a.args, keep) : computeAggregate(a, b.rows, ctx)
+      );
+      out.push([...b.key, ...values, grouping]);
     }
   }
   return out;
+}
+
+/** `grouping(...)`: one bit per argument (a grouping position), set when it is not grouped. */
+function groupingBits(args: readonly BoundExpr[], keep: ReadonlySet<number>): number {
+  return args.reduce(
+    (acc, a) => acc * 2 + (keep.has(a.kind === "const" ? Number(a.value) : -1) ? 0 : 1),
+    0,
+  );
 }

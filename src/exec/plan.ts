@@ -94,9 +94,14 @@ export interface WindowSpec {
   readonly filter: BoundExpr | null;
 }
 
-/** A window frame: `ROWS|RANGE BETWEEN start AND end`. Offsets count rows. */
+/**
+ * A window frame: `ROWS|RANGE|GROUPS BETWEEN start AND end`. Offsets count
+ * rows (ROWS) or peer groups (GROUPS); RANGE has no offsets.
+ */
 export interface WindowFrame {
-  readonly mode: "rows" | "range";
+  readonly mode: "rows" | "range" | "groups";
+  /** EXCLUDE CURRENT ROW | GROUP | TIES (absent: EXCLUDE NO OTHERS). */
+  readonly exclude?: "current row" | "group" | "ties";
   readonly start: FrameBound;
   readonly end: FrameBound;
 }

@@ -1,7 +1,7 @@
 /**
  * Window functions: ranking (row_number, rank, dense_rank, ntile), offsets
  * (lag, lead, first_value, last_value, nth_value) and aggregates over ROWS
- * or RANGE frames. Each window appends one column to its input rows.
+ * RANGE or GROUPS frames. Each window appends one column to its input rows.
  * @module
  */
 import { DbError } from "../common/errors.ts";
@@ -78,14 +78,61 @@ function frameRange(
       case "unbounded_following":
         return n - 1;
       case "current_row":
-        return frame.mode === "range" ? (isStart ? peerStart[i]! : peerEnd[i]!) : i;
+        return frame.mode === "rows" ? i : isStart ? peerStart[i]! : peerEnd[i]!;
       case "preceding":
-        return i - b.offset;
+        return frame.mode === "groups"
+          ? groupEdge(peerStart, peerEnd, i, -b.offset, isStart)
+          : i - b.offset;
       case "following":
-        return i + b.offset;
+        return frame.mode === "groups"
+          ? groupEdge(peerStart, peerEnd, i, b.offset, isStart)
+          : i + b.offset;
     }
   };
   return [Math.max(0, bound(frame.start, true)), Math.min(n - 1, bound(frame.end, false))];
+}
+
+/**
+ * GROUPS frames: the first (`isStart`) or last row of the peer group `shift`
+ * groups away from row i's group; -1 or n when that group does not exist.
+ */
+function groupEdge(
+  peerStart: readonly number[],
+  peerEnd: readonly number[],
+  i: number,
+  shift: number,
+  isStart: boolean,
+): number {
+  const n = peerStart.length;
+  let first = peerStart[i]!;
+  for (let k = shift; k < 0; k++) {
+    if (first === 0) return isStart ? 0 : -1;
+    first = peerStart[first - 1]!;
+  }
+  for (let k = 0; k < shift; k++) {
+    const next = peerEnd[first]! + 1;
+    if (next >= n) return n;
+    first = next;
+  }
+  return isStart ? first : peerEnd[first]!;
+}
+
+/** Drops the rows a frame's EXCLUDE clause removes (`from` is the frame's first index). */
+function excludeRows(
+  frame: WindowFrame | null,
+  frameRows: Value[][],
+  from: number,
+  i: number,
+  peers: { start: number; end: number },
+): Value[][] {
+  const mode = frame?.exclude;
+  if (mode === undefined) return frameRows;
+  return frameRows.filter((_, k) => {
+    const j = from + k;
+    if (mode === "current row") return j !== i;
+    const peer = j >= peers.start && j <= peers.end;
+    return mode === "group" ? !peer : !peer || j === i;
+  });
 }
 
 function evalAt(
@@ -132,7 +179,10 @@ function evalAt(
     }
   }
   const [from, to] = frameRange(w.frame, w.orderBy.length > 0, i, n, peerStart, peerEnd);
-  const frameRows = from <= to ? rows.slice(from, to + 1) : [];
+  const frameRows = excludeRows(w.frame, from <= to ? rows.slice(from, to + 1) : [], from, i, {
+    start: peerStart[i]!,
+    end: peerEnd[i]!,
+  });
   switch (w.fn) {
     case "first_value":
       return frameRows.length ? arg(0, frameRows[0]!) : null;

@@ -9,7 +9,7 @@
 import { parse, type Statement } from "pgsql-ast-parser";
 import { DbError } from "../common/errors.ts";
 import { statementBytesMax } from "../common/limits.ts";
-import type { ExtCopy } from "./parse/ext_ast.ts";
+import type { ExtCopy, ExtQuery, ExtSetOperation } from "./parse/ext_ast.ts";
 import { parseSql as parseFrontend } from "./parse/parse_sql.ts";
 
 /** A statement that pgsql-ast-parser does not cover, tagged by `kind`. */
@@ -33,11 +33,9 @@ export type ExtensionStatement =
     readonly tables: readonly { readonly name: string; readonly schema?: string }[];
   }
   | {
+    /** A statement-level UNION / INTERSECT / EXCEPT tree with its ORDER BY / LIMIT. */
     readonly kind: "set_operation";
-    readonly op: "intersect" | "except";
-    readonly all: boolean;
-    readonly left: ParsedStatement;
-    readonly right: ParsedStatement;
+    readonly query: ExtSetOperation;
   }
   | { readonly kind: "empty" };
 
@@ -161,7 +159,7 @@ function parseExtension(text: string, offset: number): ExtensionStatement | null
       return { kind: "set", name: m[1]!.toLowerCase(), value: m[2]!.replace(/^'(.*)'$/s, "$1") };
     }
   }
-  return splitSetOperation(text, offset);
+  return frontendSetOperation(text) ?? splitSetOperation(text, offset);
 }
 
 function splitSetOperation(text: string, offset: number): ExtensionStatement | null {
@@ -190,13 +188,44 @@ function splitSetOperation(text: string, offset: number): ExtensionStatement | n
   if (!found) return null;
   const leftText = text.slice(0, found.at);
   const rightText = text.slice(found.at + found.len);
-  return {
-    kind: "set_operation",
+  const query: ExtSetOperation = {
+    kind: "ext.set_operation",
     op: found.op,
     all: found.all,
-    left: parseOne(stripParens(leftText), offset),
-    right: parseOne(stripParens(rightText), offset + found.at + found.len),
+    left: asQuery(parseOne(stripParens(leftText), offset)),
+    right: asQuery(parseOne(stripParens(rightText), offset + found.at + found.len)),
+    orderBy: null,
+    limit: null,
   };
+  return { kind: "set_operation", query };
+}
+
+function asQuery(s: ParsedStatement): ExtQuery {
+  const ast = s.ast;
+  if (isExtension(ast)) {
+    if (ast.kind === "set_operation") return ast.query;
+    throw new DbError("42601", "syntax error in set operation");
+  }
+  return ast as ExtQuery;
+}
+
+const SET_WORD = /\b(union|intersect|except)\b/i;
+
+/**
+ * A statement-level set operation parsed by the SQL frontend, which folds
+ * INTERSECT's precedence and applies a trailing ORDER BY / LIMIT to the whole.
+ */
+function frontendSetOperation(text: string): ExtensionStatement | null {
+  if (!SET_WORD.test(text)) return null;
+  let ast;
+  try {
+    ast = parseFrontend(text)[0]?.ast;
+  } catch {
+    return null; // the grammar reports the error
+  }
+  return ast && "kind" in ast && ast.kind === "ext.set_operation"
+    ? { kind: "set_operation", query: ast }
+    : null;
 }
 
 function stripParens(text: string): string {
@@ -224,14 +253,14 @@ export function parseOne(text: string, offset: number): ParsedStatement {
     if (asts.length === 0) return { text, offset, ast: { kind: "empty" } };
     return { text, offset, ast: asts[0]! };
   } catch (e) {
-    // The SQL frontend covers what the grammar lacks (storage options, VACUUM).
-    if (/^(create|vacuum|analyze)\b/i.test(head)) {
-      try {
-        return { text, offset, ast: viaFrontend(text, offset) };
-      } catch (e2) {
-        // Report the grammar's own error below, unless the form is known but unsupported.
-        if (e2 instanceof DbError && e2.sqlstate === "0A000") throw e2;
-      }
+    // The SQL frontend covers what the grammar lacks: storage options, VACUUM, and
+    // expressions such as COLLATE, IS DISTINCT FROM, E'' strings, window frames.
+    try {
+      return { text, offset, ast: viaFrontend(text, offset) };
+    } catch (e2) {
+      // Report the grammar's own error below, unless the frontend knows the form
+      // and rejects it for another reason (unsupported, unknown name, ...).
+      if (e2 instanceof DbError && e2.sqlstate !== "42601") throw e2;
     }
     throw syntaxError(e, text, offset);
   }
@@ -250,6 +279,7 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
     if (e instanceof DbError && e.position !== undefined) e.position += offset;
     throw e;
   }
+  if (ast && !("kind" in ast)) return ast;
   if (ast && "kind" in ast) {
     switch (ast.kind) {
       case "ext.copy":

@@ -11,7 +11,8 @@ import type { PlanNode } from "../exec/plan.ts";
 import type { Catalog } from "./catalog/catalog.ts";
 import { type ExtensionStatement, parseOne } from "./parser_port.ts";
 import { planDelete, planInsert, planUpdate } from "./plan/plan_dml.ts";
-import { planSelectStatement, planSetOp } from "./plan/plan_select.ts";
+import { planSelectStatement } from "./plan/plan_select.ts";
+import { planSetQuery } from "./plan/plan_set_query.ts";
 import type { OutColumn, Planner } from "./plan/planner_types.ts";
 import type { Scope } from "./plan/scope.ts";
 import { regOutput } from "./pg_catalog/reg_types.ts";
@@ -100,11 +101,9 @@ export function planStatement(
   let command: PlannedStatement["command"] = "SELECT";
   if ("kind" in ast && !("type" in ast)) {
     if (ast.kind !== "set_operation") throw new DbError("XX000", `Cannot plan ${ast.kind}`);
-    // Literals of the two halves are located in their own texts; fall back to parsed values.
+    // The frontend's nodes carry no source locations: literals use their parsed values.
     (p as { text: string }).text = "";
-    const left = ast.left.ast as SelectStatement;
-    const right = ast.right.ast as SelectStatement;
-    const q = planSetOp(p, ast.op, ast.all, left, right, null);
+    const q = planSetQuery(p, ast.query, null);
     plan = q.plan;
     columns = q.columns;
   } else {

@@ -29,6 +29,13 @@
  * - `FOR UPDATE|SHARE OF a, b` at statement level → the select's `for` node gets
  *   `of: [{name: "a"}, {name: "b"}]` (`LockingOf`); inside a subquery it is 0A000.
  * - `WITH name (cols) AS (query)` → `name AS (SELECT * FROM (query) AS __thunder_cte (cols))`.
+ * - `WINDOW w AS (spec)` is removed and `OVER w` reads `OVER (spec)` (`OVER (w ...)` too).
+ * - `LIMIT ALL` is dropped (no limit).
+ * - HAVING without GROUP BY → `GROUP BY pg_catalog.__no_group() HAVING ...`: one group.
+ * - `GROUPING SETS (...)` → `pg_catalog.__grouping_sets(...)`, an empty set `()` → `ROW()`;
+ *   ROLLUP (...) and CUBE (...) reach the planner as calls of `rollup` / `cube`.
+ * - `INSERT INTO t DEFAULT VALUES` → `INSERT INTO t (__thunder_default_values) VALUES (DEFAULT)`.
+ * - `BETWEEN SYMMETRIC lo AND hi` → `BETWEEN pg_catalog.__symmetric(lo) AND hi`.
  * Binary operators travel through the grammar as `OPERATOR(__thunder_x.~)`
  * markers (comparison precedence) that `pg_parser.ts` turns into the calls.
  * @module
@@ -50,6 +57,16 @@ import {
   planTrim,
   quote,
 } from "./_rewrite_clauses.ts";
+
+import {
+  expandNamedWindows,
+  planDefaultValues,
+  planEmptySet,
+  planGroupingSets,
+  planHaving,
+  planLimitAll,
+  planSymmetric,
+} from "./_rewrite_query.ts";
 
 export type { ConstraintTimingNote } from "./_rewrite_clauses.ts";
 
@@ -129,7 +146,8 @@ export function sourceOffset(r: Rewritten, offset: number): number {
  * @param sql the source text
  * @param tokens the statement's tokens (offsets into `sql`)
  */
-export function rewriteForGrammar(sql: string, tokens: readonly Token[]): Rewritten {
+export function rewriteForGrammar(sql: string, source: readonly Token[]): Rewritten {
+  const tokens = expandNamedWindows(source);
   const plan: Plan = {
     before: new Map(),
     after: new Map(),
@@ -177,7 +195,13 @@ function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): v
   if (t.kind === "op" && VECTOR_OPS[t.value] !== undefined) {
     plan.replace.set(i, { text: `OPERATOR(${VECTOR_OPS[t.value]}.~)`, skip: 1 });
   } else if (t.kind === "punct" && t.value === "[") planSlice(tokens, i, plan);
+  else if (t.kind === "punct" && t.value === "(") planEmptySet(tokens, i, plan);
   else if (t.kind !== "ident") return;
+  else if (t.value === "limit") planLimitAll(tokens, i, plan);
+  else if (t.value === "having") planHaving(tokens, i, plan);
+  else if (t.value === "grouping") planGroupingSets(tokens, i, plan);
+  else if (t.value === "default") planDefaultValues(tokens, i, plan);
+  else if (t.value === "symmetric" || t.value === "asymmetric") planSymmetric(tokens, i, plan);
   else if (t.value === "similar" && isWord(tokens[i + 1], "to")) {
     const negated = isWord(tokens[i - 1], "not") && plan.replace.get(i - 1) === undefined;
     const marker = negated ? "__thunder_not_similar" : "__thunder_similar";

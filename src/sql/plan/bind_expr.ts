@@ -17,6 +17,7 @@ import type { Scope } from "./scope.ts";
 import { commonType, resolveType } from "./sql_types.ts";
 import { aggregateNames, bindFunction, windowNames } from "./bind_function.ts";
 import { arithmetic, bindCase, bindKeyword } from "./bind_ops.ts";
+import { bindBetween, bindGrouping, bindInternal, isInternalCall } from "./bind_internal.ts";
 
 /** Query-wide binding state. */
 export interface PlannerContext {
@@ -93,17 +94,8 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
       return bindUnary(e, env);
     case "binary":
       return bindBinary(e, env);
-    case "ternary": {
-      const v = bindExpr(e.value, env);
-      const lo = bindExpr(e.lo, env, v.type);
-      const hi = bindExpr(e.hi, env, v.type);
-      const both: BoundExpr = {
-        kind: "and",
-        args: [compareOp(">=", v, lo), compareOp("<=", v, hi)],
-        type: boolT,
-      };
-      return e.op === "NOT BETWEEN" ? { kind: "not", arg: both, type: boolT } : both;
-    }
+    case "ternary":
+      return bindBetween(e, env);
     case "case":
       return bindCase(e, env);
     case "call":
@@ -470,6 +462,8 @@ function bindCall(e: ExprCall, env: BindEnv, expected?: SqlType): BoundExpr {
     const sub = planSub(e.args[0] as SelectStatement, env);
     return subquery("exists", sub, null, false, boolT);
   }
+  if (isInternalCall(name, e.function.schema) && !e.over) return bindInternal(e, name, env);
+  if (name === "grouping" && !e.over) return bindGrouping(e, env);
   if (e.over) {
     if (!env.windows) throw new DbError("42P20", "window functions are not allowed here");
     return bindFunction(e, name, env, expected, "window");

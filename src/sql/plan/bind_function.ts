@@ -11,6 +11,7 @@ import type { AggSpec, BoundExpr, SortKey } from "../../exec/plan.ts";
 import { type BindEnv, bindExpr, coerceTo, fingerprint } from "./bind_expr.ts";
 import { commonType, isNumericType } from "./sql_types.ts";
 import { bindCatalogFunction } from "../pg_catalog/functions.ts";
+import { splitFrame } from "./bind_frame.ts";
 
 /** Aggregate function names. */
 export const aggregateNames = new Set([
@@ -174,12 +175,13 @@ function bindWindow(e: ExprCall, name: string, env: BindEnv): BoundExpr {
   const fixedArgs = name === "lag" || name === "lead"
     ? args.map((a, i) => (i === 2 ? coerceTo(a, args[0]!.type) : a))
     : args;
+  const { partitionBy, frame } = splitFrame(e.over!.partitionBy);
   w.specs.push({
     fn: name,
     args: fixedArgs,
-    partitionBy: (e.over!.partitionBy ?? []).map((p) => bindExpr(p, inner)),
+    partitionBy: partitionBy.map((p) => bindExpr(p, inner)),
     orderBy: bindSortKeys(e.over!.orderBy, inner),
-    frame: null,
+    frame,
     type,
     aggregate: isAgg,
     filter: e.filter ? bindExpr(e.filter, inner) : null,

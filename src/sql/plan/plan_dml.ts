@@ -27,6 +27,7 @@ import { ctxOf, planFrom, tableColumns, tableScan } from "./plan_from.ts";
 import { planValues } from "./plan_select.ts";
 import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
 import { Scope, type ScopeColumn } from "./scope.ts";
+import { DEFAULT_VALUES_MARKER } from "../parse/_rewrite_query.ts";
 
 /** A planned DML statement. */
 export interface PlannedDml {
@@ -207,7 +208,10 @@ function assign(e: BoundExpr, to: SqlType): BoundExpr {
 export function planInsert(p: Planner, stmt: InsertStatement): PlannedDml {
   const rel = targetTable(p, stmt.into.name, stmt.into.schema);
   const live = rel.columns.map((c, i) => ({ c, i })).filter((x) => !x.c.dropped);
-  const targets = stmt.columns
+  // `DEFAULT VALUES` arrives as one VALUES row of DEFAULT for a marker column list.
+  const defaultValues = stmt.columns?.length === 1 &&
+    stmt.columns[0]!.name === DEFAULT_VALUES_MARKER;
+  const targets = defaultValues ? [] : stmt.columns
     ? stmt.columns.map((n) => {
       const at = rel.columns.findIndex((c) => c.name === n.name && !c.dropped);
       if (at < 0) {
@@ -229,7 +233,7 @@ export function planInsert(p: Planner, stmt: InsertStatement): PlannedDml {
   let source: PlanNode;
   const src = stmt.insert;
   if (src.type === "values") {
-    const rows = src.values.map((row) => {
+    const rows = (defaultValues ? [[]] : src.values).map((row) => {
       if (row.length > targets.length) {
         throw new DbError("42601", "INSERT has more expressions than target columns");
       }

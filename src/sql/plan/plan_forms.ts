@@ -11,6 +11,7 @@ import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
 import { ctxOf } from "./plan_from.ts";
 import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
 import { Scope } from "./scope.ts";
+import { castPlan, combine } from "./plan_set_query.ts";
 import { commonType } from "./sql_types.ts";
 
 /** Plans a UNION / INTERSECT / EXCEPT. */
@@ -22,33 +23,7 @@ export function planSetOp(
   rightStmt: SelectStatement,
   outer: Scope | null,
 ): PlannedQuery {
-  const left = p.planSelect(leftStmt, outer);
-  const right = p.planSelect(rightStmt, outer);
-  if (left.columns.length !== right.columns.length) {
-    throw new DbError(
-      "42601",
-      `each ${op.toUpperCase()} query must have the same number of columns`,
-    );
-  }
-  const types = left.columns.map((c, i) => {
-    const t = commonType(c.type, right.columns[i]!.type);
-    return t.id === "unknown" ? scalar("text") : t;
-  });
-  return {
-    plan: { kind: "set_op", op, all, left: castPlan(left, types), right: castPlan(right, types) },
-    columns: left.columns.map((c, i) => ({ ...c, type: types[i]! })),
-  };
-}
-
-function castPlan(q: PlannedQuery, types: readonly SqlType[]): PlanNode {
-  if (q.columns.every((c, i) => c.type.id === types[i]!.id)) return q.plan;
-  return {
-    kind: "project",
-    input: q.plan,
-    exprs: q.columns.map((c, i) =>
-      coerceTo({ kind: "column", depth: 0, index: i, type: c.type }, types[i]!)
-    ),
-  };
+  return combine(op, all, p.planSelect(leftStmt, outer), p.planSelect(rightStmt, outer));
 }
 
 /** Plans VALUES lists. */

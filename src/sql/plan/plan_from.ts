@@ -287,6 +287,14 @@ export function planFrom(
       table: item.table,
     };
     let usingTerms: BoundExpr[] = [];
+    if (isNaturalMarker(onExpr)) {
+      // NATURAL: USING every column name both sides share.
+      const left = new Set(columns.filter((c) => !c.hidden).map((c) => c.name));
+      using = item.columns.filter((c) => !c.hidden && left.has(c.name)).map((c) => ({
+        name: c.name,
+      }));
+      onExpr = null;
+    }
     if (using) {
       usingTerms = using.map((u) => usingTerm(columns, item.columns, u.name, leftCount));
       for (const u of using) {
@@ -322,6 +330,10 @@ export function planFrom(
     whereBound = coerceTo(bindExpr(where, env, scalar("bool")), scalar("bool"));
   }
   return { scope, plan: buildJoins(p, steps, conjuncts(whereBound)) };
+}
+
+function isNaturalMarker(e: Expr | null | undefined): boolean {
+  return e?.type === "call" && e.function.name === "__natural_join" && e.args.length === 0;
 }
 
 function usingTerm(

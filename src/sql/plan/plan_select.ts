@@ -16,6 +16,7 @@ import { planSetOp, planValues, planWith, planWithRecursive } from "./plan_forms
 export { planSetOp, planValues };
 import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
 import { Scope, type ScopeColumn } from "./scope.ts";
+import { groupingPlan } from "./grouping.ts";
 
 /**
  * Plans any SELECT-like statement.
@@ -129,41 +130,6 @@ function expandStar(scope: Scope, table: string | null): SelectItem[] {
   return out;
 }
 
-function groupExprs(stmt: SelectFromStatement): { exprs: Expr[]; sets: number[][] | null } {
-  const items = stmt.groupBy ?? [];
-  const resolve = (e: Expr): Expr => {
-    if (e.type === "integer") {
-      const c = stmt.columns?.[e.value - 1];
-      if (!c) throw new DbError("42P10", `GROUP BY position ${e.value} is not in select list`);
-      return c.expr;
-    }
-    if (e.type === "ref" && !e.table) {
-      const c = stmt.columns?.find((c) => c.alias?.name === e.name);
-      if (c && !(stmt.from ?? []).length) return c.expr;
-    }
-    return e;
-  };
-  if (items.length === 1 && items[0]!.type === "call") {
-    const name = items[0]!.function.name.toLowerCase();
-    if (name === "rollup" || name === "cube") {
-      const exprs = items[0]!.args.map(resolve);
-      const n = exprs.length;
-      const sets: number[][] = [];
-      if (name === "rollup") {
-        for (let k = n; k >= 0; k--) sets.push(Array.from({ length: k }, (_, i) => i));
-      } else {
-        for (let mask = (1 << n) - 1; mask >= 0; mask--) {
-          sets.push(
-            Array.from({ length: n }, (_, i) => i).filter((i) => mask & (1 << (n - 1 - i))),
-          );
-        }
-      }
-      return { exprs, sets };
-    }
-  }
-  return { exprs: items.map(resolve), sets: null };
-}
-
 function planSimpleSelect(
   p: Planner,
   stmt: SelectFromStatement,
@@ -179,7 +145,10 @@ function planSimpleSelect(
   let groupBound: BoundExpr[] = [];
   let sets: number[][] | null = null;
   if (isAgg) {
-    const g = groupExprs(stmt);
+    const g = groupingPlan(stmt.groupBy ?? [], {
+      columns: stmt.columns ?? [],
+      isInputColumn: (name) => canResolve(from.scope, { type: "ref", name }),
+    });
     sets = g.sets;
     groupBound = g.exprs.map((e) => bindExpr(e, env));
     agg = {
