@@ -87,6 +87,25 @@ async function startComponents(
   return stack;
 }
 
+/**
+ * The settings in a PostgreSQL StartupMessage: its parameters other than user,
+ * database, replication and options, plus `-c name=value` (or
+ * `--name=value`) items of `options`, names in lower case.
+ */
+function startupSettings(params: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, value] of params) {
+    if (!["user", "database", "replication", "options"].includes(name)) {
+      out.set(name.toLowerCase(), value);
+    }
+  }
+  const options = params.get("options") ?? "";
+  for (const m of options.matchAll(/(?:-c\s*|--)([A-Za-z_.]+)=(\S*)/g)) {
+    out.set(m[1]!.toLowerCase(), m[2]!);
+  }
+  return out;
+}
+
 /** Opens the SQL engine and its PostgreSQL-protocol listener. */
 async function startSql(
   config: Config,
@@ -98,7 +117,13 @@ async function startSql(
   const stack: Stoppable[] = [{ name: "sql engine", stop: () => engine.close() }];
   const pgEngine: PgEngine = {
     openSession: (params) =>
-      Promise.resolve(engine.openSession({ user: params.user, database: params.database })),
+      Promise.resolve(engine.openSession({
+        user: params.user,
+        database: params.database,
+        startupSettings: startupSettings(params.params),
+        ...(params.clientAddr === undefined ? {} : { clientAddr: params.clientAddr }),
+        ...(params.clientPort === undefined ? {} : { clientPort: params.clientPort }),
+      })),
     cancel: (processId, secret) => {
       const session = engine.sessions.get(processId);
       if (session && session.secret === secret) session.cancel();

@@ -37,6 +37,7 @@ export const typeDisplayNames: Readonly<Record<string, string>> = {
   regclass: "regclass",
   regtype: "regtype",
   regproc: "regproc",
+  regnamespace: "regnamespace",
 };
 
 /** Input-syntax error (22P02) as PostgreSQL words it. */

@@ -42,6 +42,7 @@ export type TypeId =
   | "regclass"
   | "regtype"
   | "regproc"
+  | "regnamespace"
   | "vector"
   | "record"
   | "void"

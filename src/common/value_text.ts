@@ -122,6 +122,7 @@ export function formatValue(value: Value, type: SqlType, options: TextOptions = 
     case "regclass":
     case "regtype":
     case "regproc":
+    case "regnamespace":
       return String(value);
     case "float4":
       return formatFloat(expect<number>(typeof value === "number", value, type), true);
@@ -279,7 +280,8 @@ export function parseValue(text: string, type: SqlType, options: TextOptions = {
     case "oid":
     case "regclass":
     case "regtype":
-    case "regproc": {
+    case "regproc":
+    case "regnamespace": {
       const s = text.trim();
       if (!/^[+-]?\d+$/.test(s)) throw invalidInput(typeDisplayNames[type.id] ?? type.id, text);
       let v = Number(s);

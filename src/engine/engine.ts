@@ -20,6 +20,7 @@ import type { ExecContext } from "../exec/context.ts";
 import { RelationStore, type StoredIndexSpec } from "../exec/relation_store.ts";
 import { Catalog, type IndexDef } from "../sql/catalog/catalog.ts";
 import { createPlanner } from "../sql/planner.ts";
+import { databaseName } from "../sql/pg_catalog/mod.ts";
 import { type ParsedStatement, parseSql } from "../sql/parser_port.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
@@ -100,6 +101,9 @@ export class Engine {
   /** Opens a session. */
   openSession(options: SessionOptions = {}): SqlSession {
     if (this.#closed) throw new DbError("57P01", "The database is closed");
+    if (options.database !== undefined && options.database !== databaseName) {
+      throw new DbError("3D000", `database "${options.database}" does not exist`);
+    }
     const id = this.#nextSessionId++;
     const s = new SqlSession(this, id, options);
     this.sessions.set(id, s);

@@ -10,6 +10,7 @@ import { type SqlType, type Value } from "../common/types.ts";
 import type { IsolationLevel as Isolation, Txn } from "../txn/mod.ts";
 import type { Catalog } from "../sql/catalog/catalog.ts";
 import { type ParsedStatement, parseSql } from "../sql/parser_port.ts";
+import { databaseName, ownerName, type SessionActivity } from "../sql/pg_catalog/mod.ts";
 import type { Engine } from "./engine.ts";
 import type {
   CopyPort,
@@ -26,6 +27,18 @@ import { describeStatement, runStatement } from "./statement_runner.ts";
 export interface SessionOptions {
   readonly user?: string;
   readonly database?: string;
+  /**
+   * Settings the client sent at startup (application_name, DateStyle, ...);
+   * they replace the defaults, and RESET returns to them.
+   */
+  readonly startupSettings?: ReadonlyMap<string, string>;
+  /** The client's IP address and port (pg_stat_activity); absent when embedded. */
+  readonly clientAddr?: string;
+  readonly clientPort?: number;
+}
+
+function nowMicros(): bigint {
+  return BigInt(Date.now()) * 1000n;
 }
 
 const defaultSettings: Record<string, string> = {
@@ -46,6 +59,20 @@ const defaultSettings: Record<string, string> = {
   statement_timeout: "0",
   extra_float_digits: "1",
   max_identifier_length: "63",
+  work_mem: "4MB",
+  maintenance_work_mem: "64MB",
+  lock_timeout: "0",
+  idle_in_transaction_session_timeout: "0",
+  client_min_messages: "notice",
+  bytea_output: "hex",
+  synchronous_commit: "on",
+  row_security: "on",
+  default_transaction_read_only: "off",
+  transaction_read_only: "off",
+  lc_messages: "C",
+  lc_monetary: "C",
+  lc_numeric: "C",
+  lc_time: "C",
 };
 
 /** A savepoint in the open transaction. */
@@ -92,6 +119,13 @@ export class SqlSession implements Session {
   /** Statements run so far; the transaction's statement is started once per statement. */
   #statementNo = 0;
   #startedNo = -1;
+  /** Values that set_config(..., true) replaced, restored when the transaction ends. */
+  readonly #localSaved = new Map<string, string | undefined>();
+  readonly #backendStart = nowMicros();
+  #xactStart: bigint | null = null;
+  #queryStart: bigint | null = null;
+  #stateChange: bigint | null = null;
+  #query = "";
 
   constructor(readonly engine: Engine, readonly id: number, readonly options: SessionOptions) {}
 
@@ -115,6 +149,7 @@ export class SqlSession implements Session {
     if (!this.txn) {
       const iso = this.blockIsolation ??
         (this.settings.get("default_transaction_isolation") ?? "read committed") as Isolation;
+      this.#xactStart = nowMicros();
       this.txn = this.engine.txns.begin({
         isolation: iso === ("read uncommitted" as Isolation) ? "read committed" : iso,
       });
@@ -176,6 +211,8 @@ export class SqlSession implements Session {
   }
 
   #endTxn(): void {
+    this.#restoreLocal();
+    this.#xactStart = null;
     this.txn = null;
     this.inBlock = false;
     this.failed = false;
@@ -216,6 +253,8 @@ export class SqlSession implements Session {
   ): Promise<StatementResult> {
     this.cancelled = false;
     this.running = true;
+    this.#query = st.text;
+    this.#queryStart = this.#stateChange = nowMicros();
     this.startedMs = performance.now();
     const timeoutMs = Number(this.getSetting("statement_timeout") ?? "0");
     const timer = timeoutMs > 0
@@ -246,6 +285,7 @@ export class SqlSession implements Session {
       throw e;
     } finally {
       this.running = false;
+      this.#stateChange = nowMicros();
       this.timedOut = false;
       if (timer !== undefined) clearTimeout(timer);
     }
@@ -318,7 +358,31 @@ export class SqlSession implements Session {
   getSetting(name: string): string | undefined {
     const key = name.toLowerCase();
     if (key === "transaction_isolation" && this.txn) return this.txn.isolation;
-    return this.settings.get(key) ?? defaultSettings[key];
+    if (key === "session_authorization") {
+      return this.settings.get(key) ?? this.options.user ?? ownerName;
+    }
+    return this.settings.get(key) ?? this.options.startupSettings?.get(key) ?? defaultSettings[key];
+  }
+
+  /**
+   * `set_config(name, value, is_local)`: a local value lasts until the
+   * transaction ends and has no effect outside a transaction block.
+   */
+  setConfig(name: string, value: string, local: boolean): void {
+    const key = name.toLowerCase();
+    if (local) {
+      if (!this.inBlock) return;
+      if (!this.#localSaved.has(key)) this.#localSaved.set(key, this.settings.get(key));
+    }
+    this.settings.set(key, value);
+  }
+
+  #restoreLocal(): void {
+    for (const [key, value] of this.#localSaved) {
+      if (value === undefined) this.settings.delete(key);
+      else this.settings.set(key, value);
+    }
+    this.#localSaved.clear();
   }
 
   setSetting(name: string, value: string): void {
@@ -334,6 +398,35 @@ export class SqlSession implements Session {
   /** Extended-query Sync: every statement already commits on its own unless in a block. */
   sync(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /** What pg_stat_activity shows of this session. */
+  activity(): SessionActivity {
+    const o = this.options;
+    return {
+      pid: this.id,
+      database: o.database ?? databaseName,
+      user: this.getSetting("session_authorization") ?? ownerName,
+      applicationName: this.getSetting("application_name") ?? "",
+      clientAddr: o.clientAddr ?? null,
+      clientPort: o.clientPort ?? null,
+      backendStartMicros: this.#backendStart,
+      xactStartMicros: this.#xactStart,
+      queryStartMicros: this.#queryStart,
+      stateChangeMicros: this.#stateChange,
+      state: this.running
+        ? "active"
+        : this.failed
+        ? "idle in transaction (aborted)"
+        : this.inBlock
+        ? "idle in transaction"
+        : "idle",
+      query: this.#query,
+    };
+  }
+
+  fail(): void {
+    if (this.inBlock && this.txn) this.failed = true;
   }
 
   cancel(): void {

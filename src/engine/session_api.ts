@@ -158,6 +158,12 @@ export interface Session {
   /** Cancels the statement running now, if any (57014 for it). */
   cancel(): void;
   /**
+   * Puts an open transaction block into the failed state (25P02 until
+   * ROLLBACK) after an error the protocol raised itself, such as a Bind
+   * parameter that does not decode; no effect outside a block.
+   */
+  fail?(): void;
+  /**
    * Set by the protocol when it can exchange COPY data with its client; when
    * absent, COPY FROM STDIN / TO STDOUT fail with 0A000.
    */

@@ -14,6 +14,7 @@ import { runDml } from "../exec/run_dml.ts";
 import { runPlan } from "../exec/run_select.ts";
 import type { IsolationLevel as Isolation } from "../txn/mod.ts";
 import { isPlannable, type PlannedStatement, planStatement } from "../sql/planner.ts";
+import { activityFunction, activityRows } from "../sql/pg_catalog/mod.ts";
 import { explainPlan } from "../sql/plan/explain.ts";
 import { referencedBy } from "../sql/plan/plan_dml.ts";
 import { type ExtensionStatement, type ParsedStatement } from "../sql/parser_port.ts";
@@ -156,6 +157,11 @@ export function execContext(
     changes: new Map(),
     stats: collect ? new Map() : null,
     setting: (name) => s.getSetting(name),
+    setSetting: (name, value, local) => s.setConfig(name, value, local),
+    systemRows: (fn) =>
+      fn === activityFunction
+        ? activityRows([...s.engine.sessions.values()].map((x) => x.activity()))
+        : undefined,
     sessionId: s.id,
     clockMs: () => performance.now(),
   };

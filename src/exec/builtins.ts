@@ -359,6 +359,11 @@ const fns: Record<string, Fn> = {
     }
     return v;
   },
+  set_config: ([n, v, local], _t, _ty, ctx) => {
+    if (!ctx.setSetting) throw new DbError("0A000", "set_config is not available here");
+    ctx.setSetting(String(n), String(v), local === true || local === "t" || local === "true");
+    return v ?? null;
+  },
   format_type: ([o, m]) => formatTypeName(o as number, (m as number | null) ?? -1),
   any_op: ([x, arr, op]) => quantified(x!, arr as Value[], op as string, false),
   all_op: ([x, arr, op]) => quantified(x!, arr as Value[], op as string, true),

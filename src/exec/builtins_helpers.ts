@@ -32,12 +32,48 @@ const typeNamesByOid: Record<number, string> = {
   3802: "jsonb",
 };
 
-/** Internal helper of the built-in functions. */
+/** Array type OID → element type OID. */
+const arrayElementOids: Record<number, number> = {
+  1000: 16,
+  1001: 17,
+  1003: 19,
+  1005: 21,
+  1007: 23,
+  1009: 25,
+  1014: 1042,
+  1015: 1043,
+  1016: 20,
+  1021: 700,
+  1022: 701,
+  1028: 26,
+  1115: 1114,
+  1182: 1082,
+  1183: 1083,
+  1185: 1184,
+  1187: 1186,
+  1231: 1700,
+  199: 114,
+  2951: 2950,
+  3807: 3802,
+};
+
+/**
+ * `format_type(oid, typmod)`: the typmod in PostgreSQL's form, as
+ * `pg_attribute.atttypmod` holds it (varchar(n) is n + 4, numeric(p,s) is
+ * ((p << 16) | s) + 4, time and timestamp precisions as they are).
+ */
 export function formatTypeName(oid: number, typmod: number): string {
+  const elem = arrayElementOids[oid];
+  if (elem !== undefined) return `${formatTypeName(elem, typmod)}[]`;
   const base = typeNamesByOid[oid] ?? "???";
   if (typmod < 0) return base;
-  if (oid === 1043 || oid === 1042) return `${base}(${typmod})`;
-  if (oid === 1700) return `numeric(${(typmod >> 16) & 0xffff},${typmod & 0xffff})`;
+  if (oid === 1043 || oid === 1042) return typmod >= 4 ? `${base}(${typmod - 4})` : base;
+  if (oid === 1700) {
+    const tm = typmod - 4;
+    return tm >= 0 ? `numeric(${(tm >> 16) & 0xffff},${tm & 0xffff})` : base;
+  }
+  const zone = / with(out)? time zone$/.exec(base);
+  if (zone) return `${base.slice(0, zone.index)}(${typmod})${zone[0]}`;
   return base;
 }
 

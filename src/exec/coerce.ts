@@ -234,6 +234,14 @@ export function castValue(v: Value, from: SqlType, to: SqlType, explicit = true)
     case "bool":
       if (typeof v === "number") return v !== 0;
       break;
+    case "oid":
+    case "regclass":
+    case "regtype":
+    case "regproc":
+    case "regnamespace":
+      // OIDs and reg* values are numbers; integers convert as PostgreSQL's oid casts do.
+      if (typeof v === "number" || typeof v === "bigint") return checkOid(v);
+      break;
     case "timestamp":
     case "timestamptz":
       if (from.id === "date" && typeof v === "number") return BigInt(v) * 86_400_000_000n;
@@ -268,6 +276,14 @@ export function castValue(v: Value, from: SqlType, to: SqlType, explicit = true)
     "42846",
     `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(to)}`,
   );
+}
+
+function checkOid(v: number | bigint): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < -2147483648 || n > 4294967295) {
+    throw new DbError("22003", "OID out of range");
+  }
+  return n < 0 ? n + 4294967296 : n;
 }
 
 function roundHalfEven(v: number): number {

@@ -40,6 +40,13 @@ export interface ExecContext {
   readonly stats: Map<object, { rows: number; ms: number; loops: number }> | null;
   /** Reads a session setting (current_setting). */
   readonly setting: (name: string) => string | undefined;
+  /** Changes a session setting (set_config); `local` ends with the transaction. */
+  readonly setSetting?: (name: string, value: string, local: boolean) => void;
+  /**
+   * Rows of a system view that is not catalog state (the function scan
+   * `pg_stat_get_activity`), or undefined for other functions.
+   */
+  readonly systemRows?: (fn: string) => Value[][] | undefined;
   /** Backend process id of the session (pg_backend_pid). */
   readonly sessionId: number;
   /** Row ids scans leave out (SELECT ... FOR UPDATE SKIP LOCKED re-runs). */

@@ -95,6 +95,7 @@ const keyableTypes: ReadonlySet<TypeId> = new Set<TypeId>([
   "regclass",
   "regtype",
   "regproc",
+  "regnamespace",
   "int8",
   "time",
   "timestamp",

@@ -193,7 +193,7 @@ function run(node: PlanNode, ctx: ExecContext, limitHint: number): Value[][] {
       for (const c of node.ctes) materializeCte(c, ctx);
       return runPlan(node.input, ctx, limitHint);
     case "function_scan":
-      return functionScan(
+      return ctx.systemRows?.(node.fn) ?? functionScan(
         node.fn,
         node.args.map((a) => compile(a)([], ctx)),
         node.args.map((a) => a.type),

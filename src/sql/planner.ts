@@ -15,6 +15,7 @@ import { planSelectStatement } from "./plan/plan_select.ts";
 import { planSetQuery } from "./plan/plan_set_query.ts";
 import type { OutColumn, Planner } from "./plan/planner_types.ts";
 import type { Scope } from "./plan/scope.ts";
+import { regOutput } from "./pg_catalog/reg_types.ts";
 
 /** A planned query or DML statement. */
 export interface PlannedStatement {
@@ -131,7 +132,7 @@ export function planStatement(
     }
   }
   return {
-    plan,
+    plan: columns ? regOutput(plan, columns.map((c) => c.type), catalog) : plan,
     columns,
     command,
     paramTypes: paramTypes.map((t) => (t === null || t.id === "unknown" ? scalar("text") : t)),

@@ -138,6 +138,7 @@ function encodeValue(value: Value, id: TypeId): void {
     case "regclass":
     case "regtype":
     case "regproc":
+    case "regnamespace":
       return writer.u32(intNumber(value, id, 0, 0xffffffff) >>> 0);
     case "int8":
     case "time":
@@ -359,6 +360,7 @@ function decodeValue(reader: KeyReader, id: TypeId): Value {
     case "regclass":
     case "regtype":
     case "regproc":
+    case "regnamespace":
       return reader.u32();
     case "int8":
     case "time":

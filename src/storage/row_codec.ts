@@ -127,6 +127,7 @@ function writeValue(w: RowWriter, t: SqlType, v: Value): void {
     case "regclass":
     case "regtype":
     case "regproc":
+    case "regnamespace":
       w.ensure(4);
       w.view.setUint32(w.pos, v as number, true);
       w.pos += 4;
@@ -420,6 +421,7 @@ function readValue(r: RowReader, t: SqlType): Value {
     case "regclass":
     case "regtype":
     case "regproc":
+    case "regnamespace":
       return r.view.getUint32(r.need(4), true);
     case "int8":
     case "time":
@@ -486,6 +488,7 @@ function skipValue(r: RowReader, t: SqlType): void {
     case "regclass":
     case "regtype":
     case "regproc":
+    case "regnamespace":
     case "float4":
       r.need(4);
       return;

@@ -18,11 +18,6 @@ export const PG_EXCLUDED_FILES: ReadonlyMap<string, string> = new Map<string, st
   // expressions.slt:326: ARRAY['a','b'] || 'c' is 22P02 on PostgreSQL (the
   // unknown literal resolves to text[]); the file expects {a,b,c}.
   ["expressions.slt", "text[] || unknown literal is 22P02 on PostgreSQL"],
-  // system_catalog.slt:59: server_version is the real minor version
-  // (e.g. 15.18) on PostgreSQL; the file expects 15.0.
-  ["system_catalog.slt", "server_version differs from 15.0"],
-  // transactions.slt:238: SHOW server_version, same as above.
-  ["transactions.slt", "server_version differs from 15.0"],
 ]);
 
 const dir = new URL("./slt/", import.meta.url);

@@ -11,6 +11,10 @@
  *   <sql>
  *   ----
  *   <row: values separated by single spaces; NULL for null; (empty) for "">
+ *
+ * As in sqllogictest, `skipif <target>` and `onlyif <target>` lines before a
+ * record's header limit it to some targets ("thunderdb", "postgresql"); text
+ * after `#` on such a line gives the reason.
  */
 import { openEngine } from "../../src/engine/engine.ts";
 import type { Session } from "../../src/engine/session_api.ts";
@@ -28,22 +32,36 @@ export interface SltTarget {
   close(): Promise<void>;
 }
 
+/** A `skipif` / `onlyif` line before a record. */
+export interface SltCondition {
+  readonly kind: "skipif" | "onlyif";
+  readonly target: string;
+}
+
 /** One record of an slt file. */
 export type SltRecord =
-  | {
-    readonly kind: "statement";
-    readonly line: number;
-    readonly sql: string;
-    readonly error: string | null;
-  }
-  | {
-    readonly kind: "query";
-    readonly line: number;
-    readonly sql: string;
-    readonly types: string;
-    readonly sort: "rowsort" | "nosort";
-    readonly expected: string[];
-  };
+  & { readonly conditions: readonly SltCondition[] }
+  & (
+    | {
+      readonly kind: "statement";
+      readonly line: number;
+      readonly sql: string;
+      readonly error: string | null;
+    }
+    | {
+      readonly kind: "query";
+      readonly line: number;
+      readonly sql: string;
+      readonly types: string;
+      readonly sort: "rowsort" | "nosort";
+      readonly expected: string[];
+    }
+  );
+
+/** True when the record's conditions let it run on `target`. */
+export function appliesTo(record: SltRecord, target: string): boolean {
+  return record.conditions.every((c) => (c.kind === "onlyif") === (c.target === target));
+}
 
 /**
  * Parses slt text.
@@ -52,10 +70,17 @@ export type SltRecord =
 export function parseSlt(text: string): SltRecord[] {
   const lines = text.split("\n");
   const out: SltRecord[] = [];
+  let conditions: SltCondition[] = [];
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!.trim();
     if (line === "" || line.startsWith("#")) {
+      i++;
+      continue;
+    }
+    const condition = /^(skipif|onlyif)\s+(\S+)\s*(#.*)?$/.exec(line);
+    if (condition) {
+      conditions.push({ kind: condition[1] as SltCondition["kind"], target: condition[2]! });
       i++;
       continue;
     }
@@ -66,8 +91,11 @@ export function parseSlt(text: string): SltRecord[] {
     while (i < lines.length && lines[i]!.trim() !== "" && lines[i]!.trim() !== "----") {
       sql.push(lines[i++]!);
     }
+    const conds = conditions;
+    conditions = [];
     if (header[0] === "statement") {
       out.push({
+        conditions: conds,
         kind: "statement",
         line: start,
         sql: sql.join("\n"),
@@ -82,6 +110,7 @@ export function parseSlt(text: string): SltRecord[] {
       while (i < lines.length && lines[i]!.trim() !== "") expected.push(lines[i++]!.trimEnd());
     }
     out.push({
+      conditions: conds,
       kind: "query",
       line: start,
       sql: sql.join("\n"),
@@ -107,6 +136,7 @@ export async function runSlt(
 ): Promise<string[]> {
   const failures: string[] = [];
   for (const r of records) {
+    if (!appliesTo(r, target.name)) continue;
     const res = await target.run(r.sql);
     const where = `${file}:${r.line} [${target.name}]`;
     if (r.kind === "statement") {

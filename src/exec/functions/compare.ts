@@ -94,6 +94,7 @@ export function comparatorFor(t: SqlType): Comparator {
     case "regclass":
     case "regtype":
     case "regproc":
+    case "regnamespace":
     case "date":
       return compareNumbers;
     case "int8":

@@ -52,6 +52,7 @@ const typeNames: Record<string, TypeId> = {
   regclass: "regclass",
   regtype: "regtype",
   regproc: "regproc",
+  regnamespace: "regnamespace",
   vector: "vector",
   record: "record",
   void: "void",

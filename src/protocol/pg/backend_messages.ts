@@ -6,7 +6,7 @@
  */
 import type { Field, Notification, TxStatus } from "../../engine/session_api.ts";
 import type { MessageWriter } from "./message_writer.ts";
-import { typeLength, typeOid } from "./pg_types.ts";
+import { typeLength, typeOid, wireTypmod } from "./pg_types.ts";
 
 /** AuthenticationOk ('R', 0). */
 export function encodeAuthenticationOk(w: MessageWriter): void {
@@ -82,7 +82,7 @@ export function encodeRowDescription(
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
     w.cstring(f.name).int32(f.tableOid).int16(f.columnNumber);
-    w.int32(typeOid(f.type)).int16(typeLength(f.type)).int32(f.type.typmod ?? -1);
+    w.int32(typeOid(f.type)).int16(typeLength(f.type)).int32(wireTypmod(f.type));
     w.int16(formats[i] ?? 0);
   }
   w.end();

@@ -43,6 +43,7 @@ export function encodeBinaryValue(w: MessageWriter, v: Value, t: SqlType): void 
     case "regclass":
     case "regtype":
     case "regproc":
+    case "regnamespace":
       w.int32(Number(v) | 0);
       return;
     case "float4":
@@ -219,6 +220,7 @@ export function decodeBinaryValue(b: Uint8Array, t: SqlType): Value {
     case "regclass":
     case "regtype":
     case "regproc":
+    case "regnamespace":
       return fixed(b, t, 4).getUint32(0);
     case "float4":
       return fixed(b, t, 4).getFloat32(0);

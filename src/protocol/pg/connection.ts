@@ -86,6 +86,7 @@ export class PgConnection {
   readonly writer = new MessageWriter();
   readonly input: InputBuffer;
   #transport: PgTransport;
+  readonly #peer: { readonly hostname: string; readonly port: number } | undefined;
   #session: Session | null = null;
   #extended: ExtendedQuery | null = null;
   #writing: Promise<void> = Promise.resolve();
@@ -97,7 +98,15 @@ export class PgConnection {
   #closed = false;
   #textOptions: TextOptions = {};
 
-  constructor(transport: PgTransport, ctx: ConnectionContext) {
+  /**
+   * @param peer the client's address, shown in pg_stat_activity
+   */
+  constructor(
+    transport: PgTransport,
+    ctx: ConnectionContext,
+    peer?: { readonly hostname: string; readonly port: number },
+  ) {
+    this.#peer = peer;
     this.#transport = transport;
     this.#ctx = ctx;
     this.input = new InputBuffer(transport, ctx.limits.messageBytesMax);
@@ -213,11 +222,13 @@ export class PgConnection {
 
   async #open(user: string): Promise<void> {
     const params = this.#startup;
+    const peer = this.#peer;
     const session = await this.#ctx.engine.openSession({
       user,
       database: params.get("database") || user,
       applicationName: params.get("application_name") ?? "",
       params,
+      ...(peer ? { clientAddr: peer.hostname, clientPort: peer.port } : {}),
     });
     this.#session = session;
     session.copyPort = createCopyPort({
@@ -267,7 +278,8 @@ export class PgConnection {
 
   #noteResult(r: StatementResult): void {
     for (const n of r.notices ?? []) encodeNoticeResponse(this.writer, noticeFields(n));
-    if (settingCommands.has(r.command)) this.#settingsDirty = true;
+    // SELECT too: set_config() changes settings.
+    if (settingCommands.has(r.command) || r.command === "SELECT") this.#settingsDirty = true;
   }
 
   #readyForQuery(session: Session): Promise<void> {
@@ -338,6 +350,8 @@ export class PgConnection {
       }
     } catch (e) {
       if (e instanceof ProtocolViolation || isDisconnect(e)) throw e;
+      // Any error fails an open transaction block, also one raised here (Bind).
+      session.fail?.();
       encodeErrorResponse(this.writer, errorFields(e));
       this.#skipping = true;
     }

@@ -17,6 +17,9 @@ export interface SessionParams {
   readonly applicationName: string;
   /** Every StartupMessage parameter, including `options` and GUCs like `DateStyle`. */
   readonly params: ReadonlyMap<string, string>;
+  /** The client's IP address and port, when known (pg_stat_activity). */
+  readonly clientAddr?: string;
+  readonly clientPort?: number;
 }
 
 /** The engine as the PostgreSQL listener needs it. */

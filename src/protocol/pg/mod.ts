@@ -126,7 +126,7 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
       } catch {
         // The peer already left; the connection's first read reports it.
       }
-      const c = new PgConnection(conn, ctx);
+      const c = new PgConnection(conn, ctx, conn.remoteAddr);
       live.add(c);
       const done = c.run().finally(() => {
         live.delete(c);

@@ -25,6 +25,7 @@ const table: Record<ScalarId, readonly [number, number, number]> = {
   int2: [21, 1005, 2],
   int4: [23, 1007, 4],
   regproc: [24, 1008, 4],
+  regnamespace: [4089, 4090, 4],
   text: [25, 1009, -1],
   oid: [26, 1028, 4],
   json: [114, 199, -1],
@@ -81,4 +82,31 @@ export function typeLength(t: SqlType): number {
 /** Returns the type with this OID, or undefined for an OID ThunderDB does not know. */
 export function typeFromOid(oid: number): SqlType | undefined {
   return byOid.get(oid);
+}
+
+/**
+ * The type modifier PostgreSQL reports for a type (RowDescription,
+ * `pg_attribute.atttypmod`): varchar(n) and char(n) as n + 4, numeric(p,s)
+ * as ((p << 16) | s) + 4, time and timestamp precisions as they are, -1 when
+ * there is none. ThunderDB's planner keeps n and (p << 16) | s.
+ * @example wireTypmod(type("varchar", 10)) // 14
+ */
+export function wireTypmod(t: SqlType): number {
+  if (t.id === "array") return t.elem ? wireTypmod(t.elem) : -1;
+  const tm = t.typmod ?? -1;
+  if (tm < 0) return -1;
+  switch (t.id) {
+    case "varchar":
+    case "bpchar":
+    case "numeric":
+      return tm + 4;
+    case "time":
+    case "timestamp":
+    case "timestamptz":
+    case "interval":
+    case "vector":
+      return tm;
+    default:
+      return -1;
+  }
 }

@@ -10,7 +10,7 @@
 import { arrayOf, type SqlType, type as scalar, type Value } from "../../common/types.ts";
 import type { BoundExpr } from "../../exec/plan.ts";
 import type { Catalog } from "../catalog/catalog.ts";
-import { ownerName, ownerOid } from "./virtual.ts";
+import { databaseName, ownerName, ownerOid } from "./virtual.ts";
 import { builtinDescriptions } from "./pg_misc.ts";
 import { allConstraints, constraintDefinition, indexDefinition, quoteIdent } from "./defs.ts";
 
@@ -183,6 +183,7 @@ const binders: Record<string, Binder> = {
   pg_database_size: () => constant(0n, scalar("int8")),
   shobj_description: () => constant(null, text),
   current_schema: () => constant("public", scalar("name")),
+  current_database: () => constant(databaseName, scalar("name")),
   current_schemas: (a) =>
     constant(
       a[0]?.kind === "const" && a[0].value === false ? ["public"] : ["pg_catalog", "public"],

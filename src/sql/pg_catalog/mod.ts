@@ -9,10 +9,12 @@ import type { Catalog } from "../catalog/catalog.ts";
 import * as info from "./information_schema.ts";
 import * as misc from "./pg_misc.ts";
 import * as rels from "./pg_relations.ts";
+import { pgStatActivity } from "./pg_stat.ts";
 import type { VirtualRelation } from "./virtual.ts";
 
 export type { VirtualColumn, VirtualRelation } from "./virtual.ts";
-export { databaseName, ownerName, ownerOid } from "./virtual.ts";
+export { databaseName, databaseOid, ownerName, ownerOid } from "./virtual.ts";
+export { activityFunction, activityRows, type SessionActivity } from "./pg_stat.ts";
 export { typeOfOid, typeOidOf } from "./type_table.ts";
 export {
   constraintByOid,
@@ -42,6 +44,7 @@ const all: readonly VirtualRelation[] = [
   misc.pgSettings,
   misc.pgProc,
   misc.pgDescription,
+  pgStatActivity,
   ...misc.emptyRelations,
   info.schemata,
   info.tables,
@@ -72,6 +75,9 @@ export function findVirtualRelation(
 
 /** A plan node producing the relation's rows from `catalog` (constants). */
 export function virtualScan(rel: VirtualRelation, catalog: Catalog): PlanNode {
+  if (rel.runtime) {
+    return { kind: "function_scan", fn: rel.runtime, args: [], width: rel.columns.length };
+  }
   const rows = rel.rows(catalog).map((row) =>
     row.map((value, i) => ({ kind: "const" as const, value, type: rel.columns[i]!.type }))
   );

@@ -8,6 +8,7 @@ import type { Value } from "../../common/types.ts";
 import { builtinTypes } from "./type_table.ts";
 import {
   databaseName,
+  databaseOid,
   empty,
   ownerName,
   ownerOid,
@@ -87,7 +88,7 @@ export const pgDatabase: VirtualRelation = virtual(
     "datallowconn:bool datconnlimit:int4 datfrozenxid:int8 datminmxid:int8 dattablespace:oid " +
     "datcollate:text datctype:text daticulocale:text datcollversion:text datacl:text[]",
   () => [[
-    16384 - 1,
+    databaseOid,
     databaseName,
     ownerOid,
     6,
@@ -327,11 +328,4 @@ export const emptyRelations: readonly VirtualRelation[] = [
   empty("pg_init_privs", "objoid:oid classoid:oid objsubid:int4 privtype:char initprivs:text[]"),
   empty("pg_seclabel", "objoid:oid classoid:oid objsubid:int4 provider:text label:text"),
   empty("pg_partitioned_table", "partrelid:oid partstrat:char partnatts:int2"),
-  empty(
-    "pg_stat_activity",
-    "datid:oid datname:name pid:int4 usesysid:oid usename:name application_name:text " +
-      "client_addr:text client_port:int4 backend_start:timestamptz xact_start:timestamptz " +
-      "query_start:timestamptz state_change:timestamptz wait_event_type:text wait_event:text " +
-      "state:text backend_xid:int8 backend_xmin:int8 query:text backend_type:text",
-  ),
 ];

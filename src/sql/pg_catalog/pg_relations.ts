@@ -7,7 +7,7 @@
 import type { Value } from "../../common/types.ts";
 import type { Catalog, RelationDef } from "../catalog/catalog.ts";
 import { allConstraints, defaultExpression } from "./defs.ts";
-import { typeOidOf } from "./type_table.ts";
+import { attributeTypmod, typeOidOf } from "./type_table.ts";
 import { ownerOid, virtual, type VirtualRelation } from "./virtual.ts";
 
 const heapAm = 2;
@@ -153,7 +153,7 @@ export const pgAttribute: VirtualRelation = virtual(
         -1,
         num,
         type.id === "array" ? 1 : 0,
-        type.typmod ?? -1,
+        attributeTypmod(type),
         false,
         "i",
         "x",

@@ -39,6 +39,7 @@ const table: readonly BuiltinType[] = [
   [1700, "numeric", -1, "N", 1231],
   [2205, "regclass", 4, "N", 2210],
   [2206, "regtype", 4, "N", 2211],
+  [4089, "regnamespace", 4, "N", 4090],
   [2278, "void", 4, "P", 0],
   [2249, "record", -1, "P", 2287],
   [2950, "uuid", 16, "U", 2951],
@@ -74,4 +75,16 @@ export function typeOfOid(oid: number, typmod = -1): SqlType | undefined {
   const elem = byArrayOid.get(oid);
   if (elem) return { id: "array", elem: { id: elem.id, ...tm } };
   return undefined;
+}
+
+/**
+ * A type's modifier in PostgreSQL's form (`atttypmod`): varchar(n) and
+ * char(n) are n + 4 and numeric(p,s) is ((p << 16) | s) + 4, where the
+ * planner keeps n and (p << 16) | s; time and timestamp precisions are equal.
+ */
+export function attributeTypmod(t: SqlType): number {
+  if (t.id === "array") return t.elem ? attributeTypmod(t.elem) : -1;
+  const tm = t.typmod ?? -1;
+  if (tm < 0) return -1;
+  return t.id === "varchar" || t.id === "bpchar" || t.id === "numeric" ? tm + 4 : tm;
 }

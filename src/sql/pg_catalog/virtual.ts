@@ -20,14 +20,24 @@ export interface VirtualRelation {
   readonly columns: readonly VirtualColumn[];
   /** Rows in column order. */
   rows(catalog: Catalog): Value[][];
+  /**
+   * For relations whose rows are not catalog state (pg_stat_activity): the
+   * function scan that yields them when the plan runs.
+   */
+  readonly runtime?: string;
 }
 
 /** The role that owns every object (ThunderDB has one superuser role). */
 export const ownerName = "thunder";
 /** The owner role's OID (PostgreSQL's bootstrap superuser OID). */
 export const ownerOid = 10;
-/** The database name reported by the catalog. */
-export const databaseName = "thunderdb";
+/** The database's OID in pg_database. */
+export const databaseOid = 16_383;
+/**
+ * The one database: its name equals the default superuser's, so psql's
+ * default (a database named after the user) reaches it.
+ */
+export const databaseName = "thunder";
 
 /** Builds a column list from `name:type` pairs. */
 export function cols(spec: string): VirtualColumn[] {

@@ -11,7 +11,8 @@ import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
 import { castValue } from "../../exec/coerce.ts";
 import { parseNumeric } from "../../exec/numeric_ops.ts";
 import { isBuiltin } from "../../exec/builtins.ts";
-import { isCatalogFunction } from "../pg_catalog/functions.ts";
+import { catalogOf, isCatalogFunction } from "../pg_catalog/functions.ts";
+import { bindRegCast, isRegType } from "../pg_catalog/reg_types.ts";
 import type { Scope } from "./scope.ts";
 import { commonType, resolveType } from "./sql_types.ts";
 import { aggregateNames, bindFunction, windowNames } from "./bind_function.ts";
@@ -260,10 +261,18 @@ function bindRef(e: Extract<Expr, { type: "ref" }>, env: BindEnv): BoundExpr {
 
 /** Binds `operand::type`, folding literal casts. */
 export function bindCast(operand: Expr, to: SqlType, env: BindEnv): BoundExpr {
+  // reg* casts look names up in the catalog (sql/pg_catalog/reg_types.ts).
+  const catalog = catalogOf(env.ctx);
   if (operand.type === "string") {
+    const literal: BoundExpr = { kind: "const", value: operand.value, type: scalar("unknown") };
+    const reg = catalog && bindRegCast(literal, to, catalog);
+    if (reg) return reg;
     return { kind: "const", value: castValue(operand.value, scalar("unknown"), to), type: to };
   }
-  const arg = bindExpr(operand, env, to);
+  const regParam = isRegType(to) && operand.type === "parameter";
+  const arg = bindExpr(operand, env, regParam ? scalar("text") : to);
+  const reg = catalog && bindRegCast(arg, to, catalog);
+  if (reg) return reg;
   if (arg.kind === "param" && (arg.type.id === to.id)) return arg;
   if (arg.type.id === to.id && (to.typmod ?? -1) < 0 && to.id !== "array") return arg;
   return { kind: "cast", arg, from: arg.type, type: to };

@@ -287,6 +287,7 @@ function bindScalar(e: ExprCall, name: string, env: BindEnv, expected?: SqlType)
       "version",
       "current_database",
       "current_setting",
+      "set_config",
       "format_type",
       "pg_get_userbyid",
       "obj_description",

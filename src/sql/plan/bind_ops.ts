@@ -8,6 +8,7 @@ import { type SqlType, type as scalar } from "../../common/types.ts";
 import type { BoundExpr } from "../../exec/plan.ts";
 import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
 import { commonType, isNumericType, isTextType } from "./sql_types.ts";
+import { databaseName } from "../pg_catalog/virtual.ts";
 
 const boolT = scalar("bool");
 
@@ -84,11 +85,17 @@ export function bindKeyword(k: string): BoundExpr {
     case "session_user":
     case "user":
     case "current_role":
-      return { kind: "const", value: "thunderdb", type: scalar("name") };
+      // The session's user, at run time: plans are shared between sessions.
+      return {
+        kind: "call",
+        fn: "current_setting",
+        args: [{ kind: "const", value: "session_authorization", type: scalar("text") }],
+        type: scalar("name"),
+      };
     case "current_schema":
       return { kind: "const", value: "public", type: scalar("name") };
     case "current_catalog":
-      return { kind: "const", value: "thunderdb", type: scalar("name") };
+      return { kind: "const", value: databaseName, type: scalar("name") };
     default:
       throw new DbError("0A000", `${k} is not supported`);
   }

@@ -66,7 +66,9 @@ function exprName(e: Expr): string {
     case "call":
       return e.function.name.toLowerCase();
     case "cast":
-      return e.operand.type === "ref" || e.operand.type === "call" || e.operand.type === "cast"
+      // As PostgreSQL's FigureColname: a column or function name beats a cast, a
+      // cast's type name beats an inner cast's.
+      return e.operand.type === "ref" || e.operand.type === "call"
         ? exprName(e.operand)
         : e.to.kind === "array"
         ? "array"

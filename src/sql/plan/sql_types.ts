@@ -52,6 +52,7 @@ const aliases: Record<string, TypeId> = {
   regclass: "regclass",
   regtype: "regtype",
   regproc: "regproc",
+  regnamespace: "regnamespace",
 };
 
 /** True when the type name is a serial pseudo-type. */
@@ -114,6 +115,11 @@ export function commonType(a: SqlType, b: SqlType): SqlType {
   const intLike = ["int2", "int4", "int8", "oid"];
   if ((a.id === "oid" || b.id === "oid") && intLike.includes(a.id) && intLike.includes(b.id)) {
     return scalar(a.id === b.id ? "oid" : "int8");
+  }
+  // reg* values are OIDs: they meet oid, integers and each other as oid.
+  const oidLike = [...intLike, "regclass", "regtype", "regproc", "regnamespace"];
+  if (a.id !== b.id && oidLike.includes(a.id) && oidLike.includes(b.id)) {
+    return scalar(a.id === "int8" || b.id === "int8" ? "int8" : "oid");
   }
   const ra = numericRank[a.id];
   const rb = numericRank[b.id];

@@ -45,7 +45,8 @@ async function runCase(target: Target, dir: string, c: PsqlCase): Promise<string
   return normaliseTable(normaliseTiming(text));
 }
 
-async function preparePostgres(): Promise<{ target: Target; stop(): Promise<void> }> {
+/** Starts a real PostgreSQL 15 with a `thunder` superuser and database. */
+export async function preparePostgres(): Promise<{ target: Target; stop(): Promise<void> }> {
   const pg = await startPostgres();
   const admin: Target = { host: pg.host, port: pg.port, user: pg.user, database: pg.database };
   const setup = await psql(
