@@ -224,8 +224,9 @@ export function parseOne(text: string, offset: number): ParsedStatement {
     if (asts.length === 0) return { text, offset, ast: { kind: "empty" } };
     return { text, offset, ast: asts[0]! };
   } catch (e) {
-    // The SQL frontend covers what the grammar lacks (storage options, VACUUM).
-    if (/^(create|vacuum|analyze)\b/i.test(head)) {
+    // The SQL frontend covers what the grammar lacks (storage options, VACUUM,
+    // IS DISTINCT FROM, SIMILAR TO, ... in queries).
+    if (/^(create|vacuum|analyze|select|with|values|insert|update|delete|\()/i.test(head)) {
       try {
         return { text, offset, ast: viaFrontend(text, offset) };
       } catch (e2) {
@@ -249,6 +250,12 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
   } catch (e) {
     if (e instanceof DbError && e.position !== undefined) e.position += offset;
     throw e;
+  }
+  if (
+    ast && !("kind" in ast) &&
+    /^(select|union|union all|values|with|with recursive|insert|update|delete)$/.test(ast.type)
+  ) {
+    return ast;
   }
   if (ast && "kind" in ast) {
     switch (ast.kind) {
