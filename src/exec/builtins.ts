@@ -5,26 +5,23 @@
  * @module
  */
 import { DbError } from "../common/errors.ts";
-import { Interval, Jsonb, Numeric, type SqlType, type Value } from "../common/types.ts";
+import { Interval, Numeric, type SqlType, type Value } from "../common/types.ts";
 import type { ExecContext } from "./context.ts";
 import { castValue } from "./coerce.ts";
 import { numericOp, numericToNumber, rescale, toNumeric } from "./numeric_ops.ts";
 import { checkBigint, checkInt, compareValues, formatText, intervalMicros } from "./values.ts";
 import { likeToRegExp } from "./like.ts";
-import { extractField, timeFunction } from "./builtins_time.ts";
+import { timeFunction } from "./builtins_time.ts";
+import { extractField } from "./functions/extract.ts";
 import {
   extreme,
   floorNumeric,
   formatTypeName,
-  jsonGet,
-  jsonType,
   md5Hex,
   pad,
-  pairs,
   quantified,
   roundFn,
   substring,
-  toJsonValue,
   trimChars,
   truncNumeric,
 } from "./builtins_helpers.ts";
@@ -333,15 +330,8 @@ const fns: Record<string, Fn> = {
   array_append: ([a, v]) => [...((a as Value[] | null) ?? []), v ?? null],
   array_to_string: ([a, s], t) =>
     (a as Value[]).filter((x) => x !== null).map((x) => text(x, t[0]?.elem)).join(s as string),
-  "->": ([a, k]) => jsonGet(a!, k!, false),
-  "->>": ([a, k]) => jsonGet(a!, k!, true),
-  jsonb_typeof: ([a]) => jsonType((a as Jsonb).value),
-  to_jsonb: ([a]) => new Jsonb(toJsonValue(a!)),
-  jsonb_build_object: (args) => new Jsonb(Object.fromEntries(pairs(args))),
-  json_build_object: (args) => JSON.stringify(Object.fromEntries(pairs(args))),
-  jsonb_build_array: (args) => new Jsonb(args.map((a) => toJsonValue(a))),
-  extract: ([f, v], t) => extractField(f as string, v!, t[1]!),
-  date_part: ([f, v], t) => numericToNumber(extractField(f as string, v!, t[1]!)),
+  extract: ([f, v], t, _ty, ctx) =>
+    extractField(f as string, v!, t[1]!, ctx.setting("timezone") ?? "UTC"),
   ...timeFunction,
   interval_micros: ([a]) => intervalMicros(a as Interval),
   cast_text: ([a], t) => text(a!, t[0]),
@@ -368,11 +358,5 @@ const fns: Record<string, Fn> = {
   any_op: ([x, arr, op]) => quantified(x!, arr as Value[], op as string, false),
   all_op: ([x, arr, op]) => quantified(x!, arr as Value[], op as string, true),
   array_index: ([a, i]) => (a as Value[])[(i as number) - 1] ?? null,
-  jsonb_concat: ([a, b]) => {
-    const x = (a as Jsonb).value;
-    const y = (b as Jsonb).value;
-    if (Array.isArray(x)) return new Jsonb([...x, ...(Array.isArray(y) ? y : [y])]);
-    return new Jsonb({ ...(x as object), ...(y as object) });
-  },
   bool_cast: ([a], t, type) => castValue(a!, t[0]!, type),
 };

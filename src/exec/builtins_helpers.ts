@@ -1,12 +1,12 @@
 /**
- * Helpers of the built-in functions (`builtins.ts`): text, JSON, rounding,
+ * Helpers of the built-in functions (`builtins.ts`): text, rounding,
  * quantified comparisons and md5.
  * @module
  */
 import { DbError } from "../common/errors.ts";
-import { Jsonb, Numeric, type SqlType, type Value } from "../common/types.ts";
+import { Numeric, type SqlType, type Value } from "../common/types.ts";
 import { rescale, toNumeric } from "./numeric_ops.ts";
-import { compareValues, formatText } from "./values.ts";
+import { compareValues } from "./values.ts";
 
 const typeNamesByOid: Record<number, string> = {
   16: "boolean",
@@ -102,47 +102,6 @@ export function quantified(x: Value, arr: readonly Value[], op: string, all: boo
     if (!hit && all) return false;
   }
   return sawNull ? null : all;
-}
-
-/** Internal helper of the built-in functions. */
-export function pairs(args: Value[]): [string, unknown][] {
-  const out: [string, unknown][] = [];
-  for (let i = 0; i + 1 < args.length; i += 2) {
-    out.push([String(args[i]), toJsonValue(args[i + 1]!)]);
-  }
-  return out;
-}
-
-/** Internal helper of the built-in functions. */
-export function toJsonValue(v: Value): unknown {
-  if (v instanceof Jsonb) return v.value;
-  if (typeof v === "bigint") return Number(v);
-  if (Array.isArray(v)) return v.map(toJsonValue);
-  return v;
-}
-
-/** Internal helper of the built-in functions. */
-export function jsonType(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "array";
-  if (v instanceof Numeric) return "number";
-  return typeof v === "object" ? "object" : typeof v;
-}
-
-/** Internal helper of the built-in functions. */
-export function jsonGet(a: Value, k: Value, asText: boolean): Value {
-  const doc = a instanceof Jsonb ? a.value : typeof a === "string" ? JSON.parse(a) : null;
-  let r: unknown;
-  if (typeof k === "number" && Array.isArray(doc)) r = doc[k < 0 ? doc.length + k : k];
-  else if (doc !== null && typeof doc === "object" && !Array.isArray(doc)) {
-    r = (doc as Record<string, unknown>)[String(k)];
-  }
-  if (r === undefined) return null;
-  if (asText) {
-    if (r === null) return null;
-    return typeof r === "string" ? r : formatText(new Jsonb(r), { id: "jsonb" });
-  }
-  return new Jsonb(r);
 }
 
 /** Internal helper of the built-in functions. */

@@ -3,6 +3,7 @@
  * (22P02 bad input, 22003 out of range, 22001 too long, 42846 no cast).
  * @module
  */
+import { parseJson, parseJsonb } from "../common/jsonb.ts";
 import { DbError } from "../common/errors.ts";
 import { Interval, Jsonb, Numeric, type SqlType, type Value } from "../common/types.ts";
 import { formatNumeric, numericToNumber, parseNumeric, rescale, toNumeric } from "./numeric_ops.ts";
@@ -97,12 +98,7 @@ export function parseText(text: string, to: SqlType): Value {
     }
     case "json":
     case "jsonb":
-      try {
-        const parsed: unknown = JSON.parse(text);
-        return to.id === "json" ? text : new Jsonb(parsed);
-      } catch {
-        throw new DbError("22P02", `invalid input syntax for type json`);
-      }
+      return to.id === "json" ? parseJson(text) : parseJsonb(text);
     case "bytea":
       if (text.startsWith("\\x")) {
         const hex = text.slice(2);
@@ -255,7 +251,7 @@ export function castValue(v: Value, from: SqlType, to: SqlType, explicit = true)
       }
       break;
     case "jsonb":
-      if (from.id === "json" && typeof v === "string") return new Jsonb(JSON.parse(v));
+      if (from.id === "json" && typeof v === "string") return parseJsonb(v);
       break;
     case "json":
       if (v instanceof Jsonb) return formatText(v, from);

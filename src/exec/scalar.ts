@@ -10,6 +10,7 @@ import type { ExecContext } from "./context.ts";
 import type { BoundExpr } from "./plan.ts";
 import { castValue } from "./coerce.ts";
 import { callFunction } from "./builtins.ts";
+import { compileLibraryCall } from "./builtins_library.ts";
 import { compareValues } from "./values.ts";
 import { runPlan } from "./run_select.ts";
 
@@ -62,6 +63,8 @@ function build(e: BoundExpr): Compiled {
       const fn = e.fn;
       const argTypes = e.args.map((a) => a.type);
       const type = e.type;
+      const lib = compileLibraryCall(fn, argTypes);
+      if (lib) return (row, ctx) => lib(args.map((a) => a(row, ctx)), ctx);
       return (row, ctx) => callFunction(fn, args.map((a) => a(row, ctx)), argTypes, type, ctx);
     }
     case "and": {

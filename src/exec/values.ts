@@ -3,6 +3,7 @@
  * input, and casts between the built-in types, with PostgreSQL's error codes.
  * @module
  */
+import { compareJsonData, formatJsonData } from "../common/jsonb.ts";
 import { DbError } from "../common/errors.ts";
 import {
   Interval,
@@ -78,6 +79,7 @@ export function compareValues(a: Value, b: Value): number {
     }
     return a.length - b.length;
   }
+  if (a instanceof Jsonb && b instanceof Jsonb) return compareJsonData(a.value, b.value);
   if (a instanceof Interval && b instanceof Interval) {
     const x = intervalMicros(a);
     const y = intervalMicros(b);
@@ -109,7 +111,7 @@ function keyPart(v: Value): string {
   }
   if (v instanceof Uint8Array && !(v instanceof Float32Array)) return `b${Array.from(v).join(",")}`;
   if (v instanceof Interval) return `i${intervalMicros(v)}`;
-  if (v instanceof Jsonb) return `j${JSON.stringify(v.value, jsonReplacer)}`;
+  if (v instanceof Jsonb) return `j${formatJsonData(v.value)}`;
   if (Array.isArray(v)) return `a[${v.map(keyPart).join("|")}]`;
   return `v${String(v)}`;
 }
@@ -119,12 +121,6 @@ function normalizeNumericKey(n: Numeric): string {
   let s = formatNumeric(n);
   if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
   return s === "-0" ? "0" : s;
-}
-
-function jsonReplacer(_k: string, v: unknown): unknown {
-  if (v instanceof Numeric) return numericToNumber(v);
-  if (typeof v === "bigint") return Number(v);
-  return v;
 }
 
 /** A string key such that equal SQL values (3, 3::int8, 3.0) give equal keys. */
@@ -159,27 +155,12 @@ export function formatText(v: Value, type: SqlType): string | null {
     case "bytea":
       return "\\x" + Array.from(v as Uint8Array, (b) => b.toString(16).padStart(2, "0")).join("");
     case "jsonb":
-      return v instanceof Jsonb ? jsonbText(v.value) : String(v);
+      return v instanceof Jsonb ? formatJsonData(v.value) : String(v);
     case "array":
       return formatArray(v as Value[], type.elem ?? { id: "text" });
     default:
       return typeof v === "string" ? v : String(v);
   }
-}
-
-function jsonbText(v: unknown): string {
-  if (v === null) return "null";
-  if (v instanceof Numeric) return formatNumeric(v);
-  if (Array.isArray(v)) return `[${v.map(jsonbText).join(", ")}]`;
-  if (typeof v === "object") {
-    const keys = Object.keys(v as object).sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
-    return `{${
-      keys.map((k) => `${JSON.stringify(k)}: ${jsonbText((v as Record<string, unknown>)[k])}`).join(
-        ", ",
-      )
-    }}`;
-  }
-  return JSON.stringify(v);
 }
 
 function formatArray(items: readonly Value[], elem: SqlType): string {

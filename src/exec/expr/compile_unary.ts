@@ -7,7 +7,7 @@ import type { ExprUnary } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { Interval, Numeric, type, type Value } from "../../common/types.ts";
 import { numericNeg } from "../../common/numeric.ts";
-import { intOutOfRange, isNumericType } from "../cast.ts";
+import { intOutOfRange, isNumericType } from "../functions/cast.ts";
 import type { ExprScope } from "./context.ts";
 import { type Node, tryFold } from "./node.ts";
 import type { Compiler } from "./compiler.ts";

@@ -8,7 +8,7 @@
 import { DbError } from "../../common/errors.ts";
 import { type SqlType, type, type Value } from "../../common/types.ts";
 import { applyCharTypmod, formatTypeName, parseValue } from "../../common/value_text.ts";
-import { type CastContext, findCast, isIdentityCast } from "../cast.ts";
+import { type CastContext, findCast, isIdentityCast } from "../functions/cast.ts";
 import type { Compiled, EvalContext } from "./context.ts";
 
 /** A compiled node with static facts. */

@@ -18,7 +18,7 @@ import {
 import { formatTypeName } from "../../common/value_text.ts";
 import { addIntervals, scaleInterval, subIntervals } from "../../common/interval.ts";
 import { microsPerDay } from "../../common/datetime.ts";
-import { findCast, isNumericType, isStringType } from "../cast.ts";
+import { findCast, isNumericType, isStringType } from "../functions/cast.ts";
 import { numericToNumber } from "../../common/numeric.ts";
 import { Numeric } from "../../common/types.ts";
 import {

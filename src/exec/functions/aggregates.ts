@@ -31,7 +31,7 @@ import { addIntervals, scaleInterval } from "../../common/interval.ts";
 import { formatJsonData, type JsonData, makeObject } from "../../common/jsonb.ts";
 import { formatTypeName, formatValue } from "../../common/value_text.ts";
 import { comparatorFor } from "./compare.ts";
-import { intOutOfRange } from "../cast.ts";
+import { intOutOfRange } from "./cast.ts";
 import { valueToJson } from "./json_fns.ts";
 
 /** A running aggregate. `state` is mutable and owned by one group. */

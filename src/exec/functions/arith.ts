@@ -23,7 +23,7 @@ import {
   splitTimestamp,
   utcToLocal,
 } from "../../common/datetime.ts";
-import { intOutOfRange } from "../cast.ts";
+import { intOutOfRange } from "./cast.ts";
 
 /** A binary kernel on non-null values. */
 export type Kernel = (a: Value, b: Value) => Value;

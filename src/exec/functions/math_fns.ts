@@ -29,7 +29,7 @@ import {
 } from "../../common/numeric_transcendental.ts";
 import { defineFunction, type FnOverload } from "./registry.ts";
 import { floatPower, numberKernel } from "./arith.ts";
-import { intOutOfRange } from "../cast.ts";
+import { intOutOfRange } from "./cast.ts";
 
 const num = (v: Value): Numeric => v as Numeric;
 const f = (v: Value): number => v as number;
@@ -246,3 +246,17 @@ export function widthBucket(x: number, lo: number, hi: number, count: number): n
   if (x <= hi) return count + 1;
   return Math.floor((count * (lo - x)) / (lo - hi)) + 1;
 }
+/** Largest factorial argument accepted (numeric's 131072 digits allow more; PostgreSQL's limit). */
+const factorialArgMax = 32177n;
+defineFunction("factorial", {
+  args: ["int8"],
+  ret: "numeric",
+  impl: (a) => {
+    const x = a[0] as bigint;
+    if (x < 0n) throw new DbError("22003", "factorial of a negative number is undefined");
+    if (x > factorialArgMax) throw new DbError("22003", "value overflows numeric format");
+    let r = 1n;
+    for (let i = 2n; i <= x; i++) r *= i;
+    return new Numeric(r, 0);
+  },
+});

@@ -15,6 +15,7 @@ import "./regex_fns.ts";
 import "./json_fns.ts";
 import "./vector_fns.ts";
 import "./misc_fns.ts";
+import "./internal_fns.ts";
 
 export { defineFunction, hasFunction, resolveFunction } from "./registry.ts";
 export type { ArgSpec, FnImpl, FnOverload, ResolvedFn } from "./registry.ts";

@@ -10,7 +10,7 @@
 import { DbError } from "../../common/errors.ts";
 import { arrayOf, type SqlType, type, type TypeId, type Value } from "../../common/types.ts";
 import { formatTypeName } from "../../common/value_text.ts";
-import { findCast } from "../cast.ts";
+import { findCast } from "./cast.ts";
 import type { EvalContext } from "./eval_context.ts";
 import { baseType, commonType } from "./type_rules.ts";
 

@@ -374,3 +374,17 @@ defineFunction("array_to_string", {
       .map((v) => valueText(v as Value, elem, ctx.session.timeZone)).join(s(a[1]!));
   },
 });
+defineFunction(
+  "translate",
+  textFn(["text", "text", "text"], "text", (a) => {
+    const from = chars(s(a[1]!));
+    const to = chars(s(a[2]!));
+    let out = "";
+    for (const c of chars(s(a[0]!))) {
+      const i = from.indexOf(c);
+      if (i < 0) out += c;
+      else if (i < to.length) out += to[i];
+    }
+    return out;
+  }),
+);

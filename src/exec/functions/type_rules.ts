@@ -10,7 +10,7 @@ import { DbError } from "../../common/errors.ts";
 import { arrayOf, type SqlType, type, type TypeId } from "../../common/types.ts";
 import { numericTypmod } from "../../common/numeric.ts";
 import { charTypmod, formatTypeName } from "../../common/value_text.ts";
-import { findCast, isNumericType, isStringType } from "../cast.ts";
+import { findCast, isNumericType, isStringType } from "./cast.ts";
 
 const typeNames: Record<string, TypeId> = {
   bool: "bool",

@@ -13,9 +13,10 @@ import { parseNumeric } from "../../exec/numeric_ops.ts";
 import { isBuiltin } from "../../exec/builtins.ts";
 import { catalogOf, isCatalogFunction } from "../pg_catalog/functions.ts";
 import { bindRegCast, isRegType } from "../pg_catalog/reg_types.ts";
+import { hasFunction } from "../../exec/functions/mod.ts";
 import type { Scope } from "./scope.ts";
 import { commonType, resolveType } from "./sql_types.ts";
-import { aggregateNames, bindFunction, windowNames } from "./bind_function.ts";
+import { aggregateNames, bindFunction, bindOperator, windowNames } from "./bind_function.ts";
 import { arithmetic, bindCase, bindKeyword } from "./bind_ops.ts";
 import { bindBetween, bindGrouping, bindInternal, isInternalCall } from "./bind_internal.ts";
 
@@ -130,10 +131,11 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
       return bindKeyword(e.keyword);
     case "extract": {
       const from = bindExpr(e.from, env);
+      const t = from.type.id === "unknown" ? scalar("timestamptz") : from.type;
       return {
         kind: "call",
         fn: "extract",
-        args: [{ kind: "const", value: e.field.name, type: scalar("text") }, from],
+        args: [{ kind: "const", value: e.field.name, type: scalar("text") }, coerceTo(from, t)],
         type: scalar("numeric"),
       };
     }
@@ -142,12 +144,7 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
       const key: BoundExpr = typeof e.member === "number"
         ? { kind: "const", value: e.member, type: scalar("int4") }
         : { kind: "const", value: e.member, type: scalar("text") };
-      return {
-        kind: "call",
-        fn: e.op,
-        args: [operand, key],
-        type: e.op === "->>" ? scalar("text") : operand.type,
-      };
+      return bindOperator(e.op, operand, key);
     }
     case "substring": {
       const args = [bindExpr(e.value, env, scalar("text"))];
@@ -358,8 +355,11 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
   if (quantified && ["=", "!=", "<", "<=", ">", ">="].includes(op)) {
     return bindQuantified(e.left, op === "!=" ? "<>" : op, quantified, env);
   }
-  const textual = ["||", "LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE", "~", "~*", "!~"].includes(op);
   const l0 = bindExpr(e.left, env);
+  // Operands of these operators do not take the other side's type.
+  const textual = ["||", "LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE", "~", "~*", "!~"].includes(op) ||
+    l0.type.id === "json" || l0.type.id === "jsonb" || l0.type.id === "array" ||
+    ["?", "?|", "?&", "#>", "#>>", "#-", "<<", ">>"].includes(op);
   const r0 = bindExpr(e.right, env, l0.type.id === "unknown" || textual ? undefined : l0.type);
   const l = l0.type.id === "unknown" && r0.type.id !== "unknown" && !textual
     ? bindExpr(e.left, env, r0.type)
@@ -395,24 +395,12 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
         type: boolT,
       };
     case "||": {
-      if (l.type.id === "array" || r.type.id === "array") {
-        return {
-          kind: "call",
-          fn: "||",
-          args: [l, r],
-          type: l.type.id === "array" ? l.type : r.type,
-        };
-      }
-      if (l.type.id === "jsonb") {
-        return { kind: "call", fn: "jsonb_concat", args: [l, r], type: l.type };
-      }
+      const kinds = [l.type.id, r.type.id];
+      if (kinds.includes("array") || kinds.includes("jsonb")) return bindOperator("||", l, r);
       return {
         kind: "call",
         fn: "||",
-        args: [
-          l.type.id === "unknown" ? coerceTo(l, scalar("text")) : l,
-          r.type.id === "unknown" ? coerceTo(r, scalar("text")) : r,
-        ],
+        args: [concatOperand(l), concatOperand(r)],
         type: scalar("text"),
       };
     }
@@ -421,6 +409,10 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
     case "*":
     case "/":
     case "%":
+      if ((op === "*" || op === "/") && (l.type.id === "interval" || r.type.id === "interval")) {
+        return bindOperator(op, l, r);
+      }
+      if (l.type.id === "jsonb") return bindOperator(op, l, r);
       return arithmetic(op, l, r);
     case "^":
       return {
@@ -430,14 +422,23 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
         type: scalar("float8"),
       };
     default:
-      throw new DbError("42883", `operator does not exist: ${l.type.id} ${op} ${r.type.id}`);
+      return bindOperator(op, l, r);
   }
+}
+
+/** A `||` operand: unknown literals and char(n) (trailing blanks dropped) become text. */
+function concatOperand(e: BoundExpr): BoundExpr {
+  return e.type.id === "unknown" || e.type.id === "bpchar" ? coerceTo(e, scalar("text")) : e;
 }
 
 function bindIn(left: Expr, right: Expr, negate: boolean, env: BindEnv): BoundExpr {
   const arg = bindExpr(left, env);
-  if (right.type === "list" || right.type === "array") {
-    const items = right.expressions.map((x) =>
+  const isQuery = ["select", "union", "union all", "values", "with", "with recursive"]
+    .includes(right.type);
+  if (right.type === "list" || right.type === "array" || !isQuery) {
+    // `x IN (1)` reaches us as a bare expression: a one-item list.
+    const exprs = right.type === "list" || right.type === "array" ? right.expressions : [right];
+    const items = exprs.map((x) =>
       bindExpr(x, env, arg.type.id === "unknown" ? undefined : arg.type)
     );
     const t0 = items.reduce<SqlType>((acc, i) => commonType(acc, i.type), arg.type);
@@ -458,6 +459,11 @@ function bindIn(left: Expr, right: Expr, negate: boolean, env: BindEnv): BoundEx
 
 function bindCall(e: ExprCall, env: BindEnv, expected?: SqlType): BoundExpr {
   const name = e.function.name.toLowerCase();
+  const a0 = e.args[0];
+  if (name === "position" && e.args.length === 1 && a0?.type === "binary" && a0.op === "IN") {
+    // position(sub IN str) arrives as one IN expression.
+    return bindCall({ ...e, args: [a0.left, a0.right] }, env, expected);
+  }
   if (name === "exists") {
     const sub = planSub(e.args[0] as SelectStatement, env);
     return subquery("exists", sub, null, false, boolT);
@@ -476,7 +482,7 @@ function bindCall(e: ExprCall, env: BindEnv, expected?: SqlType): BoundExpr {
     throw new DbError("42809", `window function ${name} requires an OVER clause`);
   }
   if (
-    !isBuiltin(name) && !isCatalogFunction(name) &&
+    !isBuiltin(name) && !isCatalogFunction(name) && !hasFunction(name) &&
     !["coalesce", "nullif", "greatest", "least"].includes(name)
   ) {
     throw new DbError("42883", `function ${name}(${e.args.length ? "..." : ""}) does not exist`);

@@ -12,6 +12,14 @@ import { type BindEnv, bindExpr, coerceTo, fingerprint } from "./bind_expr.ts";
 import { commonType, isNumericType } from "./sql_types.ts";
 import { bindCatalogFunction } from "../pg_catalog/functions.ts";
 import { splitFrame } from "./bind_frame.ts";
+import { isBuiltin } from "../../exec/builtins.ts";
+import {
+  libraryCallTypes,
+  libraryPrefix,
+  operatorPrefix,
+  operatorTypes,
+} from "../../exec/builtins_library.ts";
+import { hasFunction } from "../../exec/functions/mod.ts";
 
 /** Aggregate function names. */
 export const aggregateNames = new Set([
@@ -232,6 +240,9 @@ function bindScalar(e: ExprCall, name: string, env: BindEnv, expected?: SqlType)
   // Catalog functions bound from the catalog at plan time (sql/pg_catalog/functions.ts).
   const fromCatalog = bindCatalogFunction(name, args, env.ctx);
   if (fromCatalog) return fromCatalog;
+  if (hasFunction(name) && (!isBuiltin(name) || preferLibrary.has(name))) {
+    return bindLibrary(name, args);
+  }
   let type: SqlType;
   if (["coalesce", "nullif", "greatest", "least"].includes(name)) {
     let common: SqlType = expected ?? t("unknown");
@@ -301,16 +312,58 @@ function bindScalar(e: ExprCall, name: string, env: BindEnv, expected?: SqlType)
     type = t("bool");
   } else if (name === "div") {
     type = t("numeric");
-  } else if (name === "to_jsonb" || name === "jsonb_build_object" || name === "jsonb_build_array") {
-    type = t("jsonb");
-  } else if (name === "json_build_object") {
-    type = t("json");
-  } else if (name === "jsonb_typeof") {
-    type = t("text");
   } else if (name === "array_append") {
     type = args[0]?.type ?? arrayOf(t("text"));
   } else {
     type = args[0]?.type ?? t("text");
   }
   return { kind: "call", fn: name, args, type };
+}
+
+/** Built-ins the function library implements better than `exec/builtins.ts`. */
+const preferLibrary = new Set<string>([
+  "to_jsonb",
+  "jsonb_build_object",
+  "json_build_object",
+  "jsonb_build_array",
+  "jsonb_typeof",
+  "date_part",
+  "array_length",
+  "cardinality",
+  "array_append",
+  "array_to_string",
+  "split_part",
+  "date_trunc",
+  "log",
+  "ln",
+  "sign",
+  "power",
+  "pow",
+]);
+
+/** Binds a call to the function library: PostgreSQL's overload resolution and types. */
+function bindLibrary(name: string, args: readonly BoundExpr[]): BoundExpr {
+  const r = libraryCallTypes(name, args.map((a) => a.type));
+  const fixed = args.map((a, i) => {
+    const want = r.args[i]!;
+    return want.id === "unknown" && a.type.id === "unknown"
+      ? coerceTo(a, t("text"))
+      : coerceTo(a, want);
+  });
+  return { kind: "call", fn: libraryPrefix + name, args: fixed, type: r.ret };
+}
+
+/**
+ * Binds a binary operator the binder has no rule of its own for, through the
+ * operator library (bit operators, jsonb and array operators, ...).
+ * @throws {DbError} 42883 operator does not exist
+ */
+export function bindOperator(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
+  const o = operatorTypes(op, l.type, r.type);
+  return {
+    kind: "call",
+    fn: operatorPrefix + op,
+    args: [coerceTo(l, o.left), coerceTo(r, o.right)],
+    type: o.ret,
+  };
 }

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { DbError } from "../common/errors.ts";
-import { Jsonb, Numeric, type SqlType, type TypeId, type Value } from "../common/types.ts";
+import { DbError } from "../../common/errors.ts";
+import { Jsonb, Numeric, type SqlType, type TypeId, type Value } from "../../common/types.ts";
 import {
   numericApplyTypmod,
   numericFromBigInt,
@@ -15,12 +15,17 @@ import {
   numericRound,
   numericToNumber,
   numericToString,
-} from "../common/numeric.ts";
-import { applyCharTypmod, formatTypeName, formatValue, parseValue } from "../common/value_text.ts";
-import { formatJsonData, parseJsonb } from "../common/jsonb.ts";
-import { checkVectorDimensions } from "../common/text_scalars.ts";
-import { localToUtc, microsPerDay, splitTimestamp, utcToLocal } from "../common/datetime.ts";
-import { Interval } from "../common/types.ts";
+} from "../../common/numeric.ts";
+import {
+  applyCharTypmod,
+  formatTypeName,
+  formatValue,
+  parseValue,
+} from "../../common/value_text.ts";
+import { formatJsonData, parseJsonb } from "../../common/jsonb.ts";
+import { checkVectorDimensions } from "../../common/text_scalars.ts";
+import { localToUtc, microsPerDay, splitTimestamp, utcToLocal } from "../../common/datetime.ts";
+import { Interval } from "../../common/types.ts";
 
 /** When a cast may be applied. */
 export type CastContext = "implicit" | "assignment" | "explicit";

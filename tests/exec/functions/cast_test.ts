@@ -1,10 +1,16 @@
 import assert from "node:assert/strict";
-import { DbError } from "../../src/common/errors.ts";
-import { arrayOf, Numeric, type SqlType, type TypeId, type Value } from "../../src/common/types.ts";
-import { type } from "../../src/common/types.ts";
-import { castValue, findCast } from "../../src/exec/cast.ts";
-import { charTypmod } from "../../src/common/value_text.ts";
-import { numericFromString, numericToString, numericTypmod } from "../../src/common/numeric.ts";
+import { DbError } from "../../../src/common/errors.ts";
+import {
+  arrayOf,
+  Numeric,
+  type SqlType,
+  type TypeId,
+  type Value,
+} from "../../../src/common/types.ts";
+import { type } from "../../../src/common/types.ts";
+import { castValue, findCast } from "../../../src/exec/functions/cast.ts";
+import { charTypmod } from "../../../src/common/value_text.ts";
+import { numericFromString, numericToString, numericTypmod } from "../../../src/common/numeric.ts";
 
 const t = (id: TypeId, typmod?: number): SqlType => type(id, typmod);
 

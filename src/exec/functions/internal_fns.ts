@@ -1,0 +1,151 @@
+/**
+ * The internal functions the SQL frontend's rewrites call for syntax the
+ * grammar lacks (see `sql/parse/rewrite.ts`): `a IS [NOT] DISTINCT FROM b`,
+ * `a [NOT] SIMILAR TO p [ESCAPE e]`, `x [NOT] BETWEEN SYMMETRIC a AND b`,
+ * `x IS [NOT] UNKNOWN`, `x COLLATE name`, `a[lo:hi]`, and PostgreSQL's own
+ * `like_escape` (how `a LIKE b ESCAPE c` is read).
+ * @module
+ */
+
+import { DbError } from "../../common/errors.ts";
+import type { SqlType, Value } from "../../common/types.ts";
+import { defineFunction } from "./registry.ts";
+import { cachedPattern, similarToRegExp } from "./patterns.ts";
+import { compareValues } from "./compare.ts";
+
+for (const negate of [false, true]) {
+  defineFunction(negate ? "__is_not_distinct_from" : "__is_distinct_from", {
+    args: ["anyelement", "anyelement"],
+    ret: "bool",
+    strict: false,
+    impl: (a, _ctx, types) => {
+      const x = a[0] ?? null;
+      const y = a[1] ?? null;
+      const distinct = x === null || y === null ? x !== y : compareValues(x, y, types[0]!) !== 0;
+      return distinct !== negate;
+    },
+  });
+}
+
+for (const negate of [false, true]) {
+  const name = negate ? "__not_similar_to" : "__similar_to";
+  // Keyed by escape and pattern; one entry, as patterns rarely vary per row.
+  const match = cachedPattern((key) => {
+    const cut = key.indexOf("\u0000");
+    return similarToRegExp(key.slice(cut + 1), key.slice(0, cut));
+  });
+  defineFunction(name, {
+    args: ["text", "text"],
+    ret: "bool",
+    impl: (a) => match("\\\u0000" + (a[1] as string)).test(a[0] as string) !== negate,
+  }, {
+    args: ["text", "text", "text"],
+    ret: "bool",
+    impl: (a) => match(`${a[2] as string}\u0000${a[1] as string}`).test(a[0] as string) !== negate,
+  });
+}
+
+/** `between(x, lo, hi)` with SQL's three-valued AND. */
+function between(x: Value, lo: Value, hi: Value, t: SqlType): Value {
+  const ge = x === null || lo === null ? null : compareValues(x, lo, t) >= 0;
+  const le = x === null || hi === null ? null : compareValues(x, hi, t) <= 0;
+  if (ge === false || le === false) return false;
+  return ge === null || le === null ? null : true;
+}
+
+for (const negate of [false, true]) {
+  defineFunction(negate ? "__not_between_symmetric" : "__between_symmetric", {
+    args: ["anyelement", "anyelement", "anyelement"],
+    ret: "bool",
+    strict: false,
+    impl: (a, _ctx, types) => {
+      const [x = null, lo = null, hi = null] = a;
+      const t = types[0]!;
+      const one = between(x, lo, hi, t);
+      const other = between(x, hi, lo, t);
+      const r = one === true || other === true
+        ? true
+        : one === null || other === null
+        ? null
+        : false;
+      return r === null ? null : r !== negate;
+    },
+  });
+}
+
+for (const negate of [false, true]) {
+  defineFunction(negate ? "__is_not_unknown" : "__is_unknown", {
+    args: ["bool"],
+    ret: "bool",
+    strict: false,
+    impl: (a) => (a[0] === null) !== negate,
+  });
+}
+
+/** Collations that sort like the default (byte order). */
+const knownCollations = new Set([
+  "c",
+  "posix",
+  "default",
+  "pg_catalog.c",
+  "pg_catalog.default",
+  "ucs_basic",
+  "en_us",
+  "en_us.utf8",
+  "en_us.utf-8",
+  "c.utf8",
+  "c.utf-8",
+]);
+
+defineFunction("__collate", {
+  args: ["any", "text"],
+  ret: (types) => types[0]!.id === "unknown" ? { id: "text" } : types[0]!,
+  strict: false,
+  impl: (a) => {
+    const name = String(a[1] ?? "");
+    if (!knownCollations.has(name.toLowerCase())) {
+      throw new DbError("42704", `collation "${name}" for encoding "UTF8" does not exist`);
+    }
+    return a[0] ?? null;
+  },
+});
+
+defineFunction("__slice", {
+  args: ["anyarray", "int4", "int4"],
+  ret: (types) => types[0]!,
+  strict: false,
+  impl: (a) => {
+    const arr = a[0] as Value[] | null;
+    if (arr === null) return null;
+    const lo = a[1] === null ? 1 : a[1] as number;
+    const hi = a[2] === null ? arr.length : a[2] as number;
+    return arr.slice(Math.max(0, lo - 1), Math.max(0, hi));
+  },
+});
+
+/** Rewrites a LIKE pattern with escape `esc` to the default backslash escape. */
+function likeEscape(pattern: string, esc: string): string {
+  if (esc === "\\") return pattern;
+  if ([...esc].length > 1) {
+    throw new DbError("22019", "invalid escape string");
+  }
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (esc !== "" && c === esc) {
+      const n = pattern[i + 1];
+      if (n === undefined) {
+        throw new DbError("22025", "LIKE pattern must not end with escape character");
+      }
+      out += "\\" + n;
+      i++;
+    } else out += c === "\\" ? "\\\\" : c;
+  }
+  return out;
+}
+
+defineFunction("like_escape", {
+  args: ["text", "text"],
+  ret: "text",
+  impl: (a) => likeEscape(a[0] as string, a[1] as string),
+});
