@@ -1,94 +1,250 @@
 /**
- * SQL engine benchmark: pgbench-style point selects and updates by primary
- * key, a range aggregate and a join, on ThunderDB's embedded engine against
- * SQLite (node:sqlite, in memory) in the same run, and PGlite when its npm
- * package is installed. Prints µs per operation and the ratio to the anchor.
- * Run: `deno run -A bench/sql.ts`.
+ * SQL engine benchmark: ThunderDB embedded (`mod.ts`, in memory) against
+ * SQLite (`node:sqlite`, in memory) and PGlite (`@electric-sql/pglite`,
+ * PostgreSQL 17 in WASM, in memory) in the same run, on:
+ * - inserting 100k rows in one transaction (parameterized INSERT);
+ * - 100k point selects by primary key with parameters;
+ * - 100k updates by primary key with parameters;
+ * - a 3-table join with GROUP BY over 1M rows;
+ * - a point select sent as SQL text with a new literal each time: the parse +
+ *   plan cost of a cached statement shape (plus a one-row execution).
+ * Each line stops after `--budget` seconds per system (default 10) and
+ * reports µs per operation over the operations it ran; rows the insert line
+ * did not reach are then loaded untimed. Ratios are anchor time / ThunderDB
+ * time, so above 1.0 means ThunderDB is faster.
+ * Run: `deno run -A --unstable-ffi bench/sql.ts [--rows 100000] [--events 1000000] [--budget 10]`.
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
+import { PGlite } from "@electric-sql/pglite";
 import { open } from "../mod.ts";
 
-const rows = 20_000;
-const opsPerCase = 5_000;
+function flag(name: string, fallback: number): number {
+  const at = Deno.args.indexOf(`--${name}`);
+  const v = at >= 0 ? Number(Deno.args[at + 1]) : fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  return v;
+}
 
-interface Case {
+const rows = flag("rows", 100_000);
+const events = flag("events", 1_000_000);
+const budgetMs = flag("budget", 10) * 1000;
+const regions = 10;
+
+/** One system under test: every operation returns when it is done. */
+interface System {
   readonly name: string;
-  thunder(i: number): Promise<unknown>;
-  sqlite(i: number): unknown;
+  exec(sql: string): Promise<unknown>;
+  insert(aid: number): Promise<unknown>;
+  select(aid: number): Promise<unknown>;
+  update(aid: number, delta: number): Promise<unknown>;
+  join(): Promise<unknown>;
+  literalSelect(aid: number): Promise<unknown>;
+  close(): Promise<void>;
 }
 
-async function time(fn: (i: number) => Promise<unknown> | unknown, n: number): Promise<number> {
-  for (let i = 0; i < Math.min(500, n); i++) await fn(i);
+const insertSql = "INSERT INTO accounts VALUES ($1, $2, 0, 'filler')";
+const selectSql = "SELECT balance FROM accounts WHERE aid = $1";
+const updateSql = "UPDATE accounts SET balance = balance + $1 WHERE aid = $2";
+const joinSql = `SELECT r.name, CAST(count(*) AS text) AS n, CAST(sum(e.amount) AS text) AS total
+  FROM events e JOIN accounts a ON a.aid = e.aid JOIN regions r ON r.rid = a.rid
+  GROUP BY r.name`;
+const literal = (aid: number) => `SELECT balance FROM accounts WHERE aid = ${aid}`;
+const schema = [
+  "CREATE TABLE regions (rid int PRIMARY KEY, name text)",
+  "CREATE TABLE accounts (aid int PRIMARY KEY, rid int, balance int, filler text)",
+  "CREATE TABLE events (eid int PRIMARY KEY, aid int, amount int)",
+];
+const fillEvents =
+  `INSERT INTO events SELECT g, 1 + (g * 7919) % ${rows}, g % 1000 FROM generate_series(1, ${events}) g`;
+const fillRegions = `INSERT INTO regions SELECT g, 'region ' || g FROM generate_series(0, ${
+  regions - 1
+}) g`;
+const fillAccounts = (from: number) =>
+  `INSERT INTO accounts SELECT g, g % ${regions}, 0, 'filler' FROM generate_series(${from}, ${rows}) g`;
+
+async function thunder(): Promise<System> {
+  const db = await open({ memory: true });
+  return {
+    name: "ThunderDB",
+    exec: (sql) => db.query(sql),
+    insert: (aid) => db.query(insertSql, [aid, aid % regions]),
+    select: (aid) => db.query(selectSql, [aid]),
+    update: (aid, delta) => db.query(updateSql, [delta, aid]),
+    join: () => db.query(joinSql),
+    literalSelect: (aid) => db.query(literal(aid)),
+    close: () => db.close(),
+  };
+}
+
+function sqlite(): System {
+  const db = new DatabaseSync(":memory:");
+  for (const sql of schema) db.exec(sql);
+  const ins = db.prepare("INSERT INTO accounts VALUES (?, ?, 0, 'filler')");
+  const prepared = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
+  const stmt = (sql: string) => {
+    let s = prepared.get(sql);
+    if (!s) prepared.set(sql, s = db.prepare(sql));
+    return s;
+  };
+  let fill = 0;
+  return {
+    name: "SQLite",
+    exec: (sql) => {
+      // node:sqlite has no generate_series: fill the tables from JavaScript.
+      if (sql.startsWith("INSERT INTO events")) {
+        const st = db.prepare("INSERT INTO events VALUES (?, ?, ?)");
+        for (let g = 1; g <= events; g++) st.run(g, 1 + ((g * 7919) % rows), g % 1000);
+      } else if (sql.startsWith("INSERT INTO regions")) {
+        const st = db.prepare("INSERT INTO regions VALUES (?, ?)");
+        for (let g = 0; g < regions; g++) st.run(g, `region ${g}`);
+      } else if (sql.startsWith("INSERT INTO accounts")) {
+        for (let g = fill + 1; g <= rows; g++) ins.run(g, g % regions);
+      } else db.exec(sql);
+      return Promise.resolve();
+    },
+    insert: (aid) => {
+      fill = aid;
+      return Promise.resolve(ins.run(aid, aid % regions));
+    },
+    select: (aid) => Promise.resolve(stmt("SELECT balance FROM accounts WHERE aid = ?").get(aid)),
+    update: (aid, delta) =>
+      Promise.resolve(
+        stmt("UPDATE accounts SET balance = balance + ? WHERE aid = ?").run(delta, aid),
+      ),
+    join: () => Promise.resolve(stmt(joinSql).all()),
+    // No statement cache in node:sqlite: every text is prepared (parsed and planned).
+    literalSelect: (aid) => Promise.resolve(db.prepare(literal(aid)).get()),
+    close: () => Promise.resolve(db.close()),
+  };
+}
+
+async function pglite(): Promise<System> {
+  const db = new PGlite();
+  await db.waitReady;
+  return {
+    name: "PGlite",
+    exec: (sql) => db.exec(sql),
+    insert: (aid) => db.query(insertSql, [aid, aid % regions]),
+    select: (aid) => db.query(selectSql, [aid]),
+    update: (aid, delta) => db.query(updateSql, [delta, aid]),
+    join: () => db.query(joinSql),
+    literalSelect: (aid) => db.query(literal(aid)),
+    close: () => db.close(),
+  };
+}
+
+/** Runs `op(0..n-1)` until done or out of budget; returns µs/op and the count run. */
+async function timed(
+  n: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<{ us: number; ran: number }> {
   const start = performance.now();
-  for (let i = 0; i < n; i++) await fn(i);
-  return ((performance.now() - start) * 1000) / n;
+  let i = 0;
+  while (i < n) {
+    await op(i++);
+    if ((i & 63) === 0 && performance.now() - start > budgetMs) break;
+  }
+  return { us: ((performance.now() - start) * 1000) / i, ran: i };
 }
-
-const db = await open({ memory: true });
-await db.query("CREATE TABLE accounts (aid int PRIMARY KEY, bid int, abalance int, filler text)");
-await db.query(`INSERT INTO accounts SELECT g, g % 10, 0, 'x' FROM generate_series(1, ${rows}) g`);
-await db.query("CREATE TABLE branches (bid int PRIMARY KEY, name text)");
-await db.query("INSERT INTO branches SELECT g, 'b' || g FROM generate_series(0, 9) g");
-
-const lite = new DatabaseSync(":memory:");
-lite.exec(
-  "CREATE TABLE accounts (aid INTEGER PRIMARY KEY, bid INTEGER, abalance INTEGER, filler TEXT)",
-);
-lite.exec("CREATE TABLE branches (bid INTEGER PRIMARY KEY, name TEXT)");
-const ins = lite.prepare("INSERT INTO accounts VALUES (?, ?, 0, 'x')");
-lite.exec("BEGIN");
-for (let g = 1; g <= rows; g++) ins.run(g, g % 10);
-lite.exec("COMMIT");
-for (let g = 0; g < 10; g++) lite.prepare("INSERT INTO branches VALUES (?, ?)").run(g, `b${g}`);
-const liteSelect = lite.prepare("SELECT abalance FROM accounts WHERE aid = ?");
-const liteUpdate = lite.prepare("UPDATE accounts SET abalance = abalance + ? WHERE aid = ?");
-const liteRange = lite.prepare(
-  "SELECT sum(abalance), count(*) FROM accounts WHERE aid BETWEEN ? AND ?",
-);
-const liteJoin = lite.prepare(
-  "SELECT b.name, count(*) FROM accounts a JOIN branches b ON a.bid = b.bid GROUP BY b.name",
-);
 
 const key = (i: number) => 1 + ((i * 7919) % rows);
-const cases: Case[] = [
+
+interface Line {
+  readonly name: string;
+  readonly count: number;
+  run(s: System): Promise<{ us: number; ran: number }>;
+}
+
+const lines: Line[] = [
+  {
+    name: `insert ${rows} rows, one transaction`,
+    count: rows,
+    run: async (s) => {
+      await s.exec("BEGIN");
+      const r = await timed(rows, (i) => s.insert(i + 1));
+      await s.exec("COMMIT");
+      if (r.ran < rows) await s.exec(fillAccounts(r.ran + 1));
+      return r;
+    },
+  },
   {
     name: "point select by primary key",
-    thunder: (i) => db.query("SELECT abalance FROM accounts WHERE aid = $1", [key(i)]),
-    sqlite: (i) => liteSelect.get(key(i)),
+    count: rows,
+    run: (s) => timed(rows, (i) => s.select(key(i))),
   },
   {
-    name: "point update by primary key",
-    thunder: (i) =>
-      db.query("UPDATE accounts SET abalance = abalance + $1 WHERE aid = $2", [i % 100, key(i)]),
-    sqlite: (i) => liteUpdate.run(i % 100, key(i)),
+    name: "update by primary key",
+    count: rows,
+    run: (s) => timed(rows, (i) => s.update(key(i), (i % 21) - 10)),
   },
   {
-    name: "range aggregate (100 rows)",
-    thunder: (i) =>
-      db.query("SELECT sum(abalance), count(*) FROM accounts WHERE aid BETWEEN $1 AND $2", [
-        key(i),
-        key(i) + 99,
-      ]),
-    sqlite: (i) => liteRange.get(key(i), key(i) + 99),
+    name: `3-table join + group by (${events} rows)`,
+    count: 5,
+    run: (s) => timed(5, () => s.join()),
   },
   {
-    name: `hash join + group by (${rows} rows)`,
-    thunder: () =>
-      db.query(
-        "SELECT b.name, count(*) FROM accounts a JOIN branches b ON a.bid = b.bid GROUP BY b.name",
-      ),
-    sqlite: () => liteJoin.all(),
+    name: "point select as text, new literal each time",
+    count: rows,
+    run: (s) => timed(rows, (i) => s.literalSelect(key(i + 17))),
   },
 ];
 
-console.log("case | thunderdb µs/op | sqlite µs/op | ratio (thunder/sqlite)");
-for (const c of cases) {
-  const n = c.name.startsWith("hash join") ? 20 : c.name.startsWith("range") ? 200 : opsPerCase;
-  const t = await time(c.thunder, n);
-  const s = await time(c.sqlite, n);
-  console.log(`${c.name} | ${t.toFixed(2)} | ${s.toFixed(2)} | ${(t / s).toFixed(1)}x`);
+async function prepare(s: System): Promise<void> {
+  if (s.name !== "SQLite") { for (const sql of schema) await s.exec(sql); }
+  await s.exec(fillRegions);
 }
-console.log("PGlite: not measured (the @electric-sql/pglite npm package is not installed)");
-await db.close();
-lite.close();
+
+const systems = [await thunder(), sqlite(), await pglite()];
+for (const s of systems) await prepare(s);
+const results: number[][] = [];
+for (const line of lines) {
+  const us: number[] = [];
+  for (const s of systems) {
+    if (line.name.startsWith("3-table")) {
+      const t0 = performance.now();
+      await s.exec(fillEvents);
+      console.error(
+        `${s.name}: loaded ${events} events in ${(performance.now() - t0).toFixed(0)} ms`,
+      );
+    }
+    const r = await line.run(s);
+    if (r.ran < line.count) {
+      console.error(`${s.name}: ${line.name}: ran ${r.ran} of ${line.count} (budget)`);
+    }
+    us.push(r.us);
+  }
+  results.push(us);
+}
+// The join's answer must agree: a wrong fast answer is no result.
+const answers = await Promise.all(systems.map((s) => s.join()));
+console.error(`join answers agree: ${agree(answers)}`);
+
+console.log(
+  "\n| work | ThunderDB µs/op | SQLite µs/op | PGlite µs/op | vs SQLite | vs PGlite |",
+);
+console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+lines.forEach((line, i) => {
+  const [t, s, p] = results[i]!;
+  console.log(
+    `| ${line.name} | ${fmt(t!)} | ${fmt(s!)} | ${fmt(p!)} | ${(s! / t!).toFixed(2)}x | ${
+      (p! / t!).toFixed(2)
+    }x |`,
+  );
+});
+for (const s of systems) await s.close();
+
+function fmt(us: number): string {
+  return us >= 1000 ? us.toFixed(0) : us.toFixed(2);
+}
+
+function agree(answers: unknown[]): boolean {
+  const norm = answers.map((a) => {
+    const list = Array.isArray(a) ? a : (a as { rows: unknown[] }).rows;
+    return JSON.stringify(
+      list.map((r) => Object.values(r as Record<string, unknown>).map((v) => String(v)))
+        .sort(),
+    );
+  });
+  return norm.every((n) => n === norm[0]);
+}

@@ -1,8 +1,16 @@
 /**
  * Measures the SQL frontend: statement-cache hits (lex + normalize + lookup)
- * against full parses. Run: `deno run -A bench/sql_parse.ts`; prints µs per op.
+ * against full parses, and on the engine's real query path the parse+plan
+ * cost of a cached statement shape (plan cache lookup + planner cache hit)
+ * against parsing and planning it from scratch.
+ * Run: `deno run -A bench/sql_parse.ts`; prints µs per op.
  * @module
  */
+import { openEngine } from "../src/engine/engine.ts";
+import { planFor } from "../src/engine/statement_runner.ts";
+import { PlanCache } from "../src/sql/plan_cache.ts";
+import { parseSql as parsePort } from "../src/sql/parser_port.ts";
+import { planStatement } from "../src/sql/planner.ts";
 
 import { parseGrammar } from "../src/sql/parse/pg_parser.ts";
 import {
@@ -78,3 +86,44 @@ report(
   measure(() => parseGrammar(CATALOG), 300),
 );
 console.log(`cache stats: ${JSON.stringify(cache.stats)}`);
+
+// The real query path: what `Session.execute` does before execution.
+const engine = await openEngine({ memory: true });
+const session = engine.openSession();
+await session.execute(
+  "CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84))",
+);
+const plans = new PlanCache();
+const env = {
+  get catalogVersion() {
+    return session.catalog.version;
+  },
+  settingsKey: session.getSetting("search_path") ?? "",
+  plan: (st: Parameters<typeof planFor>[1], d: Parameters<typeof planFor>[2]) =>
+    planFor(session, st, d),
+  parse: (text: string) => engine.parse(text),
+};
+const updates = variants.map((_, i) => UPDATE.replace("98765", String(i * 89)));
+const cachedPath = (sql: string) => {
+  const shaped = plans.lookup(sql, env);
+  if (shaped === null) throw new Error(`not cached: ${sql}`);
+  planFor(session, shaped.statement, shaped.declared);
+};
+report(
+  "session parse+plan, cached shape: point SELECT",
+  measure((i) => cachedPath(variants[i % variants.length]!)),
+);
+report(
+  "session parse+plan, cached shape: UPDATE",
+  measure((i) => cachedPath(updates[i % updates.length]!)),
+);
+report(
+  "session parse+plan, uncached: point SELECT",
+  measure((i) => {
+    const sql = variants[i % variants.length]!;
+    planStatement(session.catalog, parsePort(sql)[0]!.ast, sql, [], engine.stats);
+  }, 300),
+);
+console.log(`plan cache stats: ${JSON.stringify(plans.stats)}`);
+await session.close();
+await engine.close();

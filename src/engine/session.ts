@@ -9,7 +9,7 @@ import { DbError } from "../common/errors.ts";
 import { type SqlType, type Value } from "../common/types.ts";
 import type { IsolationLevel as Isolation, Txn } from "../txn/mod.ts";
 import type { Catalog } from "../sql/catalog/catalog.ts";
-import { type ParsedStatement, parseSql } from "../sql/parser_port.ts";
+import type { ParsedStatement } from "../sql/parser_port.ts";
 import { databaseName, ownerName, type SessionActivity } from "../sql/pg_catalog/mod.ts";
 import type { Engine } from "./engine.ts";
 import type {
@@ -21,7 +21,8 @@ import type {
   StatementResult,
   TxStatus,
 } from "./session_api.ts";
-import { describeStatement, runStatement } from "./statement_runner.ts";
+import { planCacheFor, type ShapedStatement } from "../sql/plan_cache.ts";
+import { describeStatement, planFor, runStatement } from "./statement_runner.ts";
 
 /** Options for a new session. */
 export interface SessionOptions {
@@ -231,10 +232,13 @@ export class SqlSession implements Session {
     onResult?: (result: StatementResult) => void,
   ): Promise<StatementResult[]> {
     this.#checkOpen();
-    const statements = this.engine.parse(sql);
+    // Plan cache hook: a statement shape seen before runs its cached plan with its literals as
+    // parameters; anything else (null) takes the literal path below.
+    const shaped = params.length === 0 ? this.#shaped(sql) : null;
+    const statements = shaped ? [shaped.statement] : this.engine.parse(sql);
     const results: StatementResult[] = [];
     for (const st of statements) {
-      const r = await this.runOne(st, params, []);
+      const r = await this.runOne(st, shaped?.params ?? params, shaped?.declared ?? []);
       results.push(r);
       onResult?.(r);
     }
@@ -243,6 +247,15 @@ export class SqlSession implements Session {
       results.push(empty);
     }
     return results;
+  }
+
+  #shaped(sql: string): ShapedStatement | null {
+    return planCacheFor(this.engine).lookup(sql, {
+      catalogVersion: this.catalog.version,
+      settingsKey: this.getSetting("search_path") ?? "",
+      plan: (st, declared) => planFor(this, st, declared),
+      parse: (text) => this.engine.parse(text),
+    });
   }
 
   /** Runs one parsed statement with transaction wrapping and failure state. */
@@ -306,7 +319,7 @@ export class SqlSession implements Session {
   }
 
   async #prepare(sql: string, paramTypes: readonly (SqlType | null)[]): Promise<Prepared> {
-    const statements = parseSql(sql);
+    const statements = this.engine.parse(sql); // unnamed statements are re-sent: parse once
     if (statements.length > 1) {
       throw new DbError("42601", "cannot insert multiple commands into a prepared statement");
     }

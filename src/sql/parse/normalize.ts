@@ -198,8 +198,11 @@ function valueContext(prev: Token | undefined): boolean {
 function isUnaryMinus(tokens: readonly Token[], i: number): boolean {
   const t = tokens[i]!;
   const next = tokens[i + 1];
+  // `-1::int4` is `-(1::int4)` and `-a[1]` negates the element: `::` and `[` bind tighter.
+  const after = tokens[i + 2];
   return t.kind === "op" && t.value === "-" && next !== undefined &&
-    (next.kind === "int" || next.kind === "num") && (i === 0 || valueContext(tokens[i - 1]));
+    (next.kind === "int" || next.kind === "num") && (i === 0 || valueContext(tokens[i - 1])) &&
+    !isPunct(after, "::") && !isPunct(after, "[");
 }
 
 /** Index just past the bracket group opening at `i` (`(` or `[`). */

@@ -129,3 +129,10 @@ Deno.test("parseNumeric() is exact", () => {
   assertEquals(parseNumeric("12e-3"), new Numeric(12n, 3));
   assertEquals(parseNumeric(".5"), new Numeric(5n, 1));
 });
+
+Deno.test("normalizeStatement() leaves a minus before a cast or subscript out of the literal", () => {
+  // `-1::int4` is `-(1::int4)`: folding the sign in would change the range check.
+  assertEquals(text("SELECT -2147483648::int4"), "select -$1::int4");
+  assertEquals(norm("SELECT -2147483648::int4").literals.map((l) => l.type.id), ["int8"]);
+  assertEquals(text("SELECT -5, x - -3"), "select $1, x - $2");
+});
