@@ -171,7 +171,7 @@ function admit(
       planned = env.plan(statement, declared);
       if (pinInferred(planned, declared) !== null) return null;
     }
-    if (planned.paramTypes.length !== literalTypes.length) return null;
+    if (planned.paramTypes.length !== literalTypes.length || planned.valueDependent) return null;
     const reference = env.plan(lit, []);
     return sameResult(planned, reference) ? { statement, declared } : null;
   } catch {

@@ -26,6 +26,8 @@ export interface PlannedStatement {
   /** Catalog version the plan was made against. */
   readonly catalogVersion: number;
   readonly relations: ReadonlySet<number>;
+  /** True when the plan depends on a constant's value (never run it with a parameter there). */
+  readonly valueDependent: boolean;
 }
 
 const viewCache = new Map<string, SelectStatement>();
@@ -56,6 +58,7 @@ export function createPlanner(
     ctes: [],
     nextId: 1,
     relations: new Set(),
+    flags: { valueDependent: false },
     stats,
     planSelect(stmt: SelectStatement, outer: Scope | null) {
       return planSelectStatement(p, stmt, outer);
@@ -138,5 +141,6 @@ export function planStatement(
     paramTypes: paramTypes.map((t) => (t === null || t.id === "unknown" ? scalar("text") : t)),
     catalogVersion: catalog.version,
     relations: p.relations,
+    valueDependent: p.flags.valueDependent,
   };
 }

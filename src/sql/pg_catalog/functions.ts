@@ -212,6 +212,17 @@ export function isCatalogFunction(name: string): boolean {
   return Object.hasOwn(binders, name);
 }
 
+/**
+ * Records that the plan being made was built from an argument's value (the
+ * planner's `PlanFlags`): catalog functions and reg* casts resolve names at plan
+ * time, so a parameter in a literal's place would not mean the same.
+ */
+export function markValueDependent(ctx: object): void {
+  if ("flags" in ctx && typeof ctx.flags === "object" && ctx.flags !== null) {
+    (ctx.flags as { valueDependent: boolean }).valueDependent = true;
+  }
+}
+
 /** Reads the catalog a planner context carries, if any. */
 export function catalogOf(ctx: object): Catalog | undefined {
   return "catalog" in ctx ? ctx.catalog as Catalog : undefined;
@@ -229,5 +240,6 @@ export function bindCatalogFunction(
   const binder = binders[name];
   const catalog = catalogOf(ctx);
   if (!binder || !catalog) return undefined;
+  if (args.some((a) => a.kind !== "const")) markValueDependent(ctx);
   return binder(args, catalog);
 }

@@ -11,7 +11,7 @@ import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
 import { castValue } from "../../exec/coerce.ts";
 import { parseNumeric } from "../../exec/numeric_ops.ts";
 import { isBuiltin } from "../../exec/builtins.ts";
-import { catalogOf, isCatalogFunction } from "../pg_catalog/functions.ts";
+import { catalogOf, isCatalogFunction, markValueDependent } from "../pg_catalog/functions.ts";
 import { bindRegCast, isRegType } from "../pg_catalog/reg_types.ts";
 import { hasFunction } from "../../exec/functions/mod.ts";
 import type { Scope } from "./scope.ts";
@@ -267,6 +267,7 @@ export function bindCast(operand: Expr, to: SqlType, env: BindEnv): BoundExpr {
     return { kind: "const", value: castValue(operand.value, scalar("unknown"), to), type: to };
   }
   const regParam = isRegType(to) && operand.type === "parameter";
+  if (regParam) markValueDependent(env.ctx);
   const arg = bindExpr(operand, env, regParam ? scalar("text") : to);
   const reg = catalog && bindRegCast(arg, to, catalog);
   if (reg) return reg;

@@ -252,6 +252,7 @@ export function ctxOf(p: Planner) {
     paramTypes: p.paramTypes,
     // Read by catalog functions (sql/pg_catalog/functions.ts).
     catalog: p.catalog,
+    flags: p.flags,
     planSubquery: (stmt: import("pgsql-ast-parser").SelectStatement, scope: Scope) => {
       const q = p.planSelect(stmt, scope);
       return { plan: q.plan, types: q.columns.map((c) => c.type) };

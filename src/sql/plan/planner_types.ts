@@ -30,6 +30,16 @@ export interface CteBinding {
   readonly columns: readonly OutColumn[];
 }
 
+/**
+ * Facts planning learned about the statement. `valueDependent`: the plan was
+ * built from a constant's value (catalog functions, reg* casts), so a plan made
+ * with a parameter in its place would not mean the same; the shape cache must
+ * not run such a statement with its literals as parameters.
+ */
+export interface PlanFlags {
+  valueDependent: boolean;
+}
+
 /** State for planning one statement. */
 export interface Planner {
   readonly catalog: Catalog;
@@ -40,6 +50,8 @@ export interface Planner {
   nextId: number;
   /** Relations the plan depends on (for plan cache invalidation). */
   readonly relations: Set<number>;
+  /** Set when planning read a parameter where it needed a value (see `PlanFlags`). */
+  readonly flags: PlanFlags;
   /** Plans a SELECT with `outer` as its enclosing scope. */
   planSelect(stmt: SelectStatement, outer: Scope | null): PlannedQuery;
   /** Row counts from ANALYZE (and auto-analyze) by relation OID. */
