@@ -56,8 +56,12 @@ export interface EngineOptions {
 /** Parsed query strings kept for reuse. */
 const parseCacheMax = 1_000;
 
-/** Changes to a relation before it is vacuumed automatically. */
-const autoVacuumChanges = 2_000;
+/** Dead versions that trigger an automatic vacuum: base plus this fraction of the live rows. */
+const autoVacuumBase = 50;
+const autoVacuumScale = 0.2;
+
+/** Changed rows of a relation before its row estimate is refreshed automatically. */
+const autoAnalyzeChanges = 2_000;
 
 /** The database engine. */
 export class Engine {
@@ -306,17 +310,18 @@ export class Engine {
 
   #countChanges(changes: ReadonlyMap<number, number>): void {
     for (const [rel, k] of changes) {
+      if (!this.rs.spec(rel)) continue;
+      // Like autovacuum: vacuum once dead versions pass 50 plus a fifth of the table.
+      const st = this.rs.tables.stats(this.rs.relationDef(rel));
+      if (st.deadRows >= autoVacuumBase + autoVacuumScale * st.rows) this.rs.vacuum(rel);
       const n = (this.#changes.get(rel) ?? 0) + k;
-      // Like autovacuum: a fixed floor plus a fraction of the table.
-      const threshold = Math.max(autoVacuumChanges, 0.2 * (this.stats.get(rel) ?? 0));
+      const threshold = Math.max(autoAnalyzeChanges, 0.2 * (this.stats.get(rel) ?? 0));
       if (n < threshold) {
         this.#changes.set(rel, n);
         continue;
       }
       this.#changes.set(rel, 0);
-      if (!this.rs.spec(rel)) continue;
-      this.rs.vacuum(rel);
-      this.analyze(rel);
+      this.#setStats(rel, this.rs.rowCount(rel));
     }
   }
 
@@ -336,11 +341,15 @@ export class Engine {
     } finally {
       this.txns.abort(txn);
     }
+    this.#setStats(rel, rows);
+    return rows;
+  }
+
+  #setStats(rel: number, rows: number): void {
     const before = this.stats.get(rel);
     this.stats.set(rel, rows);
     // Plans chose join sides from the old numbers; replan when they moved a lot.
     if (before === undefined || rows > before * 2 || rows < before / 2) this.planCache.clear();
-    return rows;
   }
 
   /** Delivers NOTIFY messages of a committed transaction. */
