@@ -60,6 +60,9 @@ const parseCacheMax = 1_000;
 const autoVacuumBase = 50;
 const autoVacuumScale = 0.2;
 
+/** Sequence values handed out between saves of the positions. */
+const sequenceLogAhead = 32n;
+
 /** Changed rows of a relation before its row estimate is refreshed automatically. */
 const autoAnalyzeChanges = 2_000;
 
@@ -79,6 +82,8 @@ export class Engine {
   #closed = false;
   #durable: DurableCatalog = { cur: "", prev: null, xid: 0 };
   #sequencesDirty = false;
+  /** Per sequence: the position saved ahead of the values handed out. */
+  readonly #seqLogged = new Map<number, bigint>();
   #staticCtx: ExecContext | null = null;
 
   /** @param ownsStore close the page store with the engine */
@@ -134,8 +139,13 @@ export class Engine {
     syncRelationStore(this.rs, this.catalog, (c, i) => this.indexSpec(c, i));
   }
 
-  #save(): void {
-    this.rs.saveCatalog(encodeDurable(this.#durable, this.sequences));
+  /** Saves the catalog blob; sequence positions logged ahead unless `exact` (clean close). */
+  #save(exact = false): void {
+    const positions = new Map(this.sequences);
+    if (!exact) {
+      for (const [oid, value] of this.#seqLogged) positions.set(oid, { value, called: true });
+    }
+    this.rs.saveCatalog(encodeDurable(this.#durable, positions));
     this.#sequencesDirty = false;
   }
 
@@ -232,7 +242,15 @@ export class Engine {
       next = def.increment > 0n ? def.min : def.max;
     }
     this.sequences.set(oid, { value: next, called: true });
-    this.#sequencesDirty = true;
+    // Like PostgreSQL, positions are logged ahead: a commit saves them only every
+    // `sequenceLogAhead` values (after a crash the sequence resumes past them).
+    const logged = this.#seqLogged.get(oid);
+    if (logged === undefined || (def.increment > 0n ? next > logged : next < logged)) {
+      let ahead = next + def.increment * sequenceLogAhead;
+      if (ahead > def.max || ahead < def.min) ahead = next;
+      this.#seqLogged.set(oid, ahead);
+      this.#sequencesDirty = true;
+    }
     return next;
   }
 
@@ -240,6 +258,7 @@ export class Engine {
   setval(oid: number, value: bigint, called: boolean): bigint {
     this.catalogSequence(oid);
     this.sequences.set(oid, { value, called });
+    this.#seqLogged.delete(oid);
     this.#sequencesDirty = true;
     return value;
   }
@@ -371,7 +390,7 @@ export class Engine {
     if (this.#closed) return;
     for (const s of [...this.sessions.values()]) await s.close();
     this.#closed = true;
-    this.#save();
+    this.#save(true);
     if (this.ownsStore) await this.rs.close();
     else await this.rs.store.wal.flush(this.rs.store.wal.endLsn);
   }
