@@ -57,8 +57,15 @@ export interface EngineOptions {
 /** Parsed query strings kept for reuse. */
 const parseCacheMax = 1_000;
 
-/** Changes to a relation before it is vacuumed automatically. */
-const autoVacuumChanges = 2_000;
+/** Dead versions that trigger an automatic vacuum: base plus this fraction of the live rows. */
+const autoVacuumBase = 50;
+const autoVacuumScale = 0.2;
+
+/** Sequence values handed out between saves of the positions. */
+const sequenceLogAhead = 32n;
+
+/** Changed rows of a relation before its row estimate is refreshed automatically. */
+const autoAnalyzeChanges = 2_000;
 
 /** The database engine. */
 export class Engine {
@@ -76,6 +83,8 @@ export class Engine {
   #closed = false;
   #durable: DurableCatalog = { cur: "", prev: null, xid: 0 };
   #sequencesDirty = false;
+  /** Per sequence: the position saved ahead of the values handed out. */
+  readonly #seqLogged = new Map<number, bigint>();
   #staticCtx: ExecContext | null = null;
 
   /** @param ownsStore close the page store with the engine */
@@ -134,8 +143,13 @@ export class Engine {
     syncRelationStore(this.rs, this.catalog, (c, i) => this.indexSpec(c, i));
   }
 
-  #save(): void {
-    this.rs.saveCatalog(encodeDurable(this.#durable, this.sequences));
+  /** Saves the catalog blob; sequence positions logged ahead unless `exact` (clean close). */
+  #save(exact = false): void {
+    const positions = new Map(this.sequences);
+    if (!exact) {
+      for (const [oid, value] of this.#seqLogged) positions.set(oid, { value, called: true });
+    }
+    this.rs.saveCatalog(encodeDurable(this.#durable, positions));
     this.#sequencesDirty = false;
   }
 
@@ -232,7 +246,15 @@ export class Engine {
       next = def.increment > 0n ? def.min : def.max;
     }
     this.sequences.set(oid, { value: next, called: true });
-    this.#sequencesDirty = true;
+    // Like PostgreSQL, positions are logged ahead: a commit saves them only every
+    // `sequenceLogAhead` values (after a crash the sequence resumes past them).
+    const logged = this.#seqLogged.get(oid);
+    if (logged === undefined || (def.increment > 0n ? next > logged : next < logged)) {
+      let ahead = next + def.increment * sequenceLogAhead;
+      if (ahead > def.max || ahead < def.min) ahead = next;
+      this.#seqLogged.set(oid, ahead);
+      this.#sequencesDirty = true;
+    }
     return next;
   }
 
@@ -240,6 +262,7 @@ export class Engine {
   setval(oid: number, value: bigint, called: boolean): bigint {
     this.catalogSequence(oid);
     this.sequences.set(oid, { value, called });
+    this.#seqLogged.delete(oid);
     this.#sequencesDirty = true;
     return value;
   }
@@ -310,17 +333,18 @@ export class Engine {
 
   #countChanges(changes: ReadonlyMap<number, number>): void {
     for (const [rel, k] of changes) {
+      if (!this.rs.spec(rel)) continue;
+      // Like autovacuum: vacuum once dead versions pass 50 plus a fifth of the table.
+      const st = this.rs.tables.stats(this.rs.relationDef(rel));
+      if (st.deadRows >= autoVacuumBase + autoVacuumScale * st.rows) this.rs.vacuum(rel);
       const n = (this.#changes.get(rel) ?? 0) + k;
-      // Like autovacuum: a fixed floor plus a fraction of the table.
-      const threshold = Math.max(autoVacuumChanges, 0.2 * (this.stats.get(rel) ?? 0));
+      const threshold = Math.max(autoAnalyzeChanges, 0.2 * (this.stats.get(rel) ?? 0));
       if (n < threshold) {
         this.#changes.set(rel, n);
         continue;
       }
       this.#changes.set(rel, 0);
-      if (!this.rs.spec(rel)) continue;
-      this.rs.vacuum(rel);
-      this.analyze(rel);
+      this.#setStats(rel, this.rs.rowCount(rel));
     }
   }
 
@@ -340,11 +364,15 @@ export class Engine {
     } finally {
       this.txns.abort(txn);
     }
+    this.#setStats(rel, rows);
+    return rows;
+  }
+
+  #setStats(rel: number, rows: number): void {
     const before = this.stats.get(rel);
     this.stats.set(rel, rows);
     // Plans chose join sides from the old numbers; replan when they moved a lot.
     if (before === undefined || rows > before * 2 || rows < before / 2) this.planCache.clear();
-    return rows;
   }
 
   /** Delivers NOTIFY messages of a committed transaction. */
@@ -366,7 +394,7 @@ export class Engine {
     if (this.#closed) return;
     for (const s of [...this.sessions.values()]) await s.close();
     this.#closed = true;
-    this.#save();
+    this.#save(true);
     if (this.ownsStore) await this.rs.close();
     else await this.rs.store.wal.flush(this.rs.store.wal.endLsn);
   }

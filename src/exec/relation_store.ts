@@ -286,8 +286,10 @@ export class RelationStore {
    * ends, so it stays at a quarter of the buffer pool even at one row per page.
    */
   get batchRows(): number {
-    return Math.max(8, Math.floor(this.store.stats().frames / 4));
+    this.#batchRows ??= Math.max(8, Math.floor(this.store.stats().frames / 4));
+    return this.#batchRows;
   }
+  #batchRows: number | undefined;
 
   /** Visible rows of a relation, one bounded batch (one `store.view`) at a time. */
   *scan(rel: number, txn: Txn, batchRows = this.batchRows): Generator<StoredRow> {
