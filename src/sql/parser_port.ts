@@ -9,7 +9,7 @@
 import { parse, type Statement } from "pgsql-ast-parser";
 import { DbError } from "../common/errors.ts";
 import { statementBytesMax } from "../common/limits.ts";
-import type { ExtCopy, ExtQuery, ExtSetOperation } from "./parse/ext_ast.ts";
+import type { ExtCopy, ExtDrop, ExtQuery, ExtSetOperation } from "./parse/ext_ast.ts";
 import { parseSql as parseFrontend } from "./parse/parse_sql.ts";
 
 /** A statement that pgsql-ast-parser does not cover, tagged by `kind`. */
@@ -289,6 +289,9 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
           throw new DbError("0A000", `ON COMMIT ${ast.onCommit.toUpperCase()} is not supported`);
         }
         return ast.table;
+      case "ext.drop":
+        if (ast.objectType === "view") return dropView(ast);
+        break;
       case "ext.vacuum":
       case "ext.analyze":
         return {
@@ -300,6 +303,23 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
     }
   }
   throw new DbError("42601", `syntax error at or near "${text.trim().split(/\s+/)[0] ?? ""}"`);
+}
+
+/** A DROP of views: the grammar's DROP node marked with `view: true` (see `isDropView`). */
+function dropView(ast: ExtDrop): Statement {
+  const node = {
+    type: "drop table" as const,
+    names: ast.names.map((n) => (n.schema === undefined ? { name: n.name } : n)),
+    ifExists: ast.ifExists,
+    ...(ast.cascade ? { cascade: "cascade" as const } : {}),
+    view: true,
+  };
+  return node;
+}
+
+/** True for a `DROP VIEW` statement (a grammar DROP node marked by this port). */
+export function isDropView(stmt: Statement): boolean {
+  return stmt.type === "drop table" && (stmt as { view?: unknown }).view === true;
 }
 
 function syntaxError(e: unknown, text: string, offset: number): DbError {

@@ -12,9 +12,6 @@ import { parseSlt, PostgresTarget, runSlt } from "./slt_runner.ts";
  * whose expectations are known to disagree with PostgreSQL belong here.
  */
 export const PG_EXCLUDED_FILES: ReadonlyMap<string, string> = new Map<string, string>([
-  // ddl.slt:230: DROP TABLE products while a view/foreign key depends on it;
-  // PostgreSQL raises 2BP01 (dependent objects), the file expects ok.
-  ["ddl.slt", "DROP TABLE with dependents gives 2BP01 on PostgreSQL"],
   // expressions.slt:326: ARRAY['a','b'] || 'c' is 22P02 on PostgreSQL (the
   // unknown literal resolves to text[]); the file expects {a,b,c}.
   ["expressions.slt", "text[] || unknown literal is 22P02 on PostgreSQL"],
