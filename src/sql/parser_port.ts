@@ -36,6 +36,8 @@ export type ExtensionStatement =
     /** A statement-level UNION / INTERSECT / EXCEPT tree with its ORDER BY / LIMIT. */
     readonly kind: "set_operation";
     readonly query: ExtSetOperation;
+    /** True when the nodes' `_location`s are offsets into this statement's text. */
+    readonly located: boolean;
   }
   | { readonly kind: "empty" };
 
@@ -163,6 +165,8 @@ function parseExtension(text: string, offset: number): ExtensionStatement | null
 }
 
 function splitSetOperation(text: string, offset: number): ExtensionStatement | null {
+  // Only queries split (a CREATE VIEW ... INTERSECT is left to the grammar's error).
+  if (!/^\s*(\(|select\b|values\b|with\b)/i.test(stripComments(text))) return null;
   // Scan for a top-level INTERSECT / EXCEPT (outside parentheses and quotes).
   let depth = 0;
   let found: { at: number; len: number; op: "intersect" | "except"; all: boolean } | null = null;
@@ -197,7 +201,7 @@ function splitSetOperation(text: string, offset: number): ExtensionStatement | n
     orderBy: null,
     limit: null,
   };
-  return { kind: "set_operation", query };
+  return { kind: "set_operation", query, located: false };
 }
 
 function asQuery(s: ParsedStatement): ExtQuery {
@@ -219,13 +223,17 @@ function frontendSetOperation(text: string): ExtensionStatement | null {
   if (!SET_WORD.test(text)) return null;
   let ast;
   try {
-    ast = parseFrontend(text)[0]?.ast;
+    ast = parseFrontend(text, { locations: true })[0]?.ast;
   } catch {
     return null; // the grammar reports the error
   }
   return ast && "kind" in ast && ast.kind === "ext.set_operation"
-    ? { kind: "set_operation", query: ast }
+    ? { kind: "set_operation", query: ast, located: true }
     : null;
+}
+
+function stripComments(text: string): string {
+  return text.replace(/^\s*((--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*/, "");
 }
 
 function stripParens(text: string): string {
@@ -274,7 +282,7 @@ export function parseOne(text: string, offset: number): ParsedStatement {
 function viaFrontend(text: string, offset: number): Statement | ExtensionStatement {
   let ast;
   try {
-    ast = parseFrontend(text)[0]?.ast;
+    ast = parseFrontend(text, { locations: true })[0]?.ast;
   } catch (e) {
     if (e instanceof DbError && e.position !== undefined) e.position += offset;
     throw e;
