@@ -22,7 +22,7 @@ import { createPlanner } from "../sql/planner.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
 import { Scope } from "../sql/plan/scope.ts";
-import type { ParsedStatement } from "../sql/parser_port.ts";
+import { isDropView, type ParsedStatement } from "../sql/parser_port.ts";
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
 import { execContext } from "./statement_runner.ts";
@@ -134,13 +134,15 @@ function applyDdl(
     case "drop table":
     case "drop index":
     case "drop sequence": {
-      const kind = stmt.type === "drop table"
+      const kind = isDropView(stmt)
+        ? "view"
+        : stmt.type === "drop table"
         ? "table"
         : stmt.type === "drop index"
         ? "index"
         : "sequence";
       dropObjects(ed, kind, stmt.names, stmt.ifExists ?? false, stmt.cascade === "cascade", fx);
-      return stmt.type.toUpperCase();
+      return `DROP ${kind.toUpperCase()}`;
     }
     case "truncate table":
       return "TRUNCATE TABLE";

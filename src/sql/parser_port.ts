@@ -9,7 +9,7 @@
 import { parse, type Statement } from "pgsql-ast-parser";
 import { DbError } from "../common/errors.ts";
 import { statementBytesMax } from "../common/limits.ts";
-import type { ExtCopy, ExtQuery, ExtSetOperation } from "./parse/ext_ast.ts";
+import type { ExtCopy, ExtDrop, ExtQuery, ExtSetOperation } from "./parse/ext_ast.ts";
 import { parseSql as parseFrontend } from "./parse/parse_sql.ts";
 
 /** A statement that pgsql-ast-parser does not cover, tagged by `kind`. */
@@ -36,6 +36,8 @@ export type ExtensionStatement =
     /** A statement-level UNION / INTERSECT / EXCEPT tree with its ORDER BY / LIMIT. */
     readonly kind: "set_operation";
     readonly query: ExtSetOperation;
+    /** True when the nodes' `_location`s are offsets into this statement's text. */
+    readonly located: boolean;
   }
   | { readonly kind: "empty" };
 
@@ -163,6 +165,8 @@ function parseExtension(text: string, offset: number): ExtensionStatement | null
 }
 
 function splitSetOperation(text: string, offset: number): ExtensionStatement | null {
+  // Only queries split (a CREATE VIEW ... INTERSECT is left to the grammar's error).
+  if (!/^\s*(\(|select\b|values\b|with\b)/i.test(stripComments(text))) return null;
   // Scan for a top-level INTERSECT / EXCEPT (outside parentheses and quotes).
   let depth = 0;
   let found: { at: number; len: number; op: "intersect" | "except"; all: boolean } | null = null;
@@ -197,7 +201,7 @@ function splitSetOperation(text: string, offset: number): ExtensionStatement | n
     orderBy: null,
     limit: null,
   };
-  return { kind: "set_operation", query };
+  return { kind: "set_operation", query, located: false };
 }
 
 function asQuery(s: ParsedStatement): ExtQuery {
@@ -219,13 +223,17 @@ function frontendSetOperation(text: string): ExtensionStatement | null {
   if (!SET_WORD.test(text)) return null;
   let ast;
   try {
-    ast = parseFrontend(text)[0]?.ast;
+    ast = parseFrontend(text, { locations: true })[0]?.ast;
   } catch {
     return null; // the grammar reports the error
   }
   return ast && "kind" in ast && ast.kind === "ext.set_operation"
-    ? { kind: "set_operation", query: ast }
+    ? { kind: "set_operation", query: ast, located: true }
     : null;
+}
+
+function stripComments(text: string): string {
+  return text.replace(/^\s*((--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*/, "");
 }
 
 function stripParens(text: string): string {
@@ -274,7 +282,7 @@ export function parseOne(text: string, offset: number): ParsedStatement {
 function viaFrontend(text: string, offset: number): Statement | ExtensionStatement {
   let ast;
   try {
-    ast = parseFrontend(text)[0]?.ast;
+    ast = parseFrontend(text, { locations: true })[0]?.ast;
   } catch (e) {
     if (e instanceof DbError && e.position !== undefined) e.position += offset;
     throw e;
@@ -289,6 +297,9 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
           throw new DbError("0A000", `ON COMMIT ${ast.onCommit.toUpperCase()} is not supported`);
         }
         return ast.table;
+      case "ext.drop":
+        if (ast.objectType === "view") return dropView(ast);
+        break;
       case "ext.vacuum":
       case "ext.analyze":
         return {
@@ -300,6 +311,23 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
     }
   }
   throw new DbError("42601", `syntax error at or near "${text.trim().split(/\s+/)[0] ?? ""}"`);
+}
+
+/** A DROP of views: the grammar's DROP node marked with `view: true` (see `isDropView`). */
+function dropView(ast: ExtDrop): Statement {
+  const node = {
+    type: "drop table" as const,
+    names: ast.names.map((n) => (n.schema === undefined ? { name: n.name } : n)),
+    ifExists: ast.ifExists,
+    ...(ast.cascade ? { cascade: "cascade" as const } : {}),
+    view: true,
+  };
+  return node;
+}
+
+/** True for a `DROP VIEW` statement (a grammar DROP node marked by this port). */
+export function isDropView(stmt: Statement): boolean {
+  return stmt.type === "drop table" && (stmt as { view?: unknown }).view === true;
 }
 
 function syntaxError(e: unknown, text: string, offset: number): DbError {

@@ -104,8 +104,8 @@ export function planStatement(
   let command: PlannedStatement["command"] = "SELECT";
   if ("kind" in ast && !("type" in ast)) {
     if (ast.kind !== "set_operation") throw new DbError("XX000", `Cannot plan ${ast.kind}`);
-    // The frontend's nodes carry no source locations: literals use their parsed values.
-    (p as { text: string }).text = "";
+    // Halves split out of the text carry locations into their own texts: use parsed values.
+    if (!ast.located) (p as { text: string }).text = "";
     const q = planSetQuery(p, ast.query, null);
     plan = q.plan;
     columns = q.columns;

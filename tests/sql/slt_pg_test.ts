@@ -12,9 +12,6 @@ import { parseSlt, PostgresTarget, runSlt } from "./slt_runner.ts";
  * whose expectations are known to disagree with PostgreSQL belong here.
  */
 export const PG_EXCLUDED_FILES: ReadonlyMap<string, string> = new Map<string, string>([
-  // ddl.slt:230: DROP TABLE products while a view/foreign key depends on it;
-  // PostgreSQL raises 2BP01 (dependent objects), the file expects ok.
-  ["ddl.slt", "DROP TABLE with dependents gives 2BP01 on PostgreSQL"],
 ]);
 
 const dir = new URL("./slt/", import.meta.url);

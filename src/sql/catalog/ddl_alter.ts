@@ -7,6 +7,7 @@ import { DbError } from "../../common/errors.ts";
 import type { Value } from "../../common/types.ts";
 import { resolveType } from "../plan/sql_types.ts";
 import type { CatalogEditor, ColumnDef, RelationDef } from "./catalog.ts";
+import { cascadeNotice, dependentObjectsError, dependentsOf } from "./dependencies.ts";
 import {
   addColumnConstraint,
   addTableConstraint,
@@ -167,8 +168,37 @@ export function alterTable(
 }
 
 /**
+ * Refuses (2BP01) or, with CASCADE, drops the views on `rel` and removes the
+ * foreign keys referencing it.
+ */
+function dropDependents(
+  ed: CatalogEditor,
+  rel: RelationDef,
+  cascade: boolean,
+  fx: DdlEffects,
+): void {
+  const deps = dependentsOf(ed.done(), rel);
+  if (deps.length === 0) return;
+  if (!cascade) throw dependentObjectsError(rel, deps);
+  fx.notices.push(cascadeNotice(deps));
+  for (const d of deps) {
+    if (d.kind === "view") {
+      ed.relations.delete(d.view.oid);
+      fx.droppedRelations.push(d.view.oid);
+      continue;
+    }
+    const table = ed.relations.get(d.table.oid);
+    if (!table) continue;
+    replaceRel(ed, {
+      ...table,
+      constraints: table.constraints.filter((c) => c.name !== d.constraint),
+    });
+  }
+}
+
+/**
  * Drops tables, views, indexes or sequences.
- * @throws {DbError} 42P01, 2BP01 when other objects depend on a table
+ * @throws {DbError} 42P01, 2BP01 when other objects (views, foreign keys) depend on a relation
  */
 export function dropObjects(
   ed: CatalogEditor,
@@ -216,20 +246,7 @@ export function dropObjects(
         `${kind === "view" ? "view" : "table"} "${n.name}" does not exist`,
       );
     }
-    for (const other of ed.relations.values()) {
-      if (other.oid === rel.oid) continue;
-      const fks = other.constraints.filter((c) =>
-        c.kind === "foreign_key" && c.refTable === rel.oid
-      );
-      if (fks.length === 0) continue;
-      if (!cascade) {
-        throw new DbError(
-          "2BP01",
-          `cannot drop table ${rel.name} because other objects depend on it`,
-        );
-      }
-      replaceRel(ed, { ...other, constraints: other.constraints.filter((c) => !fks.includes(c)) });
-    }
+    dropDependents(ed, rel, cascade, fx);
     for (const oid of rel.indexes) ed.indexes.delete(oid);
     for (const col of rel.columns) {
       const m = /^nextval\('([^']+)'\)$/.exec(col.defaultSql ?? "");

@@ -61,6 +61,16 @@ import {
   parseSetOperation,
 } from "./ext_query.ts";
 
+/** How `parseSql` parses. */
+export interface ParseOptions {
+  /**
+   * Give grammar nodes `_location` spans (offsets into the parsed string), as
+   * pgsql-ast-parser's `locationTracking` does; the planner reads literals'
+   * exact text through them. Off by default (cached ASTs stay lean).
+   */
+  readonly locations?: boolean;
+}
+
 /** One parsed statement with its source span. */
 export interface ParsedStatement {
   readonly ast: Statement;
@@ -78,11 +88,11 @@ export interface ParsedStatement {
  * @throws {LimitError} 54000 when the text exceeds `statementBytesMax`
  * @example parseSql("SAVEPOINT a; SELECT 1")[0].ast // { kind: "ext.savepoint", name: "a" }
  */
-export function parseSql(sql: string): ParsedStatement[] {
+export function parseSql(sql: string, options: ParseOptions = {}): ParsedStatement[] {
   checkLength(sql);
   const slices = splitStatements(lex(sql));
   return slices.map((s) => ({
-    ast: parseTokens(sql, s.tokens),
+    ast: parseTokens(sql, s.tokens, options),
     text: sql.slice(s.start, s.end),
     start: s.start,
   }));
@@ -108,15 +118,19 @@ export function checkLength(sql: string): void {
  * @param tokens the statement's tokens (no semicolons)
  * @throws {DbError} 42601 / 0A000
  */
-export function parseTokens(sql: string, tokens: readonly Token[]): Statement {
+export function parseTokens(
+  sql: string,
+  tokens: readonly Token[],
+  options: ParseOptions = {},
+): Statement {
   if (tokens.length === 0) throw syntaxError("syntax error at end of input", sql.length);
   const inner: Inner = {
-    tokens: (t) => parseTokens(sql, t),
+    tokens: (t) => parseTokens(sql, t, options),
     text: (s) => parseSynthetic(s, tokens[0]!.start),
   };
   const c = new Cursor(sql, tokens);
   const own = parseExtension(c, inner);
-  return own ?? parseWithGrammar(sql, tokens);
+  return own ?? parseWithGrammar(sql, tokens, options);
 }
 
 /** Parses text the extension layer built; its errors point at the statement start. */
@@ -215,10 +229,14 @@ function parseCreate(c: Cursor, inner: Inner): Statement | null {
 }
 
 /** Rewrites, parses with the grammar and maps grammar errors back to source tokens. */
-function parseWithGrammar(sql: string, tokens: readonly Token[]): Statement {
+function parseWithGrammar(
+  sql: string,
+  tokens: readonly Token[],
+  options: ParseOptions,
+): Statement {
   const rewritten = rewriteForGrammar(sql, tokens);
   try {
-    return parseGrammar(rewritten.text, rewritten);
+    return parseGrammar(rewritten.text, { ...rewritten, locations: options.locations ?? false });
   } catch (e) {
     if (!(e instanceof GrammarError)) throw e;
     if (e.sqlstate !== "42601") {

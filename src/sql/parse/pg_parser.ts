@@ -52,8 +52,9 @@ function hasMarker(text: string): boolean {
  */
 export function parseGrammar(text: string, notes: GrammarNotes = {}): PgStatement {
   let stmts: PgStatement[];
+  const locations = notes.locations === true && notes.pieces !== undefined;
   try {
-    stmts = parse(text);
+    stmts = parse(text, { locationTracking: locations });
   } catch (e) {
     throw toGrammarError(e, text);
   }
@@ -61,6 +62,7 @@ export function parseGrammar(text: string, notes: GrammarNotes = {}): PgStatemen
     throw new GrammarError(null, `Expected one statement, the grammar found ${stmts.length}`);
   }
   const stmt = stmts[0]!;
+  if (locations) mapLocations(stmt, notes.pieces!, text.length);
   for (const t of notes.timings ?? []) annotateTiming(stmt, t);
   for (const names of notes.lockedOf ?? []) annotateLockOf(stmt, names);
   if (!hasMarker(text)) return stmt;
@@ -72,6 +74,51 @@ export function parseGrammar(text: string, notes: GrammarNotes = {}): PgStatemen
 export interface GrammarNotes {
   readonly timings?: readonly ConstraintTimingNote[];
   readonly lockedOf?: readonly (readonly string[])[];
+  /** Where each piece of the text came from in the source (see `Rewritten`). */
+  readonly pieces?: readonly { readonly out: number; readonly source: number }[];
+  /** Track `_location`s, mapped back to source offsets through `pieces`. */
+  readonly locations?: boolean;
+}
+
+/**
+ * Rewrites every `_location` from offsets in the grammar's text to offsets in
+ * the source. A piece copied verbatim maps exactly; inside a rewritten piece
+ * the offset is approximate (the piece's source start plus the distance).
+ */
+function mapLocations(
+  node: unknown,
+  pieces: readonly { readonly out: number; readonly source: number }[],
+  length: number,
+): void {
+  const map = (at: number): number => {
+    let lo = 0;
+    let hi = pieces.length - 1;
+    let best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (pieces[mid]!.out <= at) {
+        best = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const p = pieces[best];
+    return p === undefined ? at : p.source + (at - p.out);
+  };
+  const seen = new Set<unknown>();
+  const visit = (n: unknown): void => {
+    if (typeof n !== "object" || n === null || seen.has(n)) return;
+    seen.add(n);
+    if (Array.isArray(n)) return n.forEach(visit);
+    const record = n as Record<string, unknown>;
+    const loc = record._location as { start?: unknown; end?: unknown } | undefined;
+    if (loc && typeof loc.start === "number" && typeof loc.end === "number") {
+      const start = map(loc.start);
+      const end = loc.end > loc.start ? map(Math.min(loc.end, length) - 1) + 1 : start;
+      record._location = { start, end: Math.max(start, end) };
+    }
+    for (const [k, v] of Object.entries(record)) if (k !== "_location") visit(v);
+  };
+  visit(node);
 }
 
 /**
