@@ -193,6 +193,9 @@ export function numericPower(a: Numeric, b: Numeric): Numeric {
     );
   }
   const exp = numericToNumber(b);
+  if (a.digits !== 0n && exp * approxLog10(a) > numericIntDigitsMax) {
+    throw new DbError("22003", "value overflows numeric format");
+  }
   if (isInt && Math.abs(exp) <= 100000) {
     // Integer exponents: PostgreSQL keeps at least 16 decimals (power_var_int).
     const rscale = clampScale(Math.max(minSigDigits, a.scale));
@@ -209,4 +212,14 @@ export function numericPower(a: Numeric, b: Numeric): Numeric {
   const lnA = lnFixed(a, w);
   const y = (lnA * toFixed(b, w)) / pow10(w);
   return fromFixed(expFixed(y, w), w, rscale);
+}
+
+/** Most digits before the decimal point a numeric holds (PostgreSQL's NUMERIC_MAX_PRECISION-free limit). */
+const numericIntDigitsMax = 131072;
+
+/** log10(|a|) for a non-zero numeric, good to a few digits even beyond float range. */
+function approxLog10(a: Numeric): number {
+  const s = (a.digits < 0n ? -a.digits : a.digits).toString();
+  const lead = Number(`0.${s.slice(0, 17)}`);
+  return Math.log10(lead) + s.length - a.scale;
 }

@@ -11,6 +11,7 @@ import { castValue } from "./coerce.ts";
 import { numericOp, numericToNumber, rescale, toNumeric } from "./numeric_ops.ts";
 import { checkBigint, checkInt, compareValues, formatText, intervalMicros } from "./values.ts";
 import { likeToRegExp } from "./like.ts";
+import { compileRegex } from "./functions/patterns.ts";
 import { timeFunction } from "./builtins_time.ts";
 import { extractField } from "./functions/extract.ts";
 import {
@@ -197,6 +198,21 @@ function addInterval(micros: bigint, i: Interval, sign: number): bigint {
   return BigInt(ms) * 1000n + rest + BigInt(sign) * i.micros;
 }
 
+/** Compiled POSIX patterns by flag and text; cleared when it grows past `regexCacheMax`. */
+const regexCache = new Map<string, RegExp>();
+const regexCacheMax = 256;
+
+function regex(pattern: string, caseInsensitive: boolean): RegExp {
+  const key = (caseInsensitive ? "i" : "c") + pattern;
+  let r = regexCache.get(key);
+  if (!r) {
+    if (regexCache.size >= regexCacheMax) regexCache.clear();
+    r = compileRegex(pattern, caseInsensitive ? "i" : "");
+    regexCache.set(key, r);
+  }
+  return r;
+}
+
 function cmp(test: (c: number) => boolean): Fn {
   return ([a, b]) => test(compareValues(a!, b!));
 }
@@ -237,11 +253,12 @@ const fns: Record<string, Fn> = {
     }
     return text(a!, t[0]) + text(b!, t[1]);
   },
+  "~": ([a, p]) => regex(p as string, false).test(a as string),
+  "~*": ([a, p]) => regex(p as string, true).test(a as string),
+  "!~": ([a, p]) => !regex(p as string, false).test(a as string),
+  "!~*": ([a, p]) => !regex(p as string, true).test(a as string),
   like: ([a, p]) => likeToRegExp(p as string, false).test(a as string),
   ilike: ([a, p]) => likeToRegExp(p as string, true).test(a as string),
-  "~": ([a, p]) => new RegExp(p as string).test(a as string),
-  "~*": ([a, p]) => new RegExp(p as string, "i").test(a as string),
-  "!~": ([a, p]) => !new RegExp(p as string).test(a as string),
   abs: ([a]) =>
     typeof a === "bigint"
       ? (a < 0n ? -a : a)

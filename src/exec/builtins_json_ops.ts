@@ -1,12 +1,14 @@
 /**
  * The json/jsonb and array operators the binary-operator library does not
  * cover: member and path access (`-> ->> #> #>>`), containment (`@> <@`)
- * and key existence (`? ?| ?&`), with their operand and result types.
+ * array overlap (`&&`) and key existence (`? ?| ?&`), with their operand and
+ * result types.
  * @module
  */
 import { arrayOf, Jsonb, type SqlType, type, type Value } from "../common/types.ts";
-import { formatJsonData, isJsonObject, type JsonData } from "../common/jsonb.ts";
+import { isJsonObject, type JsonData } from "../common/jsonb.ts";
 import { pairType } from "./functions/type_rules.ts";
+import { jsonTextGet, jsonTextGetPath } from "../common/json_text.ts";
 import {
   jsonbContains,
   jsonbHasKey,
@@ -30,19 +32,48 @@ const text = type("text");
 const bool = type("bool");
 const textArray = arrayOf(text);
 
-function isJson(t: SqlType): boolean {
-  return t.id === "json" || t.id === "jsonb";
+/** Wraps an extracted datum back into a jsonb value. */
+function wrap(d: JsonData | undefined): Value {
+  return d === undefined ? null : new Jsonb(d);
 }
 
-/** Wraps an extracted datum back into the operand's type (json stays text). */
-function wrap(d: JsonData | undefined, asJson: boolean): Value {
-  if (d === undefined) return null;
-  return asJson ? formatJsonData(d) : new Jsonb(d);
+/** `->>` of json text: strings unescaped, JSON null as SQL NULL, the rest as written. */
+function rawText(raw: string | undefined): Value {
+  if (raw === undefined || raw === "null") return null;
+  return raw.startsWith('"') ? JSON.parse(raw) as string : raw;
+}
+
+/** json (text) access keeps the input's formatting. */
+function jsonAccess(op: string, r: SqlType): SpecialOperator {
+  const asText = op === "->>" || op === "#>>";
+  const json = type("json");
+  const ret = asText ? text : json;
+  if (op === "#>" || op === "#>>") {
+    return {
+      left: json,
+      right: textArray,
+      ret,
+      kernel: (a, b) => {
+        const raw = jsonTextGetPath(a as string, b as (string | null)[]);
+        return asText ? rawText(raw) : raw ?? null;
+      },
+    };
+  }
+  const byIndex = r.id === "int2" || r.id === "int4" || r.id === "int8";
+  return {
+    left: json,
+    right: byIndex ? type("int4") : text,
+    ret,
+    kernel: (a, b) => {
+      const raw = jsonTextGet(a as string, b as string | number);
+      return asText ? rawText(raw) : raw ?? null;
+    },
+  };
 }
 
 function access(op: string, l: SqlType, r: SqlType): SpecialOperator | undefined {
-  if (!isJson(l)) return undefined;
-  const asJson = l.id === "json";
+  if (l.id === "json") return jsonAccess(op, r);
+  if (l.id !== "jsonb") return undefined;
   const asText = op === "->>" || op === "#>>";
   const ret = asText ? text : l;
   if (op === "#>" || op === "#>>") {
@@ -52,7 +83,7 @@ function access(op: string, l: SqlType, r: SqlType): SpecialOperator | undefined
       ret,
       kernel: (a, b) => {
         const d = jsonGetPath(jsonDataOf(a), b as Value[]);
-        return asText ? jsonText(d) : wrap(d, asJson);
+        return asText ? jsonText(d) : wrap(d);
       },
     };
   }
@@ -68,7 +99,7 @@ function access(op: string, l: SqlType, r: SqlType): SpecialOperator | undefined
       const d = scalar
         ? (b === 0 || b === -1 ? doc : undefined)
         : jsonGet(doc, b as string | number);
-      return asText ? jsonText(d) : wrap(d, asJson);
+      return asText ? jsonText(d) : wrap(d);
     },
   };
 }
@@ -98,6 +129,20 @@ function containment(op: string, l: SqlType, r: SqlType): SpecialOperator | unde
     ret: bool,
     kernel: (a, b) =>
       op === "@>" ? jsonbContains(a as Jsonb, b as Jsonb) : jsonbContains(b as Jsonb, a as Jsonb),
+  };
+}
+
+function overlap(l: SqlType, r: SqlType): SpecialOperator | undefined {
+  const t = pairType(l, r);
+  if (!t || t.id !== "array") return undefined;
+  return {
+    left: t,
+    right: t,
+    ret: bool,
+    kernel: (a, b) =>
+      (a as Value[]).some((v) =>
+        v !== null && (b as Value[]).some((w) => w !== null && compareValues(v, w) === 0)
+      ),
   };
 }
 
@@ -141,6 +186,8 @@ export function specialOperator(op: string, l: SqlType, r: SqlType): SpecialOper
     case "@>":
     case "<@":
       return containment(op, l, r);
+    case "&&":
+      return overlap(l, r);
     case "?":
     case "?|":
     case "?&":

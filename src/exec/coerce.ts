@@ -4,6 +4,7 @@
  * @module
  */
 import { parseJson, parseJsonb } from "../common/jsonb.ts";
+import { parseArray } from "../common/value_text.ts";
 import { DbError } from "../common/errors.ts";
 import { Interval, Jsonb, Numeric, type SqlType, type Value } from "../common/types.ts";
 import { formatNumeric, numericToNumber, parseNumeric, rescale, toNumeric } from "./numeric_ops.ts";
@@ -123,20 +124,13 @@ export function parseText(text: string, to: SqlType): Value {
 function parseArrayText(text: string, to: SqlType): Value[] {
   const t = text.trim();
   if (!t.startsWith("{") || !t.endsWith("}")) throw badInput(to, text);
-  const body = t.slice(1, -1);
-  if (body.trim() === "") return [];
-  const items: Value[] = [];
-  const re = /\s*(?:"((?:[^"\\]|\\.)*)"|([^,]*))\s*(?:,|$)/gy;
-  let m: RegExpExecArray | null;
-  while (re.lastIndex < body.length && (m = re.exec(body))) {
-    if (m[1] !== undefined) {
-      items.push(parseText(m[1].replace(/\\(.)/g, "$1"), to.elem ?? { id: "text" }));
-    } else {
-      const raw = m[2]!.trim();
-      items.push(/^null$/i.test(raw) ? null : parseText(raw, to.elem ?? { id: "text" }));
-    }
-  }
-  return items;
+  // The structure (nesting, quotes, NULL) first, then each element as its type.
+  const elem = to.elem ?? { id: "text" as const };
+  const leaves = (items: readonly Value[]): Value[] =>
+    items.map((v) =>
+      Array.isArray(v) ? leaves(v) : v === null ? null : parseText(v as string, elem)
+    );
+  return leaves(parseArray(t, { id: "array", elem: { id: "text" } }));
 }
 
 /** Applies varchar(n)/char(n)/numeric(p,s) modifiers. @throws {DbError} 22001, 22003 */

@@ -16,6 +16,7 @@ import "./json_fns.ts";
 import "./vector_fns.ts";
 import "./misc_fns.ts";
 import "./internal_fns.ts";
+import "./array_text_fns.ts";
 
 export { defineFunction, hasFunction, resolveFunction } from "./registry.ts";
 export type { ArgSpec, FnImpl, FnOverload, ResolvedFn } from "./registry.ts";

@@ -109,7 +109,9 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
         expected?.elem ?? scalar("unknown"),
       );
       const fixed = elem.id === "unknown" ? scalar("text") : elem;
-      return { kind: "array", items: items.map((i) => coerceTo(i, fixed)), type: arrayOf(fixed) };
+      // ARRAY[ARRAY[..], ..] is a multi-dimensional array of the same type.
+      const type = fixed.id === "array" ? fixed : arrayOf(fixed);
+      return { kind: "array", items: items.map((i) => coerceTo(i, fixed)), type };
     }
     case "array select": {
       const sub = planSub(e.select, env);
@@ -168,8 +170,14 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
     }
     case "default":
       throw new DbError("42601", "DEFAULT is not allowed in this context");
-    case "overlay":
-      throw new DbError("0A000", "OVERLAY is not supported");
+    case "overlay": {
+      const parts = [e.value, e.placing, e.from, ...(e.for ? [e.for] : [])];
+      return bindCall(
+        { type: "call", function: { name: "overlay" }, args: parts },
+        env,
+        expected,
+      );
+    }
   }
 }
 
@@ -358,7 +366,8 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
   }
   const l0 = bindExpr(e.left, env);
   // Operands of these operators do not take the other side's type.
-  const textual = ["||", "LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE", "~", "~*", "!~"].includes(op) ||
+  const textual =
+    ["||", "LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE", "~", "~*", "!~", "!~*"].includes(op) ||
     l0.type.id === "json" || l0.type.id === "jsonb" || l0.type.id === "array" ||
     ["?", "?|", "?&", "#>", "#>>", "#-", "<<", ">>"].includes(op);
   const r0 = bindExpr(e.right, env, l0.type.id === "unknown" || textual ? undefined : l0.type);
@@ -389,6 +398,7 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
     case "~":
     case "~*":
     case "!~":
+    case "!~*":
       return {
         kind: "call",
         fn: op,
@@ -414,17 +424,20 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
         return bindOperator(op, l, r);
       }
       if (l.type.id === "jsonb") return bindOperator(op, l, r);
-      return arithmetic(op, l, r);
+      return arithmetic(op, ...float4Mixed(l, r));
     case "^":
-      return {
-        kind: "call",
-        fn: "^",
-        args: [coerceTo(l, scalar("float8")), coerceTo(r, scalar("float8"))],
-        type: scalar("float8"),
-      };
+      return bindOperator(op, l.type.id === "unknown" ? coerceTo(l, scalar("float8")) : l, r);
     default:
       return bindOperator(op, l, r);
   }
+}
+
+/** real with another numeric type computes in double precision (PostgreSQL's float48 operators). */
+function float4Mixed(l: BoundExpr, r: BoundExpr): [BoundExpr, BoundExpr] {
+  const f4 = [l.type.id, r.type.id].filter((id) => id === "float4").length === 1;
+  const numeric = ["int2", "int4", "int8", "numeric", "float8"];
+  if (!f4 || !(numeric.includes(l.type.id) || numeric.includes(r.type.id))) return [l, r];
+  return [coerceTo(l, scalar("float8")), coerceTo(r, scalar("float8"))];
 }
 
 /** A `||` operand: unknown literals and char(n) (trailing blanks dropped) become text. */

@@ -339,6 +339,16 @@ const preferLibrary = new Set<string>([
   "sign",
   "power",
   "pow",
+  "abs",
+  "exp",
+  "sqrt",
+  "div",
+  "mod",
+  "round",
+  "trunc",
+  "floor",
+  "ceil",
+  "ceiling",
 ]);
 
 /** Binds a call to the function library: PostgreSQL's overload resolution and types. */
