@@ -47,7 +47,7 @@ function classRow(
   kind: string,
   am: number,
   natts: number,
-  extra: { tuples?: number; hasIndex?: boolean; checks?: number },
+  extra: { tuples?: number; hasIndex?: boolean; checks?: number; hasTriggers?: boolean },
 ): Value[] {
   return [
     oid,
@@ -70,7 +70,7 @@ function classRow(
     natts,
     extra.checks ?? 0,
     false,
-    false,
+    extra.hasTriggers ?? false,
     false,
     false,
     false,
@@ -86,6 +86,20 @@ function classRow(
   ];
 }
 
+/**
+ * True when the table has foreign-key triggers in PostgreSQL: it references
+ * another table or is referenced (psql shows foreign keys only then).
+ */
+function hasForeignKeyTriggers(catalog: Catalog, rel: RelationDef): boolean {
+  if (rel.constraints.some((c) => c.kind === "foreign_key")) return true;
+  for (const other of catalog.relations.values()) {
+    if (other.constraints.some((c) => c.kind === "foreign_key" && c.refTable === rel.oid)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 function tableRow(catalog: Catalog, rel: RelationDef): Value[] {
   return classRow(
     rel.oid,
@@ -98,6 +112,7 @@ function tableRow(catalog: Catalog, rel: RelationDef): Value[] {
       tuples: rel.rowEstimate,
       hasIndex: rel.indexes.length > 0,
       checks: rel.constraints.filter((c) => c.kind === "check").length,
+      hasTriggers: hasForeignKeyTriggers(catalog, rel),
     },
   );
 }

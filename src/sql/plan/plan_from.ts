@@ -151,12 +151,13 @@ function planItem(
       const env = { scope, ctx: ctxOf(p), agg: null, windows: null, collectAggregates: false };
       let fn = item.function.name.toLowerCase();
       let callArgs = item.args;
-      if (fn === "pg_partition_ancestors") {
-        // A non-partitioned table is its own only ancestor: unnest(ARRAY[rel::oid]) (oid, since regclass does not yet compare with oid).
+      const ancestors = fn === "pg_partition_ancestors";
+      if (ancestors) {
+        // A non-partitioned table is its own only ancestor: unnest(ARRAY[rel::regclass]) AS relid.
         fn = "unnest";
         callArgs = [{
           type: "array",
-          expressions: [{ type: "cast", operand: item.args[0]!, to: { name: "oid" } }],
+          expressions: [{ type: "cast", operand: item.args[0]!, to: { name: "regclass" } }],
         }];
       }
       if (fn !== "generate_series" && fn !== "unnest") {
@@ -181,7 +182,7 @@ function planItem(
         );
       }
       const alias = item.alias?.name ?? fn;
-      const colName = item.alias?.columns?.[0]?.name ?? alias;
+      const colName = item.alias?.columns?.[0]?.name ?? (ancestors ? "relid" : alias);
       const columns: ScopeColumn[] = [{
         table: alias,
         name: colName,

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import pg from "pg";
+import { binary, type BinaryParam, binaryQuery } from "./_binary_compare.ts";
 import { preparePostgres } from "./_psql_compare.ts";
 import { startThunder, type Target, thunderTarget } from "./_support.ts";
 
@@ -16,6 +17,24 @@ interface Step {
   readonly sql: string;
   readonly values?: readonly unknown[];
 }
+
+/** One value of every type the binary format covers, and an array of each. */
+const everyType = "SELECT true AS bool, 2::int2 AS int2, -3::int4 AS int4, " +
+  "9007199254740993::int8 AS int8, 1.5::float4 AS float4, '-2.25e-10'::float8 AS float8, " +
+  "-1234.5678::numeric AS numeric, 0::numeric AS zero, 'NaN'::numeric AS nan, " +
+  "'\\x00ff10'::bytea AS bytea, '2024-02-29'::date AS date, " +
+  "'2024-02-29 13:14:15.123456'::timestamp AS ts, " +
+  "'2024-02-29 13:14:15.5+00'::timestamptz AS tstz, " +
+  "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS uuid, 'héllo'::text AS text, " +
+  `'{"a": [1, null]}'::jsonb AS jsonb, ` +
+  "ARRAY[true, NULL] AS bools, ARRAY[1, NULL, -3]::int2[] AS int2s, ARRAY[1, 2]::int4[] AS " +
+  "int4s, ARRAY[1, 2]::int8[] AS int8s, ARRAY[1.5]::float4[] AS float4s, " +
+  "ARRAY[2.5]::float8[] AS float8s, ARRAY[1.25, NULL]::numeric[] AS numerics, " +
+  "ARRAY['\\x01'::bytea] AS byteas, ARRAY['2024-01-02'::date] AS dates, " +
+  "ARRAY['2024-01-02 03:04:05'::timestamp] AS tss, " +
+  "ARRAY['2024-01-02 03:04:05+00'::timestamptz] AS tstzs, " +
+  "ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid] AS uuids, " +
+  `ARRAY['a', 'b c', NULL, '"q"'] AS texts, ARRAY['{"k": 1}'::jsonb] AS jsonbs`;
 
 const schema = [
   "CREATE TABLE t (a int PRIMARY KEY, b varchar(10), c numeric(10,2), d char(3), f int[])",
@@ -74,6 +93,9 @@ const scripts: Readonly<Record<string, readonly Step[]>> = {
     { sql: "RESET application_name" },
     { sql: "SHOW application_name" },
   ],
+  "every type in text": [
+    { sql: everyType },
+  ],
   "bind error fails the transaction block": [
     { sql: "BEGIN" },
     { sql: "SELECT $1::int4 AS v", values: ["abc"] },
@@ -82,6 +104,34 @@ const scripts: Readonly<Record<string, readonly Step[]>> = {
     { sql: "SELECT 2 AS v" },
   ],
 };
+
+/** Binary parameters in, binary results out: the DataRow bytes must be PostgreSQL's. */
+function binaryCases(): { readonly sql: string; readonly params: readonly BinaryParam[] }[] {
+  return [
+    { sql: everyType, params: [] },
+    {
+      sql: "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16",
+      params: [
+        binary.bool(true),
+        binary.int2(-2),
+        binary.int4(2147483647),
+        binary.int8(-9007199254740993n),
+        binary.float4(1.5),
+        binary.float8(-2.25e-10),
+        binary.numeric([1234, 5678], 0, true, 4),
+        binary.bytea([0, 1, 254, 255]),
+        binary.date(8825),
+        binary.timestamp(762_484_455_123_456n),
+        binary.timestamp(-1_000_000n, 1184),
+        binary.uuid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+        binary.text("héllo"),
+        binary.jsonb('{"b": 1, "a": [true, null]}'),
+        binary.int4Array([1, -2, 3]),
+        binary.numeric([], 0, false, 2),
+      ],
+    },
+  ];
+}
 
 type Outcome =
   | { readonly fields: readonly (readonly [string, number, number])[]; readonly rows: unknown[][] }
@@ -156,6 +206,12 @@ async function runScripts(target: Target): Promise<Map<string, Outcome[]>> {
     }
   }
   out.set("pg_stat_activity", await activity(target));
+  const binaryOutcomes: Outcome[] = [];
+  for (const c of binaryCases()) {
+    const r = await binaryQuery(target, c.sql, c.params);
+    binaryOutcomes.push("error" in r ? r : { fields: [], rows: [r.types, r.rows] });
+  }
+  out.set("binary parameters and results", binaryOutcomes);
   return out;
 }
 

@@ -1,12 +1,16 @@
 /**
  * Protocol fuzzing: random, truncated and oversized messages on several
- * connections for a bounded time while a well-behaved client keeps querying.
+ * connections for a bounded time while a well-behaved client keeps querying,
+ * over the scripted test engine and over the real SQL engine; the listener
+ * stays up and resident memory stays bounded.
  * The seed is printed on failure; set PG_FUZZ_SEED to replay one.
  */
-import { strictEqual } from "node:assert/strict";
+import { ok, strictEqual } from "node:assert/strict";
 import pg from "pg";
 import { frame, i16, i32, RawClient, startupMessage } from "./_wire.ts";
 import { startHarness } from "./_harness.ts";
+import { openEngine } from "../../../src/engine/engine.ts";
+import { type PgEngine, type PgServer, startPgServer } from "../../../src/protocol/pg/mod.ts";
 
 function prng(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -49,15 +53,22 @@ function mutate(rand: () => number): Uint8Array {
   }
   if (r < 0.7) return new Uint8Array([0x51, 0x7f, 0xff, 0xff, 0xff, 1, 2]); // oversized length
   if (r < 0.8) return new Uint8Array([0x42, 0, 0, 0, 1]); // length below 4
-  return crypto.getRandomValues(new Uint8Array(1 + Math.floor(rand() * 64))); // noise
+  return Uint8Array.from({ length: 1 + Math.floor(rand() * 64) }, () => rand() * 256); // noise
 }
 
-async function evil(port: number, rand: () => number, until: number): Promise<number> {
+async function evil(
+  port: number,
+  rand: () => number,
+  until: number,
+  login: { user: string; database: string },
+): Promise<number> {
   let sessions = 0;
   while (performance.now() < until) {
     const c = await RawClient.connect(port);
     sessions++;
-    if (rand() < 0.8) await c.send(startupMessage({ user: "fuzz", database: "db" }));
+    const r = rand();
+    if (r < 0.5) await c.send(startupMessage(login));
+    else if (r < 0.8) await c.send(startupMessage({ user: "fuzz", database: "db" }));
     const count = 1 + Math.floor(rand() * 12);
     for (let i = 0; i < count; i++) {
       if (!(await c.send(mutate(rand)))) break;
@@ -70,27 +81,90 @@ async function evil(port: number, rand: () => number, until: number): Promise<nu
   return sessions;
 }
 
-Deno.test("fuzzed connections never disturb a well-behaved client or the listener", async () => {
+/** A listener over the real SQL engine (in memory), wired as server.ts wires it. */
+async function startRealEngine(): Promise<
+  { port: number; server: PgServer; close(): Promise<void> }
+> {
+  const engine = await openEngine({ memory: true });
+  const pgEngine: PgEngine = {
+    openSession: (p) => Promise.resolve(engine.openSession({ user: p.user, database: p.database })),
+    cancel: (pid, secret) => {
+      const s = engine.sessions.get(pid);
+      if (s && s.secret === secret) s.cancel();
+    },
+  };
+  const server = await startPgServer({
+    hostname: "127.0.0.1",
+    port: 0,
+    engine: pgEngine,
+    auth: { method: "trust", lookup: () => undefined },
+    maxConnections: 50,
+    limits: { messageBytesMax: 64 * 1024 },
+  });
+  return {
+    port: server.port,
+    server,
+    close: async () => {
+      await server.close();
+      await engine.close();
+    },
+  };
+}
+
+/** The first column of the first row, whatever the engine names it. */
+function first(result: pg.QueryResult): unknown {
+  return Object.values(result.rows[0] ?? {})[0];
+}
+
+/** Growth of the process's resident memory the fuzzing may cause at most. */
+const rssGrowthBytesMax = 256 * 1024 * 1024;
+
+async function fuzz(
+  target: { port: number; server: PgServer },
+  login: { user: string; database: string },
+): Promise<void> {
   const seed = Number(Deno.env.get("PG_FUZZ_SEED") ?? Date.now() % 1_000_000);
-  const h = await startHarness({ maxConnections: 50, limits: { messageBytesMax: 64 * 1024 } });
-  const good = new pg.Client({ host: "127.0.0.1", port: h.port, user: "good", database: "app" });
+  const good = new pg.Client({ host: "127.0.0.1", port: target.port, ...login });
   await good.connect();
+  const rssBefore = Deno.memoryUsage().rss;
   try {
     const until = performance.now() + 3000;
-    const attackers = Array.from({ length: 4 }, (_, i) => evil(h.port, prng(seed + i), until));
+    const attackers = Array.from(
+      { length: 4 },
+      (_, i) => evil(target.port, prng(seed + i), until, login),
+    );
     let queries = 0;
     while (performance.now() < until) {
       const n = queries++ % 1000;
-      strictEqual((await good.query(`select ${n}`)).rows[0]["?column?"], n, `seed ${seed}`);
-      strictEqual((await good.query("select $1::int4", [n])).rows[0].p1, n, `seed ${seed}`);
+      strictEqual(first(await good.query(`select ${n}`)), n, `seed ${seed}`);
+      strictEqual(first(await good.query("select $1::int4", [n])), n, `seed ${seed}`);
     }
     const sessions = (await Promise.all(attackers)).reduce((a, b) => a + b, 0);
     console.log(`seed ${seed}: ${queries} good queries, ${sessions} fuzzed sessions`);
-    strictEqual((await good.query("select 77")).rows[0]["?column?"], 77);
+    strictEqual(first(await good.query("select 77")), 77);
     await new Promise((r) => setTimeout(r, 100));
-    strictEqual(h.server.connections, 1, `seed ${seed}`);
+    strictEqual(target.server.connections, 1, `seed ${seed}`);
+    const growth = Deno.memoryUsage().rss - rssBefore;
+    ok(growth < rssGrowthBytesMax, `seed ${seed}: resident memory grew by ${growth} bytes`);
   } finally {
     await good.end();
+  }
+}
+
+Deno.test("fuzzed connections never disturb a well-behaved client or the listener", async () => {
+  const h = await startHarness({ maxConnections: 50, limits: { messageBytesMax: 64 * 1024 } });
+  try {
+    await fuzz(h, { user: "good", database: "app" });
+  } finally {
     await h.server.close();
+  }
+});
+
+Deno.test("fuzzed connections to the real SQL engine leave it serving a good client", async () => {
+  const real = await startRealEngine();
+  try {
+    await fuzz(real, { user: "thunder", database: "thunder" });
+  } finally {
+    await real.close();
   }
 });

@@ -1,5 +1,6 @@
 /**
- * psql catalog meta-commands with a name pattern (`\l NAME`, `\d NAME`, `\du NAME`) and
+ * psql catalog meta-commands with a name pattern (`\l NAME`, `\d NAME` with foreign
+ * keys both ways, `\du NAME`, `\dt PATTERN`, `\di PATTERN`, `\dn PATTERN`, `\x`) and
  * `\copy` in both directions against the real server, compared with what
  * psql prints against PostgreSQL 15 for the same schema.
  */
@@ -22,6 +23,18 @@ Deno.test("psql: catalog meta-commands print what PostgreSQL 15 prints", async (
     { name: "\\d items", script: () => "\\d items\n" },
     { name: "\\d notes", script: () => "\\d notes\n" },
     { name: "\\du thunder", script: () => "\\du thunder\n" },
+    { name: "\\dt it*", script: () => "\\dt it*\n" },
+    { name: "\\dt public.*", script: () => "\\dt public.*\n" },
+    { name: "\\dt nosuch", script: () => "\\dt nosuch\n" },
+    { name: "\\di items*", script: () => "\\di items*\n" },
+    { name: "\\dn pub*", script: () => "\\dn pub*\n" },
+    { name: "\\l", script: () => "\\l thunder\n\\x\n\\l thunder\n\\x\n" },
+    {
+      name: "\\d with a foreign key",
+      script: () =>
+        "CREATE TABLE orders (id int PRIMARY KEY, item int REFERENCES items (id));\n" +
+        "\\d orders\n\\d items\n",
+    },
   ]);
 });
 
