@@ -56,7 +56,7 @@ const schema = [
   "CREATE TABLE events (eid int PRIMARY KEY, aid int, amount int)",
 ];
 const fillEvents =
-  `INSERT INTO events SELECT g, 1 + (g * 7919) % ${rows}, g % 1000 FROM generate_series(1, ${events}) g`;
+  `INSERT INTO events SELECT g, 1 + ((g % ${rows}) * 7919) % ${rows}, g % 1000 FROM generate_series(1, ${events}) g`;
 const fillRegions = `INSERT INTO regions SELECT g, 'region ' || g FROM generate_series(0, ${
   regions - 1
 }) g`;

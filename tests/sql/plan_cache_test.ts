@@ -240,3 +240,24 @@ Deno.test("PlanCache: hits skip parsing, rejections and settings changes are rem
     assert.throws(() => cache.lookup("SELECT FROM WHERE 2", env), /syntax error/);
   });
 });
+
+Deno.test("unnamed extended-protocol statements re-sent with Parse reuse the parse and the plan", async () => {
+  await withSession(async (s) => {
+    await s.execute("CREATE TABLE t (a int PRIMARY KEY, b text)");
+    await s.execute("INSERT INTO t VALUES (1, 'one'), (2, 'two')");
+    const sql = "SELECT b FROM t WHERE a = $1";
+    const seen = new Set<unknown>();
+    const plans: number[] = [];
+    for (const a of [1, 2, 1]) {
+      const p = await s.prepare(sql);
+      seen.add((p as unknown as { parsed: unknown }).parsed);
+      const c = await s.open(p, [a]);
+      const r = await c.fetch(0);
+      c.close();
+      assert.deepEqual(r.rows, [[a === 1 ? "one" : "two"]]);
+      plans.push(s.engine.planCache.size);
+    }
+    assert.equal(seen.size, 1, "one parse for the re-sent text");
+    assert.deepEqual(plans.slice(1), [plans[0], plans[0]], "no new plan for the re-sent text");
+  });
+});
