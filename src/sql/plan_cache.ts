@@ -4,8 +4,9 @@
  * skips the parser, and its plan comes from the planner's cache keyed by that
  * text, so only the literal values change between runs.
  *
- * A shape is admitted once, on its first sight, after checks that running it
- * with parameters means the same as running it with its literals:
+ * A shape is admitted on its second sight (the first only records it, so
+ * one-off statements cost just the normalization), after checks that running
+ * it with parameters means the same as running it with its literals:
  * - one statement, no client `$n` of its own, a plannable query or DML that is
  *   not an extension node (utility statements and DDL are never cached);
  * - the parameterized text parses and plans; a string literal's parameter
@@ -55,6 +56,9 @@ interface Entry {
   readonly declared: readonly (SqlType | null)[];
 }
 
+/** Marks a shape seen once: it is admitted (checked) on its second sight. */
+const SEEN_ONCE = "seen-once";
+
 /** Counters for tests and metrics. */
 export interface PlanCacheStats {
   hits: number;
@@ -65,7 +69,9 @@ export interface PlanCacheStats {
 /** Bounded LRU of statement shapes checked against one catalog version. */
 export class PlanCache {
   readonly #capacity: number;
-  readonly #entries = new Map<string, Entry>();
+  /** Insertion order is recency order; `tick` is when the slot last moved to the end. */
+  readonly #entries = new Map<string, { value: Entry | typeof SEEN_ONCE; tick: number }>();
+  #tick = 0;
   readonly stats: PlanCacheStats = { hits: 0, misses: 0, rejected: 0 };
 
   /** @param capacity shapes kept, 1..`statementCacheEntriesMax` */
@@ -73,13 +79,15 @@ export class PlanCache {
     this.#capacity = Math.max(1, Math.min(capacity, statementCacheEntriesMax));
   }
 
-  /** Shapes held (admitted and rejected). */
+  /** Shapes held (admitted, rejected and seen once). */
   get size(): number {
     return this.#entries.size;
   }
 
   /**
-   * Finds the cached shape of `sql`, admitting it on first sight.
+   * Finds the cached shape of `sql`. A shape's first sight only records it (the
+   * statement runs by its literal text, so one-off statements pay just the
+   * normalization); the second admits or rejects it; later ones hit.
    * @returns the statement to run, or null when `sql` must take the literal path
    * @throws {DbError} only what `env.parse` throws for invalid literal text
    */
@@ -96,18 +104,25 @@ export class PlanCache {
     const norm = normalizeStatement(sql, slices[0]!);
     if (norm.literals.length === 0 || norm.firstLiteralParam !== 1) return null;
     const params = norm.literals.map((l) => l.value);
-    const found = this.#entries.get(norm.key);
+    const slot = this.#entries.get(norm.key);
+    const found = slot?.value;
+    this.#tick++;
     if (
-      found !== undefined && found.catalogVersion === env.catalogVersion &&
-      found.settingsKey === env.settingsKey
+      slot !== undefined && found !== undefined && found !== SEEN_ONCE &&
+      found.catalogVersion === env.catalogVersion && found.settingsKey === env.settingsKey
     ) {
       this.stats.hits++;
-      this.#entries.delete(norm.key);
-      this.#entries.set(norm.key, found);
+      // Approximate LRU: a hot entry moves to the young end only once it has aged
+      // a quarter of the capacity, so most hits do not touch the map.
+      if (this.#tick - slot.tick > this.#capacity >> 2) this.#store(norm.key, found);
       if (found.statement === null) return null;
       return { statement: found.statement, params, declared: found.declared, hit: true };
     }
     this.stats.misses++;
+    if (found === undefined) {
+      this.#store(norm.key, SEEN_ONCE);
+      return null;
+    }
     const literalTypes = norm.literals.map((l) => (l.type.id === "unknown" ? null : l.type));
     const admitted = admit(sql, norm.text, literalTypes, env);
     if (admitted === null) this.stats.rejected++;
@@ -126,9 +141,9 @@ export class PlanCache {
     this.#entries.clear();
   }
 
-  #store(key: string, entry: Entry): void {
+  #store(key: string, value: Entry | typeof SEEN_ONCE): void {
     this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    this.#entries.set(key, { value, tick: this.#tick });
     while (this.#entries.size > this.#capacity) {
       const oldest = this.#entries.keys().next().value;
       if (oldest === undefined) break;

@@ -65,22 +65,45 @@ Deno.test("mod.ts: the same shape with new literals returns each statement's own
 
 Deno.test("literal kinds key the shape: int4, int8, numeric and string literals keep their types", async () => {
   await withSession(async (s, cache) => {
-    assert.deepEqual(await types(s, "SELECT 1"), ["?column?:int4"]);
-    assert.deepEqual(await types(s, "SELECT 2"), ["?column?:int4"]);
-    assert.deepEqual(await types(s, "SELECT 5000000000"), ["?column?:int8"]);
-    assert.deepEqual(await types(s, "SELECT 1.5"), ["?column?:numeric"]);
-    assert.deepEqual(await types(s, "SELECT 99999999999999999999"), ["?column?:numeric"]);
-    assert.deepEqual(await types(s, "SELECT 'x'"), ["?column?:text"]);
-    assert.deepEqual(await rows(s, "SELECT 'y'"), [["y"]]);
-    assert.deepEqual(await rows(s, "SELECT 3"), [[3]]);
+    const kinds: [string, string, (v: unknown) => string][] = [
+      ["1|2|3", "int4", String],
+      ["5000000000|6000000000|-7000000000", "int8", String],
+      ["1.5|2.25|-0.125", "numeric", (v) => numericToString(v as Numeric)],
+      ["99999999999999999999|1e3|2.5e-1", "numeric", (v) => numericToString(v as Numeric)],
+      ["'x'|'yz'|E'a\\tb'", "text", String],
+    ];
+    // Interleaved, so each kind's shape is looked up between the others'.
+    for (let round = 0; round < 3; round++) {
+      for (const [literals, type] of kinds) {
+        const lit = literals.split("|")[round]!;
+        assert.deepEqual(await types(s, `SELECT ${lit} AS v`), [`v:${type}`], lit);
+      }
+    }
+    const value = async (lit: string) => (await rows(s, `SELECT ${lit} AS v`))[0]![0];
+    for (const [literals, , show] of kinds) {
+      const shown = [];
+      for (const lit of literals.split("|")) shown.push(show(await value(lit)));
+      assert.deepEqual(shown.length, 3);
+      if (literals.startsWith("1|")) assert.deepEqual(shown, ["1", "2", "3"]);
+      if (literals.startsWith("5000")) {
+        assert.deepEqual(shown, ["5000000000", "6000000000", "-7000000000"]);
+      }
+      if (literals.startsWith("1.5")) assert.deepEqual(shown, ["1.5", "2.25", "-0.125"]);
+      if (literals.startsWith("9999")) {
+        assert.deepEqual(shown, ["99999999999999999999", "1000", "0.25"]);
+      }
+      if (literals.startsWith("'x'")) assert.deepEqual(shown, ["x", "yz", "a\tb"]);
+    }
     assert.deepEqual(await rows(s, "SELECT 7 / 2"), [[3]]);
+    assert.deepEqual(await rows(s, "SELECT 9 / 2"), [[4]]);
     assert.equal(
       numericToString((await rows(s, "SELECT 7.0 / 2"))[0]![0] as Numeric),
       "3.5000000000000000",
     );
     await assert.rejects(s.execute("SELECT 2147483647 + 1"), /integer out of range/);
+    await assert.rejects(s.execute("SELECT 2147483646 + 2"), /integer out of range/);
     assert.deepEqual(await rows(s, "SELECT 2147483646 + 1"), [[2147483647]]);
-    assert.ok(cache.stats.hits >= 3, JSON.stringify(cache.stats));
+    assert.ok(cache.stats.hits >= 20, JSON.stringify(cache.stats));
   });
 });
 
@@ -185,15 +208,22 @@ Deno.test("PlanCache: hits skip parsing, rejections and settings changes are rem
         return s.engine.parse(text);
       },
     };
-    const first = cache.lookup("SELECT a FROM t WHERE a = 1", env);
-    assert.equal(first?.hit, false);
-    assert.deepEqual(first?.params, [1]);
+    assert.equal(
+      cache.lookup("SELECT a FROM t WHERE a = 1", env),
+      null,
+      "first sight: literal path",
+    );
+    assert.equal(parses, 0);
+    const admitted = cache.lookup("SELECT a FROM t WHERE a = 2", env);
+    assert.equal(admitted?.hit, false);
+    assert.deepEqual(admitted?.params, [2]);
     const again = cache.lookup("select a  from t where a = 42", env);
     assert.equal(again?.hit, true);
     assert.deepEqual(again?.params, [42]);
-    assert.equal(parses, 1);
+    assert.equal(parses, 1, "a hit does not parse");
     settingsKey = "other";
-    assert.equal(cache.lookup("SELECT a FROM t WHERE a = 2", env)?.hit, false);
+    assert.equal(cache.lookup("SELECT a FROM t WHERE a = 3", env)?.hit, false, "re-checked");
+    assert.equal(cache.lookup("SELECT a + 1 FROM t GROUP BY a + 1", env), null);
     assert.equal(cache.lookup("SELECT a + 1 FROM t GROUP BY a + 1", env), null);
     assert.equal(cache.stats.rejected, 1);
     assert.equal(cache.lookup("SELECT a + 2 FROM t GROUP BY a + 2", env), null);
@@ -202,12 +232,32 @@ Deno.test("PlanCache: hits skip parsing, rejections and settings changes are rem
     assert.equal(cache.lookup("SELECT 1; SELECT 2", env), null);
     assert.equal(cache.lookup("SELECT a FROM t", env), null);
     assert.equal(cache.lookup("SELECT $1 + 1", env), null);
-    assert.equal(cache.lookup("SELECT a FROM t WHERE a > 7", env)?.hit, false);
+    assert.equal(cache.size, 2, "statements without literals or with their own $n are not held");
+    assert.equal(cache.lookup("SELECT a FROM t WHERE a > 7", env), null);
     assert.equal(cache.size, 2);
-    assert.equal(cache.lookup("SELECT a FROM t WHERE a = 5", env)?.hit, false, "evicted");
-    await assert.rejects(
-      Promise.resolve().then(() => cache.lookup("SELECT FROM WHERE 1", env)),
-      /syntax error/,
-    );
+    assert.equal(cache.lookup("SELECT a FROM t WHERE a = 5", env), null, "evicted: seen anew");
+    assert.equal(cache.lookup("SELECT FROM WHERE 1", env), null);
+    assert.throws(() => cache.lookup("SELECT FROM WHERE 2", env), /syntax error/);
+  });
+});
+
+Deno.test("unnamed extended-protocol statements re-sent with Parse reuse the parse and the plan", async () => {
+  await withSession(async (s) => {
+    await s.execute("CREATE TABLE t (a int PRIMARY KEY, b text)");
+    await s.execute("INSERT INTO t VALUES (1, 'one'), (2, 'two')");
+    const sql = "SELECT b FROM t WHERE a = $1";
+    const seen = new Set<unknown>();
+    const plans: number[] = [];
+    for (const a of [1, 2, 1]) {
+      const p = await s.prepare(sql);
+      seen.add((p as unknown as { parsed: unknown }).parsed);
+      const c = await s.open(p, [a]);
+      const r = await c.fetch(0);
+      c.close();
+      assert.deepEqual(r.rows, [[a === 1 ? "one" : "two"]]);
+      plans.push(s.engine.planCache.size);
+    }
+    assert.equal(seen.size, 1, "one parse for the re-sent text");
+    assert.deepEqual(plans.slice(1), [plans[0], plans[0]], "no new plan for the re-sent text");
   });
 });
