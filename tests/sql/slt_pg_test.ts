@@ -11,8 +11,7 @@ import { parseSlt, PostgresTarget, runSlt } from "./slt_runner.ts";
  * Files excluded from the PostgreSQL run, each with the reason. Only files
  * whose expectations are known to disagree with PostgreSQL belong here.
  */
-export const PG_EXCLUDED_FILES: ReadonlyMap<string, string> = new Map<string, string>([
-]);
+export const PG_EXCLUDED_FILES: ReadonlyMap<string, string> = new Map<string, string>([]);
 
 const dir = new URL("./slt/", import.meta.url);
 const files = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".slt")).map((e) => e.name)
