@@ -38,7 +38,9 @@ const KNOWN_COLLATIONS = new Set([
  * @param schema the call's schema (the frontend writes `pg_catalog`)
  */
 export function isInternalCall(name: string, schema: string | undefined): boolean {
-  return name.startsWith("__") && (schema === undefined || schema === "pg_catalog");
+  // `__slice` is an ordinary function of the library (x[lo:hi]).
+  return name.startsWith("__") && name !== "__slice" &&
+    (schema === undefined || schema === "pg_catalog");
 }
 
 /**
@@ -55,8 +57,6 @@ export function bindInternal(e: ExprCall, name: string, env: BindEnv): BoundExpr
     case "__similar_to":
     case "__not_similar_to":
       return bindSimilar(e.args, name === "__not_similar_to", env);
-    case "__slice":
-      throw new DbError("0A000", "array slices are not supported");
     case "__window_frame":
       throw new DbError("42601", "a window frame is only allowed in an OVER clause");
     case "__natural_join":

@@ -117,8 +117,12 @@ export function commonType(a: SqlType, b: SqlType): SqlType {
     return scalar(a.id === b.id ? "oid" : "int8");
   }
   // reg* values are OIDs: they meet oid, integers and each other as oid.
-  const oidLike = [...intLike, "regclass", "regtype", "regproc", "regnamespace"];
-  if (a.id !== b.id && oidLike.includes(a.id) && oidLike.includes(b.id)) {
+  const regs = ["regclass", "regtype", "regproc", "regnamespace"];
+  const oidLike = [...intLike, ...regs];
+  if (
+    a.id !== b.id && (regs.includes(a.id) || regs.includes(b.id)) && oidLike.includes(a.id) &&
+    oidLike.includes(b.id)
+  ) {
     return scalar(a.id === "int8" || b.id === "int8" ? "int8" : "oid");
   }
   const ra = numericRank[a.id];
