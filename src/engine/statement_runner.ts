@@ -477,7 +477,7 @@ async function runExplain(
     }
     extra = [`Execution Time: ${(performance.now() - start).toFixed(3)} ms`];
   }
-  const lines = [...explainPlan(p.plan, stats), ...extra];
+  const lines = [...explainPlan(p.plan, stats, s.catalog), ...extra];
   return result("EXPLAIN", "EXPLAIN", {
     rowCount: lines.length,
     fields: [{ name: "QUERY PLAN", type: { id: "text" }, tableOid: 0, columnNumber: 0 }],

@@ -1,55 +1,186 @@
 /**
  * EXPLAIN output in PostgreSQL's text style, with actual rows and times for
- * EXPLAIN ANALYZE.
+ * EXPLAIN ANALYZE. Expressions show column names (qualified by the table alias
+ * when the plan reads more than one relation), as PostgreSQL prints them.
  * @module
  */
 import { assertNever } from "../../common/errors.ts";
 import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
+import type { Catalog } from "../catalog/catalog.ts";
 
 /** Per-node actuals collected by EXPLAIN ANALYZE. */
 export type NodeStats = ReadonlyMap<object, { rows: number; ms: number; loops: number }>;
 
-function exprText(e: BoundExpr): string {
+/** Names of a node's output columns, used to print expressions over its rows. */
+type Names = readonly string[];
+
+function constText(v: unknown): string {
+  if (v === null) return "NULL";
+  if (typeof v === "string") return `'${v.replaceAll("'", "''")}'`;
+  if (v instanceof Uint8Array) return "'\\x...'::bytea";
+  if (typeof v === "object") return `'${JSON.stringify(v)}'`;
+  return String(v);
+}
+
+function exprText(e: BoundExpr, names: Names): string {
+  const t = (x: BoundExpr) => exprText(x, names);
   switch (e.kind) {
     case "const":
-      return e.value === null
-        ? "NULL"
-        : typeof e.value === "string"
-        ? `'${e.value}'`
-        : String(e.value);
+      return constText(e.value);
     case "param":
       return `$${e.index + 1}`;
     case "column":
-      return e.depth === 0 ? `col${e.index + 1}` : `outer${e.depth}.col${e.index + 1}`;
+      return e.depth === 0
+        ? (names[e.index] ?? `col${e.index + 1}`)
+        : `(outer ref ${e.depth}.${e.index + 1})`;
     case "call":
-      return e.args.length === 2 && /^[^a-z]/.test(e.fn)
-        ? `(${exprText(e.args[0]!)} ${e.fn} ${exprText(e.args[1]!)})`
-        : `${e.fn}(${e.args.map(exprText).join(", ")})`;
+      return e.args.length === 2 && /^[^a-z_]/.test(e.fn)
+        ? `(${t(e.args[0]!)} ${e.fn} ${t(e.args[1]!)})`
+        : `${e.fn}(${e.args.map(t).join(", ")})`;
     case "and":
     case "or":
-      return `(${e.args.map(exprText).join(` ${e.kind.toUpperCase()} `)})`;
+      return `(${e.args.map(t).join(` ${e.kind.toUpperCase()} `)})`;
     case "not":
-      return `(NOT ${exprText(e.arg)})`;
+      return `(NOT ${t(e.arg)})`;
     case "is_null":
-      return `(${exprText(e.arg)} IS ${e.negate ? "NOT " : ""}NULL)`;
+      return `(${t(e.arg)} IS ${e.negate ? "NOT " : ""}NULL)`;
     case "is_bool":
-      return `(${exprText(e.arg)} IS ${e.negate ? "NOT " : ""}${e.value ? "TRUE" : "FALSE"})`;
+      return `(${t(e.arg)} IS ${e.negate ? "NOT " : ""}${e.value ? "TRUE" : "FALSE"})`;
     case "case":
       return "CASE ... END";
     case "cast":
-      return `(${exprText(e.arg)})::${e.type.id}`;
+      return `(${t(e.arg)})::${e.type.id}`;
     case "in_list":
-      return `(${exprText(e.arg)} ${e.negate ? "<> ALL" : "= ANY"} (...))`;
+      return `(${t(e.arg)} ${e.negate ? "<> ALL" : "= ANY"} (...))`;
     case "subquery":
       return `(SubPlan ${e.mode})`;
     case "array":
-      return `ARRAY[${e.items.map(exprText).join(", ")}]`;
+      return `ARRAY[${e.items.map(t).join(", ")}]`;
     default:
       return assertNever(e, "expression");
   }
 }
 
-function label(n: PlanNode): { title: string; details: string[]; children: PlanNode[] } {
+/** Strips the outer parentheses PostgreSQL omits in keys and targets. */
+function bare(text: string): string {
+  return text.startsWith("(") && text.endsWith(")") && !text.startsWith("(SubPlan")
+    ? text.slice(1, -1)
+    : text;
+}
+
+/** Catalog facts EXPLAIN needs, plus whether names are qualified. */
+interface NameEnv {
+  readonly catalog: Catalog | null;
+  readonly qualify: boolean;
+}
+
+function scanNames(n: { rel: number; alias: string; width: number; ctid: boolean }, env: NameEnv) {
+  const cols = env.catalog?.relations.get(n.rel)?.columns;
+  const out: string[] = [];
+  for (let i = 0; i < n.width; i++) {
+    const name = cols?.[i]?.name ?? `col${i + 1}`;
+    out.push(env.qualify ? `${n.alias}.${name}` : name);
+  }
+  if (n.ctid) out.push(env.qualify ? `${n.alias}.ctid` : "ctid");
+  return out;
+}
+
+/** The output column names of `n`. */
+function outputNames(n: PlanNode, env: NameEnv): Names {
+  switch (n.kind) {
+    case "seq_scan":
+    case "index_scan":
+    case "index_range":
+      return scanNames(n, env);
+    case "values":
+      return Array.from({ length: n.width }, (_, i) => `"*VALUES*".column${i + 1}`);
+    case "project": {
+      const input = outputNames(n.input, env);
+      return n.exprs.map((e) => bare(exprText(e, input)));
+    }
+    case "join":
+      return n.joinType === "semi" || n.joinType === "anti"
+        ? outputNames(n.left, env)
+        : [...outputNames(n.left, env), ...outputNames(n.right, env)];
+    case "aggregate": {
+      const input = outputNames(n.input, env);
+      return [
+        ...n.groups.map((g) => bare(exprText(g, input))),
+        ...n.aggs.map((a) => `${a.fn}(${a.star ? "*" : a.args.map((x) => exprText(x, input))})`),
+      ];
+    }
+    case "window": {
+      const input = outputNames(n.input, env);
+      return [...input, ...n.windows.map((w) => `${w.fn}() OVER (...)`)];
+    }
+    case "filter":
+    case "sort":
+    case "limit":
+    case "distinct":
+    case "with":
+      return outputNames(n.input, env);
+    case "set_op":
+      return outputNames(n.left, env);
+    case "cte_scan":
+      return Array.from({ length: n.width }, (_, i) => `${n.name}.col${i + 1}`);
+    case "function_scan":
+      return Array.from(
+        { length: n.width },
+        (_, i) => n.width === 1 ? n.fn : `${n.fn}.col${i + 1}`,
+      );
+    case "insert":
+    case "update":
+    case "delete":
+      return [];
+    default:
+      return assertNever(n, "plan node");
+  }
+}
+
+/** How many relations the plan reads (names are qualified when more than one). */
+function scanCount(n: PlanNode): number {
+  switch (n.kind) {
+    case "seq_scan":
+    case "index_scan":
+    case "index_range":
+    case "cte_scan":
+    case "function_scan":
+    case "values":
+      return 1;
+    case "join":
+    case "set_op":
+      return scanCount(n.left) + scanCount(n.right);
+    case "with":
+      return n.ctes.reduce((s, c) => s + scanCount(c.plan), scanCount(n.input));
+    case "insert":
+    case "update":
+    case "delete":
+      return scanCount(n.source) + 1;
+    default:
+      return scanCount(n.input);
+  }
+}
+
+/** Index key columns of an index scan, by name. */
+function keyNames(n: { index: number; rel: number; alias: string }, env: NameEnv): string[] {
+  const idx = env.catalog?.indexes.get(n.index);
+  const cols = env.catalog?.relations.get(n.rel)?.columns;
+  return (idx?.columns ?? []).map((c) => {
+    const name = cols?.[c]?.name ?? `col${c + 1}`;
+    return env.qualify ? `${n.alias}.${name}` : name;
+  });
+}
+
+/** `(a)` for one condition, `((a) AND (b))` for several, as PostgreSQL prints them. */
+function conj(conds: readonly string[]): string {
+  return conds.length === 1 ? `(${conds[0]})` : `(${conds.map((c) => `(${c})`).join(" AND ")})`;
+}
+
+function label(
+  n: PlanNode,
+  env: NameEnv,
+): { title: string; details: string[]; children: PlanNode[] } {
+  const inputNames = (x: PlanNode) => outputNames(x, env);
   switch (n.kind) {
     case "values":
       return {
@@ -60,31 +191,36 @@ function label(n: PlanNode): { title: string; details: string[]; children: PlanN
     case "seq_scan":
       return {
         title: `Seq Scan on ${n.table}${n.alias !== n.table ? " " + n.alias : ""}`,
-        details: n.filter ? [`Filter: ${exprText(n.filter)}`] : [],
+        details: n.filter ? [`Filter: ${exprText(n.filter, scanNames(n, env))}`] : [],
         children: [],
       };
-    case "index_scan":
+    case "index_scan": {
+      const keys = keyNames(n, env);
+      const own = scanNames(n, env);
       return {
         title: `Index Scan using ${n.indexName} on ${n.table}${
           n.alias !== n.table ? " " + n.alias : ""
         }`,
         details: [
-          `Index Cond: (${n.key.map(exprText).join(", ")})`,
-          ...(n.filter ? [`Filter: ${exprText(n.filter)}`] : []),
+          `Index Cond: ${conj(n.key.map((k, i) => `${keys[i] ?? "?"} = ${exprText(k, own)}`))}`,
+          ...(n.filter ? [`Filter: ${exprText(n.filter, own)}`] : []),
         ],
         children: [],
       };
+    }
     case "index_range": {
+      const col = keyNames(n, env)[0] ?? "?";
+      const own = scanNames(n, env);
       const cond: string[] = [];
-      if (n.lo) cond.push(`col ${n.loInclusive ? ">=" : ">"} ${exprText(n.lo)}`);
-      if (n.hi) cond.push(`col ${n.hiInclusive ? "<=" : "<"} ${exprText(n.hi)}`);
+      if (n.lo) cond.push(`${col} ${n.loInclusive ? ">=" : ">"} ${exprText(n.lo, own)}`);
+      if (n.hi) cond.push(`${col} ${n.hiInclusive ? "<=" : "<"} ${exprText(n.hi, own)}`);
       return {
         title: `Index Scan using ${n.indexName} on ${n.table}${
           n.alias !== n.table ? " " + n.alias : ""
         }`,
         details: [
-          `Index Cond: (${cond.join(" AND ")})`,
-          ...(n.filter ? [`Filter: ${exprText(n.filter)}`] : []),
+          `Index Cond: ${conj(cond)}`,
+          ...(n.filter ? [`Filter: ${exprText(n.filter, own)}`] : []),
         ],
         children: [],
       };
@@ -92,7 +228,7 @@ function label(n: PlanNode): { title: string; details: string[]; children: PlanN
     case "filter":
       return {
         title: "Filter",
-        details: [`Filter: ${exprText(n.predicate)}`],
+        details: [`Filter: ${exprText(n.predicate, inputNames(n.input))}`],
         children: [n.input],
       };
     case "project":
@@ -104,14 +240,20 @@ function label(n: PlanNode): { title: string; details: string[]; children: PlanN
       const title = n.method === "hash"
         ? `Hash${kind} Join`
         : `Nested Loop${kind}${n.joinType === "inner" || n.joinType === "cross" ? "" : " Join"}`;
+      const left = inputNames(n.left);
+      const right = inputNames(n.right);
       const details = n.leftKeys.length
         ? [
-          `Hash Cond: (${
-            n.leftKeys.map((k, i) => `${exprText(k)} = ${exprText(n.rightKeys[i]!)}`).join(" AND ")
-          })`,
+          `Hash Cond: ${
+            conj(
+              n.leftKeys.map((k, i) =>
+                `${bare(exprText(k, left))} = ${bare(exprText(n.rightKeys[i]!, right))}`
+              ),
+            )
+          }`,
         ]
         : [];
-      if (n.on) details.push(`Join Filter: ${exprText(n.on)}`);
+      if (n.on) details.push(`Join Filter: ${exprText(n.on, [...left, ...right])}`);
       return { title, details, children: [n.left, n.right] };
     }
     case "aggregate":
@@ -119,7 +261,9 @@ function label(n: PlanNode): { title: string; details: string[]; children: PlanN
         title: n.groups.length
           ? (n.groupingSets ? "MixedAggregate" : "HashAggregate")
           : "Aggregate",
-        details: n.groups.length ? [`Group Key: ${n.groups.map(exprText).join(", ")}`] : [],
+        details: n.groups.length
+          ? [`Group Key: ${n.groups.map((g) => bare(exprText(g, inputNames(n.input)))).join(", ")}`]
+          : [],
         children: [n.input],
       };
     case "window":
@@ -129,7 +273,9 @@ function label(n: PlanNode): { title: string; details: string[]; children: PlanN
         title: "Sort",
         details: [
           `Sort Key: ${
-            n.keys.map((k) => exprText(k.expr) + (k.descending ? " DESC" : "")).join(", ")
+            n.keys.map((k) =>
+              bare(exprText(k.expr, inputNames(n.input))) + (k.descending ? " DESC" : "")
+            ).join(", ")
           }`,
         ],
         children: [n.input],
@@ -163,11 +309,19 @@ function label(n: PlanNode): { title: string; details: string[]; children: PlanN
   }
 }
 
-/** Renders a plan as EXPLAIN lines. */
-export function explainPlan(plan: PlanNode, stats: NodeStats | null): string[] {
+/**
+ * Renders a plan as EXPLAIN lines.
+ * @param catalog names columns and index keys; without it they print as colN
+ */
+export function explainPlan(
+  plan: PlanNode,
+  stats: NodeStats | null,
+  catalog: Catalog | null = null,
+): string[] {
   const lines: string[] = [];
+  const env: NameEnv = { catalog, qualify: scanCount(plan) > 1 };
   const walk = (n: PlanNode, depth: number) => {
-    const l = label(n);
+    const l = label(n, env);
     // Projections are folded into their child, as PostgreSQL shows them.
     if (n.kind === "project" && depth > 0) return walk(n.input, depth);
     const s = stats?.get(n);
