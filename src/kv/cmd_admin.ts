@@ -6,9 +6,8 @@ import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
 import { errors, type Handler, intArg, opt, subcommandError } from "./cmd_util.ts";
-import { globMatch } from "./glob.ts";
 import { redisVersion } from "./cmd_server.ts";
-import type { AppendFsync, MaxmemoryPolicy } from "./config.ts";
+import { config } from "./cmd_config.ts";
 
 function clientLine(x: KvEngine, c: KvClient, self: KvClient): string {
   const age = Math.floor((x.now - c.createdMs) / 1000);
@@ -209,6 +208,15 @@ function infoSection(x: KvEngine, name: string): string[] {
       ];
     case "replication":
       return ["role:master", "connected_slaves:0", "master_repl_offset:0"];
+    case "cpu": {
+      const cpu = x.cpuUsage();
+      return [
+        `used_cpu_sys:${(cpu.system / 1e6).toFixed(6)}`,
+        `used_cpu_user:${(cpu.user / 1e6).toFixed(6)}`,
+        "used_cpu_sys_children:0.000000",
+        "used_cpu_user_children:0.000000",
+      ];
+    }
     case "keyspace":
       return x.dbs.flatMap((db, i) =>
         db.size === 0 ? [] : [`db${i}:keys=${db.size},expires=${db.volatileCount},avg_ttl=0`]
@@ -225,138 +233,37 @@ const infoSections = [
   "persistence",
   "stats",
   "replication",
+  "cpu",
   "keyspace",
 ];
 
-const info: Handler = (x, c, argv) => {
-  let wanted = argv.slice(1).map((a) => latin1(a).toLowerCase());
-  if (
-    wanted.length === 0 || wanted.some((w) => w === "all" || w === "everything" || w === "default")
-  ) {
-    wanted = infoSections;
-  }
-  const parts: string[] = [];
-  for (const section of infoSections) {
-    if (!wanted.includes(section)) continue;
-    const title = section[0]!.toUpperCase() + section.slice(1);
-    parts.push(`# ${title}\r\n` + infoSection(x, section).map((l) => l + "\r\n").join(""));
-  }
-  c.reply.verbatim(parts.join("\r\n"));
-};
+/** Sections only INFO ALL/EVERYTHING (or naming them) shows, as Redis. */
+const nonDefaultSections = ["commandstats"];
 
-/** Parses "100mb", "1gb", "4096" into bytes; null when invalid. */
-export function parseMemory(text: string): number | null {
-  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(text.trim());
-  if (m === null) return null;
-  const unit = (m[2] ?? "b").toLowerCase();
-  const mult: Record<string, number> = {
-    b: 1,
-    k: 1000,
-    kb: 1024,
-    m: 1_000_000,
-    mb: 1024 * 1024,
-    g: 1_000_000_000,
-    gb: 1024 * 1024 * 1024,
+/**
+ * The INFO handler; `extra` supplies sections computed outside this module
+ * (commandstats, from the command table).
+ */
+export function infoWith(extra: Readonly<Record<string, () => string[]>>): Handler {
+  return (x, c, argv) => {
+    const all = [...infoSections, ...nonDefaultSections];
+    const wanted = argv.slice(1).map((a) => latin1(a).toLowerCase());
+    if (wanted.length === 0 || wanted.includes("default")) wanted.push(...infoSections);
+    if (wanted.includes("all") || wanted.includes("everything")) wanted.push(...all);
+    const parts: string[] = [];
+    for (const section of all) {
+      if (!wanted.includes(section)) continue;
+      const title = section === "commandstats"
+        ? "Commandstats"
+        : section[0]!.toUpperCase() + section.slice(1);
+      const lines = extra[section]?.() ?? infoSection(x, section);
+      parts.push(`# ${title}\r\n` + lines.map((l) => l + "\r\n").join(""));
+    }
+    c.reply.verbatim(parts.join("\r\n"));
   };
-  return Number(m[1]) * mult[unit]!;
 }
 
-function configValues(x: KvEngine): [string, string][] {
-  const k = x.config;
-  return [
-    ["maxmemory", String(k.maxmemory)],
-    ["maxmemory-policy", k.maxmemoryPolicy],
-    ["appendonly", "yes"],
-    ["appendfsync", k.appendfsync],
-    ["maxclients", String(k.maxclients)],
-    ["proto-max-bulk-len", String(k.protoMaxBulkLen)],
-    ["client-query-buffer-limit", String(k.clientQueryBufferLimit)],
-    ["requirepass", k.requirepass],
-    ["databases", String(k.databases)],
-    ["save", ""],
-    ["port", String(x.port)],
-    ["timeout", "0"],
-    ["bind", "127.0.0.1"],
-  ];
-}
-
-function configSet(x: KvEngine, name: string, value: string): string | null {
-  const k = x.config;
-  const bad =
-    `ERR CONFIG SET failed (possibly related to argument '${name}') - argument couldn't be parsed into an integer`;
-  switch (name) {
-    case "maxmemory":
-    case "proto-max-bulk-len":
-    case "client-query-buffer-limit": {
-      const n = parseMemory(value);
-      if (n === null) return bad;
-      if (name === "maxmemory") k.maxmemory = n;
-      else if (name === "proto-max-bulk-len") k.protoMaxBulkLen = n;
-      else k.clientQueryBufferLimit = n;
-      return null;
-    }
-    case "maxclients": {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) return bad;
-      k.maxclients = n;
-      return null;
-    }
-    case "maxmemory-policy":
-      if (value !== "noeviction" && value !== "allkeys-lru") {
-        return `ERR CONFIG SET failed (possibly related to argument '${name}') - argument(s) must be one of the following: noeviction, allkeys-lru`;
-      }
-      k.maxmemoryPolicy = value as MaxmemoryPolicy;
-      return null;
-    case "appendfsync":
-      if (value !== "always" && value !== "everysec" && value !== "no") {
-        return `ERR CONFIG SET failed (possibly related to argument '${name}') - argument(s) must be one of the following: always, everysec, no`;
-      }
-      k.appendfsync = value as AppendFsync;
-      return null;
-    case "requirepass":
-      k.requirepass = value;
-      return null;
-    default:
-      return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
-  }
-}
-
-const config: Handler = (x, c, argv) => {
-  const sub = opt(argv, 1);
-  if (sub === "GET" && argv.length >= 3) {
-    const patterns = argv.slice(2).map((a) => latin1(a).toLowerCase());
-    const hits = configValues(x).filter(([n]) => patterns.some((p) => globMatch(p, n)));
-    c.reply.map(hits.length);
-    for (const [n, v] of hits) {
-      c.reply.bulkText(n);
-      c.reply.bulkText(v);
-    }
-    return;
-  }
-  if (sub === "SET" && argv.length >= 4 && argv.length % 2 === 0) {
-    for (let i = 2; i < argv.length; i += 2) {
-      const err = configSet(x, latin1(argv[i]!).toLowerCase(), latin1(argv[i + 1]!));
-      if (err !== null) return c.reply.error(err);
-    }
-    return c.reply.ok();
-  }
-  if (sub === "RESETSTAT" && argv.length === 2) {
-    Object.assign(x.stats, {
-      commands: 0,
-      connections: 0,
-      rejectedConnections: 0,
-      hits: 0,
-      misses: 0,
-      expired: 0,
-      evicted: 0,
-    });
-    return c.reply.ok();
-  }
-  if (sub === "REWRITE" && argv.length === 2) {
-    return c.reply.error("ERR The server is running without a config file");
-  }
-  subcommandError(c, "CONFIG", argv, ["GET", "SET", "RESETSTAT", "REWRITE", "HELP"]);
-};
+const info = infoWith({});
 
 /** Admin handlers by lower-case name (COMMAND is built with the table). */
 export const adminHandlers: Record<string, Handler> = { client, info, config };

@@ -17,9 +17,9 @@ import {
   cursorArg,
   errors,
   type Handler,
-  intArg,
   key,
   opt,
+  randomCountArg,
   scanOptions,
   typed,
 } from "./cmd_util.ts";
@@ -161,6 +161,7 @@ const hincrby: Handler = (x, c, argv) => {
 const hincrbyfloat: Handler = (x, c, argv) => {
   const delta = parseFloatStrict(argv[3]!);
   if (delta === null) return c.reply.error(errors.notFloat);
+  if (!Number.isFinite(delta)) return c.reply.error("ERR value is NaN or Infinity");
   const k = key(argv, 1);
   const existing = typed(x, c, k, "hash", true);
   if (existing === null) return;
@@ -228,10 +229,10 @@ const hrandfield: Handler = (x, c, argv) => {
   let count: number | null = null;
   let withValues = false;
   if (argv.length >= 3) {
-    count = intArg(c, argv[2]!);
-    if (count === null) return;
     if (argv.length === 4 && opt(argv, 3) === "WITHVALUES") withValues = true;
     else if (argv.length > 3) return c.reply.error(errors.syntax);
+    count = randomCountArg(c, argv[2]!, withValues);
+    if (count === null) return;
   }
   const e = typed(x, c, key(argv, 1), "hash");
   if (e === null) return;

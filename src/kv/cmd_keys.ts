@@ -11,6 +11,7 @@ import { ZSet } from "./zset.ts";
 import { fromLatin1, intBytes, latin1, parseInt64 } from "./bytes.ts";
 import { cursorArg, errors, type Handler, intArg, key, opt, scanOptions } from "./cmd_util.ts";
 import { globMatch } from "./glob.ts";
+import { encodingOf } from "./encoding.ts";
 
 const textPexpireat = fromLatin1("PEXPIREAT");
 const textDel = fromLatin1("DEL");
@@ -154,6 +155,28 @@ function setExpireAt(
   }
 }
 
+const int64Max = 9223372036854775807n;
+const safeMax = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The absolute expiry in ms of an EXPIRE-family argument, with Redis's
+ * overflow checks (null = "invalid expire time"). Times beyond 2^53 ms
+ * (about 285,000 years) are stored as 2^53-1: the key never expires in
+ * practice either way.
+ */
+function expireTime(n: bigint, unitMs: number, base: number): number | null {
+  const unit = BigInt(unitMs);
+  if (n > int64Max / unit || n < -int64Max / unit) return null;
+  const when = n * unit;
+  if (when > int64Max - BigInt(base)) return null;
+  const at = when + BigInt(base);
+  return at > safeMax
+    ? Number.MAX_SAFE_INTEGER
+    : at < -safeMax
+    ? -Number.MAX_SAFE_INTEGER
+    : Number(at);
+}
+
 const expire = (unitMs: number, absolute: boolean, name: string): Handler => (x, c, argv) => {
   const n = parseInt64(argv[2]!);
   if (n === null) return c.reply.error(errors.notInteger);
@@ -170,11 +193,8 @@ const expire = (unitMs: number, absolute: boolean, name: string): Handler => (x,
     return c.reply.error("ERR NX and XX, GT or LT options at the same time are not compatible");
   }
   if (gt && lt) return c.reply.error("ERR GT and LT options at the same time are not compatible");
-  let at = Number(n) * unitMs;
-  if (!absolute) at += x.now;
-  if (typeof n === "bigint" || !Number.isSafeInteger(at) || Math.abs(at) > 8.64e15) {
-    return c.reply.error(`ERR invalid expire time in '${name}' command`);
-  }
+  const at = expireTime(BigInt(n), unitMs, absolute ? 0 : x.now);
+  if (at === null) return c.reply.error(`ERR invalid expire time in '${name}' command`);
   const k = key(argv, 1);
   const e = x.lookupWrite(c.db, k);
   if (e === undefined) return c.reply.integer(0);
@@ -209,22 +229,6 @@ const touch: Handler = (x, c, argv) => {
   for (let i = 1; i < argv.length; i++) if (x.lookupWrite(c.db, key(argv, i)) !== undefined) n++;
   c.reply.integer(n);
 };
-
-/** Redis's OBJECT ENCODING names for our representations. */
-export function encodingOf(e: Entry): string {
-  const v = e.value;
-  if (typeof v === "string") {
-    if (v.length <= 20 && parseInt64(v) !== null) return "int";
-    return v.length <= 44 ? "embstr" : "raw";
-  }
-  if (v instanceof Deque) return v.length <= 128 ? "listpack" : "quicklist";
-  if (v instanceof ZSet) return v.size <= 128 ? "listpack" : "skiplist";
-  if (v instanceof Map) return v.size <= 128 ? "listpack" : "hashtable";
-  for (const m of v) {
-    if (parseInt64(m) === null) return v.size <= 128 ? "listpack" : "hashtable";
-  }
-  return v.size <= 512 ? "intset" : "hashtable";
-}
 
 const object: Handler = (x, c, argv) => {
   const sub = opt(argv, 1);

@@ -5,7 +5,16 @@
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { fromLatin1 } from "./bytes.ts";
-import { cursorArg, errors, type Handler, intArg, key, scanOptions, typed } from "./cmd_util.ts";
+import {
+  cursorArg,
+  errors,
+  type Handler,
+  intArg,
+  key,
+  randomCountArg,
+  scanOptions,
+  typed,
+} from "./cmd_util.ts";
 import { globMatch } from "./glob.ts";
 import { scanIterator } from "./keyspace.ts";
 import { hashCursors, randomPick } from "./cmd_hashes.ts";
@@ -110,7 +119,7 @@ const srandmember: Handler = (x, c, argv) => {
   let count: number | null = null;
   if (argv.length > 3) return c.reply.error(errors.syntax);
   if (argv.length === 3) {
-    count = intArg(c, argv[2]!);
+    count = randomCountArg(c, argv[2]!, false);
     if (count === null) return;
   }
   const s = readSet(x, c, key(argv, 1));
@@ -137,6 +146,8 @@ const smove: Handler = (x, c, argv) => {
   (se.value as Set<string>).delete(m);
   if ((se.value as Set<string>).size === 0) x.deleteKey(c.db, src);
   else x.entryChanged(c.db, src, se);
+  // As in Redis, the destination only counts as modified (WATCH) when it gains the member.
+  if (de !== undefined && (de.value as Set<string>).has(m)) return c.reply.integer(1);
   const target = de ?? x.setValue(c.db, dst, "set", new Set<string>());
   (target.value as Set<string>).add(m);
   x.entryChanged(c.db, dst, target);

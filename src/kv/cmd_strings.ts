@@ -288,6 +288,7 @@ const append: Handler = (x, c, argv) => {
   const old = e.value as string;
   if (old.length + argv[2]!.length > x.config.protoMaxBulkLen) return c.reply.error(errors.tooBig);
   e.value = old + latin1(argv[2]!);
+  e.big = true; // Redis turns a string it appends to into "raw"
   x.entryChanged(c.db, k, e);
   c.reply.integer((e.value as string).length);
 };
@@ -330,9 +331,10 @@ const setrange: Handler = (x, c, argv) => {
   if (offset + piece.length > x.config.protoMaxBulkLen) return c.reply.error(errors.tooBig);
   const padded = old.length < offset ? old + "\u0000".repeat(offset - old.length) : old;
   const next = padded.slice(0, offset) + latin1(piece) + padded.slice(offset + piece.length);
-  if (e === undefined) x.setValue(c.db, k, "string", next);
+  if (e === undefined) x.setValue(c.db, k, "string", next).big = true;
   else {
     e.value = next;
+    e.big = true; // "raw" in Redis, whatever the length
     x.entryChanged(c.db, k, e);
   }
   c.reply.integer(next.length);

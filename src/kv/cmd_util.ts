@@ -74,6 +74,34 @@ export function intArg(
   return v;
 }
 
+/**
+ * Parses the count of SRANDMEMBER, HRANDFIELD and ZRANDMEMBER as Redis does:
+ * within ±(2^63-1), and with `pairs` (WITHVALUES/WITHSCORES) a negative count
+ * may not exceed half of that. Replies and returns null on error.
+ */
+export function randomCountArg(c: KvClient, arg: Uint8Array, pairs: boolean): number | null {
+  const v = parseInt64(arg);
+  if (v === null) {
+    c.reply.error(errors.notInteger);
+    return null;
+  }
+  const big = BigInt(v);
+  if (big < -int64MaxBig) {
+    c.reply.error(
+      "ERR value is out of range, must be between -9223372036854775807 and 9223372036854775807",
+    );
+    return null;
+  }
+  if (pairs && big < -(int64MaxBig / 2n)) {
+    c.reply.error("ERR value is out of range");
+    return null;
+  }
+  if (typeof v === "bigint") return v > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+  return v;
+}
+
+const int64MaxBig = 9223372036854775807n;
+
 /** Parses a float argument (no NaN) or replies the error. */
 export function floatArg(
   c: KvClient,

@@ -15,6 +15,7 @@ import {
   intArg,
   key,
   opt,
+  randomCountArg,
   scanOptions,
   timeoutArg,
   typed,
@@ -311,10 +312,10 @@ const zrandmember: Handler = (x, c, argv) => {
   let count: number | null = null;
   let withScores = false;
   if (argv.length >= 3) {
-    count = intArg(c, argv[2]!);
-    if (count === null) return;
     if (argv.length === 4 && opt(argv, 3) === "WITHSCORES") withScores = true;
     else if (argv.length > 3) return c.reply.error(errors.syntax);
+    count = randomCountArg(c, argv[2]!, withScores);
+    if (count === null) return;
   }
   const z = readZ(x, c, key(argv, 1));
   if (z === null) return;

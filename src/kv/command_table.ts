@@ -15,6 +15,8 @@ import { zsetOpHandlers } from "./cmd_zsetops.ts";
 import { serverHandlers } from "./cmd_server.ts";
 import { adminHandlers } from "./cmd_admin.ts";
 import { pubsubHandlers } from "./cmd_pubsub.ts";
+import { miscHandlers } from "./cmd_misc.ts";
+import { bitHandlers } from "./cmd_bits.ts";
 
 /** One command. */
 export interface CommandSpec {
@@ -33,6 +35,9 @@ export interface CommandSpec {
   readonly nomulti: boolean;
   readonly pubsubok: boolean;
   handler: Handler;
+  /** INFO commandstats counters. */
+  calls: number;
+  rejectedCalls: number;
 }
 
 // name arity flags firstKey lastKey step group
@@ -58,6 +63,10 @@ strlen 2 readonly,fast 1 1 1 string
 getrange 4 readonly 1 1 1 string
 substr 4 readonly 1 1 1 string
 setrange 4 write,denyoom 1 1 1 string
+setbit 4 write,denyoom 1 1 1 bitmap
+getbit 3 readonly,fast 1 1 1 bitmap
+bitcount -2 readonly 1 1 1 bitmap
+lcs -3 readonly 1 2 1 string
 del -2 write 1 -1 1 generic
 unlink -2 write,fast 1 -1 1 generic
 exists -2 readonly,fast 1 -1 1 generic
@@ -183,6 +192,8 @@ save 1 admin 0 0 0 server
 bgsave -1 admin 0 0 0 server
 lastsave 1 fast 0 0 0 server
 swapdb 3 write,fast 0 0 0 server
+function -2 noscript 0 0 0 scripting
+memory -2 readonly 2 2 1 server
 subscribe -2 pubsubok 0 0 0 pubsub
 psubscribe -2 pubsubok 0 0 0 pubsub
 unsubscribe -1 pubsubok 0 0 0 pubsub
@@ -207,6 +218,8 @@ const handlers: Record<string, Handler> = {
   ...serverHandlers,
   ...adminHandlers,
   ...pubsubHandlers,
+  ...miscHandlers,
+  ...bitHandlers,
 };
 
 /** Builds the table; handlers missing here (MULTI, COMMAND) are filled in by `dispatch.ts`. */
@@ -239,6 +252,8 @@ export function buildCommandTable(extra: Record<string, Handler>): Map<string, C
       step: Number(step),
       group,
       handler,
+      calls: 0,
+      rejectedCalls: 0,
     });
   }
   return table;

@@ -23,6 +23,17 @@ export interface KvConfig {
   clientQueryBufferLimit: number;
   /** Number of databases (SELECT range). */
   databases: number;
+  /** Thresholds of Redis's compact encodings, as OBJECT ENCODING reports them. */
+  hashMaxListpackEntries: number;
+  hashMaxListpackValue: number;
+  zsetMaxListpackEntries: number;
+  zsetMaxListpackValue: number;
+  setMaxIntsetEntries: number;
+  /** Accepted and reported only: Redis's list node layout (no effect here). */
+  listMaxListpackSize: number;
+  listCompressDepth: number;
+  /** Accepted and reported only: ThunderDB snapshots on its own schedule. */
+  save: string;
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -35,6 +46,14 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   protoMaxBulkLen: 512 * 1024 * 1024,
   clientQueryBufferLimit: 1024 * 1024 * 1024,
   databases: 16,
+  hashMaxListpackEntries: 128,
+  hashMaxListpackValue: 64,
+  zsetMaxListpackEntries: 128,
+  zsetMaxListpackValue: 64,
+  setMaxIntsetEntries: 512,
+  listMaxListpackSize: -2,
+  listCompressDepth: 0,
+  save: "",
 };
 
 /**

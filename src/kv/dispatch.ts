@@ -10,6 +10,7 @@ import { latin1 } from "./bytes.ts";
 import { type BlockRequest, errors, type Handler, key, opt } from "./cmd_util.ts";
 import { buildCommandTable, type CommandSpec } from "./command_table.ts";
 import { unwatchAll } from "./cmd_server.ts";
+import { infoWith } from "./cmd_admin.ts";
 import { NullReply } from "./reply.ts";
 import { decodeRecord } from "./record.ts";
 import { KvClient as Client } from "./client.ts";
@@ -151,7 +152,17 @@ const command: Handler = (_x, c, argv) => {
   }
 };
 
-const table = buildCommandTable({ multi, exec, discard, watch, unwatch, command });
+function commandStats(): string[] {
+  const lines: string[] = [];
+  for (const spec of table.values()) {
+    if (spec.calls === 0 && spec.rejectedCalls === 0) continue;
+    lines.push(`cmdstat_${spec.name}:calls=${spec.calls},rejected_calls=${spec.rejectedCalls}`);
+  }
+  return lines;
+}
+
+const info = infoWith({ commandstats: commandStats });
+const table = buildCommandTable({ multi, exec, discard, watch, unwatch, command, info });
 /** Commands whose CLIENT LIST `cmd=` names the subcommand too, as Redis does. */
 const containers = new Set(["client", "config", "command", "object", "pubsub"]);
 
@@ -196,6 +207,23 @@ export function memoryAvailable(x: KvEngine): boolean {
   return x.usedMemory() <= max;
 }
 
+/** Commands a client in MULTI may still send at maxmemory (as in Redis). */
+const oomExempt = new Set(["exec", "discard", "quit", "reset"]);
+
+/**
+ * Whether maxmemory refuses this command, as Redis decides before queueing:
+ * memory-growing commands, anything queued in MULTI, and an EXEC whose queue
+ * holds a memory-growing command.
+ */
+function oomRejects(x: KvEngine, c: KvClient, spec: CommandSpec): boolean {
+  let guarded = spec.denyoom;
+  if (c.multi !== null) {
+    if (!oomExempt.has(spec.name)) guarded = true;
+    else if (spec.name === "exec") guarded = c.multi.some((a) => lookup(a[0]!)?.denyoom === true);
+  }
+  return guarded && !memoryAvailable(x);
+}
+
 function runHandler(
   x: KvEngine,
   c: KvClient,
@@ -207,6 +235,7 @@ function runHandler(
   const db = c.db;
   const r = spec.handler(x, c, argv);
   x.stats.commands++;
+  spec.calls++;
   if (spec.write && !x.explicitPropagation && x.dirtyCounter !== before) x.propagate(db, argv);
   return r;
 }
@@ -226,7 +255,8 @@ function arityOk(spec: CommandSpec, argc: number): boolean {
 }
 
 /** Rejects a command before it runs; inside MULTI this also dooms the EXEC. */
-function reject(c: KvClient, message: string): undefined {
+function reject(c: KvClient, message: string, spec?: CommandSpec): undefined {
+  if (spec !== undefined) spec.rejectedCalls++;
   if (c.multi !== null) c.multiError = true;
   c.reply.error(message);
   return undefined;
@@ -252,11 +282,19 @@ export function executeCommand(
   }
   if (spec === undefined) return reject(c, unknownCommand(argv));
   if (!arityOk(spec, argv.length)) {
-    return reject(c, `ERR wrong number of arguments for '${name}' command`);
+    return reject(c, `ERR wrong number of arguments for '${name}' command`, spec);
   }
   c.lastCommand = containers.has(name) && argv.length > 1
     ? `${name}|${latin1(argv[1]!).toLowerCase()}`
     : name;
+  if (x.config.maxmemory !== 0 && oomRejects(x, c, spec)) {
+    if (spec.name !== "exec") return reject(c, errors.oom, spec);
+    c.multi = null;
+    c.multiError = false;
+    unwatchAll(x, c);
+    c.reply.error(`EXECABORT Transaction discarded because of: ${errors.oom}`);
+    return undefined;
+  }
   if (c.multi !== null && !spec.nomulti) {
     c.multi.push(argv.map((a) => a.slice()));
     c.reply.simple("QUEUED");
@@ -268,7 +306,6 @@ export function executeCommand(
       `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
     );
   }
-  if (spec.denyoom && x.config.maxmemory !== 0 && !memoryAvailable(x)) return reject(c, errors.oom);
   let r: BlockRequest | Promise<void> | void;
   try {
     r = runHandler(x, c, spec, argv);

@@ -12,6 +12,7 @@ import { Entry, Keyspace, type KvValue, type ValueType } from "./keyspace.ts";
 import { kvRecordKind, RecordEncoder } from "./record.ts";
 import { ZSet } from "./zset.ts";
 import { fromLatin1 } from "./bytes.ts";
+import { updateEncoding } from "./encoding.ts";
 
 /** Counters INFO reports. */
 export interface KvStats {
@@ -83,6 +84,11 @@ export class KvEngine {
   /** Listening port and process id, for INFO. */
   port = 0;
   processId = 0;
+  /** CPU time of the process in microseconds, for INFO cpu (set by the listener). */
+  cpuUsage: () => { readonly user: number; readonly system: number } = () => ({
+    user: 0,
+    system: 0,
+  });
 
   constructor(
     public config: KvConfig,
@@ -164,6 +170,7 @@ export class KvEngine {
     e.expireAt = expireAt;
     e.lru = this.now;
     e.bytes = estimateBytes(key, e);
+    updateEncoding(e, this.config);
     this.dbs[db]!.set(key, e);
     this.keyChanged(db, key);
     return e;
@@ -180,6 +187,7 @@ export class KvEngine {
   /** Records that an existing entry changed in place (re-estimates its memory). */
   entryChanged(db: number, key: string, e: Entry): void {
     this.dbs[db]!.resize(e, estimateBytes(key, e));
+    updateEncoding(e, this.config);
     this.keyChanged(db, key);
   }
 

@@ -9,7 +9,18 @@
  * @example globMatch("h?llo", "hello") // true
  */
 export function globMatch(pattern: string, text: string, nocase = false): boolean {
-  return matchAt(pattern, 0, text, 0, nocase, 0);
+  return matchAt(pattern, 0, text, 0, nocase, { depth: 0, giveUp: false });
+}
+
+/**
+ * Search state. `giveUp` is Redis's "skip longer matches": once the rest of
+ * the pattern after a `*` matched nowhere in the rest of the text, no earlier
+ * `*` can help by matching more, so the whole search stops. Without it
+ * "a*a*a*...b" against a long run of "a" is exponential.
+ */
+interface Search {
+  depth: number;
+  giveUp: boolean;
 }
 
 function eq(a: string, b: string, nocase: boolean): boolean {
@@ -22,17 +33,21 @@ function matchAt(
   s: string,
   si: number,
   nocase: boolean,
-  depth: number,
+  search: Search,
 ): boolean {
-  if (depth > 1000) return false;
+  if (search.depth > 1000) return false;
   while (pi < p.length) {
     const c = p[pi]!;
     if (c === "*") {
       while (p[pi + 1] === "*") pi++;
       if (pi + 1 === p.length) return true;
+      search.depth++;
       for (let k = si; k <= s.length; k++) {
-        if (matchAt(p, pi + 1, s, k, nocase, depth + 1)) return true;
+        if (matchAt(p, pi + 1, s, k, nocase, search)) return true;
+        if (search.giveUp) break;
       }
+      search.depth--;
+      search.giveUp = true;
       return false;
     }
     if (si >= s.length) return false;

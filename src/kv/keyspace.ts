@@ -29,6 +29,8 @@ export class Entry {
   vidx = -1;
   /** Estimated memory in bytes, refreshed after each write. */
   bytes = 0;
+  /** Redis's big encoding (hashtable, skiplist; "raw" for strings), see encoding.ts. */
+  big = false;
   constructor(public type: ValueType, public value: KvValue) {}
 }
 

@@ -4,6 +4,7 @@
  * @module
  */
 import type { KvStore } from "../../engine/kv_session.ts";
+import process from "node:process";
 import { log } from "../../common/log.ts";
 import { RespConnection } from "./connection.ts";
 
@@ -42,6 +43,7 @@ export function startRespServer(options: RespServerOptions): Promise<RespServer>
   const port = (listener.addr as Deno.NetAddr).port;
   options.kv.engine.port = port;
   options.kv.engine.processId = Deno.pid;
+  options.kv.engine.cpuUsage = () => process.cpuUsage();
   const connections = new Set<RespConnection>();
   const running = new Set<Promise<void>>();
   let closed = false;

@@ -1,0 +1,49 @@
+/**
+ * Introspection commands outside the data types: MEMORY (USAGE from the
+ * engine's per-key estimate) and FUNCTION (ThunderDB runs no server-side
+ * scripts, so the function library is always empty).
+ * @module
+ */
+import { latin1 } from "./bytes.ts";
+import { type Handler, intArg, key, opt } from "./cmd_util.ts";
+
+const memory: Handler = (x, c, argv) => {
+  const sub = opt(argv, 1);
+  if (sub === "USAGE" && argv.length >= 3) {
+    if (argv.length !== 3 && (argv.length !== 5 || opt(argv, 3) !== "SAMPLES")) {
+      return c.reply.error("ERR syntax error");
+    }
+    if (argv.length === 5 && intArg(c, argv[4]!) === null) return;
+    const e = x.dbs[c.db]!.lookup(key(argv, 2), x.now, x.loading);
+    return e === undefined ? c.reply.nil() : c.reply.integer(e.bytes);
+  }
+  if (sub === "DOCTOR" && argv.length === 2) {
+    return c.reply.verbatim("Hi Sam, I can't find any memory issue in your instance.");
+  }
+  if (sub === "HELP" && argv.length === 2) {
+    const lines = ["MEMORY <subcommand>", "DOCTOR", "USAGE <key> [SAMPLES <count>]"];
+    c.reply.array(lines.length);
+    for (const l of lines) c.reply.simple(l);
+    return;
+  }
+  c.reply.error(
+    `ERR unknown subcommand or wrong number of arguments for '${
+      latin1(argv[1]!)
+    }'. Try MEMORY HELP.`,
+  );
+};
+
+const fn: Handler = (_x, c, argv) => {
+  const sub = opt(argv, 1);
+  if (sub === "FLUSH" && argv.length <= 3) {
+    if (argv.length === 3 && !["ASYNC", "SYNC"].includes(opt(argv, 2))) {
+      return c.reply.error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+    }
+    return c.reply.ok();
+  }
+  if (sub === "LIST") return c.reply.array(0);
+  c.reply.error(`ERR unknown subcommand '${latin1(argv[1]!)}'. Try FUNCTION HELP.`);
+};
+
+/** MEMORY and FUNCTION by lower-case name. */
+export const miscHandlers: Record<string, Handler> = { memory, function: fn };
