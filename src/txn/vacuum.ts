@@ -120,6 +120,8 @@ export function buildIndex(
   const index = rel.indexes[indexNo]!;
   const clog = txns.clog;
   const cursor = new HeapCursor(rel.heap);
+  // Only the key columns are decoded, unless a partial index's predicate reads the row.
+  const wanted = index.predicate ? undefined : rel.types.map((_, c) => index.columns.includes(c));
   let entries = 0;
   while (!cursor.done) {
     const batch: { rowId: number; values: Value[]; live: boolean }[] = [];
@@ -128,7 +130,11 @@ export function buildIndex(
         readHeader(tuple, header);
         if (clog.status(header.xmin) === XidStatus.aborted) return true;
         const live = header.xmax === 0 || clog.status(header.xmax) !== XidStatus.committed;
-        batch.push({ rowId, values: decodeRow(rel.types, tuple, tupleHeaderBytes), live });
+        batch.push({
+          rowId,
+          values: decodeRow(rel.types, tuple, tupleHeaderBytes, wanted),
+          live,
+        });
         return true;
       })
     );
