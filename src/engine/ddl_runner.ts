@@ -221,7 +221,10 @@ function validateRows(s: SqlSession, rel: RelationDef | undefined): void {
     fn: compile(bindSqlText(p, (c as { sql: string }).sql, scope)),
   }));
   const ctx = execContext(s, [], false);
-  for (const t of s.engine.rs.scan(rel.oid, ctx.txn)) {
+  // Without CHECK constraints only the NOT NULL columns need decoding.
+  const wanted = checks.length > 0 ? undefined : rel.columns.map((c) => c.notNull && !c.dropped);
+  const rs = s.engine.rs;
+  for (const t of rs.scan(rel.oid, ctx.txn, rs.batchRows, wanted)) {
     const row = rel.columns.map((c, i) => (i < t.values.length ? t.values[i]! : c.missing));
     rel.columns.forEach((c, i) => {
       if (c.notNull && !c.dropped && row[i] === null) {

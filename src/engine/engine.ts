@@ -360,7 +360,9 @@ export class Engine {
     this.txns.startStatement(txn);
     let rows = 0;
     try {
-      for (const _r of this.rs.scan(rel, txn)) rows++;
+      // Counting needs no column values.
+      const none = this.rs.relationDef(rel).types.map(() => false);
+      for (const _r of this.rs.scan(rel, txn, this.rs.batchRows, none)) rows++;
     } finally {
       this.txns.abort(txn);
     }

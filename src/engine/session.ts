@@ -42,6 +42,11 @@ function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
 }
 
+/** Milliseconds since the epoch as microseconds, null kept (pg_stat_activity). */
+function micros(ms: number | null): bigint | null {
+  return ms === null ? null : BigInt(ms) * 1000n;
+}
+
 const defaultSettings: Record<string, string> = {
   server_version: "15.0",
   server_version_num: "150000",
@@ -123,9 +128,10 @@ export class SqlSession implements Session {
   /** Values that set_config(..., true) replaced, restored when the transaction ends. */
   readonly #localSaved = new Map<string, string | undefined>();
   readonly #backendStart = nowMicros();
-  #xactStart: bigint | null = null;
-  #queryStart: bigint | null = null;
-  #stateChange: bigint | null = null;
+  /** Epoch milliseconds (turned into microseconds only when pg_stat_activity asks). */
+  #xactStart: number | null = null;
+  #queryStart: number | null = null;
+  #stateChange: number | null = null;
   #query = "";
 
   constructor(readonly engine: Engine, readonly id: number, readonly options: SessionOptions) {}
@@ -150,7 +156,7 @@ export class SqlSession implements Session {
     if (!this.txn) {
       const iso = this.blockIsolation ??
         (this.settings.get("default_transaction_isolation") ?? "read committed") as Isolation;
-      this.#xactStart = nowMicros();
+      this.#xactStart = Date.now();
       this.txn = this.engine.txns.begin({
         isolation: iso === ("read uncommitted" as Isolation) ? "read committed" : iso,
       });
@@ -267,7 +273,7 @@ export class SqlSession implements Session {
     this.cancelled = false;
     this.running = true;
     this.#query = st.text;
-    this.#queryStart = this.#stateChange = nowMicros();
+    this.#queryStart = this.#stateChange = Date.now();
     this.startedMs = performance.now();
     const timeoutMs = Number(this.getSetting("statement_timeout") ?? "0");
     const timer = timeoutMs > 0
@@ -298,7 +304,7 @@ export class SqlSession implements Session {
       throw e;
     } finally {
       this.running = false;
-      this.#stateChange = nowMicros();
+      this.#stateChange = Date.now();
       this.timedOut = false;
       if (timer !== undefined) clearTimeout(timer);
     }
@@ -424,9 +430,9 @@ export class SqlSession implements Session {
       clientAddr: o.clientAddr ?? null,
       clientPort: o.clientPort ?? null,
       backendStartMicros: this.#backendStart,
-      xactStartMicros: this.#xactStart,
-      queryStartMicros: this.#queryStart,
-      stateChangeMicros: this.#stateChange,
+      xactStartMicros: micros(this.#xactStart),
+      queryStartMicros: micros(this.#queryStart),
+      stateChangeMicros: micros(this.#stateChange),
       state: this.running
         ? "active"
         : this.failed

@@ -41,16 +41,36 @@ export function planFor(
   declared: readonly (SqlType | null)[],
 ): PlannedStatement {
   const catalog = s.catalog;
+  const cache = s.engine.planCache;
+  // A statement object run again (prepared, or a cached shape) finds its plan without
+  // building the text key, as long as the plan cache still holds that plan.
+  const last = lastPlan.get(st);
+  if (
+    last !== undefined && last.version === catalog.version && last.declared === declared &&
+    cache.get(last.key) === last.planned
+  ) {
+    return last.planned;
+  }
   const key = `${catalog.version}\u0000${
     declared.map((t) => t?.id ?? "").join(",")
   }\u0000${st.text}`;
-  const hit = s.engine.planCache.get(key);
-  if (hit) return hit;
-  const planned = planStatement(catalog, st.ast, st.text, declared, s.engine.stats);
-  if (s.engine.planCache.size >= planCacheMax) s.engine.planCache.clear();
-  s.engine.planCache.set(key, planned);
+  let planned = cache.get(key);
+  if (!planned) {
+    planned = planStatement(catalog, st.ast, st.text, declared, s.engine.stats);
+    if (cache.size >= planCacheMax) cache.clear();
+    cache.set(key, planned);
+  }
+  lastPlan.set(st, { version: catalog.version, declared, key, planned });
   return planned;
 }
+
+/** The plan a statement object got last, with what it was looked up by. */
+const lastPlan = new WeakMap<ParsedStatement, {
+  readonly version: number;
+  readonly declared: readonly (SqlType | null)[];
+  readonly key: string;
+  readonly planned: PlannedStatement;
+}>();
 
 /** Converts a client value to the representation of its parameter type. */
 export function coerceParam(v: Value, t: SqlType): Value {

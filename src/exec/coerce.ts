@@ -142,6 +142,8 @@ export function applyTypmod(v: Value, to: SqlType, explicit = false): Value {
   }
   if ((to.id === "varchar" || to.id === "bpchar") && typeof v === "string") {
     const n = mod;
+    // A string of at most n UTF-16 units has at most n characters: no split needed.
+    if (v.length <= n) return to.id === "bpchar" && v.length < n ? v.padEnd(n, " ") : v;
     const chars = [...v];
     if (chars.length > n) {
       if (explicit || chars.slice(n).every((c) => c === " ")) return chars.slice(0, n).join("");

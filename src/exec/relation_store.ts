@@ -291,9 +291,21 @@ export class RelationStore {
   }
   #batchRows: number | undefined;
 
-  /** Visible rows of a relation, one bounded batch (one `store.view`) at a time. */
-  *scan(rel: number, txn: Txn, batchRows = this.batchRows): Generator<StoredRow> {
-    const cursor = this.tables.scan(txn, this.#get(rel).def, { batchRows });
+  /**
+   * Visible rows of a relation, one bounded batch (one `store.view`) at a time.
+   * @param wanted decode only the columns marked true (the others read as NULL)
+   */
+  *scan(
+    rel: number,
+    txn: Txn,
+    batchRows = this.batchRows,
+    wanted?: readonly boolean[],
+  ): Generator<StoredRow> {
+    const cursor = this.tables.scan(
+      txn,
+      this.#get(rel).def,
+      wanted ? { batchRows, wanted } : { batchRows },
+    );
     for (let b = cursor.next(); b !== null; b = cursor.next()) {
       for (let i = 0; i < b.rows.length; i++) yield { rowId: b.rowIds[i]!, values: b.rows[i]! };
     }

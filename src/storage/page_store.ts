@@ -107,6 +107,9 @@ export interface PageStore {
   stats(): PageStoreStats;
 }
 
+/** Dirty pages a checkpoint writes before it lets other tasks run. */
+const checkpointRunPages = 32;
+
 /** Default WAL volume between automatic checkpoints. */
 export const checkpointWalBytesDefault = 256 * 1024 * 1024;
 export { bufferPoolBytesDefault, pageSizeDefault } from "./_recovery.ts";
@@ -309,10 +312,7 @@ class PageStoreImpl implements PageStore {
     // Other tasks may have appended records while the flush ran, so each page is
     // written under the write-ahead rule (#writeBack flushes further if needed).
     writeU64(this.#pool.handles[this.#metaFrame]!.data, meta.checkpointLsn, redoLsn);
-    this.#pool.forEachDirty((frame) => {
-      this.#writeBack(frame);
-      this.#pool.dirty[frame] = 0;
-    });
+    await this.#writeDirtyPages();
     await this.#pager.sync();
     const checkpointLsn = this.#appendCheckpointRecord(redoLsn);
     await wal.flush(checkpointLsn);
@@ -323,6 +323,27 @@ class PageStoreImpl implements PageStore {
     });
     wal.recycle(redoLsn);
     this.#checkpoints++;
+  }
+
+  /**
+   * Writes every dirty page, a bounded run of pages at a time, letting other
+   * tasks run between runs so a checkpoint does not stall every client. Pages
+   * changed meanwhile carry LSNs past the redo point (replayed by recovery) and
+   * are written under the write-ahead rule; pages evicted meanwhile were
+   * written by the eviction; the data-file sync after this covers both.
+   */
+  async #writeDirtyPages(): Promise<void> {
+    const pool = this.#pool;
+    let written = 0;
+    for (let f = 0; f < pool.frames; f++) {
+      if (!pool.dirty[f] || pool.pageIds[f]! < 0) continue;
+      this.#writeBack(f);
+      pool.dirty[f] = 0;
+      if (++written % checkpointRunPages === 0) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        this.#checkOpen();
+      }
+    }
   }
 
   #appendCheckpointRecord(redoLsn: number): number {

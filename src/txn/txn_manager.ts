@@ -285,12 +285,15 @@ export class TxnManager {
     txn.state = state;
     if (state === "committed") this.#stats.commits++;
     else this.#stats.aborts++;
-    txn.cancelWait?.(
-      new DbError(
-        "25P02",
-        "current transaction is aborted, commands ignored until end of transaction block",
-      ),
-    );
+    // The error is built only for a waiter: an Error captures a stack, costly per statement.
+    if (txn.cancelWait) {
+      txn.cancelWait(
+        new DbError(
+          "25P02",
+          "current transaction is aborted, commands ignored until end of transaction block",
+        ),
+      );
+    }
     for (const xid of txn.allXids) this.#running.delete(xid);
     this.#active.delete(txn);
     this.#serializable.delete(txn);

@@ -13,6 +13,7 @@ import { batchRowsMax } from "../common/limits.ts";
 import type { Value } from "../common/types.ts";
 import { btreeDelete, btreeInsert, btreeScan } from "../storage/btree/mod.ts";
 import { HeapCursor, heapDelete, heapGet } from "../storage/heap/mod.ts";
+import { compareBytes } from "../storage/key_codec.ts";
 import { decodeRow } from "../storage/row_codec.ts";
 import { type Clog, XidStatus } from "./clog.ts";
 import {
@@ -120,7 +121,12 @@ export function buildIndex(
   const index = rel.indexes[indexNo]!;
   const clog = txns.clog;
   const cursor = new HeapCursor(rel.heap);
+  // Only the key columns are decoded, unless a partial index's predicate reads the row.
+  const wanted = index.predicate ? undefined : rel.types.map((_, c) => index.columns.includes(c));
   let entries = 0;
+  // Largest key prefix inserted so far: a row with a greater prefix cannot meet a
+  // duplicate, so a table read in key order (a bulk load) skips the uniqueness probes.
+  let maxPrefix: Uint8Array | null = null;
   while (!cursor.done) {
     const batch: { rowId: number; values: Value[]; live: boolean }[] = [];
     store.view((r) =>
@@ -128,7 +134,11 @@ export function buildIndex(
         readHeader(tuple, header);
         if (clog.status(header.xmin) === XidStatus.aborted) return true;
         const live = header.xmax === 0 || clog.status(header.xmax) !== XidStatus.committed;
-        batch.push({ rowId, values: decodeRow(rel.types, tuple, tupleHeaderBytes), live });
+        batch.push({
+          rowId,
+          values: decodeRow(rel.types, tuple, tupleHeaderBytes, wanted),
+          live,
+        });
         return true;
       })
     );
@@ -136,7 +146,9 @@ export function buildIndex(
       for (const { rowId, values, live } of batch) {
         const prefix = indexPrefix(index, values);
         if (prefix === null) continue;
-        if (index.unique && live && !hasNullKey(index, values)) {
+        const ascending = maxPrefix === null || compareBytes(prefix, maxPrefix) > 0;
+        if (ascending) maxPrefix = prefix;
+        else if (index.unique && live && !hasNullKey(index, values)) {
           const upper = prefixSuccessor(prefix);
           btreeScan(m, index.root, {
             lower: prefix,

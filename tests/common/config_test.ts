@@ -24,7 +24,7 @@ Deno.test("config: the reference file documents every key with the built-in defa
 
 Deno.test("config: defaults", () => {
   const config = resolveConfig();
-  assert.equal(config.storage.buffer_pool_size, 128 * 1024 * 1024);
+  assert.equal(config.storage.buffer_pool_size, 256 * 1024 * 1024);
   assert.equal(config.storage.page_size, 16 * 1024);
   assert.equal(config.storage.wal_sync, "fsync");
   assert.equal(config.server.data_dir, "./data");

@@ -195,6 +195,36 @@ Deno.test("Tables.buildIndex() indexes existing rows and finds duplicates", asyn
   assert.throws(() => env.tables.buildIndex(uniqueRel, 0), (e: DbError) => e.sqlstate === "23505");
 });
 
+Deno.test("Tables.buildIndex() checks uniqueness for rows in key order and out of it", async () => {
+  const env = await openEnv();
+  const base = createTable(env, "u", [["k", type("int4")]]);
+  const uniqueOn = (): RelationDef => ({
+    ...base,
+    indexes: [{
+      name: "u_k_key",
+      root: env.store.update((m) => createIndexStorage(m)),
+      columns: [0],
+      keyColumns: [{ type: type("int4") }],
+      unique: true,
+    }],
+  });
+  // Ascending distinct keys (a bulk load) build without a probe per row.
+  await inTxn(env, async (t) => {
+    for (let i = 0; i < 50; i++) await env.tables.insertRow(t, base, [i]);
+  });
+  const ok = uniqueOn();
+  assert.equal(env.tables.buildIndex(ok, 0), 50);
+  await inTxn(env, (t) => {
+    assert.equal(env.tables.indexScan(t, ok, 0, { lower: [7], upper: [7] }).all().rows.length, 1);
+  });
+  // Out of order: a smaller key, then a key already indexed earlier in the build.
+  await inTxn(env, async (t) => {
+    await env.tables.insertRow(t, base, [-1]);
+    await env.tables.insertRow(t, base, [25]);
+  });
+  assert.throws(() => env.tables.buildIndex(uniqueOn(), 0), (e: DbError) => e.sqlstate === "23505");
+});
+
 Deno.test("Tables.vacuum() removes dead versions and their space is reused", async () => {
   const env = await openEnv();
   const rel = accounts(env);

@@ -57,7 +57,7 @@ export const configKeys: readonly KeySpec[] = [
     section: "storage",
     key: "buffer_pool_size",
     type: { kind: "size", min: 1 * mb, max: 1024 * gb },
-    default: "128MB",
+    default: "256MB",
   },
   {
     section: "storage",

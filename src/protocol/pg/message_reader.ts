@@ -105,6 +105,18 @@ export class MessageReader {
   }
 
   #decode(from: number, to: number): string {
+    // ASCII fast path for short strings (names, small queries): no decoder call.
+    if (to - from <= 64) {
+      const b = this.buf;
+      let s = "";
+      let i = from;
+      for (; i < to; i++) {
+        const c = b[i]!;
+        if (c > 0x7f) break;
+        s += String.fromCharCode(c);
+      }
+      if (i === to) return s;
+    }
     try {
       return decoder.decode(this.buf.subarray(from, to));
     } catch (e) {
