@@ -10,7 +10,7 @@ import { type SqlType, type Value } from "../common/types.ts";
 import type { ExecContext } from "../exec/context.ts";
 import { castValue } from "../exec/coerce.ts";
 import { toNumeric } from "../exec/numeric_ops.ts";
-import { runDml } from "../exec/run_dml.ts";
+import { runDml, runPreRunCtes } from "../exec/run_dml.ts";
 import { runPlan } from "../exec/run_select.ts";
 import type { IsolationLevel as Isolation } from "../txn/mod.ts";
 import { isPlannable, type PlannedStatement, planStatement } from "../sql/planner.ts";
@@ -202,11 +202,13 @@ async function runPlanned(
     );
   }
   const ctx = execContext(s, values, collect);
+  if (p.preRun.length > 0) await runPreRunCtes(p.preRun, ctx);
   if (p.command === "SELECT") {
     const clause = lockClauseOf(ast);
     const rows = clause
       ? await runLocking(p.plan, clause, ctx, () => s.engine.txns.startStatement(ctx.txn))
       : runPlan(p.plan, ctx);
+    if (p.preRun.length > 0) s.addChanges(ctx.changes);
     return { ctx, rows, count: rows.length };
   }
   if (ctx.txn.readOnly) {

@@ -36,6 +36,34 @@ export function runDml(node: PlanNode, ctx: ExecContext): Promise<DmlResult> {
   }
 }
 
+/**
+ * Runs the CTEs a statement runs before its main query (the top-level WITH's
+ * INSERT / UPDATE / DELETE and the plain CTEs before them), each exactly once
+ * and in order; their rows (a DML's RETURNING rows) become the CTEs' rows.
+ * They share the statement's command, so the main query reads the rows as they
+ * were before the statement.
+ * @throws {DbError} 25006 in a read-only transaction, and what the DML throws
+ */
+export async function runPreRunCtes(
+  ctes: readonly { readonly id: number; readonly plan: PlanNode }[],
+  ctx: ExecContext,
+): Promise<void> {
+  for (const c of ctes) {
+    const kind = c.plan.kind;
+    if (kind !== "insert" && kind !== "update" && kind !== "delete") {
+      ctx.ctes.set(c.id, runPlan(c.plan, ctx));
+      continue;
+    }
+    if (ctx.txn.readOnly) {
+      throw new DbError(
+        "25006",
+        `cannot execute ${kind.toUpperCase()} in a read-only transaction`,
+      );
+    }
+    ctx.ctes.set(c.id, (await runDml(c.plan, ctx)).returning ?? []);
+  }
+}
+
 /** NOT NULL and CHECK constraints of a row (synchronous: they run inside row rechecks). */
 function checkRow(target: TargetRel, values: Value[], ctx: ExecContext): void {
   for (const c of target.checks) {

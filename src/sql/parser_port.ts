@@ -9,7 +9,13 @@
 import { parse, type Statement } from "pgsql-ast-parser";
 import { DbError } from "../common/errors.ts";
 import { statementBytesMax } from "../common/limits.ts";
-import type { ExtCopy, ExtDrop, ExtQuery, ExtSetOperation } from "./parse/ext_ast.ts";
+import type {
+  ExtCopy,
+  ExtDeleteUsing,
+  ExtDrop,
+  ExtQuery,
+  ExtSetOperation,
+} from "./parse/ext_ast.ts";
 import { parseSql as parseFrontend } from "./parse/parse_sql.ts";
 
 /** A statement that pgsql-ast-parser does not cover, tagged by `kind`. */
@@ -300,6 +306,8 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
       case "ext.drop":
         if (ast.objectType === "view") return dropView(ast);
         break;
+      case "ext.delete_using":
+        return deleteUsing(ast);
       case "ext.vacuum":
       case "ext.analyze":
         return {
@@ -311,6 +319,17 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
     }
   }
   throw new DbError("42601", `syntax error at or near "${text.trim().split(/\s+/)[0] ?? ""}"`);
+}
+
+/** DELETE ... USING: the grammar's DELETE node carrying the USING list (read by `planDelete`). */
+function deleteUsing(ast: ExtDeleteUsing): Statement {
+  return {
+    type: "delete",
+    from: ast.table,
+    ...(ast.where === null ? {} : { where: ast.where }),
+    ...(ast.returning === null ? {} : { returning: [...ast.returning] }),
+    using: ast.using,
+  } as Statement;
 }
 
 /** A DROP of views: the grammar's DROP node marked with `view: true` (see `isDropView`). */

@@ -13,7 +13,7 @@ import { type ExtensionStatement, parseOne } from "./parser_port.ts";
 import { planDelete, planInsert, planUpdate } from "./plan/plan_dml.ts";
 import { planSelectStatement } from "./plan/plan_select.ts";
 import { planSetQuery } from "./plan/plan_set_query.ts";
-import type { OutColumn, Planner } from "./plan/planner_types.ts";
+import type { OutColumn, Planner, PreRunCte } from "./plan/planner_types.ts";
 import type { Scope } from "./plan/scope.ts";
 import { regOutput } from "./pg_catalog/reg_types.ts";
 
@@ -28,6 +28,11 @@ export interface PlannedStatement {
   readonly relations: ReadonlySet<number>;
   /** True when the plan depends on a constant's value (never run it with a parameter there). */
   readonly valueDependent: boolean;
+  /**
+   * CTEs to run once before `plan`, in order: the top-level WITH's INSERT /
+   * UPDATE / DELETE (and the plain CTEs before them); empty for most statements.
+   */
+  readonly preRun: readonly PreRunCte[];
 }
 
 const viewCache = new Map<string, SelectStatement>();
@@ -64,6 +69,8 @@ export function createPlanner(
       return planSelectStatement(p, stmt, outer);
     },
     parseView: parseSelect,
+    topWith: null,
+    preRun: [],
   };
   return p;
 }
@@ -128,6 +135,7 @@ export function planStatement(
         break;
       }
       default: {
+        if (s.type === "with") p.topWith = s;
         const q = p.planSelect(s as SelectStatement, null);
         plan = q.plan;
         columns = q.columns;
@@ -142,5 +150,6 @@ export function planStatement(
     catalogVersion: catalog.version,
     relations: p.relations,
     valueDependent: p.flags.valueDependent,
+    preRun: p.preRun,
   };
 }

@@ -7,6 +7,7 @@
 import type {
   DeleteStatement,
   Expr,
+  From,
   InsertStatement,
   SelectedColumn,
   UpdateStatement,
@@ -403,11 +404,16 @@ export function planUpdate(p: Planner, stmt: UpdateStatement): PlannedDml {
   };
 }
 
-/** Plans DELETE. @throws {DbError} 42P01, 42703 */
+/** The USING list of a DELETE (the parser port carries it on the grammar's DELETE node). */
+function deleteUsingOf(stmt: DeleteStatement): readonly From[] {
+  return (stmt as { using?: readonly From[] }).using ?? [];
+}
+
+/** Plans DELETE (with USING). @throws {DbError} 42P01, 42703 */
 export function planDelete(p: Planner, stmt: DeleteStatement): PlannedDml {
   const rel = targetTable(p, stmt.from.name, stmt.from.schema);
   const alias = stmt.from.alias ?? rel.name;
-  const src = dmlSource(p, rel, alias, [], stmt.where);
+  const src = dmlSource(p, rel, alias, deleteUsingOf(stmt), stmt.where);
   const ret = returning(p, stmt.returning, src.scope);
   return {
     plan: {

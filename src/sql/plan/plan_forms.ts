@@ -9,7 +9,8 @@ import { type SqlType, type as scalar } from "../../common/types.ts";
 import type { PlanNode } from "../../exec/plan.ts";
 import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
 import { ctxOf } from "./plan_from.ts";
-import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
+import type { CteBinding, OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
+import { planDelete, planInsert, planUpdate } from "./plan_dml.ts";
 import { Scope } from "./scope.ts";
 import { castPlan, combine } from "./plan_set_query.ts";
 import { commonType } from "./sql_types.ts";
@@ -56,26 +57,46 @@ export function planValues(
   };
 }
 
-/** Plans WITH. @throws {DbError} 0A000 for data-modifying CTEs */
+/**
+ * Plans WITH. An INSERT / UPDATE / DELETE in the top-level WITH runs once
+ * before the main query (`Planner.preRun`), which reads its RETURNING rows.
+ * @throws {DbError} 0A000 for data-modifying CTEs below the top level
+ */
 export function planWith(
   p: Planner,
   stmt: Extract<SelectStatement, { type: "with" }>,
   outer: Scope | null,
 ): PlannedQuery {
-  const frame = new Map<string, import("./planner_types.ts").CteBinding>();
+  const frame = new Map<string, CteBinding>();
   p.ctes.push(frame);
   try {
     const ctes: Extract<PlanNode, { kind: "with" }>["ctes"][number][] = [];
+    let plainBefore = 0;
     for (const b of stmt.bind) {
-      if (
-        b.statement.type === "insert" || b.statement.type === "update" ||
-        b.statement.type === "delete"
-      ) {
-        throw new DbError("0A000", "data-modifying statements in WITH are not supported");
-      }
-      const q = p.planSelect(b.statement, outer);
       const id = p.nextId++;
-      frame.set(b.alias.name, { id, name: b.alias.name, columns: q.columns });
+      const name = b.alias.name;
+      const s = b.statement;
+      if (s.type === "insert" || s.type === "update" || s.type === "delete") {
+        if (stmt !== p.topWith) {
+          throw new DbError(
+            "0A000",
+            "WITH clause containing a data-modifying statement must be at the top level",
+          );
+        }
+        const d = s.type === "insert"
+          ? planInsert(p, s)
+          : s.type === "update"
+          ? planUpdate(p, s)
+          : planDelete(p, s);
+        // The plain CTEs before it may feed it: they run first, in order.
+        for (const c of ctes.slice(plainBefore)) p.preRun.push({ id: c.id, plan: c.plan });
+        plainBefore = ctes.length;
+        p.preRun.push({ id, plan: d.plan });
+        frame.set(name, { id, name, columns: d.columns ?? [] });
+        continue;
+      }
+      const q = p.planSelect(s, outer);
+      frame.set(name, { id, name, columns: q.columns });
       ctes.push({ id, plan: q.plan, recursive: null, unionAll: false });
     }
     const body = p.planSelect(stmt.in as SelectStatement, outer);
@@ -91,7 +112,7 @@ export function planWithRecursive(
   stmt: Extract<SelectStatement, { type: "with recursive" }>,
   outer: Scope | null,
 ): PlannedQuery {
-  const frame = new Map<string, import("./planner_types.ts").CteBinding>();
+  const frame = new Map<string, CteBinding>();
   p.ctes.push(frame);
   try {
     const id = p.nextId++;

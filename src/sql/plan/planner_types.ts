@@ -58,4 +58,17 @@ export interface Planner {
   readonly stats: ReadonlyMap<number, number>;
   /** Parses SQL text (views, defaults, checks) into an AST statement. */
   parseView(sql: string): SelectStatement;
+  /** The statement's top-level WITH (the only one that may hold INSERT/UPDATE/DELETE). */
+  topWith: SelectStatement | null;
+  /**
+   * Data-modifying CTEs of the top-level WITH and the plain CTEs before them,
+   * in order: they run once before the main query (see `PlannedStatement.preRun`).
+   */
+  readonly preRun: PreRunCte[];
+}
+
+/** A CTE run before the main query: its rows (a DML's RETURNING rows) become the CTE's rows. */
+export interface PreRunCte {
+  readonly id: number;
+  readonly plan: PlanNode;
 }
