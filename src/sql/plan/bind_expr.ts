@@ -203,10 +203,13 @@ function subquery(
   return { kind: "subquery", mode, plan: sub.plan, arg, negate, correlated: sub.correlated, type };
 }
 
+const numberAt = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/i;
+
 function bindNumber(e: Extract<Expr, { type: "integer" | "numeric" }>, env: BindEnv): BoundExpr {
   const loc = e._location;
-  const raw = loc ? env.ctx.text.slice(loc.start, loc.end).trim() : String(e.value);
-  const text = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) ? raw : String(e.value);
+  // The literal as written at its source offset (the frontend spells `1e3` out for the grammar).
+  const raw = loc ? numberAt.exec(env.ctx.text.slice(loc.start, loc.start + 1100))?.[0] : undefined;
+  const text = raw ?? String(e.value);
   if (/^[+-]?\d+$/.test(text)) {
     const big = BigInt(text);
     if (big >= -2147483648n && big <= 2147483647n) {
