@@ -1,11 +1,13 @@
 /**
- * Set-returning functions in FROM: generate_series, unnest.
+ * Set-returning functions in FROM: generate_series, unnest and the jsonb
+ * ones (`functions/json_srf.ts`).
  * @module
  */
 import { DbError } from "../common/errors.ts";
 import { Interval, Numeric, type SqlType, type Value } from "../common/types.ts";
 import { numericOp, toNumeric } from "./numeric_ops.ts";
 import { compareValues } from "./values.ts";
+import { jsonSetRows } from "./functions/json_srf.ts";
 
 const rowsMax = 10_000_000;
 
@@ -17,10 +19,17 @@ export function functionScan(fn: string, args: Value[], types: readonly SqlType[
   switch (fn) {
     case "generate_series":
       return generateSeries(args, types);
+    case "jsonb_each":
+    case "jsonb_each_text":
+    case "jsonb_array_elements":
+    case "jsonb_array_elements_text":
+    case "jsonb_object_keys":
+      return jsonSetRows(fn, args[0] ?? null) ?? [];
     case "unnest": {
       const a = args[0];
       if (a === null || a === undefined) return [];
-      return (a as Value[]).map((v) => [v]);
+      // A multidimensional array unnests in storage order, all dimensions flattened.
+      return (a as Value[]).flat(Infinity as 1).map((v) => [v as Value]);
     }
   }
   throw new DbError("42883", `function ${fn} does not exist`);

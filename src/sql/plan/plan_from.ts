@@ -16,6 +16,7 @@ import { chooseIndex } from "./index_choice.ts";
 import { findVirtualRelation, virtualScan } from "../pg_catalog/mod.ts";
 import type { Planner } from "./planner_types.ts";
 import { Scope, type ScopeColumn } from "./scope.ts";
+import { bindJsonSetFunction } from "./srf_select.ts";
 
 /** A FROM item after planning, before joins are built. */
 interface Leaf {
@@ -160,6 +161,8 @@ function planItem(
           expressions: [{ type: "cast", operand: item.args[0]!, to: { name: "regclass" } }],
         }];
       }
+      const json = bindJsonSetFunction(fn, callArgs.map((a) => bindExpr(a, env)), item);
+      if (json) return { ...json, lateral };
       if (fn !== "generate_series" && fn !== "unnest") {
         throw new DbError("42883", `function ${fn} does not exist or does not return a set`);
       }

@@ -1,0 +1,147 @@
+/**
+ * Set-returning functions in a select list (`SELECT generate_series(1, 3)`,
+ * `SELECT unnest(a) FROM t`). PostgreSQL evaluates them per input row and
+ * emits one output row per element; for one such function that is exactly a
+ * LATERAL join with the function in FROM, which is how this module rewrites
+ * the statement: the call moves to the end of the FROM list and its place in
+ * the select list becomes a reference to the function's column.
+ *
+ * Left as they are (the binder then reports the call): several different
+ * set-returning calls (PostgreSQL runs them in lockstep), a bare `*` (it
+ * would list the moved function), and grouped or aggregated queries (there
+ * the function runs after aggregation).
+ * @module
+ */
+import type { Expr, ExprCall, From, FromCall, SelectFromStatement } from "pgsql-ast-parser";
+import { DbError } from "../../common/errors.ts";
+import { type as scalar } from "../../common/types.ts";
+import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
+import { JSON_SRF_COLUMNS } from "../../exec/functions/json_srf.ts";
+import { aggregateNames } from "./bind_function.ts";
+import { coerceTo } from "./bind_expr.ts";
+import type { ScopeColumn } from "./scope.ts";
+import { formatTypeName } from "../../common/value_text.ts";
+
+/** Set-returning functions of one column that a select list may call. */
+export const SELECT_LIST_SRFS: ReadonlySet<string> = new Set([
+  "generate_series",
+  "unnest",
+  "jsonb_array_elements",
+  "jsonb_array_elements_text",
+  "jsonb_object_keys",
+]);
+
+const alias = "__thunder_srf";
+
+function srfName(e: ExprCall): string | null {
+  const schema = e.function.schema;
+  if (schema !== undefined && schema !== "pg_catalog") return null;
+  const name = e.function.name.toLowerCase();
+  return SELECT_LIST_SRFS.has(name) && !e.over ? name : null;
+}
+
+const subqueryTypes = new Set(["select", "union", "union all", "values", "with", "with recursive"]);
+
+/** Copies `node`, replacing each set-returning call through `swap`. */
+function mapCalls(node: unknown, swap: (call: ExprCall, name: string) => Expr): unknown {
+  if (node === null || typeof node !== "object") return node;
+  if (Array.isArray(node)) return node.map((n) => mapCalls(n, swap));
+  const o = node as Record<string, unknown>;
+  if (typeof o.type === "string" && subqueryTypes.has(o.type)) return node;
+  if (o.type === "call") {
+    const name = srfName(node as ExprCall);
+    if (name !== null) return swap(node as ExprCall, name);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = k === "_location" ? v : mapCalls(v, swap);
+  return out;
+}
+
+/** True when `node` calls an aggregate or a window function outside subqueries. */
+function aggregates(node: unknown): boolean {
+  if (node === null || typeof node !== "object") return false;
+  if (Array.isArray(node)) return node.some(aggregates);
+  const o = node as Record<string, unknown>;
+  if (typeof o.type === "string" && subqueryTypes.has(o.type)) return false;
+  if (o.type === "call") {
+    const c = node as ExprCall;
+    if (c.over || aggregateNames.has(c.function.name.toLowerCase())) return true;
+  }
+  return Object.entries(o).some(([k, v]) => k !== "_location" && aggregates(v));
+}
+
+function callKey(call: ExprCall): string {
+  return JSON.stringify(call, (k, v) => (k === "_location" ? undefined : v));
+}
+
+/**
+ * Moves the select list's set-returning call into FROM as a LATERAL item.
+ * @returns the statement unchanged when it has none (or a form left to the binder)
+ */
+export function liftSetReturning(stmt: SelectFromStatement): SelectFromStatement {
+  const columns = stmt.columns ?? [];
+  let found: { key: string; call: ExprCall; name: string } | null = null;
+  let several = false;
+  const swap = (call: ExprCall, name: string): Expr => {
+    const key = callKey(call);
+    if (found === null) found = { key, call, name };
+    else if (found.key !== key) several = true;
+    return { type: "ref", table: { name: alias }, name: found.name };
+  };
+  const lifted = mapCalls(columns, swap) as typeof columns;
+  if (found === null || several) return stmt;
+  const srf: { key: string; call: ExprCall; name: string } = found;
+  const star = columns.some((c) => c.expr.type === "ref" && c.expr.name === "*" && !c.expr.table);
+  const grouped = (stmt.groupBy?.length ?? 0) > 0 || stmt.having != null || aggregates(columns);
+  if (star || grouped) return stmt;
+  const orderBy = stmt.orderBy ? mapCalls(stmt.orderBy, swap) as typeof stmt.orderBy : stmt.orderBy;
+  if (several) return stmt;
+  const item: From = {
+    ...srf.call,
+    alias: { name: alias, columns: [{ name: srf.name }] },
+    lateral: true,
+  };
+  return { ...stmt, columns: lifted, orderBy, from: [...(stmt.from ?? []), item] };
+}
+
+/**
+ * Plans a jsonb set-returning function in FROM (`jsonb_each`, `jsonb_array_elements`, ...).
+ * @returns null when `fn` is not one of them
+ * @throws {DbError} 42883 when the argument is not jsonb
+ */
+export function bindJsonSetFunction(
+  fn: string,
+  args: readonly BoundExpr[],
+  item: FromCall,
+): { node: PlanNode; columns: ScopeColumn[]; table: null } | null {
+  const outs = JSON_SRF_COLUMNS.get(fn);
+  if (outs === undefined) return null;
+  const jsonb = scalar("jsonb");
+  const arg = args[0];
+  if (args.length !== 1 || (arg!.type.id !== "jsonb" && arg!.type.id !== "unknown")) {
+    const types = args.map((a) => formatTypeName(a.type)).join(", ");
+    const e = new DbError("42883", `function ${fn}(${types}) does not exist`);
+    e.hint = "No function matches the given name and argument types. " +
+      "You might need to add explicit type casts.";
+    throw e;
+  }
+  const table = item.alias?.name ?? fn;
+  const renamed = item.alias?.columns ?? [];
+  // A one-column function without an OUT name takes the alias as its column name.
+  const single = outs.length === 1 && outs[0]!.name === fn;
+  const columns: ScopeColumn[] = outs.map((c, i) => ({
+    table,
+    name: renamed[i]?.name ?? (single && item.alias ? table : c.name),
+    type: c.type,
+    tableOid: 0,
+    attnum: 0,
+    hidden: false,
+  }));
+  const node: PlanNode = {
+    kind: "function_scan",
+    fn,
+    args: [coerceTo(arg!, jsonb)],
+    width: columns.length,
+  };
+  return { node, columns, table: null };
+}
