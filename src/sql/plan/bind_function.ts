@@ -363,6 +363,21 @@ const preferLibrary = new Set<string>([
   "floor",
   "ceil",
   "ceiling",
+  "length",
+  "char_length",
+  "octet_length",
+  "lower",
+  "upper",
+  "left",
+  "right",
+  "repeat",
+  "reverse",
+  "lpad",
+  "rpad",
+  "strpos",
+  "replace",
+  "initcap",
+  "md5",
 ]);
 
 /** Binds a call to the function library: PostgreSQL's overload resolution and types. */
