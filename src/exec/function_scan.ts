@@ -12,10 +12,25 @@ import { jsonSetRows } from "./functions/json_srf.ts";
 const rowsMax = 10_000_000;
 
 /**
- * Returns the rows of a set-returning function.
+ * Returns the rows of a set-returning function (with an ordinality column
+ * when `width` asks for one more column than it returns).
  * @throws {DbError} 22023 on a zero step, 54000 when too many rows
  */
-export function functionScan(fn: string, args: Value[], types: readonly SqlType[]): Value[][] {
+export function functionScan(
+  fn: string,
+  args: Value[],
+  types: readonly SqlType[],
+  width = 0,
+): Value[][] {
+  const rows = functionRows(fn, args, types);
+  // WITH ORDINALITY: one more column than the function returns, numbered from 1.
+  if (rows.length > 0 && rows[0]!.length < width) {
+    for (let i = 0; i < rows.length; i++) rows[i]!.push(BigInt(i + 1));
+  }
+  return rows;
+}
+
+function functionRows(fn: string, args: Value[], types: readonly SqlType[]): Value[][] {
   switch (fn) {
     case "generate_series":
       return generateSeries(args, types);

@@ -137,6 +137,16 @@ export function bindJsonSetFunction(
     attnum: 0,
     hidden: false,
   }));
+  if (item.withOrdinality) {
+    columns.push({
+      table,
+      name: renamed[outs.length]?.name ?? "ordinality",
+      type: scalar("int8"),
+      tableOid: 0,
+      attnum: 0,
+      hidden: false,
+    });
+  }
   const node: PlanNode = {
     kind: "function_scan",
     fn,
