@@ -39,6 +39,11 @@ function functionRows(fn: string, args: Value[], types: readonly SqlType[]): Val
     case "jsonb_array_elements":
     case "jsonb_array_elements_text":
     case "jsonb_object_keys":
+    case "json_each":
+    case "json_each_text":
+    case "json_array_elements":
+    case "json_array_elements_text":
+    case "json_object_keys":
       return jsonSetRows(fn, args[0] ?? null) ?? [];
     case "unnest": {
       const a = args[0];

@@ -1,7 +1,8 @@
 /**
  * jsonb set-returning functions: `jsonb_each`, `jsonb_each_text`,
  * `jsonb_array_elements`, `jsonb_array_elements_text`, `jsonb_object_keys`,
- * with PostgreSQL's output columns and 22023 errors on the wrong kind of value.
+ * with PostgreSQL's output columns and 22023 errors on the wrong kind of
+ * value; the json ones are in `json_text_srf.ts`.
  * @module
  */
 import { DbError } from "../../common/errors.ts";
@@ -12,12 +13,14 @@ import {
   type JsonData,
   type JsonObject,
 } from "../../common/jsonb.ts";
+import { jsonTextSetRows } from "./json_text_srf.ts";
 import { Jsonb, type SqlType, type as scalar, type Value } from "../../common/types.ts";
 
 const jsonbT = scalar("jsonb");
 const textT = scalar("text");
+const jsonT = scalar("json");
 
-/** Output columns (name and type) of each jsonb set-returning function. */
+/** Output columns (name and type) of each json / jsonb set-returning function. */
 export const JSON_SRF_COLUMNS: ReadonlyMap<string, readonly { name: string; type: SqlType }[]> =
   new Map([
     ["jsonb_each", [{ name: "key", type: textT }, { name: "value", type: jsonbT }]],
@@ -25,6 +28,11 @@ export const JSON_SRF_COLUMNS: ReadonlyMap<string, readonly { name: string; type
     ["jsonb_array_elements", [{ name: "value", type: jsonbT }]],
     ["jsonb_array_elements_text", [{ name: "value", type: textT }]],
     ["jsonb_object_keys", [{ name: "jsonb_object_keys", type: textT }]],
+    ["json_each", [{ name: "key", type: textT }, { name: "value", type: jsonT }]],
+    ["json_each_text", [{ name: "key", type: textT }, { name: "value", type: textT }]],
+    ["json_array_elements", [{ name: "value", type: jsonT }]],
+    ["json_array_elements_text", [{ name: "value", type: textT }]],
+    ["json_object_keys", [{ name: "json_object_keys", type: textT }]],
   ]);
 
 /** A JSON value as `->>` shows it: strings unquoted, JSON null as SQL NULL. */
@@ -53,6 +61,7 @@ function entries(fn: string, d: JsonData): [string, JsonData][] {
  */
 export function jsonSetRows(fn: string, arg: Value): Value[][] | null {
   if (!JSON_SRF_COLUMNS.has(fn)) return null;
+  if (!fn.startsWith("jsonb_")) return jsonTextSetRows(fn, arg);
   if (arg === null) return [];
   const d = (arg instanceof Jsonb ? arg.value : arg) as JsonData;
   switch (fn) {

@@ -29,6 +29,9 @@ export const SELECT_LIST_SRFS: ReadonlySet<string> = new Set([
   "jsonb_array_elements",
   "jsonb_array_elements_text",
   "jsonb_object_keys",
+  "json_array_elements",
+  "json_array_elements_text",
+  "json_object_keys",
 ]);
 
 const alias = "__thunder_srf";
@@ -105,9 +108,9 @@ export function liftSetReturning(stmt: SelectFromStatement): SelectFromStatement
 }
 
 /**
- * Plans a jsonb set-returning function in FROM (`jsonb_each`, `jsonb_array_elements`, ...).
+ * Plans a json / jsonb set-returning function in FROM (`jsonb_each`, `json_array_elements`, ...).
  * @returns null when `fn` is not one of them
- * @throws {DbError} 42883 when the argument is not jsonb
+ * @throws {DbError} 42883 when the argument is not json / jsonb
  */
 export function bindJsonSetFunction(
   fn: string,
@@ -116,9 +119,9 @@ export function bindJsonSetFunction(
 ): { node: PlanNode; columns: ScopeColumn[]; table: null } | null {
   const outs = JSON_SRF_COLUMNS.get(fn);
   if (outs === undefined) return null;
-  const jsonb = scalar("jsonb");
+  const argType = scalar(fn.startsWith("jsonb_") ? "jsonb" : "json");
   const arg = args[0];
-  if (args.length !== 1 || (arg!.type.id !== "jsonb" && arg!.type.id !== "unknown")) {
+  if (args.length !== 1 || (arg!.type.id !== argType.id && arg!.type.id !== "unknown")) {
     const types = args.map((a) => formatTypeName(a.type)).join(", ");
     const e = new DbError("42883", `function ${fn}(${types}) does not exist`);
     e.hint = "No function matches the given name and argument types. " +
@@ -150,7 +153,7 @@ export function bindJsonSetFunction(
   const node: PlanNode = {
     kind: "function_scan",
     fn,
-    args: [coerceTo(arg!, jsonb)],
+    args: [coerceTo(arg!, argType)],
     width: columns.length,
   };
   return { node, columns, table: null };
