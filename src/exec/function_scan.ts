@@ -1,13 +1,13 @@
 /**
- * Set-returning functions in FROM: generate_series, unnest and the jsonb
- * ones (`functions/json_srf.ts`).
+ * Set-returning functions in FROM: generate_series, unnest and the library's
+ * others (`functions/srf_rows.ts`).
  * @module
  */
 import { DbError } from "../common/errors.ts";
 import { Interval, Numeric, type SqlType, type Value } from "../common/types.ts";
 import { numericOp, toNumeric } from "./numeric_ops.ts";
 import { compareValues } from "./values.ts";
-import { jsonSetRows } from "./functions/json_srf.ts";
+import { srfRows } from "./functions/srf_rows.ts";
 
 const rowsMax = 10_000_000;
 
@@ -34,17 +34,6 @@ function functionRows(fn: string, args: Value[], types: readonly SqlType[]): Val
   switch (fn) {
     case "generate_series":
       return generateSeries(args, types);
-    case "jsonb_each":
-    case "jsonb_each_text":
-    case "jsonb_array_elements":
-    case "jsonb_array_elements_text":
-    case "jsonb_object_keys":
-    case "json_each":
-    case "json_each_text":
-    case "json_array_elements":
-    case "json_array_elements_text":
-    case "json_object_keys":
-      return jsonSetRows(fn, args[0] ?? null) ?? [];
     case "unnest": {
       const a = args[0];
       if (a === null || a === undefined) return [];
@@ -52,6 +41,8 @@ function functionRows(fn: string, args: Value[], types: readonly SqlType[]): Val
       return (a as Value[]).flat(Infinity as 1).map((v) => [v as Value]);
     }
   }
+  const rows = srfRows(fn, args);
+  if (rows !== null) return rows;
   throw new DbError("42883", `function ${fn} does not exist`);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Operator and literal spellings the grammar lacks (see `rewrite.ts`):
- * jsonb path operators `#>` / `#>>` (as markers), prefix bitwise NOT `~x`
- * (as `pg_catalog.__bitnot(x)`) and numbers with an exponent (`1e3`, which
+ * jsonb path operators `#>` / `#>>` (as markers), prefix operators `~x`
+ * (as `pg_catalog.__bitnot(x)`), `|/x`, `||/x`, `@x` (sqrt, cbrt, abs) and numbers with an exponent (`1e3`, which
  * the grammar reads as `1 AS e3`) spelled out in plain decimal.
  * @module
  */
@@ -45,13 +45,29 @@ function prefixPosition(tokens: readonly Token[], i: number): boolean {
   return p.kind === "ident" && PREFIX_AFTER.has(p.value);
 }
 
-/** Index just past the operand starting at `j` (a primary plus `::type` casts), or -1. */
+/** Operators that bind tighter than a prefix operator, so its operand spans them. */
+const TIGHTER = new Set(["+", "-", "*", "/", "%", "^"]);
+
+/**
+ * Index just past a prefix operator's operand starting at `j`, or -1: as in
+ * PostgreSQL's grammar it spans arithmetic (`@ 2 - 3` is `@ (2 - 3)`) and stops
+ * at other operators (`~ 5 & 3` is `(~5) & 3`), comparisons and keywords.
+ */
 function operandEnd(tokens: readonly Token[], j: number): number {
+  let k = primaryEnd(tokens, j);
+  while (k > 0 && tokens[k]?.kind === "op" && TIGHTER.has(tokens[k]!.value)) {
+    k = primaryEnd(tokens, k + 1);
+  }
+  return k;
+}
+
+/** Index just past the primary starting at `j` (with prefix signs and `::type` casts), or -1. */
+function primaryEnd(tokens: readonly Token[], j: number): number {
   const t = tokens[j];
   if (t === undefined) return -1;
   let k: number;
-  if (t.kind === "op" && (t.value === "-" || t.value === "+" || t.value === "~")) {
-    return operandEnd(tokens, j + 1);
+  if (t.kind === "op" && (t.value === "-" || t.value === "+")) {
+    return primaryEnd(tokens, j + 1);
   } else if (isPunct(t, "(")) {
     k = matchingClose(tokens, j) + 1;
     if (k === 0) return -1;
@@ -74,13 +90,23 @@ function operandEnd(tokens: readonly Token[], j: number): number {
   return k;
 }
 
-/** Prefix `~x` → `pg_catalog.__bitnot(x)`; a binary `~` (regex match) is left alone. */
-export function planBitNot(tokens: readonly Token[], i: number, plan: Plan): void {
-  if (!prefixPosition(tokens, i)) return;
+/** Prefix operators the grammar lacks, by the call they become. */
+const PREFIX_CALLS: Readonly<Record<string, readonly [string, string]>> = {
+  "~": ["pg_catalog.__bitnot(", ")"],
+  // PostgreSQL's |/ is double precision only (sqrt also takes numeric).
+  "|/": ["pg_catalog.sqrt((", ")::float8)"],
+  "||/": ["pg_catalog.cbrt(", ")"],
+  "@": ["pg_catalog.abs(", ")"],
+};
+
+/** Prefix `~x`, `|/x`, `||/x`, `@x` → a call; a binary `~` (regex match) is left alone. */
+export function planPrefixOperator(tokens: readonly Token[], i: number, plan: Plan): void {
+  const call = PREFIX_CALLS[tokens[i]!.value];
+  if (call === undefined || !prefixPosition(tokens, i)) return;
   const end = operandEnd(tokens, i + 1);
   if (end < 0) return;
-  plan.replace.set(i, { text: "pg_catalog.__bitnot(", skip: 1 });
-  add(plan.after, end - 1, ")");
+  plan.replace.set(i, { text: call[0], skip: 1 });
+  add(plan.after, end - 1, call[1]);
 }
 
 /**
@@ -106,7 +132,7 @@ export function planOperatorSpelling(tokens: readonly Token[], i: number, plan: 
   const t = tokens[i]!;
   if (t.kind === "op" && JSON_PATH_OPS[t.value] !== undefined) {
     plan.replace.set(i, { text: `OPERATOR(${JSON_PATH_OPS[t.value]}.~)`, skip: 1 });
-  } else if (t.kind === "op" && t.value === "~") planBitNot(tokens, i, plan);
+  } else if (t.kind === "op") planPrefixOperator(tokens, i, plan);
   else if (t.kind === "num" && /[eE]/.test(t.value)) {
     const text = expandExponent(t.value);
     if (text !== null) plan.replace.set(i, { text, skip: 1 });

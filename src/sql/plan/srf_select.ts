@@ -16,11 +16,12 @@ import type { Expr, ExprCall, From, FromCall, SelectFromStatement } from "pgsql-
 import { DbError } from "../../common/errors.ts";
 import { type as scalar } from "../../common/types.ts";
 import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
-import { JSON_SRF_COLUMNS } from "../../exec/functions/json_srf.ts";
+import { SRF_SPECS, type SrfSpec } from "../../exec/functions/srf_rows.ts";
 import { aggregateNames } from "./bind_function.ts";
 import { coerceTo } from "./bind_expr.ts";
 import type { ScopeColumn } from "./scope.ts";
 import { formatTypeName } from "../../common/value_text.ts";
+import { isTextType } from "./sql_types.ts";
 
 /** Set-returning functions of one column that a select list may call. */
 export const SELECT_LIST_SRFS: ReadonlySet<string> = new Set([
@@ -32,6 +33,9 @@ export const SELECT_LIST_SRFS: ReadonlySet<string> = new Set([
   "json_array_elements",
   "json_array_elements_text",
   "json_object_keys",
+  "regexp_split_to_table",
+  "regexp_matches",
+  "generate_subscripts",
 ]);
 
 const alias = "__thunder_srf";
@@ -107,27 +111,47 @@ export function liftSetReturning(stmt: SelectFromStatement): SelectFromStatement
   return { ...stmt, columns: lifted, orderBy, from: [...(stmt.from ?? []), item] };
 }
 
+function noSuchFunction(fn: string, args: readonly BoundExpr[]): DbError {
+  const types = args.map((a) => formatTypeName(a.type)).join(", ");
+  const e = new DbError("42883", `function ${fn}(${types}) does not exist`);
+  e.hint = "No function matches the given name and argument types. " +
+    "You might need to add explicit type casts.";
+  return e;
+}
+
+/** The arguments coerced to the function's signature, or null when they do not fit. */
+function fitArgs(spec: SrfSpec, args: readonly BoundExpr[]): BoundExpr[] | null {
+  if (args.length > spec.args.length || args.length < spec.args.length - spec.optional) return null;
+  const out: BoundExpr[] = [];
+  for (const [i, a] of args.entries()) {
+    const want = spec.args[i]!;
+    if (want === null) {
+      if (a.type.id !== "array") return null;
+      out.push(a);
+    } else if (a.type.id === want.id || a.type.id === "unknown") out.push(coerceTo(a, want));
+    else if (isTextType(want) && isTextType(a.type)) out.push(coerceTo(a, want));
+    else if (want.id === "int4" && (a.type.id === "int2")) out.push(coerceTo(a, want));
+    else return null;
+  }
+  return out;
+}
+
 /**
- * Plans a json / jsonb set-returning function in FROM (`jsonb_each`, `json_array_elements`, ...).
+ * Plans a library set-returning function in FROM (`jsonb_each`, `json_array_elements`,
+ * `regexp_split_to_table`, `generate_subscripts`, ...).
  * @returns null when `fn` is not one of them
- * @throws {DbError} 42883 when the argument is not json / jsonb
+ * @throws {DbError} 42883 when the arguments do not fit
  */
-export function bindJsonSetFunction(
+export function bindSetFunction(
   fn: string,
   args: readonly BoundExpr[],
   item: FromCall,
 ): { node: PlanNode; columns: ScopeColumn[]; table: null } | null {
-  const outs = JSON_SRF_COLUMNS.get(fn);
-  if (outs === undefined) return null;
-  const argType = scalar(fn.startsWith("jsonb_") ? "jsonb" : "json");
-  const arg = args[0];
-  if (args.length !== 1 || (arg!.type.id !== argType.id && arg!.type.id !== "unknown")) {
-    const types = args.map((a) => formatTypeName(a.type)).join(", ");
-    const e = new DbError("42883", `function ${fn}(${types}) does not exist`);
-    e.hint = "No function matches the given name and argument types. " +
-      "You might need to add explicit type casts.";
-    throw e;
-  }
+  const spec = SRF_SPECS.get(fn);
+  if (spec === undefined) return null;
+  const outs = spec.columns;
+  const fitted = fitArgs(spec, args);
+  if (fitted === null) throw noSuchFunction(fn, args);
   const table = item.alias?.name ?? fn;
   const renamed = item.alias?.columns ?? [];
   // A one-column function without an OUT name takes the alias as its column name.
@@ -150,11 +174,6 @@ export function bindJsonSetFunction(
       hidden: false,
     });
   }
-  const node: PlanNode = {
-    kind: "function_scan",
-    fn,
-    args: [coerceTo(arg!, argType)],
-    width: columns.length,
-  };
+  const node: PlanNode = { kind: "function_scan", fn, args: fitted, width: columns.length };
   return { node, columns, table: null };
 }
