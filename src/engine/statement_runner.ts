@@ -17,7 +17,8 @@ import { isPlannable, type PlannedStatement, planStatement } from "../sql/planne
 import { activityFunction, activityRows } from "../sql/pg_catalog/mod.ts";
 import { explainPlan } from "../sql/plan/explain.ts";
 import { referencedBy } from "../sql/plan/plan_dml.ts";
-import { type ExtensionStatement, type ParsedStatement } from "../sql/parser_port.ts";
+import { type ExtensionStatement, type ParsedStatement, parseOne } from "../sql/parser_port.ts";
+import { runCreateTableAs } from "./ctas_runner.ts";
 import { runCopy, runVacuum } from "./copy_runner.ts";
 import { runDdl } from "./ddl_runner.ts";
 import { lockClauseOf, runLocking } from "./lock_rows.ts";
@@ -392,6 +393,14 @@ async function runExtension(
       return await runQuery(s, st, params, []);
     case "copy":
       return await runCopy(s, ext.copy);
+    case "create_table_as":
+      return await runCreateTableAs(
+        s,
+        ext.create,
+        st.text,
+        params,
+        (sql, p) => runStatement(s, parseOne(sql, 0), p, []),
+      );
     case "vacuum":
       return runVacuum(s, ext);
     case "savepoint": {

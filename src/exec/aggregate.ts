@@ -4,14 +4,14 @@
  * groups outside the current set) followed by the aggregate results.
  * @module
  */
-import { DbError } from "../common/errors.ts";
 import { Numeric, type SqlType, type Value } from "../common/types.ts";
 import type { ExecContext } from "./context.ts";
 import type { AggSpec, BoundExpr, PlanNode } from "./plan.ts";
 import { compile, truthy } from "./scalar.ts";
 import { sortRows } from "./run_select.ts";
 import { numericOp, rescale, toNumeric } from "./numeric_ops.ts";
-import { checkBigint, compareValues, formatText, hashKey } from "./values.ts";
+import { createAggregate } from "./functions/aggregates.ts";
+import { checkBigint, compareValues, hashKey } from "./values.ts";
 
 /** Computes one aggregate over the rows of a group. */
 export function computeAggregate(spec: AggSpec, rows: Value[][], ctx: ExecContext): Value {
@@ -80,24 +80,12 @@ function finish(fn: string, values: Value[][], argTypes: SqlType[], type: SqlTyp
       const r = fn.startsWith("var") ? v : Math.sqrt(v);
       return type.id === "numeric" ? rescale(toNumeric(r), 16) : r;
     }
-    case "json_agg":
-    case "jsonb_agg":
-      return JSON.stringify(
-        firsts.map((v) =>
-          v === null
-            ? null
-            : typeof v === "bigint"
-            ? Number(v)
-            : v instanceof Numeric
-            ? Number(formatText(v, { id: "numeric" }))
-            : v
-        ),
-      );
   }
-  throw new DbError(
-    "42883",
-    `function ${fn}(${argTypes.map((t) => t.id).join(", ")}) does not exist`,
-  );
+  // The rest (json_object_agg, bit_and, var_pop, ...) come from the function library.
+  const lib = createAggregate(fn, argTypes);
+  const state = lib.init();
+  for (const v of values) lib.step(state, v);
+  return lib.final(state);
 }
 
 function sum(values: Value[], type: SqlType): Value {

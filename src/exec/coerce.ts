@@ -211,8 +211,10 @@ export function castValue(v: Value, from: SqlType, to: SqlType, explicit = true)
     case "float4":
     case "float8":
       if (typeof v === "number") return to.id === "float4" ? Math.fround(v) : v;
-      if (typeof v === "bigint") return Number(v);
-      if (v instanceof Numeric) return numericToNumber(v);
+      if (typeof v === "bigint") return to.id === "float4" ? Math.fround(Number(v)) : Number(v);
+      if (v instanceof Numeric) {
+        return to.id === "float4" ? Math.fround(numericToNumber(v)) : numericToNumber(v);
+      }
       break;
     case "numeric":
       if (typeof v === "number" || typeof v === "bigint" || v instanceof Numeric) {

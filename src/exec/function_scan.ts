@@ -1,28 +1,48 @@
 /**
- * Set-returning functions in FROM: generate_series, unnest.
+ * Set-returning functions in FROM: generate_series, unnest and the library's
+ * others (`functions/srf_rows.ts`).
  * @module
  */
 import { DbError } from "../common/errors.ts";
 import { Interval, Numeric, type SqlType, type Value } from "../common/types.ts";
 import { numericOp, toNumeric } from "./numeric_ops.ts";
 import { compareValues } from "./values.ts";
+import { srfRows } from "./functions/srf_rows.ts";
 
 const rowsMax = 10_000_000;
 
 /**
- * Returns the rows of a set-returning function.
+ * Returns the rows of a set-returning function (with an ordinality column
+ * when `width` asks for one more column than it returns).
  * @throws {DbError} 22023 on a zero step, 54000 when too many rows
  */
-export function functionScan(fn: string, args: Value[], types: readonly SqlType[]): Value[][] {
+export function functionScan(
+  fn: string,
+  args: Value[],
+  types: readonly SqlType[],
+  width = 0,
+): Value[][] {
+  const rows = functionRows(fn, args, types);
+  // WITH ORDINALITY: one more column than the function returns, numbered from 1.
+  if (rows.length > 0 && rows[0]!.length < width) {
+    for (let i = 0; i < rows.length; i++) rows[i]!.push(BigInt(i + 1));
+  }
+  return rows;
+}
+
+function functionRows(fn: string, args: Value[], types: readonly SqlType[]): Value[][] {
   switch (fn) {
     case "generate_series":
       return generateSeries(args, types);
     case "unnest": {
       const a = args[0];
       if (a === null || a === undefined) return [];
-      return (a as Value[]).map((v) => [v]);
+      // A multidimensional array unnests in storage order, all dimensions flattened.
+      return (a as Value[]).flat(Infinity as 1).map((v) => [v as Value]);
     }
   }
+  const rows = srfRows(fn, args);
+  if (rows !== null) return rows;
   throw new DbError("42883", `function ${fn} does not exist`);
 }
 

@@ -197,6 +197,7 @@ function run(node: PlanNode, ctx: ExecContext, limitHint: number): Value[][] {
         node.fn,
         node.args.map((a) => compile(a)([], ctx)),
         node.args.map((a) => a.type),
+        node.width,
       );
     case "insert":
     case "update":

@@ -4,6 +4,7 @@
  * @module
  */
 import { compareJsonData, formatJsonData } from "../common/jsonb.ts";
+import { formatFloat as formatFloatText } from "../common/text_scalars.ts";
 import { DbError } from "../common/errors.ts";
 import {
   Interval,
@@ -138,8 +139,9 @@ export function formatText(v: Value, type: SqlType): string | null {
     case "bool":
       return v ? "t" : "f";
     case "float4":
+      return formatFloatText(v as number, true);
     case "float8":
-      return formatFloat(v as number);
+      return formatFloatText(v as number, false);
     case "numeric":
       return v instanceof Numeric ? formatNumeric(v) : String(v);
     case "date":
@@ -174,14 +176,9 @@ function formatArray(items: readonly Value[], elem: SqlType): string {
   return `{${parts.join(",")}}`;
 }
 
-/** Formats a float as PostgreSQL does (shortest round-trip digits). */
+/** Formats a float8 as PostgreSQL does (shortest exact digits, e+NN beyond 1e15). */
 export function formatFloat(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (x === Infinity) return "Infinity";
-  if (x === -Infinity) return "-Infinity";
-  if (Object.is(x, -0)) return "-0";
-  const s = String(x);
-  return s.replace(/e([+-])(\d)$/, "e$10$2");
+  return formatFloatText(x, false);
 }
 
 const dayMs = 86_400_000;

@@ -11,6 +11,7 @@ import { DbError } from "../common/errors.ts";
 import { statementBytesMax } from "../common/limits.ts";
 import type {
   ExtCopy,
+  ExtCreateTableAs,
   ExtDeleteUsing,
   ExtDrop,
   ExtQuery,
@@ -31,6 +32,7 @@ export type ExtensionStatement =
   | { readonly kind: "set"; readonly name: string; readonly value: string }
   | { readonly kind: "analyze"; readonly table: string | null }
   | { readonly kind: "copy"; readonly copy: ExtCopy }
+  | { readonly kind: "create_table_as"; readonly create: ExtCreateTableAs }
   | {
     readonly kind: "vacuum";
     /** False for a plain ANALYZE. */
@@ -303,6 +305,11 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
           throw new DbError("0A000", `ON COMMIT ${ast.onCommit.toUpperCase()} is not supported`);
         }
         return ast.table;
+      case "ext.create_table_as":
+        if (ast.onCommit === "drop" || ast.onCommit === "delete rows") {
+          throw new DbError("0A000", `ON COMMIT ${ast.onCommit.toUpperCase()} is not supported`);
+        }
+        return { kind: "create_table_as", create: ast };
       case "ext.drop":
         if (ast.objectType === "view") return dropView(ast);
         break;

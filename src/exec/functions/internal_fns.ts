@@ -3,7 +3,7 @@
  * grammar lacks (see `sql/parse/rewrite.ts`): `a IS [NOT] DISTINCT FROM b`,
  * `a [NOT] SIMILAR TO p [ESCAPE e]`, `x [NOT] BETWEEN SYMMETRIC a AND b`,
  * `x IS [NOT] UNKNOWN`, `x COLLATE name`, `a[lo:hi]`, and PostgreSQL's own
- * `like_escape` (how `a LIKE b ESCAPE c` is read).
+ * `like_escape` (how `a LIKE b ESCAPE c` is read) and `__bitnot` (prefix `~x`).
  * @module
  */
 
@@ -149,3 +149,10 @@ defineFunction("like_escape", {
   ret: "text",
   impl: (a) => likeEscape(a[0] as string, a[1] as string),
 });
+
+// Prefix `~x`: bitwise NOT of an integer (int2 and int4 stay in range).
+defineFunction("__bitnot", { args: ["int2"], ret: "int2", impl: (a) => ~(a[0] as number) }, {
+  args: ["int4"],
+  ret: "int4",
+  impl: (a) => ~(a[0] as number),
+}, { args: ["int8"], ret: "int8", impl: (a) => ~(a[0] as bigint) });

@@ -36,6 +36,7 @@
  *   ROLLUP (...) and CUBE (...) reach the planner as calls of `rollup` / `cube`.
  * - `INSERT INTO t DEFAULT VALUES` → `INSERT INTO t (__thunder_default_values) VALUES (DEFAULT)`.
  * - `BETWEEN SYMMETRIC lo AND hi` → `BETWEEN pg_catalog.__symmetric(lo) AND hi`.
+ * - `a #> p`, `a #>> p`, prefix `~x` and `1e3`: see `_rewrite_ops.ts`.
  * Binary operators travel through the grammar as `OPERATOR(__thunder_x.~)`
  * markers (comparison precedence) that `pg_parser.ts` turns into the calls.
  * @module
@@ -58,6 +59,7 @@ import {
   quote,
 } from "./_rewrite_clauses.ts";
 
+import { planOperatorSpelling } from "./_rewrite_ops.ts";
 import {
   expandNamedWindows,
   planDefaultValues,
@@ -79,6 +81,8 @@ export const OPERATOR_MARKERS: ReadonlyMap<string, string> = new Map([
   ["__thunder_negip", "__vector_negative_inner_product"],
   ["__thunder_distinct", "__is_distinct_from"],
   ["__thunder_not_distinct", "__is_not_distinct_from"],
+  ["__thunder_jpath", "__jsonb_path"],
+  ["__thunder_jpath_text", "__jsonb_path_text"],
 ]);
 
 /** Column name standing for "the referenced table's primary key" while the grammar parses. */
@@ -194,7 +198,8 @@ function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): v
   const t = tokens[i]!;
   if (t.kind === "op" && VECTOR_OPS[t.value] !== undefined) {
     plan.replace.set(i, { text: `OPERATOR(${VECTOR_OPS[t.value]}.~)`, skip: 1 });
-  } else if (t.kind === "punct" && t.value === "[") planSlice(tokens, i, plan);
+  } else if (t.kind === "op" || t.kind === "num") planOperatorSpelling(tokens, i, plan);
+  else if (t.kind === "punct" && t.value === "[") planSlice(tokens, i, plan);
   else if (t.kind === "punct" && t.value === "(") planEmptySet(tokens, i, plan);
   else if (t.kind !== "ident") return;
   else if (t.value === "limit") planLimitAll(tokens, i, plan);

@@ -15,7 +15,8 @@ import { catalogOf, isCatalogFunction, markValueDependent } from "../pg_catalog/
 import { bindRegCast, isRegType } from "../pg_catalog/reg_types.ts";
 import { hasFunction } from "../../exec/functions/mod.ts";
 import type { Scope } from "./scope.ts";
-import { commonType, resolveType } from "./sql_types.ts";
+import { commonType, isTextType, resolveType } from "./sql_types.ts";
+import { noOperator } from "../../exec/expr/operators.ts";
 import { aggregateNames, bindFunction, bindOperator, windowNames } from "./bind_function.ts";
 import { arithmetic, bindCase, bindKeyword } from "./bind_ops.ts";
 import { bindBetween, bindGrouping, bindInternal, isInternalCall } from "./bind_internal.ts";
@@ -203,10 +204,13 @@ function subquery(
   return { kind: "subquery", mode, plan: sub.plan, arg, negate, correlated: sub.correlated, type };
 }
 
+const numberAt = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/i;
+
 function bindNumber(e: Extract<Expr, { type: "integer" | "numeric" }>, env: BindEnv): BoundExpr {
   const loc = e._location;
-  const raw = loc ? env.ctx.text.slice(loc.start, loc.end).trim() : String(e.value);
-  const text = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) ? raw : String(e.value);
+  // The literal as written at its source offset (the frontend spells `1e3` out for the grammar).
+  const raw = loc ? numberAt.exec(env.ctx.text.slice(loc.start, loc.start + 1100))?.[0] : undefined;
+  const text = raw ?? String(e.value);
   if (/^[+-]?\d+$/.test(text)) {
     const big = BigInt(text);
     if (big >= -2147483648n && big <= 2147483647n) {
@@ -335,6 +339,9 @@ function bindUnary(e: Extract<Expr, { type: "unary" }>, env: BindEnv): BoundExpr
         }
       }
       const arg = bindExpr(e.operand, env);
+      if (arg.type.id === "unknown" && arg.kind === "const") {
+        throw new DbError("42725", "operator is not unique: - unknown");
+      }
       const t = arg.type.id === "unknown" ? scalar("numeric") : arg.type;
       return { kind: "call", fn: "neg", args: [coerceTo(arg, t)], type: t };
     }
@@ -345,7 +352,14 @@ function bindUnary(e: Extract<Expr, { type: "unary" }>, env: BindEnv): BoundExpr
 
 /** Builds a comparison after unifying operand types. */
 export function compareOp(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
-  const c = commonType(l.type, r.type);
+  let c: SqlType;
+  try {
+    c = commonType(l.type, r.type);
+  } catch (e) {
+    // Comparing unrelated types is a missing operator, as PostgreSQL reports it.
+    if (e instanceof DbError && e.sqlstate === "42804") throw noOperator(op, l.type, r.type);
+    throw e;
+  }
   const t = c.id === "unknown" ? scalar("text") : c;
   return { kind: "call", fn: op, args: [coerceTo(l, t), coerceTo(r, t)], type: boolT };
 }
@@ -408,6 +422,8 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
     case "||": {
       const kinds = [l.type.id, r.type.id];
       if (kinds.includes("array") || kinds.includes("jsonb")) return bindOperator("||", l, r);
+      const stringy = (t: SqlType) => t.id === "unknown" || isTextType(t);
+      if (!stringy(l.type) && !stringy(r.type)) throw noOperator(op, l.type, r.type);
       return {
         kind: "call",
         fn: "||",
@@ -420,9 +436,13 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
     case "*":
     case "/":
     case "%":
-      if ((op === "*" || op === "/") && (l.type.id === "interval" || r.type.id === "interval")) {
-        return bindOperator(op, l, r);
+      if (
+        l.type.id === "unknown" && r.type.id === "unknown" && l.kind === "const" &&
+        r.kind === "const"
+      ) {
+        throw new DbError("42725", `operator is not unique: unknown ${op} unknown`);
       }
+      if (temporalOperands(op, l, r)) return bindOperator(op, l, r);
       if (l.type.id === "jsonb") return bindOperator(op, l, r);
       return arithmetic(op, ...float4Mixed(l, r));
     case "^":
@@ -430,6 +450,17 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
     default:
       return bindOperator(op, l, r);
   }
+}
+
+const temporal = ["date", "time", "timestamp", "timestamptz", "interval"];
+
+/** Date/time arithmetic on typed operands resolves through the operator library. */
+function temporalOperands(op: string, l: BoundExpr, r: BoundExpr): boolean {
+  const lt = l.type.id;
+  const rt = r.type.id;
+  if (!temporal.includes(lt) && !temporal.includes(rt)) return false;
+  if ((op === "*" || op === "/") && (lt === "interval" || rt === "interval")) return true;
+  return lt !== "unknown" && rt !== "unknown" && (op === "+" || op === "-");
 }
 
 /** real with another numeric type computes in double precision (PostgreSQL's float48 operators). */

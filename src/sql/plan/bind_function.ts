@@ -20,6 +20,7 @@ import {
   operatorTypes,
 } from "../../exec/builtins_library.ts";
 import { hasFunction } from "../../exec/functions/mod.ts";
+import { aggregateResultType } from "../../exec/functions/aggregates.ts";
 
 /** Aggregate function names. */
 export const aggregateNames = new Set([
@@ -39,6 +40,12 @@ export const aggregateNames = new Set([
   "var_samp",
   "json_agg",
   "jsonb_agg",
+  "json_object_agg",
+  "jsonb_object_agg",
+  "bit_and",
+  "bit_or",
+  "stddev_pop",
+  "var_pop",
 ]);
 
 /** Window-only function names. */
@@ -90,6 +97,13 @@ function aggType(name: string, args: readonly BoundExpr[]): SqlType {
       return t("json");
     case "jsonb_agg":
       return t("jsonb");
+    case "json_object_agg":
+    case "jsonb_object_agg":
+    case "bit_and":
+    case "bit_or":
+    case "stddev_pop":
+    case "var_pop":
+      return aggregateResultType(name, args.map((x) => x.type));
     default:
       return a.id === "float4" || a.id === "float8" ? t("float8") : t("numeric");
   }
@@ -349,6 +363,21 @@ const preferLibrary = new Set<string>([
   "floor",
   "ceil",
   "ceiling",
+  "length",
+  "char_length",
+  "octet_length",
+  "lower",
+  "upper",
+  "left",
+  "right",
+  "repeat",
+  "reverse",
+  "lpad",
+  "rpad",
+  "strpos",
+  "replace",
+  "initcap",
+  "md5",
 ]);
 
 /** Binds a call to the function library: PostgreSQL's overload resolution and types. */

@@ -38,8 +38,8 @@ const KNOWN_COLLATIONS = new Set([
  * @param schema the call's schema (the frontend writes `pg_catalog`)
  */
 export function isInternalCall(name: string, schema: string | undefined): boolean {
-  // `__slice` is an ordinary function of the library (x[lo:hi]).
-  return name.startsWith("__") && name !== "__slice" &&
+  // `__slice` (x[lo:hi]) and `__bitnot` (~x) are ordinary functions of the library.
+  return name.startsWith("__") && name !== "__slice" && name !== "__bitnot" &&
     (schema === undefined || schema === "pg_catalog");
 }
 
@@ -57,13 +57,19 @@ export function bindInternal(e: ExprCall, name: string, env: BindEnv): BoundExpr
     case "__similar_to":
     case "__not_similar_to":
       return bindSimilar(e.args, name === "__not_similar_to", env);
+    case "__jsonb_path":
+    case "__jsonb_path_text": {
+      const [left, right] = e.args;
+      if (left === undefined || right === undefined) break;
+      const op = name === "__jsonb_path" ? "#>" : "#>>";
+      return bindExpr({ type: "binary", op: op as "+", left, right }, env);
+    }
     case "__window_frame":
       throw new DbError("42601", "a window frame is only allowed in an OVER clause");
     case "__natural_join":
       throw new DbError("42601", "NATURAL is only allowed on a join");
-    default:
-      throw new DbError("42883", `function ${name}(${e.args.length ? "..." : ""}) does not exist`);
   }
+  throw new DbError("42883", `function ${name}(${e.args.length ? "..." : ""}) does not exist`);
 }
 
 function collationName(arg: Expr | undefined): string {

@@ -16,6 +16,7 @@ import { chooseIndex } from "./index_choice.ts";
 import { findVirtualRelation, virtualScan } from "../pg_catalog/mod.ts";
 import type { Planner } from "./planner_types.ts";
 import { Scope, type ScopeColumn } from "./scope.ts";
+import { bindSetFunction } from "./srf_select.ts";
 
 /** A FROM item after planning, before joins are built. */
 interface Leaf {
@@ -160,6 +161,8 @@ function planItem(
           expressions: [{ type: "cast", operand: item.args[0]!, to: { name: "regclass" } }],
         }];
       }
+      const json = bindSetFunction(fn, callArgs.map((a) => bindExpr(a, env)), item);
+      if (json) return { ...json, lateral };
       if (fn !== "generate_series" && fn !== "unnest") {
         throw new DbError("42883", `function ${fn} does not exist or does not return a set`);
       }
@@ -172,6 +175,8 @@ function planItem(
         }
         if (args.some((a) => a.type.id === "int8") && type.id === "int4") type = scalar("int8");
         if (args.some((a) => a.type.id === "numeric")) type = scalar("numeric");
+        // date has no generate_series of its own: PostgreSQL picks the timestamptz one.
+        if (type.id === "date") type = scalar("timestamptz");
         args = args.map((a, i) =>
           coerceTo(
             a,

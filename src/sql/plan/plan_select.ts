@@ -4,6 +4,7 @@
  * LIMIT/OFFSET, UNION, VALUES and WITH [RECURSIVE].
  * @module
  */
+import { liftSetReturning } from "./srf_select.ts";
 import type { Expr, SelectedColumn, SelectFromStatement, SelectStatement } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { type SqlType, type as scalar } from "../../common/types.ts";
@@ -29,7 +30,7 @@ export function planSelectStatement(
 ): PlannedQuery {
   switch (stmt.type) {
     case "select":
-      return planSimpleSelect(p, stmt, outer);
+      return planSimpleSelect(p, liftSetReturning(stmt), outer);
     case "union":
     case "union all":
       return planSetOp(p, "union", stmt.type === "union all", stmt.left, stmt.right, outer);

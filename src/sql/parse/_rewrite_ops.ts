@@ -1,0 +1,140 @@
+/**
+ * Operator and literal spellings the grammar lacks (see `rewrite.ts`):
+ * jsonb path operators `#>` / `#>>` (as markers), prefix operators `~x`
+ * (as `pg_catalog.__bitnot(x)`), `|/x`, `||/x`, `@x` (sqrt, cbrt, abs) and numbers with an exponent (`1e3`, which
+ * the grammar reads as `1 AS e3`) spelled out in plain decimal.
+ * @module
+ */
+
+import type { Token } from "./lexer.ts";
+import { add, isPunct, matchingClose, type Plan } from "./_rewrite_clauses.ts";
+
+/** Marker schemas of the jsonb path operators. */
+export const JSON_PATH_OPS: Readonly<Record<string, string>> = {
+  "#>": "__thunder_jpath",
+  "#>>": "__thunder_jpath_text",
+};
+
+/** Words after which an operator is a prefix operator. */
+const PREFIX_AFTER = new Set([
+  "select",
+  "where",
+  "and",
+  "or",
+  "not",
+  "when",
+  "then",
+  "else",
+  "case",
+  "having",
+  "on",
+  "by",
+  "distinct",
+  "all",
+  "between",
+  "return",
+  "set",
+  "returning",
+]);
+
+/** True when the token at `i` stands where an operand is expected. */
+function prefixPosition(tokens: readonly Token[], i: number): boolean {
+  const p = tokens[i - 1];
+  if (p === undefined || p.kind === "op") return true;
+  if (p.kind === "punct") return p.value === "(" || p.value === "," || p.value === "[";
+  return p.kind === "ident" && PREFIX_AFTER.has(p.value);
+}
+
+/** Operators that bind tighter than a prefix operator, so its operand spans them. */
+const TIGHTER = new Set(["+", "-", "*", "/", "%", "^"]);
+
+/**
+ * Index just past a prefix operator's operand starting at `j`, or -1: as in
+ * PostgreSQL's grammar it spans arithmetic (`@ 2 - 3` is `@ (2 - 3)`) and stops
+ * at other operators (`~ 5 & 3` is `(~5) & 3`), comparisons and keywords.
+ */
+function operandEnd(tokens: readonly Token[], j: number): number {
+  let k = primaryEnd(tokens, j);
+  while (k > 0 && tokens[k]?.kind === "op" && TIGHTER.has(tokens[k]!.value)) {
+    k = primaryEnd(tokens, k + 1);
+  }
+  return k;
+}
+
+/** Index just past the primary starting at `j` (with prefix signs and `::type` casts), or -1. */
+function primaryEnd(tokens: readonly Token[], j: number): number {
+  const t = tokens[j];
+  if (t === undefined) return -1;
+  let k: number;
+  if (t.kind === "op" && (t.value === "-" || t.value === "+")) {
+    return primaryEnd(tokens, j + 1);
+  } else if (isPunct(t, "(")) {
+    k = matchingClose(tokens, j) + 1;
+    if (k === 0) return -1;
+  } else if (t.kind === "int" || t.kind === "num" || t.kind === "string" || t.kind === "param") {
+    k = j + 1;
+  } else if (t.kind === "ident" || t.kind === "qident") {
+    k = j + 1;
+    while (isPunct(tokens[k], ".") && tokens[k + 1] !== undefined) k += 2;
+    if (isPunct(tokens[k], "(")) {
+      k = matchingClose(tokens, k) + 1;
+      if (k === 0) return -1;
+    }
+  } else return -1;
+  while (isPunct(tokens[k], "::") && tokens[k + 1]?.kind === "ident") {
+    k += 2;
+    if (isPunct(tokens[k], "(")) k = matchingClose(tokens, k) + 1;
+    while (isPunct(tokens[k], "[") && isPunct(tokens[k + 1], "]")) k += 2;
+    if (k <= 0) return -1;
+  }
+  return k;
+}
+
+/** Prefix operators the grammar lacks, by the call they become. */
+const PREFIX_CALLS: Readonly<Record<string, readonly [string, string]>> = {
+  "~": ["pg_catalog.__bitnot(", ")"],
+  // PostgreSQL's |/ is double precision only (sqrt also takes numeric).
+  "|/": ["pg_catalog.sqrt((", ")::float8)"],
+  "||/": ["pg_catalog.cbrt(", ")"],
+  "@": ["pg_catalog.abs(", ")"],
+};
+
+/** Prefix `~x`, `|/x`, `||/x`, `@x` → a call; a binary `~` (regex match) is left alone. */
+export function planPrefixOperator(tokens: readonly Token[], i: number, plan: Plan): void {
+  const call = PREFIX_CALLS[tokens[i]!.value];
+  if (call === undefined || !prefixPosition(tokens, i)) return;
+  const end = operandEnd(tokens, i + 1);
+  if (end < 0) return;
+  plan.replace.set(i, { text: call[0], skip: 1 });
+  add(plan.after, end - 1, call[1]);
+}
+
+/**
+ * A number with an exponent in plain decimal, with PostgreSQL's scale
+ * (`1e3` → `1000::numeric`, `1.50e1` → `15.0`, `1e-3` → `0.001`).
+ * @returns null when the exponent is too large to spell out
+ */
+export function expandExponent(text: string): string | null {
+  const m = /^(\d*)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(text);
+  if (m === null) return null;
+  const frac = m[2] ?? "";
+  const exp = Number(m[3]);
+  if (Math.abs(exp) > 1000) return null;
+  const digits = ((m[1] ?? "") + frac).replace(/^0+(?=\d)/, "") || "0";
+  const scale = frac.length - exp;
+  if (scale <= 0) return digits + "0".repeat(-scale) + "::numeric";
+  const padded = digits.padStart(scale + 1, "0");
+  return padded.slice(0, padded.length - scale) + "." + padded.slice(padded.length - scale);
+}
+
+/** Plans the spellings of this module for the token at `i`. */
+export function planOperatorSpelling(tokens: readonly Token[], i: number, plan: Plan): void {
+  const t = tokens[i]!;
+  if (t.kind === "op" && JSON_PATH_OPS[t.value] !== undefined) {
+    plan.replace.set(i, { text: `OPERATOR(${JSON_PATH_OPS[t.value]}.~)`, skip: 1 });
+  } else if (t.kind === "op") planPrefixOperator(tokens, i, plan);
+  else if (t.kind === "num" && /[eE]/.test(t.value)) {
+    const text = expandExponent(t.value);
+    if (text !== null) plan.replace.set(i, { text, skip: 1 });
+  }
+}

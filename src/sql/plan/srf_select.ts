@@ -1,0 +1,179 @@
+/**
+ * Set-returning functions in a select list (`SELECT generate_series(1, 3)`,
+ * `SELECT unnest(a) FROM t`). PostgreSQL evaluates them per input row and
+ * emits one output row per element; for one such function that is exactly a
+ * LATERAL join with the function in FROM, which is how this module rewrites
+ * the statement: the call moves to the end of the FROM list and its place in
+ * the select list becomes a reference to the function's column.
+ *
+ * Left as they are (the binder then reports the call): several different
+ * set-returning calls (PostgreSQL runs them in lockstep), a bare `*` (it
+ * would list the moved function), and grouped or aggregated queries (there
+ * the function runs after aggregation).
+ * @module
+ */
+import type { Expr, ExprCall, From, FromCall, SelectFromStatement } from "pgsql-ast-parser";
+import { DbError } from "../../common/errors.ts";
+import { type as scalar } from "../../common/types.ts";
+import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
+import { SRF_SPECS, type SrfSpec } from "../../exec/functions/srf_rows.ts";
+import { aggregateNames } from "./bind_function.ts";
+import { coerceTo } from "./bind_expr.ts";
+import type { ScopeColumn } from "./scope.ts";
+import { formatTypeName } from "../../common/value_text.ts";
+import { isTextType } from "./sql_types.ts";
+
+/** Set-returning functions of one column that a select list may call. */
+export const SELECT_LIST_SRFS: ReadonlySet<string> = new Set([
+  "generate_series",
+  "unnest",
+  "jsonb_array_elements",
+  "jsonb_array_elements_text",
+  "jsonb_object_keys",
+  "json_array_elements",
+  "json_array_elements_text",
+  "json_object_keys",
+  "regexp_split_to_table",
+  "regexp_matches",
+  "generate_subscripts",
+]);
+
+const alias = "__thunder_srf";
+
+function srfName(e: ExprCall): string | null {
+  const schema = e.function.schema;
+  if (schema !== undefined && schema !== "pg_catalog") return null;
+  const name = e.function.name.toLowerCase();
+  return SELECT_LIST_SRFS.has(name) && !e.over ? name : null;
+}
+
+const subqueryTypes = new Set(["select", "union", "union all", "values", "with", "with recursive"]);
+
+/** Copies `node`, replacing each set-returning call through `swap`. */
+function mapCalls(node: unknown, swap: (call: ExprCall, name: string) => Expr): unknown {
+  if (node === null || typeof node !== "object") return node;
+  if (Array.isArray(node)) return node.map((n) => mapCalls(n, swap));
+  const o = node as Record<string, unknown>;
+  if (typeof o.type === "string" && subqueryTypes.has(o.type)) return node;
+  if (o.type === "call") {
+    const name = srfName(node as ExprCall);
+    if (name !== null) return swap(node as ExprCall, name);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = k === "_location" ? v : mapCalls(v, swap);
+  return out;
+}
+
+/** True when `node` calls an aggregate or a window function outside subqueries. */
+function aggregates(node: unknown): boolean {
+  if (node === null || typeof node !== "object") return false;
+  if (Array.isArray(node)) return node.some(aggregates);
+  const o = node as Record<string, unknown>;
+  if (typeof o.type === "string" && subqueryTypes.has(o.type)) return false;
+  if (o.type === "call") {
+    const c = node as ExprCall;
+    if (c.over || aggregateNames.has(c.function.name.toLowerCase())) return true;
+  }
+  return Object.entries(o).some(([k, v]) => k !== "_location" && aggregates(v));
+}
+
+function callKey(call: ExprCall): string {
+  return JSON.stringify(call, (k, v) => (k === "_location" ? undefined : v));
+}
+
+/**
+ * Moves the select list's set-returning call into FROM as a LATERAL item.
+ * @returns the statement unchanged when it has none (or a form left to the binder)
+ */
+export function liftSetReturning(stmt: SelectFromStatement): SelectFromStatement {
+  const columns = stmt.columns ?? [];
+  let found: { key: string; call: ExprCall; name: string } | null = null;
+  let several = false;
+  const swap = (call: ExprCall, name: string): Expr => {
+    const key = callKey(call);
+    if (found === null) found = { key, call, name };
+    else if (found.key !== key) several = true;
+    return { type: "ref", table: { name: alias }, name: found.name };
+  };
+  const lifted = mapCalls(columns, swap) as typeof columns;
+  if (found === null || several) return stmt;
+  const srf: { key: string; call: ExprCall; name: string } = found;
+  const star = columns.some((c) => c.expr.type === "ref" && c.expr.name === "*" && !c.expr.table);
+  const grouped = (stmt.groupBy?.length ?? 0) > 0 || stmt.having != null || aggregates(columns);
+  if (star || grouped) return stmt;
+  const orderBy = stmt.orderBy ? mapCalls(stmt.orderBy, swap) as typeof stmt.orderBy : stmt.orderBy;
+  if (several) return stmt;
+  const item: From = {
+    ...srf.call,
+    alias: { name: alias, columns: [{ name: srf.name }] },
+    lateral: true,
+  };
+  return { ...stmt, columns: lifted, orderBy, from: [...(stmt.from ?? []), item] };
+}
+
+function noSuchFunction(fn: string, args: readonly BoundExpr[]): DbError {
+  const types = args.map((a) => formatTypeName(a.type)).join(", ");
+  const e = new DbError("42883", `function ${fn}(${types}) does not exist`);
+  e.hint = "No function matches the given name and argument types. " +
+    "You might need to add explicit type casts.";
+  return e;
+}
+
+/** The arguments coerced to the function's signature, or null when they do not fit. */
+function fitArgs(spec: SrfSpec, args: readonly BoundExpr[]): BoundExpr[] | null {
+  if (args.length > spec.args.length || args.length < spec.args.length - spec.optional) return null;
+  const out: BoundExpr[] = [];
+  for (const [i, a] of args.entries()) {
+    const want = spec.args[i]!;
+    if (want === null) {
+      if (a.type.id !== "array") return null;
+      out.push(a);
+    } else if (a.type.id === want.id || a.type.id === "unknown") out.push(coerceTo(a, want));
+    else if (isTextType(want) && isTextType(a.type)) out.push(coerceTo(a, want));
+    else if (want.id === "int4" && (a.type.id === "int2")) out.push(coerceTo(a, want));
+    else return null;
+  }
+  return out;
+}
+
+/**
+ * Plans a library set-returning function in FROM (`jsonb_each`, `json_array_elements`,
+ * `regexp_split_to_table`, `generate_subscripts`, ...).
+ * @returns null when `fn` is not one of them
+ * @throws {DbError} 42883 when the arguments do not fit
+ */
+export function bindSetFunction(
+  fn: string,
+  args: readonly BoundExpr[],
+  item: FromCall,
+): { node: PlanNode; columns: ScopeColumn[]; table: null } | null {
+  const spec = SRF_SPECS.get(fn);
+  if (spec === undefined) return null;
+  const outs = spec.columns;
+  const fitted = fitArgs(spec, args);
+  if (fitted === null) throw noSuchFunction(fn, args);
+  const table = item.alias?.name ?? fn;
+  const renamed = item.alias?.columns ?? [];
+  // A one-column function without an OUT name takes the alias as its column name.
+  const single = outs.length === 1 && outs[0]!.name === fn;
+  const columns: ScopeColumn[] = outs.map((c, i) => ({
+    table,
+    name: renamed[i]?.name ?? (single && item.alias ? table : c.name),
+    type: c.type,
+    tableOid: 0,
+    attnum: 0,
+    hidden: false,
+  }));
+  if (item.withOrdinality) {
+    columns.push({
+      table,
+      name: renamed[outs.length]?.name ?? "ordinality",
+      type: scalar("int8"),
+      tableOid: 0,
+      attnum: 0,
+      hidden: false,
+    });
+  }
+  const node: PlanNode = { kind: "function_scan", fn, args: fitted, width: columns.length };
+  return { node, columns, table: null };
+}
