@@ -124,6 +124,16 @@ function primitiveKeys(rows: readonly Value[][], fn: Compiled, ctx: ExecContext)
 
 const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
 
+/** `[...a, ...b]` by index copies (faster than spread or concat on V8 for short rows). */
+function joinRow(a: readonly Value[], b: readonly Value[]): Value[] {
+  const n = a.length;
+  const m = b.length;
+  const row = new Array<Value>(n + m);
+  for (let i = 0; i < n; i++) row[i] = a[i]!;
+  for (let i = 0; i < m; i++) row[n + i] = b[i]!;
+  return row;
+}
+
 /**
  * Single-key inner or outer hash join on primitive keys (see `primitiveKeys`):
  * no per-row key arrays or key strings. Returns null when the keys do not
@@ -176,14 +186,14 @@ function hashJoinPrimitive(
       } else list = b;
       for (let m = 0; m < list.length; m++) {
         const i = list[m]!;
-        const row = buildLeft ? build[i]!.concat(p) : p.concat(build[i]!);
+        const row = buildLeft ? joinRow(build[i]!, p) : joinRow(p, build[i]!);
         if (on && !truthy(on(row, ctx))) continue;
         out.push(row);
         hits++;
         if (matched) matched[i] = true;
       }
     }
-    if (hits === 0 && keepLeft) out.push(p.concat(pad));
+    if (hits === 0 && keepLeft) out.push(joinRow(p, pad));
   }
   finishRight(node, out, right, matched);
   return out;
