@@ -91,12 +91,23 @@ function shape(
   r: StatementResult,
   rowMode: "object" | "array" | undefined,
 ): QueryResult<Record<string, Value> | Value[]> {
-  const fields = (r.fields ?? []).map((f) => ({ name: f.name, type: typeName(f.type) }));
-  const rows = rowMode === "array" ? r.rows.map((row) => [...row]) : r.rows.map((row) => {
+  const src = r.fields ?? [];
+  const fields: FieldInfo[] = new Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const f = src[i]!;
+    fields[i] = { name: f.name, type: typeName(f.type) };
+  }
+  const rows: (Record<string, Value> | Value[])[] = new Array(r.rows.length);
+  for (let j = 0; j < r.rows.length; j++) {
+    const row = r.rows[j]!;
+    if (rowMode === "array") {
+      rows[j] = row.slice();
+      continue;
+    }
     const o: Record<string, Value> = {};
-    fields.forEach((f, i) => (o[f.name] = row[i] ?? null));
-    return o;
-  });
+    for (let i = 0; i < fields.length; i++) o[fields[i]!.name] = row[i] ?? null;
+    rows[j] = o;
+  }
   return { rows, fields, rowCount: r.rowCount, command: r.command };
 }
 

@@ -38,6 +38,9 @@ export interface SessionOptions {
   readonly clientPort?: number;
 }
 
+/** No declared parameter types; one shared array so plan lookups can compare by identity. */
+const noDeclared: readonly (SqlType | null)[] = [];
+
 function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
 }
@@ -244,7 +247,7 @@ export class SqlSession implements Session {
     const statements = shaped ? [shaped.statement] : this.engine.parse(sql);
     const results: StatementResult[] = [];
     for (const st of statements) {
-      const r = await this.runOne(st, shaped?.params ?? params, shaped?.declared ?? []);
+      const r = await this.runOne(st, shaped?.params ?? params, shaped?.declared ?? noDeclared);
       results.push(r);
       onResult?.(r);
     }

@@ -4,10 +4,11 @@
  * groups outside the current set) followed by the aggregate results.
  * @module
  */
+import { AssertionError } from "../common/errors.ts";
 import { Numeric, type SqlType, type Value } from "../common/types.ts";
 import type { ExecContext } from "./context.ts";
 import type { AggSpec, BoundExpr, PlanNode } from "./plan.ts";
-import { compile, truthy } from "./scalar.ts";
+import { compile, type Compiled, truthy } from "./scalar.ts";
 import { sortRows } from "./run_select.ts";
 import { numericOp, rescale, toNumeric } from "./numeric_ops.ts";
 import { createAggregate } from "./functions/aggregates.ts";
@@ -16,6 +17,19 @@ import { checkBigint, compareValues, hashKey } from "./values.ts";
 /** Computes one aggregate over the rows of a group. */
 export function computeAggregate(spec: AggSpec, rows: Value[][], ctx: ExecContext): Value {
   const args = spec.args.map(compile);
+  if (
+    !spec.filter && spec.orderBy.length === 0 && !spec.distinct && !spec.star &&
+    args.length === 1 && simpleAggregates.has(spec.fn)
+  ) {
+    // One pass over the rows collecting non-null arguments: no per-row argument arrays.
+    const arg = args[0]!;
+    const nonNull: Value[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const v = arg(rows[i]!, ctx);
+      if (v !== null) nonNull.push(v);
+    }
+    return finishSimple(spec.fn, nonNull, spec.type);
+  }
   const filter = spec.filter ? compile(spec.filter) : null;
   let input = filter ? rows.filter((r) => truthy(filter(r, ctx))) : rows;
   if (spec.orderBy.length > 0) input = sortRows(input, spec.orderBy, ctx);
@@ -33,9 +47,10 @@ export function computeAggregate(spec: AggSpec, rows: Value[][], ctx: ExecContex
   return finish(spec.fn, values, spec.args.map((a) => a.type), spec.type);
 }
 
-function finish(fn: string, values: Value[][], argTypes: SqlType[], type: SqlType): Value {
-  const firsts = values.map((v) => v[0] ?? null);
-  const nonNull = firsts.filter((v) => v !== null);
+/** Aggregates whose result depends only on their non-null single argument values. */
+const simpleAggregates = new Set(["count", "sum", "avg", "min", "max"]);
+
+function finishSimple(fn: string, nonNull: Value[], type: SqlType): Value {
   switch (fn) {
     case "count":
       return BigInt(nonNull.length);
@@ -57,6 +72,15 @@ function finish(fn: string, values: Value[][], argTypes: SqlType[], type: SqlTyp
       }
       return best;
     }
+  }
+  throw new AssertionError(`${fn} is not a simple aggregate`);
+}
+
+function finish(fn: string, values: Value[][], argTypes: SqlType[], type: SqlType): Value {
+  const firsts = values.map((v) => v[0] ?? null);
+  const nonNull = firsts.filter((v) => v !== null);
+  if (simpleAggregates.has(fn)) return finishSimple(fn, nonNull, type);
+  switch (fn) {
     case "bool_and":
     case "every":
       return nonNull.length === 0 ? null : nonNull.every((v) => v === true);
@@ -88,11 +112,24 @@ function finish(fn: string, values: Value[][], argTypes: SqlType[], type: SqlTyp
   return lib.final(state);
 }
 
+/** Bound on a running double sum of integers below 2^31 that keeps it exact. */
+const exactMax = 2 ** 52;
+
 function sum(values: Value[], type: SqlType): Value {
   if (type.id === "int8") {
+    // Numbers (int2/int4 inputs) add up exactly in a double below 2^53; flush before that.
     let s = 0n;
-    for (const v of values) s += BigInt(v as number);
-    return checkBigint(s);
+    let acc = 0;
+    for (const v of values) {
+      if (typeof v === "number" && Number.isInteger(v)) {
+        acc += v;
+        if (acc > exactMax || acc < -exactMax) {
+          s += BigInt(acc);
+          acc = 0;
+        }
+      } else s += BigInt(v as number);
+    }
+    return checkBigint(s + BigInt(acc));
   }
   if (type.id === "numeric") {
     let s = new Numeric(0n, 0);
@@ -121,6 +158,46 @@ function avgNumeric(total: Numeric, n: number): Numeric {
 
 type AggNode = Extract<PlanNode, { kind: "aggregate" }>;
 
+interface Bucket {
+  readonly key: Value[];
+  readonly rows: Value[][];
+}
+
+/**
+ * Groups rows on one key whose values are numbers (or safe-range bigints, as
+ * numbers), strings or NULL, hashing the values themselves; null when another
+ * kind of value shows up (the caller then groups by `hashKey`). Equal SQL
+ * values share a group as with `hashKey`; a group keeps its first key value.
+ */
+function groupByPrimitive(
+  rows: readonly Value[][],
+  group: Compiled,
+  ctx: ExecContext,
+): Map<unknown, Bucket> | null {
+  const buckets = new Map<unknown, Bucket>();
+  let kind: "number" | "string" | null = null;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const v = group(row, ctx);
+    let h: Value = v;
+    if (typeof v === "bigint") {
+      if (v > maxSafe || v < -maxSafe) return null;
+      h = Number(v);
+    } else if (v !== null && typeof v !== "number" && typeof v !== "string") return null;
+    if (h !== null) {
+      const k = typeof h === "string" ? "string" : "number";
+      if (kind === null) kind = k;
+      else if (kind !== k) return null;
+    }
+    const b = buckets.get(h);
+    if (b) b.rows.push(row);
+    else buckets.set(h, { key: [v], rows: [row] });
+  }
+  return buckets;
+}
+
+const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Runs an aggregate node over its input rows. */
 export function runAggregate(node: AggNode, rows: Value[][], ctx: ExecContext): Value[][] {
   const groups = node.groups.map(compile);
@@ -128,16 +205,20 @@ export function runAggregate(node: AggNode, rows: Value[][], ctx: ExecContext): 
   const out: Value[][] = [];
   for (const set of sets) {
     const keep = new Set(set);
-    const buckets = new Map<string, { key: Value[]; rows: Value[][] }>();
-    for (const row of rows) {
-      const key = groups.map((g, i) => (keep.has(i) ? g(row, ctx) : null));
-      const h = hashKey(key);
-      let b = buckets.get(h);
-      if (!b) {
-        b = { key, rows: [] };
-        buckets.set(h, b);
+    const buckets: Map<unknown, Bucket> =
+      (groups.length === 1 && keep.has(0) ? groupByPrimitive(rows, groups[0]!, ctx) : null) ??
+        new Map<string, Bucket>();
+    if (buckets.size === 0 && rows.length > 0) {
+      for (const row of rows) {
+        const key = groups.map((g, i) => (keep.has(i) ? g(row, ctx) : null));
+        const h = hashKey(key);
+        let b = buckets.get(h);
+        if (!b) {
+          b = { key, rows: [] };
+          buckets.set(h, b);
+        }
+        b.rows.push(row);
       }
-      b.rows.push(row);
     }
     // A query without GROUP BY (or an empty grouping set) yields one row even over no input.
     if (buckets.size === 0 && set.length === 0) {
