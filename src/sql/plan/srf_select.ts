@@ -12,7 +12,14 @@
  * the function runs after aggregation).
  * @module
  */
-import type { Expr, ExprCall, From, FromCall, SelectFromStatement } from "pgsql-ast-parser";
+import type {
+  Expr,
+  ExprCall,
+  From,
+  FromCall,
+  SelectedColumn,
+  SelectFromStatement,
+} from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { type as scalar } from "../../common/types.ts";
 import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
@@ -100,7 +107,8 @@ export function liftSetReturning(stmt: SelectFromStatement): SelectFromStatement
   const srf: { key: string; call: ExprCall; name: string } = found;
   const star = columns.some((c) => c.expr.type === "ref" && c.expr.name === "*" && !c.expr.table);
   const grouped = (stmt.groupBy?.length ?? 0) > 0 || stmt.having != null || aggregates(columns);
-  if (star || grouped) return stmt;
+  if (star) return stmt;
+  if (grouped) return liftAfterGrouping(stmt, srf.call, srf.name) ?? stmt;
   const orderBy = stmt.orderBy ? mapCalls(stmt.orderBy, swap) as typeof stmt.orderBy : stmt.orderBy;
   if (several) return stmt;
   const item: From = {
@@ -109,6 +117,80 @@ export function liftSetReturning(stmt: SelectFromStatement): SelectFromStatement
     lateral: true,
   };
   return { ...stmt, columns: lifted, orderBy, from: [...(stmt.from ?? []), item] };
+}
+
+const grouped = "__thunder_grouped";
+
+/** The output name PostgreSQL gives a select item (approximately, for a moved item). */
+function itemName(c: SelectedColumn): string {
+  if (c.alias) return c.alias.name;
+  if (c.expr.type === "ref") return c.expr.name;
+  if (c.expr.type === "call") return c.expr.function.name;
+  return "?column?";
+}
+
+/**
+ * A grouped query whose select list calls a set-returning function on aggregates
+ * (`SELECT unnest(array_agg(x)) FROM t`): the grouped query becomes a subquery that
+ * computes the call's arguments, and the function runs LATERAL over its rows.
+ * @returns null for shapes it does not cover (the call inside a larger expression,
+ *   ORDER BY other than output positions or names)
+ */
+function liftAfterGrouping(
+  stmt: SelectFromStatement,
+  call: ExprCall,
+  name: string,
+): SelectFromStatement | null {
+  const columns = stmt.columns ?? [];
+  const isCall = (e: Expr) => e.type === "call" && srfName(e) !== null;
+  const names = columns.map(itemName);
+  let nested = false;
+  mapCalls(columns.filter((c) => !isCall(c.expr)), (c) => {
+    nested = true;
+    return c;
+  });
+  if (nested) return null;
+  const order = stmt.orderBy ?? [];
+  const ok = order.every((o) =>
+    o.by.type === "integer" || (o.by.type === "ref" && !o.by.table && names.includes(o.by.name))
+  );
+  if (!ok) return null;
+  const inner: SelectedColumn[] = [];
+  const outer: SelectedColumn[] = columns.map((c, i) => {
+    if (isCall(c.expr)) {
+      return { expr: { type: "ref", table: { name: alias }, name }, alias: { name: names[i]! } };
+    }
+    inner.push({ expr: c.expr, alias: { name: `c${i}` } });
+    return {
+      expr: { type: "ref", table: { name: grouped }, name: `c${i}` },
+      alias: { name: names[i]! },
+    };
+  });
+  call.args.forEach((a, j) => inner.push({ expr: a, alias: { name: `a${j}` } }));
+  const args: Expr[] = call.args.map((_, j) => ({
+    type: "ref",
+    table: { name: grouped },
+    name: `a${j}`,
+  }));
+  const sub: SelectFromStatement = {
+    ...stmt,
+    columns: inner,
+    orderBy: null,
+    limit: null,
+    distinct: null,
+  };
+  const from: From[] = [
+    { type: "statement", statement: sub, alias: grouped },
+    { ...call, args, alias: { name: alias, columns: [{ name }] }, lateral: true },
+  ];
+  return {
+    type: "select",
+    columns: outer,
+    from,
+    orderBy: stmt.orderBy,
+    limit: stmt.limit,
+    distinct: stmt.distinct,
+  };
 }
 
 function noSuchFunction(fn: string, args: readonly BoundExpr[]): DbError {
