@@ -30,7 +30,35 @@ export function functionScan(
   return rows;
 }
 
+/**
+ * Functions run side by side (`rows_from:name/arguments/width;...`): row i holds
+ * each function's row i, NULLs where a function has fewer rows.
+ */
+function rowsFrom(spec: string, args: Value[], types: readonly SqlType[]): Value[][] {
+  const sets: { rows: Value[][]; width: number }[] = [];
+  let at = 0;
+  for (const part of spec.split(";")) {
+    const [fn, arity, width] = part.split("/");
+    const n = Number(arity);
+    const rows = functionRows(fn!, args.slice(at, at + n), types.slice(at, at + n));
+    sets.push({ rows, width: Number(width) });
+    at += n;
+  }
+  const count = Math.max(0, ...sets.map((s) => s.rows.length));
+  const out: Value[][] = [];
+  for (let i = 0; i < count; i++) {
+    const row: Value[] = [];
+    for (const s of sets) {
+      const r = s.rows[i];
+      for (let c = 0; c < s.width; c++) row.push(r?.[c] ?? null);
+    }
+    out.push(row);
+  }
+  return out;
+}
+
 function functionRows(fn: string, args: Value[], types: readonly SqlType[]): Value[][] {
+  if (fn.startsWith("rows_from:")) return rowsFrom(fn.slice("rows_from:".length), args, types);
   switch (fn) {
     case "generate_series":
       return generateSeries(args, types);

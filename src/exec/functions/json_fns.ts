@@ -18,7 +18,14 @@ import { numericFromNumber } from "../../common/numeric.ts";
 import { formatValue } from "../../common/value_text.ts";
 import { formatOffset, utcToLocal, zoneOffsetSeconds } from "../../common/datetime.ts";
 import { defineFunction } from "./registry.ts";
-import { jsonbSet, jsonDataOf, jsonGetPath, jsonText, jsonTypeof } from "./json_ops.ts";
+import {
+  jsonbInsert,
+  jsonbSet,
+  jsonDataOf,
+  jsonGetPath,
+  jsonText,
+  jsonTypeof,
+} from "./json_ops.ts";
 
 /** Converts a SQL value to JSON data as to_json/to_jsonb do. */
 export function valueToJson(v: Value, t: SqlType, timeZone: string): JsonData {
@@ -195,6 +202,21 @@ defineFunction("jsonb_set", {
   args: ["jsonb", { id: "array", elem: type("text") }, "jsonb", "bool"],
   ret: "jsonb",
   impl: (a) => jsonbSet(a[0] as Jsonb, a[1] as Value[], a[2] as Jsonb, a[3] as boolean),
+});
+defineFunction("jsonb_insert", {
+  args: ["jsonb", { id: "array", elem: type("text") }, "jsonb"],
+  ret: "jsonb",
+  impl: (a) => jsonbInsert(a[0] as Jsonb, a[1] as Value[], a[2] as Jsonb),
+}, {
+  args: ["jsonb", { id: "array", elem: type("text") }, "jsonb", "bool"],
+  ret: "jsonb",
+  impl: (a) => jsonbInsert(a[0] as Jsonb, a[1] as Value[], a[2] as Jsonb, a[3] as boolean),
+});
+defineFunction("array_to_json", {
+  args: ["anyarray"],
+  ret: "json",
+  volatility: "stable",
+  impl: (a, c, t) => compactJson(valueToJson(a[0]!, t[0]!, c.session.timeZone)),
 });
 defineFunction("jsonb_typeof", {
   args: ["jsonb"],

@@ -191,3 +191,46 @@ export function jsonTypeof(d: JsonData): string {
   if (Array.isArray(d)) return "array";
   return "object";
 }
+
+/**
+ * jsonb_insert(target, path, new_value, insert_after): inserts into an array
+ * before (or after) the addressed element, or adds a missing object key.
+ * @throws {DbError} 22023 when the object key already exists
+ */
+export function jsonbInsert(a: Jsonb, path: readonly Value[], value: Jsonb, after = false): Jsonb {
+  const v = value.value as JsonData;
+  const walk = (d: JsonData, i: number): JsonData => {
+    const step = path[i];
+    if (step === undefined || step === null) return d;
+    const s = String(step);
+    const last = i === path.length - 1;
+    if (Array.isArray(d)) {
+      if (!/^-?\d+$/.test(s)) {
+        throw new DbError("22P02", `path element at position ${i + 1} is not an integer: "${s}"`);
+      }
+      const n = Number(s);
+      const idx = n < 0 ? d.length + n : n;
+      if (!last) {
+        return idx >= 0 && idx < d.length ? d.map((x, j) => (j === idx ? walk(x, i + 1) : x)) : d;
+      }
+      const at = Math.min(Math.max(idx + (after ? 1 : 0), 0), d.length);
+      return [...d.slice(0, at), v, ...d.slice(at)];
+    }
+    if (isJsonObject(d)) {
+      const has = Object.hasOwn(d, s);
+      if (!last) {
+        return has
+          ? makeObject([...Object.entries(d)].map(([k, x]) => [k, k === s ? walk(x, i + 1) : x]))
+          : d;
+      }
+      if (has) {
+        const e = new DbError("22023", "cannot replace existing key");
+        e.hint = "Try using the function jsonb_set to replace key value.";
+        throw e;
+      }
+      return makeObject([...Object.entries(d), [s, v]]);
+    }
+    return d;
+  };
+  return new Jsonb(walk(a.value as JsonData, 0));
+}

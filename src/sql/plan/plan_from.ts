@@ -5,7 +5,7 @@
  * equality join terms into hash-join keys.
  * @module
  */
-import type { Expr, From } from "pgsql-ast-parser";
+import type { Expr, From, FromCall } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { type as scalar } from "../../common/types.ts";
 import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
@@ -16,7 +16,7 @@ import { chooseIndex } from "./index_choice.ts";
 import { findVirtualRelation, virtualScan } from "../pg_catalog/mod.ts";
 import type { Planner } from "./planner_types.ts";
 import { Scope, type ScopeColumn } from "./scope.ts";
-import { bindSetFunction } from "./srf_select.ts";
+import { bindSetFunction, planRowsFrom, rowsFromCalls } from "./srf_select.ts";
 
 /** A FROM item after planning, before joins are built. */
 interface Leaf {
@@ -147,6 +147,11 @@ function planItem(
       return { node: q.plan, columns, table: null, lateral };
     }
     case "call": {
+      const zipped = rowsFromCalls(item);
+      if (zipped) {
+        const plan = (call: FromCall) => planItem(p, call, outer, left);
+        return { ...planRowsFrom(item, zipped, plan), table: null, lateral: left.length > 0 };
+      }
       const lateral = left.length > 0;
       const scope = new Scope([], lateral ? new Scope(left, outer) : outer);
       const env = { scope, ctx: ctxOf(p), agg: null, windows: null, collectAggregates: false };

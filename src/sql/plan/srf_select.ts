@@ -6,13 +6,21 @@
  * the statement: the call moves to the end of the FROM list and its place in
  * the select list becomes a reference to the function's column.
  *
- * Left as they are (the binder then reports the call): several different
- * set-returning calls (PostgreSQL runs them in lockstep), a bare `*` (it
- * would list the moved function), and grouped or aggregated queries (there
- * the function runs after aggregation).
+ * Several different calls run side by side (`__rows_from`, PostgreSQL's
+ * lockstep). In a grouped query the function runs after aggregation (see
+ * `liftAfterGrouping`). Left as they are (the binder then reports the call):
+ * a bare `*` (it would list the moved function) and grouped shapes
+ * `liftAfterGrouping` does not cover.
  * @module
  */
-import type { Expr, ExprCall, From, FromCall, SelectFromStatement } from "pgsql-ast-parser";
+import type {
+  Expr,
+  ExprCall,
+  From,
+  FromCall,
+  SelectedColumn,
+  SelectFromStatement,
+} from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { type as scalar } from "../../common/types.ts";
 import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
@@ -39,6 +47,8 @@ export const SELECT_LIST_SRFS: ReadonlySet<string> = new Set([
 ]);
 
 const alias = "__thunder_srf";
+/** Internal function whose arguments are set-returning calls run side by side. */
+const rowsFrom = "__rows_from";
 
 function srfName(e: ExprCall): string | null {
   const schema = e.function.schema;
@@ -82,33 +92,121 @@ function callKey(call: ExprCall): string {
 }
 
 /**
- * Moves the select list's set-returning call into FROM as a LATERAL item.
+ * Moves the select list's set-returning calls into FROM as one LATERAL item
+ * (several distinct calls run side by side, as PostgreSQL runs them).
  * @returns the statement unchanged when it has none (or a form left to the binder)
  */
 export function liftSetReturning(stmt: SelectFromStatement): SelectFromStatement {
   const columns = stmt.columns ?? [];
-  let found: { key: string; call: ExprCall; name: string } | null = null;
-  let several = false;
+  const found: { key: string; call: ExprCall; name: string }[] = [];
   const swap = (call: ExprCall, name: string): Expr => {
     const key = callKey(call);
-    if (found === null) found = { key, call, name };
-    else if (found.key !== key) several = true;
-    return { type: "ref", table: { name: alias }, name: found.name };
+    let k = found.findIndex((f) => f.key === key);
+    if (k < 0) k = found.push({ key, call, name }) - 1;
+    return { type: "ref", table: { name: alias }, name: `s${k}` };
   };
-  const lifted = mapCalls(columns, swap) as typeof columns;
-  if (found === null || several) return stmt;
-  const srf: { key: string; call: ExprCall; name: string } = found;
+  const lifted = (mapCalls(columns, swap) as typeof columns).map((c, i) => {
+    const e = columns[i]!.expr;
+    // A bare call keeps its name as the output column's.
+    return c.alias || e.type !== "call" || srfName(e) === null
+      ? c
+      : { ...c, alias: { name: srfName(e)! } };
+  });
+  if (found.length === 0) return stmt;
   const star = columns.some((c) => c.expr.type === "ref" && c.expr.name === "*" && !c.expr.table);
   const grouped = (stmt.groupBy?.length ?? 0) > 0 || stmt.having != null || aggregates(columns);
-  if (star || grouped) return stmt;
+  if (star) return stmt;
+  if (grouped) {
+    return found.length === 1
+      ? liftAfterGrouping(stmt, found[0]!.call, found[0]!.name) ?? stmt
+      : stmt;
+  }
   const orderBy = stmt.orderBy ? mapCalls(stmt.orderBy, swap) as typeof stmt.orderBy : stmt.orderBy;
-  if (several) return stmt;
-  const item: From = {
-    ...srf.call,
-    alias: { name: alias, columns: [{ name: srf.name }] },
-    lateral: true,
-  };
+  const names = found.map((_, k) => ({ name: `s${k}` }));
+  const item: From = found.length === 1
+    ? { ...found[0]!.call, alias: { name: alias, columns: names }, lateral: true }
+    : {
+      type: "call",
+      function: { name: rowsFrom },
+      args: found.map((f) => f.call),
+      alias: { name: alias, columns: names },
+      lateral: true,
+    };
   return { ...stmt, columns: lifted, orderBy, from: [...(stmt.from ?? []), item] };
+}
+
+const grouped = "__thunder_grouped";
+
+/** The output name PostgreSQL gives a select item (approximately, for a moved item). */
+function itemName(c: SelectedColumn): string {
+  if (c.alias) return c.alias.name;
+  if (c.expr.type === "ref") return c.expr.name;
+  if (c.expr.type === "call") return c.expr.function.name;
+  return "?column?";
+}
+
+/**
+ * A grouped query whose select list calls a set-returning function on aggregates
+ * (`SELECT unnest(array_agg(x)) FROM t`): the grouped query becomes a subquery that
+ * computes the call's arguments, and the function runs LATERAL over its rows.
+ * @returns null for shapes it does not cover (the call inside a larger expression,
+ *   ORDER BY other than output positions or names)
+ */
+function liftAfterGrouping(
+  stmt: SelectFromStatement,
+  call: ExprCall,
+  name: string,
+): SelectFromStatement | null {
+  const columns = stmt.columns ?? [];
+  const isCall = (e: Expr) => e.type === "call" && srfName(e) !== null;
+  const names = columns.map(itemName);
+  let nested = false;
+  mapCalls(columns.filter((c) => !isCall(c.expr)), (c) => {
+    nested = true;
+    return c;
+  });
+  if (nested) return null;
+  const order = stmt.orderBy ?? [];
+  const ok = order.every((o) =>
+    o.by.type === "integer" || (o.by.type === "ref" && !o.by.table && names.includes(o.by.name))
+  );
+  if (!ok) return null;
+  const inner: SelectedColumn[] = [];
+  const outer: SelectedColumn[] = columns.map((c, i) => {
+    if (isCall(c.expr)) {
+      return { expr: { type: "ref", table: { name: alias }, name }, alias: { name: names[i]! } };
+    }
+    inner.push({ expr: c.expr, alias: { name: `c${i}` } });
+    return {
+      expr: { type: "ref", table: { name: grouped }, name: `c${i}` },
+      alias: { name: names[i]! },
+    };
+  });
+  call.args.forEach((a, j) => inner.push({ expr: a, alias: { name: `a${j}` } }));
+  const args: Expr[] = call.args.map((_, j) => ({
+    type: "ref",
+    table: { name: grouped },
+    name: `a${j}`,
+  }));
+  const sub: SelectFromStatement = {
+    ...stmt,
+    columns: inner,
+    orderBy: null,
+    limit: null,
+    distinct: null,
+  };
+  const from: From[] = [
+    { type: "statement", statement: sub, alias: grouped },
+    { ...call, args, alias: { name: alias, columns: [{ name }] }, lateral: true },
+  ];
+  return {
+    type: "select",
+    columns: outer,
+    from,
+    orderBy: stmt.orderBy,
+    limit: stmt.limit,
+    distinct: stmt.distinct,
+  };
 }
 
 function noSuchFunction(fn: string, args: readonly BoundExpr[]): DbError {
@@ -176,4 +274,64 @@ export function bindSetFunction(
   }
   const node: PlanNode = { kind: "function_scan", fn, args: fitted, width: columns.length };
   return { node, columns, table: null };
+}
+
+/**
+ * The calls a FROM item runs side by side (PostgreSQL's ROWS FROM): those of the
+ * internal `__rows_from(f(...), g(...))`, or each array of a multi-argument `unnest`.
+ * @returns null for any other item
+ */
+export function rowsFromCalls(item: FromCall): ExprCall[] | null {
+  const name = item.function.name.toLowerCase();
+  if (name === rowsFrom) return item.args as ExprCall[];
+  if (name === "unnest" && !item.function.schema && item.args.length > 1) {
+    return item.args.map((a) => ({ type: "call", function: { name: "unnest" }, args: [a] }));
+  }
+  return null;
+}
+
+/**
+ * Plans set-returning calls side by side: row i holds each function's row i,
+ * NULLs for a function with fewer rows (the scan's `fn` lists each function as
+ * `name/arguments/width`, see `exec/function_scan.ts`).
+ * @throws {DbError} 0A000 when a call does not plan to a function scan
+ */
+export function planRowsFrom(
+  item: FromCall,
+  calls: readonly ExprCall[],
+  plan: (call: FromCall) => { node: PlanNode; columns: ScopeColumn[] },
+): { node: PlanNode; columns: ScopeColumn[] } {
+  const parts: string[] = [];
+  const args: BoundExpr[] = [];
+  const columns: ScopeColumn[] = [];
+  const table = item.alias?.name ?? calls[0]?.function.name ?? "unnest";
+  const renamed = item.alias?.columns ?? [];
+  for (const call of calls) {
+    const one = plan({ ...call, type: "call" });
+    if (one.node.kind !== "function_scan" || call.type !== "call") {
+      throw new DbError("0A000", "only set-returning functions can run side by side");
+    }
+    parts.push(`${one.node.fn}/${one.node.args.length}/${one.columns.length}`);
+    args.push(...one.node.args);
+    for (const c of one.columns) {
+      columns.push({ ...c, table, name: renamed[columns.length]?.name ?? c.name });
+    }
+  }
+  if (item.withOrdinality) {
+    columns.push({
+      table,
+      name: renamed[columns.length]?.name ?? "ordinality",
+      type: scalar("int8"),
+      tableOid: 0,
+      attnum: 0,
+      hidden: false,
+    });
+  }
+  const node: PlanNode = {
+    kind: "function_scan",
+    fn: `rows_from:${parts.join(";")}`,
+    args,
+    width: columns.length,
+  };
+  return { node, columns };
 }

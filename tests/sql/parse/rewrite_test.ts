@@ -262,3 +262,32 @@ Deno.test("IS [NOT] UNKNOWN reads as IS [NOT] NULL", () => {
 Deno.test("COLLATE after a parenthesized operand does not swallow the keyword before it", () => {
   assertEquals(where("(a) COLLATE \"C\" = 'x'", "left"), call("__collate", ref("a"), str("C")));
 });
+
+Deno.test("jsonb #> and #>> become __jsonb_path / __jsonb_path_text", () => {
+  assertEquals(where("a #> '{x}'"), call("__jsonb_path", ref("a"), str("{x}")));
+  assertEquals(where("a #>> '{x}'"), call("__jsonb_path_text", ref("a"), str("{x}")));
+});
+
+Deno.test("prefix ~ |/ ||/ @ become calls spanning arithmetic, not other operators", () => {
+  assertEquals(where("~a"), call("__bitnot", ref("a")));
+  // ~ 5 & 3 is (~5) & 3; @ 2 - 3 is @(2 - 3), as in PostgreSQL's grammar.
+  assertEquals(where("~a & b", "left"), call("__bitnot", ref("a")));
+  assertEquals(
+    where("@ a - b"),
+    call("abs", { type: "binary", op: "-", left: ref("a"), right: ref("b") }),
+  );
+  assertEquals(where("||/ a"), call("cbrt", ref("a")));
+  assertEquals(where("|/ a", "function"), { name: "sqrt", schema: "pg_catalog" });
+  // A binary ~ is the regular expression match.
+  assertEquals(where("a ~ b", "op"), "~");
+});
+
+Deno.test("a number with an exponent reaches the grammar written out", () => {
+  const col = (sql: string) => ast(`SELECT ${sql}`, "columns", 0, "expr");
+  assertEquals(col("1e3"), {
+    type: "cast",
+    operand: { type: "integer", value: 1000 },
+    to: { name: "numeric" },
+  });
+  assertEquals(col("1.5e-3"), { type: "numeric", value: 0.0015 });
+});
