@@ -19,6 +19,16 @@ import { DatabaseSync } from "node:sqlite";
 import { PGlite } from "@electric-sql/pglite";
 import { open } from "../mod.ts";
 
+if (Deno.args.includes("--help")) {
+  console.log(
+    "usage: deno run -A --unstable-ffi bench/sql.ts [--rows 100000] [--events 1000000] [--budget 10]\n" +
+      "  --rows    accounts inserted, selected and updated\n" +
+      "  --events  rows of the events table in the 3-table join\n" +
+      "  --budget  seconds per line and system before the line stops early",
+  );
+  Deno.exit(0);
+}
+
 function flag(name: string, fallback: number): number {
   const at = Deno.args.indexOf(`--${name}`);
   const v = at >= 0 ? Number(Deno.args[at + 1]) : fallback;
@@ -222,6 +232,11 @@ const agreed = agree([...joinAnswers.values()]);
 console.error(`join answers agree: ${agreed}`);
 if (!agreed) console.error(JSON.stringify([...joinAnswers], (_k, v) => String(v)));
 
+console.log(
+  `\n${new Date().toISOString()}, load average ${
+    Deno.loadavg().map((x) => x.toFixed(2)).join(" ")
+  }, --rows ${rows} --events ${events} --budget ${budgetMs / 1000}`,
+);
 console.log(
   "\n| work | ThunderDB µs/op | SQLite µs/op | PGlite µs/op | vs SQLite | vs PGlite |",
 );
