@@ -11,6 +11,7 @@ import type { PlanNode } from "../exec/plan.ts";
 import type { Catalog } from "./catalog/catalog.ts";
 import { type ExtensionStatement, parseOne } from "./parser_port.ts";
 import { planDelete, planInsert, planUpdate } from "./plan/plan_dml.ts";
+import { isWithDml, planWithDml } from "./plan/plan_forms.ts";
 import { planSelectStatement } from "./plan/plan_select.ts";
 import { planSetQuery } from "./plan/plan_set_query.ts";
 import type { OutColumn, Planner, PreRunCte } from "./plan/planner_types.ts";
@@ -136,6 +137,10 @@ export function planStatement(
       }
       default: {
         if (s.type === "with") p.topWith = s;
+        if (isWithDml(s)) {
+          ({ plan, columns, command } = planWithDml(p, s));
+          break;
+        }
         const q = p.planSelect(s as SelectStatement, null);
         plan = q.plan;
         columns = q.columns;

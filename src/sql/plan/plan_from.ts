@@ -97,6 +97,9 @@ function planItem(
         for (let i = p.ctes.length - 1; i >= 0; i--) {
           const cte = p.ctes[i]!.get(name);
           if (!cte) continue;
+          if (cte.noReturning) {
+            throw new DbError("0A000", `WITH query "${name}" does not have a RETURNING clause`);
+          }
           const columns = renameColumns(
             cte.columns.map((c) => ({ ...c, table: alias, hidden: false })),
             item.name.columnNames,

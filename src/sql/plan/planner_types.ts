@@ -28,6 +28,8 @@ export interface CteBinding {
   readonly id: number;
   readonly name: string;
   readonly columns: readonly OutColumn[];
+  /** An INSERT / UPDATE / DELETE without RETURNING: it cannot be read. */
+  readonly noReturning?: true;
 }
 
 /**
