@@ -17,6 +17,7 @@ import { isPlannable, type PlannedStatement, planStatement } from "../sql/planne
 import { activityFunction, activityRows } from "../sql/pg_catalog/mod.ts";
 import { explainPlan } from "../sql/plan/explain.ts";
 import { referencedBy } from "../sql/plan/plan_dml.ts";
+import { resolveType } from "../sql/plan/sql_types.ts";
 import { type ExtensionStatement, type ParsedStatement, parseOne } from "../sql/parser_port.ts";
 import { runCreateTableAs } from "./ctas_runner.ts";
 import { runCopy, runVacuum } from "./copy_runner.ts";
@@ -356,10 +357,13 @@ export async function runStatement(
     case "comment":
       return result("COMMENT");
     case "prepare": {
+      if (s.named.has(stmt.name.name)) {
+        throw new DbError("42P05", `prepared statement "${stmt.name.name}" already exists`);
+      }
       s.named.set(stmt.name.name, {
         sql: st.text,
         parsed: { text: st.text, offset: st.offset, ast: stmt.statement },
-        declared: [],
+        declared: (stmt.args ?? []).map(resolveType),
         paramTypes: [],
         fields: null,
       });
@@ -367,7 +371,9 @@ export async function runStatement(
     }
     case "deallocate": {
       if ("option" in stmt.target) s.named.clear();
-      else s.named.delete(stmt.target.name);
+      else if (!s.named.delete(stmt.target.name)) {
+        throw new DbError("26000", `prepared statement "${stmt.target.name}" does not exist`);
+      }
       return result("DEALLOCATE");
     }
     default:
@@ -393,6 +399,8 @@ async function runExtension(
       return await runQuery(s, st, params, []);
     case "copy":
       return await runCopy(s, ext.copy);
+    case "execute":
+      return await runExecute(s, ext, params);
     case "create_table_as":
       return await runCreateTableAs(
         s,
@@ -489,6 +497,32 @@ async function runExtension(
       return result("ANALYZE");
     }
   }
+}
+
+/**
+ * EXECUTE name [(args)]: evaluates the arguments, converts them to the
+ * prepared statement's parameter types and runs it.
+ * @throws {DbError} 26000 unknown statement, 42601 wrong number of arguments
+ */
+async function runExecute(
+  s: SqlSession,
+  ext: Extract<ExtensionStatement, { kind: "execute" }>,
+  params: readonly Value[],
+): Promise<StatementResult> {
+  const prepared = s.named.get(ext.name);
+  if (!prepared) throw new DbError("26000", `prepared statement "${ext.name}" does not exist`);
+  const { paramTypes } = describeStatement(s, prepared.parsed, prepared.declared);
+  const args = ext.args ? (await runQuery(s, ext.args, params, [])).rows[0] ?? [] : [];
+  if (args.length !== paramTypes.length) {
+    const e = new DbError(
+      "42601",
+      `wrong number of parameters for prepared statement "${ext.name}"`,
+    );
+    e.detail = `Expected ${paramTypes.length} parameters but got ${args.length}.`;
+    throw e;
+  }
+  const values = args.map((v, i) => coerceParam(v as Value, paramTypes[i]!));
+  return await runStatement(s, prepared.parsed, values, prepared.declared);
 }
 
 async function runExplain(

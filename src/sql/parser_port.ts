@@ -31,6 +31,12 @@ export type ExtensionStatement =
   | { readonly kind: "reset"; readonly name: string }
   | { readonly kind: "set"; readonly name: string; readonly value: string }
   | { readonly kind: "analyze"; readonly table: string | null }
+  | {
+    /** EXECUTE name [(args)]: `args` is `SELECT <args>`, evaluated before the run. */
+    readonly kind: "execute";
+    readonly name: string;
+    readonly args: ParsedStatement | null;
+  }
   | { readonly kind: "copy"; readonly copy: ExtCopy }
   | { readonly kind: "create_table_as"; readonly create: ExtCreateTableAs }
   | {
@@ -127,6 +133,15 @@ function parseExtension(text: string, offset: number): ExtensionStatement | null
     )
       .exec(t))
   ) return { kind: "rollback_to", name: unquote(m[1]!) };
+  if ((m = new RegExp(`^execute\\s+${ident}\\s*(?:\\(([\\s\\S]*)\\))?\\s*;?$`, "i").exec(t))) {
+    const args = m[2]?.trim() ? m[2] : null;
+    const at = args === null ? 0 : offset + text.indexOf(args) - "SELECT ".length;
+    return {
+      kind: "execute",
+      name: unquote(m[1]!),
+      args: args === null ? null : parseOne(`SELECT ${args}`, at),
+    };
+  }
   if ((m = /^explain\s+(\(\s*analyze[^)]*\)\s*|analyze\s+)?([\s\S]*)$/i.exec(t))) {
     const inner = text.indexOf(m[2]!);
     return {
