@@ -76,6 +76,29 @@ interface UnitResult {
   readonly output: string;
 }
 
+/** Whether a loopback TCP port is free now. */
+function portFree(port: number): boolean {
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A --baseport for the suite. Its own test server listens on the first free
+ * port of [baseport-32, baseport) (checking port+10000 too); the fixed default
+ * (21079) collides when two runs overlap, so each run takes a random free one.
+ */
+function suiteBasePort(): number {
+  for (let i = 0; i < 200; i++) {
+    const p = 10_000 + Math.floor(Math.random() * 20_000);
+    if (portFree(p) && portFree(p + 10_000)) return p + 32;
+  }
+  throw new Error("no free port for the Redis suite's test server");
+}
+
 /** Runs one unit of the suite against a running server; parses its report lines. */
 async function runUnit(unit: string, port: number): Promise<UnitResult> {
   const args = [
@@ -92,6 +115,10 @@ async function runUnit(unit: string, port: number): Promise<UnitResult> {
     "--timeout",
     "60",
     "--durable",
+    "--baseport",
+    String(suiteBasePort()),
+    "--portcount",
+    "32",
     "--single",
     unit,
   ];
