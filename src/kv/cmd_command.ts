@@ -8,6 +8,18 @@ import type { CommandSpec } from "./command_table.ts";
 import { latin1 } from "./bytes.ts";
 import { type Handler, opt } from "./cmd_util.ts";
 
+/** SORT's destination key (the last STORE wins), skipping other options' arguments. */
+function sortStoreKey(args: Uint8Array[]): Uint8Array[] {
+  let store: Uint8Array | undefined;
+  for (let i = 2; i < args.length; i++) {
+    const w = opt(args, i);
+    if (w === "LIMIT") i += 2;
+    else if (w === "GET" || w === "BY") i += 1;
+    else if (w === "STORE" && i + 1 < args.length) store = args[++i];
+  }
+  return store === undefined ? [] : [store];
+}
+
 function docsEntry(c: KvClient, spec: CommandSpec): void {
   c.reply.map(3);
   c.reply.bulkText("summary");
@@ -76,7 +88,8 @@ function command(table: ReadonlyMap<string, CommandSpec>, c: KvClient, argv: Uin
     if (spec === undefined) return c.reply.error("ERR Invalid command specified");
     const args = argv.slice(2);
     const keys: Uint8Array[] = [];
-    if (spec.firstKey > 0) {
+    if (spec.name === "sort" && args.length >= 2) keys.push(args[1]!, ...sortStoreKey(args));
+    else if (spec.firstKey > 0) {
       const last = spec.lastKey < 0 ? args.length + spec.lastKey : spec.lastKey;
       for (let i = spec.firstKey; i <= last && i < args.length; i += spec.step) keys.push(args[i]!);
     }

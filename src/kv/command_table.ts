@@ -18,6 +18,7 @@ import { pubsubHandlers } from "./cmd_pubsub.ts";
 import { miscHandlers } from "./cmd_misc.ts";
 import { bitHandlers } from "./cmd_bits.ts";
 import { mpopHandlers } from "./cmd_mpop.ts";
+import { sortHandlers } from "./cmd_sort.ts";
 
 /** One command. */
 export interface CommandSpec {
@@ -69,6 +70,8 @@ getbit 3 readonly,fast 1 1 1 bitmap
 bitcount -2 readonly 1 1 1 bitmap
 lcs -3 readonly 1 2 1 string
 del -2 write 1 -1 1 generic
+sort -2 write,denyoom,movablekeys 1 1 1 generic
+sort_ro -2 readonly,movablekeys 1 1 1 generic
 unlink -2 write,fast 1 -1 1 generic
 exists -2 readonly,fast 1 -1 1 generic
 type 2 readonly,fast 1 1 1 generic
@@ -227,6 +230,7 @@ const handlers: Record<string, Handler> = {
   ...miscHandlers,
   ...bitHandlers,
   ...mpopHandlers,
+  ...sortHandlers,
 };
 
 /** Builds the table; handlers missing here (MULTI, COMMAND) are filled in by `dispatch.ts`. */

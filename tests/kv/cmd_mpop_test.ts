@@ -94,3 +94,33 @@ Deno.test("doubles are formatted as Redis 7.0's %.17g", () => {
   assertEquals(formatDouble(-Infinity), "-inf");
   assertEquals(formatDouble(-0), "-0");
 });
+
+Deno.test("SORT orders numerically or ALPHA, with BY/GET patterns, LIMIT and STORE", () => {
+  const c = new Harness().client();
+  c.run("RPUSH", "l", 3, 1, 2, 10);
+  assertEquals(c.run("SORT", "l"), ["1", "2", "3", "10"]);
+  assertEquals(c.run("SORT", "l", "DESC", "LIMIT", 1, 2), ["3", "2"]);
+  assertEquals(c.run("SORT", "l", "ALPHA"), ["1", "10", "2", "3"]);
+  c.run("MSET", "w_1", 9, "w_2", 5);
+  c.run("HSET", "h_3", "f", "three");
+  assertEquals(c.run("SORT", "l", "BY", "w_*", "GET", "#", "GET", "h_*->f"), [
+    "10",
+    null,
+    "3",
+    "three",
+    "2",
+    null,
+    "1",
+    null,
+  ]);
+  assertEquals(c.run("SORT", "l", "BY", "nosort", "DESC"), ["10", "2", "1", "3"]);
+  assertEquals(c.run("SORT", "l", "STORE", "dst"), 4);
+  assertEquals(c.run("LRANGE", "dst", 0, -1), ["1", "2", "3", "10"]);
+  c.run("SADD", "s", "b", "a");
+  assertEquals(c.run("SORT", "s"), err("ERR One or more scores can't be converted into double"));
+  assertEquals(c.run("SORT_RO", "l", "STORE", "x"), err("ERR syntax error"));
+  assertEquals(c.run("COMMAND", "GETKEYS", "SORT", "abc", "STORE", "bad", "STORE", "def"), [
+    "abc",
+    "def",
+  ]);
+});
