@@ -145,13 +145,31 @@ export function parseFloatStrict(input: Uint8Array | string): number | null {
   return Number.isNaN(v) ? null : v;
 }
 
-/** Formats a double as Redis 7 replies do (shortest round-trip form, "inf", "-inf"). */
+/**
+ * Formats a double as Redis 7.0 replies do: integers below 2^52 in plain
+ * digits, everything else as C's `%.17g` (so 1.1 reads "1.1000000000000001",
+ * as in Redis 7.0; 7.2 moved to the shortest form), and "inf", "-inf", "-0".
+ */
 export function formatDouble(v: number): string {
   if (v === Infinity) return "inf";
   if (v === -Infinity) return "-inf";
   if (Number.isNaN(v)) return "nan";
   if (Object.is(v, -0)) return "-0";
-  return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 4503599627370496) return String(v);
+  return formatG17(v);
+}
+
+/** C's `%.17g`. */
+function formatG17(v: number): string {
+  const exp = Number(v.toExponential(16).split("e")[1]);
+  if (exp < -4 || exp >= 17) {
+    const [mantissa, e] = v.toExponential(16).split("e") as [string, string];
+    const m = mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa;
+    const n = Number(e);
+    return `${m}e${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`;
+  }
+  const fixed = v.toFixed(Math.max(0, 16 - exp));
+  return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
 }
 
 /** Formats a long double result of INCRBYFLOAT: plain decimal notation, no exponent. */

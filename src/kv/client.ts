@@ -25,6 +25,8 @@ export interface BlockState {
   readonly argv: Uint8Array[];
   /** Absolute deadline in ms, 0 for none. */
   readonly deadline: number;
+  /** What a timeout (or CLIENT UNBLOCK ... TIMEOUT) replies. */
+  readonly timeoutReply: "nil" | "nullArray";
   /** Resolves the connection's wait. */
   readonly resolve: () => void;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -52,6 +54,8 @@ export class KvClient {
   /** Negotiated protocol version. */
   resp: 2 | 3 = 2;
   noEvict = false;
+  /** CLIENT REPLY: "skip" mutes the next command only. */
+  replyMode: "on" | "off" | "skip" = "on";
   lastCommand = "NULL";
   lastInteractionMs: number;
   readonly createdMs: number;

@@ -7,6 +7,7 @@ import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
 import { errors, type Handler, intArg, opt, subcommandError } from "./cmd_util.ts";
 import { redisVersion } from "./cmd_server.ts";
+import { MutedReply } from "./reply.ts";
 import { config } from "./cmd_config.ts";
 
 function clientLine(x: KvEngine, c: KvClient, self: KvClient): string {
@@ -78,6 +79,39 @@ function clientKill(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
   c.reply.integer(killed);
 }
 
+/** CLIENT REPLY ON|OFF|SKIP: only ON answers (dispatch mutes the rest). */
+function clientReply(c: KvClient, argv: Uint8Array[]): void {
+  const mode = opt(argv, 2);
+  if (mode === "ON") {
+    c.replyMode = "on";
+    return (c.reply instanceof MutedReply ? c.reply.inner : c.reply).ok();
+  }
+  if (mode === "OFF") c.replyMode = "off";
+  else if (mode === "SKIP") {
+    if (c.replyMode === "on") c.replyMode = "skip";
+  } else c.reply.error(errors.syntax);
+}
+
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's blocking command. */
+function clientUnblock(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
+  const id = intArg(c, argv[2]!);
+  if (id === null) return;
+  const how = argv.length === 4 ? opt(argv, 3) : "TIMEOUT";
+  if (how !== "TIMEOUT" && how !== "ERROR") {
+    return c.reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+  }
+  let target: KvClient | undefined;
+  for (const o of x.clients.values()) if (o.id === id) target = o;
+  const state = target?.blocked ?? null;
+  if (target === undefined || state === null) return c.reply.integer(0);
+  x.unblock(target);
+  if (how === "ERROR") target.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  else if (state.timeoutReply === "nil") target.reply.nil();
+  else target.reply.nullArray();
+  target.transport.flushSoon();
+  c.reply.integer(1);
+}
+
 const client: Handler = (x, c, argv) => {
   const sub = opt(argv, 1);
   if (sub === "ID" && argv.length === 2) return c.reply.integer(c.id);
@@ -122,6 +156,10 @@ const client: Handler = (x, c, argv) => {
     return c.reply.ok();
   }
   if (sub === "SETINFO" && argv.length === 4) return c.reply.ok();
+  if (sub === "REPLY" && argv.length === 3) return clientReply(c, argv);
+  if (sub === "UNBLOCK" && (argv.length === 3 || argv.length === 4)) {
+    return clientUnblock(x, c, argv);
+  }
   if (sub === "HELP") {
     const lines = [
       "CLIENT <subcommand>",

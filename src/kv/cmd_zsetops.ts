@@ -107,6 +107,29 @@ const zsetop = (op: Op, store: boolean): Handler => (x, c, argv) => {
   c.reply.integer(out.size);
 };
 
+/** ZINTERCARD numkeys key... [LIMIT n]: the size of the intersection, capped by LIMIT. */
+const zintercard: Handler = (x, c, argv) => {
+  const n = intArg(c, argv[1]!);
+  if (n === null) return;
+  if (n <= 0) return c.reply.error("ERR at least 1 input key is needed for 'zintercard' command");
+  if (n > argv.length - 2) return c.reply.error(errors.syntax);
+  let limit = 0;
+  for (let i = 2 + n; i < argv.length; i++) {
+    if (opt(argv, i) === "LIMIT" && i + 1 < argv.length) {
+      const l = intArg(c, argv[++i]!, "ERR LIMIT can't be negative");
+      if (l === null) return;
+      if (l < 0) return c.reply.error("ERR LIMIT can't be negative");
+      limit = l;
+    } else return c.reply.error(errors.syntax);
+  }
+  const keys: string[] = [];
+  for (let i = 2; i < 2 + n; i++) keys.push(key(argv, i));
+  const sets = inputs(x, c, keys);
+  if (sets === null) return;
+  const size = compute(sets, keys.map(() => 1), "SUM", "inter").size;
+  c.reply.integer(limit > 0 ? Math.min(limit, size) : size);
+};
+
 /** Sorted-set algebra handlers by lower-case name. */
 export const zsetOpHandlers: Record<string, Handler> = {
   zunion: zsetop("union", false),
@@ -115,4 +138,5 @@ export const zsetOpHandlers: Record<string, Handler> = {
   zunionstore: zsetop("union", true),
   zinterstore: zsetop("inter", true),
   zdiffstore: zsetop("diff", true),
+  zintercard,
 };

@@ -17,6 +17,8 @@ import { adminHandlers } from "./cmd_admin.ts";
 import { pubsubHandlers } from "./cmd_pubsub.ts";
 import { miscHandlers } from "./cmd_misc.ts";
 import { bitHandlers } from "./cmd_bits.ts";
+import { mpopHandlers } from "./cmd_mpop.ts";
+import { sortHandlers } from "./cmd_sort.ts";
 
 /** One command. */
 export interface CommandSpec {
@@ -68,6 +70,8 @@ getbit 3 readonly,fast 1 1 1 bitmap
 bitcount -2 readonly 1 1 1 bitmap
 lcs -3 readonly 1 2 1 string
 del -2 write 1 -1 1 generic
+sort -2 write,denyoom,movablekeys 1 1 1 generic
+sort_ro -2 readonly,movablekeys 1 1 1 generic
 unlink -2 write,fast 1 -1 1 generic
 exists -2 readonly,fast 1 -1 1 generic
 type 2 readonly,fast 1 1 1 generic
@@ -120,6 +124,8 @@ linsert 5 write,denyoom 1 1 1 list
 lpos -3 readonly 1 1 1 list
 lmove 5 write,denyoom 1 2 1 list
 blmove 6 write,denyoom,blocking 1 2 1 list
+lmpop -4 write,movablekeys 0 0 0 list
+blmpop -5 write,blocking,movablekeys 0 0 0 list
 rpoplpush 3 write,denyoom 1 2 1 list
 brpoplpush 4 write,denyoom,blocking 1 2 1 list
 blpop -3 write,blocking 1 -2 1 list
@@ -169,6 +175,9 @@ zrandmember -2 readonly 1 1 1 sorted_set
 zscan -3 readonly 1 1 1 sorted_set
 zunion -3 readonly,movablekeys 0 0 0 sorted_set
 zinter -3 readonly,movablekeys 0 0 0 sorted_set
+zintercard -3 readonly,movablekeys 0 0 0 sorted_set
+zmpop -4 write,movablekeys 0 0 0 sorted_set
+bzmpop -5 write,blocking,movablekeys 0 0 0 sorted_set
 zdiff -3 readonly,movablekeys 0 0 0 sorted_set
 zunionstore -4 write,denyoom,movablekeys 1 1 1 sorted_set
 zinterstore -4 write,denyoom,movablekeys 1 1 1 sorted_set
@@ -188,7 +197,7 @@ time 1 fast 0 0 0 server
 dbsize 1 readonly,fast 0 0 0 server
 flushdb -1 write 0 0 0 server
 flushall -1 write 0 0 0 server
-save 1 admin 0 0 0 server
+save 1 admin,denymulti 0 0 0 server
 bgsave -1 admin 0 0 0 server
 lastsave 1 fast 0 0 0 server
 swapdb 3 write,fast 0 0 0 server
@@ -220,6 +229,8 @@ const handlers: Record<string, Handler> = {
   ...pubsubHandlers,
   ...miscHandlers,
   ...bitHandlers,
+  ...mpopHandlers,
+  ...sortHandlers,
 };
 
 /** Builds the table; handlers missing here (MULTI, COMMAND) are filled in by `dispatch.ts`. */

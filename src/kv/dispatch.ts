@@ -7,11 +7,12 @@
 import type { KvClient } from "./client.ts";
 import { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
-import { type BlockRequest, errors, type Handler, key, opt } from "./cmd_util.ts";
+import { type BlockRequest, errors, type Handler, key } from "./cmd_util.ts";
 import { buildCommandTable, type CommandSpec } from "./command_table.ts";
 import { unwatchAll } from "./cmd_server.ts";
 import { infoWith } from "./cmd_admin.ts";
-import { NullReply } from "./reply.ts";
+import { commandHandler } from "./cmd_command.ts";
+import { MutedReply, NullReply } from "./reply.ts";
 import { decodeRecord } from "./record.ts";
 import { KvClient as Client } from "./client.ts";
 import { log } from "../common/log.ts";
@@ -64,93 +65,36 @@ const exec: Handler = (x, c) => {
   }
   unwatchAll(x, c);
   c.reply.array(queued.length);
+  return runQueued(x, c, queued, 0);
+};
+
+/**
+ * Runs EXEC's queue from `from`. A command that completes asynchronously
+ * (SAVE) is awaited before the rest, so replies keep their order.
+ */
+function runQueued(
+  x: KvEngine,
+  c: KvClient,
+  queued: Uint8Array[][],
+  from: number,
+): Promise<void> | undefined {
   x.noBlock = true;
   try {
-    for (const argv of queued) {
+    for (let i = from; i < queued.length; i++) {
+      const argv = queued[i]!;
       const spec = lookup(argv[0]!)!;
       if (spec.denyoom && !memoryAvailable(x)) {
         c.reply.error(errors.oom);
         continue;
       }
-      runHandler(x, c, spec, argv);
+      const r = runHandler(x, c, spec, argv);
+      if (r instanceof Promise) return r.then(() => runQueued(x, c, queued, i + 1));
     }
   } finally {
     x.noBlock = false;
   }
-};
-
-function docsEntry(c: KvClient, spec: CommandSpec): void {
-  c.reply.map(3);
-  c.reply.bulkText("summary");
-  c.reply.bulkText(`${spec.name.toUpperCase()} command`);
-  c.reply.bulkText("since");
-  c.reply.bulkText("1.0.0");
-  c.reply.bulkText("group");
-  c.reply.bulkText(spec.group);
+  return undefined;
 }
-
-function infoEntry(c: KvClient, spec: CommandSpec): void {
-  c.reply.array(10);
-  c.reply.bulkText(spec.name);
-  c.reply.integer(spec.arity);
-  const flags = [...spec.flags].filter((f) => !["pubsubok", "nomulti", "movablekeys"].includes(f));
-  c.reply.set(flags.length);
-  for (const f of flags) c.reply.simple(f);
-  c.reply.integer(spec.firstKey);
-  c.reply.integer(spec.lastKey);
-  c.reply.integer(spec.step);
-  c.reply.set(1);
-  c.reply.simple("@" + spec.group);
-  c.reply.array(0);
-  c.reply.array(0);
-  c.reply.array(0);
-}
-
-const command: Handler = (_x, c, argv) => {
-  const sub = argv.length === 1 ? "" : opt(argv, 1);
-  if (sub === "") {
-    c.reply.array(table.size);
-    for (const spec of table.values()) infoEntry(c, spec);
-  } else if (sub === "COUNT" && argv.length === 2) c.reply.integer(table.size);
-  else if (sub === "LIST") {
-    c.reply.array(table.size);
-    for (const name of table.keys()) c.reply.bulkText(name);
-  } else if (sub === "INFO") {
-    const names = argv.length === 2
-      ? [...table.keys()]
-      : argv.slice(2).map((a) => latin1(a).toLowerCase());
-    c.reply.array(names.length);
-    for (const n of names) {
-      const spec = table.get(n);
-      if (spec === undefined) c.reply.nil();
-      else infoEntry(c, spec);
-    }
-  } else if (sub === "DOCS") {
-    const names = argv.length === 2
-      ? [...table.keys()]
-      : argv.slice(2).map((a) => latin1(a).toLowerCase());
-    const specs = names.map((n) => table.get(n)).filter((s): s is CommandSpec => s !== undefined);
-    c.reply.map(specs.length);
-    for (const spec of specs) {
-      c.reply.bulkText(spec.name);
-      docsEntry(c, spec);
-    }
-  } else if (sub === "GETKEYS" && argv.length >= 3) {
-    const spec = table.get(latin1(argv[2]!).toLowerCase());
-    if (spec === undefined) return c.reply.error("ERR Invalid command specified");
-    const args = argv.slice(2);
-    const keys: Uint8Array[] = [];
-    if (spec.firstKey > 0) {
-      const last = spec.lastKey < 0 ? args.length + spec.lastKey : spec.lastKey;
-      for (let i = spec.firstKey; i <= last && i < args.length; i += spec.step) keys.push(args[i]!);
-    }
-    if (keys.length === 0) return c.reply.error("ERR The command has no key arguments");
-    c.reply.array(keys.length);
-    for (const k of keys) c.reply.bulk(k);
-  } else {
-    c.reply.error(`ERR unknown subcommand '${latin1(argv[1]!)}'. Try COMMAND HELP.`);
-  }
-};
 
 function commandStats(): string[] {
   const lines: string[] = [];
@@ -162,6 +106,7 @@ function commandStats(): string[] {
 }
 
 const info = infoWith({ commandstats: commandStats });
+const command = commandHandler(() => table);
 const table = buildCommandTable({ multi, exec, discard, watch, unwatch, command, info });
 /** Commands whose CLIENT LIST `cmd=` names the subcommand too, as Redis does. */
 const containers = new Set(["client", "config", "command", "object", "pubsub"]);
@@ -273,6 +218,23 @@ export function executeCommand(
   c: KvClient,
   argv: Uint8Array[],
 ): Promise<void> | undefined {
+  if (c.replyMode === "on") return executeOne(x, c, argv);
+  const skipping = c.replyMode === "skip";
+  const real = c.reply;
+  c.reply = new MutedReply(real);
+  try {
+    return executeOne(x, c, argv);
+  } finally {
+    c.reply = real;
+    if (skipping && c.replyMode === "skip") c.replyMode = "on";
+  }
+}
+
+function executeOne(
+  x: KvEngine,
+  c: KvClient,
+  argv: Uint8Array[],
+): Promise<void> | undefined {
   x.now = x.clock();
   c.lastInteractionMs = x.now;
   const spec = lookup(argv[0]!);
@@ -294,6 +256,9 @@ export function executeCommand(
     unwatchAll(x, c);
     c.reply.error(`EXECABORT Transaction discarded because of: ${errors.oom}`);
     return undefined;
+  }
+  if (c.multi !== null && spec.flags.has("denymulti")) {
+    return reject(c, "ERR Command not allowed inside a transaction", spec);
   }
   if (c.multi !== null && !spec.nomulti) {
     c.multi.push(argv.map((a) => a.slice()));
@@ -326,6 +291,8 @@ export function executeCommand(
 /** Retries a blocked client's command; false when it would block again. */
 function retryBlocked(x: KvEngine, c: KvClient, argv: Uint8Array[]): boolean {
   const spec = table.get(latin1(argv[0]!).toLowerCase())!;
+  const want = spec.group === "list" ? "list" : spec.group === "sorted_set" ? "zset" : null;
+  if (want !== null && !x.blockedKeyHolds(c, want)) return false;
   x.noBlock = false;
   const before = x.dirtyCounter;
   x.explicitPropagation = false;

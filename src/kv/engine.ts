@@ -247,6 +247,7 @@ export class KvEngine {
       keys: qualified,
       argv: argv.map((a) => a.slice()),
       deadline: timeoutMs > 0 ? this.now + timeoutMs : 0,
+      timeoutReply,
       resolve,
       timer: undefined,
     };
@@ -283,6 +284,20 @@ export class KvEngine {
     client.blocked = null;
     client.blockedWait = null;
     state.resolve();
+  }
+
+  /**
+   * Whether a key `client` is blocked on now holds a `type` value. As in
+   * Redis, a key that became ready with another type (LPUSH, DEL, SET inside
+   * one MULTI) leaves the client blocked rather than failing its command.
+   */
+  blockedKeyHolds(client: KvClient, type: ValueType): boolean {
+    for (const q of client.blocked?.keys ?? []) {
+      const cut = q.indexOf("\u0000");
+      const e = this.dbs[Number(q.slice(0, cut))]!.lookup(q.slice(cut + 1), this.now, this.loading);
+      if (e !== undefined && e.type === type) return true;
+    }
+    return false;
   }
 
   /** Serves clients blocked on keys that became ready, oldest first. */

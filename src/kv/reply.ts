@@ -62,3 +62,72 @@ export class NullReply implements Reply {
   bool(_value: boolean): void {}
   verbatim(_text: string): void {}
 }
+
+/**
+ * What a client under CLIENT REPLY OFF/SKIP gets: replies are dropped, except
+ * push frames (pub/sub messages and RESP3 subscription notices) which Redis
+ * still delivers. `pending` counts the elements of a push still to forward.
+ */
+export class MutedReply implements Reply {
+  #pending = 0;
+  constructor(readonly inner: Reply) {}
+  get resp(): 2 | 3 {
+    return this.inner.resp;
+  }
+  /** Whether the next frame is part of a push (and how many more follow). */
+  #pass(children = 0): boolean {
+    if (this.#pending === 0) return false;
+    this.#pending += children - 1;
+    return true;
+  }
+  ok(): void {
+    if (this.#pass()) this.inner.ok();
+  }
+  simple(text: string): void {
+    if (this.#pass()) this.inner.simple(text);
+  }
+  error(message: string): void {
+    if (this.#pass()) this.inner.error(message);
+  }
+  integer(value: number | bigint): void {
+    if (this.#pass()) this.inner.integer(value);
+  }
+  bulk(bytes: Uint8Array): void {
+    if (this.#pass()) this.inner.bulk(bytes);
+  }
+  bulkLatin1(text: string): void {
+    if (this.#pass()) this.inner.bulkLatin1(text);
+  }
+  bulkText(text: string): void {
+    if (this.#pass()) this.inner.bulkText(text);
+  }
+  nil(): void {
+    if (this.#pass()) this.inner.nil();
+  }
+  nullArray(): void {
+    if (this.#pass()) this.inner.nullArray();
+  }
+  array(count: number): void {
+    if (this.#pass(count)) this.inner.array(count);
+  }
+  map(count: number): void {
+    if (this.#pass(2 * count)) this.inner.map(count);
+  }
+  set(count: number): void {
+    if (this.#pass(count)) this.inner.set(count);
+  }
+  push(count: number): void {
+    if (this.#pending === 0) this.#pending = count;
+    else this.#pending += count - 1;
+    this.inner.push(count);
+  }
+  double(value: number): void {
+    if (this.#pass()) this.inner.double(value);
+  }
+  bool(value: boolean): void {
+    if (this.#pass()) this.inner.bool(value);
+  }
+  verbatim(text: string): void {
+    if (this.#pass()) this.inner.verbatim(text);
+  }
+}
