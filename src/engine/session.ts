@@ -114,6 +114,10 @@ export class SqlSession implements Session {
   savepoints: Savepoint[] = [];
   pendingNotifies: { channel: string; payload: string }[] = [];
   readonly settings = new Map<string, string>();
+  /** Bumped on every change of `settings` (see `Session.settingsVersion`). */
+  settingsVersion = 0;
+  /** statement_timeout in ms, read again only when the settings changed. */
+  #timeout = { version: -1, ms: 0 };
   readonly named = new Map<string, PreparedStatement>();
   readonly currvals = new Map<number, bigint>();
   blockIsolation: Isolation | null = null;
@@ -267,6 +271,15 @@ export class SqlSession implements Session {
     });
   }
 
+  #timeoutMs(): number {
+    const t = this.#timeout;
+    if (t.version !== this.settingsVersion) {
+      t.ms = Number(this.getSetting("statement_timeout") ?? "0");
+      t.version = this.settingsVersion;
+    }
+    return t.ms;
+  }
+
   /** Runs one parsed statement with transaction wrapping and failure state. */
   async runOne(
     st: ParsedStatement,
@@ -278,7 +291,7 @@ export class SqlSession implements Session {
     this.#query = st.text;
     this.#queryStart = this.#stateChange = Date.now();
     this.startedMs = performance.now();
-    const timeoutMs = Number(this.getSetting("statement_timeout") ?? "0");
+    const timeoutMs = this.#timeoutMs();
     const timer = timeoutMs > 0
       ? setTimeout(() => {
         this.cancelled = true;
@@ -397,9 +410,12 @@ export class SqlSession implements Session {
       if (!this.#localSaved.has(key)) this.#localSaved.set(key, this.settings.get(key));
     }
     this.settings.set(key, value);
+    this.settingsVersion++;
   }
 
   #restoreLocal(): void {
+    if (this.#localSaved.size === 0) return;
+    this.settingsVersion++;
     for (const [key, value] of this.#localSaved) {
       if (value === undefined) this.settings.delete(key);
       else this.settings.set(key, value);
@@ -409,12 +425,14 @@ export class SqlSession implements Session {
 
   setSetting(name: string, value: string): void {
     this.settings.set(name.toLowerCase(), value);
+    this.settingsVersion++;
   }
 
   /** Resets a setting to its default. */
   resetSetting(name: string): void {
     if (name === "all") this.settings.clear();
     else this.settings.delete(name.toLowerCase());
+    this.settingsVersion++;
   }
 
   /** Extended-query Sync: every statement already commits on its own unless in a block. */

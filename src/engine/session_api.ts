@@ -134,6 +134,11 @@ export interface Session {
   /** Transaction status after the last statement: I idle, T in a block, E failed block. */
   readonly txStatus: TxStatus;
   /**
+   * Grows whenever a setting may have changed; a protocol re-reads the settings
+   * it reports only when this moved. Absent: re-read after every statement.
+   */
+  readonly settingsVersion?: number;
+  /**
    * Runs one or more statements (simple query). Stops at the first error, which is thrown
    * after the results before it are delivered through `onResult`.
    * @throws {DbError} with SQLSTATE

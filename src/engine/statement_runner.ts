@@ -109,7 +109,19 @@ export function coerceParam(v: Value, t: SqlType): Value {
   }
 }
 
+/** Result fields per plan, built once (plans are immutable). */
+const fieldsCache = new WeakMap<PlannedStatement, Field[] | null>();
+
 function fieldsOf(p: PlannedStatement): Field[] | null {
+  let fields = fieldsCache.get(p);
+  if (fields === undefined) {
+    fields = buildFields(p);
+    fieldsCache.set(p, fields);
+  }
+  return fields;
+}
+
+function buildFields(p: PlannedStatement): Field[] | null {
   if (!p.columns) return null;
   return p.columns.map((c) => ({
     name: c.name,

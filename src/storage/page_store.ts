@@ -246,10 +246,15 @@ class PageStoreImpl implements PageStore {
   }
 
   checkpoint(): Promise<void> {
+    return this.#checkpoint(false);
+  }
+
+  /** @param yielding let other tasks run while pages are written (background checkpoints) */
+  #checkpoint(yielding: boolean): Promise<void> {
     if (this.#closed) {
       return Promise.reject(new IoError(`The page store in ${this.#dataDir} is closed`));
     }
-    const run = this.#checkpointChain.then(() => this.#checkpointNow());
+    const run = this.#checkpointChain.then(() => this.#checkpointNow(yielding));
     this.#checkpointChain = run.catch(() => {});
     return run;
   }
@@ -258,7 +263,7 @@ class PageStoreImpl implements PageStore {
   #checkpointInBackground(): void {
     if (this.#backgroundCheckpoint) return;
     this.#backgroundCheckpoint = true;
-    this.checkpoint().then(
+    this.#checkpoint(true).then(
       () => {
         this.#backgroundCheckpoint = false;
       },
@@ -301,7 +306,7 @@ class PageStoreImpl implements PageStore {
     };
   }
 
-  async #checkpointNow(): Promise<void> {
+  async #checkpointNow(yielding: boolean): Promise<void> {
     const wal = this.#wal;
     const redoLsn = wal.endLsn;
     this.#imageBelowLsn = Math.max(this.#imageBelowLsn, redoLsn);
@@ -312,7 +317,7 @@ class PageStoreImpl implements PageStore {
     // Other tasks may have appended records while the flush ran, so each page is
     // written under the write-ahead rule (#writeBack flushes further if needed).
     writeU64(this.#pool.handles[this.#metaFrame]!.data, meta.checkpointLsn, redoLsn);
-    await this.#writeDirtyPages();
+    await this.#writeDirtyPages(yielding);
     await this.#pager.sync();
     const checkpointLsn = this.#appendCheckpointRecord(redoLsn);
     await wal.flush(checkpointLsn);
@@ -326,20 +331,21 @@ class PageStoreImpl implements PageStore {
   }
 
   /**
-   * Writes every dirty page, a bounded run of pages at a time, letting other
-   * tasks run between runs so a checkpoint does not stall every client. Pages
+   * Writes every dirty page. A background checkpoint writes a bounded run of
+   * pages at a time and lets other tasks run between runs, so it does not
+   * stall every client (an explicit one, as at close, writes at once). Pages
    * changed meanwhile carry LSNs past the redo point (replayed by recovery) and
    * are written under the write-ahead rule; pages evicted meanwhile were
    * written by the eviction; the data-file sync after this covers both.
    */
-  async #writeDirtyPages(): Promise<void> {
+  async #writeDirtyPages(yielding: boolean): Promise<void> {
     const pool = this.#pool;
     let written = 0;
     for (let f = 0; f < pool.frames; f++) {
       if (!pool.dirty[f] || pool.pageIds[f]! < 0) continue;
       this.#writeBack(f);
       pool.dirty[f] = 0;
-      if (++written % checkpointRunPages === 0) {
+      if (yielding && ++written % checkpointRunPages === 0) {
         await new Promise<void>((resolve) => setTimeout(resolve, 0));
         this.#checkOpen();
       }

@@ -175,6 +175,31 @@ Deno.test("PageStore checkpoints in the background once enough WAL accumulates",
   await store.close();
 });
 
+Deno.test("A background checkpoint lets updates run between page writes and recovery keeps both", async () => {
+  const fs = new MemFileSystem();
+  const opts = { ...options(fs, "/db"), bufferPoolBytes: 256 * pageSize };
+  const store = await openPageStore({ ...opts, checkpointWalBytes: 100 * pageSize });
+  const ids = fill(store, 120); // past 100 page images: a checkpoint starts with ~120 dirty pages
+  const more: number[] = [];
+  // Updates made while the checkpoint yields between runs of page writes.
+  for (let i = 0; i < 20 && store.stats().checkpoints === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    more.push(...fill(store, 1));
+  }
+  assert.ok(more.length > 1, "the checkpoint let other work run before it finished");
+  for (let i = 0; i < 50 && store.stats().checkpoints === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  assert.ok(store.stats().checkpoints >= 1);
+  await store.wal.flush(store.wal.endLsn);
+  // Not closed: the next open recovers from the checkpoint and the WAL after it.
+  const recovered = await openPageStore(opts);
+  check(recovered, ids);
+  more.forEach((id) => recovered.view((r) => assert.equal(r.read(id).data[16], PageType.heap)));
+  await recovered.close();
+  await store.close();
+});
+
 Deno.test("openPageStore() refuses to wipe a database whose control file is missing", async () => {
   const fs = new MemFileSystem();
   const store = await openPageStore(options(fs, "/db"));

@@ -93,6 +93,8 @@ export class PgConnection {
   #sent = new Map<string, string>();
   #startup = new Map<string, string>();
   #settingsDirty = false;
+  /** The session's settingsVersion when the reported settings were last sent. */
+  #settingsSeen = -1;
   #skipping = false;
   #idle = false;
   #closed = false;
@@ -274,6 +276,7 @@ export class PgConnection {
     }
     this.#textOptions = { timeZone: this.#sent.get("TimeZone") ?? "UTC" };
     this.#settingsDirty = false;
+    this.#settingsSeen = this.#session?.settingsVersion ?? -1;
   }
 
   #noteResult(r: StatementResult): void {
@@ -283,7 +286,11 @@ export class PgConnection {
   }
 
   #readyForQuery(session: Session): Promise<void> {
-    if (this.#settingsDirty) this.#sendSettings(false);
+    if (this.#settingsDirty) {
+      const version = session.settingsVersion;
+      if (version === undefined || version !== this.#settingsSeen) this.#sendSettings(false);
+      else this.#settingsDirty = false;
+    }
     encodeReadyForQuery(this.writer, session.txStatus);
     return this.flush();
   }
