@@ -1,14 +1,16 @@
 /**
  * COPY ... FROM STDIN / TO STDOUT through the session's `CopyPort`, and
  * VACUUM / ANALYZE. COPY FROM plans one `INSERT ... VALUES ($1, ...)` for the
- * target columns and runs it per row, so rows get the same defaults,
- * sequences and constraint checks as INSERT, without planning per row.
+ * target columns and runs its source per row, so rows get the same defaults,
+ * sequences and casts as INSERT, without planning per row; the rows are then
+ * checked and written in batches (`insertBatch`: many rows per
+ * mini-transaction and WAL record), with INSERT's constraint checks.
  * @module
  */
 import type * as pg from "pgsql-ast-parser";
 import { DbError } from "../common/errors.ts";
 import type { SqlType, Value } from "../common/types.ts";
-import { runDml } from "../exec/run_dml.ts";
+import { insertBatch } from "../exec/run_dml.ts";
 import { runPlan } from "../exec/run_select.ts";
 import type { ExtCopy } from "../sql/parse/ext_ast.ts";
 import { type ExtensionStatement, type ParsedStatement, parseOne } from "../sql/parser_port.ts";
@@ -16,6 +18,9 @@ import type { RelationDef } from "../sql/catalog/catalog.ts";
 import type { SqlSession } from "./session.ts";
 import type { CopyPort, CopySpec, StatementResult } from "./session_api.ts";
 import { execContext, planFor } from "./statement_runner.ts";
+
+/** Rows COPY FROM converts before writing them in one bulk insert. */
+const copyBatchRows = 1_000;
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -123,7 +128,9 @@ async function copyFrom(s: SqlSession, port: CopyPort, copy: ExtCopy): Promise<S
   if (ctx.txn.readOnly) {
     throw new DbError("25006", "cannot execute COPY FROM in a read-only transaction");
   }
+  if (plan.kind !== "insert") throw new DbError("XX000", "COPY FROM planned no INSERT");
   let count = 0;
+  let pending: Value[][] = [];
   for await (const batch of port.copyIn(copySpec(copy, types, cols))) {
     ctx.checkCancel();
     for (const row of batch) {
@@ -131,9 +138,15 @@ async function copyFrom(s: SqlSession, port: CopyPort, copy: ExtCopy): Promise<S
         throw new DbError("22P04", `row has ${row.length} columns, expected ${cols.length}`);
       }
       for (let i = 0; i < row.length; i++) params[i] = row[i] ?? null;
-      count += (await runDml(plan, ctx)).count;
+      // The INSERT's source adds defaults, sequence values and casts per row.
+      for (const values of runPlan(plan.source, ctx)) pending.push(values);
+      if (pending.length >= copyBatchRows) {
+        count += await insertBatch(plan, pending, ctx);
+        pending = [];
+      }
     }
   }
+  if (pending.length > 0) count += await insertBatch(plan, pending, ctx);
   s.addChanges(ctx.changes);
   return copyResult(count);
 }

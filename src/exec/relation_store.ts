@@ -370,6 +370,15 @@ export class RelationStore {
     return this.tables.insertRow(txn, this.#get(rel).def, values);
   }
 
+  /**
+   * Inserts many rows (COPY FROM), a run of them per mini-transaction.
+   * @returns the new versions' row ids, in order
+   * @throws {DbError} 23505 on a duplicate key, also between the given rows
+   */
+  insertMany(txn: Txn, rel: number, rows: readonly (readonly Value[])[]): Promise<number[]> {
+    return this.tables.insertRows(txn, this.#get(rel).def, rows);
+  }
+
   /** Inserts a row or reports the unique conflict (see `Tables.insertOrConflict`). */
   insertOrConflict(txn: Txn, rel: number, values: readonly Value[]): Promise<InsertOutcome> {
     return this.tables.insertOrConflict(txn, this.#get(rel).def, values);

@@ -83,7 +83,7 @@ function xidState(ctx: WriteContext, txn: Txn, xid: number): XidState {
  * @returns a running transaction to wait for, or null when there is no conflict
  * @throws {UniqueViolationError} 23505 on a committed (or own) live duplicate
  */
-function checkUnique(
+export function checkUnique(
   ctx: WriteContext,
   m: PageReader,
   txn: Txn,
@@ -129,7 +129,7 @@ function checkUnique(
 }
 
 /** The version an update replaces: its unique keys need no new check when unchanged. */
-interface Replaced {
+export interface Replaced {
   readonly rowId: number;
   readonly values: readonly Value[];
 }
@@ -141,7 +141,7 @@ function sameKey(a: Uint8Array, b: Uint8Array | null): boolean {
 }
 
 /** Inserts index entries of a new version and records them for SERIALIZABLE checks. */
-function insertIndexEntries(
+export function insertIndexEntries(
   m: Mtr,
   txn: Txn,
   rel: RelationDef,

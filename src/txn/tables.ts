@@ -9,6 +9,7 @@ import type { Value } from "../common/types.ts";
 import { heapStats } from "../storage/heap/mod.ts";
 import type { RowLockMode, WaitPolicy } from "./lock_manager.ts";
 import { type RelationDef, UniqueViolationError } from "./relation.ts";
+import { insertRows } from "./relation_bulk.ts";
 import {
   fetchVisible,
   type IndexBounds,
@@ -70,6 +71,22 @@ export class Tables implements WriteContext {
     const rowId = await insertRow(this, txn, rel, values);
     this.#adjust(rel, 1);
     return rowId;
+  }
+
+  /**
+   * Inserts many rows (COPY FROM), a run of them per mini-transaction.
+   * @returns the new versions' row ids, in order
+   * @throws {DbError} 23505 on a duplicate key, also between the given rows
+   * @throws {TxnConflictError} 40P01 when waiting for a concurrent inserter of the same key would deadlock
+   */
+  async insertRows(
+    txn: Txn,
+    rel: RelationDef,
+    rows: readonly (readonly Value[])[],
+  ): Promise<number[]> {
+    const rowIds = await insertRows(this, txn, rel, rows);
+    this.#adjust(rel, rowIds.length);
+    return rowIds;
   }
 
   /**
