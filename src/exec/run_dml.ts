@@ -161,7 +161,8 @@ async function runInsert(
 
 /**
  * Writes rows an INSERT plan's source produced (COPY FROM's batches): NOT NULL
- * and CHECK constraints of every row first, then one bulk insert (unique checks
+ * and CHECK constraints of every row first (as PostgreSQL's COPY checks them
+ * while buffering rows), then one bulk insert (unique checks
  * and index entries per row, many rows per mini-transaction), then the
  * FOREIGN KEY checks. The plan must have no ON CONFLICT and no RETURNING.
  * @returns the rows written
@@ -176,28 +177,15 @@ export async function insertBatch(
     throw new DbError("XX000", "insertBatch needs an INSERT without ON CONFLICT and RETURNING");
   }
   const target = node.target;
-  // A row failing NOT NULL or CHECK fails after the rows before it are
-  // written, so a duplicate key earlier in the batch is reported first, as
-  // row-by-row INSERT would.
-  let failed: unknown = null;
-  let good = rows.length;
-  for (let i = 0; i < rows.length; i++) {
-    try {
-      checkRow(target, rows[i]!, ctx);
-    } catch (e) {
-      failed = e;
-      good = i;
-      break;
-    }
-  }
-  const head = good === rows.length ? rows : rows.slice(0, good);
-  if (head.length > 0) await ctx.rs.insertMany(ctx.txn, target.rel, head);
-  ctx.changes.set(target.rel, (ctx.changes.get(target.rel) ?? 0) + head.length);
+  // Like PostgreSQL's buffered COPY: every row's NOT NULL and CHECK before
+  // the batch's unique checks.
+  for (const values of rows) checkRow(target, values, ctx);
+  await ctx.rs.insertMany(ctx.txn, target.rel, rows);
+  ctx.changes.set(target.rel, (ctx.changes.get(target.rel) ?? 0) + rows.length);
   if (hasForeignKeys(target)) {
-    for (const values of head) await checkForeignKeys(target, values, ctx);
+    for (const values of rows) await checkForeignKeys(target, values, ctx);
   }
-  if (failed !== null) throw failed;
-  return head.length;
+  return rows.length;
 }
 
 /** INSERT ... ON CONFLICT for one row; returns the rows affected. */

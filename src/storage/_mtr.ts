@@ -62,6 +62,15 @@ const Logged = { none: 0, ranges: 1, image: 2 } as const;
 export class MiniTransaction extends PinningReader implements Mtr {
   /** Written frames in order of first write. */
   readonly #frames: number[] = [];
+
+  get changedPages(): number {
+    return this.#frames.length;
+  }
+
+  get poolFrames(): number {
+    return this.source.pool.frames;
+  }
+
   readonly #before: Uint8Array[] = [];
   readonly #mode: number[] = [];
   /** Declared ranges as (slot, offset, length) triples. */

@@ -48,6 +48,10 @@ export interface Mtr extends PageReader {
   logPage(page: PageHandle): void;
   /** Sets root slot `slot` (0..15) to `pageId`. */
   setRoot(slot: number, pageId: number): void;
+  /** Distinct pages changed so far; each stays pinned until the operation returns. */
+  readonly changedPages: number;
+  /** Frames of the buffer pool: more pages than this cannot be pinned at once. */
+  readonly poolFrames: number;
 }
 
 /** Well-known root slots. */

@@ -5,8 +5,8 @@
  * records as `insertRow`, but a run of rows shares one mini-transaction, so
  * the heap pages they fill are latched, logged (one WAL record per run; a page
  * mostly written in the run is logged as one full image) and stamped once
- * instead of once per row. A run ends after `bulkRunBytes` of tuples or
- * `bulkRunRows` rows, or early when a row must wait for an uncommitted inserter
+ * instead of once per row. A run ends after `bulkRunBytes` of tuples,
+ * `bulkRunRows` rows or when its pinned pages near half the buffer pool, or early when a row must wait for an uncommitted inserter
  * of the same unique key; the rows before it are kept, the wait happens
  * outside the mini-transaction, and the run resumes at that row. A unique
  * violation throws from the mini-transaction, which restores every page of
@@ -50,12 +50,20 @@ export async function insertRows(
   const indexes = rel.indexes;
   const hasUnique = indexes.some((i) => i.unique);
   const rowIds: number[] = [];
+  // Every page a run changes stays pinned until it ends: keep a run within half
+  // the buffer pool, leaving room for one more row's heap page, B+tree paths and splits.
+  const reserve = 8 + 8 * indexes.length;
   let next = 0;
   while (next < rows.length) {
     const wait = ctx.store.update((m) => {
+      const pinBudget = Math.floor(m.poolFrames / 2);
       let bytes = 0;
       let done = 0;
-      while (next < rows.length && done < bulkRunRows && bytes < bulkRunBytes) {
+      while (
+        next < rows.length &&
+        (done === 0 ||
+          (done < bulkRunRows && bytes < bulkRunBytes && m.changedPages + reserve <= pinBudget))
+      ) {
         const values = rows[next]!;
         const prefixes = indexes.length === 0
           ? []

@@ -163,6 +163,9 @@ export class MemPageStore {
       setRoot: (slot, pageId) => {
         this.#roots[slot] = pageId;
       },
+      // Memory pages are never evicted, so nothing limits how many one operation holds.
+      changedPages: 0,
+      poolFrames: 1 << 30,
     };
   }
 
