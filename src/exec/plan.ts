@@ -199,6 +199,8 @@ export type PlanNode =
     readonly missing: readonly Value[];
     /** Append the tuple id after the columns (DML sources). */
     readonly ctid: boolean;
+    /** Columns read above the scan (absent: all); the others read as NULL. */
+    readonly needed?: readonly boolean[];
   }
   | {
     readonly kind: "index_scan";
@@ -213,6 +215,8 @@ export type PlanNode =
     readonly missing: readonly Value[];
     /** Append the tuple id after the columns (DML sources). */
     readonly ctid: boolean;
+    /** Columns read above the scan (absent: all); the others read as NULL. */
+    readonly needed?: readonly boolean[];
   }
   | {
     readonly kind: "index_range";
@@ -230,6 +234,8 @@ export type PlanNode =
     readonly filter: BoundExpr | null;
     readonly missing: readonly Value[];
     readonly ctid: boolean;
+    /** Columns read above the scan (absent: all); the others read as NULL. */
+    readonly needed?: readonly boolean[];
   }
   | { readonly kind: "filter"; readonly input: PlanNode; readonly predicate: BoundExpr }
   | { readonly kind: "project"; readonly input: PlanNode; readonly exprs: readonly BoundExpr[] }

@@ -311,14 +311,28 @@ export class RelationStore {
     }
   }
 
-  /** Visible rows whose index key equals `key`, or null when the index is not stored. */
-  lookup(rel: number, indexOid: number, key: readonly Value[], txn: Txn): StoredRow[] | null {
+  /**
+   * Visible rows whose index key equals `key`, or null when the index is not stored.
+   * @param wanted decode only the columns marked true (the others read as NULL)
+   */
+  lookup(
+    rel: number,
+    indexOid: number,
+    key: readonly Value[],
+    txn: Txn,
+    wanted?: readonly boolean[],
+  ): StoredRow[] | null {
     const b = this.#get(rel);
     const no = b.indexNo.get(indexOid);
     if (no === undefined) return null;
-    const cursor = this.tables.indexScan(txn, b.def, no, { lower: key, upper: key }, {
-      batchRows: this.batchRows,
-    });
+    const batchRows = this.batchRows;
+    const cursor = this.tables.indexScan(
+      txn,
+      b.def,
+      no,
+      { lower: key, upper: key },
+      wanted ? { batchRows, wanted } : { batchRows },
+    );
     const out: StoredRow[] = [];
     for (let batch = cursor.next(); batch !== null; batch = cursor.next()) {
       for (let i = 0; i < batch.rows.length; i++) {
@@ -331,6 +345,8 @@ export class RelationStore {
   /**
    * Visible rows whose leading index column lies between `lo` and `hi`, in key
    * order, or null when the index is not stored. NULL keys are skipped.
+   * @param wanted decode only the columns marked true (the others read as NULL;
+   *   the leading index column is always decoded)
    */
   range(
     rel: number,
@@ -339,16 +355,19 @@ export class RelationStore {
     hi: StoredRangeBound | null,
     txn: Txn,
     descending = false,
+    wanted?: readonly boolean[],
   ): Generator<StoredRow> | null {
     const b = this.#get(rel);
     const no = b.indexNo.get(indexOid);
     if (no === undefined) return null;
     const first = b.def.indexes[no]!.columns[0]!;
+    const batchRows = this.batchRows;
+    const mask = wanted && !wanted[first] ? wanted.map((w, i) => w || i === first) : wanted;
     const cursor = this.tables.indexScan(txn, b.def, no, {
       ...(lo ? { lower: [lo.value], lowerInclusive: lo.inclusive } : {}),
       ...(hi ? { upper: [hi.value], upperInclusive: hi.inclusive } : {}),
       reverse: descending,
-    }, { batchRows: this.batchRows });
+    }, mask ? { batchRows, wanted: mask } : { batchRows });
     return (function* () {
       for (let batch = cursor.next(); batch !== null; batch = cursor.next()) {
         for (let i = 0; i < batch.rows.length; i++) {

@@ -24,8 +24,9 @@ export function indexLookup(
   index: number,
   key: readonly Value[],
   ctx: ExecContext,
+  wanted?: readonly boolean[],
 ): Iterable<StoredRow> {
-  const found = ctx.rs.lookup(rel, index, key, ctx.txn);
+  const found = ctx.rs.lookup(rel, index, key, ctx.txn, wanted);
   if (found) return found;
   const cols = ctx.rs.indexColumns(rel, index) ?? [];
   const out: StoredRow[] = [];
@@ -58,8 +59,9 @@ function indexRange(
   lo: StoredRangeBound | null,
   hi: StoredRangeBound | null,
   ctx: ExecContext,
+  wanted: readonly boolean[] | undefined,
 ): Iterable<StoredRow> {
-  const found = ctx.rs.range(rel, index, lo, hi, ctx.txn);
+  const found = ctx.rs.range(rel, index, lo, hi, ctx.txn, false, wanted);
   if (found) return found;
   const first = ctx.rs.indexColumns(rel, index)?.[0] ?? 0;
   const out: StoredRow[] = [];
@@ -105,7 +107,7 @@ function run(node: PlanNode, ctx: ExecContext, limitHint: number): Value[][] {
       const out: Value[][] = [];
       const skip = ctx.skipRowIds ?? null;
       const collect = ctx.lockCollect?.get(node.rel) ?? null;
-      for (const t of ctx.rs.scan(node.rel, ctx.txn)) {
+      for (const t of ctx.rs.scan(node.rel, ctx.txn, undefined, node.needed)) {
         if (skip?.has(t.rowId)) continue;
         const row = widen(t.values, node.width, node.missing);
         if (filter && !truthy(filter(row, ctx))) continue;
@@ -122,7 +124,7 @@ function run(node: PlanNode, ctx: ExecContext, limitHint: number): Value[][] {
       const out: Value[][] = [];
       const skip = ctx.skipRowIds ?? null;
       const collect = ctx.lockCollect?.get(node.rel) ?? null;
-      for (const t of indexLookup(node.rel, node.index, key, ctx)) {
+      for (const t of indexLookup(node.rel, node.index, key, ctx, node.needed)) {
         if (skip?.has(t.rowId)) continue;
         const row = widen(t.values, node.width, node.missing);
         if (filter && !truthy(filter(row, ctx))) continue;
@@ -143,6 +145,7 @@ function run(node: PlanNode, ctx: ExecContext, limitHint: number): Value[][] {
         lo === undefined ? null : { value: lo, inclusive: node.loInclusive },
         hi === undefined ? null : { value: hi, inclusive: node.hiInclusive },
         ctx,
+        node.needed,
       );
       const skip = ctx.skipRowIds ?? null;
       const collect = ctx.lockCollect?.get(node.rel) ?? null;

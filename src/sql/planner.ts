@@ -14,6 +14,7 @@ import { planDelete, planInsert, planUpdate } from "./plan/plan_dml.ts";
 import { isWithDml, planWithDml } from "./plan/plan_forms.ts";
 import { planSelectStatement } from "./plan/plan_select.ts";
 import { planSetQuery } from "./plan/plan_set_query.ts";
+import { pruneColumns } from "./plan/prune_columns.ts";
 import type { OutColumn, Planner, PreRunCte } from "./plan/planner_types.ts";
 import type { Scope } from "./plan/scope.ts";
 import { regOutput } from "./pg_catalog/reg_types.ts";
@@ -148,7 +149,7 @@ export function planStatement(
     }
   }
   return {
-    plan: columns ? regOutput(plan, columns.map((c) => c.type), catalog) : plan,
+    plan: pruneColumns(columns ? regOutput(plan, columns.map((c) => c.type), catalog) : plan),
     columns,
     command,
     paramTypes: paramTypes.map((t) => (t === null || t.id === "unknown" ? scalar("text") : t)),
