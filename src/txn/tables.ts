@@ -12,8 +12,10 @@ import { type RelationDef, UniqueViolationError } from "./relation.ts";
 import {
   fetchVisible,
   type IndexBounds,
+  lookupRows,
   openHeapScan,
   openIndexScan,
+  type RowBatch,
   type RowCursor,
   type ScanOptions,
 } from "./relation_read.ts";
@@ -175,6 +177,23 @@ export class Tables implements WriteContext {
   }
 
   /**
+   * Every visible row whose leading index columns equal `key` (point lookups
+   * on a primary key or unique index return at most one).
+   * @param options `batchRows` bounds the index entries read per `view`
+   */
+  lookupAll(
+    txn: Txn,
+    rel: RelationDef,
+    indexNo: number,
+    key: readonly Value[],
+    options: ScanOptions = {},
+  ): RowBatch {
+    const fast = lookupRows(this.store, txn, rel, indexNo, key, options.batchRows);
+    if (fast !== null) return fast;
+    return openIndexScan(this.store, txn, rel, indexNo, { lower: key, upper: key }, options).all();
+  }
+
+  /**
    * Point lookup of the first visible row whose index columns equal `key`.
    * @returns the row id and values, or null
    */
@@ -184,6 +203,10 @@ export class Tables implements WriteContext {
     indexNo: number,
     key: readonly Value[],
   ): { rowId: number; values: Value[] } | null {
+    const fast = lookupRows(this.store, txn, rel, indexNo, key);
+    if (fast !== null) {
+      return fast.rows.length > 0 ? { rowId: fast.rowIds[0]!, values: fast.rows[0]! } : null;
+    }
     const cursor = openIndexScan(this.store, txn, rel, indexNo, { lower: key, upper: key }, {
       batchRows: 64,
     });
