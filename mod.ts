@@ -87,16 +87,26 @@ function typeName(t: SqlType): string {
   return t.id === "array" ? `_${typeName(t.elem ?? { id: "text" })}` : t.id;
 }
 
+type EngineFields = NonNullable<StatementResult["fields"]>;
+
+/** Result columns per engine field list (the engine reuses one list per cached plan). */
+const fieldInfoCache = new WeakMap<EngineFields, readonly FieldInfo[]>();
+
+function fieldInfos(src: EngineFields): readonly FieldInfo[] {
+  let infos = fieldInfoCache.get(src);
+  if (infos === undefined) {
+    infos = src.map((f) => Object.freeze({ name: f.name, type: typeName(f.type) }));
+    fieldInfoCache.set(src, infos);
+  }
+  return infos;
+}
+
 function shape(
   r: StatementResult,
   rowMode: "object" | "array" | undefined,
 ): QueryResult<Record<string, Value> | Value[]> {
-  const src = r.fields ?? [];
-  const fields: FieldInfo[] = new Array(src.length);
-  for (let i = 0; i < src.length; i++) {
-    const f = src[i]!;
-    fields[i] = { name: f.name, type: typeName(f.type) };
-  }
+  // Each result gets its own array (callers may change it) of shared, frozen column descriptions.
+  const fields: FieldInfo[] = r.fields === null ? [] : fieldInfos(r.fields).slice();
   const rows: (Record<string, Value> | Value[])[] = new Array(r.rows.length);
   for (let j = 0; j < r.rows.length; j++) {
     const row = r.rows[j]!;

@@ -14,6 +14,11 @@ Deno.test("open({memory}) runs a parameterized query with typed fields", async (
     assert.deepEqual(r.fields, [{ name: "x", type: "int4" }]);
     assert.equal(r.rowCount, 1);
     assert.equal(r.command, "SELECT");
+    // The same statement again (cached plan): equal columns, in an array of its own.
+    r.fields.push({ name: "extra", type: "text" });
+    const again = await db.query("SELECT $1::int + 1 AS x", [1]);
+    assert.deepEqual(again.rows, [{ x: 2 }]);
+    assert.deepEqual(again.fields, [{ name: "x", type: "int4" }]);
   } finally {
     await db.close();
   }

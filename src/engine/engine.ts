@@ -413,8 +413,10 @@ export class Engine {
 export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
   let rs: RelationStore;
   if (options.store) rs = RelationStore.over(options.store);
-  else if (options.memory || options.path === undefined) rs = await RelationStore.open();
-  else {
+  else if (options.memory || options.path === undefined) {
+    // Nothing of an in-memory database outlives the process: its log needs no sync rounds.
+    rs = await RelationStore.open({ walSync: "off" });
+  } else {
     rs = await RelationStore.open({
       fs: options.fs ?? new FsFileSystem(),
       dataDir: options.path,

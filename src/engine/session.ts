@@ -123,7 +123,6 @@ export class SqlSession implements Session {
   blockIsolation: Isolation | null = null;
   cancelled = false;
   timedOut = false;
-  startedMs = 0;
   running = false;
   onNotification?: ((notification: Notification) => void) | undefined;
   copyPort?: CopyPort | undefined;
@@ -147,6 +146,11 @@ export class SqlSession implements Session {
     return this.failed ? "E" : this.inBlock ? "T" : "I";
   }
 
+  /** When the running statement started (now when none runs), epoch milliseconds. */
+  get statementStartMs(): number {
+    return this.running && this.#queryStart !== null ? this.#queryStart : Date.now();
+  }
+
   /** The catalog this session sees now. */
   get catalog(): Catalog {
     return this.txCatalog ?? this.engine.catalog;
@@ -163,7 +167,7 @@ export class SqlSession implements Session {
     if (!this.txn) {
       const iso = this.blockIsolation ??
         (this.settings.get("default_transaction_isolation") ?? "read committed") as Isolation;
-      this.#xactStart = Date.now();
+      this.#xactStart = this.statementStartMs;
       this.txn = this.engine.txns.begin({
         isolation: iso === ("read uncommitted" as Isolation) ? "read committed" : iso,
       });
@@ -290,7 +294,6 @@ export class SqlSession implements Session {
     this.running = true;
     this.#query = st.text;
     this.#queryStart = this.#stateChange = Date.now();
-    this.startedMs = performance.now();
     const timeoutMs = this.#timeoutMs();
     const timer = timeoutMs > 0
       ? setTimeout(() => {

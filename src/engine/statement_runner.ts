@@ -131,13 +131,26 @@ function buildFields(p: PlannedStatement): Field[] | null {
   }));
 }
 
-/** Builds an execution context for the session's current transaction. */
-export function execContext(
-  s: SqlSession,
-  params: readonly Value[],
-  collect: boolean,
-): ExecContext {
-  const txn = s.statementTxn();
+/** The parts of an execution context that depend only on the session, made once per session. */
+interface SessionTools {
+  readonly sequences: ExecContext["sequences"];
+  readonly checkCancel: () => void;
+  readonly referencedBy: ExecContext["referencedBy"];
+  readonly setting: ExecContext["setting"];
+  readonly setSetting: (name: string, value: string, local: boolean) => void;
+  readonly systemRows: (fn: string) => Value[][] | undefined;
+  readonly clockMs: () => number;
+}
+
+const toolsOf = new WeakMap<SqlSession, SessionTools>();
+
+function sessionTools(s: SqlSession): SessionTools {
+  let tools = toolsOf.get(s);
+  if (tools === undefined) toolsOf.set(s, tools = makeSessionTools(s));
+  return tools;
+}
+
+function makeSessionTools(s: SqlSession): SessionTools {
   const engine = s.engine;
   const seq = (name: string) => {
     const parts = name.split(".");
@@ -149,12 +162,6 @@ export function execContext(
     return def;
   };
   return {
-    rs: engine.rs,
-    txns: engine.txns,
-    txn,
-    params,
-    outer: [],
-    ctes: new Map(),
     sequences: {
       nextval: (name) => {
         const def = seq(name);
@@ -175,7 +182,6 @@ export function execContext(
       },
       setval: (name, value, called) => engine.setval(seq(name).oid, value, called),
     },
-    nowMicros: BigInt(Date.now()) * 1000n,
     checkCancel: () => {
       if (s.cancelled) {
         s.cancelled = false;
@@ -188,16 +194,43 @@ export function execContext(
       }
     },
     referencedBy: (rel) => referencedBy(s.catalog, rel),
-    changes: new Map(),
-    stats: collect ? new Map() : null,
     setting: (name) => s.getSetting(name),
     setSetting: (name, value, local) => s.setConfig(name, value, local),
     systemRows: (fn) =>
       fn === activityFunction
         ? activityRows([...s.engine.sessions.values()].map((x) => x.activity()))
         : undefined,
-    sessionId: s.id,
     clockMs: () => performance.now(),
+  };
+}
+
+/** Builds an execution context for the session's current transaction. */
+export function execContext(
+  s: SqlSession,
+  params: readonly Value[],
+  collect: boolean,
+): ExecContext {
+  const txn = s.statementTxn();
+  const engine = s.engine;
+  const tools = sessionTools(s);
+  return {
+    rs: engine.rs,
+    txns: engine.txns,
+    txn,
+    params,
+    outer: [],
+    ctes: new Map(),
+    sequences: tools.sequences,
+    nowMicros: BigInt(s.statementStartMs) * 1000n,
+    checkCancel: tools.checkCancel,
+    referencedBy: tools.referencedBy,
+    changes: new Map(),
+    stats: collect ? new Map() : null,
+    setting: tools.setting,
+    setSetting: tools.setSetting,
+    systemRows: tools.systemRows,
+    sessionId: s.id,
+    clockMs: tools.clockMs,
   };
 }
 

@@ -325,19 +325,16 @@ export class RelationStore {
     const b = this.#get(rel);
     const no = b.indexNo.get(indexOid);
     if (no === undefined) return null;
-    const batchRows = this.batchRows;
-    const cursor = this.tables.indexScan(
+    const batch = this.tables.lookupAll(
       txn,
       b.def,
       no,
-      { lower: key, upper: key },
-      wanted ? { batchRows, wanted } : { batchRows },
+      key,
+      wanted ? { batchRows: this.batchRows, wanted } : { batchRows: this.batchRows },
     );
-    const out: StoredRow[] = [];
-    for (let batch = cursor.next(); batch !== null; batch = cursor.next()) {
-      for (let i = 0; i < batch.rows.length; i++) {
-        out.push({ rowId: batch.rowIds[i]!, values: batch.rows[i]! });
-      }
+    const out: StoredRow[] = new Array(batch.rows.length);
+    for (let i = 0; i < batch.rows.length; i++) {
+      out[i] = { rowId: batch.rowIds[i]!, values: batch.rows[i]! };
     }
     return out;
   }

@@ -10,12 +10,18 @@
 import { assert, CorruptError } from "../common/errors.ts";
 import { batchRowsMax } from "../common/limits.ts";
 import type { Value } from "../common/types.ts";
-import { BTreeCursor, type ScanRange } from "../storage/btree/mod.ts";
+import { BTreeCursor, btreePrefixKeys, type ScanRange } from "../storage/btree/mod.ts";
 import { HeapCursor, heapGet } from "../storage/heap/mod.ts";
 import { encodeKey } from "../storage/key_codec.ts";
 import type { PageReader } from "../storage/mtr.ts";
 import { decodeRow } from "../storage/row_codec.ts";
-import { type IndexDef, prefixSuccessor, type RelationDef, rowIdOfKey } from "./relation.ts";
+import {
+  type IndexDef,
+  prefixSuccessor,
+  type RelationDef,
+  rowIdOfKey,
+  rowIdSuffixBytes,
+} from "./relation.ts";
 import type { KeyRange } from "./ssi.ts";
 import type { Txn } from "./txn.ts";
 import type { TxnStore } from "./txn_manager.ts";
@@ -191,6 +197,54 @@ export function openIndexScan(
     });
     return cursor.done;
   });
+}
+
+/** Index entries a point lookup reads in one `view` before leaving the rest to a cursor. */
+const lookupEntriesMax = 64;
+
+/**
+ * The visible versions whose leading index columns equal `key`, read in one
+ * `view` with no cursor and no copies of index keys: the fast path of
+ * primary-key and unique lookups.
+ * @returns the rows, or null when the caller must use `openIndexScan`
+ * (SERIALIZABLE transactions, which record the key range they read, and keys
+ * with more versions than `maxEntries` or a few dozen)
+ * @throws {DbError} 42804 when a value does not fit its key column
+ */
+export function lookupRows(
+  store: TxnStore,
+  txn: Txn,
+  rel: RelationDef,
+  indexNo: number,
+  key: readonly Value[],
+  maxEntries = lookupEntriesMax,
+  wanted?: readonly boolean[],
+): RowBatch | null {
+  if (txn.isolation === "serializable") return null;
+  assert(txn.snapshot !== null, "Lookup before startStatement");
+  const index = rel.indexes[indexNo];
+  assert(index !== undefined, `Relation ${rel.name} has no index ${indexNo}`);
+  const prefix = encodeKey(key, index.keyColumns);
+  const batch: RowBatch = { rowIds: [], rows: [] };
+  const complete = store.view((r) =>
+    btreePrefixKeys(
+      r,
+      index.root,
+      prefix,
+      Math.min(maxEntries, lookupEntriesMax),
+      (d, start, length) => {
+        let rowId = 0;
+        for (let i = start + length - rowIdSuffixBytes; i < start + length; i++) {
+          rowId = rowId * 256 + d[i]!;
+        }
+        const tuple = fetchTuple(r, rel, rowId);
+        if (!tupleVisible(txn, tuple)) return;
+        batch.rowIds.push(rowId);
+        batch.rows.push(decodeRow(rel.types, tuple, tupleHeaderBytes, wanted));
+      },
+    )
+  );
+  return complete ? batch : null;
 }
 
 function toKeyRange(index: number, range: ScanRange): KeyRange {

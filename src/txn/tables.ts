@@ -13,8 +13,10 @@ import { insertRows } from "./relation_bulk.ts";
 import {
   fetchVisible,
   type IndexBounds,
+  lookupRows,
   openHeapScan,
   openIndexScan,
+  type RowBatch,
   type RowCursor,
   type ScanOptions,
 } from "./relation_read.ts";
@@ -192,6 +194,23 @@ export class Tables implements WriteContext {
   }
 
   /**
+   * Every visible row whose leading index columns equal `key` (point lookups
+   * on a primary key or unique index return at most one).
+   * @param options `batchRows` bounds the index entries read per `view`
+   */
+  lookupAll(
+    txn: Txn,
+    rel: RelationDef,
+    indexNo: number,
+    key: readonly Value[],
+    options: ScanOptions = {},
+  ): RowBatch {
+    const fast = lookupRows(this.store, txn, rel, indexNo, key, options.batchRows, options.wanted);
+    if (fast !== null) return fast;
+    return openIndexScan(this.store, txn, rel, indexNo, { lower: key, upper: key }, options).all();
+  }
+
+  /**
    * Point lookup of the first visible row whose index columns equal `key`.
    * @returns the row id and values, or null
    */
@@ -201,6 +220,10 @@ export class Tables implements WriteContext {
     indexNo: number,
     key: readonly Value[],
   ): { rowId: number; values: Value[] } | null {
+    const fast = lookupRows(this.store, txn, rel, indexNo, key);
+    if (fast !== null) {
+      return fast.rows.length > 0 ? { rowId: fast.rowIds[0]!, values: fast.rows[0]! } : null;
+    }
     const cursor = openIndexScan(this.store, txn, rel, indexNo, { lower: key, upper: key }, {
       batchRows: 64,
     });

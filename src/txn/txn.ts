@@ -74,9 +74,9 @@ export class Txn implements LockOwner {
   /** What the transaction waits for, null when running. */
   waitTarget: WaitTarget | null = null;
   cancelWait: ((reason: unknown) => void) | null = null;
-  readonly done: Promise<void>;
-  /** Called once when the transaction ends. */
-  readonly finish: () => void;
+  #done: Promise<void> | null = null;
+  #resolveDone: (() => void) | null = null;
+  #finished = false;
 
   /** Use `TxnManager.begin` to create transactions. */
   constructor(
@@ -84,10 +84,26 @@ export class Txn implements LockOwner {
     public isolation: IsolationLevel,
     public readOnly: boolean,
     readonly clog: Clog,
-  ) {
-    let resolve!: () => void;
-    this.done = new Promise<void>((r) => (resolve = r));
-    this.finish = resolve;
+  ) {}
+
+  /**
+   * Resolves when the transaction ends. Made on first use: most transactions
+   * (autocommit statements) end without anyone waiting for them.
+   */
+  get done(): Promise<void> {
+    if (this.#done === null) {
+      this.#done = this.#finished
+        ? Promise.resolve()
+        : new Promise<void>((r) => (this.#resolveDone = r));
+    }
+    return this.#done;
+  }
+
+  /** Called once when the transaction ends: resolves `done`. */
+  finish(): void {
+    this.#finished = true;
+    this.#resolveDone?.();
+    this.#resolveDone = null;
   }
 
   /** The read set to record into: only SERIALIZABLE transactions track reads. */

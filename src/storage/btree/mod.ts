@@ -14,5 +14,12 @@ export {
   createBTree,
   type InsertOptions,
 } from "./btree.ts";
-export { BTreeCursor, btreeScan, type ScanRange, type ScanVisitor } from "./scan.ts";
+export {
+  BTreeCursor,
+  btreePrefixKeys,
+  btreeScan,
+  type KeyVisitor,
+  type ScanRange,
+  type ScanVisitor,
+} from "./scan.ts";
 export { btreeCheck, type BTreeStats } from "./check.ts";

@@ -130,6 +130,55 @@ function scanBackward(r: PageReader, root: number, range: ScanRange, visit: Scan
   }
 }
 
+/** True when the key of the cell at `off` starts with `prefix` (compared in place). */
+function cellHasPrefix(d: Uint8Array, off: number, prefix: Uint8Array): boolean {
+  if (u16(d, off) < prefix.length) return false;
+  const start = off + cellHeaderBytes;
+  for (let i = 0; i < prefix.length; i++) if (d[start + i] !== prefix[i]) return false;
+  return true;
+}
+
+/**
+ * Called per key by `btreePrefixKeys`: the key is `d[start, start + length)`,
+ * bytes of a page valid only during the call.
+ */
+export type KeyVisitor = (d: Uint8Array, start: number, length: number) => void;
+
+/**
+ * Visits the keys that start with `prefix` in key order, reading them in
+ * place (no copies, values not read): the allocation-free core of point
+ * lookups. Visits at most `max` keys, since a `view` keeps every page it read
+ * pinned; use `BTreeCursor` for longer runs.
+ * @returns true when every key with the prefix was visited, false when `max` cut the run short
+ * @throws {CorruptError} XX001 on malformed pages
+ */
+export function btreePrefixKeys(
+  r: PageReader,
+  root: number,
+  prefix: Uint8Array,
+  max: number,
+  visit: KeyVisitor,
+): boolean {
+  descend(r, root, prefix);
+  let d = lastDescent.leaf!.data;
+  const found = search(d, prefix);
+  let i = found >= 0 ? found : -found - 1;
+  let seen = 0;
+  for (;;) {
+    const n = count(d);
+    for (; i < n; i++) {
+      const off = cellOffset(d, i);
+      if (!cellHasPrefix(d, off, prefix)) return true;
+      if (seen++ >= max) return false;
+      visit(d, off + cellHeaderBytes, u16(d, off));
+    }
+    const next = u32(d, offNext);
+    if (next === 0) return true;
+    d = readLeaf(r, next);
+    i = 0;
+  }
+}
+
 /**
  * A resumable scan: each `next` call re-seeks from the root just past the
  * last key returned, so the tree may change between calls (separate `view`s).
