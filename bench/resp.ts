@@ -119,6 +119,7 @@ async function main(): Promise<void> {
   const thunder = await startRespServer({ hostname: "127.0.0.1", port: 0, kv: store });
   await Deno.mkdir(`${root}/redis`);
   const redis = await startRedis(`${root}/redis`);
+  const started = new Date().toISOString();
   const loadBefore = Deno.loadavg()[0]!;
   const rows: string[] = [];
   const ratios: Record<string, number[]> = { "1": [], "16": [] };
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
   }
   console.log("RESP benchmark (redis-benchmark -c 50, appendfsync everysec on both)");
   console.log(
-    `${new Date().toISOString()}  1-minute load average ${loadBefore.toFixed(1)} before, ${
+    `started ${started}, 1-minute load average ${loadBefore.toFixed(1)} before, ${
       Deno.loadavg()[0]!.toFixed(1)
     } after`,
   );
