@@ -119,6 +119,8 @@ async function main(): Promise<void> {
   const thunder = await startRespServer({ hostname: "127.0.0.1", port: 0, kv: store });
   await Deno.mkdir(`${root}/redis`);
   const redis = await startRedis(`${root}/redis`);
+  const started = new Date().toISOString();
+  const loadBefore = Deno.loadavg()[0]!;
   const rows: string[] = [];
   const ratios: Record<string, number[]> = { "1": [], "16": [] };
   try {
@@ -146,6 +148,11 @@ async function main(): Promise<void> {
     await Deno.remove(root, { recursive: true });
   }
   console.log("RESP benchmark (redis-benchmark -c 50, appendfsync everysec on both)");
+  console.log(
+    `started ${started}, 1-minute load average ${loadBefore.toFixed(1)} before, ${
+      Deno.loadavg()[0]!.toFixed(1)
+    } after`,
+  );
   for (const r of rows) console.log(r);
   const geo = (xs: number[]) =>
     Math.exp(xs.reduce((s, x) => s + Math.log(Math.max(x, 1e-9)), 0) / xs.length);

@@ -87,7 +87,7 @@ function parseSetOptions(x: KvEngine, c: KvClient, argv: Uint8Array[]): SetOptio
 const set: Handler = (x, c, argv) => {
   const k = key(argv, 1);
   if (argv.length === 3) {
-    x.setValue(c.db, k, "string", latin1(argv[2]!));
+    x.setString(c.db, k, latin1(argv[2]!));
     c.reply.ok();
     return;
   }

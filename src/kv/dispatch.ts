@@ -114,7 +114,27 @@ const containers = new Set(["client", "config", "command", "object", "pubsub"]);
 /** Command names as clients spell them ("get", "GET", "Get") mapped to specs. */
 const spelled = new Map<string, CommandSpec>();
 
+/** The last command word looked up and its spec: clients mostly repeat commands. */
+let lastWord = new Uint8Array(0);
+let lastSpec: CommandSpec | undefined;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function lookup(word: Uint8Array): CommandSpec | undefined {
+  if (lastSpec !== undefined && sameBytes(word, lastWord)) return lastSpec;
+  const spec = lookupSpelled(word);
+  if (spec !== undefined && word.length <= 32) {
+    lastWord = word.slice();
+    lastSpec = spec;
+  }
+  return spec;
+}
+
+function lookupSpelled(word: Uint8Array): CommandSpec | undefined {
   const raw = latin1(word);
   let spec = spelled.get(raw);
   if (spec === undefined) {

@@ -176,6 +176,24 @@ export class KvEngine {
     return e;
   }
 
+  /**
+   * Plain SET: stores a string with no TTL. A persistent, compact string
+   * entry is overwritten in place (one map lookup instead of two and no new
+   * entry); anything else goes through `setValue`.
+   */
+  setString(db: number, key: string, value: string): void {
+    const ks = this.dbs[db]!;
+    const e = ks.map.get(key);
+    if (e === undefined || e.type !== "string" || e.expireAt !== 0 || e.big) {
+      this.setValue(db, key, "string", value);
+      return;
+    }
+    e.value = value;
+    e.lru = this.now;
+    ks.resize(e, estimateBytes(key, e));
+    this.keyChanged(db, key);
+  }
+
   /** Deletes a key; returns true when it existed. */
   deleteKey(db: number, key: string): boolean {
     const e = this.dbs[db]!.delete(key);

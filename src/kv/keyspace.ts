@@ -76,9 +76,16 @@ export class Keyspace {
   /** Stores a new entry (replacing any old one; the TTL goes with the old entry). */
   set(key: string, entry: Entry): void {
     const old = this.map.get(key);
-    if (old !== undefined) this.#unlink(key, old);
-    entry.idx = this.#keys.length;
-    this.#keys.push(key);
+    if (old !== undefined) {
+      // Overwrite: the new entry takes the old one's slot in `#keys`.
+      entry.idx = old.idx;
+      old.idx = -1;
+      if (old.vidx !== -1) this.#removeVolatile(old);
+      this.bytes -= old.bytes;
+    } else {
+      entry.idx = this.#keys.length;
+      this.#keys.push(key);
+    }
     this.map.set(key, entry);
     if (entry.expireAt !== 0) this.#addVolatile(key, entry);
     this.bytes += entry.bytes;

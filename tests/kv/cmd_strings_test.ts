@@ -117,3 +117,33 @@ Deno.test("values are binary safe", () => {
   assertEquals(c.run("GET", bytes), bytes);
   assertEquals(c.run("STRLEN", bytes), 6);
 });
+
+Deno.test("plain SET over a string replaces value, encoding, memory and wakes WATCH", () => {
+  const h = new Harness();
+  const c = h.client();
+  const other = h.client();
+  const db = h.engine.dbs[0]!;
+  c.run("SET", "k", "short");
+  const small = db.bytes;
+  c.run("SET", "k", "a much longer value than before");
+  assertEquals(c.run("GET", "k"), "a much longer value than before");
+  assertEquals(db.bytes - small, "a much longer value than before".length - "short".length);
+  assertEquals(c.run("DBSIZE"), 1);
+  assertEquals(c.run("RANDOMKEY"), "k");
+  c.run("APPEND", "k", "!");
+  assertEquals(c.run("OBJECT", "ENCODING", "k"), "raw");
+  c.run("SET", "k", "v");
+  assertEquals(c.run("OBJECT", "ENCODING", "k"), "embstr");
+  c.run("SET", "k", "12");
+  assertEquals(c.run("OBJECT", "ENCODING", "k"), "int");
+  c.run("WATCH", "k");
+  other.run("SET", "k", "changed");
+  c.run("MULTI");
+  c.run("GET", "k");
+  assertEquals(c.run("EXEC"), null);
+  c.run("SET", "gone", "v", "PX", 10);
+  h.nowMs += 10;
+  c.run("SET", "gone", "again");
+  assertEquals(c.run("TTL", "gone"), -1);
+  assertEquals(c.run("DBSIZE"), 2);
+});

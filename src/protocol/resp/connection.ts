@@ -25,6 +25,11 @@ function isDisconnect(e: unknown): boolean {
     e instanceof Deno.errors.Interrupted || e instanceof Deno.errors.ConnectionAborted;
 }
 
+/** Logs a failed background write unless the peer just went away (the read loop cleans up). */
+function reportWriteFailure(e: unknown): void {
+  if (!isDisconnect(e)) log.warn("RESP write failed", { error: String(e) });
+}
+
 /** A client connection. */
 export class RespConnection implements ClientTransport {
   readonly writer = new RespWriter();
@@ -65,9 +70,25 @@ export class RespConnection implements ClientTransport {
   }
 
   #flushQuietly(): void {
-    this.flush().catch((e) => {
-      // The peer went away; the read loop sees it and cleans up.
-      if (!isDisconnect(e)) log.warn("RESP write failed", { error: String(e) });
+    if (this.#flushing === null && !this.#closing && !this.#closed) {
+      // Common case: no write in flight, so start one without the queueing of `flush`.
+      if (this.writer.length > 0) this.#startWrite(this.writer.take());
+      return;
+    }
+    this.flush().catch(reportWriteFailure);
+  }
+
+  /** Starts writing `chunk` (a `take()` view) as the one write in flight. */
+  #startWrite(chunk: Uint8Array): void {
+    const done = this.conn.write(chunk).then((n) =>
+      n < chunk.length ? this.#writeAll(chunk.subarray(n)) : undefined
+    );
+    this.#flushing = done;
+    done.then(() => {
+      if (this.#flushing === done) this.#flushing = null;
+    }, (e) => {
+      if (this.#flushing === done) this.#flushing = null;
+      reportWriteFailure(e);
     });
   }
 
@@ -142,7 +163,8 @@ export class RespConnection implements ClientTransport {
       }
       // At most one write in flight: a client that stops reading stops being served.
       if (this.#flushing !== null) await this.#flushing;
-      await this.#processBuffer(session);
+      const wait = this.#drain(session);
+      if (wait !== undefined) await this.#serveBlocked(session, wait);
       if (this.#closed) return;
       const durable = session.durable();
       if (durable !== undefined) await durable;
@@ -153,7 +175,11 @@ export class RespConnection implements ClientTransport {
     }
   }
 
-  async #processBuffer(session: KvSession): Promise<void> {
+  /**
+   * Runs every complete request in the buffer, synchronously. Returns the
+   * promise of a command that blocked (the rest of the buffer waits for it).
+   */
+  #drain(session: KvSession): Promise<void> | undefined {
     const limits = { protoMaxBulkLen: this.store.config.protoMaxBulkLen, authenticated: true };
     this.#processing = true;
     try {
@@ -167,19 +193,13 @@ export class RespConnection implements ClientTransport {
           if (!(e instanceof RespProtocolError)) throw e;
           this.writer.error(`ERR ${e.message}`);
           this.#closing = true;
-          return;
+          return undefined;
         }
         if (parsed === null) break;
         this.#start = parsed.next;
         if (parsed.argv.length === 0) continue;
         const wait = session.execute(parsed.argv);
-        if (wait !== undefined) {
-          session.commit();
-          this.#processing = false;
-          await this.flush();
-          if (!(await this.#waitWatchingPeer(wait))) return;
-          this.#processing = true;
-        }
+        if (wait !== undefined) return wait;
       }
     } finally {
       this.#processing = false;
@@ -191,6 +211,17 @@ export class RespConnection implements ClientTransport {
       if (this.#buf.length > 16 * readBufferBytes && this.#sideRead === null) {
         this.#buf = new Uint8Array(readBufferBytes);
       }
+    }
+    return undefined;
+  }
+
+  /** Waits out a blocked command (sending the replies before it), then drains the rest. */
+  async #serveBlocked(session: KvSession, first: Promise<void>): Promise<void> {
+    let wait: Promise<void> | undefined = first;
+    while (wait !== undefined) {
+      await this.flush();
+      if (!(await this.#waitWatchingPeer(wait))) return;
+      wait = this.#drain(session);
     }
   }
 

@@ -35,7 +35,11 @@ export interface ParseResult {
 }
 
 function findCr(buf: Uint8Array, from: number, end: number): number {
-  const i = buf.indexOf(13, from);
+  // Length lines are a few digits: a plain scan beats the builtin call there.
+  const near = Math.min(end, from + 16);
+  for (let j = from; j < near; j++) if (buf[j] === 13) return j;
+  if (near === end) return -1;
+  const i = buf.indexOf(13, near);
   return i < 0 || i >= end ? -1 : i;
 }
 

@@ -75,3 +75,15 @@ Deno.test("protocol errors carry Redis's texts", () => {
   assert.equal(protocolError('SET "a' + "\r\n"), "Protocol error: unbalanced quotes in request");
   assert.equal(protocolError("x".repeat(70 * 1024)), "Protocol error: too big inline request");
 });
+
+Deno.test("length lines longer than the short scan still parse, and stop at the end given", () => {
+  // 17-digit zero-padded lengths: the CR lies past the first 16 bytes of the line.
+  assert.deepEqual(parseAll("*00000000000000002\r\n$00000000000000003\r\nGET\r\n$1\r\nk\r\n"), [
+    ["GET", "k"],
+  ]);
+  const buf = enc.encode("*1\r\n$3\r\nGET\r\n");
+  for (let end = 0; end < buf.length; end++) {
+    assert.equal(parseRequest(buf, 0, end, limits), null);
+  }
+  assert.equal(parseRequest(buf, 0, buf.length, limits)?.next, buf.length);
+});
