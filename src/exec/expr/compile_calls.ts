@@ -6,6 +6,7 @@
  * @module
  */
 
+import { checkCollation } from "../../common/collations.ts";
 import type { Expr, ExprCall, ExprExtract, ExprMember, ValueKeyword } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { Jsonb, type SqlType, type, type Value } from "../../common/types.ts";
@@ -161,29 +162,7 @@ function internalCall(
     }
     case "__collate": {
       const n = c.compile(a0, scope);
-      const coll = args[1]?.type === "string" ? args[1].value.toLowerCase() : "";
-      if (
-        ![
-          "c",
-          "posix",
-          "default",
-          "pg_catalog.c",
-          "pg_catalog.default",
-          "ucs_basic",
-          "en_us",
-          "en_us.utf8",
-          "en_us.utf-8",
-          "c.utf8",
-          "c.utf-8",
-        ].includes(coll)
-      ) {
-        throw new DbError(
-          "42704",
-          `collation "${
-            args[1]?.type === "string" ? args[1].value : "?"
-          }" for encoding "UTF8" does not exist`,
-        );
-      }
+      checkCollation(args[1]?.type === "string" ? args[1].value : "?");
       return n.type.id === "unknown" ? c.coerce(n, type("text")) : n;
     }
     case "__subscript":

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { checkCollation } from "../../common/collations.ts";
 import { DbError } from "../../common/errors.ts";
 import type { SqlType, Value } from "../../common/types.ts";
 import { defineFunction } from "./registry.ts";
@@ -82,30 +83,12 @@ for (const negate of [false, true]) {
   });
 }
 
-/** Collations that sort like the default (byte order). */
-const knownCollations = new Set([
-  "c",
-  "posix",
-  "default",
-  "pg_catalog.c",
-  "pg_catalog.default",
-  "ucs_basic",
-  "en_us",
-  "en_us.utf8",
-  "en_us.utf-8",
-  "c.utf8",
-  "c.utf-8",
-]);
-
 defineFunction("__collate", {
   args: ["any", "text"],
   ret: (types) => types[0]!.id === "unknown" ? { id: "text" } : types[0]!,
   strict: false,
   impl: (a) => {
-    const name = String(a[1] ?? "");
-    if (!knownCollations.has(name.toLowerCase())) {
-      throw new DbError("42704", `collation "${name}" for encoding "UTF8" does not exist`);
-    }
+    checkCollation(String(a[1] ?? ""));
     return a[0] ?? null;
   },
 });

@@ -13,25 +13,11 @@ import { type SqlType, type as scalar } from "../../common/types.ts";
 import type { AggSpec, BoundExpr } from "../../exec/plan.ts";
 import { similarToRegExp } from "../../exec/functions/patterns.ts";
 import { type BindEnv, bindExpr, coerceTo, compareOp, fingerprint } from "./bind_expr.ts";
-import { commonType, isTextType, typeName } from "./sql_types.ts";
+import { commonType, isTextType } from "./sql_types.ts";
+import { checkCollation } from "../../common/collations.ts";
+import { typeDisplayName } from "../../exec/coerce.ts";
 
 const boolT = scalar("bool");
-
-/**
- * Collations ThunderDB accepts. It has one collation and compares as "C";
- * these are the names PostgreSQL 15 knows in every database (lower case).
- */
-const KNOWN_COLLATIONS = new Set([
-  "default",
-  "c",
-  "posix",
-  "ucs_basic",
-  "c.utf8",
-  "c.utf-8",
-  "en_us",
-  "en_us.utf8",
-  "en_us.utf-8",
-]);
 
 /**
  * True when `name` is one of the internal functions this module binds.
@@ -79,33 +65,14 @@ function collationName(arg: Expr | undefined): string {
 
 /** `x COLLATE name`: checks the name and the type, and keeps `x` (one collation). */
 function bindCollate(args: readonly Expr[], env: BindEnv): BoundExpr {
-  const written = collationName(args[1]);
-  const bare = written.toLowerCase().replace(/^pg_catalog\./, "");
-  if (!KNOWN_COLLATIONS.has(bare)) {
-    const shown = written.replace(/^pg_catalog\./i, "");
-    throw new DbError("42704", `collation "${shown}" for encoding "UTF8" does not exist`);
-  }
+  checkCollation(collationName(args[1]));
   const x = bindExpr(args[0]!, env);
   if (x.type.id === "unknown") return coerceTo(x, scalar("text"));
   const base: SqlType = x.type.id === "array" ? x.type.elem ?? scalar("text") : x.type;
   if (!isTextType(base) && base.id !== "unknown") {
-    throw new DbError("42804", `collations are not supported by type ${pgTypeName(x.type)}`);
+    throw new DbError("42804", `collations are not supported by type ${typeDisplayName(x.type)}`);
   }
   return x;
-}
-
-function pgTypeName(t: SqlType): string {
-  const names: Record<string, string> = {
-    int2: "smallint",
-    int4: "integer",
-    int8: "bigint",
-    float4: "real",
-    float8: "double precision",
-    bool: "boolean",
-    bpchar: "character",
-    varchar: "character varying",
-  };
-  return names[t.id] ?? typeName(t);
 }
 
 /** `a IS [NOT] DISTINCT FROM b`: a comparison where NULL equals NULL, never NULL itself. */
