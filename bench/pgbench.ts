@@ -13,6 +13,19 @@ import { startPostgres } from "../tests/_support/postgres.ts";
 import { startServer } from "../tests/e2e/_server.ts";
 import { pgbenchInit, type PgbenchRun, pgbenchRun } from "../tests/e2e/pg/_pgbench.ts";
 import { psql, runProgram, type Target } from "../tests/e2e/pg/_support.ts";
+import { helpOnRequest } from "./_help.ts";
+
+helpOnRequest(`
+Usage: deno run -A --unstable-ffi bench/pgbench.ts [--seconds N] [--scale N]
+
+Runs pgbench against ThunderDB (server.ts, fsync on) and a real PostgreSQL 15
+(fsync on) in the same run: pgbench -i -s SCALE, then -c 8 -j 2 -T SECONDS for
+select-only in -M simple and -M prepared and TPC-B-like in -M prepared.
+Prints tps and the ratio ThunderDB/PostgreSQL.
+
+  --seconds N   length of each pgbench run (default 30)
+  --scale N     pgbench scale factor (default 10)
+`);
 
 function flag(name: string, fallback: number): number {
   const i = Deno.args.indexOf(`--${name}`);

@@ -13,6 +13,18 @@ import { openFileSystem } from "../src/storage/os/mod.ts";
 import { defaultKvConfig, openKvStore } from "../src/engine/kv_session.ts";
 import { startRespServer } from "../src/protocol/resp/mod.ts";
 import { configureLog } from "../src/common/log.ts";
+import { helpOnRequest } from "./_help.ts";
+
+helpOnRequest(`
+Usage: deno run -A --unstable-ffi bench/resp.ts [--requests N] [--pipelined-requests N]
+
+Runs redis-benchmark -c 50 (SET, GET, INCR, LPUSH, HSET, ZADD) against
+ThunderDB's RESP listener and a real redis-server (both append-only, fsync
+every second), without and with -P 16. Prints ops/s and the ratio.
+
+  --requests N             requests per command without pipelining (default 100000)
+  --pipelined-requests N   requests per command with -P 16 (default 400000)
+`);
 
 const tests = ["set", "get", "incr", "lpush", "hset", "zadd"];
 

@@ -3,6 +3,15 @@
  * system in the same run, and prints their tables. Without names it runs all
  * of them; `deno task bench storage` runs `bench/storage.ts` only.
  */
+import { helpOnRequest } from "./_help.ts";
+
+helpOnRequest(`
+Usage: deno task bench [storage|sql|pgbench|resp ...]
+
+Runs the named benchmarks (all of them without names), each against its
+anchor system in the same run, and prints their tables. Each benchmark
+takes --help too: deno run -A --unstable-ffi bench/NAME.ts --help
+`);
 
 const all = ["storage", "sql", "pgbench", "resp"];
 

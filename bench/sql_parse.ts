@@ -20,6 +20,15 @@ import {
   splitStatements,
   StatementCache,
 } from "../src/sql/parse/mod.ts";
+import { helpOnRequest } from "./_help.ts";
+
+helpOnRequest(`
+Usage: deno run -A bench/sql_parse.ts
+
+Measures the SQL frontend: statement-cache hits (lex + normalize + lookup)
+against full parses, and the engine's parse+plan cost of a cached statement
+shape against parsing and planning it from scratch. Prints µs per op.
+`);
 
 const POINT = "SELECT abalance FROM pgbench_accounts WHERE aid = 12345";
 const UPDATE = "UPDATE pgbench_accounts SET abalance = abalance + -4321 WHERE aid = 98765";

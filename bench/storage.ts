@@ -11,6 +11,15 @@ import { openFileSystem } from "../src/storage/os/mod.ts";
 import { openPageStore, type PageStore } from "../src/storage/page_store.ts";
 import { btreeGet, btreeInsert, btreeScan, createBTree } from "../src/storage/btree/mod.ts";
 import { openSqlite } from "./_sqlite_side.ts";
+import { helpOnRequest } from "./_help.ts";
+
+helpOnRequest(`
+Usage: deno run -A --unstable-ffi bench/storage.ts [--rows N] [--seconds S]
+
+ThunderDB's page store + B+tree against SQLite (node:sqlite, WAL mode,
+synchronous=FULL) on the same work: inserts, point reads, range scans and
+durable commits with 1, 8 and 64 writers. Prints each figure and the ratio.
+`);
 
 const args = new Map<string, string>();
 for (let i = 0; i < Deno.args.length; i += 2) args.set(Deno.args[i]!, Deno.args[i + 1] ?? "");
