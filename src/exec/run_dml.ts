@@ -137,6 +137,9 @@ async function runInsert(
   ctx: ExecContext,
 ): Promise<DmlResult> {
   const rows = runPlan(node.source, ctx);
+  if (!node.onConflict && !node.returning) {
+    return { count: await insertBuffered(node, rows, ctx), returning: null };
+  }
   const returning: Value[][] | null = node.returning ? [] : null;
   const written = new Set<number>();
   const fks = hasForeignKeys(node.target);
@@ -157,6 +160,56 @@ async function runInsert(
     if (r) returning!.push(r);
   }
   return { count, returning };
+}
+
+/** Rows an INSERT collects before writing them with one bulk insert. */
+const insertBufferRows = 1000;
+/** Below this many rows a buffer is written row by row (a bulk insert's setup would not pay). */
+const bulkRowsMin = 8;
+
+/**
+ * A plain INSERT (no ON CONFLICT, no RETURNING): rows are checked one by one
+ * and written in buffers through the bulk path. Errors come in PostgreSQL's
+ * order: when a row fails NOT NULL or CHECK, the rows before it are written
+ * first (so an earlier row's unique violation wins), then the error is raised.
+ * @returns the rows written
+ */
+async function insertBuffered(
+  node: Extract<PlanNode, { kind: "insert" }>,
+  rows: Iterable<Value[]>,
+  ctx: ExecContext,
+): Promise<number> {
+  const target = node.target;
+  const fks = hasForeignKeys(target);
+  let buffer: Value[][] = [];
+  let count = 0;
+  const flush = async () => {
+    if (buffer.length >= bulkRowsMin) {
+      await ctx.rs.insertMany(ctx.txn, target.rel, buffer);
+      ctx.changes.set(target.rel, (ctx.changes.get(target.rel) ?? 0) + buffer.length);
+    } else {
+      for (const values of buffer) {
+        await ctx.rs.insert(ctx.txn, target.rel, values);
+        counted(target.rel, ctx);
+      }
+    }
+    if (fks) { for (const values of buffer) await checkForeignKeys(target, values, ctx); }
+    count += buffer.length;
+    buffer = [];
+  };
+  for (const values of rows) {
+    ctx.checkCancel();
+    try {
+      checkRow(target, values, ctx);
+    } catch (e) {
+      await flush();
+      throw e;
+    }
+    buffer.push(values);
+    if (buffer.length >= insertBufferRows) await flush();
+  }
+  await flush();
+  return count;
 }
 
 /**
