@@ -15,6 +15,11 @@ export class DbError extends Error {
   hint?: string;
   /** 1-based character position in the statement, for syntax errors. */
   position?: number;
+  /**
+   * Where the error happened, PostgreSQL's CONTEXT line (the ErrorResponse `W`
+   * field), e.g. `COPY t, line 3, column b: "abc"`.
+   */
+  context?: string;
   constructor(readonly sqlstate: SqlState, message: string, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;

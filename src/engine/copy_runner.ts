@@ -4,7 +4,9 @@
  * target columns and runs its source per row, so rows get the same defaults,
  * sequences and casts as INSERT, without planning per row; the rows are then
  * checked and written in batches (`insertBatch`: many rows per
- * mini-transaction and WAL record), with INSERT's constraint checks.
+ * mini-transaction and WAL record), with INSERT's constraint checks. Errors
+ * about a row carry PostgreSQL's CONTEXT, `COPY t, line N`; the protocol's
+ * decoder adds the column and value to conversion errors.
  * @module
  */
 import type * as pg from "pgsql-ast-parser";
@@ -129,26 +131,43 @@ async function copyFrom(s: SqlSession, port: CopyPort, copy: ExtCopy): Promise<S
     throw new DbError("25006", "cannot execute COPY FROM in a read-only transaction");
   }
   if (plan.kind !== "insert") throw new DbError("XX000", "COPY FROM planned no INSERT");
+  const spec = { ...copySpec(copy, types, cols), relation: rel.name };
+  // PostgreSQL counts lines from 1, the CSV header line included; each row is one line.
+  let line = spec.header ? 1 : 0;
   let count = 0;
   let pending: Value[][] = [];
-  for await (const batch of port.copyIn(copySpec(copy, types, cols))) {
+  let firstLine = line + 1;
+  const where = (row: number) => `COPY ${rel.name}, line ${firstLine + row}`;
+  for await (const batch of port.copyIn(spec)) {
     ctx.checkCancel();
     for (const row of batch) {
+      line++;
       if (row.length !== cols.length) {
         throw new DbError("22P04", `row has ${row.length} columns, expected ${cols.length}`);
       }
       for (let i = 0; i < row.length; i++) params[i] = row[i] ?? null;
       // The INSERT's source adds defaults, sequence values and casts per row.
-      for (const values of runPlan(plan.source, ctx)) pending.push(values);
+      try {
+        for (const values of runPlan(plan.source, ctx)) pending.push(values);
+      } catch (e) {
+        throw withContext(e, `COPY ${rel.name}, line ${line}`);
+      }
       if (pending.length >= copyBatchRows) {
-        count += await insertBatch(plan, pending, ctx);
+        count += await insertBatch(plan, pending, ctx, where);
         pending = [];
+        firstLine = line + 1;
       }
     }
   }
-  if (pending.length > 0) count += await insertBatch(plan, pending, ctx);
+  if (pending.length > 0) count += await insertBatch(plan, pending, ctx, where);
   s.addChanges(ctx.changes);
   return copyResult(count);
+}
+
+/** Sets a DbError's CONTEXT unless it has one; returns the error to throw. */
+function withContext(e: unknown, context: string): unknown {
+  if (e instanceof DbError && e.context === undefined) e.context = context;
+  return e;
 }
 
 async function copyTo(s: SqlSession, port: CopyPort, copy: ExtCopy): Promise<StatementResult> {

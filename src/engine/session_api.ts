@@ -100,6 +100,8 @@ export interface CopySpec {
   readonly header?: boolean;
   /** Column names for the CSV header line on output. */
   readonly headerNames?: readonly string[];
+  /** COPY FROM's target table, named in the CONTEXT of errors about its data. */
+  readonly relation?: string;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { BoundExpr, PlanNode, ReferencingAction, TargetRel } from "./plan.t
 import { compile, truthy } from "./scalar.ts";
 import { indexLookup, runPlan } from "./run_select.ts";
 import { compareValues, hashKey } from "./values.ts";
-import type { RowLockMode } from "../txn/mod.ts";
+import { type RowLockMode, UniqueViolationError } from "../txn/mod.ts";
 
 /** Rows affected and RETURNING rows of a DML statement. */
 export interface DmlResult {
@@ -218,6 +218,8 @@ async function insertBuffered(
  * while buffering rows), then one bulk insert (unique checks
  * and index entries per row, many rows per mini-transaction), then the
  * FOREIGN KEY checks. The plan must have no ON CONFLICT and no RETURNING.
+ * `where` names a row (by its position in `rows`) in the CONTEXT of a
+ * NOT NULL, CHECK or unique violation.
  * @returns the rows written
  * @throws {DbError} 23502, 23503, 23505, 23514, 40P01
  */
@@ -225,16 +227,28 @@ export async function insertBatch(
   node: Extract<PlanNode, { kind: "insert" }>,
   rows: readonly Value[][],
   ctx: ExecContext,
+  where?: (row: number) => string,
 ): Promise<number> {
   if (node.onConflict || node.returning) {
     throw new DbError("XX000", "insertBatch needs an INSERT without ON CONFLICT and RETURNING");
   }
   const target = node.target;
-  // Like PostgreSQL's buffered COPY: every row's NOT NULL and CHECK before
-  // the batch's unique checks.
-  for (const values of rows) checkRow(target, values, ctx);
-  await ctx.rs.insertMany(ctx.txn, target.rel, rows);
+  let row = 0;
+  try {
+    // Like PostgreSQL's buffered COPY: every row's NOT NULL and CHECK before
+    // the batch's unique checks.
+    for (; row < rows.length; row++) checkRow(target, rows[row]!, ctx);
+    row = -1;
+    await ctx.rs.insertMany(ctx.txn, target.rel, rows);
+  } catch (e) {
+    if (where && e instanceof DbError && e.context === undefined) {
+      const at = e instanceof UniqueViolationError && e.rowIndex !== undefined ? e.rowIndex : row;
+      if (at >= 0) e.context = where(at);
+    }
+    throw e;
+  }
   ctx.changes.set(target.rel, (ctx.changes.get(target.rel) ?? 0) + rows.length);
+  // PostgreSQL checks foreign keys after the rows, so their errors name no line.
   if (hasForeignKeys(target)) {
     for (const values of rows) await checkForeignKeys(target, values, ctx);
   }

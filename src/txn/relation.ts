@@ -143,6 +143,8 @@ export function prefixSuccessor(prefix: Uint8Array): Uint8Array | undefined {
 
 /** 23505: a unique index already holds the key; names the index and the conflicting version. */
 export class UniqueViolationError extends DbError {
+  /** For a bulk insert, the position of the failing row among the given rows. */
+  rowIndex?: number;
   /** Creates the error; `detail` is set by `uniqueViolation`. */
   constructor(
     message: string,

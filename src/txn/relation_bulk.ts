@@ -17,7 +17,7 @@
 import type { Value } from "../common/types.ts";
 import { heapInsert } from "../storage/heap/mod.ts";
 import { encodeRow } from "../storage/row_codec.ts";
-import { indexPrefix, type RelationDef } from "./relation.ts";
+import { indexPrefix, type RelationDef, UniqueViolationError } from "./relation.ts";
 import { checkUnique, insertIndexEntries, type WriteContext } from "./relation_write.ts";
 import type { Txn } from "./txn.ts";
 import { initHeader, tupleHeaderBytes } from "./tuple.ts";
@@ -69,7 +69,13 @@ export async function insertRows(
           ? []
           : indexes.map((index) => indexPrefix(index, values));
         if (hasUnique) {
-          const owner = checkUnique(ctx, m, txn, rel, values, prefixes, null);
+          let owner: ReturnType<typeof checkUnique>;
+          try {
+            owner = checkUnique(ctx, m, txn, rel, values, prefixes, null);
+          } catch (e) {
+            if (e instanceof UniqueViolationError) e.rowIndex = next;
+            throw e;
+          }
           if (owner !== null) return owner;
         }
         const tuple = tuples[next]!;

@@ -102,3 +102,33 @@ Deno.test("COPY TO, server files and the embedded API", async () => {
     await engine.close();
   }
 });
+
+Deno.test("COPY FROM: row errors carry PostgreSQL's CONTEXT with the line", async () => {
+  const engine = await openEngine({ memory: true });
+  const s = engine.openSession();
+  try {
+    await s.execute("CREATE TABLE c (id int PRIMARY KEY, n int NOT NULL CHECK (n >= 0))");
+    const rows = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => [from + i, i] as Value[]);
+    const failing = async (batches: Value[][][], options = "") => {
+      s.copyPort = new TestPort(batches);
+      try {
+        await s.execute(`COPY c FROM STDIN${options}`);
+      } catch (e) {
+        return e as { sqlstate?: string; context?: string };
+      }
+      assert.fail("COPY should fail");
+    };
+    // Lines count from 1, a CSV header included; rows come in several batches.
+    const nn = await failing([rows(1, 700), [...rows(701, 800), [1501, null]]]);
+    assert.deepEqual([nn.sqlstate, nn.context], ["23502", "COPY c, line 1501"]);
+    const dup = await failing([rows(1, 1200), [[1201, 1], [5, 1]]], " (FORMAT csv, HEADER)");
+    assert.deepEqual([dup.sqlstate, dup.context], ["23505", "COPY c, line 1203"]);
+    const check = await failing([[[1, 1], [2, -1]]]);
+    assert.deepEqual([check.sqlstate, check.context], ["23514", "COPY c, line 2"]);
+    const [count] = await s.execute("SELECT count(*) FROM c");
+    assert.deepEqual(count!.rows, [[0n]]);
+  } finally {
+    await engine.close();
+  }
+});

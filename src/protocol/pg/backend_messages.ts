@@ -140,6 +140,8 @@ export interface ErrorFields {
   readonly hint?: string | undefined;
   /** 1-based character position in the query. */
   readonly position?: number | undefined;
+  /** Where the error happened (CONTEXT), e.g. a COPY line. */
+  readonly context?: string | undefined;
 }
 
 function encodeFields(w: MessageWriter, code: string, f: ErrorFields): void {
@@ -151,6 +153,7 @@ function encodeFields(w: MessageWriter, code: string, f: ErrorFields): void {
   if (f.detail !== undefined) w.byte(0x44).cstring(f.detail); // D
   if (f.hint !== undefined) w.byte(0x48).cstring(f.hint); // H
   if (f.position !== undefined) w.byte(0x50).cstring(String(f.position)); // P
+  if (f.context !== undefined) w.byte(0x57).cstring(f.context); // W
   w.byte(0).end();
 }
 

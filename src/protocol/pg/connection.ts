@@ -63,6 +63,7 @@ export function errorFields(e: unknown, severity = "ERROR"): ErrorFields {
       detail: e.detail,
       hint: e.hint,
       position: e.position,
+      context: e.context,
     };
   }
   log.error("Internal error in PostgreSQL connection", { error: String(e) });

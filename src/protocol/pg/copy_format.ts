@@ -11,9 +11,22 @@ import { formatValue, type TextOptions } from "../../common/value_text.ts";
 import type { CopySpec } from "../../engine/session_api.ts";
 import { parseTextValue } from "./value_codec.ts";
 
-function badCopy(message: string, line: number): DbError {
+/** PostgreSQL shows at most this many characters of a line or value in a CONTEXT. */
+const contextChars = 100;
+
+/** A line or value quoted for a CONTEXT line, cut like PostgreSQL's. */
+export function contextText(text: string): string {
+  return `"${text.length > contextChars ? `${text.slice(0, contextChars)}...` : text}"`;
+}
+
+/** A record's text without its line end. */
+function lineText(s: string, start: number, end: number): string {
+  return s.slice(start, end).replace(/\r?\n$|\r$/, "");
+}
+
+function badCopy(message: string, where: string): DbError {
   const e = new DbError("22P04", message);
-  e.detail = `COPY line ${line}`;
+  e.context = where;
   return e;
 }
 
@@ -134,7 +147,7 @@ function parseCsvRecord(
     } else field += c;
   }
   if (!final || inQuotes) {
-    if (final) throw badCopy("unterminated CSV quoted field", 0);
+    if (final) throw new DbError("22P04", "unterminated CSV quoted field");
     return undefined;
   }
   fields.push(!quoted && field === o.nullText ? null : field);
@@ -173,6 +186,8 @@ export class CopyDecoder {
   #skipHeader: boolean;
   #ended = false;
   #line = 0;
+  readonly #relation: string;
+  readonly #names: readonly string[];
 
   /** Creates a decoder for one COPY FROM STDIN in text or CSV format. */
   constructor(spec: CopySpec, textOptions: TextOptions = {}) {
@@ -181,6 +196,49 @@ export class CopyDecoder {
     this.#cuts = new Array(spec.types.length).fill(0);
     this.#skipHeader = spec.header === true;
     this.#textOptions = textOptions;
+    this.#relation = spec.relation ?? "";
+    this.#names = spec.headerNames ?? [];
+  }
+
+  /** The next CSV record; an unterminated quote at the end names its line and text. */
+  #csvRecord(s: string, pos: number, final: boolean): ReturnType<typeof parseCsvRecord> {
+    try {
+      return parseCsvRecord(s, pos, this.#o, final);
+    } catch (e) {
+      if (e instanceof DbError && e.context === undefined) {
+        // PostgreSQL numbers this error after the last line it read.
+        const rest = s.slice(pos);
+        const line = this.#line + 1 + (rest.match(/\n/g)?.length ?? 0);
+        e.context = `COPY ${this.#relation}, line ${line}: ${contextText(rest)}`;
+      }
+      throw e;
+    }
+  }
+
+  /** CONTEXT of an error on the current line, e.g. `COPY t, line 3`. */
+  #where(): string {
+    return `COPY ${this.#relation}, line ${this.#line}`;
+  }
+
+  /** 22P04 for a line with too few or too many fields. */
+  #fieldCount(count: number, raw: string): DbError {
+    const n = this.#types.length;
+    const message = count < n
+      ? `missing data for column "${this.#names[count] ?? count + 1}"`
+      : "extra data after last expected column";
+    return badCopy(message, `${this.#where()}: ${contextText(raw)}`);
+  }
+
+  /** Parses field `i`, adding PostgreSQL's CONTEXT to a conversion error. */
+  #parse(text: string, i: number): Value {
+    try {
+      return parseTextValue(text, this.#types[i]!, this.#textOptions);
+    } catch (e) {
+      if (e instanceof DbError && e.context === undefined) {
+        e.context = `${this.#where()}, column ${this.#names[i] ?? i + 1}: ${contextText(text)}`;
+      }
+      throw e;
+    }
   }
 
   /**
@@ -239,14 +297,17 @@ export class CopyDecoder {
     let backslash = this.#o.csv ? -1 : s.indexOf("\\");
     while (pos < s.length && !this.#ended) {
       let fields: (string | null)[];
+      let rawStart = pos;
+      let rawEnd: number;
       if (this.#o.csv) {
         if (s.startsWith("\\.", pos) && /^\\\.\r?(\n|$)/.test(s.slice(pos, pos + 4))) {
           this.#ended = true;
           break;
         }
-        const rec = parseCsvRecord(s, pos, this.#o, final);
+        const rec = this.#csvRecord(s, pos, final);
         if (!rec) break;
         fields = rec.fields;
+        rawEnd = rec.next;
         pos = rec.next;
       } else {
         const nl = s.indexOf("\n", pos);
@@ -267,13 +328,15 @@ export class CopyDecoder {
           break;
         }
         fields = splitTextLine(line, this.#o);
+        rawStart = start;
+        rawEnd = lineEnd;
       }
       this.#line++;
       if (this.#skipHeader) {
         this.#skipHeader = false;
         continue;
       }
-      rows.push(this.#toValues(fields));
+      rows.push(this.#toValues(fields, s, rawStart, rawEnd));
     }
     this.#pending = this.#ended ? "" : s.slice(pos);
     return rows;
@@ -294,53 +357,29 @@ export class CopyDecoder {
       p = j + 1;
     }
     count++;
-    if (count !== n) {
-      const what = count < n ? "missing data for column" : "extra data after last expected column";
-      throw badCopy(`${what} ${Math.min(count, n) + 1}`, this.#line);
-    }
+    if (count > n) throw this.#fieldCount(count, s.slice(start, end));
     const out: Value[] = new Array(n);
     let p = start;
     for (let i = 0; i < n; i++) {
+      if (i === count) throw this.#fieldCount(count, s.slice(start, end));
       const f = s.slice(p, cuts[i]);
       p = cuts[i]! + 1;
-      if (f === o.nullText) out[i] = null;
-      else {
-        try {
-          out[i] = parseTextValue(f, types[i]!, this.#textOptions);
-        } catch (e) {
-          if (e instanceof DbError && e.detail === undefined) {
-            e.detail = `COPY line ${this.#line}, column ${i + 1}`;
-          }
-          throw e;
-        }
-      }
+      out[i] = f === o.nullText ? null : this.#parse(f, i);
     }
     return out;
   }
 
-  #toValues(fields: (string | null)[]): Value[] {
-    const types = this.#types;
-    if (fields.length !== types.length) {
-      const what = fields.length < types.length
-        ? "missing data for column"
-        : "extra data after last expected column";
-      throw badCopy(`${what} ${Math.min(fields.length, types.length) + 1}`, this.#line);
-    }
-    const out: Value[] = new Array(fields.length);
-    for (let i = 0; i < fields.length; i++) {
+  /** A split line's values; `s.slice(start, end)` is the line, for errors. */
+  #toValues(fields: (string | null)[], s: string, start: number, end: number): Value[] {
+    const n = this.#types.length;
+    const count = fields.length;
+    // PostgreSQL's order: extra fields first, then each column's value or its absence.
+    if (count > n) throw this.#fieldCount(count, lineText(s, start, end));
+    const out: Value[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      if (i === count) throw this.#fieldCount(count, lineText(s, start, end));
       const f = fields[i]!;
-      const t = types[i]!;
-      if (f === null) out[i] = null;
-      else {
-        try {
-          out[i] = parseTextValue(f, t, this.#textOptions);
-        } catch (e) {
-          if (e instanceof DbError && e.detail === undefined) {
-            e.detail = `COPY line ${this.#line}, column ${i + 1}`;
-          }
-          throw e;
-        }
-      }
+      out[i] = f === null ? null : this.#parse(f, i);
     }
     return out;
   }
