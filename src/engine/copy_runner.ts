@@ -28,6 +28,12 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+function withoutTypmod(t: SqlType): SqlType {
+  if (t.typmod === undefined) return t;
+  const { typmod: _typmod, ...base } = t;
+  return base;
+}
+
 function copyResult(count: number): StatementResult {
   return { command: "COPY", tag: `COPY ${count}`, rowCount: count, fields: null, rows: [] };
 }
@@ -120,7 +126,11 @@ async function copyFrom(s: SqlSession, port: CopyPort, copy: ExtCopy): Promise<S
     throw new DbError("42809", `cannot copy to view "${rel.name}"`);
   }
   const cols = targetColumns(rel, copy.columns);
-  const types = cols.map((n) => rel.columns.find((c) => c.name === n && !c.dropped)!.type);
+  // Values arrive as their base type; the INSERT's assignment cast to each column applies
+  // varchar(n) / numeric(p,s) / char(n) afterwards (22001 for a value too long, as PostgreSQL).
+  const types = cols.map((n) =>
+    withoutTypmod(rel.columns.find((c) => c.name === n && !c.dropped)!.type)
+  );
   const text = `INSERT INTO ${quoteIdent(rel.schema)}.${quoteIdent(rel.name)} (${
     cols.map(quoteIdent).join(", ")
   }) VALUES (${cols.map((_, i) => `$${i + 1}`).join(", ")})`;
