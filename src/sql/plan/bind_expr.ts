@@ -20,6 +20,7 @@ import { noOperator } from "../../exec/expr/operators.ts";
 import { aggregateNames, bindFunction, bindOperator, windowNames } from "./bind_function.ts";
 import { arithmetic, bindCase, bindKeyword } from "./bind_ops.ts";
 import { bindBetween, bindGrouping, bindInternal, isInternalCall } from "./bind_internal.ts";
+import { wholeRowJson } from "./bind_whole_row.ts";
 
 /** Query-wide binding state. */
 export interface PlannerContext {
@@ -517,6 +518,8 @@ function bindCall(e: ExprCall, env: BindEnv, expected?: SqlType): BoundExpr {
     return subquery("exists", sub, null, false, boolT);
   }
   if (isInternalCall(name, e.function.schema) && !e.over) return bindInternal(e, name, env);
+  const whole = e.over ? null : wholeRowJson(e, name, env.agg?.inputScope ?? env.scope);
+  if (whole) return bindFunction(whole.call, whole.fn, env, expected, "scalar");
   if (name === "grouping" && !e.over) return bindGrouping(e, env);
   if (e.over) {
     if (!env.windows) throw new DbError("42P20", "window functions are not allowed here");
