@@ -11,7 +11,7 @@ import { formatJsonData } from "../../common/jsonb.ts";
 import { defineFunction, type FnImpl } from "./registry.ts";
 import { createHash } from "node:crypto";
 import { md5Hex } from "./md5.ts";
-import { compileRegex } from "./patterns.ts";
+import { compileRegex, similarSubstring } from "./patterns.ts";
 import { Jsonb } from "../../common/types.ts";
 
 const text = type("text");
@@ -122,6 +122,10 @@ defineFunction(
     if (!m) return null;
     return m.length > 1 ? m[1] ?? null : m[0];
   }),
+);
+defineFunction(
+  "substring",
+  textFn(["text", "text", "text"], "text", (a) => similarSubstring(s(a[0]!), s(a[1]!), s(a[2]!))),
 );
 defineFunction(
   "overlay",

@@ -138,3 +138,34 @@ export function planOperatorSpelling(tokens: readonly Token[], i: number, plan: 
     if (text !== null) plan.replace.set(i, { text, skip: 1 });
   }
 }
+
+/**
+ * `substring(x SIMILAR p ESCAPE e)` → `substring(x, p, e)`, PostgreSQL's own
+ * three-text form of the SQL regular-expression substring.
+ */
+export function planSimilarSubstring(tokens: readonly Token[], i: number, plan: Plan): void {
+  let depth = 0;
+  let open = -1;
+  for (let j = i - 1; j >= 0 && open < 0; j--) {
+    const t = tokens[j]!;
+    if (isPunct(t, ")") || isPunct(t, "]")) depth++;
+    else if (isPunct(t, "(") || isPunct(t, "[")) {
+      if (depth-- === 0) open = j;
+    }
+  }
+  const fn = tokens[open - 1];
+  if (open < 1 || !isPunct(tokens[open], "(") || fn?.kind !== "ident") return;
+  if (fn.value !== "substring") return;
+  const close = matchingClose(tokens, open);
+  depth = 0;
+  for (let j = i + 1; j < close; j++) {
+    const t = tokens[j]!;
+    if (isPunct(t, "(") || isPunct(t, "[")) depth++;
+    else if (isPunct(t, ")") || isPunct(t, "]")) depth--;
+    else if (depth === 0 && t.kind === "ident" && t.value === "escape") {
+      plan.replace.set(i, { text: ",", skip: 1 });
+      plan.replace.set(j, { text: ",", skip: 1 });
+      return;
+    }
+  }
+}
