@@ -50,11 +50,34 @@ const alias = "__thunder_srf";
 /** Internal function whose arguments are set-returning calls run side by side. */
 const rowsFrom = "__rows_from";
 
+/** Set-returning functions of several columns: in a select list each row is one record. */
+const RECORD_SRFS: ReadonlySet<string> = new Set(
+  ["jsonb_each", "jsonb_each_text", "json_each", "json_each_text"],
+);
+
 function srfName(e: ExprCall): string | null {
   const schema = e.function.schema;
   if (schema !== undefined && schema !== "pg_catalog") return null;
   const name = e.function.name.toLowerCase();
-  return SELECT_LIST_SRFS.has(name) && !e.over ? name : null;
+  return (SELECT_LIST_SRFS.has(name) || RECORD_SRFS.has(name)) && !e.over ? name : null;
+}
+
+/** The output columns of the k-th lifted call (one, or one per field of a record). */
+function liftedColumns(k: number, name: string): string[] {
+  const n = RECORD_SRFS.has(name) ? SRF_SPECS.get(name)?.columns.length ?? 1 : 1;
+  return n === 1 ? [`s${k}`] : Array.from({ length: n }, (_, j) => `s${k}_${j}`);
+}
+
+/** The select-list value of the k-th lifted call: its column, or a record of its columns. */
+function liftedValue(k: number, name: string): Expr {
+  const refs: Expr[] = liftedColumns(k, name).map((c) => ({
+    type: "ref",
+    table: { name: alias },
+    name: c,
+  }));
+  return refs.length === 1
+    ? refs[0]!
+    : { type: "call", function: { name: "__record" }, args: refs };
 }
 
 const subqueryTypes = new Set(["select", "union", "union all", "values", "with", "with recursive"]);
@@ -103,7 +126,7 @@ export function liftSetReturning(stmt: SelectFromStatement): SelectFromStatement
     const key = callKey(call);
     let k = found.findIndex((f) => f.key === key);
     if (k < 0) k = found.push({ key, call, name }) - 1;
-    return { type: "ref", table: { name: alias }, name: `s${k}` };
+    return liftedValue(k, name);
   };
   const lifted = (mapCalls(columns, swap) as typeof columns).map((c, i) => {
     const e = columns[i]!.expr;
@@ -115,14 +138,15 @@ export function liftSetReturning(stmt: SelectFromStatement): SelectFromStatement
   if (found.length === 0) return stmt;
   const star = columns.some((c) => c.expr.type === "ref" && c.expr.name === "*" && !c.expr.table);
   const grouped = (stmt.groupBy?.length ?? 0) > 0 || stmt.having != null || aggregates(columns);
-  if (star) return stmt;
+  // Records run side by side with other calls are left to the binder.
+  if (star || (found.length > 1 && found.some((f) => RECORD_SRFS.has(f.name)))) return stmt;
   if (grouped) {
     return found.length === 1
       ? liftAfterGrouping(stmt, found[0]!.call, found[0]!.name) ?? stmt
       : stmt;
   }
   const orderBy = stmt.orderBy ? mapCalls(stmt.orderBy, swap) as typeof stmt.orderBy : stmt.orderBy;
-  const names = found.map((_, k) => ({ name: `s${k}` }));
+  const names = found.flatMap((f, k) => liftedColumns(k, f.name).map((name) => ({ name })));
   const item: From = found.length === 1
     ? { ...found[0]!.call, alias: { name: alias, columns: names }, lateral: true }
     : {
