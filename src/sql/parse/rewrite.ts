@@ -59,7 +59,7 @@ import {
   quote,
 } from "./_rewrite_clauses.ts";
 
-import { planOperatorSpelling, planSimilarSubstring } from "./_rewrite_ops.ts";
+import { planFieldSelect, planOperatorSpelling, planSimilarSubstring } from "./_rewrite_ops.ts";
 import {
   expandNamedWindows,
   planDefaultValues,
@@ -201,6 +201,7 @@ function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): v
   } else if (t.kind === "op" || t.kind === "num") planOperatorSpelling(tokens, i, plan);
   else if (t.kind === "punct" && t.value === "[") planSlice(tokens, i, plan);
   else if (t.kind === "punct" && t.value === "(") planEmptySet(tokens, i, plan);
+  else if (t.kind === "punct" && t.value === ".") planFieldSelect(tokens, i, plan);
   else if (t.kind !== "ident") return;
   else if (t.value === "limit") planLimitAll(tokens, i, plan);
   else if (t.value === "having") planHaving(tokens, i, plan);

@@ -83,12 +83,26 @@ function liftedValue(k: number, name: string): Expr {
 const subqueryTypes = new Set(["select", "union", "union all", "values", "with", "with recursive"]);
 
 /** Copies `node`, replacing each set-returning call through `swap`. */
-function mapCalls(node: unknown, swap: (call: ExprCall, name: string) => Expr): unknown {
+type Swap = (call: ExprCall, name: string, field?: string) => Expr;
+
+/** `(f(x)).field` arrives as `__field(f(x), 'field')` (see `parse/_rewrite_ops.ts`). */
+function fieldSelect(e: ExprCall): { call: ExprCall; name: string; field: string } | null {
+  const [inner, field] = e.args;
+  if (e.function.name !== "__field" || inner?.type !== "call" || field?.type !== "string") {
+    return null;
+  }
+  const name = srfName(inner);
+  return name !== null && RECORD_SRFS.has(name) ? { call: inner, name, field: field.value } : null;
+}
+
+function mapCalls(node: unknown, swap: Swap): unknown {
   if (node === null || typeof node !== "object") return node;
   if (Array.isArray(node)) return node.map((n) => mapCalls(n, swap));
   const o = node as Record<string, unknown>;
   if (typeof o.type === "string" && subqueryTypes.has(o.type)) return node;
   if (o.type === "call") {
+    const sel = fieldSelect(node as ExprCall);
+    if (sel) return swap(sel.call, sel.name, sel.field);
     const name = srfName(node as ExprCall);
     if (name !== null) return swap(node as ExprCall, name);
   }
@@ -122,18 +136,22 @@ function callKey(call: ExprCall): string {
 export function liftSetReturning(stmt: SelectFromStatement): SelectFromStatement {
   const columns = stmt.columns ?? [];
   const found: { key: string; call: ExprCall; name: string }[] = [];
-  const swap = (call: ExprCall, name: string): Expr => {
+  const swap: Swap = (call, name, field) => {
     const key = callKey(call);
     let k = found.findIndex((f) => f.key === key);
     if (k < 0) k = found.push({ key, call, name }) - 1;
-    return liftedValue(k, name);
+    if (field === undefined) return liftedValue(k, name);
+    const j = SRF_SPECS.get(name)?.columns.findIndex((c) => c.name === field) ?? -1;
+    if (j < 0) throw new DbError("42703", `column "${field}" not found in data type record`);
+    return { type: "ref", table: { name: alias }, name: liftedColumns(k, name)[j]! };
   };
   const lifted = (mapCalls(columns, swap) as typeof columns).map((c, i) => {
     const e = columns[i]!.expr;
-    // A bare call keeps its name as the output column's.
-    return c.alias || e.type !== "call" || srfName(e) === null
-      ? c
-      : { ...c, alias: { name: srfName(e)! } };
+    // A bare call keeps its name as the output column's; a field selection the field's.
+    if (c.alias || e.type !== "call") return c;
+    const sel = fieldSelect(e);
+    if (sel) return { ...c, alias: { name: sel.field } };
+    return srfName(e) === null ? c : { ...c, alias: { name: srfName(e)! } };
   });
   if (found.length === 0) return stmt;
   const star = columns.some((c) => c.expr.type === "ref" && c.expr.name === "*" && !c.expr.table);
