@@ -6,6 +6,7 @@
 import { compareJsonData, formatJsonData } from "../common/jsonb.ts";
 import { formatFloat as formatFloatText } from "../common/text_scalars.ts";
 import { DbError } from "../common/errors.ts";
+import { formatValue } from "../common/value_text.ts";
 import {
   Interval,
   Jsonb,
@@ -160,6 +161,8 @@ export function formatText(v: Value, type: SqlType): string | null {
       return v instanceof Jsonb ? formatJsonData(v.value) : String(v);
     case "array":
       return formatArray(v as Value[], type.elem ?? { id: "text" });
+    case "record":
+      return formatValue(v, type);
     default:
       return typeof v === "string" ? v : String(v);
   }

@@ -183,9 +183,18 @@ function intervalScalePlan(op: string, l: SqlType, r: SqlType): BinaryPlan | und
 function concatPlan(l0: SqlType, r0: SqlType): BinaryPlan | undefined {
   // An unknown literal next to jsonb or an array takes that type.
   const typed = (x: SqlType, other: SqlType): SqlType =>
-    x.id === "unknown" && (other.id === "jsonb" || other.id === "array") ? baseType(other) : x;
+    x.id === "unknown" && ["jsonb", "array", "bytea"].includes(other.id) ? baseType(other) : x;
   const l = typed(l0, r0);
   const r = typed(r0, l0);
+  if (l.id === "bytea" && r.id === "bytea") {
+    return plan(l, r, l, (a, b) => {
+      const x = a as Uint8Array, y = b as Uint8Array;
+      const out = new Uint8Array(x.length + y.length);
+      out.set(x);
+      out.set(y, x.length);
+      return out;
+    });
+  }
   if (l.id === "jsonb" && r.id === "jsonb") {
     return plan(l, r, l, (a, b) => jsonbConcat(a as Jsonb, b as Jsonb));
   }

@@ -9,7 +9,8 @@
 
 import { checkCollation } from "../../common/collations.ts";
 import { DbError } from "../../common/errors.ts";
-import type { SqlType, Value } from "../../common/types.ts";
+import { type SqlType, type, type Value } from "../../common/types.ts";
+import { formatValue } from "../../common/value_text.ts";
 import { defineFunction } from "./registry.ts";
 import { cachedPattern, similarToRegExp } from "./patterns.ts";
 import { compareValues } from "./compare.ts";
@@ -139,3 +140,18 @@ defineFunction("__bitnot", { args: ["int2"], ret: "int2", impl: (a) => ~(a[0] as
   ret: "int4",
   impl: (a) => ~(a[0] as number),
 }, { args: ["int8"], ret: "int8", impl: (a) => ~(a[0] as bigint) });
+
+// A record of its arguments, each kept as its text (a select-list `jsonb_each(x)`).
+defineFunction("__record", {
+  args: [],
+  variadic: "any",
+  ret: "record",
+  strict: false,
+  volatility: "stable",
+  impl: (a, ctx, types) =>
+    a.map((v, i) =>
+      v === null
+        ? null
+        : formatValue(v, types[i] ?? type("text"), { timeZone: ctx.session.timeZone })
+    ),
+});

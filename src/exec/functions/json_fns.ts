@@ -188,6 +188,24 @@ defineFunction("jsonb_build_array", {
   impl: (a, c, t) =>
     new Jsonb(a.map((v, i) => valueToJson(v, t[i] ?? type("text"), c.session.timeZone))),
 });
+// row_to_json(t) / to_json(t) of a FROM item: the binder passes name/value pairs.
+defineFunction("__row_json", {
+  ...anyArgs,
+  ret: "json",
+  impl: (a, c, t) => {
+    const parts: string[] = [];
+    for (let i = 0; i + 1 < a.length; i += 2) {
+      const vt = t[i + 1] ?? type("text");
+      const x = a[i + 1] ?? null;
+      // json and jsonb keep their own text; everything else is written compactly.
+      const v = vt.id === "json" || vt.id === "jsonb"
+        ? jsonTextOf(x, vt, c.session.timeZone)
+        : compactJson(valueToJson(x, vt, c.session.timeZone));
+      parts.push(`${formatJsonData(a[i] as string)}:${v}`);
+    }
+    return `{${parts.join(",")}}`;
+  },
+});
 defineFunction("json_build_array", {
   ...anyArgs,
   ret: "json",

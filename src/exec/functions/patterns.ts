@@ -37,7 +37,12 @@ export function likeToRegExp(pattern: string, caseInsensitive: boolean, escape =
  * @throws {DbError} 2201B invalid regular expression
  */
 export function similarToRegExp(pattern: string, escape = "\\"): RegExp {
-  let src = "^(?:";
+  return compileRegex("^(?:" + similarBody(pattern, escape) + ")$", "");
+}
+
+/** The regular-expression text of a SIMILAR TO pattern, without anchors. */
+function similarBody(pattern: string, escape: string): string {
+  let src = "";
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -59,7 +64,60 @@ export function similarToRegExp(pattern: string, escape = "\\"): RegExp {
     else if (c === "." || c === "^" || c === "$" || c === "/") src += "\\" + c;
     else src += c;
   }
-  return compileRegex(src + ")$", "");
+  return src;
+}
+
+/**
+ * Splits a SQL regular expression at its escape-double-quote separators
+ * (`substring(x SIMILAR p ESCAPE e)`): none, or exactly two.
+ * @throws {DbError} 2200C more than two separators
+ */
+function similarParts(pattern: string, escape: string): string[] {
+  const parts: string[] = [];
+  let cur = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (escape !== "" && c === escape && pattern[i + 1] === '"') {
+      parts.push(cur);
+      cur = "";
+      i++;
+    } else if (escape !== "" && c === escape && i + 1 < pattern.length) {
+      cur += c + pattern[i + 1]!;
+      i++;
+    } else cur += c;
+  }
+  parts.push(cur);
+  if (parts.length > 3) {
+    throw new DbError(
+      "2200C",
+      "SQL regular expression may not contain more than two escape-double-quote separators",
+    );
+  }
+  return parts;
+}
+
+/**
+ * `substring(x SIMILAR p ESCAPE e)`: the whole string must match `p`; returns the
+ * part matching the text between the two separators (all of it without them).
+ * The first part matches as little as it can, as in PostgreSQL.
+ */
+export function similarSubstring(str: string, pattern: string, escape: string): string | null {
+  if (escape.length > 1) {
+    throw new DbError("22025", "invalid escape string");
+  }
+  const parts = similarParts(pattern, escape).map((p) => similarBody(p, escape));
+  if (parts.length !== 3) {
+    const whole = compileRegex("^(?:" + parts.join("") + ")$", "");
+    return whole.test(str) ? str : null;
+  }
+  const head = compileRegex("^(?:" + parts[0] + ")$", "");
+  const rest = compileRegex("^(" + parts[1] + ")(?:" + parts[2] + ")$", "");
+  for (let k = 0; k <= str.length; k++) {
+    if (!head.test(str.slice(0, k))) continue;
+    const m = rest.exec(str.slice(k));
+    if (m) return m[1] ?? null;
+  }
+  return null;
 }
 
 /**

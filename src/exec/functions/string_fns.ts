@@ -9,8 +9,9 @@ import { arrayOf, type SqlType, type, type Value } from "../../common/types.ts";
 import { formatValue } from "../../common/value_text.ts";
 import { formatJsonData } from "../../common/jsonb.ts";
 import { defineFunction, type FnImpl } from "./registry.ts";
+import { createHash } from "node:crypto";
 import { md5Hex } from "./md5.ts";
-import { compileRegex } from "./patterns.ts";
+import { compileRegex, similarSubstring } from "./patterns.ts";
 import { Jsonb } from "../../common/types.ts";
 
 const text = type("text");
@@ -100,6 +101,19 @@ for (const name of ["substr", "substring"]) {
     name,
     textFn(["text", "int4", "int4"], "text", (a) => substr(s(a[0]!), n(a[1]!), n(a[2]!))),
   );
+  defineFunction(name, textFn(["bytea", "int4"], "bytea", (a) => bytesSub(a, undefined)));
+  defineFunction(name, textFn(["bytea", "int4", "int4"], "bytea", (a) => bytesSub(a, n(a[2]!))));
+}
+
+/** substr/substring on bytea: 1-based byte positions, like the text form. */
+function bytesSub(a: readonly Value[], count: number | undefined): Uint8Array {
+  if (count !== undefined && count < 0) {
+    throw new DbError("22011", "negative substring length not allowed");
+  }
+  const bytes = a[0] as Uint8Array;
+  const start = n(a[1]!) - 1;
+  const end = count === undefined ? bytes.length : start + count;
+  return bytes.slice(Math.max(0, start), Math.max(0, end));
 }
 defineFunction(
   "substring",
@@ -108,6 +122,10 @@ defineFunction(
     if (!m) return null;
     return m.length > 1 ? m[1] ?? null : m[0];
   }),
+);
+defineFunction(
+  "substring",
+  textFn(["text", "text", "text"], "text", (a) => similarSubstring(s(a[0]!), s(a[1]!), s(a[2]!))),
 );
 defineFunction(
   "overlay",
@@ -245,6 +263,15 @@ defineFunction(
 );
 defineFunction("md5", textFn(["text"], "text", (a) => md5Hex(new TextEncoder().encode(s(a[0]!)))));
 defineFunction("md5", textFn(["bytea"], "text", (a) => md5Hex(a[0] as Uint8Array)));
+for (const bits of [224, 256, 384, 512]) {
+  defineFunction(
+    "sha" + bits,
+    textFn(["bytea"], "bytea", (a) => {
+      const digest = createHash("sha" + bits).update(a[0] as Uint8Array).digest();
+      return new Uint8Array(digest);
+    }),
+  );
+}
 defineFunction(
   "to_hex",
   textFn(["int8"], "text", (a) => BigInt.asUintN(64, a[0] as bigint).toString(16)),

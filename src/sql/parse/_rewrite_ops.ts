@@ -7,7 +7,7 @@
  */
 
 import type { Token } from "./lexer.ts";
-import { add, isPunct, matchingClose, type Plan } from "./_rewrite_clauses.ts";
+import { add, isPunct, matchingClose, matchingOpen, type Plan, quote } from "./_rewrite_clauses.ts";
 
 /** Marker schemas of the jsonb path operators. */
 export const JSON_PATH_OPS: Readonly<Record<string, string>> = {
@@ -137,4 +137,54 @@ export function planOperatorSpelling(tokens: readonly Token[], i: number, plan: 
     const text = expandExponent(t.value);
     if (text !== null) plan.replace.set(i, { text, skip: 1 });
   }
+}
+
+/**
+ * `substring(x SIMILAR p ESCAPE e)` → `substring(x, p, e)`, PostgreSQL's own
+ * three-text form of the SQL regular-expression substring.
+ */
+export function planSimilarSubstring(tokens: readonly Token[], i: number, plan: Plan): void {
+  let depth = 0;
+  let open = -1;
+  for (let j = i - 1; j >= 0 && open < 0; j--) {
+    const t = tokens[j]!;
+    if (isPunct(t, ")") || isPunct(t, "]")) depth++;
+    else if (isPunct(t, "(") || isPunct(t, "[")) {
+      if (depth-- === 0) open = j;
+    }
+  }
+  const fn = tokens[open - 1];
+  if (open < 1 || !isPunct(tokens[open], "(") || fn?.kind !== "ident") return;
+  if (fn.value !== "substring") return;
+  const close = matchingClose(tokens, open);
+  depth = 0;
+  for (let j = i + 1; j < close; j++) {
+    const t = tokens[j]!;
+    if (isPunct(t, "(") || isPunct(t, "[")) depth++;
+    else if (isPunct(t, ")") || isPunct(t, "]")) depth--;
+    else if (depth === 0 && t.kind === "ident" && t.value === "escape") {
+      plan.replace.set(i, { text: ",", skip: 1 });
+      plan.replace.set(j, { text: ",", skip: 1 });
+      return;
+    }
+  }
+}
+
+/** Set-returning functions whose rows are records with named fields. */
+const RECORD_CALLS = new Set(["jsonb_each", "jsonb_each_text", "json_each", "json_each_text"]);
+
+/**
+ * `(jsonb_each(x)).key` → `pg_catalog.__field(jsonb_each(x), 'key')` (the grammar
+ * lacks field selection); the select-list lift (`plan/srf_select.ts`) reads it.
+ */
+export function planFieldSelect(tokens: readonly Token[], i: number, plan: Plan): void {
+  const field = tokens[i + 1];
+  if (!isPunct(tokens[i - 1], ")") || (field?.kind !== "ident" && field?.kind !== "qident")) return;
+  const open = matchingOpen(tokens, i - 1);
+  const fn = tokens[open + 1];
+  if (open < 0 || fn?.kind !== "ident" || !RECORD_CALLS.has(fn.value)) return;
+  if (!isPunct(tokens[open + 2], "(") || matchingClose(tokens, open + 2) !== i - 2) return;
+  if (plan.replace.has(i - 1)) return;
+  add(plan.before, open, "pg_catalog.__field");
+  plan.replace.set(i - 1, { text: `, ${quote(field.value)})`, skip: 3 });
 }

@@ -59,7 +59,7 @@ import {
   quote,
 } from "./_rewrite_clauses.ts";
 
-import { planOperatorSpelling } from "./_rewrite_ops.ts";
+import { planFieldSelect, planOperatorSpelling, planSimilarSubstring } from "./_rewrite_ops.ts";
 import {
   expandNamedWindows,
   planDefaultValues,
@@ -201,6 +201,7 @@ function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): v
   } else if (t.kind === "op" || t.kind === "num") planOperatorSpelling(tokens, i, plan);
   else if (t.kind === "punct" && t.value === "[") planSlice(tokens, i, plan);
   else if (t.kind === "punct" && t.value === "(") planEmptySet(tokens, i, plan);
+  else if (t.kind === "punct" && t.value === ".") planFieldSelect(tokens, i, plan);
   else if (t.kind !== "ident") return;
   else if (t.value === "limit") planLimitAll(tokens, i, plan);
   else if (t.value === "having") planHaving(tokens, i, plan);
@@ -211,7 +212,8 @@ function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): v
     const negated = isWord(tokens[i - 1], "not") && plan.replace.get(i - 1) === undefined;
     const marker = negated ? "__thunder_not_similar" : "__thunder_similar";
     plan.replace.set(negated ? i - 1 : i, { text: `OPERATOR(${marker}.~)`, skip: negated ? 3 : 2 });
-  } else if (t.value === "is") {
+  } else if (t.value === "similar") planSimilarSubstring(tokens, i, plan);
+  else if (t.value === "is") {
     const not = isWord(tokens[i + 1], "not") ? 1 : 0;
     if (isWord(tokens[i + 1 + not], "distinct") && isWord(tokens[i + 2 + not], "from")) {
       const marker = not ? "__thunder_not_distinct" : "__thunder_distinct";

@@ -20,6 +20,7 @@ import { noOperator } from "../../exec/expr/operators.ts";
 import { aggregateNames, bindFunction, bindOperator, windowNames } from "./bind_function.ts";
 import { arithmetic, bindCase, bindKeyword } from "./bind_ops.ts";
 import { bindBetween, bindGrouping, bindInternal, isInternalCall } from "./bind_internal.ts";
+import { wholeRowJson } from "./bind_whole_row.ts";
 
 /** Query-wide binding state. */
 export interface PlannerContext {
@@ -150,14 +151,15 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
       return bindOperator(e.op, operand, key);
     }
     case "substring": {
-      const args = [bindExpr(e.value, env, scalar("text"))];
-      args.push(
-        e.from
-          ? bindExpr(e.from, env, scalar("int4"))
-          : { kind: "const", value: 1, type: scalar("int4") },
+      // substring(x FROM a FOR b) resolves like substring(x, a, b): an integer
+      // FROM picks the positional form, a text FROM the regular-expression form.
+      const from: Expr = e.from ?? { type: "integer", value: 1 };
+      const parts = [e.value, from, ...(e.for ? [e.for] : [])];
+      return bindCall(
+        { type: "call", function: { name: "substring" }, args: parts },
+        env,
+        expected,
       );
-      if (e.for) args.push(bindExpr(e.for, env, scalar("int4")));
-      return { kind: "call", fn: "substring", args, type: scalar("text") };
     }
     case "arrayIndex": {
       const arr = bindExpr(e.array, env);
@@ -421,7 +423,9 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
       };
     case "||": {
       const kinds = [l.type.id, r.type.id];
-      if (kinds.includes("array") || kinds.includes("jsonb")) return bindOperator("||", l, r);
+      const viaLibrary = kinds.includes("array") || kinds.includes("jsonb") ||
+        (kinds.includes("bytea") && kinds.every((k) => k === "bytea" || k === "unknown"));
+      if (viaLibrary) return bindOperator("||", l, r);
       const stringy = (t: SqlType) => t.id === "unknown" || isTextType(t);
       if (!stringy(l.type) && !stringy(r.type)) throw noOperator(op, l.type, r.type);
       return {
@@ -514,6 +518,8 @@ function bindCall(e: ExprCall, env: BindEnv, expected?: SqlType): BoundExpr {
     return subquery("exists", sub, null, false, boolT);
   }
   if (isInternalCall(name, e.function.schema) && !e.over) return bindInternal(e, name, env);
+  const whole = e.over ? null : wholeRowJson(e, name, env.agg?.inputScope ?? env.scope);
+  if (whole) return bindFunction(whole.call, whole.fn, env, expected, "scalar");
   if (name === "grouping" && !e.over) return bindGrouping(e, env);
   if (e.over) {
     if (!env.windows) throw new DbError("42P20", "window functions are not allowed here");

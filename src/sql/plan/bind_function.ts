@@ -378,6 +378,8 @@ const preferLibrary = new Set<string>([
   "replace",
   "initcap",
   "md5",
+  "substr",
+  "substring",
 ]);
 
 /** Binds a call to the function library: PostgreSQL's overload resolution and types. */

@@ -24,8 +24,9 @@ const boolT = scalar("bool");
  * @param schema the call's schema (the frontend writes `pg_catalog`)
  */
 export function isInternalCall(name: string, schema: string | undefined): boolean {
-  // `__slice` (x[lo:hi]) and `__bitnot` (~x) are ordinary functions of the library.
+  // `__slice` (x[lo:hi]), `__bitnot` (~x) and `__record` are ordinary functions of the library.
   return name.startsWith("__") && name !== "__slice" && name !== "__bitnot" &&
+    name !== "__record" &&
     (schema === undefined || schema === "pg_catalog");
 }
 

@@ -50,22 +50,59 @@ const alias = "__thunder_srf";
 /** Internal function whose arguments are set-returning calls run side by side. */
 const rowsFrom = "__rows_from";
 
+/** Set-returning functions of several columns: in a select list each row is one record. */
+const RECORD_SRFS: ReadonlySet<string> = new Set(
+  ["jsonb_each", "jsonb_each_text", "json_each", "json_each_text"],
+);
+
 function srfName(e: ExprCall): string | null {
   const schema = e.function.schema;
   if (schema !== undefined && schema !== "pg_catalog") return null;
   const name = e.function.name.toLowerCase();
-  return SELECT_LIST_SRFS.has(name) && !e.over ? name : null;
+  return (SELECT_LIST_SRFS.has(name) || RECORD_SRFS.has(name)) && !e.over ? name : null;
+}
+
+/** The output columns of the k-th lifted call (one, or one per field of a record). */
+function liftedColumns(k: number, name: string): string[] {
+  const n = RECORD_SRFS.has(name) ? SRF_SPECS.get(name)?.columns.length ?? 1 : 1;
+  return n === 1 ? [`s${k}`] : Array.from({ length: n }, (_, j) => `s${k}_${j}`);
+}
+
+/** The select-list value of the k-th lifted call: its column, or a record of its columns. */
+function liftedValue(k: number, name: string): Expr {
+  const refs: Expr[] = liftedColumns(k, name).map((c) => ({
+    type: "ref",
+    table: { name: alias },
+    name: c,
+  }));
+  return refs.length === 1
+    ? refs[0]!
+    : { type: "call", function: { name: "__record" }, args: refs };
 }
 
 const subqueryTypes = new Set(["select", "union", "union all", "values", "with", "with recursive"]);
 
 /** Copies `node`, replacing each set-returning call through `swap`. */
-function mapCalls(node: unknown, swap: (call: ExprCall, name: string) => Expr): unknown {
+type Swap = (call: ExprCall, name: string, field?: string) => Expr;
+
+/** `(f(x)).field` arrives as `__field(f(x), 'field')` (see `parse/_rewrite_ops.ts`). */
+function fieldSelect(e: ExprCall): { call: ExprCall; name: string; field: string } | null {
+  const [inner, field] = e.args;
+  if (e.function.name !== "__field" || inner?.type !== "call" || field?.type !== "string") {
+    return null;
+  }
+  const name = srfName(inner);
+  return name !== null && RECORD_SRFS.has(name) ? { call: inner, name, field: field.value } : null;
+}
+
+function mapCalls(node: unknown, swap: Swap): unknown {
   if (node === null || typeof node !== "object") return node;
   if (Array.isArray(node)) return node.map((n) => mapCalls(n, swap));
   const o = node as Record<string, unknown>;
   if (typeof o.type === "string" && subqueryTypes.has(o.type)) return node;
   if (o.type === "call") {
+    const sel = fieldSelect(node as ExprCall);
+    if (sel) return swap(sel.call, sel.name, sel.field);
     const name = srfName(node as ExprCall);
     if (name !== null) return swap(node as ExprCall, name);
   }
@@ -99,30 +136,35 @@ function callKey(call: ExprCall): string {
 export function liftSetReturning(stmt: SelectFromStatement): SelectFromStatement {
   const columns = stmt.columns ?? [];
   const found: { key: string; call: ExprCall; name: string }[] = [];
-  const swap = (call: ExprCall, name: string): Expr => {
+  const swap: Swap = (call, name, field) => {
     const key = callKey(call);
     let k = found.findIndex((f) => f.key === key);
     if (k < 0) k = found.push({ key, call, name }) - 1;
-    return { type: "ref", table: { name: alias }, name: `s${k}` };
+    if (field === undefined) return liftedValue(k, name);
+    const j = SRF_SPECS.get(name)?.columns.findIndex((c) => c.name === field) ?? -1;
+    if (j < 0) throw new DbError("42703", `column "${field}" not found in data type record`);
+    return { type: "ref", table: { name: alias }, name: liftedColumns(k, name)[j]! };
   };
   const lifted = (mapCalls(columns, swap) as typeof columns).map((c, i) => {
     const e = columns[i]!.expr;
-    // A bare call keeps its name as the output column's.
-    return c.alias || e.type !== "call" || srfName(e) === null
-      ? c
-      : { ...c, alias: { name: srfName(e)! } };
+    // A bare call keeps its name as the output column's; a field selection the field's.
+    if (c.alias || e.type !== "call") return c;
+    const sel = fieldSelect(e);
+    if (sel) return { ...c, alias: { name: sel.field } };
+    return srfName(e) === null ? c : { ...c, alias: { name: srfName(e)! } };
   });
   if (found.length === 0) return stmt;
   const star = columns.some((c) => c.expr.type === "ref" && c.expr.name === "*" && !c.expr.table);
   const grouped = (stmt.groupBy?.length ?? 0) > 0 || stmt.having != null || aggregates(columns);
-  if (star) return stmt;
+  // Records run side by side with other calls are left to the binder.
+  if (star || (found.length > 1 && found.some((f) => RECORD_SRFS.has(f.name)))) return stmt;
   if (grouped) {
     return found.length === 1
       ? liftAfterGrouping(stmt, found[0]!.call, found[0]!.name) ?? stmt
       : stmt;
   }
   const orderBy = stmt.orderBy ? mapCalls(stmt.orderBy, swap) as typeof stmt.orderBy : stmt.orderBy;
-  const names = found.map((_, k) => ({ name: `s${k}` }));
+  const names = found.flatMap((f, k) => liftedColumns(k, f.name).map((name) => ({ name })));
   const item: From = found.length === 1
     ? { ...found[0]!.call, alias: { name: alias, columns: names }, lateral: true }
     : {
