@@ -126,11 +126,10 @@ async function copyFrom(s: SqlSession, port: CopyPort, copy: ExtCopy): Promise<S
     throw new DbError("42809", `cannot copy to view "${rel.name}"`);
   }
   const cols = targetColumns(rel, copy.columns);
-  // Values arrive as their base type; the INSERT's assignment cast to each column applies
-  // varchar(n) / numeric(p,s) / char(n) afterwards (22001 for a value too long, as PostgreSQL).
-  const types = cols.map((n) =>
-    withoutTypmod(rel.columns.find((c) => c.name === n && !c.dropped)!.type)
-  );
+  // The decoder fits values to each column's modifiers (varchar(n), numeric(p,s), char(n)) and
+  // passes them on as their base type: the INSERT's parameters carry no modifiers.
+  const columnTypes = cols.map((n) => rel.columns.find((c) => c.name === n && !c.dropped)!.type);
+  const types = columnTypes.map(withoutTypmod);
   const text = `INSERT INTO ${quoteIdent(rel.schema)}.${quoteIdent(rel.name)} (${
     cols.map(quoteIdent).join(", ")
   }) VALUES (${cols.map((_, i) => `$${i + 1}`).join(", ")})`;
@@ -141,7 +140,7 @@ async function copyFrom(s: SqlSession, port: CopyPort, copy: ExtCopy): Promise<S
     throw new DbError("25006", "cannot execute COPY FROM in a read-only transaction");
   }
   if (plan.kind !== "insert") throw new DbError("XX000", "COPY FROM planned no INSERT");
-  const spec = { ...copySpec(copy, types, cols), relation: rel.name };
+  const spec = { ...copySpec(copy, columnTypes, cols), relation: rel.name };
   // PostgreSQL counts lines from 1, the CSV header line included; each row is one line.
   let line = spec.header ? 1 : 0;
   let count = 0;

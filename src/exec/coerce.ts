@@ -160,7 +160,11 @@ export function applyTypmod(v: Value, to: SqlType, explicit = false): Value {
     const r = rescale(v, scale);
     const abs = r.digits < 0n ? -r.digits : r.digits;
     if (abs.toString().length > precision && abs !== 0n) {
-      throw new DbError("22003", "numeric field overflow");
+      const e = new DbError("22003", "numeric field overflow");
+      const maxInt = precision - scale;
+      e.detail = `A field with precision ${precision}, scale ${scale} must round to an absolute ` +
+        `value less than ${maxInt === 0 ? "1" : `10^${maxInt}`}.`;
+      throw e;
     }
     return r;
   }

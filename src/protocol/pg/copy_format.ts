@@ -10,6 +10,7 @@ import type { SqlType, Value } from "../../common/types.ts";
 import { formatValue, type TextOptions } from "../../common/value_text.ts";
 import type { CopySpec } from "../../engine/session_api.ts";
 import { parseTextValue } from "./value_codec.ts";
+import { applyTypmod } from "../../exec/coerce.ts";
 
 /** PostgreSQL shows at most this many characters of a line or value in a CONTEXT. */
 const contextChars = 100;
@@ -179,6 +180,8 @@ function completeUtf8Length(b: Uint8Array): number {
 export class CopyDecoder {
   readonly #o: CopyOptions;
   readonly #types: readonly SqlType[];
+  /** The column types without their modifiers: values are read as these, then fitted. */
+  readonly #bases: readonly SqlType[];
   readonly #textOptions: TextOptions;
   #carry: Uint8Array = empty;
   readonly #cuts: number[];
@@ -193,6 +196,11 @@ export class CopyDecoder {
   constructor(spec: CopySpec, textOptions: TextOptions = {}) {
     this.#o = resolve(spec);
     this.#types = spec.types;
+    this.#bases = spec.types.map((t) => {
+      if (t.typmod === undefined) return t;
+      const { typmod: _typmod, ...base } = t;
+      return base;
+    });
     this.#cuts = new Array(spec.types.length).fill(0);
     this.#skipHeader = spec.header === true;
     this.#textOptions = textOptions;
@@ -232,7 +240,10 @@ export class CopyDecoder {
   /** Parses field `i`, adding PostgreSQL's CONTEXT to a conversion error. */
   #parse(text: string, i: number): Value {
     try {
-      return parseTextValue(text, this.#types[i]!, this.#textOptions);
+      const t = this.#types[i]!;
+      const v = parseTextValue(text, this.#bases[i]!, this.#textOptions);
+      // varchar(n) / char(n) / numeric(p,s) apply as the column's input does (22001, 22003).
+      return t.typmod === undefined ? v : applyTypmod(v, t);
     } catch (e) {
       if (e instanceof DbError && e.context === undefined) {
         e.context = `${this.#where()}, column ${this.#names[i] ?? i + 1}: ${contextText(text)}`;

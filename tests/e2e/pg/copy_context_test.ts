@@ -46,6 +46,18 @@ function manyRows(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${i + 1}\t${i}\tr${i}`);
 }
 
+/** COPY into columns with type modifiers: the column's assignment cast applies. */
+function typmodCase(name: string, lines: readonly string[]): PsqlCase {
+  return {
+    name,
+    script: () =>
+      `\\set VERBOSITY verbose\nCREATE TABLE ct (v varchar(2), n numeric(5,2), c char(3));\n` +
+      `COPY ct FROM STDIN;\n${lines.join("\n")}\n\\.\n` +
+      `SELECT v, n, c || '|' AS c FROM ct;\nDROP TABLE ct;\n`,
+    after: (_dir, out) => Promise.resolve(normalise(out, false)),
+  };
+}
+
 const cases: readonly PsqlCase[] = [
   copyCase("bad integer", "", ["1\t1\tx", "2\t2\ty", "3\tabc\tz"]),
   copyCase("bad integer, first column", "", ["1\t1\tx", "12x\t2\ty"]),
@@ -65,6 +77,13 @@ const cases: readonly PsqlCase[] = [
   copyCase("csv extra data", " (FORMAT csv)", ["1,1,x,y"]),
   copyCase("csv quoted line end, then a bad value", " (FORMAT csv)", ['1,1,"x', 'y"', "2,zz,q"]),
   copyCase("csv unterminated quote", " (FORMAT csv)", ["1,1,x", '2,2,"y']),
+  typmodCase("typmods: numeric rounds, char pads", [
+    "ab\t1.234\tx",
+    "a\t999.995\\N",
+    "\\N\t-1.5\tabc",
+  ]),
+  typmodCase("typmods: varchar too long", ["ab\t1\tx", "abc\t2\ty"]),
+  typmodCase("typmods: numeric overflow", ["ab\t1000\tx"]),
 ];
 
 Deno.test("COPY FROM STDIN errors print PostgreSQL's ERROR and CONTEXT lines", async () => {
