@@ -100,6 +100,21 @@ export function jsonbDelete(a: Jsonb, key: Value): Jsonb {
   throw new DbError("22023", "cannot delete from scalar");
 }
 
+/**
+ * The array index a path step names; a negative step counts from the end.
+ * @throws {DbError} 22P02 when the step is not an integer
+ */
+function arrayStep(step: string, position: number, length: number): number {
+  if (!/^-?\d+$/.test(step)) {
+    throw new DbError(
+      "22P02",
+      `path element at position ${position + 1} is not an integer: "${step}"`,
+    );
+  }
+  const n = Number(step);
+  return n < 0 ? length + n : n;
+}
+
 /** jsonb #- text[]: removes the element at a path. */
 export function jsonbDeletePath(a: Jsonb, path: readonly Value[]): Jsonb {
   const walk = (d: JsonData, i: number): JsonData => {
@@ -108,11 +123,7 @@ export function jsonbDeletePath(a: Jsonb, path: readonly Value[]): Jsonb {
     const s = String(step);
     const last = i === path.length - 1;
     if (Array.isArray(d)) {
-      if (!/^-?\d+$/.test(s)) {
-        throw new DbError("22P02", `path element at position ${i + 1} is not an integer: "${s}"`);
-      }
-      const n = Number(s);
-      const idx = n < 0 ? d.length + n : n;
+      const idx = arrayStep(s, i, d.length);
       if (idx < 0 || idx >= d.length) return d;
       if (last) return d.filter((_, j) => j !== idx);
       return d.map((x, j) => (j === idx ? walk(x, i + 1) : x));
@@ -140,11 +151,7 @@ export function jsonbSet(
     const s = String(step);
     const last = i === path.length - 1;
     if (Array.isArray(d)) {
-      if (!/^-?\d+$/.test(s)) {
-        throw new DbError("22P02", `path element at position ${i + 1} is not an integer: "${s}"`);
-      }
-      const n = Number(s);
-      let idx = n < 0 ? d.length + n : n;
+      let idx = arrayStep(s, i, d.length);
       if (idx < 0 || idx >= d.length) {
         if (!last || !createMissing) return d;
         idx = idx < 0 ? -1 : d.length;
@@ -205,11 +212,7 @@ export function jsonbInsert(a: Jsonb, path: readonly Value[], value: Jsonb, afte
     const s = String(step);
     const last = i === path.length - 1;
     if (Array.isArray(d)) {
-      if (!/^-?\d+$/.test(s)) {
-        throw new DbError("22P02", `path element at position ${i + 1} is not an integer: "${s}"`);
-      }
-      const n = Number(s);
-      const idx = n < 0 ? d.length + n : n;
+      const idx = arrayStep(s, i, d.length);
       if (!last) {
         return idx >= 0 && idx < d.length ? d.map((x, j) => (j === idx ? walk(x, i + 1) : x)) : d;
       }
