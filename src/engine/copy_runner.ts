@@ -9,6 +9,7 @@
  * decoder adds the column and value to conversion errors.
  * @module
  */
+import { baseType } from "../exec/functions/type_rules.ts";
 import type * as pg from "pgsql-ast-parser";
 import { DbError } from "../common/errors.ts";
 import type { SqlType, Value } from "../common/types.ts";
@@ -26,12 +27,6 @@ const copyBatchRows = 1_000;
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
-}
-
-function withoutTypmod(t: SqlType): SqlType {
-  if (t.typmod === undefined) return t;
-  const { typmod: _typmod, ...base } = t;
-  return base;
 }
 
 function copyResult(count: number): StatementResult {
@@ -129,7 +124,7 @@ async function copyFrom(s: SqlSession, port: CopyPort, copy: ExtCopy): Promise<S
   // The decoder fits values to each column's modifiers (varchar(n), numeric(p,s), char(n)) and
   // passes them on as their base type: the INSERT's parameters carry no modifiers.
   const columnTypes = cols.map((n) => rel.columns.find((c) => c.name === n && !c.dropped)!.type);
-  const types = columnTypes.map(withoutTypmod);
+  const types = columnTypes.map(baseType);
   const text = `INSERT INTO ${quoteIdent(rel.schema)}.${quoteIdent(rel.name)} (${
     cols.map(quoteIdent).join(", ")
   }) VALUES (${cols.map((_, i) => `$${i + 1}`).join(", ")})`;

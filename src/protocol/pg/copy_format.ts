@@ -11,6 +11,7 @@ import { formatValue, type TextOptions } from "../../common/value_text.ts";
 import type { CopySpec } from "../../engine/session_api.ts";
 import { parseTextValue } from "./value_codec.ts";
 import { applyTypmod } from "../../exec/coerce.ts";
+import { baseType } from "../../exec/functions/type_rules.ts";
 
 /** PostgreSQL shows at most this many characters of a line or value in a CONTEXT. */
 const contextChars = 100;
@@ -196,11 +197,7 @@ export class CopyDecoder {
   constructor(spec: CopySpec, textOptions: TextOptions = {}) {
     this.#o = resolve(spec);
     this.#types = spec.types;
-    this.#bases = spec.types.map((t) => {
-      if (t.typmod === undefined) return t;
-      const { typmod: _typmod, ...base } = t;
-      return base;
-    });
+    this.#bases = spec.types.map(baseType);
     this.#cuts = new Array(spec.types.length).fill(0);
     this.#skipHeader = spec.header === true;
     this.#textOptions = textOptions;
