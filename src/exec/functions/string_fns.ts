@@ -53,6 +53,11 @@ defineFunction(
   textFn(["text"], "int4", (a) => new TextEncoder().encode(s(a[0]!)).length),
 );
 defineFunction("octet_length", textFn(["bytea"], "int4", (a) => (a[0] as Uint8Array).length));
+// char(n) keeps its padding here (PostgreSQL's bpcharoctetlen), unlike length().
+defineFunction(
+  "octet_length",
+  textFn(["bpchar"], "int4", (a) => new TextEncoder().encode(s(a[0]!)).length),
+);
 defineFunction(
   "bit_length",
   textFn(["text"], "int4", (a) => 8 * new TextEncoder().encode(s(a[0]!)).length),
