@@ -143,6 +143,8 @@ export type RowCheck =
     readonly refRel: number;
     readonly refIndex: number;
     readonly refTable: string;
+    /** Names of `columns`, for the error detail. */
+    readonly columnNames: readonly string[];
   };
 
 /** Actions on rows that reference a deleted or updated row. */
@@ -153,6 +155,9 @@ export interface ReferencingAction {
   readonly childColumns: readonly number[];
   /** Parent key columns. */
   readonly parentColumns: readonly number[];
+  /** The parent table's name and its key columns' names, for error messages. */
+  readonly parentTable: string;
+  readonly parentColumnNames: readonly string[];
   readonly onDelete: "cascade" | "set null" | "restrict" | "no action" | "set default";
   readonly onUpdate: "cascade" | "set null" | "restrict" | "no action" | "set default";
   /** Width of the child row, for building updated rows. */
@@ -179,6 +184,8 @@ export interface TargetRel {
   readonly checks: readonly RowCheck[];
   readonly referencedBy: readonly ReferencingAction[];
   readonly uniqueIndexes: readonly number[];
+  /** Position and type of each live column: PostgreSQL's "Failing row contains (...)" detail. */
+  readonly rowColumns: readonly { readonly index: number; readonly type: SqlType }[];
 }
 
 /** A plan node. Every node produces rows of `Value[]`. */

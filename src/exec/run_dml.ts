@@ -11,6 +11,7 @@ import type { BoundExpr, PlanNode, ReferencingAction, TargetRel } from "./plan.t
 import { compile, truthy } from "./scalar.ts";
 import { indexLookup, runPlan } from "./run_select.ts";
 import { compareValues, hashKey } from "./values.ts";
+import { failingRow, keyText, withDetail } from "./constraint_errors.ts";
 import { type RowLockMode, UniqueViolationError } from "../txn/mod.ts";
 
 /** Rows affected and RETURNING rows of a DML statement. */
@@ -70,17 +71,23 @@ function checkRow(target: TargetRel, values: Value[], ctx: ExecContext): void {
     switch (c.kind) {
       case "not_null":
         if (values[c.column] === null || values[c.column] === undefined) {
-          throw new DbError(
-            "23502",
-            `null value in column "${c.columnName}" of relation "${c.table}" violates not-null constraint`,
+          throw withDetail(
+            new DbError(
+              "23502",
+              `null value in column "${c.columnName}" of relation "${c.table}" violates not-null constraint`,
+            ),
+            failingRow(target, values, ctx),
           );
         }
         break;
       case "check":
         if (compile(c.expr)(values, ctx) === false) {
-          throw new DbError(
-            "23514",
-            `new row for relation "${c.table}" violates check constraint "${c.name}"`,
+          throw withDetail(
+            new DbError(
+              "23514",
+              `new row for relation "${c.table}" violates check constraint "${c.name}"`,
+            ),
+            failingRow(target, values, ctx),
           );
         }
         break;
@@ -107,9 +114,14 @@ async function checkForeignKeys(target: TargetRel, values: Value[], ctx: ExecCon
       }
     }
     if (!found) {
-      throw new DbError(
-        "23503",
-        `insert or update on table "${c.table}" violates foreign key constraint "${c.name}"`,
+      throw withDetail(
+        new DbError(
+          "23503",
+          `insert or update on table "${c.table}" violates foreign key constraint "${c.name}"`,
+        ),
+        `Key (${c.columnNames.join(", ")})=(${
+          keyText(key)
+        }) is not present in table "${c.refTable}".`,
       );
     }
   }
@@ -458,9 +470,14 @@ async function applyReferencing(
     if (children.length === 0) continue;
     const action = next ? a.onUpdate : a.onDelete;
     if (action === "restrict" || action === "no action") {
-      throw new DbError(
-        "23503",
-        `update or delete on table violates foreign key constraint "${a.name}" on table "${a.childTable}"`,
+      throw withDetail(
+        new DbError(
+          "23503",
+          `update or delete on table "${a.parentTable}" violates foreign key constraint "${a.name}" on table "${a.childTable}"`,
+        ),
+        `Key (${a.parentColumnNames.join(", ")})=(${
+          keyText(oldKey)
+        }) is still referenced from table "${a.childTable}".`,
       );
     }
     for (const child of children) await cascadeChild(a, child.rowId, next, action, ctx);

@@ -91,6 +91,7 @@ export function targetOf(p: Planner, rel: RelationDef): TargetRel {
         refRel: parent.oid,
         refIndex: parentIndex(p.catalog, parent, con.refColumns),
         refTable: parent.name,
+        columnNames: con.columns.map((c) => rel.columns[c]?.name ?? `column${c}`),
       });
     }
   }
@@ -102,6 +103,7 @@ export function targetOf(p: Planner, rel: RelationDef): TargetRel {
     checks,
     referencedBy: referencedBy(p.catalog, rel.oid),
     uniqueIndexes,
+    rowColumns: rel.columns.flatMap((c, index) => c.dropped ? [] : [{ index, type: c.type }]),
   };
 }
 
@@ -127,6 +129,7 @@ export function parentIndex(
 /** Referential actions of every foreign key that points at `relOid`. */
 export function referencedBy(catalog: Catalog, relOid: number): ReferencingAction[] {
   const out: ReferencingAction[] = [];
+  const parent = catalog.relations.get(relOid);
   for (const child of catalog.relations.values()) {
     for (const con of child.constraints) {
       if (con.kind !== "foreign_key" || con.refTable !== relOid) continue;
@@ -136,6 +139,8 @@ export function referencedBy(catalog: Catalog, relOid: number): ReferencingActio
         childTable: child.name,
         childColumns: con.columns,
         parentColumns: con.refColumns,
+        parentTable: parent?.name ?? "",
+        parentColumnNames: con.refColumns.map((c) => parent?.columns[c]?.name ?? `column${c}`),
         onDelete: con.onDelete,
         onUpdate: con.onUpdate,
         childWidth: child.columns.length,

@@ -103,6 +103,21 @@ const scripts: Readonly<Record<string, readonly Step[]>> = {
     { sql: "ROLLBACK" },
     { sql: "SELECT 2 AS v" },
   ],
+  "constraint violation details": [
+    { sql: "CREATE TEMP TABLE cv_p (id int PRIMARY KEY, note text)" },
+    {
+      sql: "CREATE TEMP TABLE cv_c (id int NOT NULL, pid int REFERENCES cv_p, " +
+        "s text CHECK (s <> 'bad'), at timestamptz, ok bool)",
+    },
+    { sql: "INSERT INTO cv_p VALUES (1, 'one')" },
+    { sql: "INSERT INTO cv_p VALUES (1, 'again')" },
+    { sql: "INSERT INTO cv_c VALUES (NULL, 1, 'x', '2024-01-02 03:04:05+00', true)" },
+    { sql: "INSERT INTO cv_c VALUES (1, 1, 'bad', NULL, false)" },
+    { sql: "INSERT INTO cv_c VALUES (1, 7, 'x', NULL, NULL)" },
+    { sql: "INSERT INTO cv_c VALUES (1, 1, 'x', NULL, NULL)" },
+    { sql: "DELETE FROM cv_p WHERE id = 1" },
+    { sql: "UPDATE cv_p SET id = 2" },
+  ],
 };
 
 /** Binary parameters in, binary results out: the DataRow bytes must be PostgreSQL's. */
@@ -135,7 +150,11 @@ function binaryCases(): { readonly sql: string; readonly params: readonly Binary
 
 type Outcome =
   | { readonly fields: readonly (readonly [string, number, number])[]; readonly rows: unknown[][] }
-  | { readonly error: string | undefined };
+  | {
+    readonly error: string | undefined;
+    readonly message?: string;
+    readonly detail?: string | undefined;
+  };
 
 async function runStep(client: pg.Client, step: Step): Promise<Outcome> {
   try {
@@ -145,7 +164,8 @@ async function runStep(client: pg.Client, step: Step): Promise<Outcome> {
     const fields = (r.fields ?? []).map((f) => [f.name, f.dataTypeID, f.dataTypeModifier] as const);
     return { fields, rows: r.rows };
   } catch (error) {
-    return { error: (error as { code?: string }).code };
+    const e = error as { code?: string; message: string; detail?: string };
+    return { error: e.code, message: e.message, detail: e.detail };
   }
 }
 
