@@ -121,10 +121,33 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function fixedOffset(zone: string): number | undefined {
   const z = zone.trim().toUpperCase();
   if (z === "UTC" || z === "GMT" || z === "Z" || z === "ZULU" || z === "UCT") return 0;
+  // POSIX form PostgreSQL shows after SET TIME ZONE <number>: `<-05>+05` is five hours west.
+  const posix = /^<[^>]*>([+-]?)(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?$/.exec(z);
+  if (posix) {
+    const secs = Number(posix[2]) * 3600 + Number(posix[3] ?? 0) * 60 + Number(posix[4] ?? 0);
+    return posix[1] === "-" ? secs : -secs;
+  }
   const m = /^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(z);
   if (!m) return undefined;
   const secs = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
   return m[1] === "-" ? -secs : secs;
+}
+
+/**
+ * The TimeZone value PostgreSQL stores for `SET TIME ZONE <offset>`: a POSIX
+ * zone such as `<-05>+05` (an offset east of UTC in seconds; POSIX counts west).
+ */
+export function posixZone(eastSeconds: number): string {
+  const hhmm = (secs: number) => {
+    const a = Math.abs(secs);
+    const h = String(Math.floor(a / 3600)).padStart(2, "0");
+    const m = Math.floor((a % 3600) / 60);
+    const sec = a % 60;
+    return h + (m || sec ? ":" + String(m).padStart(2, "0") : "") +
+      (sec ? ":" + String(sec).padStart(2, "0") : "");
+  };
+  const name = (eastSeconds < 0 ? "-" : "+") + hhmm(eastSeconds);
+  return `<${name}>${eastSeconds > 0 ? "-" : "+"}${hhmm(eastSeconds)}`;
 }
 
 function formatterFor(zone: string): Intl.DateTimeFormat {

@@ -6,6 +6,7 @@
  * @module
  */
 import { DbError } from "../common/errors.ts";
+import { zoneOffsetSeconds } from "../common/datetime.ts";
 import { type SqlType, type Value } from "../common/types.ts";
 import type { IsolationLevel as Isolation, Txn } from "../txn/mod.ts";
 import type { Catalog } from "../sql/catalog/catalog.ts";
@@ -48,6 +49,15 @@ function nowMicros(): bigint {
 /** Milliseconds since the epoch as microseconds, null kept (pg_stat_activity). */
 function micros(ms: number | null): bigint | null {
   return ms === null ? null : BigInt(ms) * 1000n;
+}
+
+/** @throws {DbError} 22023 when `zone` names no time zone, as PostgreSQL's SET TimeZone does */
+function checkTimeZone(zone: string): void {
+  try {
+    zoneOffsetSeconds(0n, zone);
+  } catch (e) {
+    throw new DbError("22023", `invalid value for parameter "TimeZone": "${zone}"`, e);
+  }
 }
 
 const defaultSettings: Record<string, string> = {
@@ -427,6 +437,7 @@ export class SqlSession implements Session {
   }
 
   setSetting(name: string, value: string): void {
+    if (name.toLowerCase() === "timezone") checkTimeZone(value);
     this.settings.set(name.toLowerCase(), value);
     this.settingsVersion++;
   }

@@ -75,10 +75,12 @@ const lastPlan = new WeakMap<ParsedStatement, {
 }>();
 
 /** Converts a client value to the representation of its parameter type. */
-export function coerceParam(v: Value, t: SqlType): Value {
+export function coerceParam(v: Value, t: SqlType, timeZone = "UTC"): Value {
   if (v === null || v === undefined) return null;
   if (typeof v === "string") {
-    return t.id === "text" || t.id === "unknown" ? v : castValue(v, { id: "unknown" }, t);
+    return t.id === "text" || t.id === "unknown"
+      ? v
+      : castValue(v, { id: "unknown" }, t, true, timeZone);
   }
   switch (t.id) {
     case "int8":
@@ -241,7 +243,8 @@ async function runPlanned(
   collect = false,
   ast: unknown = null,
 ) {
-  const values = p.paramTypes.map((t, i) => coerceParam(params[i] ?? null, t));
+  const zone = s.getSetting("timezone") ?? "UTC";
+  const values = p.paramTypes.map((t, i) => coerceParam(params[i] ?? null, t, zone));
   if (params.length < p.paramTypes.length) {
     throw new DbError(
       "08P01",
@@ -566,7 +569,8 @@ async function runExecute(
     e.detail = `Expected ${paramTypes.length} parameters but got ${args.length}.`;
     throw e;
   }
-  const values = args.map((v, i) => coerceParam(v as Value, paramTypes[i]!));
+  const zone = s.getSetting("timezone") ?? "UTC";
+  const values = args.map((v, i) => coerceParam(v as Value, paramTypes[i]!, zone));
   return await runStatement(s, prepared.parsed, values, prepared.declared);
 }
 

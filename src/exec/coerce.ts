@@ -6,6 +6,8 @@
 import { parseJson, parseJsonb } from "../common/jsonb.ts";
 import { parseArray } from "../common/value_text.ts";
 import { DbError } from "../common/errors.ts";
+import { parseInterval } from "../common/interval.ts";
+import { castValue as castZoned } from "./functions/cast.ts";
 import { Interval, Jsonb, Numeric, type SqlType, type Value } from "../common/types.ts";
 import { formatNumeric, numericToNumber, parseNumeric, rescale, toNumeric } from "./numeric_ops.ts";
 import {
@@ -13,7 +15,6 @@ import {
   checkInt,
   formatText,
   parseDate,
-  parseInterval,
   parseTime,
   parseTimestamp,
 } from "./values.ts";
@@ -175,13 +176,34 @@ function isStringType(t: SqlType): boolean {
   return ["text", "varchar", "bpchar", "name", "char", "unknown"].includes(t.id);
 }
 
+/** Whether a cast between these types depends on the session's TimeZone. */
+export function zoned(from: SqlType, to: SqlType): boolean {
+  const elem = (t: SqlType): SqlType => t.id === "array" && t.elem ? elem(t.elem) : t;
+  const a = elem(from).id;
+  const b = elem(to).id;
+  return (a === "timestamptz" || b === "timestamptz") && a !== b;
+}
+
 /**
  * Casts `v` from `from` to `to`.
  * @throws {DbError} 22P02, 22003, 22001, 42846
  */
-export function castValue(v: Value, from: SqlType, to: SqlType, explicit = true): Value {
+export function castValue(
+  v: Value,
+  from: SqlType,
+  to: SqlType,
+  explicit = true,
+  timeZone = "UTC",
+): Value {
   if (v === null) return null;
   if (from.id === to.id && from.id !== "array" && (to.typmod ?? -1) < 0) return v;
+  if (timeZone !== "UTC" && zoned(from, to)) {
+    // Casts that read or write a wall-clock time take the session's TimeZone.
+    // An untyped literal converts to any type, as an explicit cast from text does.
+    const untyped = from.id === "unknown";
+    const f = untyped ? { id: "text" as const } : from;
+    return castZoned(v, f, to, explicit || untyped ? "explicit" : "assignment", timeZone);
+  }
   if (isStringType(to)) {
     const text = typeof v === "string"
       ? v

@@ -8,7 +8,7 @@ import { assertNever, DbError } from "../common/errors.ts";
 import type { Value } from "../common/types.ts";
 import type { ExecContext } from "./context.ts";
 import type { BoundExpr } from "./plan.ts";
-import { castValue } from "./coerce.ts";
+import { castValue, zoned } from "./coerce.ts";
 import { callFunction } from "./builtins.ts";
 import { compileLibraryCall } from "./builtins_library.ts";
 import { compareValues } from "./values.ts";
@@ -49,7 +49,7 @@ function build(e: BoundExpr): Compiled {
         }
         const v = ctx.params[i] ?? null;
         return typeof v === "string" && t.id !== "text" && t.id !== "unknown"
-          ? castValue(v, { id: "unknown" }, t)
+          ? castValue(v, { id: "unknown" }, t, true, ctx.setting("timezone") ?? "UTC")
           : v;
       };
     }
@@ -120,6 +120,10 @@ function build(e: BoundExpr): Compiled {
     case "cast": {
       const a = compile(e.arg);
       const explicit = e.implicit !== true;
+      if (zoned(e.from, e.type)) {
+        return (row, ctx) =>
+          castValue(a(row, ctx), e.from, e.type, explicit, ctx.setting("timezone") ?? "UTC");
+      }
       return (row, ctx) => castValue(a(row, ctx), e.from, e.type, explicit);
     }
     case "in_list": {

@@ -18,6 +18,8 @@ import type {
   ExtSetOperation,
 } from "./parse/ext_ast.ts";
 import { parseSql as parseFrontend } from "./parse/parse_sql.ts";
+import { posixZone } from "../common/datetime.ts";
+import { parseInterval } from "../common/interval.ts";
 
 /** A statement that pgsql-ast-parser does not cover, tagged by `kind`. */
 export type ExtensionStatement =
@@ -176,6 +178,9 @@ function parseExtension(text: string, offset: number): ExtensionStatement | null
       value: m[1]!.toLowerCase().replace(/\s+/, " "),
     };
   }
+  if ((m = /^set\s+(?:session\s+|local\s+)?time\s+zone\s+(.+?)\s*;?\s*$/i.exec(t))) {
+    return setTimeZone(m[1]!);
+  }
   if (
     (m = /^set\s+(?:session\s+|local\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*(?:=|\s+to\s+|\s+)\s*(.+)$/i
       .exec(t))
@@ -185,6 +190,23 @@ function parseExtension(text: string, offset: number): ExtensionStatement | null
     }
   }
   return frontendSetOperation(text) ?? splitSetOperation(text, offset);
+}
+
+/**
+ * `SET TIME ZONE LOCAL | DEFAULT | 'zone' | number | INTERVAL '...'`: a number
+ * or interval is an offset east of UTC, kept as PostgreSQL shows it (`<-05>+05`).
+ */
+function setTimeZone(arg: string): ExtensionStatement {
+  if (/^(local|default)$/i.test(arg)) return { kind: "reset", name: "timezone" };
+  const iv = /^interval\s+'([^']*)'/i.exec(arg);
+  if (iv) {
+    const micros = parseInterval(iv[1]!).micros;
+    return { kind: "set", name: "timezone", value: posixZone(Number(micros / 1_000_000n)) };
+  }
+  if (/^[+-]?\d+(\.\d+)?$/.test(arg)) {
+    return { kind: "set", name: "timezone", value: posixZone(Math.round(Number(arg) * 3600)) };
+  }
+  return { kind: "set", name: "timezone", value: arg.replace(/^'(.*)'$/s, "$1") };
 }
 
 function splitSetOperation(text: string, offset: number): ExtensionStatement | null {

@@ -376,4 +376,27 @@ defineFunction("timezone", {
   args: ["text", "timestamp"],
   ret: "timestamptz",
   impl: (a) => localToUtc(ts(a[1]!), a[0] as string),
+}, {
+  args: ["interval", "timestamptz"],
+  ret: "timestamp",
+  impl: (a) => ts(a[1]!) + intervalZone(a[0] as Interval),
+}, {
+  args: ["interval", "timestamp"],
+  ret: "timestamptz",
+  impl: (a) => ts(a[1]!) - intervalZone(a[0] as Interval),
 });
+
+/** A time zone given as an interval: its offset east of UTC in microseconds. */
+function intervalZone(iv: Interval): bigint {
+  if (iv.months !== 0 || iv.days !== 0) {
+    throw new DbError(
+      "22023",
+      `interval time zone "${formatIntervalZone(iv)}" must not include months or days`,
+    );
+  }
+  return iv.micros;
+}
+
+function formatIntervalZone(iv: Interval): string {
+  return `${iv.months} mons ${iv.days} days`;
+}

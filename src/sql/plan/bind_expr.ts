@@ -8,7 +8,7 @@ import type { Expr, ExprCall, SelectStatement } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { arrayOf, type SqlType, type as scalar, type Value } from "../../common/types.ts";
 import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
-import { castValue } from "../../exec/coerce.ts";
+import { castValue, zoned } from "../../exec/coerce.ts";
 import { parseNumeric } from "../../exec/numeric_ops.ts";
 import { isBuiltin } from "../../exec/builtins.ts";
 import { catalogOf, isCatalogFunction, markValueDependent } from "../pg_catalog/functions.ts";
@@ -17,7 +17,13 @@ import { hasFunction } from "../../exec/functions/mod.ts";
 import type { Scope } from "./scope.ts";
 import { commonType, isTextType, resolveType } from "./sql_types.ts";
 import { noOperator } from "../../exec/expr/operators.ts";
-import { aggregateNames, bindFunction, bindOperator, windowNames } from "./bind_function.ts";
+import {
+  aggregateNames,
+  bindFunction,
+  bindLibrary,
+  bindOperator,
+  windowNames,
+} from "./bind_function.ts";
 import { arithmetic, bindCase, bindKeyword } from "./bind_ops.ts";
 import { bindBetween, bindGrouping, bindInternal, isInternalCall } from "./bind_internal.ts";
 import { wholeRowJson } from "./bind_whole_row.ts";
@@ -230,6 +236,10 @@ export function coerceLiteral(value: string, expected?: SqlType): BoundExpr {
   if (!expected || expected.id === "unknown") {
     return { kind: "const", value, type: scalar("unknown") };
   }
+  const literal: BoundExpr = { kind: "const", value, type: scalar("unknown") };
+  if (zoned(literal.type, expected)) {
+    return { kind: "cast", arg: literal, from: literal.type, type: expected, implicit: true };
+  }
   return {
     kind: "const",
     value: castValue(value, scalar("unknown"), expected, false),
@@ -278,6 +288,10 @@ export function bindCast(operand: Expr, to: SqlType, env: BindEnv): BoundExpr {
     const literal: BoundExpr = { kind: "const", value: operand.value, type: scalar("unknown") };
     const reg = catalog && bindRegCast(literal, to, catalog);
     if (reg) return reg;
+    // A wall-clock text reads in the session's TimeZone when the statement runs.
+    if (zoned(literal.type, to)) {
+      return { kind: "cast", arg: literal, from: literal.type, type: to };
+    }
     return { kind: "const", value: castValue(operand.value, scalar("unknown"), to), type: to };
   }
   const regParam = isRegType(to) && operand.type === "parameter";
@@ -294,6 +308,9 @@ export function bindCast(operand: Expr, to: SqlType, env: BindEnv): BoundExpr {
 export function coerceTo(e: BoundExpr, to: SqlType): BoundExpr {
   if (e.type.id === to.id && (to.typmod ?? -1) < 0 && to.id !== "array") return e;
   if (e.kind === "const" && (e.type.id === "unknown" || e.value === null)) {
+    if (e.value !== null && zoned(e.type, to)) {
+      return { kind: "cast", arg: e, from: e.type, type: to, implicit: true };
+    }
     return { kind: "const", value: castValue(e.value, e.type, to, false), type: to };
   }
   if (e.kind === "param" && e.type.id === "unknown") return { ...e, type: to };
@@ -383,7 +400,8 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
   const l0 = bindExpr(e.left, env);
   // Operands of these operators do not take the other side's type.
   const textual =
-    ["||", "LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE", "~", "~*", "!~", "!~*"].includes(op) ||
+    ["||", "LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE", "~", "~*", "!~", "!~*", "AT TIME ZONE"]
+      .includes(op) ||
     l0.type.id === "json" || l0.type.id === "jsonb" || l0.type.id === "array" ||
     ["?", "?|", "?&", "#>", "#>>", "#-", "<<", ">>"].includes(op);
   const r0 = bindExpr(e.right, env, l0.type.id === "unknown" || textual ? undefined : l0.type);
@@ -451,6 +469,15 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
       return arithmetic(op, ...float4Mixed(l, r));
     case "^":
       return bindOperator(op, l.type.id === "unknown" ? coerceTo(l, scalar("float8")) : l, r);
+    case "AT TIME ZONE": {
+      // PostgreSQL's timezone(zone, value): an untyped value or a date reads as timestamptz.
+      const id = l.type.id;
+      const value = id === "unknown" || id === "date" ? coerceTo(l, scalar("timestamptz")) : l;
+      return bindLibrary("timezone", [
+        r.type.id === "unknown" ? coerceTo(r, scalar("text")) : r,
+        value,
+      ]);
+    }
     default:
       return bindOperator(op, l, r);
   }

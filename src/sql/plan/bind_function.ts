@@ -383,7 +383,7 @@ const preferLibrary = new Set<string>([
 ]);
 
 /** Binds a call to the function library: PostgreSQL's overload resolution and types. */
-function bindLibrary(name: string, args: readonly BoundExpr[]): BoundExpr {
+export function bindLibrary(name: string, args: readonly BoundExpr[]): BoundExpr {
   const r = libraryCallTypes(name, args.map((a) => a.type));
   const fixed = args.map((a, i) => {
     const want = r.args[i]!;
