@@ -186,6 +186,8 @@ function parseExtension(text: string, offset: number): ExtensionStatement | null
       .exec(t))
   ) {
     if (!/^(transaction|session\s+characteristics)$/i.test(m[1]!)) {
+      // SET x TO DEFAULT is RESET x.
+      if (/^default$/i.test(m[2]!.trim())) return { kind: "reset", name: m[1]!.toLowerCase() };
       return { kind: "set", name: m[1]!.toLowerCase(), value: m[2]!.replace(/^'(.*)'$/s, "$1") };
     }
   }
