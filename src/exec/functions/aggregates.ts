@@ -32,7 +32,7 @@ import { formatJsonData, type JsonData, makeObject } from "../../common/jsonb.ts
 import { formatTypeName, formatValue } from "../../common/value_text.ts";
 import { comparatorFor } from "./compare.ts";
 import { intOutOfRange } from "./cast.ts";
-import { valueToJson } from "./json_fns.ts";
+import { jsonbOrder, valueJsonText, valueToJson } from "./json_fns.ts";
 
 /** A running aggregate. `state` is mutable and owned by one group. */
 export interface Aggregate {
@@ -357,17 +357,29 @@ function arrayAgg(t: SqlType): Aggregate {
 }
 
 function jsonAgg(binary: boolean, t: SqlType): Aggregate {
+  const composite = t.id === "record" || t.id === "array";
   return {
     resultType: type(binary ? "jsonb" : "json"),
     init: () => ({ n: 0, acc: [] as JsonData[] }),
     step: (s, args) => {
-      (s.acc as JsonData[]).push(valueToJson(args[0] ?? null, t, "UTC"));
+      const v = args[0] ?? null;
+      // json_agg keeps records and arrays as their json text (see `final`).
+      const d = binary
+        ? jsonbOrder(valueToJson(v, t, "UTC"), t)
+        : composite
+        ? valueJsonText(v, t, "UTC")
+        : valueToJson(v, t, "UTC");
+      (s.acc as JsonData[]).push(d);
       s.n++;
     },
     final: (s) => {
       if (s.n === 0) return null;
       const items = s.acc as JsonData[];
-      return binary ? new Jsonb([...items]) : "[" + items.map(formatJsonData).join(", ") + "]";
+      if (binary) return new Jsonb([...items]);
+      // json_agg writes records and arrays compactly, one per line (PostgreSQL's layout).
+      if (!composite) return "[" + items.map(formatJsonData).join(", ") + "]";
+      // Records and arrays are written compactly, one per line (PostgreSQL's layout).
+      return "[" + (items as string[]).join(", \n ") + "]";
     },
   };
 }

@@ -20,7 +20,15 @@ import { noOperator } from "../../exec/expr/operators.ts";
 import { aggregateNames, bindFunction, bindOperator, windowNames } from "./bind_function.ts";
 import { arithmetic, bindCase, bindKeyword } from "./bind_ops.ts";
 import { bindBetween, bindGrouping, bindInternal, isInternalCall } from "./bind_internal.ts";
-import { wholeRowJson } from "./bind_whole_row.ts";
+import {
+  bindFieldSelect,
+  bindRow,
+  bindRowCompare,
+  bindRowInList,
+  bindRowInQuery,
+  bindWholeRow,
+  rowItems,
+} from "./bind_row.ts";
 
 /** Query-wide binding state. */
 export interface PlannerContext {
@@ -104,6 +112,8 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
     case "call":
       return bindCall(e, env, expected);
     case "list":
+      if (e.expressions.length >= 2) return bindRow(e.expressions, env, expected);
+      // falls through: `(x)` reads as x
     case "array": {
       const items = e.expressions.map((x) => bindExpr(x, env, expected?.elem));
       const elem = items.reduce<SqlType>(
@@ -252,7 +262,30 @@ function bindParam(name: string, env: BindEnv, expected?: SqlType): BoundExpr {
 }
 
 function bindRef(e: Extract<Expr, { type: "ref" }>, env: BindEnv): BoundExpr {
+  if (e.name === "*" && e.table) {
+    // `t.*` outside the select list is the whole row, as in row_to_json(t.*).
+    const whole = bindWholeRow(e.table.name, env);
+    if (whole) return whole;
+    throw new DbError("42P01", `missing FROM-clause entry for table "${e.table.name}"`);
+  }
   if (e.name === "*") throw new DbError("42601", "* is not allowed here");
+  const table = e.table?.name ?? null;
+  if (table === null) {
+    try {
+      return bindColumn(e, env);
+    } catch (err) {
+      // A name that is no column but a FROM item is the item's whole row.
+      const whole = err instanceof DbError && err.sqlstate === "42703"
+        ? bindWholeRow(e.name, env)
+        : null;
+      if (whole) return whole;
+      throw err;
+    }
+  }
+  return bindColumn(e, env);
+}
+
+function bindColumn(e: Extract<Expr, { type: "ref" }>, env: BindEnv): BoundExpr {
   const table = e.table?.name ?? null;
   if (env.agg) {
     const r = env.agg.inputScope.resolve(table, e.name);
@@ -376,6 +409,10 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
     return { kind, args, type: boolT };
   }
   if (op === "IN" || op === "NOT IN") return bindIn(e.left, e.right, op === "NOT IN", env);
+  const compare = ["=", "!=", "<", "<=", ">", ">="].includes(op);
+  const leftRow = compare ? rowItems(e.left) : null;
+  const rightRow = leftRow ? rowItems(e.right) : null;
+  if (leftRow && rightRow) return bindRowCompare(op === "!=" ? "<>" : op, leftRow, rightRow, env);
   const quantified = quantifiedCall(e.right);
   if (quantified && ["=", "!=", "<", "<=", ">", ">="].includes(op)) {
     return bindQuantified(e.left, op === "!=" ? "<>" : op, quantified, env);
@@ -481,9 +518,16 @@ function concatOperand(e: BoundExpr): BoundExpr {
 }
 
 function bindIn(left: Expr, right: Expr, negate: boolean, env: BindEnv): BoundExpr {
-  const arg = bindExpr(left, env);
   const isQuery = ["select", "union", "union all", "values", "with", "with recursive"]
     .includes(right.type);
+  const row = rowItems(left);
+  if (row && !isQuery) return bindRowInList(row, right, negate, env);
+  if (row) {
+    const sub = planSub(right as SelectStatement, env);
+    const { arg, plan } = bindRowInQuery(row, sub, env);
+    return subquery("in", { ...sub, plan }, arg, negate, boolT);
+  }
+  const arg = bindExpr(left, env);
   if (right.type === "list" || right.type === "array" || !isQuery) {
     // `x IN (1)` reaches us as a bare expression: a one-item list.
     const exprs = right.type === "list" || right.type === "array" ? right.expressions : [right];
@@ -517,9 +561,10 @@ function bindCall(e: ExprCall, env: BindEnv, expected?: SqlType): BoundExpr {
     const sub = planSub(e.args[0] as SelectStatement, env);
     return subquery("exists", sub, null, false, boolT);
   }
+  if (name === "__field" && !e.over) return bindFieldSelect(e.args, env);
+  const row = rowItems(e);
+  if (row) return bindRow(row, env, expected);
   if (isInternalCall(name, e.function.schema) && !e.over) return bindInternal(e, name, env);
-  const whole = e.over ? null : wholeRowJson(e, name, env.agg?.inputScope ?? env.scope);
-  if (whole) return bindFunction(whole.call, whole.fn, env, expected, "scalar");
   if (name === "grouping" && !e.over) return bindGrouping(e, env);
   if (e.over) {
     if (!env.windows) throw new DbError("42P20", "window functions are not allowed here");
