@@ -201,6 +201,8 @@ function buildJsonObjectText(a: Value[], types: readonly SqlType[], tz: string):
 
 function jsonTextOf(v: Value, t: SqlType, tz: string): string {
   if (t.id === "json" && typeof v === "string") return v;
+  // Records and arrays are written compactly, as PostgreSQL's datum_to_json does.
+  if (t.id === "record" || t.id === "array") return valueJsonText(v, t, tz);
   return formatJsonData(valueToJson(v, t, tz));
 }
 

@@ -11,6 +11,7 @@ import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
 import { castValue } from "../../exec/coerce.ts";
 import { parseNumeric } from "../../exec/numeric_ops.ts";
 import { isBuiltin } from "../../exec/builtins.ts";
+import { libraryPrefix } from "../../exec/builtins_library.ts";
 import { catalogOf, isCatalogFunction, markValueDependent } from "../pg_catalog/functions.ts";
 import { bindRegCast, isRegType } from "../pg_catalog/reg_types.ts";
 import { hasFunction } from "../../exec/functions/mod.ts";
@@ -525,7 +526,14 @@ function bindIn(left: Expr, right: Expr, negate: boolean, env: BindEnv): BoundEx
   if (row) {
     const sub = planSub(right as SelectStatement, env);
     const { arg, plan } = bindRowInQuery(row, sub, env);
-    return subquery("in", { ...sub, plan }, arg, negate, boolT);
+    const rows = subquery("array", { ...sub, plan }, null, false, arrayOf(arg.type));
+    const any: BoundExpr = {
+      kind: "call",
+      fn: libraryPrefix + "__row_in",
+      args: [arg, rows],
+      type: boolT,
+    };
+    return negate ? { kind: "not", arg: any, type: boolT } : any;
   }
   const arg = bindExpr(left, env);
   if (right.type === "list" || right.type === "array" || !isQuery) {
