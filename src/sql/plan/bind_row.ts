@@ -34,14 +34,26 @@ export function rowItems(e: Expr): readonly Expr[] | null {
  * `expected` when it is a record with fields.
  */
 export function bindRow(items: readonly Expr[], env: BindEnv, expected?: SqlType): BoundExpr {
-  const bound = items.map((x, i) => {
-    const want = expected?.fields?.[i]?.type;
-    const b = bindExpr(x, env, want);
-    if (want) return coerceTo(b, want);
-    return b.type.id === "unknown" ? coerceTo(b, scalar("text")) : b;
-  });
+  const bound = items.flatMap((x, i) => bindItem(x, env, expected?.fields?.[i]?.type)).map(
+    (b, i) => {
+      const want = expected?.fields?.[i]?.type;
+      if (want) return coerceTo(b, want);
+      return b.type.id === "unknown" ? coerceTo(b, scalar("text")) : b;
+    },
+  );
   const type = recordOf(bound.map((b, i) => ({ name: `f${i + 1}`, type: b.type })));
   return { kind: "array", items: bound, type };
+}
+
+/** Binds one constructor item; `t.*` stands for t's columns, as in `ROW(t.*, 1)`. */
+function bindItem(x: Expr, env: BindEnv, want: SqlType | undefined): BoundExpr[] {
+  if (x.type !== "ref" || x.name !== "*" || !x.table) return [bindExpr(x, env, want)];
+  const whole = bindWholeRow(x.table.name, env);
+  const row = whole?.kind === "case" ? whole.otherwise : whole;
+  if (row?.kind !== "array") {
+    throw new DbError("42P01", `missing FROM-clause entry for table "${x.table.name}"`);
+  }
+  return [...row.items];
 }
 
 /**
