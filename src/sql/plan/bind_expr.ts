@@ -25,9 +25,12 @@ import {
   bindFieldSelect,
   bindRow,
   bindRowCompare,
+  bindRowCompareRecord,
   bindRowInList,
   bindRowInQuery,
   bindWholeRow,
+  isQueryExpr,
+  recordRows,
   rowItems,
 } from "./bind_row.ts";
 
@@ -414,6 +417,13 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
   const leftRow = compare ? rowItems(e.left) : null;
   const rightRow = leftRow ? rowItems(e.right) : null;
   if (leftRow && rightRow) return bindRowCompare(op === "!=" ? "<>" : op, leftRow, rightRow, env);
+  if (leftRow && isQueryExpr(e.right)) {
+    // `(a, b) = (SELECT x, y ...)`: the subquery's one row as a record.
+    const sub = planSub(e.right, env);
+    const { plan, type } = recordRows(sub);
+    const record = subquery("scalar", { ...sub, plan }, null, false, type);
+    return bindRowCompareRecord(op === "!=" ? "<>" : op, leftRow, record, env);
+  }
   const quantified = quantifiedCall(e.right);
   if (quantified && ["=", "!=", "<", "<=", ">", ">="].includes(op)) {
     return bindQuantified(e.left, op === "!=" ? "<>" : op, quantified, env);

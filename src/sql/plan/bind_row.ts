@@ -115,7 +115,33 @@ export function bindRowCompare(
     throw new DbError("42601", "unequal number of entries in row expressions");
   }
   if (left.length === 0) throw new DbError("0A000", "cannot compare rows of zero length");
-  const pairs = left.map((l, i) => bindPair(l, right[i]!, env));
+  return comparePairs(op, left.map((l, i) => bindPair(l, right[i]!, env)));
+}
+
+/**
+ * `ROW(a, b) op (SELECT x, y ...)`: the subquery (at most one row, as a
+ * record `sub`) compared field by field like two constructors.
+ * @throws {DbError} 42601 when the subquery's width differs from the row's
+ */
+export function bindRowCompareRecord(
+  op: string,
+  left: readonly Expr[],
+  sub: BoundExpr,
+  env: BindEnv,
+): BoundExpr {
+  const fields = sub.type.fields ?? [];
+  if (fields.length !== left.length) {
+    throw new DbError("42601", "unequal number of entries in row expressions");
+  }
+  const pairs = fields.map((f, i): [BoundExpr, BoundExpr] => {
+    const at: BoundExpr = { kind: "const", value: i + 1, type: scalar("int4") };
+    const r: BoundExpr = { kind: "call", fn: "array_index", args: [sub, at], type: f.type };
+    return [bindExpr(left[i]!, env, f.type), r];
+  });
+  return comparePairs(op, pairs);
+}
+
+function comparePairs(op: string, pairs: readonly [BoundExpr, BoundExpr][]): BoundExpr {
   const cmp = (o: string, i: number) => compareOp(o, pairs[i]![0], pairs[i]![1]);
   if (op === "=") return andOr("and", pairs.map((_, i) => cmp("=", i)));
   if (op === "<>") return andOr("or", pairs.map((_, i) => cmp("<>", i)));
@@ -177,23 +203,26 @@ export function bindRowInQuery(
       `subquery has too ${sub.types.length > left.length ? "many" : "few"} columns`,
     );
   }
-  const arg = bindRow(
-    left,
-    env,
-    recordOf(sub.types.map((t, i) => ({ name: `f${i + 1}`, type: t }))),
-  );
+  const { plan, type } = recordRows(sub);
+  return { arg: bindRow(left, env, type), plan };
+}
+
+/** A subquery's plan turned into one record column per row, and the record's type. */
+export function recordRows(sub: { plan: PlanNode; types: SqlType[] }): {
+  plan: PlanNode;
+  type: SqlType;
+} {
+  const type = recordOf(sub.types.map((t, i) => ({ name: `f${i + 1}`, type: t })));
   const items: BoundExpr[] = sub.types.map((t, index) => ({
     kind: "column",
     depth: 0,
     index,
     type: t,
   }));
-  const plan: PlanNode = {
-    kind: "project",
-    input: sub.plan,
-    exprs: [{ kind: "array", items, type: arg.type }],
+  return {
+    plan: { kind: "project", input: sub.plan, exprs: [{ kind: "array", items, type }] },
+    type,
   };
-  return { arg, plan };
 }
 
 /**
