@@ -11,7 +11,6 @@ import {
   formatJsonData,
   isJsonObject,
   type JsonData,
-  type JsonObject,
   makeObject,
   prettyJsonData,
 } from "../../common/jsonb.ts";
@@ -99,18 +98,16 @@ export function compactJson(d: JsonData): string {
 }
 
 /**
- * A record as a JSON object: its field names (f1, f2, ... when anonymous) and
- * typed values, in field order as json keeps them (`jsonbOrder` sorts for jsonb).
+ * A record as JSON data: an object of its field names (f1, f2, ... when
+ * anonymous) and typed values, keys in jsonb's order (`valueJsonText` writes
+ * json text in field order).
  */
 function recordToJson(v: readonly Value[], t: SqlType, timeZone: string): JsonData {
-  const obj: JsonObject = Object.create(null);
-  v.forEach((x, i) => {
+  return makeObject(v.map((x, i) => {
     const field = t.fields?.[i];
-    obj[field?.name ?? `f${i + 1}`] = field
-      ? valueToJson(x, field.type, timeZone)
-      : genericToJson(x);
-  });
-  return obj;
+    const data = field ? valueToJson(x, field.type, timeZone) : genericToJson(x);
+    return [field?.name ?? `f${i + 1}`, data];
+  }));
 }
 
 /**
@@ -133,20 +130,6 @@ export function valueJsonText(v: Value, t: SqlType, timeZone: string): string {
     return "[" + (v as Value[]).map((x) => valueJsonText(x, elem, timeZone)).join(",") + "]";
   }
   return compactJson(valueToJson(v, t, timeZone));
-}
-
-/**
- * JSON data with every object's keys in jsonb's order, for values of `t`
- * (records convert to objects in field order).
- */
-export function jsonbOrder(d: JsonData, t: SqlType): JsonData {
-  if (t.id !== "record" && t.id !== "array") return d;
-  const sort = (x: JsonData): JsonData => {
-    if (Array.isArray(x)) return x.map(sort);
-    if (!isJsonObject(x)) return x;
-    return makeObject(Object.keys(x).map((k) => [k, sort(x[k] ?? null)]));
-  };
-  return sort(d);
 }
 
 function genericToJson(x: Value): JsonData {
@@ -212,12 +195,7 @@ defineFunction("to_jsonb", {
   strict: false,
   volatility: "stable",
   impl: (a, c, t) =>
-    a[0] === null ? null : new Jsonb(
-      jsonbOrder(
-        valueToJson(a[0]!, t[0] ?? type("text"), c.session.timeZone),
-        t[0] ?? type("text"),
-      ),
-    ),
+    a[0] === null ? null : new Jsonb(valueToJson(a[0]!, t[0] ?? type("text"), c.session.timeZone)),
 });
 defineFunction("to_json", {
   args: ["any"],
@@ -271,7 +249,7 @@ defineFunction("array_to_json", {
   args: ["anyarray"],
   ret: "json",
   volatility: "stable",
-  impl: (a, c, t) => compactJson(valueToJson(a[0]!, t[0]!, c.session.timeZone)),
+  impl: (a, c, t) => valueJsonText(a[0]!, t[0]!, c.session.timeZone),
 });
 defineFunction("jsonb_typeof", {
   args: ["jsonb"],
