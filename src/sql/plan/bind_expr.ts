@@ -117,7 +117,7 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
       return bindCall(e, env, expected);
     case "list":
       if (e.expressions.length >= 2) return bindRow(e.expressions, env, expected);
-      // falls through: `(x)` reads as x
+      // falls through: a one-item list keeps the array binding (two or more items make a row)
     case "array": {
       const items = e.expressions.map((x) => bindExpr(x, env, expected?.elem));
       const elem = items.reduce<SqlType>(
