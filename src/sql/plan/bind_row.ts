@@ -76,7 +76,7 @@ export function bindWholeRow(table: string, env: BindEnv): BoundExpr | null {
     const items: BoundExpr[] = [];
     const fields: { name: string; type: SqlType }[] = [];
     s.columns.forEach((c, index) => {
-      if (c.table !== table || c.hidden) return;
+      if (c.table !== table || (c.hidden && !mergedColumn(c.name))) return;
       items.push({ kind: "column", depth, index, type: c.type });
       fields.push({ name: c.name, type: c.type });
     });
@@ -97,6 +97,14 @@ export function bindWholeRow(table: string, env: BindEnv): BoundExpr | null {
     };
   }
   return null;
+}
+
+/**
+ * True for a hidden column that still belongs to its row: one merged away by
+ * USING or NATURAL (not ctid, not a dropped column).
+ */
+function mergedColumn(name: string): boolean {
+  return name !== "ctid" && !name.startsWith("........pg.dropped.");
 }
 
 /**
