@@ -56,6 +56,14 @@ export interface SqlType {
   readonly elem?: SqlType;
   /** PostgreSQL type modifier, -1 when absent. */
   readonly typmod?: number;
+  /** Field names and types when `id` is "record" and they are known (row values, whole rows). */
+  readonly fields?: readonly RecordField[];
+}
+
+/** One field of a record type: `f1`, `f2`, ... for an anonymous ROW(...), column names for a whole row. */
+export interface RecordField {
+  readonly name: string;
+  readonly type: SqlType;
 }
 
 /** Exact decimal: `digits` is the unscaled integer, value = digits / 10^scale. NaN is `nan`. */
@@ -101,6 +109,14 @@ export function type(id: TypeId, typmod?: number): SqlType {
     cache.set(id, t);
   }
   return t;
+}
+
+/**
+ * Returns the record type with these fields (a row value's type; values are `Value[]`).
+ * @example recordOf([{ name: "f1", type: type("int4") }])
+ */
+export function recordOf(fields: readonly RecordField[]): SqlType {
+  return { id: "record", fields };
 }
 
 /** Returns the array type whose elements are `elem`. */

@@ -161,18 +161,32 @@ export function formatValue(value: Value, type: SqlType, options: TextOptions = 
     case "array":
       return formatArray(expect<Value[]>(Array.isArray(value), value, type), type, options);
     case "record":
-      return formatRecord(expect<Value[]>(Array.isArray(value), value, type));
+      return formatRecord(expect<Value[]>(Array.isArray(value), value, type), type, options);
     case "void":
       return "";
   }
 }
 
-function formatRecord(values: Value[]): string {
-  return "(" + values.map((v) => {
+/**
+ * A record as PostgreSQL's record_out writes it: `(1,x)`, nothing for NULL,
+ * double quotes (with `"` and `\\` doubled) around an empty string or text
+ * holding a comma, quote, parenthesis, backslash or white space.
+ */
+function formatRecord(values: Value[], type: SqlType, options: TextOptions): string {
+  return "(" + values.map((v, i) => {
     if (v === null) return "";
-    const s = typeof v === "boolean" ? (v ? "t" : "f") : String(v);
+    const field = type.fields?.[i]?.type;
+    const s = field ? formatValue(v, field, options) : untypedText(v);
     return s === "" || /[",()\\\s]/.test(s) ? `"${s.replace(/(["\\])/g, "$1$1")}"` : s;
   }).join(",") + ")";
+}
+
+/** Text of a record field whose type is not known (records built from text columns). */
+function untypedText(v: Value): string {
+  if (typeof v === "boolean") return v ? "t" : "f";
+  if (v instanceof Numeric) return numericToString(v);
+  if (Array.isArray(v)) return formatRecord(v, { id: "record" }, {});
+  return String(v);
 }
 
 function quoteArrayElement(s: string): string {
@@ -187,7 +201,10 @@ export function formatArray(values: Value[], type: SqlType, options: TextOptions
   const elem = type.elem ?? { id: "text" };
   const parts = values.map((v) => {
     if (v === null) return "NULL";
-    if (Array.isArray(v) && elem.id !== "array") return formatArray(v, type, options);
+    // A nested JS array is a further dimension, unless the elements are records.
+    if (Array.isArray(v) && elem.id !== "array" && elem.id !== "record") {
+      return formatArray(v, type, options);
+    }
     return quoteArrayElement(formatValue(v, elem, options));
   });
   return `{${parts.join(",")}}`;

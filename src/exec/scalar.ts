@@ -103,9 +103,11 @@ function build(e: BoundExpr): Compiled {
       const neg = e.negate;
       return (row, ctx) => {
         const v = a(row, ctx);
-        const isNull = v === null ||
-          (Array.isArray(v) && e.arg.type.id === "record" && v.every((x) => x === null));
-        return neg ? !isNull : isNull;
+        // A row is NULL when every field is, and NOT NULL when none is.
+        if (Array.isArray(v) && e.arg.type.id === "record") {
+          return neg ? v.every((x) => x !== null) : v.every((x) => x === null);
+        }
+        return neg ? v !== null : v === null;
       };
     }
     case "is_bool": {

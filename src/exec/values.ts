@@ -171,7 +171,9 @@ export function formatText(v: Value, type: SqlType): string | null {
 function formatArray(items: readonly Value[], elem: SqlType): string {
   const parts = items.map((x) => {
     // A sub-array of a multi-dimensional array prints as a nested {...}.
-    if (Array.isArray(x)) return formatArray(x, elem.id === "array" ? elem.elem ?? elem : elem);
+    if (Array.isArray(x) && elem.id !== "record") {
+      return formatArray(x, elem.id === "array" ? elem.elem ?? elem : elem);
+    }
     const t = formatText(x, elem);
     if (t === null) return "NULL";
     return t === "" || /[{},"\\\s]|^null$/i.test(t) ? `"${t.replace(/["\\]/g, "\\$&")}"` : t;

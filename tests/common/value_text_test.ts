@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { DbError } from "../../src/common/errors.ts";
-import { arrayOf, Interval, type SqlType, type, type TypeId } from "../../src/common/types.ts";
+import {
+  arrayOf,
+  Interval,
+  recordOf,
+  type SqlType,
+  type,
+  type TypeId,
+} from "../../src/common/types.ts";
 import {
   charTypmod,
   formatTypeName,
@@ -192,4 +199,25 @@ Deno.test("vector text I/O follows pgvector", () => {
   assert.equal(rt(" [1.5, -2.25 ,1e-3] ", "vector"), "[1.5,-2.25,0.001]");
   assert.equal(code(() => parseValue("[1,2]", type("vector", 3))), "22000");
   assert.equal(code(() => parseValue("1,2", type("vector"))), "22P02");
+});
+
+Deno.test("record output follows record_out's quoting, typed by its fields", () => {
+  const rec = recordOf([
+    { name: "f1", type: type("int4") },
+    { name: "f2", type: type("text") },
+    { name: "f3", type: type("text") },
+    { name: "f4", type: type("bool") },
+    { name: "f5", type: type("date") },
+    { name: "f6", type: type("text") },
+  ]);
+  assert.equal(formatValue([1, "a b", "", true, 0, null], rec), '(1,"a b","",t,1970-01-01,)');
+  assert.equal(
+    formatValue([2, 'q"', "x,(y)", false, 1, "\\"], rec),
+    '(2,"q""","x,(y)",f,1970-01-02,"\\\\")',
+  );
+  // Arrays of records quote each record as an element.
+  const arr = arrayOf(
+    recordOf([{ name: "a", type: type("int4") }, { name: "b", type: type("text") }]),
+  );
+  assert.equal(formatValue([[1, "x"], [2, null]], arr), '{"(1,x)","(2,)"}');
 });

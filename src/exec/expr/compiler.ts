@@ -8,7 +8,7 @@
 import type { Expr, ExprCase, ExprRef, SelectStatement, WithStatement } from "pgsql-ast-parser";
 import { DbError, LimitError } from "../../common/errors.ts";
 import { exprDepthMax } from "../../common/limits.ts";
-import { arrayOf, Numeric, type SqlType, type, type Value } from "../../common/types.ts";
+import { arrayOf, Numeric, recordOf, type SqlType, type, type Value } from "../../common/types.ts";
 import { numericFromString } from "../../common/numeric.ts";
 import type { CompileOptions, ExprScope, SubqueryKind } from "./context.ts";
 import { coerce, type CoerceEnv, constNode, type Node, settle, tryFold } from "./node.ts";
@@ -291,7 +291,7 @@ export class Compiler implements CoerceEnv {
     if (exprs.length === 1) return this.compile(exprs[0]!, scope);
     const items = exprs.map((x) => this.settle(this.compile(x, scope)));
     return {
-      type: type("record"),
+      type: recordOf(items.map((n, i) => ({ name: `f${i + 1}`, type: n.type }))),
       eval: (row, ctx) => items.map((n) => n.eval(row, ctx)),
     };
   }

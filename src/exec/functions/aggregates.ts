@@ -32,7 +32,7 @@ import { formatJsonData, type JsonData, makeObject } from "../../common/jsonb.ts
 import { formatTypeName, formatValue } from "../../common/value_text.ts";
 import { comparatorFor } from "./compare.ts";
 import { intOutOfRange } from "./cast.ts";
-import { valueToJson } from "./json_fns.ts";
+import { valueJsonText, valueToJson } from "./json_fns.ts";
 
 /** A running aggregate. `state` is mutable and owned by one group. */
 export interface Aggregate {
@@ -357,17 +357,29 @@ function arrayAgg(t: SqlType): Aggregate {
 }
 
 function jsonAgg(binary: boolean, t: SqlType): Aggregate {
+  const composite = t.id === "record" || t.id === "array";
   return {
     resultType: type(binary ? "jsonb" : "json"),
     init: () => ({ n: 0, acc: [] as JsonData[] }),
     step: (s, args) => {
-      (s.acc as JsonData[]).push(valueToJson(args[0] ?? null, t, "UTC"));
+      const v = args[0] ?? null;
+      // json_agg keeps records and arrays as their json text (see `final`).
+      const d = binary
+        ? valueToJson(v, t, "UTC")
+        : composite
+        ? valueJsonText(v, t, "UTC")
+        : valueToJson(v, t, "UTC");
+      (s.acc as JsonData[]).push(d);
       s.n++;
     },
     final: (s) => {
       if (s.n === 0) return null;
       const items = s.acc as JsonData[];
-      return binary ? new Jsonb([...items]) : "[" + items.map(formatJsonData).join(", ") + "]";
+      if (binary) return new Jsonb([...items]);
+      // json_agg writes records and arrays compactly, one per line (PostgreSQL's layout).
+      if (!composite) return "[" + items.map(formatJsonData).join(", ") + "]";
+      // Records and arrays are written compactly, one per line (PostgreSQL's layout).
+      return "[" + (items as string[]).join(", \n ") + "]";
     },
   };
 }
@@ -382,7 +394,10 @@ function jsonObjectAgg(binary: boolean, types: readonly SqlType[]): Aggregate {
       const k = args[0] ?? null;
       if (k === null) throw new DbError("22023", "field name must not be null");
       const key = typeof k === "string" ? k : formatValue(k, kt);
-      (s.acc as [string, JsonData][]).push([key, valueToJson(args[1] ?? null, vt, "UTC")]);
+      const v = args[1] ?? null;
+      // json_object_agg keeps each value's json text (records compact, in field order).
+      const d = binary ? valueToJson(v, vt, "UTC") : valueJsonText(v, vt, "UTC");
+      (s.acc as [string, JsonData][]).push([key, d]);
       s.n++;
     },
     final: (s) => {
@@ -390,7 +405,7 @@ function jsonObjectAgg(binary: boolean, types: readonly SqlType[]): Aggregate {
       const entries = s.acc as [string, JsonData][];
       if (binary) return new Jsonb(makeObject(entries));
       return "{ " +
-        entries.map(([k, v]) => `${formatJsonData(k)} : ${formatJsonData(v)}`).join(", ") + " }";
+        entries.map(([k, v]) => `${formatJsonData(k)} : ${v as string}`).join(", ") + " }";
     },
   };
 }

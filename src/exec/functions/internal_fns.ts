@@ -155,3 +155,41 @@ defineFunction("__record", {
         : formatValue(v, types[i] ?? type("text"), { timeZone: ctx.session.timeZone })
     ),
 });
+
+/**
+ * `ROW(a, b) = ROW(c, d)` with SQL's NULL semantics: false when a pair
+ * differs, else NULL when a pair has a NULL, else true.
+ */
+function rowEquals(left: readonly Value[], right: readonly Value[], types: readonly SqlType[]) {
+  let sawNull = false;
+  for (let i = 0; i < left.length; i++) {
+    const x = left[i] ?? null;
+    const y = right[i] ?? null;
+    if (x === null || y === null) sawNull = true;
+    else if (compareValues(x, y, types[i] ?? type("text")) !== 0) return false;
+  }
+  return sawNull ? null : true;
+}
+
+// `ROW(a, b) IN (SELECT x, y ...)`: the left row against the subquery's rows
+// (as an array of records), NULL when no row matches and some comparison was NULL.
+defineFunction("__row_in", {
+  args: [],
+  variadic: "any",
+  ret: "bool",
+  strict: false,
+  impl: (a, _ctx, types) => {
+    const rows = (a[1] ?? []) as Value[][];
+    const left = a[0] ?? null;
+    if (rows.length === 0) return false;
+    if (left === null) return null;
+    const fields = (types[0]?.fields ?? []).map((f) => f.type);
+    let sawNull = false;
+    for (const r of rows) {
+      const eq = rowEquals(left as Value[], r, fields);
+      if (eq === true) return true;
+      if (eq === null) sawNull = true;
+    }
+    return sawNull ? null : false;
+  },
+});

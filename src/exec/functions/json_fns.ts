@@ -60,12 +60,12 @@ export function valueToJson(v: Value, t: SqlType, timeZone: string): JsonData {
     }
     case "array":
       return (v as Value[]).map((x) =>
-        Array.isArray(x) && t.elem?.id !== "array"
+        Array.isArray(x) && t.elem?.id !== "array" && t.elem?.id !== "record"
           ? valueToJson(x, t, timeZone)
           : valueToJson(x, t.elem ?? type("text"), timeZone)
       );
     case "record":
-      return makeObject((v as Value[]).map((x, i) => [`f${i + 1}`, genericToJson(x)]));
+      return recordToJson(v as Value[], t, timeZone);
     default:
       return formatValue(v, t, { timeZone });
   }
@@ -95,6 +95,41 @@ export function compactJson(d: JsonData): string {
     ).join(",") + "}";
   }
   return formatJsonData(d);
+}
+
+/**
+ * A record as JSON data: an object of its field names (f1, f2, ... when
+ * anonymous) and typed values, keys in jsonb's order (`valueJsonText` writes
+ * json text in field order).
+ */
+function recordToJson(v: readonly Value[], t: SqlType, timeZone: string): JsonData {
+  return makeObject(v.map((x, i) => {
+    const field = t.fields?.[i];
+    const data = field ? valueToJson(x, field.type, timeZone) : genericToJson(x);
+    return [field?.name ?? `f${i + 1}`, data];
+  }));
+}
+
+/**
+ * A value as to_json writes it: compact, with json values kept as written,
+ * jsonb values in their text form and records as objects in field order.
+ */
+export function valueJsonText(v: Value, t: SqlType, timeZone: string): string {
+  if (v === null) return "null";
+  if (t.id === "json") return v as string;
+  if (t.id === "jsonb") return formatJsonData((v as Jsonb).value);
+  if (t.id === "record" && Array.isArray(v)) {
+    return "{" + v.map((x, i) => {
+      const field = t.fields?.[i];
+      const text = field ? valueJsonText(x, field.type, timeZone) : compactJson(genericToJson(x));
+      return `${formatJsonData(field?.name ?? `f${i + 1}`)}:${text}`;
+    }).join(",") + "}";
+  }
+  const elem = t.elem;
+  if (t.id === "array" && elem && (elem.id === "record" || elem.id === "json")) {
+    return "[" + (v as Value[]).map((x) => valueJsonText(x, elem, timeZone)).join(",") + "]";
+  }
+  return compactJson(valueToJson(v, t, timeZone));
 }
 
 function genericToJson(x: Value): JsonData {
@@ -149,6 +184,8 @@ function buildJsonObjectText(a: Value[], types: readonly SqlType[], tz: string):
 
 function jsonTextOf(v: Value, t: SqlType, tz: string): string {
   if (t.id === "json" && typeof v === "string") return v;
+  // Records and arrays are written compactly, as PostgreSQL's datum_to_json does.
+  if (t.id === "record" || t.id === "array") return valueJsonText(v, t, tz);
   return formatJsonData(valueToJson(v, t, tz));
 }
 
@@ -166,11 +203,7 @@ defineFunction("to_json", {
   strict: false,
   volatility: "stable",
   impl: (a, c, t) =>
-    a[0] === null
-      ? null
-      : (t[0]?.id === "json"
-        ? a[0] as string
-        : compactJson(valueToJson(a[0]!, t[0] ?? type("text"), c.session.timeZone))),
+    a[0] === null ? null : valueJsonText(a[0]!, t[0] ?? type("text"), c.session.timeZone),
 });
 defineFunction("jsonb_build_object", {
   ...anyArgs,
@@ -187,24 +220,6 @@ defineFunction("jsonb_build_array", {
   ret: "jsonb",
   impl: (a, c, t) =>
     new Jsonb(a.map((v, i) => valueToJson(v, t[i] ?? type("text"), c.session.timeZone))),
-});
-// row_to_json(t) / to_json(t) of a FROM item: the binder passes name/value pairs.
-defineFunction("__row_json", {
-  ...anyArgs,
-  ret: "json",
-  impl: (a, c, t) => {
-    const parts: string[] = [];
-    for (let i = 0; i + 1 < a.length; i += 2) {
-      const vt = t[i + 1] ?? type("text");
-      const x = a[i + 1] ?? null;
-      // json and jsonb keep their own text; everything else is written compactly.
-      const v = vt.id === "json" || vt.id === "jsonb"
-        ? jsonTextOf(x, vt, c.session.timeZone)
-        : compactJson(valueToJson(x, vt, c.session.timeZone));
-      parts.push(`${formatJsonData(a[i] as string)}:${v}`);
-    }
-    return `{${parts.join(",")}}`;
-  },
 });
 defineFunction("json_build_array", {
   ...anyArgs,
@@ -234,7 +249,7 @@ defineFunction("array_to_json", {
   args: ["anyarray"],
   ret: "json",
   volatility: "stable",
-  impl: (a, c, t) => compactJson(valueToJson(a[0]!, t[0]!, c.session.timeZone)),
+  impl: (a, c, t) => valueJsonText(a[0]!, t[0]!, c.session.timeZone),
 });
 defineFunction("jsonb_typeof", {
   args: ["jsonb"],
@@ -293,7 +308,7 @@ defineFunction("jsonb_pretty", {
 defineFunction("row_to_json", {
   args: ["record"],
   ret: "json",
-  impl: (a) => compactJson(valueToJson(a[0]!, type("record"), "UTC")),
+  impl: (a, c, t) => valueJsonText(a[0]!, t[0] ?? type("record"), c.session.timeZone),
 });
 
 function stripNulls(d: JsonData): JsonData {

@@ -102,7 +102,8 @@ function tryOverload(o: FnOverload, actual: readonly SqlType[]): [number, SqlTyp
     else if (a.id === "unknown") score += want.id === "text" ? 1 : 0;
     else if (!findCast(a, want, "implicit")) return undefined;
     else if (preferred.has(want.id)) score += 0.5;
-    out.push(s === "any" ? a : want);
+    // A record argument keeps its own type: its field names and types.
+    out.push(s === "any" || (want.id === "record" && a.id === "record") ? a : want);
   }
   return [score, out];
 }

@@ -100,6 +100,9 @@ export function encodeBinaryValue(w: MessageWriter, v: Value, t: SqlType): void 
       w.utf8(String(v));
       return;
     case "record":
+      if (!Array.isArray(v)) throw wrongValue(v, t);
+      encodeRecord(w, v, t);
+      return;
     case "void":
       throw new DbError("0A000", `Binary output of type ${t.id} is not supported`);
   }
@@ -152,10 +155,27 @@ function flatten(v: Value[], depth: number): Value[] {
   return out;
 }
 
+/** record_send: the field count, then each field's type OID and length-prefixed value. */
+function encodeRecord(w: MessageWriter, v: Value[], t: SqlType): void {
+  w.int32(v.length);
+  v.forEach((x, i) => {
+    const field = t.fields?.[i]?.type ?? { id: "text" };
+    w.int32(typeOid(field));
+    if (x === null) {
+      w.int32(-1);
+      return;
+    }
+    const at = w.reserveInt32();
+    encodeBinaryValue(w, x, field);
+    w.patchInt32(at, w.position - at - 4);
+  });
+}
+
 function encodeArray(w: MessageWriter, v: Value[], elem: SqlType): void {
   const dims: number[] = [];
   let probe: Value = v;
-  while (Array.isArray(probe)) {
+  // Records are JS arrays too: an array of records has one dimension.
+  while (Array.isArray(probe) && !(elem.id === "record" && dims.length === 1)) {
     dims.push(probe.length);
     if (probe.length === 0) break;
     probe = probe[0] ?? null;

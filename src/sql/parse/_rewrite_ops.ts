@@ -170,21 +170,62 @@ export function planSimilarSubstring(tokens: readonly Token[], i: number, plan: 
   }
 }
 
-/** Set-returning functions whose rows are records with named fields. */
-const RECORD_CALLS = new Set(["jsonb_each", "jsonb_each_text", "json_each", "json_each_text"]);
+/** Words that may stand before a parenthesized expression (so it is no call's argument list). */
+const BEFORE_GROUP = new Set([
+  "select",
+  "where",
+  "and",
+  "or",
+  "not",
+  "on",
+  "by",
+  "when",
+  "then",
+  "else",
+  "case",
+  "having",
+  "distinct",
+  "all",
+  "between",
+  "set",
+  "returning",
+  "in",
+  "is",
+  "like",
+  "ilike",
+  "any",
+  "some",
+  "values",
+]);
 
 /**
- * `(jsonb_each(x)).key` → `pg_catalog.__field(jsonb_each(x), 'key')` (the grammar
- * lacks field selection); the select-list lift (`plan/srf_select.ts`) reads it.
+ * Field selection, which the grammar lacks: `(x).f` → `pg_catalog.__field(x, 'f')`
+ * (the binder reads a FROM item's column, a record's field, or the select-list
+ * lift of `(jsonb_each(x)).key` in `plan/srf_select.ts`), and `(t).*` → `t.*`
+ * for a FROM item name `t`.
  */
 export function planFieldSelect(tokens: readonly Token[], i: number, plan: Plan): void {
   const field = tokens[i + 1];
-  if (!isPunct(tokens[i - 1], ")") || (field?.kind !== "ident" && field?.kind !== "qident")) return;
+  if (!isPunct(tokens[i - 1], ")") || plan.replace.has(i - 1)) return;
   const open = matchingOpen(tokens, i - 1);
-  const fn = tokens[open + 1];
-  if (open < 0 || fn?.kind !== "ident" || !RECORD_CALLS.has(fn.value)) return;
-  if (!isPunct(tokens[open + 2], "(") || matchingClose(tokens, open + 2) !== i - 2) return;
-  if (plan.replace.has(i - 1)) return;
+  if (open < 0 || !groupStart(tokens, open)) return;
+  if (isPunct(field, "*") || field?.kind === "op" && field.value === "*") {
+    const name = tokens[open + 1];
+    if (open + 2 !== i - 1 || (name?.kind !== "ident" && name?.kind !== "qident")) return;
+    const text = name.kind === "qident" ? `"${name.value.replace(/"/g, '""')}"` : name.value;
+    plan.replace.set(open, { text, skip: 3 });
+    return;
+  }
+  if (field?.kind !== "ident" && field?.kind !== "qident") return;
   add(plan.before, open, "pg_catalog.__field");
   plan.replace.set(i - 1, { text: `, ${quote(field.value)})`, skip: 3 });
+}
+
+/** True when the `(` at `open` starts a parenthesized expression, not a call's arguments. */
+function groupStart(tokens: readonly Token[], open: number): boolean {
+  const before = tokens[open - 1];
+  if (before === undefined) return true;
+  if (before.kind === "ident") return BEFORE_GROUP.has(before.value);
+  if (before.kind === "qident") return false;
+  return !isPunct(before, ")") && !isPunct(before, "]");
 }

@@ -11,6 +11,7 @@ import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
 import { castValue, zoned } from "../../exec/coerce.ts";
 import { parseNumeric } from "../../exec/numeric_ops.ts";
 import { isBuiltin } from "../../exec/builtins.ts";
+import { libraryPrefix } from "../../exec/builtins_library.ts";
 import { catalogOf, isCatalogFunction, markValueDependent } from "../pg_catalog/functions.ts";
 import { bindRegCast, isRegType } from "../pg_catalog/reg_types.ts";
 import { hasFunction } from "../../exec/functions/mod.ts";
@@ -26,7 +27,18 @@ import {
 } from "./bind_function.ts";
 import { arithmetic, bindCase, bindKeyword } from "./bind_ops.ts";
 import { bindBetween, bindGrouping, bindInternal, isInternalCall } from "./bind_internal.ts";
-import { wholeRowJson } from "./bind_whole_row.ts";
+import {
+  bindFieldSelect,
+  bindRow,
+  bindRowCompare,
+  bindRowCompareRecord,
+  bindRowInList,
+  bindRowInQuery,
+  bindWholeRow,
+  isQueryExpr,
+  recordRows,
+  rowItems,
+} from "./bind_row.ts";
 
 /** Query-wide binding state. */
 export interface PlannerContext {
@@ -110,6 +122,8 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
     case "call":
       return bindCall(e, env, expected);
     case "list":
+      if (e.expressions.length >= 2) return bindRow(e.expressions, env, expected);
+      // falls through: a one-item list keeps the array binding (two or more items make a row)
     case "array": {
       const items = e.expressions.map((x) => bindExpr(x, env, expected?.elem));
       const elem = items.reduce<SqlType>(
@@ -262,7 +276,30 @@ function bindParam(name: string, env: BindEnv, expected?: SqlType): BoundExpr {
 }
 
 function bindRef(e: Extract<Expr, { type: "ref" }>, env: BindEnv): BoundExpr {
+  if (e.name === "*" && e.table) {
+    // `t.*` outside the select list is the whole row, as in row_to_json(t.*).
+    const whole = bindWholeRow(e.table.name, env);
+    if (whole) return whole;
+    throw new DbError("42P01", `missing FROM-clause entry for table "${e.table.name}"`);
+  }
   if (e.name === "*") throw new DbError("42601", "* is not allowed here");
+  const table = e.table?.name ?? null;
+  if (table === null) {
+    try {
+      return bindColumn(e, env);
+    } catch (err) {
+      // A name that is no column but a FROM item is the item's whole row.
+      const whole = err instanceof DbError && err.sqlstate === "42703"
+        ? bindWholeRow(e.name, env)
+        : null;
+      if (whole) return whole;
+      throw err;
+    }
+  }
+  return bindColumn(e, env);
+}
+
+function bindColumn(e: Extract<Expr, { type: "ref" }>, env: BindEnv): BoundExpr {
   const table = e.table?.name ?? null;
   if (env.agg) {
     const r = env.agg.inputScope.resolve(table, e.name);
@@ -393,6 +430,17 @@ function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundEx
     return { kind, args, type: boolT };
   }
   if (op === "IN" || op === "NOT IN") return bindIn(e.left, e.right, op === "NOT IN", env);
+  const compare = ["=", "!=", "<", "<=", ">", ">="].includes(op);
+  const leftRow = compare ? rowItems(e.left) : null;
+  const rightRow = leftRow ? rowItems(e.right) : null;
+  if (leftRow && rightRow) return bindRowCompare(op === "!=" ? "<>" : op, leftRow, rightRow, env);
+  if (leftRow && isQueryExpr(e.right)) {
+    // `(a, b) = (SELECT x, y ...)`: the subquery's one row as a record.
+    const sub = planSub(e.right, env);
+    const { plan, type } = recordRows(sub);
+    const record = subquery("scalar", { ...sub, plan }, null, false, type);
+    return bindRowCompareRecord(op === "!=" ? "<>" : op, leftRow, record, env);
+  }
   const quantified = quantifiedCall(e.right);
   if (quantified && ["=", "!=", "<", "<=", ">", ">="].includes(op)) {
     return bindQuantified(e.left, op === "!=" ? "<>" : op, quantified, env);
@@ -508,9 +556,23 @@ function concatOperand(e: BoundExpr): BoundExpr {
 }
 
 function bindIn(left: Expr, right: Expr, negate: boolean, env: BindEnv): BoundExpr {
-  const arg = bindExpr(left, env);
   const isQuery = ["select", "union", "union all", "values", "with", "with recursive"]
     .includes(right.type);
+  const row = rowItems(left);
+  if (row && !isQuery) return bindRowInList(row, right, negate, env);
+  if (row) {
+    const sub = planSub(right as SelectStatement, env);
+    const { arg, plan } = bindRowInQuery(row, sub, env);
+    const rows = subquery("array", { ...sub, plan }, null, false, arrayOf(arg.type));
+    const any: BoundExpr = {
+      kind: "call",
+      fn: libraryPrefix + "__row_in",
+      args: [arg, rows],
+      type: boolT,
+    };
+    return negate ? { kind: "not", arg: any, type: boolT } : any;
+  }
+  const arg = bindExpr(left, env);
   if (right.type === "list" || right.type === "array" || !isQuery) {
     // `x IN (1)` reaches us as a bare expression: a one-item list.
     const exprs = right.type === "list" || right.type === "array" ? right.expressions : [right];
@@ -544,9 +606,10 @@ function bindCall(e: ExprCall, env: BindEnv, expected?: SqlType): BoundExpr {
     const sub = planSub(e.args[0] as SelectStatement, env);
     return subquery("exists", sub, null, false, boolT);
   }
+  if (name === "__field" && !e.over) return bindFieldSelect(e.args, env);
+  const row = rowItems(e);
+  if (row) return bindRow(row, env, expected);
   if (isInternalCall(name, e.function.schema) && !e.over) return bindInternal(e, name, env);
-  const whole = e.over ? null : wholeRowJson(e, name, env.agg?.inputScope ?? env.scope);
-  if (whole) return bindFunction(whole.call, whole.fn, env, expected, "scalar");
   if (name === "grouping" && !e.over) return bindGrouping(e, env);
   if (e.over) {
     if (!env.windows) throw new DbError("42P20", "window functions are not allowed here");

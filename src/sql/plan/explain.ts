@@ -55,7 +55,10 @@ function exprText(e: BoundExpr, names: Names): string {
     case "subquery":
       return `(SubPlan ${e.mode})`;
     case "array":
-      return `ARRAY[${e.items.map(t).join(", ")}]`;
+      // Row values are built by the same node kind as arrays.
+      return e.type.id === "record"
+        ? `ROW(${e.items.map(t).join(", ")})`
+        : `ARRAY[${e.items.map(t).join(", ")}]`;
     default:
       return assertNever(e, "expression");
   }

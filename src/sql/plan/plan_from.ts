@@ -339,6 +339,7 @@ export function planFrom(
     addLeaf(planned, steps.length === 0 ? "cross" : joinKind(join?.type), join?.on, join?.using);
   }
   const scope = new Scope(columns, outer);
+  scope.nullableTables = nullableTables(steps, columns);
   let whereBound: BoundExpr | null = null;
   if (where) {
     const env = { scope, ctx: ctxOf(p), agg: null, windows: null, collectAggregates: false };
@@ -376,6 +377,19 @@ function usingTerm(
     ],
     type: scalar("bool"),
   };
+}
+
+/** Names of the FROM items an outer join may fill with NULLs. */
+function nullableTables(steps: Step[], columns: readonly ScopeColumn[]): Set<string> {
+  markNullable(steps);
+  const names = new Set<string>();
+  for (const { leaf } of steps) {
+    if (!leaf.nullable) continue;
+    for (const c of columns.slice(leaf.offset, leaf.offset + leaf.width)) {
+      if (c.table !== null) names.add(c.table);
+    }
+  }
+  return names;
 }
 
 function markNullable(steps: Step[]): void {

@@ -64,8 +64,13 @@ function exprName(e: Expr): string {
   switch (e.type) {
     case "ref":
       return e.name;
-    case "call":
-      return e.function.name.toLowerCase();
+    case "call": {
+      // `(x).f` arrives as `__field(x, 'f')` and is named after its field.
+      const field = e.function.name === "__field" ? e.args[1] : undefined;
+      return field?.type === "string" ? field.value : e.function.name.toLowerCase();
+    }
+    case "list":
+      return "row";
     case "cast":
       // As PostgreSQL's FigureColname: a column or function name beats a cast, a
       // cast's type name beats an inner cast's.

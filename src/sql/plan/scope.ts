@@ -29,6 +29,11 @@ export interface Resolved {
 export class Scope {
   /** Counts references from inner levels that reached this one (correlation). */
   innerRefs = 0;
+  /**
+   * FROM items on the NULL-filled side of an outer join: a whole-row reference
+   * to one of them is NULL when the join found no row (see `bind_row.ts`).
+   */
+  nullableTables: ReadonlySet<string> = new Set();
   constructor(readonly columns: ScopeColumn[], readonly parent: Scope | null) {}
 
   /** Sum of `innerRefs` along this scope and its ancestors. */

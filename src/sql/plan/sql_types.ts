@@ -139,7 +139,8 @@ export function commonType(a: SqlType, b: SqlType): SqlType {
 }
 
 function stripMod(t: SqlType): SqlType {
-  if (t.id === "array") return t;
+  // Arrays keep their element type and records their fields.
+  if (t.id === "array" || t.id === "record") return t;
   return scalar(t.id);
 }
 

@@ -96,6 +96,14 @@ const scripts: Readonly<Record<string, readonly Step[]>> = {
   "every type in text": [
     { sql: everyType },
   ],
+  "row values and whole rows": [
+    { sql: "SELECT row(1, 'a b', NULL), (1, 2) = (1, 2) AS eq, (t).a, (t).b FROM t" },
+    { sql: "SELECT t::text, row_to_json(t), to_jsonb(t), to_json(row(a, f)) FROM t" },
+    { sql: "SELECT array_agg(row(a, b)), json_agg(t), count(DISTINCT (a, b)) FROM t" },
+    { sql: "SELECT (a, b) IN ((1, 'x')), (a, d) < (1, 'zz'), row(a, NULL) = row(a, 1) FROM t" },
+    { sql: "SELECT row_to_json(n), n IS NULL FROM (SELECT 1 AS k) o LEFT JOIN t n ON false" },
+    { sql: "SELECT (row(1, 'x'::text)).f2, (row(1, 2)).f3" },
+  ],
   "bind error fails the transaction block": [
     { sql: "BEGIN" },
     { sql: "SELECT $1::int4 AS v", values: ["abc"] },
@@ -124,6 +132,7 @@ const scripts: Readonly<Record<string, readonly Step[]>> = {
 function binaryCases(): { readonly sql: string; readonly params: readonly BinaryParam[] }[] {
   return [
     { sql: everyType, params: [] },
+    { sql: "SELECT row(1, 'a'::text, NULL::int), ARRAY[row(2, 'b'::text)]", params: [] },
     {
       sql: "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16",
       params: [

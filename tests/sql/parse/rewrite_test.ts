@@ -291,3 +291,21 @@ Deno.test("a number with an exponent reaches the grammar written out", () => {
   });
   assertEquals(col("1.5e-3"), { type: "numeric", value: 0.0015 });
 });
+
+Deno.test("field selection (x).f becomes __field(x, 'f'); (t).* becomes t.*", () => {
+  assertEquals(
+    ast("SELECT (t).a FROM t", "columns", 0, "expr"),
+    call("__field", ref("t"), str("a")),
+  );
+  assertEquals(
+    ast("SELECT ((1, 2)).f2", "columns", 0, "expr", "function", "name"),
+    "__field",
+  );
+  assertEquals(ast("SELECT (t).* FROM t", "columns", 0, "expr"), {
+    type: "ref",
+    table: { name: "t" },
+    name: "*",
+  });
+  // A call's argument list followed by a dot is left to the grammar's error.
+  throws(() => parseSql("SELECT f(x).a FROM t"));
+});
