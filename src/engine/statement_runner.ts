@@ -112,7 +112,8 @@ export function coerceParam(v: Value, t: SqlType): Value {
 /** Result fields per plan, built once (plans are immutable). */
 const fieldsCache = new WeakMap<PlannedStatement, Field[] | null>();
 
-function fieldsOf(p: PlannedStatement): Field[] | null {
+/** The result fields of a plan, built once per plan. */
+export function fieldsOf(p: PlannedStatement): Field[] | null {
   let fields = fieldsCache.get(p);
   if (fields === undefined) {
     fields = buildFields(p);
