@@ -158,6 +158,18 @@ export class SqlSession implements Session {
     return this.running && this.#queryStart !== null ? this.#queryStart : Date.now();
   }
 
+  /** statementStartMs in microseconds, converted once per millisecond (statements are shorter). */
+  get statementStartMicros(): bigint {
+    const ms = this.statementStartMs;
+    const m = this.#startMicros;
+    if (m.ms !== ms) {
+      m.ms = ms;
+      m.micros = BigInt(ms) * 1000n;
+    }
+    return m.micros;
+  }
+  readonly #startMicros = { ms: -1, micros: 0n };
+
   /** The catalog this session sees now. */
   get catalog(): Catalog {
     return this.txCatalog ?? this.engine.catalog;

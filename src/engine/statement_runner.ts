@@ -222,7 +222,7 @@ export function execContext(
     outer: [],
     ctes: new Map(),
     sequences: tools.sequences,
-    nowMicros: BigInt(s.statementStartMs) * 1000n,
+    nowMicros: s.statementStartMicros,
     checkCancel: tools.checkCancel,
     referencedBy: tools.referencedBy,
     changes: new Map(),
