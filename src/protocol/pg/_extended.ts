@@ -35,38 +35,23 @@ import {
   decodeParse,
 } from "./frontend_messages.ts";
 import type { MessageReader } from "./message_reader.ts";
-import { MessageWriter } from "./message_writer.ts";
+import type { MessageWriter } from "./message_writer.ts";
+import { type ResultOutput, resultOutput } from "./_result_output.ts";
 import { typeFromOid, typeOid } from "./pg_types.ts";
-import {
-  type ColumnEncoder,
-  columnEncoders,
-  decodeParam,
-  encodeDataRow,
-  resolveFormats,
-} from "./value_codec.ts";
+import { decodeParam, encodeDataRow, resolveFormats } from "./value_codec.ts";
 
 interface Statement {
   /** null for an empty query string, which answers EmptyQueryResponse. */
   readonly prepared: Prepared | null;
   /** What its portals send, kept from the last one (most Binds ask for the same formats). */
-  output: PortalOutput | null;
-}
-
-/** The parts of a portal's output that do not depend on parameter values. */
-interface PortalOutput {
-  readonly fields: readonly Field[];
-  readonly formats: readonly number[];
-  readonly options: TextOptions;
-  /** The whole RowDescription message. */
-  readonly rowDescription: Uint8Array;
-  readonly encoders: readonly ColumnEncoder[];
+  output: ResultOutput | null;
 }
 
 interface Portal {
   readonly statement: Statement | null;
   readonly cursor: Cursor | null;
   readonly formats: readonly number[];
-  output: PortalOutput | null;
+  output: ResultOutput | null;
   done: boolean;
 }
 
@@ -186,24 +171,9 @@ export class ExtendedQuery {
   }
 
   /** The portal's row description and column encoders, shared with its statement's last portal. */
-  #output(portal: Portal, fields: readonly Field[]): PortalOutput {
-    const options = this.#io.textOptions();
-    const kept = portal.output ?? portal.statement?.output ?? null;
-    if (
-      kept !== null && kept.fields === fields && kept.formats === portal.formats &&
-      kept.options === options
-    ) {
-      return portal.output = kept;
-    }
-    const description = new MessageWriter(256);
-    encodeRowDescription(description, fields, portal.formats);
-    const output: PortalOutput = {
-      fields,
-      formats: portal.formats,
-      options,
-      rowDescription: description.take(),
-      encoders: columnEncoders(fields, portal.formats, options),
-    };
+  #output(portal: Portal, fields: readonly Field[]): ResultOutput {
+    const kept = portal.output ?? portal.statement?.output;
+    const output = resultOutput(kept, fields, portal.formats, this.#io.textOptions());
     if (portal.statement) portal.statement.output = output;
     return portal.output = output;
   }
