@@ -316,6 +316,15 @@ export class Engine {
     this.#countChanges(changes);
   }
 
+  /**
+   * Commits, synchronously, a transaction that wrote no rows, no catalog and
+   * no sequence position (a read-only autocommit statement).
+   * @returns false when `commit` is needed instead; the transaction is then still open
+   */
+  commitReadOnly(txn: Txn): boolean {
+    return !this.#sequencesDirty && this.txns.commitReadOnly(txn);
+  }
+
   #revertCatalog(before: Catalog, durable: DurableCatalog, touched: ReadonlySet<number>): void {
     this.catalog = before;
     this.#durable = durable;

@@ -24,6 +24,7 @@ import type {
 } from "./session_api.ts";
 import { planCacheFor, type ShapedStatement } from "../sql/plan_cache.ts";
 import { describeStatement, planFor, runStatement } from "./statement_runner.ts";
+import { fastSelectPlan, runFastSelect } from "./read_fast.ts";
 
 /** Options for a new session. */
 export interface SessionOptions {
@@ -41,6 +42,12 @@ export interface SessionOptions {
 
 /** No declared parameter types; one shared array so plan lookups can compare by identity. */
 const noDeclared: readonly (SqlType | null)[] = [];
+
+function isResult(
+  r: StatementResult | Promise<StatementResult>,
+): r is StatementResult {
+  return !(r instanceof Promise);
+}
 
 function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
@@ -161,6 +168,18 @@ export class SqlSession implements Session {
     return this.running && this.#queryStart !== null ? this.#queryStart : Date.now();
   }
 
+  /** statementStartMs in microseconds, converted once per millisecond (statements are shorter). */
+  get statementStartMicros(): bigint {
+    const ms = this.statementStartMs;
+    const m = this.#startMicros;
+    if (m.ms !== ms) {
+      m.ms = ms;
+      m.micros = BigInt(ms) * 1000n;
+    }
+    return m.micros;
+  }
+  readonly #startMicros = { ms: -1, micros: 0n };
+
   /** The catalog this session sees now. */
   get catalog(): Catalog {
     return this.txCatalog ?? this.engine.catalog;
@@ -265,7 +284,10 @@ export class SqlSession implements Session {
     const statements = shaped ? [shaped.statement] : this.engine.parse(sql);
     const results: StatementResult[] = [];
     for (const st of statements) {
-      const r = await this.runOne(st, shaped?.params ?? params, shaped?.declared ?? noDeclared);
+      const p = shaped?.params ?? params;
+      const d = shaped?.declared ?? noDeclared;
+      const fast = this.runFast(st, p, d);
+      const r = fast === null ? await this.runOne(st, p, d) : isResult(fast) ? fast : await fast;
       results.push(r);
       onResult?.(r);
     }
@@ -292,6 +314,57 @@ export class SqlSession implements Session {
       t.version = this.settingsVersion;
     }
     return t.ms;
+  }
+
+  /**
+   * Runs a plain SELECT outside a transaction block without awaits (see
+   * `read_fast.ts`): the result itself when its transaction ended at once, a
+   * promise when it must commit (it wrote, e.g. through nextval), null when
+   * the statement needs `runOne`.
+   */
+  runFast(
+    st: ParsedStatement,
+    params: readonly Value[],
+    declared: readonly (SqlType | null)[],
+  ): StatementResult | Promise<StatementResult> | null {
+    if (this.inBlock || this.txn !== null || this.failed || this.#closed) return null;
+    const p = fastSelectPlan(this, st, declared);
+    if (p === null) return null;
+    this.cancelled = false;
+    this.running = true;
+    this.#query = st.text;
+    this.#queryStart = Date.now();
+    this.#stateChange = this.#queryStart;
+    this.#statementNo++;
+    let r: StatementResult;
+    try {
+      r = runFastSelect(this, p, params);
+    } catch (e) {
+      this.abortTxn();
+      this.#statementEnded();
+      throw e;
+    }
+    const txn = this.txn;
+    if (txn === null || (this.txCatalog === null && this.engine.commitReadOnly(txn))) {
+      const notes = this.pendingNotifies;
+      if (txn !== null) this.#endTxn();
+      if (notes.length > 0) this.engine.notify(this.id, notes);
+      this.#statementEnded();
+      return r;
+    }
+    return this.commitTxn().then(
+      () => (this.#statementEnded(), r),
+      (e) => {
+        this.#statementEnded();
+        throw e;
+      },
+    );
+  }
+
+  #statementEnded(): void {
+    this.running = false;
+    this.#stateChange = Date.now();
+    this.timedOut = false;
   }
 
   /** Runs one parsed statement with transaction wrapping and failure state. */
@@ -381,7 +454,12 @@ export class SqlSession implements Session {
     const run = async () => {
       if (result || error) return;
       try {
-        result = await this.runOne(p.parsed, params, p.declared);
+        const fast = this.runFast(p.parsed, params, p.declared);
+        result = fast === null
+          ? await this.runOne(p.parsed, params, p.declared)
+          : isResult(fast)
+          ? fast
+          : await fast;
       } catch (e) {
         error = e;
       }

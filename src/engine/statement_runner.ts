@@ -114,7 +114,8 @@ export function coerceParam(v: Value, t: SqlType, timeZone = "UTC"): Value {
 /** Result fields per plan, built once (plans are immutable). */
 const fieldsCache = new WeakMap<PlannedStatement, Field[] | null>();
 
-function fieldsOf(p: PlannedStatement): Field[] | null {
+/** The result fields of a plan, built once per plan. */
+export function fieldsOf(p: PlannedStatement): Field[] | null {
   let fields = fieldsCache.get(p);
   if (fields === undefined) {
     fields = buildFields(p);
@@ -223,7 +224,7 @@ export function execContext(
     outer: [],
     ctes: new Map(),
     sequences: tools.sequences,
-    nowMicros: BigInt(s.statementStartMs) * 1000n,
+    nowMicros: s.statementStartMicros,
     checkCancel: tools.checkCancel,
     referencedBy: tools.referencedBy,
     changes: new Map(),

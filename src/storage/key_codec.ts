@@ -100,6 +100,35 @@ function mismatch(id: TypeId, value: Value): DbError {
  * @example encodeKey([42, "x"], [{ type: "int4" }, { type: "text", descending: true }])
  */
 export function encodeKey(values: readonly Value[], columns: readonly KeyColumn[]): Uint8Array {
+  encodeInto(values, columns);
+  return writer.buf.slice(0, writer.len);
+}
+
+/** Views of the shared writer buffer by length, rebuilt when the buffer grows. */
+let scratchViews: Uint8Array[] = [];
+let scratchOf: Uint8Array | null = null;
+
+/**
+ * Like `encodeKey`, but without a copy: the result is a view of a shared
+ * buffer, valid only until the next key is encoded (for a lookup that uses the
+ * key at once, with no allocation).
+ * @throws {DbError} as `encodeKey`
+ */
+export function encodeKeyScratch(
+  values: readonly Value[],
+  columns: readonly KeyColumn[],
+): Uint8Array {
+  encodeInto(values, columns);
+  const buf = writer.buf;
+  if (scratchOf !== buf) {
+    scratchOf = buf;
+    scratchViews = [];
+  }
+  const len = writer.len;
+  return scratchViews[len] ??= buf.subarray(0, len);
+}
+
+function encodeInto(values: readonly Value[], columns: readonly KeyColumn[]): void {
   if (values.length > columns.length) {
     throw new DbError("42804", `Key has ${values.length} values for ${columns.length} columns`);
   }
@@ -120,7 +149,6 @@ export function encodeKey(values: readonly Value[], columns: readonly KeyColumn[
       for (let j = start; j < writer.len; j++) b[j] = ~b[j]! & 0xff;
     }
   }
-  return writer.buf.slice(0, writer.len);
 }
 
 function encodeValue(value: Value, id: TypeId): void {

@@ -11,8 +11,8 @@ import { assert, CorruptError } from "../common/errors.ts";
 import { batchRowsMax } from "../common/limits.ts";
 import type { Value } from "../common/types.ts";
 import { BTreeCursor, btreePrefixKeys, type ScanRange } from "../storage/btree/mod.ts";
-import { HeapCursor, heapGet } from "../storage/heap/mod.ts";
-import { encodeKey } from "../storage/key_codec.ts";
+import { HeapCursor, heapGet, heapView } from "../storage/heap/mod.ts";
+import { encodeKey, encodeKeyScratch } from "../storage/key_codec.ts";
 import type { PageReader } from "../storage/mtr.ts";
 import { decodeRow } from "../storage/row_codec.ts";
 import {
@@ -224,7 +224,7 @@ export function lookupRows(
   assert(txn.snapshot !== null, "Lookup before startStatement");
   const index = rel.indexes[indexNo];
   assert(index !== undefined, `Relation ${rel.name} has no index ${indexNo}`);
-  const prefix = encodeKey(key, index.keyColumns);
+  const prefix = encodeKeyScratch(key, index.keyColumns);
   const batch: RowBatch = { rowIds: [], rows: [] };
   const complete = store.view((r) =>
     btreePrefixKeys(
@@ -237,7 +237,11 @@ export function lookupRows(
         for (let i = start + length - rowIdSuffixBytes; i < start + length; i++) {
           rowId = rowId * 256 + d[i]!;
         }
-        const tuple = fetchTuple(r, rel, rowId);
+        // In place: decodeRow copies every value out before the view ends.
+        const tuple = heapView(r, rel.heap, rowId);
+        if (tuple === undefined) {
+          throw new CorruptError(`Index entry of ${rel.name} points to missing row ${rowId}`);
+        }
         if (!tupleVisible(txn, tuple)) return;
         batch.rowIds.push(rowId);
         batch.rows.push(decodeRow(rel.types, tuple, tupleHeaderBytes, wanted));

@@ -236,6 +236,18 @@ export class TxnManager {
     await publish;
   }
 
+  /**
+   * Commits a transaction that wrote nothing (no xid) synchronously: such a
+   * commit has nothing to validate, log or wait for.
+   * @returns false, leaving the transaction open, when it wrote or failed (use `commit`)
+   */
+  commitReadOnly(txn: Txn): boolean {
+    assert(txn.state === "active", `Commit of a ${txn.state} transaction`);
+    if (txn.xid !== 0 || txn.failed) return false;
+    this.#end(txn, "committed");
+    return true;
+  }
+
   async #publishAfter(
     txn: Txn,
     xids: number[],

@@ -3,6 +3,7 @@ import {
   compareBytes,
   decodeKey,
   encodeKey,
+  encodeKeyScratch,
   type KeyColumn,
   keyPrefixEnd,
 } from "../../src/storage/key_codec.ts";
@@ -236,4 +237,17 @@ Deno.test("KeyCodec keyPrefixEnd bounds every key that extends a prefix", () => 
   assert.ok(compareBytes(encodeKey([8, ""], cols), end) >= 0);
   assert.deepEqual(keyPrefixEnd(Uint8Array.of(1, 0xff)), Uint8Array.of(2));
   assert.equal(keyPrefixEnd(Uint8Array.of(0xff, 0xff)), undefined);
+});
+
+Deno.test("KeyCodec encodeKeyScratch gives encodeKey's bytes without a copy per call", () => {
+  const cols: KeyColumn[] = [{ type: "int4" }, { type: "text", descending: true }];
+  const a = encodeKeyScratch([5, "abc"], cols);
+  assert.deepEqual(a.slice(), encodeKey([5, "abc"], cols));
+  const b = encodeKeyScratch([6, "abd"], cols);
+  assert.equal(b, a, "same length, same shared view");
+  assert.deepEqual(b.slice(), encodeKey([6, "abd"], cols));
+  const long = "x".repeat(1000); // grows the shared buffer
+  assert.deepEqual(encodeKeyScratch([1, long], cols).slice(), encodeKey([1, long], cols));
+  assert.deepEqual(encodeKeyScratch([5, "abc"], cols).slice(), encodeKey([5, "abc"], cols));
+  assert.throws(() => encodeKeyScratch(["no"], cols), /does not match/);
 });

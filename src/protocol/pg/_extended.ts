@@ -8,7 +8,13 @@
 import { DbError } from "../../common/errors.ts";
 import { type SqlType, type } from "../../common/types.ts";
 import type { TextOptions } from "../../common/value_text.ts";
-import type { Cursor, Prepared, Session, StatementResult } from "../../engine/session_api.ts";
+import type {
+  Cursor,
+  Field,
+  Prepared,
+  Session,
+  StatementResult,
+} from "../../engine/session_api.ts";
 import {
   encodeBindComplete,
   encodeCloseComplete,
@@ -30,24 +36,22 @@ import {
 } from "./frontend_messages.ts";
 import type { MessageReader } from "./message_reader.ts";
 import type { MessageWriter } from "./message_writer.ts";
+import { type ResultOutput, resultOutput } from "./_result_output.ts";
 import { typeFromOid, typeOid } from "./pg_types.ts";
-import {
-  type ColumnEncoder,
-  columnEncoders,
-  decodeParam,
-  encodeDataRow,
-  resolveFormats,
-} from "./value_codec.ts";
+import { decodeParam, encodeDataRow, resolveFormats } from "./value_codec.ts";
 
 interface Statement {
   /** null for an empty query string, which answers EmptyQueryResponse. */
   readonly prepared: Prepared | null;
+  /** What its portals send, kept from the last one (most Binds ask for the same formats). */
+  output: ResultOutput | null;
 }
 
 interface Portal {
+  readonly statement: Statement | null;
   readonly cursor: Cursor | null;
-  readonly formats: number[];
-  encoders: ColumnEncoder[] | null;
+  readonly formats: readonly number[];
+  output: ResultOutput | null;
   done: boolean;
 }
 
@@ -88,7 +92,7 @@ export class ExtendedQuery {
     const prepared = /^[\s;]*$/.test(m.sql)
       ? null
       : await this.#io.session.prepare(m.sql, declared);
-    this.#statements.set(m.name, { prepared });
+    this.#statements.set(m.name, { prepared, output: null });
     encodeParseComplete(this.#io.writer);
   }
 
@@ -107,7 +111,8 @@ export class ExtendedQuery {
   /** Bind ('B'). */
   async bind(r: MessageReader): Promise<void> {
     const m = decodeBind(r);
-    const { prepared } = this.#statement(m.statement);
+    const statement = this.#statement(m.statement);
+    const prepared = statement.prepared;
     const existing = this.#portals.get(m.portal);
     if (existing && m.portal !== "") {
       throw new DbError("42P03", `portal "${m.portal}" already exists`);
@@ -115,7 +120,13 @@ export class ExtendedQuery {
     existing?.cursor?.close();
     this.#portals.delete(m.portal);
     if (prepared === null) {
-      this.#portals.set(m.portal, { cursor: null, formats: [], encoders: null, done: false });
+      this.#portals.set(m.portal, {
+        statement,
+        cursor: null,
+        formats: [],
+        output: null,
+        done: false,
+      });
       encodeBindComplete(this.#io.writer);
       return;
     }
@@ -123,7 +134,7 @@ export class ExtendedQuery {
     const cursor = await this.#io.session.open(prepared, values);
     const n = cursor.fields?.length ?? 0;
     const formats = resolveFormats(m.resultFormats, n);
-    this.#portals.set(m.portal, { cursor, formats, encoders: null, done: false });
+    this.#portals.set(m.portal, { statement, cursor, formats, output: null, done: false });
     encodeBindComplete(this.#io.writer);
   }
 
@@ -155,8 +166,16 @@ export class ExtendedQuery {
     }
     const portal = this.#portal(m.name);
     const fields = portal.cursor?.fields ?? null;
-    if (fields) encodeRowDescription(w, fields, portal.formats);
+    if (fields) w.bytes(this.#output(portal, fields).rowDescription);
     else encodeNoData(w);
+  }
+
+  /** The portal's row description and column encoders, shared with its statement's last portal. */
+  #output(portal: Portal, fields: readonly Field[]): ResultOutput {
+    const kept = portal.output ?? portal.statement?.output;
+    const output = resultOutput(kept, fields, portal.formats, this.#io.textOptions());
+    if (portal.statement) portal.statement.output = output;
+    return portal.output = output;
   }
 
   /** Execute ('E'). */
@@ -174,11 +193,7 @@ export class ExtendedQuery {
     const cursor = portal.cursor;
     const batch = await cursor.fetch(m.maxRows);
     if (batch.rows.length > 0) {
-      const encoders = portal.encoders ??= columnEncoders(
-        cursor.fields ?? [],
-        portal.formats,
-        this.#io.textOptions(),
-      );
+      const encoders = this.#output(portal, cursor.fields ?? []).encoders;
       for (const row of batch.rows) {
         encodeDataRow(w, row, encoders);
         this.#io.flushIfLarge();

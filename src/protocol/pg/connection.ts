@@ -8,7 +8,7 @@
 import { DbError } from "../../common/errors.ts";
 import { log } from "../../common/log.ts";
 import type { TextOptions } from "../../common/value_text.ts";
-import type { Notice, Session, StatementResult } from "../../engine/session_api.ts";
+import type { Field, Notice, Session, StatementResult } from "../../engine/session_api.ts";
 import { authenticate, ClientGone } from "./auth.ts";
 import {
   encodeAuthenticationOk,
@@ -21,7 +21,6 @@ import {
   encodeNotificationResponse,
   encodeParameterStatus,
   encodeReadyForQuery,
-  encodeRowDescription,
   type ErrorFields,
 } from "./backend_messages.ts";
 import { createCopyPort } from "./_copy_port.ts";
@@ -30,7 +29,8 @@ import { decodeQuery, decodeStartupMessage } from "./frontend_messages.ts";
 import { InputBuffer, type PgTransport } from "./_input.ts";
 import { ProtocolViolation } from "./message_reader.ts";
 import { MessageWriter } from "./message_writer.ts";
-import { columnEncoders, encodeDataRow } from "./value_codec.ts";
+import { encodeDataRow, resolveFormats } from "./value_codec.ts";
+import { type ResultOutput, resultOutput } from "./_result_output.ts";
 
 import type { ConnectionContext } from "./context.ts";
 
@@ -100,6 +100,8 @@ export class PgConnection {
   #idle = false;
   #closed = false;
   #textOptions: TextOptions = {};
+  /** Simple-query output per result field list (a cached plan keeps its list). */
+  readonly #outputs = new WeakMap<readonly Field[], ResultOutput>();
 
   /**
    * @param peer the client's address, shown in pg_stat_activity
@@ -405,8 +407,16 @@ export class PgConnection {
     const w = this.writer;
     const fields = result.fields;
     if (fields) {
-      encodeRowDescription(w, fields, []);
-      const encoders = columnEncoders(fields, [], this.#textOptions);
+      const kept = this.#outputs.get(fields);
+      const output = resultOutput(
+        kept,
+        fields,
+        resolveFormats([], fields.length),
+        this.#textOptions,
+      );
+      if (output !== kept) this.#outputs.set(fields, output);
+      w.bytes(output.rowDescription);
+      const encoders = output.encoders;
       for (const row of result.rows) {
         encodeDataRow(w, row, encoders);
         this.#flushIfLarge();

@@ -43,14 +43,23 @@ function binaryEncoder(t: SqlType): ColumnEncoder {
   };
 }
 
+/** Shared all-text and all-binary format lists by column count (most Binds use one of them). */
+const uniform: [(readonly number[])[], (readonly number[])[]] = [[], []];
+const uniformCached = 64;
+
+function uniformFormats(code: 0 | 1, n: number): readonly number[] {
+  if (n >= uniformCached) return Object.freeze(new Array<number>(n).fill(code));
+  return uniform[code][n] ??= Object.freeze(new Array<number>(n).fill(code));
+}
+
 /**
  * Resolves format codes as Bind sends them: none means all text, one applies
  * to every column, otherwise one per column.
  * @throws {DbError} 08P01 when the count fits neither rule
  */
-export function resolveFormats(codes: readonly number[], n: number): number[] {
-  if (codes.length === 0) return new Array(n).fill(0);
-  if (codes.length === 1) return new Array(n).fill(codes[0]);
+export function resolveFormats(codes: readonly number[], n: number): readonly number[] {
+  if (codes.length === 0) return uniformFormats(0, n);
+  if (codes.length === 1) return uniformFormats(codes[0] === 1 ? 1 : 0, n);
   if (codes.length !== n) {
     throw new DbError(
       "08P01",
@@ -145,6 +154,19 @@ export function parseTextValue(text: string, type: SqlType, options: TextOptions
   return parseValue(text, type, options);
 }
 
+/** A short all-ASCII parameter as a string without a decoder call, else null. */
+function shortAscii(bytes: Uint8Array): string | null {
+  const n = bytes.length;
+  if (n > 32) return null;
+  let s = "";
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i]!;
+    if (c > 0x7f) return null;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
 /**
  * Decodes one Bind parameter.
  * @param format 0 text, 1 binary
@@ -158,6 +180,8 @@ export function decodeParam(
 ): Value {
   if (bytes === null) return null;
   if (format === 1) return decodeBinaryValue(bytes, type);
+  const ascii = shortAscii(bytes);
+  if (ascii !== null) return parseTextValue(ascii, type, options);
   let text: string;
   try {
     text = utf8Decoder.decode(bytes);

@@ -212,6 +212,17 @@ export function heapGet(r: PageReader, heap: number, rowId: number): Uint8Array 
   return row.buffer === page.data.buffer ? row.slice() : row;
 }
 
+/**
+ * Reads a row without copying an inline one: the result is a view of the
+ * page, valid only while the reader's `view` lasts (overflow rows are copies).
+ * @returns the row, or undefined when the slot holds none
+ * @throws {CorruptError} XX001 when the row id's page is not part of this heap
+ */
+export function heapView(r: PageReader, heap: number, rowId: number): Uint8Array | undefined {
+  const page = rowPage(r, heap, rowId);
+  return page === undefined ? undefined : rowAt(r, page.data, rowId % 65536);
+}
+
 /** Frees the slot's overflow chain, if any. */
 function freeRowChain(m: Mtr, d: Uint8Array, s: number): void {
   if (u16(d, slotPos(s) + 2) & overflowSlotFlag) freeOverflow(m, u32(d, u16(d, slotPos(s)) + 4));

@@ -13,5 +13,6 @@ export {
   heapInlineBytesMax,
   heapInsert,
   heapUpdate,
+  heapView,
 } from "./heap.ts";
 export { HeapCursor, heapScan, type HeapStats, heapStats, type HeapVisitor } from "./heap_scan.ts";

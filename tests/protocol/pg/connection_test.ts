@@ -72,6 +72,39 @@ Deno.test("extended query: pipelined Parse/Bind/Describe/Execute with row limits
   }
 });
 
+Deno.test("extended query: portals of one statement switch result formats between Binds", async () => {
+  const h = await startHarness();
+  h.engine.items.push([7, "x"]);
+  const c = await connected(h.port);
+  const round = (formats: number[]) => [
+    ...frame("B", "", "s", i16(0), i16(0), i16(formats.length), ...formats.map(i16)),
+    ...frame("D", [0x50], ""),
+    ...frame("E", "", i32(0)),
+    ...frame("S"),
+  ];
+  try {
+    await c.send(
+      new Uint8Array([...frame("P", "s", "select * from items", i16(0)), ...frame("S")]),
+    );
+    await c.until("Z");
+    for (const formats of [[], [1], [], [0, 1], [1]]) {
+      await c.send(new Uint8Array(round(formats)));
+      const msgs = await c.until("Z");
+      strictEqual(msgs.map((m) => m.type).join(""), "2TDCZ");
+      const binary = (i: number) => (formats.length === 1 ? formats[0] : formats[i] ?? 0) === 1;
+      const t = msgs[1]!.body; // RowDescription: the format code ends each column's entry
+      strictEqual(t[t.indexOf(0, 2) + 18], binary(0) ? 1 : 0, `column 1 format for ${formats}`);
+      strictEqual(t[t.length - 1], binary(1) ? 1 : 0, `column 2 format for ${formats}`);
+      const id = binary(0) ? [...i32(4), 0, 0, 0, 7] : [...i32(1), 0x37];
+      const name = [...i32(1), 0x78]; // text is the same bytes in both formats
+      deepStrictEqual([...msgs[2]!.body], [...i16(2), ...id, ...name]);
+    }
+  } finally {
+    c.close();
+    await h.server.close();
+  }
+});
+
 Deno.test("extended query: an error skips to Sync, named statements persist, duplicates fail", async () => {
   const h = await startHarness();
   const c = await connected(h.port);

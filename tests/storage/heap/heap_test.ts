@@ -10,6 +10,7 @@ import {
   heapScan,
   heapStats,
   heapUpdate,
+  heapView,
 } from "../../../src/storage/heap/mod.ts";
 import { createBTree } from "../../../src/storage/btree/mod.ts";
 import { CorruptError } from "../../../src/common/errors.ts";
@@ -36,6 +37,19 @@ Deno.test("Heap insert returns pageId * 65536 + slot and get reads the row back"
   assert.equal(store.update((m) => heapDelete(m, heap, a)), true);
   assert.equal(store.update((m) => heapDelete(m, heap, a)), false);
   assert.equal(store.view((r) => heapGet(r, heap, a)), undefined);
+});
+
+Deno.test("Heap view reads inline rows in place and overflow rows as copies", () => {
+  const { store, heap } = setup();
+  const small = store.update((m) => heapInsert(m, heap, row(7)));
+  const big = store.update((m) => heapInsert(m, heap, row(9, heapInlineBytesMax(4096) + 100)));
+  store.view((r) => {
+    const v = heapView(r, heap, small)!;
+    assert.deepEqual(v.slice(), row(7));
+    assert.equal(v.buffer, r.read(Math.floor(small / 65536)).data.buffer, "a view of the page");
+    assert.deepEqual(heapView(r, heap, big), row(9, heapInlineBytesMax(4096) + 100));
+    assert.equal(heapView(r, heap, Math.max(small, big) + 1), undefined);
+  });
 });
 
 Deno.test("Heap reuses the space of deleted rows through its free-space list", () => {
