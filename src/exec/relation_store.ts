@@ -312,6 +312,20 @@ export class RelationStore {
   }
 
   /**
+   * Visible rows of a relation as bounded batches of decoded rows (no row ids).
+   * @param wanted decode only the columns marked true (the others read as NULL)
+   */
+  *scanBatches(rel: number, txn: Txn, wanted?: readonly boolean[]): Generator<Value[][]> {
+    const batchRows = this.batchRows;
+    const cursor = this.tables.scan(
+      txn,
+      this.#get(rel).def,
+      wanted ? { batchRows, wanted } : { batchRows },
+    );
+    for (let b = cursor.next(); b !== null; b = cursor.next()) yield b.rows;
+  }
+
+  /**
    * Visible rows whose index key equals `key`, or null when the index is not stored.
    * @param wanted decode only the columns marked true (the others read as NULL)
    */
