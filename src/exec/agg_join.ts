@@ -12,19 +12,10 @@ import type { ExecContext } from "./context.ts";
 import type { PlanNode } from "./plan.ts";
 import { compile, truthy } from "./scalar.ts";
 import { runPlan } from "./run_select.ts";
-import { Groups, Partials } from "./agg_join_groups.ts";
+import { Groups, normKey, Partials } from "./agg_join_groups.ts";
 import type { ColumnRef, FusedShape } from "./agg_join_shape.ts";
 
 type AggNode = Extract<PlanNode, { kind: "aggregate" }>;
-
-const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** A join key as a Map key: equal SQL values give equal keys (3 and 3::int8 both 3). */
-function normKey(v: Value): number | string | bigint | null {
-  if (typeof v === "number" || typeof v === "string") return v;
-  if (typeof v === "bigint") return v <= maxSafe && v >= -maxSafe ? Number(v) : v;
-  return null;
-}
 
 /**
  * A build input hashed on its key column. Keys that are all small
@@ -114,6 +105,43 @@ function* probeRows(node: PlanNode, ctx: ExecContext): Generator<Value[][]> {
   }
 }
 
+/**
+ * Aggregates the probe input by its first join key into `parts`: a plain
+ * table scan decodes just the key and argument columns into column arrays;
+ * other inputs go row by row.
+ */
+function partialAggregate(
+  shape: FusedShape,
+  parts: Partials,
+  matches: (key: number | string | bigint) => boolean,
+  ctx: ExecContext,
+): void {
+  const p = shape.probe;
+  const key0 = shape.joins[0]!.probeKey.col;
+  if (p.kind !== "seq_scan" || p.ctid || p.filter) {
+    for (const batch of probeRows(p, ctx)) {
+      for (let i = 0; i < batch.length; i++) {
+        const row = batch[i]!;
+        const k = normKey(row[key0] ?? null);
+        if (k !== null && matches(k)) parts.step(parts.id(k), row);
+      }
+    }
+    return;
+  }
+  const cols = [...new Set([key0, ...shape.aggs.map((a) => a.arg.col)])].sort((a, b) => a - b);
+  const slot = (c: number) => cols.indexOf(c);
+  const argSlots = shape.aggs.map((a) => slot(a.arg.col));
+  for (const b of ctx.rs.scanColumns(p.rel, ctx.txn, cols, p.missing)) {
+    ctx.checkCancel();
+    parts.stepColumns(
+      b.count,
+      b.columns[slot(key0)]!,
+      argSlots.map((s) => b.columns[s]!),
+      matches,
+    );
+  }
+}
+
 /** Calls `visit` once per combination of build rows matching `cur[0]` through joins `k..`. */
 type Walk = (k: number, key: number | string | bigint | null) => void;
 
@@ -152,13 +180,7 @@ export function runFusedAggregate(node: AggNode, shape: FusedShape, ctx: ExecCon
     if (shape.pushdown) {
       const first = tables[0]!;
       const parts = new Partials(shape, first.dense?.length ?? 0);
-      for (const batch of probeRows(shape.probe, ctx)) {
-        for (let i = 0; i < batch.length; i++) {
-          const row = batch[i]!;
-          const k = normKey(row[key0] ?? null);
-          if (k !== null && probe(first, k) !== 0) parts.step(parts.id(k), row);
-        }
-      }
+      partialAggregate(shape, parts, (k) => probe(first, k) !== 0, ctx);
       let from = 0;
       const walk = walker(shape, tables, cur, () => groups.merge(groups.id(cur), parts, from));
       for (; from < parts.keys.length; from++) walk(0, parts.keys[from]!);

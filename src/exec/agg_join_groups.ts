@@ -10,6 +10,13 @@ import { checkBigint, hashKey } from "./values.ts";
 import type { FusedShape } from "./agg_join_shape.ts";
 
 const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A join key as a Map key: equal SQL values give equal keys (3 and 3::int8 both 3). */
+export function normKey(v: Value): number | string | bigint | null {
+  if (typeof v === "number" || typeof v === "string") return v;
+  if (typeof v === "bigint") return v <= maxSafe && v >= -maxSafe ? Number(v) : v;
+  return null;
+}
 /** Bound on a running double sum of integers that keeps it exact (flushed to a bigint above). */
 const exactMax = 2 ** 52;
 
@@ -88,6 +95,35 @@ export class Partials {
       this.sums[a]!.push();
     }
     return n;
+  }
+
+  /**
+   * Feeds a batch of probe rows given column by column: `keys[i]` is row
+   * `i`'s join key (rows whose key is null or matches nothing are skipped by
+   * `matches`), `args[a]` the argument column of aggregate `a` (unused for
+   * count(*)).
+   */
+  stepColumns(
+    count: number,
+    keys: readonly Value[],
+    args: readonly (readonly Value[])[],
+    matches: (key: number | string | bigint) => boolean,
+  ): void {
+    const aggs = this.shape.aggs;
+    for (let i = 0; i < count; i++) {
+      const k = normKey(keys[i] ?? null);
+      if (k === null || !matches(k)) continue;
+      const id = this.id(k);
+      this.rows[id]!++;
+      for (let a = 0; a < aggs.length; a++) {
+        const kind = aggs[a]!.kind;
+        if (kind === "count_star") continue;
+        const v = args[a]![i] ?? null;
+        if (v === null) continue;
+        if (kind === "count") this.counts[a]![id]!++;
+        else this.sums[a]!.add(id, v);
+      }
+    }
   }
 
   /** Feeds one probe row to partial `id`. */

@@ -20,6 +20,7 @@ import type { FileSystem } from "../storage/os/mod.ts";
 import { MemFileSystem } from "../storage/os/mod.ts";
 import { openPageStore, type PageStore } from "../storage/page_store.ts";
 import {
+  type ColumnBatch,
   createIndexStorage,
   createRelationStorage,
   dropRelationStorage,
@@ -323,6 +324,22 @@ export class RelationStore {
       wanted ? { batchRows, wanted } : { batchRows },
     );
     for (let b = cursor.next(); b !== null; b = cursor.next()) yield b.rows;
+  }
+
+  /**
+   * Some columns of a relation's visible rows, in bounded batches of one
+   * array per column.
+   * @param cols column numbers, strictly ascending
+   * @param missing values of columns added after a row was stored
+   */
+  *scanColumns(
+    rel: number,
+    txn: Txn,
+    cols: readonly number[],
+    missing: readonly Value[],
+  ): Generator<ColumnBatch> {
+    const cursor = this.tables.scanColumns(txn, this.#get(rel).def, cols, missing, this.batchRows);
+    for (let b = cursor.next(); b !== null; b = cursor.next()) yield b;
   }
 
   /**

@@ -351,11 +351,17 @@ class RowReader {
   pos = 0;
   end = 0;
   base = 0;
+  #last: Uint8Array | null = null;
   reset(bytes: Uint8Array, start: number, end: number): this {
-    if (bytes.buffer !== this.buf.buffer || this.buf.byteLength !== bytes.buffer.byteLength) {
+    // The same page buffer comes back row after row: skip the buffer checks then.
+    if (
+      bytes !== this.#last &&
+      (bytes.buffer !== this.buf.buffer || this.buf.byteLength !== bytes.buffer.byteLength)
+    ) {
       this.buf = new Uint8Array(bytes.buffer);
       this.view = new DataView(bytes.buffer);
     }
+    this.#last = bytes;
     this.base = bytes.byteOffset;
     this.pos = this.base + start;
     this.end = this.base + end;
@@ -425,6 +431,40 @@ export function decodeRow(
     }
   }
   return out;
+}
+
+/**
+ * Decodes some columns of a row encoded by `encodeRow`, appending the value
+ * of column `cols[j]` to `outs[j]` (no row array). Columns the stored row is
+ * too short for take `missing[i]` (values of columns added later).
+ * @param cols column numbers, strictly ascending, each below `types.length`
+ * @throws {CorruptError} XX001 when the bytes are not a valid row
+ */
+export function decodeColumns(
+  types: readonly SqlType[],
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  cols: readonly number[],
+  outs: Value[][],
+  missing: readonly Value[],
+): void {
+  const r = reader.reset(bytes, start, end);
+  const n = r.varint();
+  if (n > types.length) {
+    throw new CorruptError(`Row has ${n} columns but the table has ${types.length}`);
+  }
+  const bitmap = r.need((n + 7) >> 3);
+  const buf = r.buf;
+  for (let i = 0, c = 0; c < cols.length; i++) {
+    const want = cols[c] === i;
+    if (i >= n) {
+      if (want) outs[c++]!.push(missing[i] ?? null);
+    } else if ((buf[bitmap + (i >> 3)]! & (1 << (i & 7))) !== 0) {
+      if (want) outs[c++]!.push(null);
+    } else if (want) outs[c++]!.push(readValue(r, types[i]!));
+    else skipValue(r, types[i]!);
+  }
 }
 
 function readValue(r: RowReader, t: SqlType): Value {

@@ -14,7 +14,7 @@ import { BTreeCursor, btreePrefixKeys, type ScanRange } from "../storage/btree/m
 import { HeapCursor, heapGet } from "../storage/heap/mod.ts";
 import { encodeKey } from "../storage/key_codec.ts";
 import type { PageReader } from "../storage/mtr.ts";
-import { decodeRow } from "../storage/row_codec.ts";
+import { decodeColumns, decodeRow } from "../storage/row_codec.ts";
 import {
   type IndexDef,
   prefixSuccessor,
@@ -25,7 +25,7 @@ import {
 import type { KeyRange } from "./ssi.ts";
 import type { Txn } from "./txn.ts";
 import type { TxnStore } from "./txn_manager.ts";
-import { newHeader, readHeader, tupleHeaderBytes } from "./tuple.ts";
+import { newHeader, readHeader, readHeaderAt, tupleHeaderBytes } from "./tuple.ts";
 
 /** Options of scans. */
 export interface ScanOptions {
@@ -139,6 +139,80 @@ export function openHeapScan(
     });
     return cursor.done;
   });
+}
+
+/** Some columns of the rows visible to the scanning statement, column by column. */
+export interface ColumnBatch {
+  /** Rows in the batch. */
+  readonly count: number;
+  /** `columns[j][i]`: column `cols[j]` of row `i`. */
+  readonly columns: Value[][];
+}
+
+/**
+ * A batched sequential scan decoding only some columns into one array per
+ * column (no row arrays, no row ids); `next()` returns null once exhausted.
+ */
+export class ColumnCursor {
+  readonly #heap: HeapCursor;
+  readonly #batchRows: number;
+
+  /** Use `Tables.scanColumns` to open cursors. */
+  constructor(
+    readonly store: TxnStore,
+    readonly txn: Txn,
+    readonly rel: RelationDef,
+    /** Column numbers, strictly ascending. */
+    readonly cols: readonly number[],
+    /** Values of columns added after a row was stored. */
+    readonly missing: readonly Value[],
+    batchRows: number,
+  ) {
+    assert(
+      cols.every((c, i) => c >= 0 && c < rel.types.length && (i === 0 || c > cols[i - 1]!)),
+      "Column scan needs ascending columns of the relation",
+    );
+    this.#heap = new HeapCursor(rel.heap);
+    this.#batchRows = Math.max(1, Math.min(batchRows, batchRowsMax));
+  }
+
+  /**
+   * Reads the next batch (possibly empty when a whole batch of versions was invisible).
+   * @returns the batch, or null when the scan is over
+   * @throws {CorruptError} XX001 on malformed pages or tuples
+   */
+  next(): ColumnBatch | null {
+    if (this.#heap.done) return null;
+    assert(this.txn.snapshot !== null, "Scan before startStatement");
+    const { txn, rel, cols, missing } = this;
+    const columns: Value[][] = cols.map(() => []);
+    const reads = txn.reads;
+    let count = 0;
+    this.store.view((r) => {
+      this.#heap.nextSpans(r, this.#batchRows, (rowId, bytes, start, end) => {
+        readHeaderAt(bytes, start, end, header);
+        if (!txn.visible(header.xmin, header.cmin, header.xmax, header.cmax)) return true;
+        decodeColumns(rel.types, bytes, start + tupleHeaderBytes, end, cols, columns, missing);
+        count++;
+        reads?.row(rel.id, rowId);
+        return true;
+      });
+    });
+    return { count, columns };
+  }
+}
+
+/** Opens a sequential scan of some columns of the versions visible to `txn`. */
+export function openColumnScan(
+  store: TxnStore,
+  txn: Txn,
+  rel: RelationDef,
+  cols: readonly number[],
+  missing: readonly Value[],
+  batchRows = batchRowsMax,
+): ColumnCursor {
+  txn.reads?.relation(rel.id);
+  return new ColumnCursor(store, txn, rel, cols, missing, batchRows);
 }
 
 /** Converts value bounds on a prefix of the index columns to a byte range of keys. */

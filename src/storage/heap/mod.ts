@@ -14,4 +14,12 @@ export {
   heapInsert,
   heapUpdate,
 } from "./heap.ts";
-export { HeapCursor, heapScan, type HeapStats, heapStats, type HeapVisitor } from "./heap_scan.ts";
+export {
+  HeapCursor,
+  heapScan,
+  heapScanSpans,
+  type HeapSpanVisitor,
+  type HeapStats,
+  heapStats,
+  type HeapVisitor,
+} from "./heap_scan.ts";
