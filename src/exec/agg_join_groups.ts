@@ -20,16 +20,15 @@ export function normKey(v: Value): number | string | bigint | null {
 /** Bound on a running double sum of integers that keeps it exact (flushed to a bigint above). */
 const exactMax = 2 ** 52;
 
-/** A running int sum: a double part plus a bigint part it flushes into. */
+/** Running int sums: a double part per slot, flushed into a (rarely used) bigint part. */
 class IntSums {
   readonly small: number[] = [];
-  readonly big: bigint[] = [];
   /** Non-null inputs per slot. */
   readonly seen: number[] = [];
+  readonly big = new Map<number, bigint>();
 
   push(): void {
     this.small.push(0);
-    this.big.push(0n);
     this.seen.push(0);
   }
 
@@ -38,22 +37,27 @@ class IntSums {
     if (typeof v === "number" && Number.isInteger(v)) {
       const s = this.small[id]! + v;
       if (s > exactMax || s < -exactMax) {
-        this.big[id]! += BigInt(s);
+        this.#flush(id, BigInt(s));
         this.small[id] = 0;
       } else this.small[id] = s;
-    } else this.big[id]! += BigInt(v as number);
+    } else this.#flush(id, BigInt(v as number));
+  }
+
+  #flush(id: number, v: bigint): void {
+    this.big.set(id, (this.big.get(id) ?? 0n) + v);
   }
 
   /** Adds slot `from` of `other` into slot `id`. */
   merge(id: number, other: IntSums, from: number): void {
-    this.seen[id]! += other.seen[from]!;
-    this.big[id]! += other.big[from]!;
+    const b = other.big.get(from);
+    if (b !== undefined) this.#flush(id, b);
     this.add(id, other.small[from]!);
-    this.seen[id]!--;
+    this.seen[id]! += other.seen[from]! - 1;
   }
 
   result(id: number): Value {
-    return this.seen[id] === 0 ? null : checkBigint(this.big[id]! + BigInt(this.small[id]!));
+    if (this.seen[id] === 0) return null;
+    return checkBigint((this.big.get(id) ?? 0n) + BigInt(this.small[id]!));
   }
 }
 
@@ -90,9 +94,11 @@ export class Partials {
     else this.#ids.set(key, n);
     this.keys.push(key);
     this.rows.push(0);
-    for (let a = 0; a < this.counts.length; a++) {
-      this.counts[a]!.push(0);
-      this.sums[a]!.push();
+    const aggs = this.shape.aggs;
+    for (let a = 0; a < aggs.length; a++) {
+      const kind = aggs[a]!.kind;
+      if (kind === "count") this.counts[a]!.push(0);
+      else if (kind === "sum_int") this.sums[a]!.push();
     }
     return n;
   }
@@ -175,10 +181,12 @@ export class Groups {
     const id = this.keys.length;
     this.#ids.set(h, id);
     this.keys.push(key);
-    for (let a = 0; a < this.#counts.length; a++) {
-      this.#counts[a]!.push(0);
-      this.#sums[a]!.push();
-      this.#lists[a]!.push([]);
+    const aggs = this.shape.aggs;
+    for (let a = 0; a < aggs.length; a++) {
+      const kind = aggs[a]!.kind;
+      if (kind === "sum_int") this.#sums[a]!.push();
+      else if (kind === "collect") this.#lists[a]!.push([]);
+      else this.#counts[a]!.push(0);
     }
     return id;
   }

@@ -25,7 +25,13 @@ import {
 import type { KeyRange } from "./ssi.ts";
 import type { Txn } from "./txn.ts";
 import type { TxnStore } from "./txn_manager.ts";
-import { newHeader, readHeader, readHeaderAt, tupleHeaderBytes } from "./tuple.ts";
+import {
+  newHeader,
+  readHeader,
+  readHeaderAt,
+  type TupleHeader,
+  tupleHeaderBytes,
+} from "./tuple.ts";
 
 /** Options of scans. */
 export interface ScanOptions {
@@ -65,6 +71,36 @@ export function tupleVisible(txn: Txn, tuple: Uint8Array): boolean {
   return txn.visible(header.xmin, header.cmin, header.xmax, header.cmax);
 }
 
+/**
+ * Visibility of tuple headers for one statement, remembering the last
+ * answer: rows loaded together share (xmin, cmin, xmax, cmax), and within a
+ * statement the answer for a header never changes (the snapshot fixes which
+ * xids count, and a finished xid's status is final).
+ */
+class VisibilityMemo {
+  #xmin = -1;
+  #cmin = -1;
+  #xmax = -1;
+  #cmax = -1;
+  #visible = false;
+
+  constructor(readonly txn: Txn) {}
+
+  visible(h: TupleHeader): boolean {
+    if (
+      h.xmin === this.#xmin && h.xmax === this.#xmax && h.cmin === this.#cmin &&
+      h.cmax === this.#cmax
+    ) {
+      return this.#visible;
+    }
+    this.#xmin = h.xmin;
+    this.#cmin = h.cmin;
+    this.#xmax = h.xmax;
+    this.#cmax = h.cmax;
+    return this.#visible = this.txn.visible(h.xmin, h.cmin, h.xmax, h.cmax);
+  }
+}
+
 type Fill = (
   r: PageReader,
   max: number,
@@ -101,9 +137,10 @@ export class RowCursor {
     const { txn, rel } = this;
     const wanted = this.options.wanted;
     const reads = txn.reads;
+    const memo = new VisibilityMemo(txn);
     this.store.view((r) => {
       this.#done = this.#fill(r, this.#batchRows, (rowId, tuple) => {
-        if (!tupleVisible(txn, tuple)) return;
+        if (!memo.visible(readHeader(tuple, header))) return;
         batch.rowIds.push(rowId);
         batch.rows.push(decodeRow(rel.types, tuple, tupleHeaderBytes, wanted));
         reads?.row(rel.id, rowId);
@@ -187,11 +224,11 @@ export class ColumnCursor {
     const { txn, rel, cols, missing } = this;
     const columns: Value[][] = cols.map(() => []);
     const reads = txn.reads;
+    const memo = new VisibilityMemo(txn);
     let count = 0;
     this.store.view((r) => {
       this.#heap.nextSpans(r, this.#batchRows, (rowId, bytes, start, end) => {
-        readHeaderAt(bytes, start, end, header);
-        if (!txn.visible(header.xmin, header.cmin, header.xmax, header.cmax)) return true;
+        if (!memo.visible(readHeaderAt(bytes, start, end, header))) return true;
         decodeColumns(rel.types, bytes, start + tupleHeaderBytes, end, cols, columns, missing);
         count++;
         reads?.row(rel.id, rowId);
