@@ -128,17 +128,14 @@ function partialAggregate(
     }
     return;
   }
-  const cols = [...new Set([key0, ...shape.aggs.map((a) => a.arg.col)])].sort((a, b) => a - b);
-  const slot = (c: number) => cols.indexOf(c);
-  const argSlots = shape.aggs.map((a) => slot(a.arg.col));
+  // count(*) reads no column.
+  const argCols = shape.aggs.map((a) => a.kind === "count_star" ? -1 : a.arg.col);
+  const cols = [...new Set([key0, ...argCols.filter((c) => c >= 0)])].sort((a, b) => a - b);
+  const none: Value[] = [];
   for (const b of ctx.rs.scanColumns(p.rel, ctx.txn, cols, p.missing)) {
     ctx.checkCancel();
-    parts.stepColumns(
-      b.count,
-      b.columns[slot(key0)]!,
-      argSlots.map((s) => b.columns[s]!),
-      matches,
-    );
+    const column = (c: number) => c < 0 ? none : b.columns[cols.indexOf(c)]!;
+    parts.stepColumns(b.count, column(key0), argCols.map(column), matches);
   }
 }
 
