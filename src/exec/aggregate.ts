@@ -50,7 +50,8 @@ export function computeAggregate(spec: AggSpec, rows: Value[][], ctx: ExecContex
 /** Aggregates whose result depends only on their non-null single argument values. */
 const simpleAggregates = new Set(["count", "sum", "avg", "min", "max"]);
 
-function finishSimple(fn: string, nonNull: Value[], type: SqlType): Value {
+/** Finishes count/sum/avg/min/max over the non-null argument values of a group. */
+export function finishSimple(fn: string, nonNull: Value[], type: SqlType): Value {
   switch (fn) {
     case "count":
       return BigInt(nonNull.length);

@@ -20,6 +20,7 @@ import type { FileSystem } from "../storage/os/mod.ts";
 import { MemFileSystem } from "../storage/os/mod.ts";
 import { openPageStore, type PageStore } from "../storage/page_store.ts";
 import {
+  type ColumnBatch,
   createIndexStorage,
   createRelationStorage,
   dropRelationStorage,
@@ -309,6 +310,36 @@ export class RelationStore {
     for (let b = cursor.next(); b !== null; b = cursor.next()) {
       for (let i = 0; i < b.rows.length; i++) yield { rowId: b.rowIds[i]!, values: b.rows[i]! };
     }
+  }
+
+  /**
+   * Visible rows of a relation as bounded batches of decoded rows (no row ids).
+   * @param wanted decode only the columns marked true (the others read as NULL)
+   */
+  *scanBatches(rel: number, txn: Txn, wanted?: readonly boolean[]): Generator<Value[][]> {
+    const batchRows = this.batchRows;
+    const cursor = this.tables.scan(
+      txn,
+      this.#get(rel).def,
+      wanted ? { batchRows, wanted } : { batchRows },
+    );
+    for (let b = cursor.next(); b !== null; b = cursor.next()) yield b.rows;
+  }
+
+  /**
+   * Some columns of a relation's visible rows, in bounded batches of one
+   * array per column.
+   * @param cols column numbers, strictly ascending
+   * @param missing values of columns added after a row was stored
+   */
+  *scanColumns(
+    rel: number,
+    txn: Txn,
+    cols: readonly number[],
+    missing: readonly Value[],
+  ): Generator<ColumnBatch> {
+    const cursor = this.tables.scanColumns(txn, this.#get(rel).def, cols, missing, this.batchRows);
+    for (let b = cursor.next(); b !== null; b = cursor.next()) yield b;
   }
 
   /**

@@ -12,6 +12,8 @@ import { compareValues, hashKey } from "./values.ts";
 import { runAggregate } from "./aggregate.ts";
 import { runWindow } from "./window.ts";
 import { runJoin } from "./join.ts";
+import { fusedAggShape } from "./agg_join_shape.ts";
+import { runFusedAggregate } from "./agg_join.ts";
 import { functionScan } from "./function_scan.ts";
 import type { StoredRangeBound, StoredRow } from "./relation_store.ts";
 
@@ -175,8 +177,11 @@ function run(node: PlanNode, ctx: ExecContext, limitHint: number): Value[][] {
     }
     case "join":
       return runJoin(node, ctx);
-    case "aggregate":
+    case "aggregate": {
+      const fused = ctx.stats || ctx.lockCollect || ctx.skipRowIds ? null : fusedAggShape(node);
+      if (fused) return runFusedAggregate(node, fused, ctx);
       return runAggregate(node, runPlan(node.input, ctx), ctx);
+    }
     case "window":
       return runWindow(node, runPlan(node.input, ctx), ctx);
     case "sort":

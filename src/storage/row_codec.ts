@@ -339,19 +339,41 @@ function writeArray(w: RowWriter, elem: SqlType, v: readonly Value[]): void {
   }
 }
 
-/** Reads from a byte range; every read is bounds-checked so corrupt input throws `CorruptError`. */
+/**
+ * Reads from a byte range; every read is bounds-checked so corrupt input
+ * throws `CorruptError`. Positions index the whole underlying buffer (`base`
+ * is where the caller's bytes start in it), so one reader and one DataView
+ * serve every row of a page buffer instead of a new view per row.
+ */
 class RowReader {
-  view: DataView;
-  pos: number;
-  constructor(readonly buf: Uint8Array, start: number, readonly end: number) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    this.pos = start;
+  buf: Uint8Array = new Uint8Array(0);
+  view: DataView = new DataView(this.buf.buffer);
+  pos = 0;
+  end = 0;
+  base = 0;
+  #last: Uint8Array | null = null;
+  reset(bytes: Uint8Array, start: number, end: number): this {
+    // The same page buffer comes back row after row: skip the buffer checks then.
+    if (
+      bytes !== this.#last &&
+      (bytes.buffer !== this.buf.buffer || this.buf.byteLength !== bytes.buffer.byteLength)
+    ) {
+      this.buf = new Uint8Array(bytes.buffer);
+      this.view = new DataView(bytes.buffer);
+    }
+    this.#last = bytes;
+    this.base = bytes.byteOffset;
+    this.pos = this.base + start;
+    this.end = this.base + end;
+    return this;
   }
   need(n: number): number {
     const p = this.pos;
     if (p + n > this.end) {
       throw new CorruptError(
-        `Row data truncated: need ${n} bytes at ${p}, row ends at ${this.end}`,
+        `Row data truncated: need ${n} bytes at ${p - this.base}, row ends at ${
+          this.end - this.base
+        }`,
       );
     }
     this.pos = p + n;
@@ -369,9 +391,12 @@ class RowReader {
       if (b < 0x80) return v;
       scale *= 0x80;
     }
-    throw new CorruptError(`Row data has an overlong varint at ${this.pos}`);
+    throw new CorruptError(`Row data has an overlong varint at ${this.pos - this.base}`);
   }
 }
+
+/** The reader `decodeRow` reuses (decoding is synchronous and never re-entered). */
+const reader = new RowReader();
 
 /**
  * Decodes a row encoded by `encodeRow`.
@@ -388,7 +413,7 @@ export function decodeRow(
   start = 0,
   wanted?: readonly boolean[],
 ): Value[] {
-  const r = new RowReader(bytes, start, bytes.length);
+  const r = reader.reset(bytes, start, bytes.length);
   const n = r.varint();
   if (n > types.length) {
     throw new CorruptError(`Row has ${n} columns but the table has ${types.length}`);
@@ -396,7 +421,7 @@ export function decodeRow(
   const bitmap = r.need((n + 7) >> 3);
   const out = new Array<Value>(types.length);
   for (let i = 0; i < types.length; i++) {
-    if (i >= n || (bytes[bitmap + (i >> 3)]! & (1 << (i & 7))) !== 0) {
+    if (i >= n || (r.buf[bitmap + (i >> 3)]! & (1 << (i & 7))) !== 0) {
       out[i] = null;
     } else if (wanted === undefined || wanted[i] === true) {
       out[i] = readValue(r, types[i]!);
@@ -406,6 +431,40 @@ export function decodeRow(
     }
   }
   return out;
+}
+
+/**
+ * Decodes some columns of a row encoded by `encodeRow`, appending the value
+ * of column `cols[j]` to `outs[j]` (no row array). Columns the stored row is
+ * too short for take `missing[i]` (values of columns added later).
+ * @param cols column numbers, strictly ascending, each below `types.length`
+ * @throws {CorruptError} XX001 when the bytes are not a valid row
+ */
+export function decodeColumns(
+  types: readonly SqlType[],
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  cols: readonly number[],
+  outs: Value[][],
+  missing: readonly Value[],
+): void {
+  const r = reader.reset(bytes, start, end);
+  const n = r.varint();
+  if (n > types.length) {
+    throw new CorruptError(`Row has ${n} columns but the table has ${types.length}`);
+  }
+  const bitmap = r.need((n + 7) >> 3);
+  const buf = r.buf;
+  for (let i = 0, c = 0; c < cols.length; i++) {
+    const want = cols[c] === i;
+    if (i >= n) {
+      if (want) outs[c++]!.push(missing[i] ?? null);
+    } else if ((buf[bitmap + (i >> 3)]! & (1 << (i & 7))) !== 0) {
+      if (want) outs[c++]!.push(null);
+    } else if (want) outs[c++]!.push(readValue(r, types[i]!));
+    else skipValue(r, types[i]!);
+  }
 }
 
 function readValue(r: RowReader, t: SqlType): Value {
@@ -544,7 +603,7 @@ function readString(r: RowReader): string {
   try {
     return utf8Decoder.decode(buf.subarray(p, p + len));
   } catch (e) {
-    throw new CorruptError(`Row text of ${len} bytes at ${p} is not valid UTF-8`, e);
+    throw new CorruptError(`Row text of ${len} bytes at ${p - r.base} is not valid UTF-8`, e);
   }
 }
 
@@ -615,7 +674,7 @@ function readJson(r: RowReader, depth: number): unknown {
       return out;
     }
     default:
-      throw new CorruptError(`Unknown jsonb tag ${tag} at ${r.pos - 1}`);
+      throw new CorruptError(`Unknown jsonb tag ${tag} at ${r.pos - r.base - 1}`);
   }
 }
 

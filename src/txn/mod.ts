@@ -88,7 +88,14 @@ export {
   type RelationStorage,
   UniqueViolationError,
 } from "./relation.ts";
-export { type IndexBounds, type RowBatch, RowCursor, type ScanOptions } from "./relation_read.ts";
+export {
+  type ColumnBatch,
+  ColumnCursor,
+  type IndexBounds,
+  type RowBatch,
+  RowCursor,
+  type ScanOptions,
+} from "./relation_read.ts";
 export type { Recheck, RowOutcome, WriteContext } from "./relation_write.ts";
 export { type InsertOutcome, type RelationStats, Tables } from "./tables.ts";
 export { type IsolationLevel, type Savepoint, Snapshot, Txn, type TxnState } from "./txn.ts";

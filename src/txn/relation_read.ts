@@ -14,7 +14,7 @@ import { BTreeCursor, btreePrefixKeys, type ScanRange } from "../storage/btree/m
 import { HeapCursor, heapGet, heapView } from "../storage/heap/mod.ts";
 import { encodeKey, encodeKeyScratch } from "../storage/key_codec.ts";
 import type { PageReader } from "../storage/mtr.ts";
-import { decodeRow } from "../storage/row_codec.ts";
+import { decodeColumns, decodeRow } from "../storage/row_codec.ts";
 import {
   type IndexDef,
   prefixSuccessor,
@@ -25,7 +25,13 @@ import {
 import type { KeyRange } from "./ssi.ts";
 import type { Txn } from "./txn.ts";
 import type { TxnStore } from "./txn_manager.ts";
-import { newHeader, readHeader, tupleHeaderBytes } from "./tuple.ts";
+import {
+  newHeader,
+  readHeader,
+  readHeaderAt,
+  type TupleHeader,
+  tupleHeaderBytes,
+} from "./tuple.ts";
 
 /** Options of scans. */
 export interface ScanOptions {
@@ -65,6 +71,36 @@ export function tupleVisible(txn: Txn, tuple: Uint8Array): boolean {
   return txn.visible(header.xmin, header.cmin, header.xmax, header.cmax);
 }
 
+/**
+ * Visibility of tuple headers for one statement, remembering the last
+ * answer: rows loaded together share (xmin, cmin, xmax, cmax), and within a
+ * statement the answer for a header never changes (the snapshot fixes which
+ * xids count, and a finished xid's status is final).
+ */
+class VisibilityMemo {
+  #xmin = -1;
+  #cmin = -1;
+  #xmax = -1;
+  #cmax = -1;
+  #visible = false;
+
+  constructor(readonly txn: Txn) {}
+
+  visible(h: TupleHeader): boolean {
+    if (
+      h.xmin === this.#xmin && h.xmax === this.#xmax && h.cmin === this.#cmin &&
+      h.cmax === this.#cmax
+    ) {
+      return this.#visible;
+    }
+    this.#xmin = h.xmin;
+    this.#cmin = h.cmin;
+    this.#xmax = h.xmax;
+    this.#cmax = h.cmax;
+    return this.#visible = this.txn.visible(h.xmin, h.cmin, h.xmax, h.cmax);
+  }
+}
+
 type Fill = (
   r: PageReader,
   max: number,
@@ -101,9 +137,10 @@ export class RowCursor {
     const { txn, rel } = this;
     const wanted = this.options.wanted;
     const reads = txn.reads;
+    const memo = new VisibilityMemo(txn);
     this.store.view((r) => {
       this.#done = this.#fill(r, this.#batchRows, (rowId, tuple) => {
-        if (!tupleVisible(txn, tuple)) return;
+        if (!memo.visible(readHeader(tuple, header))) return;
         batch.rowIds.push(rowId);
         batch.rows.push(decodeRow(rel.types, tuple, tupleHeaderBytes, wanted));
         reads?.row(rel.id, rowId);
@@ -139,6 +176,80 @@ export function openHeapScan(
     });
     return cursor.done;
   });
+}
+
+/** Some columns of the rows visible to the scanning statement, column by column. */
+export interface ColumnBatch {
+  /** Rows in the batch. */
+  readonly count: number;
+  /** `columns[j][i]`: column `cols[j]` of row `i`. */
+  readonly columns: Value[][];
+}
+
+/**
+ * A batched sequential scan decoding only some columns into one array per
+ * column (no row arrays, no row ids); `next()` returns null once exhausted.
+ */
+export class ColumnCursor {
+  readonly #heap: HeapCursor;
+  readonly #batchRows: number;
+
+  /** Use `Tables.scanColumns` to open cursors. */
+  constructor(
+    readonly store: TxnStore,
+    readonly txn: Txn,
+    readonly rel: RelationDef,
+    /** Column numbers, strictly ascending. */
+    readonly cols: readonly number[],
+    /** Values of columns added after a row was stored. */
+    readonly missing: readonly Value[],
+    batchRows: number,
+  ) {
+    assert(
+      cols.every((c, i) => c >= 0 && c < rel.types.length && (i === 0 || c > cols[i - 1]!)),
+      "Column scan needs ascending columns of the relation",
+    );
+    this.#heap = new HeapCursor(rel.heap);
+    this.#batchRows = Math.max(1, Math.min(batchRows, batchRowsMax));
+  }
+
+  /**
+   * Reads the next batch (possibly empty when a whole batch of versions was invisible).
+   * @returns the batch, or null when the scan is over
+   * @throws {CorruptError} XX001 on malformed pages or tuples
+   */
+  next(): ColumnBatch | null {
+    if (this.#heap.done) return null;
+    assert(this.txn.snapshot !== null, "Scan before startStatement");
+    const { txn, rel, cols, missing } = this;
+    const columns: Value[][] = cols.map(() => []);
+    const reads = txn.reads;
+    const memo = new VisibilityMemo(txn);
+    let count = 0;
+    this.store.view((r) => {
+      this.#heap.nextSpans(r, this.#batchRows, (rowId, bytes, start, end) => {
+        if (!memo.visible(readHeaderAt(bytes, start, end, header))) return true;
+        decodeColumns(rel.types, bytes, start + tupleHeaderBytes, end, cols, columns, missing);
+        count++;
+        reads?.row(rel.id, rowId);
+        return true;
+      });
+    });
+    return { count, columns };
+  }
+}
+
+/** Opens a sequential scan of some columns of the versions visible to `txn`. */
+export function openColumnScan(
+  store: TxnStore,
+  txn: Txn,
+  rel: RelationDef,
+  cols: readonly number[],
+  missing: readonly Value[],
+  batchRows = batchRowsMax,
+): ColumnCursor {
+  txn.reads?.relation(rel.id);
+  return new ColumnCursor(store, txn, rel, cols, missing, batchRows);
 }
 
 /** Converts value bounds on a prefix of the index columns to a byte range of keys. */

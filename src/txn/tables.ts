@@ -11,9 +11,11 @@ import type { RowLockMode, WaitPolicy } from "./lock_manager.ts";
 import { type RelationDef, UniqueViolationError } from "./relation.ts";
 import { insertRows } from "./relation_bulk.ts";
 import {
+  type ColumnCursor,
   fetchVisible,
   type IndexBounds,
   lookupRows,
+  openColumnScan,
   openHeapScan,
   openIndexScan,
   type RowBatch,
@@ -175,6 +177,20 @@ export class Tables implements WriteContext {
    */
   scan(txn: Txn, rel: RelationDef, options?: ScanOptions): RowCursor {
     return openHeapScan(this.store, txn, rel, options);
+  }
+
+  /**
+   * Opens a sequential scan of some columns (ascending column numbers) of the
+   * versions visible to `txn`'s running statement, one array per column.
+   */
+  scanColumns(
+    txn: Txn,
+    rel: RelationDef,
+    cols: readonly number[],
+    missing: readonly Value[],
+    batchRows?: number,
+  ): ColumnCursor {
+    return openColumnScan(this.store, txn, rel, cols, missing, batchRows);
   }
 
   /**

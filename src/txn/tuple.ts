@@ -73,14 +73,27 @@ function setU32(d: Uint8Array, o: number, v: number): void {
  * @throws {CorruptError} XX001 when the tuple is too short or of an unknown format
  */
 export function readHeader(tuple: Uint8Array, out: TupleHeader): TupleHeader {
-  if (tuple.length < tupleHeaderBytes || tuple[offVersion] !== formatVersion) {
-    throw new CorruptError(`Heap tuple of ${tuple.length} bytes has no valid MVCC header`);
+  return readHeaderAt(tuple, 0, tuple.length, out);
+}
+
+/**
+ * Reads the header of the tuple held in `bytes[start, end)` into `out`.
+ * @throws {CorruptError} XX001 when the tuple is too short or of an unknown format
+ */
+export function readHeaderAt(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  out: TupleHeader,
+): TupleHeader {
+  if (end - start < tupleHeaderBytes || bytes[start + offVersion] !== formatVersion) {
+    throw new CorruptError(`Heap tuple of ${end - start} bytes has no valid MVCC header`);
   }
-  out.xmin = u48(tuple, offXmin);
-  out.xmax = u48(tuple, offXmax);
-  out.cmin = u32(tuple, offCmin);
-  out.cmax = u32(tuple, offCmax);
-  out.next = u48(tuple, offNext);
+  out.xmin = u48(bytes, start + offXmin);
+  out.xmax = u48(bytes, start + offXmax);
+  out.cmin = u32(bytes, start + offCmin);
+  out.cmax = u32(bytes, start + offCmax);
+  out.next = u48(bytes, start + offNext);
   return out;
 }
 

@@ -7,6 +7,7 @@
 import { assertNever } from "../../common/errors.ts";
 import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
 import type { Catalog } from "../catalog/catalog.ts";
+import { fusedAggShape } from "../../exec/agg_join_shape.ts";
 
 /** Per-node actuals collected by EXPLAIN ANALYZE. */
 export type NodeStats = ReadonlyMap<object, { rows: number; ms: number; loops: number }>;
@@ -75,6 +76,8 @@ function bare(text: string): string {
 interface NameEnv {
   readonly catalog: Catalog | null;
   readonly qualify: boolean;
+  /** Name the fused aggregate-over-join execution (plain EXPLAIN; ANALYZE runs row operators). */
+  readonly fused: boolean;
 }
 
 function scanNames(n: { rel: number; alias: string; width: number; ctid: boolean }, env: NameEnv) {
@@ -264,9 +267,16 @@ function label(
         title: n.groups.length
           ? (n.groupingSets ? "MixedAggregate" : "HashAggregate")
           : "Aggregate",
-        details: n.groups.length
-          ? [`Group Key: ${n.groups.map((g) => bare(exprText(g, inputNames(n.input)))).join(", ")}`]
-          : [],
+        details: [
+          ...(n.groups.length
+            ? [
+              `Group Key: ${
+                n.groups.map((g) => bare(exprText(g, inputNames(n.input)))).join(", ")
+              }`,
+            ]
+            : []),
+          ...(env.fused ? fusedDetails(n, inputNames(n.input)) : []),
+        ],
         children: [n.input],
       };
     case "window":
@@ -312,6 +322,23 @@ function label(
   }
 }
 
+/** How the executor runs an aggregate over hash joins without joined rows, when it does. */
+function fusedDetails(n: Extract<PlanNode, { kind: "aggregate" }>, input: Names): string[] {
+  const shape = fusedAggShape(n);
+  if (!shape) return [];
+  const j = n.input.kind === "join" ? firstJoin(n.input) : null;
+  // The first join's probe key reads the probe input, whose columns lead the joined row.
+  const key = j ? bare(exprText(j.leftKeys[0]!, input)) : "?";
+  return [
+    "Fused: the hash joins feed the aggregate directly",
+    ...(shape.pushdown ? [`Partial Aggregate: by ${key}, below the joins`] : []),
+  ];
+}
+
+function firstJoin(n: Extract<PlanNode, { kind: "join" }>): Extract<PlanNode, { kind: "join" }> {
+  return n.left.kind === "join" ? firstJoin(n.left) : n;
+}
+
 /**
  * Renders a plan as EXPLAIN lines.
  * @param catalog names columns and index keys; without it they print as colN
@@ -322,7 +349,7 @@ export function explainPlan(
   catalog: Catalog | null = null,
 ): string[] {
   const lines: string[] = [];
-  const env: NameEnv = { catalog, qualify: scanCount(plan) > 1 };
+  const env: NameEnv = { catalog, qualify: scanCount(plan) > 1, fused: stats === null };
   const walk = (n: PlanNode, depth: number) => {
     const l = label(n, env);
     // Projections are folded into their child, as PostgreSQL shows them.

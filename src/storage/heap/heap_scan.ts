@@ -6,12 +6,14 @@
 
 import type { PageReader } from "../mtr.ts";
 import { u16, u32 } from "../btree/node.ts";
-import { firstDataPage, rowAt, rowIdPage } from "./heap.ts";
+import { readOverflow } from "../btree/overflow.ts";
+import { firstDataPage, rowIdPage } from "./heap.ts";
 import {
   checkDataPage,
   offLive,
   offNextPage,
   offSlotCount,
+  overflowSlotFlag,
   slotPos,
   totalFree,
 } from "./heap_page.ts";
@@ -21,6 +23,19 @@ import {
  * the call: copy what you keep. Return false to stop.
  */
 export type HeapVisitor = (rowId: number, row: Uint8Array) => boolean;
+
+/**
+ * Called per live row with the bytes `[start, end)` of `bytes` holding it:
+ * the page itself for inline rows (valid only during the call), a copy for
+ * overflow rows. Saves a view object per row over `HeapVisitor`. Return
+ * false to stop.
+ */
+export type HeapSpanVisitor = (
+  rowId: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+) => boolean;
 
 /**
  * Visits the heap's rows in storage order, starting after row `after` when
@@ -35,6 +50,16 @@ export function heapScan(
   visit: HeapVisitor,
   after?: number,
 ): boolean {
+  return heapScanSpans(r, heap, (id, b, s, e) => visit(id, b.subarray(s, e)), after);
+}
+
+/** `heapScan` handing each row as a byte span (see `HeapSpanVisitor`). */
+export function heapScanSpans(
+  r: PageReader,
+  heap: number,
+  visit: HeapSpanVisitor,
+  after?: number,
+): boolean {
   let id = after === undefined ? firstDataPage(r, heap) : rowIdPage(after);
   let s = after === undefined ? 0 : (after % 65536) + 1;
   while (id !== 0) {
@@ -43,8 +68,13 @@ export function heapScan(
     const d = page.data;
     const n = u16(d, offSlotCount);
     for (; s < n; s++) {
-      if (u16(d, slotPos(s)) === 0) continue;
-      if (!visit(id * 65536 + s, rowAt(r, d, s))) return false;
+      const off = u16(d, slotPos(s));
+      if (off === 0) continue;
+      const field = u16(d, slotPos(s) + 2);
+      if (field & overflowSlotFlag) {
+        const row = readOverflow(r, u32(d, off + 4), u32(d, off));
+        if (!visit(id * 65536 + s, row, 0, row.length)) return false;
+      } else if (!visit(id * 65536 + s, d, off, off + field)) return false;
     }
     id = u32(d, offNextPage);
     s = 0;
@@ -74,12 +104,17 @@ export class HeapCursor {
    * @returns the number of rows visited
    */
   next(r: PageReader, maxRows: number, visit: HeapVisitor): number {
+    return this.nextSpans(r, maxRows, (id, b, s, e) => visit(id, b.subarray(s, e)));
+  }
+
+  /** `next` handing each row as a byte span (see `HeapSpanVisitor`). */
+  nextSpans(r: PageReader, maxRows: number, visit: HeapSpanVisitor): number {
     if (this.#done) return 0;
     let visited = 0;
-    const finished = heapScan(r, this.heap, (rowId, row) => {
+    const finished = heapScanSpans(r, this.heap, (rowId, bytes, start, end) => {
       visited++;
       this.#after = rowId;
-      return visit(rowId, row) && visited < maxRows;
+      return visit(rowId, bytes, start, end) && visited < maxRows;
     }, this.#after);
     if (finished) this.#done = true;
     return visited;

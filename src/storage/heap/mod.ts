@@ -15,4 +15,12 @@ export {
   heapUpdate,
   heapView,
 } from "./heap.ts";
-export { HeapCursor, heapScan, type HeapStats, heapStats, type HeapVisitor } from "./heap_scan.ts";
+export {
+  HeapCursor,
+  heapScan,
+  heapScanSpans,
+  type HeapSpanVisitor,
+  type HeapStats,
+  heapStats,
+  type HeapVisitor,
+} from "./heap_scan.ts";
