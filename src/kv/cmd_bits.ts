@@ -7,6 +7,7 @@ import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { parseInt64 } from "./bytes.ts";
 import { errors, type Handler, intArg, key, opt, typed } from "./cmd_util.ts";
+import { notifyFlags as ev } from "./notify.ts";
 
 const bitOffsetError = "ERR bit offset is not an integer or out of range";
 
@@ -41,6 +42,7 @@ const setbit: Handler = (x, c, argv) => {
     e.big = true; // "raw" in Redis
     x.entryChanged(c.db, k, e);
   }
+  x.notify(ev.string, "setbit", c.db, k);
   c.reply.integer((was & mask) === 0 ? 0 : 1);
 };
 

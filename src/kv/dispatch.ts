@@ -16,6 +16,7 @@ import { MutedReply, NullReply } from "./reply.ts";
 import { decodeRecord } from "./record.ts";
 import { KvClient as Client } from "./client.ts";
 import { log } from "../common/log.ts";
+import { memoryAvailable } from "./evict.ts";
 
 const multi: Handler = (_x, c) => {
   if (c.multi !== null) return c.reply.error("ERR MULTI calls can not be nested");
@@ -147,29 +148,6 @@ function lookupSpelled(word: Uint8Array): CommandSpec | undefined {
 /** The command table, for introspection and tests. */
 export function commandTable(): ReadonlyMap<string, CommandSpec> {
   return table;
-}
-
-/** Evicts under allkeys-lru; returns whether memory is (now) within maxmemory. */
-export function memoryAvailable(x: KvEngine): boolean {
-  const max = x.config.maxmemory;
-  if (max === 0 || x.usedMemory() <= max) return true;
-  if (x.config.maxmemoryPolicy === "noeviction") return false;
-  for (let round = 0; round < 100_000 && x.usedMemory() > max; round++) {
-    let best: { db: number; key: string; lru: number } | null = null;
-    for (let s = 0; s < 5; s++) {
-      const nonEmpty = x.dbs.filter((d) => d.size > 0);
-      if (nonEmpty.length === 0) break;
-      const db = nonEmpty[Math.floor(x.random() * nonEmpty.length)]!;
-      const k = db.randomKey(x.random)!;
-      const e = db.map.get(k)!;
-      if (best === null || e.lru < best.lru) best = { db: db.index, key: k, lru: e.lru };
-    }
-    if (best === null) return false;
-    x.deleteKey(best.db, best.key);
-    x.logDeletion(best.db, best.key);
-    x.stats.evicted++;
-  }
-  return x.usedMemory() <= max;
 }
 
 /** Commands a client in MULTI may still send at maxmemory (as in Redis). */

@@ -13,6 +13,7 @@ import { kvRecordKind, RecordEncoder } from "./record.ts";
 import { ZSet } from "./zset.ts";
 import { fromLatin1 } from "./bytes.ts";
 import { updateEncoding } from "./encoding.ts";
+import { notifyFlags, publishKeyspaceEvent } from "./notify.ts";
 
 /** Counters INFO reports. */
 export interface KvStats {
@@ -81,6 +82,8 @@ export class KvEngine {
   readonly #record = new RecordEncoder();
   readonly startedMs: number;
   bytesBaseline = 1024 * 1024;
+  /** Enabled keyspace notification classes (`notify-keyspace-events`, see notify.ts). */
+  notifyFlags = 0;
   /** Listening port and process id, for INFO. */
   port = 0;
   processId = 0;
@@ -118,6 +121,13 @@ export class KvEngine {
     this.stats.expired++;
     this.logDeletion(db.index, key);
     this.keyChanged(db.index, key);
+    this.notify(notifyFlags.expired, "expired", db.index, key);
+  }
+
+  /** Announces a keyspace event of class `type` when notifications of it are enabled. */
+  notify(type: number, event: string, db: number, key: string): void {
+    if ((this.notifyFlags & type) === 0 || this.loading) return;
+    publishKeyspaceEvent(this, event, db, key);
   }
 
   /** Logs the removal of a key by expiry or eviction as a DEL. */
@@ -171,8 +181,11 @@ export class KvEngine {
     e.lru = this.now;
     e.bytes = estimateBytes(key, e);
     updateEncoding(e, this.config);
-    this.dbs[db]!.set(key, e);
+    const ks = this.dbs[db]!;
+    const created = (this.notifyFlags & notifyFlags.newKey) !== 0 && !ks.map.has(key);
+    ks.set(key, e);
     this.keyChanged(db, key);
+    if (created) this.notify(notifyFlags.newKey, "new", db, key);
     return e;
   }
 
