@@ -17,6 +17,8 @@ import { adminHandlers } from "./cmd_admin.ts";
 import { pubsubHandlers } from "./cmd_pubsub.ts";
 import { miscHandlers } from "./cmd_misc.ts";
 import { bitHandlers } from "./cmd_bits.ts";
+import { bitopHandlers } from "./cmd_bitops.ts";
+import { bitfieldHandlers } from "./cmd_bitfield.ts";
 import { mpopHandlers } from "./cmd_mpop.ts";
 import { sortHandlers } from "./cmd_sort.ts";
 
@@ -68,6 +70,10 @@ setrange 4 write,denyoom 1 1 1 string
 setbit 4 write,denyoom 1 1 1 bitmap
 getbit 3 readonly,fast 1 1 1 bitmap
 bitcount -2 readonly 1 1 1 bitmap
+bitop -4 write,denyoom 2 -1 1 bitmap
+bitpos -3 readonly 1 1 1 bitmap
+bitfield -2 write,denyoom 1 1 1 bitmap
+bitfield_ro -2 readonly,fast 1 1 1 bitmap
 lcs -3 readonly 1 2 1 string
 del -2 write 1 -1 1 generic
 sort -2 write,denyoom,movablekeys 1 1 1 generic
@@ -229,6 +235,8 @@ const handlers: Record<string, Handler> = {
   ...pubsubHandlers,
   ...miscHandlers,
   ...bitHandlers,
+  ...bitopHandlers,
+  ...bitfieldHandlers,
   ...mpopHandlers,
   ...sortHandlers,
 };

@@ -16,6 +16,8 @@ const units = [
   "unit/type/string",
   "unit/type/incr",
   "unit/type/list",
+  "unit/type/list-2",
+  "unit/type/list-3",
   "unit/type/hash",
   "unit/type/set",
   "unit/type/zset",
@@ -27,6 +29,9 @@ const units = [
   "unit/pubsub",
   "unit/info-command",
   "unit/protocol",
+  "unit/quit",
+  "unit/bitops",
+  "unit/bitfield",
 ];
 
 /**
@@ -58,6 +63,12 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   ["Keyspace notifications: stream events test", "no stream type"],
   // SHUTDOWN is not a RESP command here: the server's lifetime is ThunderDB's, not a client's.
   ["MULTI with SHUTDOWN", "no SHUTDOWN command"],
+  // Repeats of the comp: 0 quicklist stress run at other list-compress-depth values, which
+  // ThunderDB accepts but does not act on (no compressed list nodes); left out for CI time.
+  ["/^Stress tester for #3343-alike bugs comp: [12]$", "list-compress-depth has no effect here"],
+  // Client-side (tcl) fuzzing named after Redis's ziplist encoding, ~25 s of the suite's time
+  // for list operations unit/type/list already covers; left out for CI time.
+  ["/^ziplist implementation: ", "CI time (tcl-bound fuzzing)"],
   // DUMP/RESTORE serialize Redis's RDB format, which ThunderDB does not use.
   ["Hash ziplist of various encodings", "no DUMP/RESTORE (RDB format)"],
   ["Hash ziplist of various encodings - sanitize dump", "no DUMP/RESTORE (RDB format)"],
