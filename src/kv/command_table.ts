@@ -21,6 +21,7 @@ import { bitopHandlers } from "./cmd_bitops.ts";
 import { bitfieldHandlers } from "./cmd_bitfield.ts";
 import { mpopHandlers } from "./cmd_mpop.ts";
 import { sortHandlers } from "./cmd_sort.ts";
+import { monitorHandlers } from "./monitor.ts";
 
 /** One command. */
 export interface CommandSpec {
@@ -199,6 +200,7 @@ client -2 admin 0 0 0 connection
 command -1 loading 0 0 0 server
 info -1 loading 0 0 0 server
 config -2 admin 0 0 0 server
+monitor 1 admin,noscript,loading,stale 0 0 0 server
 time 1 fast 0 0 0 server
 dbsize 1 readonly,fast 0 0 0 server
 flushdb -1 write 0 0 0 server
@@ -239,6 +241,7 @@ const handlers: Record<string, Handler> = {
   ...bitfieldHandlers,
   ...mpopHandlers,
   ...sortHandlers,
+  ...monitorHandlers,
 };
 
 /** Builds the table; handlers missing here (MULTI, COMMAND) are filled in by `dispatch.ts`. */

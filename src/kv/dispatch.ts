@@ -17,6 +17,7 @@ import { decodeRecord } from "./record.ts";
 import { KvClient as Client } from "./client.ts";
 import { log } from "../common/log.ts";
 import { memoryAvailable } from "./evict.ts";
+import { feedMonitors } from "./monitor.ts";
 
 const multi: Handler = (_x, c) => {
   if (c.multi !== null) return c.reply.error("ERR MULTI calls can not be nested");
@@ -179,6 +180,7 @@ function runHandler(
   const r = spec.handler(x, c, argv);
   x.stats.commands++;
   spec.calls++;
+  if (x.monitors.size !== 0 && !spec.flags.has("admin")) feedMonitors(x, c, db, argv);
   if (spec.write && !x.explicitPropagation && x.dirtyCounter !== before) x.propagate(db, argv);
   return r;
 }

@@ -58,6 +58,8 @@ export class KvEngine {
   readonly clients = new Map<number, KvClient>();
   readonly channels = new Map<string, Set<KvClient>>();
   readonly patterns = new Map<string, Set<KvClient>>();
+  /** Clients in MONITOR mode. */
+  readonly monitors = new Set<KvClient>();
   /** db-qualified key -> clients WATCHing it. */
   readonly watchers = new Map<string, Set<KvClient>>();
   /** db-qualified key -> clients blocked on it, oldest first. */
