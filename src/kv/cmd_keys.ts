@@ -31,12 +31,14 @@ const del: Handler = (x, c, argv) => {
 
 const exists: Handler = (x, c, argv) => {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (x.lookupRead(c.db, key(argv, i)) !== undefined) n++;
+  for (let i = 1; i < argv.length; i++) {
+    if (x.lookupRead(c.db, key(argv, i), false) !== undefined) n++;
+  }
   c.reply.integer(n);
 };
 
 const type: Handler = (x, c, argv) => {
-  const e = x.lookupRead(c.db, key(argv, 1));
+  const e = x.lookupRead(c.db, key(argv, 1), false);
   c.reply.simple(e === undefined ? "none" : e.type);
 };
 
@@ -217,7 +219,7 @@ const expire = (unitMs: number, absolute: boolean, name: string): Handler => (x,
 };
 
 const ttl = (divisor: number, absolute: boolean): Handler => (x, c, argv) => {
-  const e = x.lookupRead(c.db, key(argv, 1));
+  const e = x.lookupRead(c.db, key(argv, 1), false);
   if (e === undefined) return c.reply.integer(-2);
   if (e.expireAt === 0) return c.reply.integer(-1);
   const ms = absolute ? e.expireAt : Math.max(0, e.expireAt - x.now);

@@ -211,6 +211,7 @@ lastsave 1 fast 0 0 0 server
 swapdb 3 write,fast 0 0 0 server
 function -2 noscript 0 0 0 scripting
 memory -2 readonly 2 2 1 server
+cluster -2 fast 0 0 0 server
 subscribe -2 pubsubok 0 0 0 pubsub
 psubscribe -2 pubsubok 0 0 0 pubsub
 unsubscribe -1 pubsubok 0 0 0 pubsub

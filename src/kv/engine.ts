@@ -158,13 +158,16 @@ export class KvEngine {
     return db + "\u0000" + key;
   }
 
-  /** A live entry for reading (counts hits and misses, touches LRU). */
-  lookupRead(db: number, key: string): Entry | undefined {
+  /**
+   * A live entry for reading (counts hits and misses, touches LRU unless
+   * `touch` is false, as TTL, TYPE and EXISTS read in Redis).
+   */
+  lookupRead(db: number, key: string, touch = true): Entry | undefined {
     const e = this.dbs[db]!.lookup(key, this.now, this.loading);
     if (e === undefined) this.stats.misses++;
     else {
       this.stats.hits++;
-      e.lru = this.now;
+      if (touch) e.lru = this.now;
     }
     return e;
   }
