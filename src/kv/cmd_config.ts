@@ -167,6 +167,7 @@ export const config: Handler = (x, c, argv) => {
       expired: 0,
       evicted: 0,
     });
+    x.resetCommandStats();
     return c.reply.ok();
   }
   if (sub === "REWRITE" && argv.length === 2) {

@@ -22,6 +22,8 @@ import { bitfieldHandlers } from "./cmd_bitfield.ts";
 import { mpopHandlers } from "./cmd_mpop.ts";
 import { sortHandlers } from "./cmd_sort.ts";
 import { monitorHandlers } from "./monitor.ts";
+import { geoHandlers } from "./cmd_geo.ts";
+import { geoSearchHandlers } from "./cmd_geosearch.ts";
 
 /** One command. */
 export interface CommandSpec {
@@ -43,6 +45,8 @@ export interface CommandSpec {
   /** INFO commandstats counters. */
   calls: number;
   rejectedCalls: number;
+  /** Calls that ran and replied an error. */
+  failedCalls: number;
 }
 
 // name arity flags firstKey lastKey step group
@@ -212,6 +216,16 @@ swapdb 3 write,fast 0 0 0 server
 function -2 noscript 0 0 0 scripting
 memory -2 readonly 2 2 1 server
 cluster -2 fast 0 0 0 server
+geoadd -5 write,denyoom 1 1 1 geo
+geopos -2 readonly 1 1 1 geo
+geodist -4 readonly 1 1 1 geo
+geohash -2 readonly 1 1 1 geo
+georadius -6 write,denyoom,movablekeys 1 1 1 geo
+georadius_ro -6 readonly 1 1 1 geo
+georadiusbymember -5 write,denyoom,movablekeys 1 1 1 geo
+georadiusbymember_ro -5 readonly 1 1 1 geo
+geosearch -7 readonly 1 1 1 geo
+geosearchstore -8 write,denyoom 1 2 1 geo
 subscribe -2 pubsubok 0 0 0 pubsub
 psubscribe -2 pubsubok 0 0 0 pubsub
 unsubscribe -1 pubsubok 0 0 0 pubsub
@@ -243,6 +257,8 @@ const handlers: Record<string, Handler> = {
   ...mpopHandlers,
   ...sortHandlers,
   ...monitorHandlers,
+  ...geoHandlers,
+  ...geoSearchHandlers,
 };
 
 /** Builds the table; handlers missing here (MULTI, COMMAND) are filled in by `dispatch.ts`. */
@@ -277,6 +293,7 @@ export function buildCommandTable(extra: Record<string, Handler>): Map<string, C
       handler,
       calls: 0,
       rejectedCalls: 0,
+      failedCalls: 0,
     });
   }
   return table;

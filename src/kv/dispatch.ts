@@ -102,7 +102,9 @@ function commandStats(): string[] {
   const lines: string[] = [];
   for (const spec of table.values()) {
     if (spec.calls === 0 && spec.rejectedCalls === 0) continue;
-    lines.push(`cmdstat_${spec.name}:calls=${spec.calls},rejected_calls=${spec.rejectedCalls}`);
+    lines.push(
+      `cmdstat_${spec.name}:calls=${spec.calls},rejected_calls=${spec.rejectedCalls},failed_calls=${spec.failedCalls}`,
+    );
   }
   return lines;
 }
@@ -168,6 +170,9 @@ function oomRejects(x: KvEngine, c: KvClient, spec: CommandSpec): boolean {
   return guarded && !memoryAvailable(x);
 }
 
+/** Error replies already attributed to a command (see runHandler). */
+let errorFloor = 0;
+
 function runHandler(
   x: KvEngine,
   c: KvClient,
@@ -177,9 +182,13 @@ function runHandler(
   const before = x.dirtyCounter;
   x.explicitPropagation = false;
   const db = c.db;
+  errorFloor = c.reply.errors;
   const r = spec.handler(x, c, argv);
   x.stats.commands++;
   spec.calls++;
+  // A command failed when it replied an error itself (not one of EXEC's queued commands).
+  if (c.reply.errors > errorFloor) spec.failedCalls++;
+  errorFloor = c.reply.errors;
   if (x.monitors.size !== 0 && !spec.flags.has("admin")) feedMonitors(x, c, db, argv);
   if (spec.write && !x.explicitPropagation && x.dirtyCounter !== before) x.propagate(db, argv);
   return r;
@@ -304,6 +313,9 @@ function retryBlocked(x: KvEngine, c: KvClient, argv: Uint8Array[]): boolean {
 /** Wires the engine's blocked-client retry to this dispatcher. */
 export function attachDispatcher(x: KvEngine): void {
   x.runBlocked = (c, argv) => retryBlocked(x, c, argv);
+  x.resetCommandStats = () => {
+    for (const spec of table.values()) spec.calls = spec.rejectedCalls = spec.failedCalls = 0;
+  };
 }
 
 /**

@@ -75,6 +75,8 @@ export class KvEngine {
   nextClientId = 1;
   wal: WalWriter | null = null;
   runBlocked: BlockedRunner = () => true;
+  /** Zeroes the per-command counters (CONFIG RESETSTAT); set by the dispatcher. */
+  resetCommandStats: () => void = () => {};
   /** Persists a snapshot (SAVE/BGSAVE); null when the engine has no storage. */
   checkpoint: (() => Promise<void>) | null = null;
   /** Bumped by every write; a handler that wrote leaves it larger. */

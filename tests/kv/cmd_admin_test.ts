@@ -145,3 +145,21 @@ Deno.test("INFO sections, CONFIG GET/SET, TIME, DBSIZE, RANDOMKEY, TOUCH, SWAPDB
   assertEquals(c.run("DBSIZE"), 0);
   assertEquals(c.run("SAVE"), err("ERR This server has no storage to save to"));
 });
+
+Deno.test("INFO commandstats: failed calls, EXEC not blamed for its queue, CONFIG RESETSTAT", () => {
+  const c = new Harness().client();
+  c.run("SET", "s", "1");
+  c.run("LPUSH", "s", "x");
+  c.run("MULTI");
+  c.run("LPUSH", "s", "y");
+  c.run("EXEC");
+  c.run("GET");
+  const stats = () =>
+    (c.run("INFO", "commandstats") as string).split("\r\n").filter((l) => l.startsWith("cmdstat_"));
+  const line = (name: string) => stats().find((l) => l.startsWith(`cmdstat_${name}:`));
+  assertEquals(line("lpush"), "cmdstat_lpush:calls=2,rejected_calls=0,failed_calls=2");
+  assertEquals(line("exec"), "cmdstat_exec:calls=1,rejected_calls=0,failed_calls=0");
+  assertEquals(line("get"), "cmdstat_get:calls=0,rejected_calls=1,failed_calls=0");
+  c.run("CONFIG", "RESETSTAT");
+  assertEquals(stats().filter((l) => !l.startsWith("cmdstat_config:")), []);
+});
