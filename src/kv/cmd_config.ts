@@ -56,7 +56,8 @@ type IntSetting =
   | "zsetMaxListpackValue"
   | "setMaxIntsetEntries"
   | "listMaxListpackSize"
-  | "listCompressDepth";
+  | "listCompressDepth"
+  | "hllSparseMaxBytes";
 
 /** Integer settings by Redis name (7.0 still accepts the "ziplist" aliases). */
 const intSettings: Record<string, IntSetting> = {
@@ -72,6 +73,7 @@ const intSettings: Record<string, IntSetting> = {
   "list-max-listpack-size": "listMaxListpackSize",
   "list-max-ziplist-size": "listMaxListpackSize",
   "list-compress-depth": "listCompressDepth",
+  "hll-sparse-max-bytes": "hllSparseMaxBytes",
 };
 
 function configSet(x: KvEngine, name: string, value: string): string | null {

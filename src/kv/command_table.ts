@@ -23,6 +23,7 @@ import { mpopHandlers } from "./cmd_mpop.ts";
 import { sortHandlers } from "./cmd_sort.ts";
 import { monitorHandlers } from "./monitor.ts";
 import { geoHandlers } from "./cmd_geo.ts";
+import { hllHandlers } from "./cmd_hll.ts";
 import { geoSearchHandlers } from "./cmd_geosearch.ts";
 
 /** One command. */
@@ -216,6 +217,11 @@ swapdb 3 write,fast 0 0 0 server
 function -2 noscript 0 0 0 scripting
 memory -2 readonly 2 2 1 server
 cluster -2 fast 0 0 0 server
+pfadd -2 write,denyoom,fast 1 1 1 hyperloglog
+pfcount -2 readonly 1 -1 1 hyperloglog
+pfmerge -2 write,denyoom 1 -1 1 hyperloglog
+pfdebug 3 write,denyoom,admin 2 2 1 hyperloglog
+pfselftest 1 admin 0 0 0 hyperloglog
 geoadd -5 write,denyoom 1 1 1 geo
 geopos -2 readonly 1 1 1 geo
 geodist -4 readonly 1 1 1 geo
@@ -258,6 +264,7 @@ const handlers: Record<string, Handler> = {
   ...sortHandlers,
   ...monitorHandlers,
   ...geoHandlers,
+  ...hllHandlers,
   ...geoSearchHandlers,
 };
 
