@@ -19,8 +19,10 @@ import {
   type Hll,
   hllCount,
   hllRegisters,
+  patchDense,
   patternOf,
   staleCache,
+  staleOf,
   validHeader,
 } from "./hll.ts";
 
@@ -41,7 +43,8 @@ function hllEntry(x: KvEngine, c: KvClient, k: string, write: boolean): Entry | 
 
 /** Stores new registers (stale cache) under `k`, reusing `e` when it exists. */
 function storeHll(x: KvEngine, c: KvClient, k: string, e: Entry | undefined, h: Hll): void {
-  const text = encodeHll(h, staleCache, x.config.hllSparseMaxBytes);
+  const cache = e === undefined ? staleCache : staleOf(e.value as string);
+  const text = encodeHll(h, cache, x.config.hllSparseMaxBytes);
   if (e === undefined) x.setValue(c.db, k, "string", text).big = true;
   else {
     e.value = text;
@@ -56,16 +59,19 @@ const pfadd: Handler = (x, c, argv) => {
   const text = e === undefined ? emptyHll() : e.value as string;
   const h = decodeHll(text);
   if (h === null) return c.reply.error(corruptHll);
-  let updated = e === undefined;
+  const changed: number[] = [];
   for (let i = 2; i < argv.length; i++) {
     const [reg, count] = patternOf(latin1(argv[i]!));
     if (count > h.registers[reg]!) {
       h.registers[reg] = count;
-      updated = true;
+      changed.push(reg);
     }
   }
-  if (!updated) return c.reply.integer(0);
-  storeHll(x, c, k, e, h);
+  if (e !== undefined && changed.length === 0) return c.reply.integer(0);
+  if (e !== undefined && h.dense && changed.length <= 64) {
+    e.value = patchDense(text, h, changed);
+    x.entryChanged(c.db, k, e);
+  } else storeHll(x, c, k, e, h);
   x.notify(ev.string, "pfadd", c.db, k);
   c.reply.integer(1);
 };

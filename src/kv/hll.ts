@@ -6,6 +6,7 @@
  * Pure functions over latin1 strings (one char per byte).
  * @module
  */
+import { latin1 } from "./bytes.ts";
 
 /** Number of registers and bits of the hash that pick one. */
 export const hllRegisters = 16384;
@@ -173,6 +174,11 @@ function header(dense: boolean, cache: string): string {
 /** A cache field marking the cardinality as unknown. */
 export const staleCache = "\u0000".repeat(7) + "\u0080";
 
+/** The cache field of `s` marked stale, as Redis invalidates it (the old bytes stay). */
+export function staleOf(s: string): string {
+  return s.slice(8, 15) + String.fromCharCode(s.charCodeAt(15) | 0x80);
+}
+
 function sparseBody(registers: Uint8Array): string | null {
   const out: number[] = [];
   for (let i = 0; i < hllRegisters;) {
@@ -197,9 +203,7 @@ function sparseBody(registers: Uint8Array): string | null {
     }
     i = j;
   }
-  let s = "";
-  for (let i = 0; i < out.length; i += 8192) s += String.fromCharCode(...out.slice(i, i + 8192));
-  return s;
+  return latin1(Uint8Array.from(out));
 }
 
 function denseBody(registers: Uint8Array): string {
@@ -209,11 +213,28 @@ function denseBody(registers: Uint8Array): string {
     bytes[at] = (bytes[at]! & ~(63 << fb)) | (v << fb);
     bytes[at + 1] = (bytes[at + 1]! & ~(63 >> (8 - fb))) | (v >> (8 - fb));
   }
-  let s = "";
-  for (let i = 0; i < bytes.length - 1; i += 8192) {
-    s += String.fromCharCode(...bytes.subarray(i, Math.min(bytes.length - 1, i + 8192)));
+  return latin1(bytes.subarray(0, bytes.length - 1));
+}
+
+/**
+ * A dense value with registers changed in place (the registers in `h` already
+ * hold the new values) and the cache marked stale: patches two bytes per
+ * register instead of re-encoding all 16384.
+ */
+export function patchDense(s: string, h: Hll, changed: readonly number[]): string {
+  let out = s.slice(0, 8) + staleOf(s) + s.slice(16);
+  for (const r of changed) {
+    const bit = r * 6, at = headerBytes + (bit >> 3), fb = bit & 7, v = h.registers[r]!;
+    const b0 = (out.charCodeAt(at) & ~(63 << fb) & 0xff) | ((v << fb) & 0xff);
+    let tail = out.slice(at + 1);
+    if (at + 1 < out.length) {
+      const b1 = (out.charCodeAt(at + 1) & ~(63 >> (8 - fb))) | (v >> (8 - fb));
+      tail = String.fromCharCode(b1) + out.slice(at + 2);
+    }
+    out = out.slice(0, at) + String.fromCharCode(b0) + tail;
   }
-  return s;
+  remember(out.slice(headerBytes), h);
+  return out;
 }
 
 /**
