@@ -54,6 +54,8 @@ export class KvClient {
   /** Negotiated protocol version. */
   resp: 2 | 3 = 2;
   noEvict = false;
+  /** In MONITOR mode: receives the commands every client runs. */
+  monitor = false;
   /** CLIENT REPLY: "skip" mutes the next command only. */
   replyMode: "on" | "off" | "skip" = "on";
   lastCommand = "NULL";

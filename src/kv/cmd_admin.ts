@@ -13,7 +13,8 @@ import { config } from "./cmd_config.ts";
 function clientLine(x: KvEngine, c: KvClient, self: KvClient): string {
   const age = Math.floor((x.now - c.createdMs) / 1000);
   const idle = c === self ? 0 : Math.floor((x.now - c.lastInteractionMs) / 1000);
-  const flags = (c.subscriptionCount > 0 ? "P" : "") + (c.multi !== null ? "x" : "") +
+  const flags = (c.monitor ? "O" : "") + (c.subscriptionCount > 0 ? "P" : "") +
+    (c.multi !== null ? "x" : "") +
     (c.blocked !== null ? "b" : "") + (c.noEvict ? "e" : "");
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=8 name=${c.name} age=${age} idle=${idle} ` +
     `flags=${flags || "N"} db=${c.db} sub=${c.channels.size} psub=${c.patterns.size} ssub=0 ` +

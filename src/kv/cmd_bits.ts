@@ -7,6 +7,7 @@ import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { parseInt64 } from "./bytes.ts";
 import { errors, type Handler, intArg, key, opt, typed } from "./cmd_util.ts";
+import { notifyFlags as ev } from "./notify.ts";
 
 const bitOffsetError = "ERR bit offset is not an integer or out of range";
 
@@ -29,11 +30,13 @@ const setbit: Handler = (x, c, argv) => {
   const e = typed(x, c, k, "string", true);
   if (e === null) return;
   const old = e === undefined ? "" : e.value as string;
-  const byte = offset >> 3;
+  const byte = Math.floor(offset / 8);
   const mask = 0x80 >> (offset & 7);
   const padded = old.length > byte ? old : old + "\u0000".repeat(byte + 1 - old.length);
   const was = padded.charCodeAt(byte);
   const now = bit === 1 ? was | mask : was & ~mask;
+  // As Redis: an unchanged bit of an existing string is no write (no dirty, WAL or event).
+  if (e !== undefined && padded === old && now === was) return c.reply.integer(bit);
   const next = padded.slice(0, byte) + String.fromCharCode(now) + padded.slice(byte + 1);
   if (e === undefined) x.setValue(c.db, k, "string", next).big = true;
   else {
@@ -41,6 +44,7 @@ const setbit: Handler = (x, c, argv) => {
     e.big = true; // "raw" in Redis
     x.entryChanged(c.db, k, e);
   }
+  x.notify(ev.string, "setbit", c.db, k);
   c.reply.integer((was & mask) === 0 ? 0 : 1);
 };
 
@@ -50,7 +54,7 @@ const getbit: Handler = (x, c, argv) => {
   const e = typed(x, c, key(argv, 1), "string");
   if (e === null) return;
   const s = e === undefined ? "" : e.value as string;
-  const byte = offset >> 3;
+  const byte = Math.floor(offset / 8);
   if (byte >= s.length) return c.reply.integer(0);
   c.reply.integer((s.charCodeAt(byte) & (0x80 >> (offset & 7))) === 0 ? 0 : 1);
 };
@@ -89,7 +93,7 @@ const bitcount: Handler = (x, c, argv) => {
   if (end >= len) end = len - 1;
   let n = 0;
   for (let i = start; i <= end; i++) {
-    if (bits) n += (s.charCodeAt(i >> 3) & (0x80 >> (i & 7))) === 0 ? 0 : 1;
+    if (bits) n += (s.charCodeAt(Math.floor(i / 8)) & (0x80 >> (i & 7))) === 0 ? 0 : 1;
     else n += popcount(s.charCodeAt(i));
   }
   c.reply.integer(n);

@@ -6,7 +6,8 @@
 import type { KvClient } from "./client.ts";
 import type { CommandSpec } from "./command_table.ts";
 import { latin1 } from "./bytes.ts";
-import { type Handler, opt } from "./cmd_util.ts";
+import { errors, type Handler, opt } from "./cmd_util.ts";
+import { globMatch } from "./glob.ts";
 
 /** SORT's destination key (the last STORE wins), skipping other options' arguments. */
 function sortStoreKey(args: Uint8Array[]): Uint8Array[] {
@@ -18,6 +19,125 @@ function sortStoreKey(args: Uint8Array[]): Uint8Array[] {
     else if (w === "STORE" && i + 1 < args.length) store = args[++i];
   }
   return store === undefined ? [] : [store];
+}
+
+/**
+ * Subcommands of the container commands, as COMMAND LIST names them
+ * ("client|list"); only those ThunderDB answers.
+ */
+const subcommands: Readonly<Record<string, readonly string[]>> = {
+  client: [
+    "getname",
+    "help",
+    "id",
+    "info",
+    "kill",
+    "list",
+    "no-evict",
+    "reply",
+    "setinfo",
+    "setname",
+    "unblock",
+  ],
+  cluster: ["help", "info", "keyslot", "myid", "nodes", "shards", "slots"],
+  command: ["count", "docs", "getkeys", "info", "list"],
+  config: ["get", "help", "resetstat", "rewrite", "set"],
+  function: ["flush", "list"],
+  memory: ["doctor", "help", "usage"],
+  object: ["encoding", "freq", "help", "idletime", "refcount"],
+  pubsub: ["channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"],
+};
+
+/** Redis's ACL category names for the command groups. */
+const groupCategory: Readonly<Record<string, string>> = {
+  generic: "keyspace",
+  sorted_set: "sortedset",
+  transactions: "transaction",
+};
+
+/** ACL categories of a command, from its group and flags. */
+function categories(spec: CommandSpec): string[] {
+  // Server commands fall in Redis's categories by their flags only.
+  const out = spec.group === "server" ? [] : [groupCategory[spec.group] ?? spec.group];
+  if (spec.flags.has("write")) out.push("write");
+  if (spec.flags.has("readonly")) out.push("read");
+  out.push(spec.flags.has("fast") ? "fast" : "slow");
+  if (spec.flags.has("blocking")) out.push("blocking");
+  if (spec.flags.has("admin") && !out.includes("admin")) out.push("admin");
+  if (spec.flags.has("admin")) out.push("dangerous");
+  return out;
+}
+
+/** Every command name, subcommands as "container|sub" after their container. */
+function allNames(table: ReadonlyMap<string, CommandSpec>): string[] {
+  const out: string[] = [];
+  for (const name of table.keys()) {
+    out.push(name);
+    for (const sub of subcommands[name] ?? []) out.push(`${name}|${sub}`);
+  }
+  return out;
+}
+
+/** COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]. */
+function commandList(
+  table: ReadonlyMap<string, CommandSpec>,
+  c: KvClient,
+  argv: Uint8Array[],
+): void {
+  let names = allNames(table);
+  if (argv.length !== 2) {
+    const by = argv.length === 5 && opt(argv, 2) === "FILTERBY" ? opt(argv, 3) : "";
+    const arg = argv.length === 5 ? latin1(argv[4]!) : "";
+    if (by === "MODULE") names = [];
+    else if (by === "ACLCAT") {
+      const cat = arg.toLowerCase();
+      names = names.filter((n) => categories(table.get(n.split("|")[0]!)!).includes(cat));
+    } else if (by === "PATTERN") {
+      const pattern = arg.toLowerCase();
+      names = names.filter((n) => globMatch(pattern, n));
+    } else return c.reply.error(errors.syntax);
+  }
+  c.reply.array(names.length);
+  for (const n of names) c.reply.bulkText(n);
+}
+
+/**
+ * Where the keys of a numkeys-style command are: the index of the key
+ * count, and whether a destination key precedes it.
+ */
+const numkeysCommands: Readonly<Record<string, readonly [number, boolean]>> = {
+  zunionstore: [2, true],
+  zinterstore: [2, true],
+  zdiffstore: [2, true],
+  zunion: [1, false],
+  zinter: [1, false],
+  zdiff: [1, false],
+  zintercard: [1, false],
+  sintercard: [1, false],
+  lmpop: [1, false],
+  zmpop: [1, false],
+  blmpop: [2, false],
+  bzmpop: [2, false],
+};
+
+/** The key arguments of a command line (`args[0]` is the command), or null when malformed. */
+function keysOf(spec: CommandSpec, args: Uint8Array[]): Uint8Array[] | null {
+  if (spec.name === "sort" || spec.name === "sort_ro") {
+    return args.length >= 2 ? [args[1]!, ...sortStoreKey(args)] : null;
+  }
+  const nk = numkeysCommands[spec.name];
+  if (nk !== undefined) {
+    const [at, dest] = nk;
+    const n = Number(latin1(args[at] ?? new Uint8Array()));
+    if (!Number.isInteger(n) || n < 0 || at + n >= args.length) return null;
+    return [...(dest ? [args[1]!] : []), ...args.slice(at + 1, at + 1 + n)];
+  }
+  const keys: Uint8Array[] = [];
+  if (spec.firstKey > 0) {
+    const last = spec.lastKey < 0 ? args.length + spec.lastKey : spec.lastKey;
+    for (let i = spec.firstKey; i <= last && i < args.length; i += spec.step) keys.push(args[i]!);
+  }
+  return keys;
 }
 
 function docsEntry(c: KvClient, spec: CommandSpec): void {
@@ -34,16 +154,15 @@ function infoEntry(c: KvClient, spec: CommandSpec): void {
   c.reply.array(10);
   c.reply.bulkText(spec.name);
   c.reply.integer(spec.arity);
-  const flags = [...spec.flags].filter((f) =>
-    !["pubsubok", "nomulti", "denymulti", "movablekeys"].includes(f)
-  );
+  const flags = [...spec.flags].filter((f) => !["pubsubok", "nomulti", "denymulti"].includes(f));
   c.reply.set(flags.length);
   for (const f of flags) c.reply.simple(f);
   c.reply.integer(spec.firstKey);
   c.reply.integer(spec.lastKey);
   c.reply.integer(spec.step);
-  c.reply.set(1);
-  c.reply.simple("@" + spec.group);
+  const cats = categories(spec);
+  c.reply.set(cats.length);
+  for (const cat of cats) c.reply.simple("@" + cat);
   c.reply.array(0);
   c.reply.array(0);
   c.reply.array(0);
@@ -60,10 +179,8 @@ function command(table: ReadonlyMap<string, CommandSpec>, c: KvClient, argv: Uin
     c.reply.array(table.size);
     for (const spec of table.values()) infoEntry(c, spec);
   } else if (sub === "COUNT" && argv.length === 2) c.reply.integer(table.size);
-  else if (sub === "LIST") {
-    c.reply.array(table.size);
-    for (const name of table.keys()) c.reply.bulkText(name);
-  } else if (sub === "INFO") {
+  else if (sub === "LIST") commandList(table, c, argv);
+  else if (sub === "INFO") {
     const names = argv.length === 2
       ? [...table.keys()]
       : argv.slice(2).map((a) => latin1(a).toLowerCase());
@@ -87,12 +204,9 @@ function command(table: ReadonlyMap<string, CommandSpec>, c: KvClient, argv: Uin
     const spec = table.get(latin1(argv[2]!).toLowerCase());
     if (spec === undefined) return c.reply.error("ERR Invalid command specified");
     const args = argv.slice(2);
-    const keys: Uint8Array[] = [];
-    if (spec.name === "sort" && args.length >= 2) keys.push(args[1]!, ...sortStoreKey(args));
-    else if (spec.firstKey > 0) {
-      const last = spec.lastKey < 0 ? args.length + spec.lastKey : spec.lastKey;
-      for (let i = spec.firstKey; i <= last && i < args.length; i += spec.step) keys.push(args[i]!);
-    }
+    const arityOk = spec.arity > 0 ? args.length === spec.arity : args.length >= -spec.arity;
+    const keys = arityOk ? keysOf(spec, args) : null;
+    if (keys === null) return c.reply.error("ERR Invalid arguments specified for command");
     if (keys.length === 0) return c.reply.error("ERR The command has no key arguments");
     c.reply.array(keys.length);
     for (const k of keys) c.reply.bulk(k);

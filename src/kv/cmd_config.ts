@@ -7,6 +7,8 @@ import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
 import { type Handler, opt, subcommandError } from "./cmd_util.ts";
 import { globMatch } from "./glob.ts";
+import { memoryAvailable } from "./evict.ts";
+import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
 import type { AppendFsync, MaxmemoryPolicy } from "./config.ts";
 
 /** Parses "100mb", "1gb", "4096" into bytes; null when invalid. */
@@ -37,6 +39,7 @@ function configValues(x: KvEngine): [string, string][] {
     ["proto-max-bulk-len", String(k.protoMaxBulkLen)],
     ["client-query-buffer-limit", String(k.clientQueryBufferLimit)],
     ["requirepass", k.requirepass],
+    ["notify-keyspace-events", formatNotifyFlags(x.notifyFlags)],
     ["databases", String(k.databases)],
     ["save", k.save],
     ...Object.entries(intSettings).map(([n, f]): [string, string] => [n, String(k[f])]),
@@ -53,7 +56,8 @@ type IntSetting =
   | "zsetMaxListpackValue"
   | "setMaxIntsetEntries"
   | "listMaxListpackSize"
-  | "listCompressDepth";
+  | "listCompressDepth"
+  | "hllSparseMaxBytes";
 
 /** Integer settings by Redis name (7.0 still accepts the "ziplist" aliases). */
 const intSettings: Record<string, IntSetting> = {
@@ -69,6 +73,7 @@ const intSettings: Record<string, IntSetting> = {
   "list-max-listpack-size": "listMaxListpackSize",
   "list-max-ziplist-size": "listMaxListpackSize",
   "list-compress-depth": "listCompressDepth",
+  "hll-sparse-max-bytes": "hllSparseMaxBytes",
 };
 
 function configSet(x: KvEngine, name: string, value: string): string | null {
@@ -92,8 +97,11 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
     case "client-query-buffer-limit": {
       const n = parseMemory(value);
       if (n === null) return bad;
-      if (name === "maxmemory") k.maxmemory = n;
-      else if (name === "proto-max-bulk-len") k.protoMaxBulkLen = n;
+      if (name === "maxmemory") {
+        k.maxmemory = n;
+        // As Redis: lowering the limit evicts at once rather than at the next write.
+        memoryAvailable(x);
+      } else if (name === "proto-max-bulk-len") k.protoMaxBulkLen = n;
       else k.clientQueryBufferLimit = n;
       return null;
     }
@@ -115,6 +123,14 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
       }
       k.appendfsync = value as AppendFsync;
       return null;
+    case "notify-keyspace-events": {
+      const bits = parseNotifyFlags(value);
+      if (bits === null) {
+        return `ERR CONFIG SET failed (possibly related to argument '${name}') - Invalid event class character. Use 'Ag$lshzxeKEtmd'.`;
+      }
+      x.notifyFlags = bits;
+      return null;
+    }
     case "requirepass":
       k.requirepass = value;
       return null;
@@ -153,6 +169,7 @@ export const config: Handler = (x, c, argv) => {
       expired: 0,
       evicted: 0,
     });
+    x.resetCommandStats();
     return c.reply.ok();
   }
   if (sub === "REWRITE" && argv.length === 2) {

@@ -25,6 +25,7 @@ import {
 } from "./cmd_util.ts";
 import { globMatch } from "./glob.ts";
 import { scanIterator } from "./keyspace.ts";
+import { notifyFlags as ev } from "./notify.ts";
 
 type Hash = Map<string, string>;
 const textHset = fromLatin1("HSET");
@@ -41,6 +42,8 @@ function hashFor(x: KvEngine, c: KvClient, k: string): [Entry, Hash] | null {
 function afterRemove(x: KvEngine, c: KvClient, k: string, e: Entry, size: number): void {
   if (size === 0) x.deleteKey(c.db, k);
   else x.entryChanged(c.db, k, e);
+  x.notify(ev.hash, "hdel", c.db, k);
+  if (size === 0) x.notify(ev.generic, "del", c.db, k);
 }
 
 const hset = (isHmset: boolean): Handler => (x, c, argv) => {
@@ -59,6 +62,7 @@ const hset = (isHmset: boolean): Handler => (x, c, argv) => {
     r[1].set(f, latin1(argv[i + 1]!));
   }
   x.entryChanged(c.db, k, r[0]);
+  x.notify(ev.hash, "hset", c.db, k);
   if (isHmset) c.reply.ok();
   else c.reply.integer(added);
 };
@@ -72,6 +76,7 @@ const hsetnx: Handler = (x, c, argv) => {
   const r = hashFor(x, c, k)!;
   r[1].set(f, latin1(argv[3]!));
   x.entryChanged(c.db, k, r[0]);
+  x.notify(ev.hash, "hset", c.db, k);
   c.reply.integer(1);
 };
 
@@ -155,6 +160,7 @@ const hincrby: Handler = (x, c, argv) => {
   const r = hashFor(x, c, k)!;
   r[1].set(f, String(next));
   x.entryChanged(c.db, k, r[0]);
+  x.notify(ev.hash, "hincrby", c.db, k);
   c.reply.integer(next);
 };
 
@@ -180,6 +186,7 @@ const hincrbyfloat: Handler = (x, c, argv) => {
   r[1].set(f, text);
   x.entryChanged(c.db, k, r[0]);
   x.propagate(c.db, [textHset, argv[1]!, argv[2]!, fromLatin1(text)]);
+  x.notify(ev.hash, "hincrbyfloat", c.db, k);
   c.reply.bulkLatin1(text);
 };
 

@@ -12,6 +12,7 @@ import { fromLatin1, intBytes, latin1, parseInt64 } from "./bytes.ts";
 import { cursorArg, errors, type Handler, intArg, key, opt, scanOptions } from "./cmd_util.ts";
 import { globMatch } from "./glob.ts";
 import { encodingOf } from "./encoding.ts";
+import { notifyFlags as ev } from "./notify.ts";
 
 const textPexpireat = fromLatin1("PEXPIREAT");
 const textDel = fromLatin1("DEL");
@@ -20,19 +21,24 @@ const del: Handler = (x, c, argv) => {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     const k = key(argv, i);
-    if (x.lookupWrite(c.db, k) !== undefined && x.deleteKey(c.db, k)) n++;
+    if (x.lookupWrite(c.db, k) !== undefined && x.deleteKey(c.db, k)) {
+      x.notify(ev.generic, "del", c.db, k);
+      n++;
+    }
   }
   c.reply.integer(n);
 };
 
 const exists: Handler = (x, c, argv) => {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (x.lookupRead(c.db, key(argv, i)) !== undefined) n++;
+  for (let i = 1; i < argv.length; i++) {
+    if (x.lookupRead(c.db, key(argv, i), false) !== undefined) n++;
+  }
   c.reply.integer(n);
 };
 
 const type: Handler = (x, c, argv) => {
-  const e = x.lookupRead(c.db, key(argv, 1));
+  const e = x.lookupRead(c.db, key(argv, 1), false);
   c.reply.simple(e === undefined ? "none" : e.type);
 };
 
@@ -62,6 +68,8 @@ const rename = (nx: boolean): Handler => (x, c, argv) => {
   if (nx && x.lookupWrite(c.db, to) !== undefined) return c.reply.integer(0);
   x.deleteKey(c.db, from);
   x.setValue(c.db, to, e.type, e.value, e.expireAt);
+  x.notify(ev.generic, "rename_from", c.db, from);
+  x.notify(ev.generic, "rename_to", c.db, to);
   if (nx) c.reply.integer(1);
   else c.reply.ok();
 };
@@ -91,6 +99,7 @@ const copy: Handler = (x, c, argv) => {
     x.deleteKey(dstDb, to);
   }
   x.setValue(dstDb, to, e.type, cloneValue(e.value), e.expireAt);
+  x.notify(ev.generic, "copy_to", dstDb, to);
   c.reply.integer(1);
 };
 
@@ -148,10 +157,12 @@ function setExpireAt(
   if (at <= x.now && !x.loading) {
     x.deleteKey(c.db, k);
     x.propagate(c.db, [textDel, argv[1]!]);
+    x.notify(ev.generic, "del", c.db, k);
   } else {
     x.dbs[c.db]!.setExpire(k, e, at);
     x.keyChanged(c.db, k);
     x.propagate(c.db, [textPexpireat, argv[1]!, intBytes(at)]);
+    x.notify(ev.generic, "expire", c.db, k);
   }
 }
 
@@ -208,7 +219,7 @@ const expire = (unitMs: number, absolute: boolean, name: string): Handler => (x,
 };
 
 const ttl = (divisor: number, absolute: boolean): Handler => (x, c, argv) => {
-  const e = x.lookupRead(c.db, key(argv, 1));
+  const e = x.lookupRead(c.db, key(argv, 1), false);
   if (e === undefined) return c.reply.integer(-2);
   if (e.expireAt === 0) return c.reply.integer(-1);
   const ms = absolute ? e.expireAt : Math.max(0, e.expireAt - x.now);
@@ -221,6 +232,7 @@ const persist: Handler = (x, c, argv) => {
   if (e === undefined || e.expireAt === 0) return c.reply.integer(0);
   x.dbs[c.db]!.setExpire(k, e, 0);
   x.keyChanged(c.db, k);
+  x.notify(ev.generic, "persist", c.db, k);
   c.reply.integer(1);
 };
 

@@ -18,6 +18,7 @@ import {
   timeoutArg,
   typed,
 } from "./cmd_util.ts";
+import { notifyFlags as ev } from "./notify.ts";
 
 const textLpop = fromLatin1("LPOP");
 const textRpop = fromLatin1("RPOP");
@@ -25,9 +26,13 @@ const textLmove = fromLatin1("LMOVE");
 const textLeft = fromLatin1("LEFT");
 const textRight = fromLatin1("RIGHT");
 
-function afterRemove(x: KvEngine, c: KvClient, k: string, e: Entry): void {
-  if ((e.value as Deque).length === 0) x.deleteKey(c.db, k);
+/** After elements left a list: announces `event`, then deletes the key if it is empty. */
+function afterRemove(x: KvEngine, c: KvClient, k: string, e: Entry, event: string): void {
+  const empty = (e.value as Deque).length === 0;
+  if (empty) x.deleteKey(c.db, k);
   else x.entryChanged(c.db, k, e);
+  x.notify(ev.list, event, c.db, k);
+  if (empty) x.notify(ev.generic, "del", c.db, k);
 }
 
 const push = (left: boolean, onlyExisting: boolean): Handler => (x, c, argv) => {
@@ -44,6 +49,7 @@ const push = (left: boolean, onlyExisting: boolean): Handler => (x, c, argv) => 
     else d.pushBack(latin1(argv[i]!));
   }
   x.entryChanged(c.db, k, e);
+  x.notify(ev.list, left ? "lpush" : "rpush", c.db, k);
   c.reply.integer(d.length);
 };
 
@@ -71,7 +77,7 @@ const pop = (left: boolean): Handler => (x, c, argv) => {
     for (let i = 0; i < n; i++) c.reply.bulkLatin1((left ? d.popFront() : d.popBack())!);
     if (n === 0) return;
   }
-  afterRemove(x, c, k, e);
+  afterRemove(x, c, k, e, left ? "lpop" : "rpop");
 };
 
 const lrange: Handler = (x, c, argv) => {
@@ -119,6 +125,7 @@ const lset: Handler = (x, c, argv) => {
   if (at < 0 || at >= d.length) return c.reply.error(errors.indexRange);
   d.setAt(at, latin1(argv[3]!));
   x.entryChanged(c.db, k, e);
+  x.notify(ev.list, "lset", c.db, k);
   c.reply.ok();
 };
 
@@ -146,7 +153,7 @@ const lrem: Handler = (x, c, argv) => {
   }
   if (removed > 0) {
     d.replace(items.filter((_, i) => keep[i]));
-    afterRemove(x, c, k, e);
+    afterRemove(x, c, k, e, "lrem");
   }
   c.reply.integer(removed);
 };
@@ -165,7 +172,7 @@ const ltrim: Handler = (x, c, argv) => {
   if (r === null) d.replace([]);
   else if (r[0] !== 0 || r[1] !== d.length - 1) d.replace(d.slice(r[0], r[1]));
   else return c.reply.ok();
-  afterRemove(x, c, k, e);
+  afterRemove(x, c, k, e, "ltrim");
   c.reply.ok();
 };
 
@@ -184,6 +191,7 @@ const linsert: Handler = (x, c, argv) => {
   items.splice(where === "BEFORE" ? i : i + 1, 0, latin1(argv[4]!));
   d.replace(items);
   x.entryChanged(c.db, k, e);
+  x.notify(ev.list, "linsert", c.db, k);
   c.reply.integer(d.length);
 };
 
@@ -249,13 +257,16 @@ function moveOne(
   const de = typed(x, c, dst, "list", true);
   if (de === null) return true;
   const v = fromLeft ? (e.value as Deque).popFront()! : (e.value as Deque).popBack()!;
-  afterRemove(x, c, src, e);
-  let target = src === dst ? x.lookupWrite(c.db, dst) : de;
+  // As Redis: the push is announced before the pop, and an emptied source goes last.
+  let target = src === dst ? e : de;
   if (target === undefined) target = x.setValue(c.db, dst, "list", new Deque());
   const d = target.value as Deque;
   if (toLeft) d.pushFront(v);
   else d.pushBack(v);
   x.entryChanged(c.db, dst, target);
+  x.notify(ev.list, toLeft ? "lpush" : "rpush", c.db, dst);
+  if (src === dst) x.notify(ev.list, fromLeft ? "lpop" : "rpop", c.db, src);
+  else afterRemove(x, c, src, e, fromLeft ? "lpop" : "rpop");
   c.reply.bulkLatin1(v);
   return true;
 }
@@ -302,7 +313,7 @@ const bpop = (left: boolean): Handler => (x, c, argv) => {
     c.reply.array(2);
     c.reply.bulk(argv[i + 1]!);
     c.reply.bulkLatin1(v);
-    afterRemove(x, c, keys[i]!, e);
+    afterRemove(x, c, keys[i]!, e, left ? "lpop" : "rpop");
     x.propagate(c.db, [left ? textLpop : textRpop, argv[i + 1]!]);
     return;
   }

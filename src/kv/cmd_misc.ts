@@ -1,7 +1,8 @@
 /**
  * Introspection commands outside the data types: MEMORY (USAGE from the
  * engine's per-key estimate) and FUNCTION (ThunderDB runs no server-side
- * scripts, so the function library is always empty).
+ * scripts, so the function library is always empty), and CLUSTER (no
+ * cluster mode).
  * @module
  */
 import { latin1 } from "./bytes.ts";
@@ -45,5 +46,8 @@ const fn: Handler = (_x, c, argv) => {
   c.reply.error(`ERR unknown subcommand '${latin1(argv[1]!)}'. Try FUNCTION HELP.`);
 };
 
-/** MEMORY and FUNCTION by lower-case name. */
-export const miscHandlers: Record<string, Handler> = { memory, function: fn };
+/** CLUSTER answers as a Redis started without cluster mode does. */
+const cluster: Handler = (_x, c) => c.reply.error("ERR This instance has cluster support disabled");
+
+/** MEMORY, FUNCTION and CLUSTER by lower-case name. */
+export const miscHandlers: Record<string, Handler> = { memory, function: fn, cluster };

@@ -20,6 +20,7 @@ import {
   timeoutArg,
   typed,
 } from "./cmd_util.ts";
+import { notifyFlags as ev } from "./notify.ts";
 
 const numkeysError = "ERR numkeys should be greater than 0";
 const countError = "ERR count should be greater than 0";
@@ -68,9 +69,20 @@ function parseMpop(
   return { keys, first: at + 1, head: where === sides[0], count: count === -1 ? 1 : count };
 }
 
-function afterRemove(x: KvEngine, c: KvClient, k: string, e: Entry, size: number): void {
+/** After a pop: announces `event` of class `type`, then deletes the key if it is empty. */
+function afterRemove(
+  x: KvEngine,
+  c: KvClient,
+  k: string,
+  e: Entry,
+  size: number,
+  type: number,
+  event: string,
+): void {
   if (size === 0) x.deleteKey(c.db, k);
   else x.entryChanged(c.db, k, e);
+  x.notify(type, event, c.db, k);
+  if (size === 0) x.notify(ev.generic, "del", c.db, k);
 }
 
 const textLpop = fromLatin1("LPOP");
@@ -91,7 +103,7 @@ function popLists(x: KvEngine, c: KvClient, argv: Uint8Array[], a: MpopArgs): bo
     c.reply.bulk(argv[a.first + i]!);
     c.reply.array(n);
     for (let j = 0; j < n; j++) c.reply.bulkLatin1((a.head ? d.popFront() : d.popBack())!);
-    afterRemove(x, c, k, e, d.length);
+    afterRemove(x, c, k, e, d.length, ev.list, a.head ? "lpop" : "rpop");
     x.propagate(c.db, [a.head ? textLpop : textRpop, argv[a.first + i]!, intBytes(n)]);
     return true;
   }
@@ -117,7 +129,7 @@ function popZsets(x: KvEngine, c: KvClient, argv: Uint8Array[], a: MpopArgs): bo
       c.reply.bulkLatin1(en.member);
       c.reply.double(en.score);
     }
-    afterRemove(x, c, k, e, z.size);
+    afterRemove(x, c, k, e, z.size, ev.zset, a.head ? "zpopmin" : "zpopmax");
     x.propagate(c.db, [a.head ? textZpopmin : textZpopmax, argv[a.first + i]!, intBytes(n)]);
     return true;
   }

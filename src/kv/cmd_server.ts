@@ -9,6 +9,7 @@ import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
 import { errors, type Handler, intArg, opt } from "./cmd_util.ts";
 import { unsubscribeAll } from "./cmd_pubsub.ts";
+import { stopMonitoring } from "./monitor.ts";
 
 /** Version reported to clients (HELLO, INFO). */
 export const redisVersion = "7.0.15";
@@ -126,6 +127,7 @@ export function resetClient(x: KvEngine, c: KvClient): void {
   c.multiError = false;
   unwatchAll(x, c);
   unsubscribeAll(x, c, false);
+  stopMonitoring(x, c);
   x.unblock(c);
   c.db = 0;
   c.name = "";

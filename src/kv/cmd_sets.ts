@@ -18,6 +18,7 @@ import {
 import { globMatch } from "./glob.ts";
 import { scanIterator } from "./keyspace.ts";
 import { hashCursors, randomPick } from "./cmd_hashes.ts";
+import { notifyFlags as ev } from "./notify.ts";
 
 let nextCursor = 1_000_000_000;
 const textSrem = fromLatin1("SREM");
@@ -35,6 +36,7 @@ const sadd: Handler = (x, c, argv) => {
     if (!s.has(m)) (s.add(m), n++);
   }
   x.entryChanged(c.db, k, e);
+  if (n > 0) x.notify(ev.set, "sadd", c.db, k);
   c.reply.integer(n);
 };
 
@@ -49,6 +51,8 @@ const srem: Handler = (x, c, argv) => {
   if (n > 0) {
     if (s.size === 0) x.deleteKey(c.db, k);
     else x.entryChanged(c.db, k, e);
+    x.notify(ev.set, "srem", c.db, k);
+    if (s.size === 0) x.notify(ev.generic, "del", c.db, k);
   }
   c.reply.integer(n);
 };
@@ -113,6 +117,8 @@ const spop: Handler = (x, c, argv) => {
     x.entryChanged(c.db, k, e);
     x.propagate(c.db, [textSrem, argv[1]!, ...picked.map(fromLatin1)]);
   }
+  x.notify(ev.set, "spop", c.db, k);
+  if (s.size === 0) x.notify(ev.generic, "del", c.db, k);
 };
 
 const srandmember: Handler = (x, c, argv) => {
@@ -144,13 +150,17 @@ const smove: Handler = (x, c, argv) => {
   if (se === undefined || !(se.value as Set<string>).has(m)) return c.reply.integer(0);
   if (src === dst) return c.reply.integer(1);
   (se.value as Set<string>).delete(m);
-  if ((se.value as Set<string>).size === 0) x.deleteKey(c.db, src);
+  const emptied = (se.value as Set<string>).size === 0;
+  if (emptied) x.deleteKey(c.db, src);
   else x.entryChanged(c.db, src, se);
+  x.notify(ev.set, "srem", c.db, src);
+  if (emptied) x.notify(ev.generic, "del", c.db, src);
   // As in Redis, the destination only counts as modified (WATCH) when it gains the member.
   if (de !== undefined && (de.value as Set<string>).has(m)) return c.reply.integer(1);
   const target = de ?? x.setValue(c.db, dst, "set", new Set<string>());
   (target.value as Set<string>).add(m);
   x.entryChanged(c.db, dst, target);
+  x.notify(ev.set, "sadd", c.db, dst);
   c.reply.integer(1);
 };
 
@@ -197,8 +207,11 @@ const setop = (op: SetOp, store: boolean): Handler => (x, c, argv) => {
   if (out === null) return;
   if (!store) return replyMembers(c, out, out.size);
   const dst = key(argv, 1);
-  x.deleteKey(c.db, dst);
-  if (out.size > 0) x.setValue(c.db, dst, "set", out);
+  const existed = x.deleteKey(c.db, dst);
+  if (out.size > 0) {
+    x.setValue(c.db, dst, "set", out);
+    x.notify(ev.set, `s${op}store`, c.db, dst);
+  } else if (existed) x.notify(ev.generic, "del", c.db, dst);
   c.reply.integer(out.size);
 };
 

@@ -12,6 +12,7 @@ import { Deque } from "./deque.ts";
 import type { ZSet } from "./zset.ts";
 import { parseFloatStrict } from "./bytes.ts";
 import { errors, type Handler, intArg, key, opt } from "./cmd_util.ts";
+import { notifyFlags as ev } from "./notify.ts";
 
 interface SortOptions {
   desc: boolean;
@@ -139,12 +140,13 @@ const sort = (readOnly: boolean): Handler => (x, c, argv) => {
     for (const v of out) v === null ? c.reply.nil() : c.reply.bulkLatin1(v);
     return;
   }
-  x.deleteKey(c.db, o.store);
+  const existed = x.deleteKey(c.db, o.store);
   if (out.length > 0) {
     const d = new Deque();
     for (const v of out) d.pushBack(v ?? "");
     x.setValue(c.db, o.store, "list", d);
-  }
+    x.notify(ev.list, "sortstore", c.db, o.store);
+  } else if (existed) x.notify(ev.generic, "del", c.db, o.store);
   c.reply.integer(out.length);
 };
 

@@ -15,6 +15,7 @@ import {
   parseInt64,
 } from "./bytes.ts";
 import { errors, type Handler, intArg, key, opt, typed } from "./cmd_util.ts";
+import { notifyFlags as ev } from "./notify.ts";
 
 const textPxat = fromLatin1("PXAT");
 const textSet = fromLatin1("SET");
@@ -88,6 +89,7 @@ const set: Handler = (x, c, argv) => {
   const k = key(argv, 1);
   if (argv.length === 3) {
     x.setString(c.db, k, latin1(argv[2]!));
+    x.notify(ev.string, "set", c.db, k);
     c.reply.ok();
     return;
   }
@@ -107,8 +109,12 @@ const set: Handler = (x, c, argv) => {
   if (o.expireAt !== 0 && o.expireAt <= x.now && !x.loading) {
     x.deleteKey(c.db, k);
     x.propagate(c.db, [textDel, argv[1]!]);
+    x.notify(ev.string, "set", c.db, k);
+    x.notify(ev.generic, "del", c.db, k);
   } else {
     x.setValue(c.db, k, "string", value, expireAt);
+    x.notify(ev.string, "set", c.db, k);
+    if (o.expireAt !== 0) x.notify(ev.generic, "expire", c.db, k);
     const logged = [textSet, argv[1]!, argv[2]!];
     if (expireAt !== 0) logged.push(textPxat, intBytes(expireAt));
     x.propagate(c.db, logged);
@@ -130,8 +136,11 @@ const setex = (unit: "EX" | "PX", name: string): Handler => (x, c, argv) => {
   const at = absoluteExpire(x, c, unit, argv[2]!, name);
   if (at === null) return;
   const value = latin1(argv[3]!);
-  x.setValue(c.db, key(argv, 1), "string", value, at);
+  const k = key(argv, 1);
+  x.setValue(c.db, k, "string", value, at);
   x.propagate(c.db, [textSet, argv[1]!, argv[3]!, textPxat, intBytes(at)]);
+  x.notify(ev.string, "set", c.db, k);
+  x.notify(ev.generic, "expire", c.db, k);
   c.reply.ok();
 };
 
@@ -139,6 +148,7 @@ const setnx: Handler = (x, c, argv) => {
   const k = key(argv, 1);
   if (x.lookupWrite(c.db, k) !== undefined) return c.reply.integer(0);
   x.setValue(c.db, k, "string", latin1(argv[2]!));
+  x.notify(ev.string, "set", c.db, k);
   c.reply.integer(1);
 };
 
@@ -161,7 +171,9 @@ const mset = (nx: boolean): Handler => (x, c, argv) => {
     }
   }
   for (let i = 1; i < argv.length; i += 2) {
-    x.setValue(c.db, key(argv, i), "string", latin1(argv[i + 1]!));
+    const k = key(argv, i);
+    x.setValue(c.db, k, "string", latin1(argv[i + 1]!));
+    x.notify(ev.string, "set", c.db, k);
   }
   if (nx) c.reply.integer(1);
   else c.reply.ok();
@@ -174,6 +186,7 @@ const getset: Handler = (x, c, argv) => {
   if (e === undefined) c.reply.nil();
   else c.reply.bulkLatin1(e.value as string);
   x.setValue(c.db, k, "string", latin1(argv[2]!));
+  x.notify(ev.string, "set", c.db, k);
 };
 
 const getdel: Handler = (x, c, argv) => {
@@ -183,6 +196,7 @@ const getdel: Handler = (x, c, argv) => {
   if (e === undefined) return c.reply.nil();
   c.reply.bulkLatin1(e.value as string);
   x.deleteKey(c.db, k);
+  x.notify(ev.generic, "del", c.db, k);
 };
 
 const getex: Handler = (x, c, argv) => {
@@ -208,14 +222,17 @@ const getex: Handler = (x, c, argv) => {
   if (at !== -1 && at <= x.now && !x.loading) {
     x.deleteKey(c.db, k);
     x.propagate(c.db, [textDel, argv[1]!]);
+    x.notify(ev.generic, "del", c.db, k);
   } else if (at !== -1) {
     x.dbs[c.db]!.setExpire(k, e, at);
     x.keyChanged(c.db, k);
     x.propagate(c.db, [textPexpireat, argv[1]!, intBytes(at)]);
+    x.notify(ev.generic, "expire", c.db, k);
   } else if (persist && e.expireAt !== 0) {
     x.dbs[c.db]!.setExpire(k, e, 0);
     x.keyChanged(c.db, k);
     x.propagate(c.db, [textPersist, argv[1]!]);
+    x.notify(ev.generic, "persist", c.db, k);
   }
 };
 
@@ -236,6 +253,7 @@ function incrBy(x: KvEngine, c: KvClient, k: string, delta: number | bigint): vo
     e.value = text;
     x.entryChanged(c.db, k, e);
   }
+  x.notify(ev.string, "incrby", c.db, k);
   c.reply.integer(next);
 }
 
@@ -274,6 +292,7 @@ const incrbyfloat: Handler = (x, c, argv) => {
     x.entryChanged(c.db, k, e);
   }
   x.propagate(c.db, [textSet, argv[1]!, fromLatin1(text), textKeepttl]);
+  x.notify(ev.string, "incrbyfloat", c.db, k);
   c.reply.bulkLatin1(text);
 };
 
@@ -283,6 +302,7 @@ const append: Handler = (x, c, argv) => {
   if (e === null) return;
   if (e === undefined) {
     x.setValue(c.db, k, "string", latin1(argv[2]!));
+    x.notify(ev.string, "append", c.db, k);
     return c.reply.integer(argv[2]!.length);
   }
   const old = e.value as string;
@@ -290,6 +310,7 @@ const append: Handler = (x, c, argv) => {
   e.value = old + latin1(argv[2]!);
   e.big = true; // Redis turns a string it appends to into "raw"
   x.entryChanged(c.db, k, e);
+  x.notify(ev.string, "append", c.db, k);
   c.reply.integer((e.value as string).length);
 };
 
@@ -337,6 +358,7 @@ const setrange: Handler = (x, c, argv) => {
     e.big = true; // "raw" in Redis, whatever the length
     x.entryChanged(c.db, k, e);
   }
+  x.notify(ev.string, "setrange", c.db, k);
   c.reply.integer(next.length);
 };
 

@@ -9,6 +9,7 @@ import { ZSet } from "./zset.ts";
 import { parseFloatStrict } from "./bytes.ts";
 import { errors, type Handler, intArg, key, opt } from "./cmd_util.ts";
 import { replyEntries } from "./cmd_zsets.ts";
+import { notifyFlags as ev } from "./notify.ts";
 
 type Op = "union" | "inter" | "diff";
 
@@ -102,8 +103,11 @@ const zsetop = (op: Op, store: boolean): Handler => (x, c, argv) => {
   const out = compute(sets, weights, how, op);
   if (!store) return replyEntries(c, out.entries(), withScores);
   const dst = key(argv, 1);
-  x.deleteKey(c.db, dst);
-  if (out.size > 0) x.setValue(c.db, dst, "zset", out);
+  const existed = x.deleteKey(c.db, dst);
+  if (out.size > 0) {
+    x.setValue(c.db, dst, "zset", out);
+    x.notify(ev.zset, `z${op}store`, c.db, dst);
+  } else if (existed) x.notify(ev.generic, "del", c.db, dst);
   c.reply.integer(out.size);
 };
 

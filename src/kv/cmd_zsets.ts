@@ -24,6 +24,7 @@ import { globMatch } from "./glob.ts";
 import { scanIterator } from "./keyspace.ts";
 import { hashCursors, randomPick } from "./cmd_hashes.ts";
 import { lexQuery, parseRange, runRange, scoreQuery } from "./zset_args.ts";
+import { notifyFlags as ev } from "./notify.ts";
 
 let nextCursor = 2_000_000_000;
 const textZpopmin = fromLatin1("ZPOPMIN");
@@ -35,9 +36,13 @@ function readZ(x: KvEngine, c: KvClient, k: string, write = false): ZSet | undef
   return e === undefined ? undefined : e.value as ZSet;
 }
 
-function afterRemove(x: KvEngine, c: KvClient, k: string, e: Entry): void {
-  if ((e.value as ZSet).size === 0) x.deleteKey(c.db, k);
+/** After members left a sorted set: announces `event`, then deletes the key if it is empty. */
+function afterRemove(x: KvEngine, c: KvClient, k: string, e: Entry, event: string): void {
+  const empty = (e.value as ZSet).size === 0;
+  if (empty) x.deleteKey(c.db, k);
   else x.entryChanged(c.db, k, e);
+  x.notify(ev.zset, event, c.db, k);
+  if (empty) x.notify(ev.generic, "del", c.db, k);
 }
 
 /** Replies entries, flat in RESP2, as [member, score] pairs in RESP3 when `pairs`. */
@@ -140,6 +145,7 @@ const zadd: Handler = (x, c, argv) => {
   }
   if (z.size === 0) x.deleteKey(c.db, k);
   else if (added + changed > 0) x.entryChanged(c.db, k, e);
+  if (added + changed > 0) x.notify(ev.zset, f.incr ? "zincr" : "zadd", c.db, k);
   if (f.incr) return result === null ? c.reply.nil() : c.reply.double(result);
   c.reply.integer(f.ch ? added + changed : added);
 };
@@ -160,6 +166,7 @@ const zincrby: Handler = (x, c, argv) => {
   }
   z.add(m, next);
   x.entryChanged(c.db, k, e);
+  x.notify(ev.zset, "zincr", c.db, k);
   c.reply.double(next);
 };
 
@@ -170,7 +177,7 @@ const zrem: Handler = (x, c, argv) => {
   if (e === undefined) return c.reply.integer(0);
   let n = 0;
   for (let i = 2; i < argv.length; i++) if ((e.value as ZSet).remove(key(argv, i))) n++;
-  if (n > 0) afterRemove(x, c, k, e);
+  if (n > 0) afterRemove(x, c, k, e, "zrem");
   c.reply.integer(n);
 };
 
@@ -221,12 +228,13 @@ const zrangestore: Handler = (x, c, argv) => {
   if (z === null) return;
   const entries = runRange(z, p.q);
   const dst = key(argv, 1);
-  x.deleteKey(c.db, dst);
+  const existed = x.deleteKey(c.db, dst);
   if (entries.length > 0) {
     const out = new ZSet();
     for (const e of entries) out.add(e.member, e.score);
     x.setValue(c.db, dst, "zset", out);
-  }
+    x.notify(ev.zset, "zrangestore", c.db, dst);
+  } else if (existed) x.notify(ev.generic, "del", c.db, dst);
   c.reply.integer(entries.length);
 };
 
@@ -254,7 +262,7 @@ const zremrange = (mode: "rank" | "score" | "lex"): Handler => (x, c, argv) => {
   const entries = runRange(e?.value as ZSet | undefined, p.q);
   if (e === undefined || entries.length === 0) return c.reply.integer(0);
   for (const en of entries) (e.value as ZSet).remove(en.member);
-  afterRemove(x, c, k, e);
+  afterRemove(x, c, k, e, `zremrangeby${mode}`);
   c.reply.integer(entries.length);
 };
 
@@ -283,7 +291,7 @@ const zpop = (max: boolean): Handler => (x, c, argv) => {
   if (e === undefined) return c.reply.array(0);
   const out = popFrom(e.value as ZSet, max, count);
   replyEntries(c, out, true, argv.length === 3);
-  if (out.length > 0) afterRemove(x, c, k, e);
+  if (out.length > 0) afterRemove(x, c, k, e, max ? "zpopmax" : "zpopmin");
 };
 
 const bzpop = (max: boolean): Handler => (x, c, argv) => {
@@ -300,7 +308,7 @@ const bzpop = (max: boolean): Handler => (x, c, argv) => {
     c.reply.bulk(argv[i + 1]!);
     c.reply.bulkLatin1(en.member);
     c.reply.double(en.score);
-    afterRemove(x, c, keys[i]!, e);
+    afterRemove(x, c, keys[i]!, e, max ? "zpopmax" : "zpopmin");
     x.propagate(c.db, [max ? textZpopmax : textZpopmin, argv[i + 1]!]);
     return;
   }

@@ -17,8 +17,14 @@ import { adminHandlers } from "./cmd_admin.ts";
 import { pubsubHandlers } from "./cmd_pubsub.ts";
 import { miscHandlers } from "./cmd_misc.ts";
 import { bitHandlers } from "./cmd_bits.ts";
+import { bitopHandlers } from "./cmd_bitops.ts";
+import { bitfieldHandlers } from "./cmd_bitfield.ts";
 import { mpopHandlers } from "./cmd_mpop.ts";
 import { sortHandlers } from "./cmd_sort.ts";
+import { monitorHandlers } from "./monitor.ts";
+import { geoHandlers } from "./cmd_geo.ts";
+import { hllHandlers } from "./cmd_hll.ts";
+import { geoSearchHandlers } from "./cmd_geosearch.ts";
 
 /** One command. */
 export interface CommandSpec {
@@ -40,6 +46,8 @@ export interface CommandSpec {
   /** INFO commandstats counters. */
   calls: number;
   rejectedCalls: number;
+  /** Calls that ran and replied an error. */
+  failedCalls: number;
 }
 
 // name arity flags firstKey lastKey step group
@@ -68,6 +76,10 @@ setrange 4 write,denyoom 1 1 1 string
 setbit 4 write,denyoom 1 1 1 bitmap
 getbit 3 readonly,fast 1 1 1 bitmap
 bitcount -2 readonly 1 1 1 bitmap
+bitop -4 write,denyoom 2 -1 1 bitmap
+bitpos -3 readonly 1 1 1 bitmap
+bitfield -2 write,denyoom 1 1 1 bitmap
+bitfield_ro -2 readonly,fast 1 1 1 bitmap
 lcs -3 readonly 1 2 1 string
 del -2 write 1 -1 1 generic
 sort -2 write,denyoom,movablekeys 1 1 1 generic
@@ -193,6 +205,7 @@ client -2 admin 0 0 0 connection
 command -1 loading 0 0 0 server
 info -1 loading 0 0 0 server
 config -2 admin 0 0 0 server
+monitor 1 admin,noscript,loading,stale 0 0 0 server
 time 1 fast 0 0 0 server
 dbsize 1 readonly,fast 0 0 0 server
 flushdb -1 write 0 0 0 server
@@ -203,6 +216,22 @@ lastsave 1 fast 0 0 0 server
 swapdb 3 write,fast 0 0 0 server
 function -2 noscript 0 0 0 scripting
 memory -2 readonly 2 2 1 server
+cluster -2 fast 0 0 0 server
+pfadd -2 write,denyoom,fast 1 1 1 hyperloglog
+pfcount -2 readonly 1 -1 1 hyperloglog
+pfmerge -2 write,denyoom 1 -1 1 hyperloglog
+pfdebug 3 write,denyoom,admin 2 2 1 hyperloglog
+pfselftest 1 admin 0 0 0 hyperloglog
+geoadd -5 write,denyoom 1 1 1 geo
+geopos -2 readonly 1 1 1 geo
+geodist -4 readonly 1 1 1 geo
+geohash -2 readonly 1 1 1 geo
+georadius -6 write,denyoom,movablekeys 1 1 1 geo
+georadius_ro -6 readonly 1 1 1 geo
+georadiusbymember -5 write,denyoom,movablekeys 1 1 1 geo
+georadiusbymember_ro -5 readonly 1 1 1 geo
+geosearch -7 readonly 1 1 1 geo
+geosearchstore -8 write,denyoom 1 2 1 geo
 subscribe -2 pubsubok 0 0 0 pubsub
 psubscribe -2 pubsubok 0 0 0 pubsub
 unsubscribe -1 pubsubok 0 0 0 pubsub
@@ -229,8 +258,14 @@ const handlers: Record<string, Handler> = {
   ...pubsubHandlers,
   ...miscHandlers,
   ...bitHandlers,
+  ...bitopHandlers,
+  ...bitfieldHandlers,
   ...mpopHandlers,
   ...sortHandlers,
+  ...monitorHandlers,
+  ...geoHandlers,
+  ...hllHandlers,
+  ...geoSearchHandlers,
 };
 
 /** Builds the table; handlers missing here (MULTI, COMMAND) are filled in by `dispatch.ts`. */
@@ -265,6 +300,7 @@ export function buildCommandTable(extra: Record<string, Handler>): Map<string, C
       handler,
       calls: 0,
       rejectedCalls: 0,
+      failedCalls: 0,
     });
   }
   return table;

@@ -32,6 +32,8 @@ export interface KvConfig {
   /** Accepted and reported only: Redis's list node layout (no effect here). */
   listMaxListpackSize: number;
   listCompressDepth: number;
+  /** Largest sparse HyperLogLog (bytes) before it turns dense. */
+  hllSparseMaxBytes: number;
   /** Accepted and reported only: ThunderDB snapshots on its own schedule. */
   save: string;
 }
@@ -53,6 +55,7 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   setMaxIntsetEntries: 512,
   listMaxListpackSize: -2,
   listCompressDepth: 0,
+  hllSparseMaxBytes: 3000,
   save: "",
 };
 

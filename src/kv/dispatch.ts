@@ -16,6 +16,8 @@ import { MutedReply, NullReply } from "./reply.ts";
 import { decodeRecord } from "./record.ts";
 import { KvClient as Client } from "./client.ts";
 import { log } from "../common/log.ts";
+import { memoryAvailable } from "./evict.ts";
+import { feedMonitors } from "./monitor.ts";
 
 const multi: Handler = (_x, c) => {
   if (c.multi !== null) return c.reply.error("ERR MULTI calls can not be nested");
@@ -100,7 +102,9 @@ function commandStats(): string[] {
   const lines: string[] = [];
   for (const spec of table.values()) {
     if (spec.calls === 0 && spec.rejectedCalls === 0) continue;
-    lines.push(`cmdstat_${spec.name}:calls=${spec.calls},rejected_calls=${spec.rejectedCalls}`);
+    lines.push(
+      `cmdstat_${spec.name}:calls=${spec.calls},rejected_calls=${spec.rejectedCalls},failed_calls=${spec.failedCalls}`,
+    );
   }
   return lines;
 }
@@ -149,29 +153,6 @@ export function commandTable(): ReadonlyMap<string, CommandSpec> {
   return table;
 }
 
-/** Evicts under allkeys-lru; returns whether memory is (now) within maxmemory. */
-export function memoryAvailable(x: KvEngine): boolean {
-  const max = x.config.maxmemory;
-  if (max === 0 || x.usedMemory() <= max) return true;
-  if (x.config.maxmemoryPolicy === "noeviction") return false;
-  for (let round = 0; round < 100_000 && x.usedMemory() > max; round++) {
-    let best: { db: number; key: string; lru: number } | null = null;
-    for (let s = 0; s < 5; s++) {
-      const nonEmpty = x.dbs.filter((d) => d.size > 0);
-      if (nonEmpty.length === 0) break;
-      const db = nonEmpty[Math.floor(x.random() * nonEmpty.length)]!;
-      const k = db.randomKey(x.random)!;
-      const e = db.map.get(k)!;
-      if (best === null || e.lru < best.lru) best = { db: db.index, key: k, lru: e.lru };
-    }
-    if (best === null) return false;
-    x.deleteKey(best.db, best.key);
-    x.logDeletion(best.db, best.key);
-    x.stats.evicted++;
-  }
-  return x.usedMemory() <= max;
-}
-
 /** Commands a client in MULTI may still send at maxmemory (as in Redis). */
 const oomExempt = new Set(["exec", "discard", "quit", "reset"]);
 
@@ -189,6 +170,9 @@ function oomRejects(x: KvEngine, c: KvClient, spec: CommandSpec): boolean {
   return guarded && !memoryAvailable(x);
 }
 
+/** Error replies already attributed to a command (see runHandler). */
+let errorFloor = 0;
+
 function runHandler(
   x: KvEngine,
   c: KvClient,
@@ -198,9 +182,14 @@ function runHandler(
   const before = x.dirtyCounter;
   x.explicitPropagation = false;
   const db = c.db;
+  errorFloor = c.reply.errors;
   const r = spec.handler(x, c, argv);
   x.stats.commands++;
   spec.calls++;
+  // A command failed when it replied an error itself (not one of EXEC's queued commands).
+  if (c.reply.errors > errorFloor) spec.failedCalls++;
+  errorFloor = c.reply.errors;
+  if (x.monitors.size !== 0 && !spec.flags.has("admin")) feedMonitors(x, c, db, argv);
   if (spec.write && !x.explicitPropagation && x.dirtyCounter !== before) x.propagate(db, argv);
   return r;
 }
@@ -324,6 +313,9 @@ function retryBlocked(x: KvEngine, c: KvClient, argv: Uint8Array[]): boolean {
 /** Wires the engine's blocked-client retry to this dispatcher. */
 export function attachDispatcher(x: KvEngine): void {
   x.runBlocked = (c, argv) => retryBlocked(x, c, argv);
+  x.resetCommandStats = () => {
+    for (const spec of table.values()) spec.calls = spec.rejectedCalls = spec.failedCalls = 0;
+  };
 }
 
 /**

@@ -13,6 +13,7 @@ import { kvRecordKind, RecordEncoder } from "./record.ts";
 import { ZSet } from "./zset.ts";
 import { fromLatin1 } from "./bytes.ts";
 import { updateEncoding } from "./encoding.ts";
+import { notifyFlags, publishKeyspaceEvent } from "./notify.ts";
 
 /** Counters INFO reports. */
 export interface KvStats {
@@ -57,6 +58,8 @@ export class KvEngine {
   readonly clients = new Map<number, KvClient>();
   readonly channels = new Map<string, Set<KvClient>>();
   readonly patterns = new Map<string, Set<KvClient>>();
+  /** Clients in MONITOR mode. */
+  readonly monitors = new Set<KvClient>();
   /** db-qualified key -> clients WATCHing it. */
   readonly watchers = new Map<string, Set<KvClient>>();
   /** db-qualified key -> clients blocked on it, oldest first. */
@@ -72,6 +75,8 @@ export class KvEngine {
   nextClientId = 1;
   wal: WalWriter | null = null;
   runBlocked: BlockedRunner = () => true;
+  /** Zeroes the per-command counters (CONFIG RESETSTAT); set by the dispatcher. */
+  resetCommandStats: () => void = () => {};
   /** Persists a snapshot (SAVE/BGSAVE); null when the engine has no storage. */
   checkpoint: (() => Promise<void>) | null = null;
   /** Bumped by every write; a handler that wrote leaves it larger. */
@@ -81,6 +86,8 @@ export class KvEngine {
   readonly #record = new RecordEncoder();
   readonly startedMs: number;
   bytesBaseline = 1024 * 1024;
+  /** Enabled keyspace notification classes (`notify-keyspace-events`, see notify.ts). */
+  notifyFlags = 0;
   /** Listening port and process id, for INFO. */
   port = 0;
   processId = 0;
@@ -118,6 +125,13 @@ export class KvEngine {
     this.stats.expired++;
     this.logDeletion(db.index, key);
     this.keyChanged(db.index, key);
+    this.notify(notifyFlags.expired, "expired", db.index, key);
+  }
+
+  /** Announces a keyspace event of class `type` when notifications of it are enabled. */
+  notify(type: number, event: string, db: number, key: string): void {
+    if ((this.notifyFlags & type) === 0 || this.loading) return;
+    publishKeyspaceEvent(this, event, db, key);
   }
 
   /** Logs the removal of a key by expiry or eviction as a DEL. */
@@ -146,13 +160,16 @@ export class KvEngine {
     return db + "\u0000" + key;
   }
 
-  /** A live entry for reading (counts hits and misses, touches LRU). */
-  lookupRead(db: number, key: string): Entry | undefined {
+  /**
+   * A live entry for reading (counts hits and misses, touches LRU unless
+   * `touch` is false, as TTL, TYPE and EXISTS read in Redis).
+   */
+  lookupRead(db: number, key: string, touch = true): Entry | undefined {
     const e = this.dbs[db]!.lookup(key, this.now, this.loading);
     if (e === undefined) this.stats.misses++;
     else {
       this.stats.hits++;
-      e.lru = this.now;
+      if (touch) e.lru = this.now;
     }
     return e;
   }
@@ -171,8 +188,11 @@ export class KvEngine {
     e.lru = this.now;
     e.bytes = estimateBytes(key, e);
     updateEncoding(e, this.config);
-    this.dbs[db]!.set(key, e);
+    const ks = this.dbs[db]!;
+    const created = (this.notifyFlags & notifyFlags.newKey) !== 0 && !ks.map.has(key);
+    ks.set(key, e);
     this.keyChanged(db, key);
+    if (created) this.notify(notifyFlags.newKey, "new", db, key);
     return e;
   }
 

@@ -15,6 +15,8 @@ export interface Reply {
   simple(text: string): void;
   /** An error; `message` starts with its code word, e.g. "ERR syntax error". */
   error(message: string): void;
+  /** Errors replied so far (INFO commandstats counts commands that failed). */
+  readonly errors: number;
   integer(value: number | bigint): void;
   /** A bulk string of raw bytes. */
   bulk(bytes: Uint8Array): void;
@@ -45,9 +47,12 @@ export interface Reply {
 /** A reply sink that discards everything (recovery, replay). */
 export class NullReply implements Reply {
   readonly resp = 2 as const;
+  errors = 0;
   ok(): void {}
   simple(_text: string): void {}
-  error(_message: string): void {}
+  error(_message: string): void {
+    this.errors++;
+  }
   integer(_value: number | bigint): void {}
   bulk(_bytes: Uint8Array): void {}
   bulkLatin1(_text: string): void {}
@@ -70,6 +75,7 @@ export class NullReply implements Reply {
  */
 export class MutedReply implements Reply {
   #pending = 0;
+  errors = 0;
   constructor(readonly inner: Reply) {}
   get resp(): 2 | 3 {
     return this.inner.resp;
@@ -87,6 +93,7 @@ export class MutedReply implements Reply {
     if (this.#pass()) this.inner.simple(text);
   }
   error(message: string): void {
+    this.errors++;
     if (this.#pass()) this.inner.error(message);
   }
   integer(value: number | bigint): void {

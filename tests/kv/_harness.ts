@@ -47,7 +47,9 @@ export class RecordingReply implements Reply {
   simple(text: string): void {
     this.#emit(text);
   }
+  errors = 0;
   error(message: string): void {
+    this.errors++;
     this.#emit({ error: message });
   }
   integer(value: number | bigint): void {

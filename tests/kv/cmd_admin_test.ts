@@ -35,13 +35,63 @@ Deno.test("COMMAND COUNT/LIST/INFO/DOCS/GETKEYS", () => {
   const c = new Harness().client();
   const count = c.run("COMMAND", "COUNT") as number;
   assertEquals(count > 150, true);
-  assertEquals((c.run("COMMAND", "LIST") as string[]).length, count);
+  const list = c.run("COMMAND", "LIST") as string[];
+  assertEquals(list.filter((n) => !n.includes("|")).length, count);
+  assertEquals(list.includes("client|list") && list.includes("config|get"), true);
   const [get] = c.run("COMMAND", "INFO", "get") as unknown[][];
-  assertEquals(get!.slice(0, 6), ["get", 2, ["readonly", "fast"], 1, 1, 1]);
+  assertEquals(get!.slice(0, 7), ["get", 2, ["readonly", "fast"], 1, 1, 1, [
+    "@string",
+    "@read",
+    "@fast",
+  ]]);
+  const [zunionstore] = c.run("COMMAND", "INFO", "zunionstore") as unknown[][];
+  assertEquals((zunionstore![2] as string[]).includes("movablekeys"), true);
+  assertEquals(c.run("COMMAND", "INFO", "get|key"), [null]);
   assertEquals(c.run("COMMAND", "INFO", "nope"), [null]);
   const docs = c.run("COMMAND", "DOCS", "set") as unknown[];
   assertEquals(docs[0], "set");
   assertEquals(c.run("COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"), ["a", "b"]);
+});
+
+Deno.test("COMMAND LIST FILTERBY, GETKEYS of numkeys commands, CLUSTER without cluster mode", () => {
+  const c = new Harness().client();
+  assertEquals(c.run("COMMAND", "LIST", "FILTERBY", "PATTERN", "set"), ["set"]);
+  assertEquals(c.run("COMMAND", "LIST", "FILTERBY", "PATTERN", "config|*re*"), [
+    "config|resetstat",
+    "config|rewrite",
+  ]);
+  assertEquals(c.run("COMMAND", "LIST", "FILTERBY", "MODULE", "m"), []);
+  assertEquals(c.run("COMMAND", "LIST", "FILTERBY", "ACLCAT", "nope"), []);
+  const lists = c.run("COMMAND", "LIST", "FILTERBY", "ACLCAT", "list") as string[];
+  assertEquals(lists.includes("lpush") && !lists.includes("set"), true);
+  assertEquals(c.run("COMMAND", "LIST", "bad"), err("ERR syntax error"));
+  assertEquals(c.run("COMMAND", "LIST", "FILTERBY", "bad", "x"), err("ERR syntax error"));
+  assertEquals(c.run("COMMAND", "GETKEYS", "ZUNIONSTORE", "d", 2, "a", "b", "WEIGHTS", 1, 2), [
+    "d",
+    "a",
+    "b",
+  ]);
+  assertEquals(c.run("COMMAND", "GETKEYS", "BLMPOP", 0, 2, "a", "b", "LEFT"), ["a", "b"]);
+  assertEquals(c.run("COMMAND", "GETKEYS", "MEMORY", "USAGE", "k"), ["k"]);
+  assertEquals(
+    c.run("COMMAND", "GETKEYS", "ZUNIONSTORE", "d", 5, "a"),
+    err("ERR Invalid arguments specified for command"),
+  );
+  assertEquals(c.run("COMMAND", "GETKEYS", "PING"), err("ERR The command has no key arguments"));
+  assertEquals(c.run("CLUSTER", "INFO"), err("ERR This instance has cluster support disabled"));
+});
+
+Deno.test("TTL, TYPE and EXISTS leave a key's idle time alone; TOUCH resets it", () => {
+  const h = new Harness();
+  const c = h.client();
+  c.run("SET", "k", "v");
+  h.nowMs += 5000;
+  c.run("TTL", "k");
+  c.run("TYPE", "k");
+  c.run("EXISTS", "k");
+  assertEquals(c.run("OBJECT", "IDLETIME", "k"), 5);
+  c.run("TOUCH", "k");
+  assertEquals(c.run("OBJECT", "IDLETIME", "k"), 0);
 });
 
 Deno.test("INFO sections, CONFIG GET/SET, TIME, DBSIZE, RANDOMKEY, TOUCH, SWAPDB", () => {
@@ -94,4 +144,22 @@ Deno.test("INFO sections, CONFIG GET/SET, TIME, DBSIZE, RANDOMKEY, TOUCH, SWAPDB
   assertEquals(c.run("FLUSHALL"), "OK");
   assertEquals(c.run("DBSIZE"), 0);
   assertEquals(c.run("SAVE"), err("ERR This server has no storage to save to"));
+});
+
+Deno.test("INFO commandstats: failed calls, EXEC not blamed for its queue, CONFIG RESETSTAT", () => {
+  const c = new Harness().client();
+  c.run("SET", "s", "1");
+  c.run("LPUSH", "s", "x");
+  c.run("MULTI");
+  c.run("LPUSH", "s", "y");
+  c.run("EXEC");
+  c.run("GET");
+  const stats = () =>
+    (c.run("INFO", "commandstats") as string).split("\r\n").filter((l) => l.startsWith("cmdstat_"));
+  const line = (name: string) => stats().find((l) => l.startsWith(`cmdstat_${name}:`));
+  assertEquals(line("lpush"), "cmdstat_lpush:calls=2,rejected_calls=0,failed_calls=2");
+  assertEquals(line("exec"), "cmdstat_exec:calls=1,rejected_calls=0,failed_calls=0");
+  assertEquals(line("get"), "cmdstat_get:calls=0,rejected_calls=1,failed_calls=0");
+  c.run("CONFIG", "RESETSTAT");
+  assertEquals(stats().filter((l) => !l.startsWith("cmdstat_config:")), []);
 });

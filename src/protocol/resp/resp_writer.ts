@@ -19,6 +19,8 @@ const shrinkAboveBytes = 1024 * 1024;
 /** Serializes replies for one connection. */
 export class RespWriter implements Reply {
   resp: 2 | 3 = 2;
+  /** Error replies written (the engine counts failed commands from it). */
+  errors = 0;
   #buf = new Uint8Array(initialBytes);
   #spare = new Uint8Array(initialBytes);
   #pos = 0;
@@ -101,6 +103,7 @@ export class RespWriter implements Reply {
   }
 
   error(message: string): void {
+    this.errors++;
     this.#latin1Line(45, message.replace(/[\r\n]/g, " "));
   }
 

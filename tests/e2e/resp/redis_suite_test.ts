@@ -16,6 +16,8 @@ const units = [
   "unit/type/string",
   "unit/type/incr",
   "unit/type/list",
+  "unit/type/list-2",
+  "unit/type/list-3",
   "unit/type/hash",
   "unit/type/set",
   "unit/type/zset",
@@ -27,6 +29,13 @@ const units = [
   "unit/pubsub",
   "unit/info-command",
   "unit/protocol",
+  "unit/quit",
+  "unit/bitops",
+  "unit/bitfield",
+  "unit/other",
+  "unit/introspection-2",
+  "unit/geo",
+  "unit/hyperloglog",
 ];
 
 /**
@@ -55,15 +64,39 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   ["COPY basic usage for stream", "no stream type"],
   ["COPY basic usage for stream-cgroups", "no stream type"],
   ["Blocking commands ignores the timeout", "uses XREADGROUP (no stream type)"],
+  ["Keyspace notifications: stream events test", "no stream type"],
   // SHUTDOWN is not a RESP command here: the server's lifetime is ThunderDB's, not a client's.
   ["MULTI with SHUTDOWN", "no SHUTDOWN command"],
+  // Repeats of the comp: 0 quicklist stress run at other list-compress-depth values, which
+  // ThunderDB accepts but does not act on (no compressed list nodes); left out for CI time.
+  ["/^Stress tester for #3343-alike bugs comp: [12]$", "list-compress-depth has no effect here"],
+  // Client-side (tcl) fuzzing named after Redis's ziplist encoding, ~25 s of the suite's time
+  // for list operations unit/type/list already covers; left out for CI time.
+  ["/^ziplist implementation: ", "CI time (tcl-bound fuzzing)"],
+  // No client-side caching (CLIENT TRACKING) and no ACL users (only requirepass).
+  ["RESET clears client state", "no CLIENT TRACKING"],
+  ["RESET clears authenticated state", "no ACL users (ACL SETUSER)"],
+  // No Lua (EVAL), no MIGRATE, no streams (XREAD, XGROUP).
+  ["command stats for scripts", "no Lua scripting (EVAL)"],
+  ["COMMAND GETKEYS XGROUP", "no stream type"],
+  ["/^COMMAND GETKEYS EVAL ", "no Lua scripting (EVAL)"],
+  ["COMMAND LIST FILTERBY ACLCAT - list all commands/subcommands", "no Lua scripting (EVAL)"],
+  [
+    "/^(XREAD|EVAL|MIGRATE|GEORADIUS) command is marked with movablekeys",
+    "command not implemented",
+  ],
+  // Key-spec flags (RW/OW/RO, access/update/insert/delete) are not modelled per command.
+  ["COMMAND GETKEYSANDFLAGS", "no key-spec flags"],
+  // 30 rounds of 20,000 random points checked in tcl: ~25 s each even against Redis itself.
+  ["/^GEOSEARCH fuzzy test - ", "CI time (tcl-bound fuzzing)"],
+  // Tcl-bound HyperLogLog loops (~45 s, ~13 s and ~5 s even against Redis itself).
+  ["Fuzzing dense/sparse encoding: Redis should always detect errors", "CI time (tcl-bound)"],
+  ["/^PFCOUNT multiple-keys merge returns cardinality of union #[12]$", "CI time (tcl-bound)"],
   // DUMP/RESTORE serialize Redis's RDB format, which ThunderDB does not use.
   ["Hash ziplist of various encodings", "no DUMP/RESTORE (RDB format)"],
   ["Hash ziplist of various encodings - sanitize dump", "no DUMP/RESTORE (RDB format)"],
   ["List ziplist of various encodings", "no DUMP/RESTORE (RDB format)"],
   ["List ziplist of various encodings - sanitize dump", "no DUMP/RESTORE (RDB format)"],
-  // Keyspace notifications (notify-keyspace-events) are not implemented.
-  ["/^Keyspace notifications: ", "no keyspace notifications"],
 ];
 
 /** The suite colours its report lines; this strips the escape sequences. */
