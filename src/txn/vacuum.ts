@@ -93,11 +93,18 @@ export class VacuumRun {
   }
 }
 
+/** Columns vacuum must decode to find a version's index entries (undefined: all of them). */
+function keyColumns(rel: RelationDef): boolean[] | undefined {
+  if (rel.indexes.some((index) => index.predicate !== undefined)) return undefined;
+  return rel.types.map((_, c) => rel.indexes.some((index) => index.columns.includes(c)));
+}
+
 function removeVersions(m: Mtr, rel: RelationDef, dead: readonly number[]): void {
+  const wanted = keyColumns(rel);
   for (const rowId of dead) {
     const tuple = heapGet(m, rel.heap, rowId);
     if (tuple === undefined) continue;
-    const values = decodeRow(rel.types, tuple, tupleHeaderBytes);
+    const values = decodeRow(rel.types, tuple, tupleHeaderBytes, wanted);
     for (const index of rel.indexes) {
       const prefix = indexPrefix(index, values);
       if (prefix !== null) btreeDelete(m, index.root, withRowId(prefix, rowId));
