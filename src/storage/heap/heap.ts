@@ -182,6 +182,23 @@ export function heapInsert(m: Mtr, heap: number, row: Uint8Array): number {
   return page.id * 65536 + s;
 }
 
+/**
+ * Stores an inline row on page `pageId` of the heap when it fits there (for
+ * updates that keep a row's versions together).
+ * @returns its row id, or -1 when the row is too large or the page too full
+ * @throws {CorruptError} XX001 when the page is not a data page of this heap
+ */
+export function heapInsertOn(m: Mtr, heap: number, pageId: number, row: Uint8Array): number {
+  if (row.length === 0 || row.length > heapInlineBytesMax(m.pageSize)) return -1;
+  const candidate = m.read(pageId);
+  checkDataPage(candidate, heap);
+  if (totalFree(candidate.data) < spaceNeeded(candidate.data, row.length)) return -1;
+  const page = m.write(pageId);
+  const s = findFreeSlot(page.data);
+  writeRow(m, page, s, row, 0, true);
+  return pageId * 65536 + s;
+}
+
 /** Validates a row id and returns its page, or undefined for an unused slot. */
 function rowPage(r: PageReader, heap: number, rowId: number): PageHandle | undefined {
   if (!Number.isSafeInteger(rowId) || rowId < 65536) return undefined;

@@ -12,6 +12,8 @@ export {
   heapGet,
   heapInlineBytesMax,
   heapInsert,
+  heapInsertOn,
   heapUpdate,
+  rowIdPage,
 } from "./heap.ts";
 export { HeapCursor, heapScan, type HeapStats, heapStats, type HeapVisitor } from "./heap_scan.ts";
