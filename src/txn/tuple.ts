@@ -33,6 +33,14 @@ const offNext = 22;
 export const hotUpdatedFlag = 1;
 /** Flag of a version that has no index entries of its own (reached through a HOT chain). */
 export const heapOnlyFlag = 2;
+/**
+ * Flag of a redirect: what vacuum leaves of a dead version whose HOT chain
+ * still has a live version. It keeps the indexed values (so its index entries
+ * can be found and removed later) and links to the chain's first live
+ * version; its xmax is that version's xmin, committed before every snapshot,
+ * so no snapshot sees it.
+ */
+export const redirectFlag = 4;
 
 /** The flags byte of a tuple (0 for a tuple too short to hold a header). */
 export function tupleFlags(tuple: Uint8Array): number {

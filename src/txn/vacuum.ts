@@ -9,12 +9,13 @@
  * @module
  */
 
+import { assert } from "../common/errors.ts";
 import { batchRowsMax } from "../common/limits.ts";
 import type { Value } from "../common/types.ts";
 import { btreeDelete, btreeInsert, btreeScan } from "../storage/btree/mod.ts";
 import { HeapCursor, heapDelete, heapGet, heapUpdate } from "../storage/heap/mod.ts";
 import { compareBytes } from "../storage/key_codec.ts";
-import { decodeRow } from "../storage/row_codec.ts";
+import { decodeRow, encodeRow } from "../storage/row_codec.ts";
 import { type Clog, XidStatus } from "./clog.ts";
 import {
   hasNullKey,
@@ -34,7 +35,9 @@ import {
   heapOnlyFlag,
   newHeader,
   readHeader,
+  redirectFlag,
   setTupleFlag,
+  stampXmax,
   tupleFlags,
   tupleHeaderBytes,
 } from "./tuple.ts";
@@ -116,8 +119,9 @@ function keyColumns(rel: RelationDef): boolean[] | undefined {
 
 /**
  * Removes dead versions and their index entries. The dead heap-only versions
- * of a removed version's HOT chain go with it; the chain's first surviving
- * version takes over the index entries (it is no longer heap-only).
+ * of a removed version's HOT chain go with it; when the chain still has a
+ * live version, the removed version becomes a redirect to it instead, so its
+ * index entries stay valid (PostgreSQL's redirect line pointers).
  * @returns the number of versions removed
  */
 function removeVersions(
@@ -132,26 +136,51 @@ function removeVersions(
   for (const rowId of dead) {
     const tuple = heapGet(m, rel.heap, rowId);
     if (tuple === undefined) continue;
-    const heapOnly = (tupleFlags(tuple) & heapOnlyFlag) !== 0;
-    const doomed = [rowId];
+    const flags = tupleFlags(tuple);
+    const doomed: number[] = [];
     let survivor = -1;
+    let survivorXmin = 0;
     visitHotChain(m, rel, rowId, tuple, (id, t) => {
       if (id === rowId) return true;
-      if (!isDead(clog, horizon, t)) return (survivor = id), false;
-      doomed.push(id);
-      return true;
+      if (isDead(clog, horizon, t)) return doomed.push(id), true;
+      survivor = id;
+      survivorXmin = readHeader(t, header).xmin;
+      return false;
     });
     const values = decodeRow(rel.types, tuple, tupleHeaderBytes, wanted);
-    for (const index of rel.indexes) {
-      const prefix = heapOnly ? null : indexPrefix(index, values);
-      if (prefix === null) continue;
-      btreeDelete(m, index.root, withRowId(prefix, rowId));
-      if (survivor >= 0) btreeInsert(m, index.root, withRowId(prefix, survivor), indexValue());
+    if (survivor >= 0 && (flags & heapOnlyFlag) === 0) {
+      if ((flags & redirectFlag) === 0 || doomed.length > 0) {
+        redirect(m, rel, rowId, tuple, values, survivor, survivorXmin);
+        if ((flags & redirectFlag) === 0) removed++;
+      }
+    } else {
+      for (const index of rel.indexes) {
+        const prefix = (flags & heapOnlyFlag) !== 0 ? null : indexPrefix(index, values);
+        if (prefix !== null) btreeDelete(m, index.root, withRowId(prefix, rowId));
+      }
+      if (heapDelete(m, rel.heap, rowId) && (flags & redirectFlag) === 0) removed++;
     }
-    if (survivor >= 0 && !heapOnly) clearHeapOnly(m, rel, survivor);
     for (const id of doomed) if (heapDelete(m, rel.heap, id)) removed++;
   }
   return removed;
+}
+
+/** Rewrites a dead version as a redirect to `survivor` that keeps only the indexed values. */
+function redirect(
+  m: Mtr,
+  rel: RelationDef,
+  rowId: number,
+  tuple: Uint8Array,
+  values: Value[],
+  survivor: number,
+  survivorXmin: number,
+): void {
+  const stub = encodeRow(rel.types, values, tupleHeaderBytes);
+  stub.set(tuple.subarray(0, tupleHeaderBytes));
+  stampXmax(stub, survivorXmin, 0, survivor, true);
+  setTupleFlag(stub, redirectFlag, true);
+  const kept = heapUpdate(m, rel.heap, rowId, stub);
+  assert(kept === rowId, `Redirecting row ${rowId} of ${rel.name} moved it to ${kept}`);
 }
 
 /** Gives a heap-only version's flag up once it has index entries of its own. */
@@ -226,6 +255,8 @@ function readBatch(
   store.view((r) =>
     cursor.next(r, batchRowsMax, (rowId, tuple) => {
       readHeader(tuple, header);
+      // A redirect is no version: it only keeps the entries of older indexes pointing on.
+      if ((tupleFlags(tuple) & redirectFlag) !== 0) return true;
       if (clog.status(header.xmin) === XidStatus.aborted) return true;
       const live = header.xmax === 0 || clog.status(header.xmax) !== XidStatus.committed;
       const heapOnly = (tupleFlags(tuple) & heapOnlyFlag) !== 0;

@@ -121,10 +121,11 @@ Deno.test("An update keeping every indexed value writes a heap-only version with
   );
 });
 
-Deno.test("Vacuum removes dead chain versions and hands the index entries to the survivor", async () => {
+Deno.test("Vacuum removes dead chain versions and leaves redirects the index entries keep naming", async () => {
   const env = await openEnv();
   const rel = accounts(env);
   await fill(env, rel, 30);
+  const named = entries(env, rel, 0).sort();
   for (let k = 0; k < 6; k++) for (const id of [1, 2, 7]) await add(env, rel, id, 1n);
   // An aborted HOT update leaves a version nothing leads to.
   const aborted = env.txns.begin();
@@ -141,6 +142,7 @@ Deno.test("Vacuum removes dead chain versions and hands the index entries to the
     const live = entries(env, rel, indexNo);
     assert.equal(live.length, 30, `index ${indexNo} has one entry per row`);
     assert.equal(new Set(live).size, 30);
+    assert.deepStrictEqual(live.sort(), named, "the entries still name the first versions");
   }
   assert.deepStrictEqual(await balance(env, rel, 1), [6n]);
   assert.deepStrictEqual(await balance(env, rel, 2), [7n]);
@@ -159,6 +161,16 @@ Deno.test("Vacuum removes dead chain versions and hands the index entries to the
     assert.equal(all.length, 30);
     assert.equal(all.reduce((s, r) => s + (r[2] as bigint), 0n), 9n + 7n + 6n);
   });
+  // Once the whole chain is dead the redirect goes too, with its entries.
+  await inTxn(env, async (t) => {
+    const row = env.tables.lookup(t, rel, 0, [1])!;
+    assert.equal((await env.tables.deleteRow(t, rel, row.rowId)).kind, "done");
+  });
+  assert.equal(env.tables.vacuum(rel).removed, 1);
+  assert.equal(entries(env, rel, 0).length, 29);
+  assert.equal(entries(env, rel, 1).length, 29);
+  await inTxn(env, (t) => env.tables.insertRow(t, rel, [1, "again", 0n]));
+  assert.deepStrictEqual(await balance(env, rel, 1), [0n]);
 });
 
 Deno.test("buildIndex() ends HOT chains so each version is reached once through every index", async () => {
