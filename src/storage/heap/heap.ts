@@ -29,6 +29,7 @@ import {
   initDataPage,
   killSlot,
   offFlags,
+  offFragmented,
   offNextFree,
   offNextPage,
   offSlotCount,
@@ -271,10 +272,19 @@ export function heapUpdate(m: Mtr, heap: number, rowId: number, row: Uint8Array)
   const s = rowId % 65536;
   const inline = row.length <= heapInlineBytesMax(m.pageSize);
   const oldField = u16(d, slotPos(s) + 2);
-  if (inline && !(oldField & overflowSlotFlag) && oldField === row.length && row.length > 0) {
+  if (inline && !(oldField & overflowSlotFlag) && oldField >= row.length && row.length > 0) {
+    // Same size or smaller: rewrite the cell in place; a shrunk cell's tail
+    // becomes fragmented space (no compaction now).
     const off = u16(d, slotPos(s));
     d.set(row, off);
     m.logRange(page, off, row.length);
+    if (oldField > row.length) {
+      setU16(d, slotPos(s) + 2, row.length);
+      m.logRange(page, slotPos(s) + 2, 2);
+      setU32(d, offFragmented, u32(d, offFragmented) + oldField - row.length);
+      m.logRange(page, offFragmented, 4);
+      maybeRelist(m, heap, page);
+    }
     return rowId;
   }
   const length = inline ? Math.max(1, row.length) : overflowCellBytes;
