@@ -68,13 +68,25 @@ function isDead(clog: Clog, horizon: number, tuple: Uint8Array): boolean {
 export class VacuumRun {
   /** Counts so far. */
   readonly result: VacuumResult = { removed: 0, kept: 0 };
+  /** Redirects the heap holds after the examined part (they occupy slots but are no rows). */
+  redirects = 0;
   readonly #horizon: number;
   readonly #cursor: HeapCursor;
+  readonly #finished: ((run: VacuumRun) => void) | undefined;
 
-  /** Starts a run; the horizon is taken now. */
-  constructor(readonly store: TxnStore, readonly txns: TxnManager, readonly rel: RelationDef) {
+  /**
+   * Starts a run; the horizon is taken now.
+   * @param finished called once the whole heap was examined
+   */
+  constructor(
+    readonly store: TxnStore,
+    readonly txns: TxnManager,
+    readonly rel: RelationDef,
+    finished?: (run: VacuumRun) => void,
+  ) {
     this.#horizon = txns.vacuumHorizon();
     this.#cursor = new HeapCursor(rel.heap);
+    this.#finished = finished;
   }
 
   /** True once the whole heap was examined. */
@@ -105,8 +117,11 @@ export class VacuumRun {
       })
     );
     if (dead.length > 0) {
-      result.removed += store.update((m) => removeVersions(m, rel, dead, clog, this.#horizon));
+      result.removed += store.update((m) =>
+        removeVersions(m, rel, dead, clog, this.#horizon, this)
+      );
     }
+    if (this.#cursor.done) this.#finished?.(this);
     return !this.#cursor.done;
   }
 }
@@ -130,6 +145,7 @@ function removeVersions(
   dead: readonly number[],
   clog: Clog,
   horizon: number,
+  counts: { redirects: number },
 ): number {
   const wanted = keyColumns(rel);
   let removed = 0;
@@ -153,6 +169,7 @@ function removeVersions(
         redirect(m, rel, rowId, tuple, values, survivor, survivorXmin);
         if ((flags & redirectFlag) === 0) removed++;
       }
+      counts.redirects++;
     } else {
       for (const index of rel.indexes) {
         const prefix = (flags & heapOnlyFlag) !== 0 ? null : indexPrefix(index, values);

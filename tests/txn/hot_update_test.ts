@@ -138,6 +138,7 @@ Deno.test("Vacuum removes dead chain versions and leaves redirects the index ent
   assert.equal(result.removed, 6 * 3 + 1 + 1);
   assert.equal(result.kept, 30);
   assert.equal(env.tables.stats(rel).deadRows, 0);
+  assert.equal(env.tables.stats(rel).rows, 30, "redirects are not counted as rows");
   for (const indexNo of [0, 1]) {
     const live = entries(env, rel, indexNo);
     assert.equal(live.length, 30, `index ${indexNo} has one entry per row`);
