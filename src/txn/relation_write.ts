@@ -16,7 +16,14 @@
 import { assert, TxnConflictError } from "../common/errors.ts";
 import type { Value } from "../common/types.ts";
 import { btreeInsert, btreeScan } from "../storage/btree/mod.ts";
-import { heapGet, heapInsert, heapInsertOn, heapUpdate, rowIdPage } from "../storage/heap/mod.ts";
+import {
+  heapGet,
+  heapInsert,
+  heapInsertOn,
+  heapRowPrefix,
+  heapUpdate,
+  rowIdPage,
+} from "../storage/heap/mod.ts";
 import type { Mtr, PageReader } from "../storage/mtr.ts";
 import { decodeRow, encodeRow } from "../storage/row_codec.ts";
 import { XidStatus } from "./clog.ts";
@@ -239,6 +246,9 @@ function stampVersion(
   next: number,
   hot = false,
 ): void {
+  // Inline rows are stamped in place: only the header is rewritten and logged.
+  const inPlace = heapRowPrefix(m, rel.heap, rowId, tupleHeaderBytes);
+  if (inPlace !== undefined) return stampXmax(inPlace, xid, cid, next, hot);
   const tuple = heapGet(m, rel.heap, rowId);
   assert(tuple !== undefined, `Row ${rowId} of ${rel.name} vanished while locked`);
   stampXmax(tuple, xid, cid, next, hot);

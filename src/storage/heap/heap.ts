@@ -230,6 +230,30 @@ export function heapGet(r: PageReader, heap: number, rowId: number): Uint8Array 
   return row.buffer === page.data.buffer ? row.slice() : row;
 }
 
+/**
+ * The first `length` bytes of an inline row as a writable view into its page,
+ * declared as changed in `m`: for patching a fixed-size prefix (a tuple
+ * header) without copying and rewriting the row.
+ * @returns the view, or undefined when the slot holds no row, the row is in
+ * an overflow chain or is shorter than `length`
+ */
+export function heapRowPrefix(
+  m: Mtr,
+  heap: number,
+  rowId: number,
+  length: number,
+): Uint8Array | undefined {
+  const found = rowPage(m, heap, rowId);
+  if (found === undefined) return undefined;
+  const s = rowId % 65536;
+  const field = u16(found.data, slotPos(s) + 2);
+  if (field & overflowSlotFlag || field < length) return undefined;
+  const page = m.write(found.id);
+  const off = u16(page.data, slotPos(s));
+  m.logRange(page, off, length);
+  return page.data.subarray(off, off + length);
+}
+
 /** Frees the slot's overflow chain, if any. */
 function freeRowChain(m: Mtr, d: Uint8Array, s: number): void {
   if (u16(d, slotPos(s) + 2) & overflowSlotFlag) freeOverflow(m, u32(d, u16(d, slotPos(s)) + 4));

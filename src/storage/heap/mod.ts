@@ -13,6 +13,7 @@ export {
   heapInlineBytesMax,
   heapInsert,
   heapInsertOn,
+  heapRowPrefix,
   heapUpdate,
   rowIdPage,
 } from "./heap.ts";
