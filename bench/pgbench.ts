@@ -25,6 +25,7 @@ Prints tps and the ratio ThunderDB/PostgreSQL.
 
   --seconds N   length of each pgbench run (default 30)
   --scale N     pgbench scale factor (default 10)
+  --only TEXT   run only the workloads whose name contains TEXT (e.g. tpcb)
 `);
 
 function flag(name: string, fallback: number): number {
@@ -45,11 +46,15 @@ interface Workload {
   readonly run: PgbenchRun;
 }
 
-const workloads: readonly Workload[] = [
+const onlyAt = Deno.args.indexOf("--only");
+const only = onlyAt >= 0 ? Deno.args[onlyAt + 1] ?? "" : "";
+
+const allWorkloads: readonly Workload[] = [
   { name: "select-only -M simple", run: { mode: "simple", seconds, selectOnly: true } },
   { name: "select-only -M prepared", run: { mode: "prepared", seconds, selectOnly: true } },
   { name: "tpcb-like -M prepared", run: { mode: "prepared", seconds } },
 ];
+const workloads = allWorkloads.filter((w) => w.name.includes(only));
 
 /**
  * Fallbacks used only when ThunderDB rejects a step of stock pgbench, so the

@@ -423,8 +423,9 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
   let rs: RelationStore;
   if (options.store) rs = RelationStore.over(options.store);
   else if (options.memory || options.path === undefined) {
-    // Nothing of an in-memory database outlives the process: its log needs no sync rounds.
-    rs = await RelationStore.open({ walSync: "off" });
+    // Nothing of an in-memory database outlives the process and no one can
+    // reopen its private file system: it keeps no log at all.
+    rs = await RelationStore.open({ walSync: "discard" });
   } else {
     rs = await RelationStore.open({
       fs: options.fs ?? new FsFileSystem(),

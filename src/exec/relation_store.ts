@@ -84,7 +84,8 @@ export interface RelationStoreOptions {
   readonly dataDir?: string;
   readonly pageSize?: number;
   readonly bufferPoolBytes?: number;
-  readonly walSync?: "fsync" | "off";
+  /** See `PageStoreOptions.walSync`; "discard" only for a private in-memory store. */
+  readonly walSync?: "fsync" | "off" | "discard";
 }
 
 const keyableTypes: ReadonlySet<TypeId> = new Set<TypeId>([

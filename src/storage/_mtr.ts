@@ -176,6 +176,7 @@ export class MiniTransaction extends PinningReader implements Mtr {
     if (size === 0) return 0;
     const frames = this.#frames;
     const pool = this.source.pool;
+    if (wal.discards) return this.#stamp(wal.skip(size));
     const start = wal.reserve(WalKind.pages, size);
     const out = wal.buffer;
     let at = start + 4;
@@ -199,7 +200,13 @@ export class MiniTransaction extends PinningReader implements Mtr {
     if (at - start !== size) {
       throw new AssertionError(`WAL record of ${at - start} bytes, expected ${size}`);
     }
-    const lsn = wal.seal();
+    return this.#stamp(wal.seal());
+  }
+
+  /** Gives every logged page the record's LSN and marks it dirty. */
+  #stamp(lsn: number): number {
+    const frames = this.#frames;
+    const pool = this.source.pool;
     for (let slot = 0; slot < frames.length; slot++) {
       if (this.#mode[slot] === Logged.none) continue;
       const frame = frames[slot]!;

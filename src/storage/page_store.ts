@@ -43,8 +43,12 @@ export interface PageStoreOptions {
   readonly pageSize?: number;
   /** Buffer pool budget. Default 64 MiB. */
   readonly bufferPoolBytes?: number;
-  /** "off" skips fdatasync on commit (data may be lost on power failure). Default "fsync". */
-  readonly walSync?: "fsync" | "off";
+  /**
+   * "off" skips fdatasync on commit (data may be lost on power failure);
+   * "discard" keeps no log at all, for a private in-memory store that is never
+   * reopened (see `WalOptions.sync`). Default "fsync".
+   */
+  readonly walSync?: "fsync" | "off" | "discard";
   /** Components with their own WAL records (see `WalParticipant`). */
   readonly participants?: readonly WalParticipant[];
   /** WAL segment size; tests lower it to exercise recycling. */

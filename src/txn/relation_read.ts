@@ -26,9 +26,12 @@ import type { KeyRange } from "./ssi.ts";
 import type { Txn } from "./txn.ts";
 import type { TxnStore } from "./txn_manager.ts";
 import {
+  heapOnlyFlag,
+  hotUpdatedFlag,
   newHeader,
   readHeader,
   readHeaderAt,
+  tupleFlags,
   type TupleHeader,
   tupleHeaderBytes,
 } from "./tuple.ts";
@@ -303,7 +306,10 @@ export function openIndexScan(
   return new RowCursor(store, txn, rel, options, (r, max, visit) => {
     cursor.next(r, max, (key) => {
       const rowId = rowIdOfKey(key);
-      visit(rowId, fetchTuple(r, rel, rowId));
+      visitHotChain(r, rel, rowId, fetchTuple(r, rel, rowId), (id, tuple) => {
+        visit(id, tuple);
+        return true;
+      });
       return true;
     });
     return cursor.done;
@@ -353,9 +359,19 @@ export function lookupRows(
         if (tuple === undefined) {
           throw new CorruptError(`Index entry of ${rel.name} points to missing row ${rowId}`);
         }
-        if (!tupleVisible(txn, tuple)) return;
-        batch.rowIds.push(rowId);
-        batch.rows.push(decodeRow(rel.types, tuple, tupleHeaderBytes, wanted));
+        if ((tupleFlags(tuple) & hotUpdatedFlag) === 0) {
+          if (!tupleVisible(txn, tuple)) return;
+          batch.rowIds.push(rowId);
+          batch.rows.push(decodeRow(rel.types, tuple, tupleHeaderBytes, wanted));
+          return;
+        }
+        visitHotChain(r, rel, rowId, tuple, (id, t) => {
+          if (!tupleVisible(txn, t)) return true;
+          batch.rowIds.push(id);
+          batch.rows.push(decodeRow(rel.types, t, tupleHeaderBytes, wanted));
+          // At most one version of a row is visible to a snapshot.
+          return false;
+        });
       },
     )
   );
@@ -370,6 +386,39 @@ function toKeyRange(index: number, range: ScanRange): KeyRange {
     lowerInclusive: range.lowerInclusive ?? true,
     upperInclusive: range.upperInclusive ?? true,
   };
+}
+
+const chainHeader = newHeader();
+
+/**
+ * Visits the version `rowId` (whose tuple is `tuple`) and then the heap-only
+ * versions its HOT chain leads to, oldest first, until `visit` returns false.
+ * A link counts only when the next version is heap-only and was made by the
+ * transaction that updated the previous one (a slot freed by vacuum may hold
+ * an unrelated row by now).
+ */
+export function visitHotChain(
+  r: PageReader,
+  rel: RelationDef,
+  rowId: number,
+  tuple: Uint8Array,
+  visit: (rowId: number, tuple: Uint8Array) => boolean,
+): void {
+  let id = rowId;
+  let t = tuple;
+  // Each hop lands on another slot of the same page: a page has fewer than 65536 slots.
+  for (let hops = 0; hops < 65536; hops++) {
+    if (!visit(id, t)) return;
+    if ((tupleFlags(t) & hotUpdatedFlag) === 0) return;
+    readHeader(t, chainHeader);
+    const updater = chainHeader.xmax;
+    const next = chainHeader.next;
+    const n = next === 0 ? undefined : heapGet(r, rel.heap, next);
+    if (n === undefined || (tupleFlags(n) & heapOnlyFlag) === 0) return;
+    if (readHeader(n, chainHeader).xmin !== updater) return;
+    id = next;
+    t = n;
+  }
 }
 
 /**

@@ -16,7 +16,14 @@
 import { assert, TxnConflictError } from "../common/errors.ts";
 import type { Value } from "../common/types.ts";
 import { btreeInsert, btreeScan } from "../storage/btree/mod.ts";
-import { heapGet, heapInsert, heapUpdate } from "../storage/heap/mod.ts";
+import {
+  heapGet,
+  heapInsert,
+  heapInsertOn,
+  heapRowPrefix,
+  heapUpdate,
+  rowIdPage,
+} from "../storage/heap/mod.ts";
 import type { Mtr, PageReader } from "../storage/mtr.ts";
 import { decodeRow, encodeRow } from "../storage/row_codec.ts";
 import { XidStatus } from "./clog.ts";
@@ -33,10 +40,13 @@ import {
 } from "./relation.ts";
 import type { Txn } from "./txn.ts";
 import type { TxnManager, TxnStore } from "./txn_manager.ts";
+import { visitHotChain } from "./relation_read.ts";
 import {
+  heapOnlyFlag,
   initHeader,
   newHeader,
   readHeader,
+  setTupleFlag,
   stampXmax,
   type TupleHeader,
   tupleHeaderBytes,
@@ -107,19 +117,23 @@ export function checkUnique(
       index.root,
       { lower: prefix, ...(upper ? { upper, upperInclusive: false } : {}) },
       (key) => {
-        const rowId = rowIdOfKey(key);
-        if (rowId === exclude) return true;
-        const tuple = heapGet(m, rel.heap, rowId);
+        const first = rowIdOfKey(key);
+        const tuple = heapGet(m, rel.heap, first);
         if (tuple === undefined) return true;
-        const h = readHeader(tuple, scratch);
-        const made = xidState(ctx, txn, h.xmin);
-        if (made === "aborted") return true;
-        if (typeof made !== "string") return (wait = made), false;
-        const gone = h.xmax === 0 ? "aborted" : xidState(ctx, txn, h.xmax);
-        if (gone === "committed" || gone === "own") return true;
-        if (typeof gone !== "string") return (wait = gone), false;
-        duplicate = rowId;
-        return false;
+        // Every version of a HOT chain holds the entry's key.
+        visitHotChain(m, rel, first, tuple, (rowId, t) => {
+          if (rowId === exclude) return true;
+          const h = readHeader(t, scratch);
+          const made = xidState(ctx, txn, h.xmin);
+          if (made === "aborted") return true;
+          if (typeof made !== "string") return (wait = made), false;
+          const gone = h.xmax === 0 ? "aborted" : xidState(ctx, txn, h.xmax);
+          if (gone === "committed" || gone === "own") return true;
+          if (typeof gone !== "string") return (wait = gone), false;
+          duplicate = rowId;
+          return false;
+        });
+        return wait === null && duplicate < 0;
       },
     );
     if (duplicate >= 0) throw uniqueViolation(rel, indexNo, row, duplicate);
@@ -140,22 +154,40 @@ function sameKey(a: Uint8Array, b: Uint8Array | null): boolean {
   return true;
 }
 
-/** Inserts index entries of a new version and records them for SERIALIZABLE checks. */
+/**
+ * Inserts index entries of a new version and records them for SERIALIZABLE
+ * checks; a heap-only version (`heapOnly`) gets no entries, its keys are only recorded.
+ */
 export function insertIndexEntries(
   m: Mtr,
   txn: Txn,
   rel: RelationDef,
   prefixes: readonly (Uint8Array | null)[],
   rowId: number,
+  heapOnly = false,
 ): void {
   txn.writes.row(rel.id, rowId);
   for (let i = 0; i < rel.indexes.length; i++) {
     const prefix = prefixes[i]!;
     if (prefix === null) continue;
     const key = withRowId(prefix, rowId);
-    btreeInsert(m, rel.indexes[i]!.root, key, indexValue());
+    if (!heapOnly) btreeInsert(m, rel.indexes[i]!.root, key, indexValue());
     txn.writes.key(rel.id, i, key);
   }
+}
+
+/** True when every index gives the same key (or no entry) for both rows' prefixes. */
+function sameIndexKeys(
+  rel: RelationDef,
+  prefixes: readonly (Uint8Array | null)[],
+  old: readonly Value[],
+): boolean {
+  for (let i = 0; i < rel.indexes.length; i++) {
+    const prefix = prefixes[i]!;
+    const before = indexPrefix(rel.indexes[i]!, old);
+    if (prefix === null ? before !== null : !sameKey(prefix, before)) return false;
+  }
+  return true;
 }
 
 /**
@@ -204,7 +236,7 @@ export async function insertRow(
   });
 }
 
-/** Sets xmax/cmax/next on a stored version in place. */
+/** Sets xmax/cmax/next (and the HOT flag) on a stored version in place. */
 function stampVersion(
   m: Mtr,
   rel: RelationDef,
@@ -212,10 +244,14 @@ function stampVersion(
   xid: number,
   cid: number,
   next: number,
+  hot = false,
 ): void {
+  // Inline rows are stamped in place: only the header is rewritten and logged.
+  const inPlace = heapRowPrefix(m, rel.heap, rowId, tupleHeaderBytes);
+  if (inPlace !== undefined) return stampXmax(inPlace, xid, cid, next, hot);
   const tuple = heapGet(m, rel.heap, rowId);
   assert(tuple !== undefined, `Row ${rowId} of ${rel.name} vanished while locked`);
-  stampXmax(tuple, xid, cid, next);
+  stampXmax(tuple, xid, cid, next, hot);
   const kept = heapUpdate(m, rel.heap, rowId, tuple);
   assert(kept === rowId, `Stamping row ${rowId} of ${rel.name} moved it to ${kept}`);
 }
@@ -300,10 +336,19 @@ export async function updateRow(
   const tuple = encodeRow(rel.types, values, tupleHeaderBytes);
   initHeader(tuple, xid, txn.cid);
   const prefixes = rel.indexes.map((index) => indexPrefix(index, values));
+  const keysKept = sameIndexKeys(rel, prefixes, found.values);
   const newRowId = await writeChecked(ctx, txn, rel, values, prefixes, found, (m) => {
-    const id = heapInsert(m, rel.heap, tuple);
-    stampVersion(m, rel, found.rowId, xid, txn.cid, id);
-    insertIndexEntries(m, txn, rel, prefixes, id);
+    // The new version goes next to the old one when it fits there; with no
+    // indexed value changed it then needs no index entries (a HOT update).
+    setTupleFlag(tuple, heapOnlyFlag, keysKept);
+    let id = heapInsertOn(m, rel.heap, rowIdPage(found.rowId), tuple);
+    const hot = keysKept && id >= 0;
+    if (id < 0) {
+      setTupleFlag(tuple, heapOnlyFlag, false);
+      id = heapInsert(m, rel.heap, tuple);
+    }
+    stampVersion(m, rel, found.rowId, xid, txn.cid, id, hot);
+    insertIndexEntries(m, txn, rel, prefixes, id, hot);
     txn.writes.row(rel.id, found.rowId);
     return id;
   });

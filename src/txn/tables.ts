@@ -61,6 +61,8 @@ export class Tables implements WriteContext {
   readonly #estimates = new Map<number, Estimate>();
   /** Versions made dead (updated or deleted) since the last vacuum, per relation. */
   readonly #dead = new Map<number, number>();
+  /** Redirects (HOT chain links, not rows) each relation's heap held after its last vacuum. */
+  readonly #redirects = new Map<number, number>();
 
   /** Binds the access layer to a store and its transaction manager. */
   constructor(readonly store: TxnStore, readonly txns: TxnManager) {}
@@ -271,7 +273,10 @@ export class Tables implements WriteContext {
   vacuumRun(rel: RelationDef): VacuumRun {
     this.#estimates.delete(rel.id);
     this.#dead.delete(rel.id);
-    return new VacuumRun(this.store, this.txns, rel);
+    return new VacuumRun(this.store, this.txns, rel, (run) => {
+      this.#redirects.set(rel.id, run.redirects);
+      this.#estimates.delete(rel.id);
+    });
   }
 
   /**
@@ -295,7 +300,8 @@ export class Tables implements WriteContext {
       // Measured once (a walk over the heap's pages), then kept current by
       // counting writes; vacuum forces a new measurement.
       const heap = this.store.view((r) => heapStats(r, rel.heap));
-      e = { rows: heap.rows, pages: heap.dataPages, measuredRows: heap.rows };
+      const rows = Math.max(0, heap.rows - (this.#redirects.get(rel.id) ?? 0));
+      e = { rows, pages: heap.dataPages, measuredRows: rows };
       this.#estimates.set(rel.id, e);
     }
     const rows = Math.max(0, e.rows);
@@ -309,6 +315,7 @@ export class Tables implements WriteContext {
   forget(rel: RelationDef): void {
     this.#estimates.delete(rel.id);
     this.#dead.delete(rel.id);
+    this.#redirects.delete(rel.id);
   }
 
   #adjust(rel: RelationDef, delta: number): void {

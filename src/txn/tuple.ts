@@ -2,7 +2,7 @@
  * MVCC tuple header stored in front of each row version in a heap.
  *
  * Layout (little-endian, `tupleHeaderBytes` bytes), then the `row_codec` row:
- * | 0 | 1 | flags (reserved, 0) |
+ * | 0 | 1 | flags: 1 = HOT-updated (`next` is a heap-only version on the same page), 2 = heap-only (no index entries of its own) |
  * | 1 | 1 | format version (1) |
  * | 2 | 6 | xmin: xid that created the version |
  * | 8 | 6 | xmax: xid that deleted or updated it (0 = none) |
@@ -24,8 +24,33 @@ const offCmin = 14;
 const offCmax = 18;
 const offNext = 22;
 
-/** Offset and length of the part of the header `stampXmax` changes. */
-export const xmaxStampRange = { offset: offXmax, length: tupleHeaderBytes - offXmax } as const;
+/**
+ * Flag of a version whose update wrote the newer version (`next`) on the same
+ * heap page without index entries, because no indexed value changed (like
+ * PostgreSQL's heap-only tuples): index readers reach the newer version by
+ * following the chain from the version the index entry names.
+ */
+export const hotUpdatedFlag = 1;
+/** Flag of a version that has no index entries of its own (reached through a HOT chain). */
+export const heapOnlyFlag = 2;
+/**
+ * Flag of a redirect: what vacuum leaves of a dead version whose HOT chain
+ * still has a live version. It keeps the indexed values (so its index entries
+ * can be found and removed later) and links to the chain's first live
+ * version; its xmax is that version's xmin, committed before every snapshot,
+ * so no snapshot sees it.
+ */
+export const redirectFlag = 4;
+
+/** The flags byte of a tuple (0 for a tuple too short to hold a header). */
+export function tupleFlags(tuple: Uint8Array): number {
+  return tuple.length >= tupleHeaderBytes ? tuple[0]! : 0;
+}
+
+/** Sets or clears `flag` in a tuple's flags byte. */
+export function setTupleFlag(tuple: Uint8Array, flag: number, on: boolean): void {
+  tuple[0] = on ? tuple[0]! | flag : tuple[0]! & ~flag;
+}
 
 /** The decoded header. Reused objects: copy fields you keep. */
 export interface TupleHeader {
@@ -108,8 +133,18 @@ export function initHeader(tuple: Uint8Array, xmin: number, cmin: number): void 
   setU48(tuple, offNext, 0);
 }
 
-/** Marks the version deleted (next = 0) or updated (next = the new version's row id). */
-export function stampXmax(tuple: Uint8Array, xmax: number, cmax: number, next: number): void {
+/**
+ * Marks the version deleted (next = 0) or updated (next = the new version's
+ * row id; `hot` when that version is heap-only).
+ */
+export function stampXmax(
+  tuple: Uint8Array,
+  xmax: number,
+  cmax: number,
+  next: number,
+  hot = false,
+): void {
+  setTupleFlag(tuple, hotUpdatedFlag, hot);
   setU48(tuple, offXmax, xmax);
   setU32(tuple, offCmax, cmax);
   setU48(tuple, offNext, next);

@@ -9,15 +9,17 @@
  * @module
  */
 
+import { assert } from "../common/errors.ts";
 import { batchRowsMax } from "../common/limits.ts";
 import type { Value } from "../common/types.ts";
 import { btreeDelete, btreeInsert, btreeScan } from "../storage/btree/mod.ts";
-import { HeapCursor, heapDelete, heapGet } from "../storage/heap/mod.ts";
+import { HeapCursor, heapDelete, heapGet, heapUpdate } from "../storage/heap/mod.ts";
 import { compareBytes } from "../storage/key_codec.ts";
-import { decodeRow } from "../storage/row_codec.ts";
+import { decodeRow, encodeRow } from "../storage/row_codec.ts";
 import { type Clog, XidStatus } from "./clog.ts";
 import {
   hasNullKey,
+  type IndexDef,
   indexPrefix,
   indexValue,
   prefixSuccessor,
@@ -28,7 +30,17 @@ import {
 } from "./relation.ts";
 import type { TxnManager, TxnStore } from "./txn_manager.ts";
 import type { Mtr } from "../storage/mtr.ts";
-import { newHeader, readHeader, tupleHeaderBytes } from "./tuple.ts";
+import { visitHotChain } from "./relation_read.ts";
+import {
+  heapOnlyFlag,
+  newHeader,
+  readHeader,
+  redirectFlag,
+  setTupleFlag,
+  stampXmax,
+  tupleFlags,
+  tupleHeaderBytes,
+} from "./tuple.ts";
 
 /** What a vacuum did. */
 export interface VacuumResult {
@@ -56,13 +68,25 @@ function isDead(clog: Clog, horizon: number, tuple: Uint8Array): boolean {
 export class VacuumRun {
   /** Counts so far. */
   readonly result: VacuumResult = { removed: 0, kept: 0 };
+  /** Redirects the heap holds after the examined part (they occupy slots but are no rows). */
+  redirects = 0;
   readonly #horizon: number;
   readonly #cursor: HeapCursor;
+  readonly #finished: ((run: VacuumRun) => void) | undefined;
 
-  /** Starts a run; the horizon is taken now. */
-  constructor(readonly store: TxnStore, readonly txns: TxnManager, readonly rel: RelationDef) {
+  /**
+   * Starts a run; the horizon is taken now.
+   * @param finished called once the whole heap was examined
+   */
+  constructor(
+    readonly store: TxnStore,
+    readonly txns: TxnManager,
+    readonly rel: RelationDef,
+    finished?: (run: VacuumRun) => void,
+  ) {
     this.#horizon = txns.vacuumHorizon();
     this.#cursor = new HeapCursor(rel.heap);
+    this.#finished = finished;
   }
 
   /** True once the whole heap was examined. */
@@ -82,33 +106,113 @@ export class VacuumRun {
     const dead: number[] = [];
     store.view((r) =>
       this.#cursor.next(r, batchRowsMax, (rowId, tuple) => {
-        if (isDead(clog, this.#horizon, tuple)) dead.push(rowId);
-        else result.kept++;
+        if (!isDead(clog, this.#horizon, tuple)) result.kept++;
+        // A heap-only version goes with its chain's first version (below),
+        // unless its inserter aborted: then nothing leads to it.
+        else if (
+          (tupleFlags(tuple) & heapOnlyFlag) === 0 ||
+          clog.status(header.xmin) === XidStatus.aborted
+        ) dead.push(rowId);
         return true;
       })
     );
-    if (dead.length > 0) store.update((m) => removeVersions(m, rel, dead));
-    result.removed += dead.length;
+    if (dead.length > 0) {
+      result.removed += store.update((m) =>
+        removeVersions(m, rel, dead, clog, this.#horizon, this)
+      );
+    }
+    if (this.#cursor.done) this.#finished?.(this);
     return !this.#cursor.done;
   }
 }
 
-function removeVersions(m: Mtr, rel: RelationDef, dead: readonly number[]): void {
+/** Columns vacuum must decode to find a version's index entries (undefined: all of them). */
+function keyColumns(rel: RelationDef): boolean[] | undefined {
+  if (rel.indexes.some((index) => index.predicate !== undefined)) return undefined;
+  return rel.types.map((_, c) => rel.indexes.some((index) => index.columns.includes(c)));
+}
+
+/**
+ * Removes dead versions and their index entries. The dead heap-only versions
+ * of a removed version's HOT chain go with it; when the chain still has a
+ * live version, the removed version becomes a redirect to it instead, so its
+ * index entries stay valid (PostgreSQL's redirect line pointers).
+ * @returns the number of versions removed
+ */
+function removeVersions(
+  m: Mtr,
+  rel: RelationDef,
+  dead: readonly number[],
+  clog: Clog,
+  horizon: number,
+  counts: { redirects: number },
+): number {
+  const wanted = keyColumns(rel);
+  let removed = 0;
   for (const rowId of dead) {
     const tuple = heapGet(m, rel.heap, rowId);
     if (tuple === undefined) continue;
-    const values = decodeRow(rel.types, tuple, tupleHeaderBytes);
-    for (const index of rel.indexes) {
-      const prefix = indexPrefix(index, values);
-      if (prefix !== null) btreeDelete(m, index.root, withRowId(prefix, rowId));
+    const flags = tupleFlags(tuple);
+    const doomed: number[] = [];
+    let survivor = -1;
+    let survivorXmin = 0;
+    visitHotChain(m, rel, rowId, tuple, (id, t) => {
+      if (id === rowId) return true;
+      if (isDead(clog, horizon, t)) return doomed.push(id), true;
+      survivor = id;
+      survivorXmin = readHeader(t, header).xmin;
+      return false;
+    });
+    const values = decodeRow(rel.types, tuple, tupleHeaderBytes, wanted);
+    if (survivor >= 0 && (flags & heapOnlyFlag) === 0) {
+      if ((flags & redirectFlag) === 0 || doomed.length > 0) {
+        redirect(m, rel, rowId, tuple, values, survivor, survivorXmin);
+        if ((flags & redirectFlag) === 0) removed++;
+      }
+      counts.redirects++;
+    } else {
+      for (const index of rel.indexes) {
+        const prefix = (flags & heapOnlyFlag) !== 0 ? null : indexPrefix(index, values);
+        if (prefix !== null) btreeDelete(m, index.root, withRowId(prefix, rowId));
+      }
+      if (heapDelete(m, rel.heap, rowId) && (flags & redirectFlag) === 0) removed++;
     }
-    heapDelete(m, rel.heap, rowId);
+    for (const id of doomed) if (heapDelete(m, rel.heap, id)) removed++;
   }
+  return removed;
+}
+
+/** Rewrites a dead version as a redirect to `survivor` that keeps only the indexed values. */
+function redirect(
+  m: Mtr,
+  rel: RelationDef,
+  rowId: number,
+  tuple: Uint8Array,
+  values: Value[],
+  survivor: number,
+  survivorXmin: number,
+): void {
+  const stub = encodeRow(rel.types, values, tupleHeaderBytes);
+  stub.set(tuple.subarray(0, tupleHeaderBytes));
+  stampXmax(stub, survivorXmin, 0, survivor, true);
+  setTupleFlag(stub, redirectFlag, true);
+  const kept = heapUpdate(m, rel.heap, rowId, stub);
+  assert(kept === rowId, `Redirecting row ${rowId} of ${rel.name} moved it to ${kept}`);
+}
+
+/** Gives a heap-only version's flag up once it has index entries of its own. */
+function clearHeapOnly(m: Mtr, rel: RelationDef, rowId: number): void {
+  const tuple = heapGet(m, rel.heap, rowId);
+  if (tuple === undefined) return;
+  setTupleFlag(tuple, heapOnlyFlag, false);
+  heapUpdate(m, rel.heap, rowId, tuple);
 }
 
 /**
  * Fills a new (empty) index with entries for every version that is not dead,
- * checking uniqueness among versions whose deleter has not committed.
+ * checking uniqueness among versions whose deleter has not committed. HOT
+ * chains end here: each heap-only version gets entries in the other indexes
+ * too (the new index may tell the versions of a chain apart).
  * @param indexNo the position of the index in `rel.indexes`
  * @throws {DbError} 23505 when a unique index meets two live versions with one key
  */
@@ -121,47 +225,21 @@ export function buildIndex(
   const index = rel.indexes[indexNo]!;
   const clog = txns.clog;
   const cursor = new HeapCursor(rel.heap);
-  // Only the key columns are decoded, unless a partial index's predicate reads the row.
-  const wanted = index.predicate ? undefined : rel.types.map((_, c) => index.columns.includes(c));
   let entries = 0;
   // Largest key prefix inserted so far: a row with a greater prefix cannot meet a
   // duplicate, so a table read in key order (a bulk load) skips the uniqueness probes.
   let maxPrefix: Uint8Array | null = null;
   while (!cursor.done) {
-    const batch: { rowId: number; values: Value[]; live: boolean }[] = [];
-    store.view((r) =>
-      cursor.next(r, batchRowsMax, (rowId, tuple) => {
-        readHeader(tuple, header);
-        if (clog.status(header.xmin) === XidStatus.aborted) return true;
-        const live = header.xmax === 0 || clog.status(header.xmax) !== XidStatus.committed;
-        batch.push({
-          rowId,
-          values: decodeRow(rel.types, tuple, tupleHeaderBytes, wanted),
-          live,
-        });
-        return true;
-      })
-    );
+    const batch = readBatch(store, rel, cursor, clog, index);
     store.update((m) => {
-      for (const { rowId, values, live } of batch) {
+      for (const { rowId, values, live, heapOnly } of batch) {
+        if (heapOnly) endHotChain(m, rel, indexNo, rowId, values);
         const prefix = indexPrefix(index, values);
         if (prefix === null) continue;
         const ascending = maxPrefix === null || compareBytes(prefix, maxPrefix) > 0;
         if (ascending) maxPrefix = prefix;
         else if (index.unique && live && !hasNullKey(index, values)) {
-          const upper = prefixSuccessor(prefix);
-          btreeScan(m, index.root, {
-            lower: prefix,
-            ...(upper ? { upper, upperInclusive: false } : {}),
-          }, (key) => {
-            const other = heapGet(m, rel.heap, rowIdOfKey(key));
-            if (other === undefined) return true;
-            readHeader(other, header);
-            if (header.xmax === 0 || clog.status(header.xmax) !== XidStatus.committed) {
-              throw uniqueViolation(rel, indexNo, values, rowIdOfKey(key));
-            }
-            return true;
-          });
+          checkBuildUnique(m, rel, indexNo, prefix, values, clog);
         }
         btreeInsert(m, index.root, withRowId(prefix, rowId), indexValue());
         entries++;
@@ -169,4 +247,87 @@ export function buildIndex(
     });
   }
   return entries;
+}
+
+interface BuildRow {
+  rowId: number;
+  values: Value[];
+  live: boolean;
+  heapOnly: boolean;
+}
+
+/** Reads the next batch of versions an index build keeps. */
+function readBatch(
+  store: TxnStore,
+  rel: RelationDef,
+  cursor: HeapCursor,
+  clog: Clog,
+  index: IndexDef,
+): BuildRow[] {
+  // Only the key columns are decoded, unless a partial index's predicate reads the row
+  // (heap-only versions need the other indexes' columns too).
+  const wantedAll = keyColumns(rel);
+  const wanted = index.predicate ? undefined : rel.types.map((_, c) => index.columns.includes(c));
+  const batch: BuildRow[] = [];
+  store.view((r) =>
+    cursor.next(r, batchRowsMax, (rowId, tuple) => {
+      readHeader(tuple, header);
+      // A redirect is no version: it only keeps the entries of older indexes pointing on.
+      if ((tupleFlags(tuple) & redirectFlag) !== 0) return true;
+      if (clog.status(header.xmin) === XidStatus.aborted) return true;
+      const live = header.xmax === 0 || clog.status(header.xmax) !== XidStatus.committed;
+      const heapOnly = (tupleFlags(tuple) & heapOnlyFlag) !== 0;
+      const decode = heapOnly ? wantedAll : wanted;
+      batch.push({
+        rowId,
+        values: decodeRow(rel.types, tuple, tupleHeaderBytes, decode),
+        live,
+        heapOnly,
+      });
+      return true;
+    })
+  );
+  return batch;
+}
+
+/** Gives a heap-only version entries in every index but `indexNo` (being built). */
+function endHotChain(
+  m: Mtr,
+  rel: RelationDef,
+  indexNo: number,
+  rowId: number,
+  values: readonly Value[],
+): void {
+  for (let i = 0; i < rel.indexes.length; i++) {
+    if (i === indexNo) continue;
+    const prefix = indexPrefix(rel.indexes[i]!, values);
+    if (prefix !== null) {
+      btreeInsert(m, rel.indexes[i]!.root, withRowId(prefix, rowId), indexValue());
+    }
+  }
+  clearHeapOnly(m, rel, rowId);
+}
+
+/** 23505 when another version not deleted by a committed transaction holds `prefix`. */
+function checkBuildUnique(
+  m: Mtr,
+  rel: RelationDef,
+  indexNo: number,
+  prefix: Uint8Array,
+  values: readonly Value[],
+  clog: Clog,
+): void {
+  const upper = prefixSuccessor(prefix);
+  btreeScan(m, rel.indexes[indexNo]!.root, {
+    lower: prefix,
+    ...(upper ? { upper, upperInclusive: false } : {}),
+  }, (key) => {
+    const other = heapGet(m, rel.heap, rowIdOfKey(key));
+    if (other === undefined) return true;
+    readHeader(other, header);
+    if (header.xmax === 0 || clog.status(header.xmax) !== XidStatus.committed) {
+      throw uniqueViolation(rel, indexNo, values, rowIdOfKey(key));
+    }
+    return true;
+  });
 }

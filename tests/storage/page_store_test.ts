@@ -94,6 +94,28 @@ Deno.test("PageStore.update() restores before-images and logs nothing when the c
   await store.close();
 });
 
+Deno.test("PageStore with walSync discard keeps pages, LSNs and rollback without a log", async () => {
+  const fs = new MemFileSystem();
+  const store = await openPageStore({ ...options(fs, "/d"), walSync: "discard" });
+  const ids = fill(store, 40);
+  check(store, ids);
+  const lsn = store.wal.endLsn;
+  assert.ok(lsn > 0);
+  assert.throws(() =>
+    store.update((m) => {
+      const page = m.write(ids[3]!);
+      page.data[100] = 99;
+      m.logRange(page, 100, 1);
+      throw new Error("boom");
+    }), /boom/);
+  check(store, ids);
+  assert.equal(store.wal.endLsn, lsn, "a rolled-back update numbers no record");
+  assert.equal(store.wal.flushedLsn, store.wal.endLsn);
+  await store.checkpoint();
+  check(store, ids);
+  await store.close();
+});
+
 Deno.test("PageStore reuses freed pages through the free list", async () => {
   const store = await openPageStore(options(new MemFileSystem(), "/db"));
   const ids = fill(store, 5);

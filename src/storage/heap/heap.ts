@@ -29,6 +29,7 @@ import {
   initDataPage,
   killSlot,
   offFlags,
+  offFragmented,
   offNextFree,
   offNextPage,
   offSlotCount,
@@ -182,6 +183,23 @@ export function heapInsert(m: Mtr, heap: number, row: Uint8Array): number {
   return page.id * 65536 + s;
 }
 
+/**
+ * Stores an inline row on page `pageId` of the heap when it fits there (for
+ * updates that keep a row's versions together).
+ * @returns its row id, or -1 when the row is too large or the page too full
+ * @throws {CorruptError} XX001 when the page is not a data page of this heap
+ */
+export function heapInsertOn(m: Mtr, heap: number, pageId: number, row: Uint8Array): number {
+  if (row.length === 0 || row.length > heapInlineBytesMax(m.pageSize)) return -1;
+  const candidate = m.read(pageId);
+  checkDataPage(candidate, heap);
+  if (totalFree(candidate.data) < spaceNeeded(candidate.data, row.length)) return -1;
+  const page = m.write(pageId);
+  const s = findFreeSlot(page.data);
+  writeRow(m, page, s, row, 0, true);
+  return pageId * 65536 + s;
+}
+
 /** Validates a row id and returns its page, or undefined for an unused slot. */
 function rowPage(r: PageReader, heap: number, rowId: number): PageHandle | undefined {
   if (!Number.isSafeInteger(rowId) || rowId < 65536) return undefined;
@@ -221,6 +239,30 @@ export function heapGet(r: PageReader, heap: number, rowId: number): Uint8Array 
 export function heapView(r: PageReader, heap: number, rowId: number): Uint8Array | undefined {
   const page = rowPage(r, heap, rowId);
   return page === undefined ? undefined : rowAt(r, page.data, rowId % 65536);
+}
+
+/**
+ * The first `length` bytes of an inline row as a writable view into its page,
+ * declared as changed in `m`: for patching a fixed-size prefix (a tuple
+ * header) without copying and rewriting the row.
+ * @returns the view, or undefined when the slot holds no row, the row is in
+ * an overflow chain or is shorter than `length`
+ */
+export function heapRowPrefix(
+  m: Mtr,
+  heap: number,
+  rowId: number,
+  length: number,
+): Uint8Array | undefined {
+  const found = rowPage(m, heap, rowId);
+  if (found === undefined) return undefined;
+  const s = rowId % 65536;
+  const field = u16(found.data, slotPos(s) + 2);
+  if (field & overflowSlotFlag || field < length) return undefined;
+  const page = m.write(found.id);
+  const off = u16(page.data, slotPos(s));
+  m.logRange(page, off, length);
+  return page.data.subarray(off, off + length);
 }
 
 /** Frees the slot's overflow chain, if any. */
@@ -265,10 +307,19 @@ export function heapUpdate(m: Mtr, heap: number, rowId: number, row: Uint8Array)
   const s = rowId % 65536;
   const inline = row.length <= heapInlineBytesMax(m.pageSize);
   const oldField = u16(d, slotPos(s) + 2);
-  if (inline && !(oldField & overflowSlotFlag) && oldField === row.length && row.length > 0) {
+  if (inline && !(oldField & overflowSlotFlag) && oldField >= row.length && row.length > 0) {
+    // Same size or smaller: rewrite the cell in place; a shrunk cell's tail
+    // becomes fragmented space (no compaction now).
     const off = u16(d, slotPos(s));
     d.set(row, off);
     m.logRange(page, off, row.length);
+    if (oldField > row.length) {
+      setU16(d, slotPos(s) + 2, row.length);
+      m.logRange(page, slotPos(s) + 2, 2);
+      setU32(d, offFragmented, u32(d, offFragmented) + oldField - row.length);
+      m.logRange(page, offFragmented, 4);
+      maybeRelist(m, heap, page);
+    }
     return rowId;
   }
   const length = inline ? Math.max(1, row.length) : overflowCellBytes;

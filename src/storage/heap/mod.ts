@@ -12,8 +12,11 @@ export {
   heapGet,
   heapInlineBytesMax,
   heapInsert,
+  heapInsertOn,
+  heapRowPrefix,
   heapUpdate,
   heapView,
+  rowIdPage,
 } from "./heap.ts";
 export {
   HeapCursor,

@@ -36,11 +36,18 @@ export interface WalOptions {
   readonly fs: FileSystem;
   /** Directory of the segment files. */
   readonly dir: string;
-  /** "off" writes without fdatasync. Default "fsync". */
-  readonly sync?: "fsync" | "off";
+  /**
+   * "off" writes without fdatasync; "discard" numbers records but never
+   * writes them, for a private in-memory store that nothing can ever recover
+   * (its pages live only in this process). Default "fsync".
+   */
+  readonly sync?: WalSync;
   /** Roll to a new segment once the current one holds this many bytes. */
   readonly segmentBytes?: number;
 }
+
+/** How the log reaches the disk (see `WalOptions.sync`). */
+export type WalSync = "fsync" | "off" | "discard";
 
 /** Counters for `stats()`. */
 export interface WalStats {
@@ -57,6 +64,7 @@ export class Wal implements WalWriter {
   readonly #fs: FileSystem;
   readonly #dir: string;
   readonly #syncOff: boolean;
+  readonly #discard: boolean;
   readonly #segmentBytes: number;
   #buffer = new Uint8Array(1 << 20);
   #bufferBytes = 0;
@@ -95,7 +103,8 @@ export class Wal implements WalWriter {
   ) {
     this.#fs = options.fs;
     this.#dir = options.dir;
-    this.#syncOff = options.sync === "off";
+    this.#discard = options.sync === "discard";
+    this.#syncOff = options.sync === "off" || this.#discard;
     this.#segmentBytes = options.segmentBytes ?? walSegmentBytes;
     this.#writtenLsn = endLsn;
     this.#flushedLsn = endLsn;
@@ -131,6 +140,11 @@ export class Wal implements WalWriter {
     const file = options.fs.open(joinPath(options.dir, segmentName(endLsn)), { create: true });
     file.truncateSync(0);
     return new Wal(options, endLsn, endLsn, file, true);
+  }
+
+  /** True when records are numbered but never written (`sync: "discard"`). */
+  get discards(): boolean {
+    return this.#discard;
   }
 
   /** LSN up to which records are durable. */
@@ -169,7 +183,7 @@ export class Wal implements WalWriter {
     this.#throwIfFailed();
     assert(this.#reservedOffset < 0, "WAL reserve() called twice without seal()");
     // Hand large backlogs to the OS early so the buffer stays small and cache-warm.
-    if (this.#bufferBytes >= walWriteBehindBytes) this.#writeBuffered();
+    if (this.#bufferBytes >= walWriteBehindBytes && !this.#discard) this.#writeBuffered();
     if (!(kind > 0 && kind < 256)) {
       throw new AssertionError(`WAL record kind ${kind} is outside 1..255`);
     }
@@ -182,7 +196,7 @@ export class Wal implements WalWriter {
       grown.set(this.#buffer.subarray(0, this.#bufferBytes));
       this.#buffer = grown;
     }
-    if (this.#endLsn - this.#lastRollLsn >= this.#segmentBytes) {
+    if (this.#endLsn - this.#lastRollLsn >= this.#segmentBytes && !this.#discard) {
       this.#pendingRolls.push(this.#endLsn);
       this.#lastRollLsn = this.#endLsn;
     }
@@ -204,11 +218,27 @@ export class Wal implements WalWriter {
   seal(): number {
     const offset = this.#reservedOffset;
     assert(offset >= 0, "WAL seal() without reserve()");
+    if (this.#discard) return this.skip(this.#reservedBytes);
     sealWalRecord(this.#buffer, offset, this.#reservedKind, this.#reservedBytes, this.#endLsn);
     this.#reservedOffset = -1;
     const size = walRecordHeaderBytes + this.#reservedBytes;
     this.#bufferBytes += size;
     this.#endLsn += size;
+    this.stats.records++;
+    return this.#endLsn;
+  }
+
+  /**
+   * With `sync: "discard"`: numbers a record of `payloadBytes` without building
+   * or writing it (pages still get a rising LSN), dropping any reservation.
+   * @returns the LSN just past it
+   */
+  skip(payloadBytes: number): number {
+    assert(this.#discard, "WAL skip() on a log that keeps its records");
+    this.#throwIfFailed();
+    this.#reservedOffset = -1;
+    this.#endLsn += walRecordHeaderBytes + payloadBytes;
+    this.#writtenLsn = this.#flushedLsn = this.#endLsn;
     this.stats.records++;
     return this.#endLsn;
   }
@@ -386,7 +416,7 @@ export class Wal implements WalWriter {
 
   /** Closes the current segment (after a final flush by the caller), trimming the zeros ahead. */
   close(): void {
-    if (this.#failure === undefined && this.#bufferBytes === 0) {
+    if (this.#failure === undefined && this.#bufferBytes === 0 && !this.#discard) {
       try {
         this.#file.truncateSync(this.#writtenLsn - this.#segmentStart);
       } catch (error) {

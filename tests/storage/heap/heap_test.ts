@@ -7,6 +7,7 @@ import {
   heapGet,
   heapInlineBytesMax,
   heapInsert,
+  heapInsertOn,
   heapScan,
   heapStats,
   heapUpdate,
@@ -91,6 +92,28 @@ Deno.test("Heap update keeps the row id when the row fits and moves it otherwise
   assert.notEqual(moved, id);
   assert.equal(store.view((r) => heapGet(r, heap, id)), undefined);
   assert.deepEqual(store.view((r) => heapGet(r, heap, moved)), row(8, 900));
+});
+
+Deno.test("Heap update shrinks a row in place and its freed bytes serve later rows on the page", () => {
+  const { store, heap } = setup();
+  const ids: number[] = [];
+  for (let i = 0; i < 45; i++) ids.push(store.update((m) => heapInsert(m, heap, row(i, 85))));
+  const page = Math.floor(ids[0]! / 65536);
+  const samePage = ids.filter((id) => Math.floor(id / 65536) === page);
+  for (const id of samePage) {
+    assert.equal(store.update((m) => heapUpdate(m, heap, id, row(id % 200, 10))), id);
+  }
+  for (const id of samePage) {
+    assert.deepEqual(store.view((r) => heapGet(r, heap, id)), row(id % 200, 10));
+  }
+  // The page was full; the shrunk rows left room that compaction hands to new rows.
+  const added = store.update((m) => heapInsertOn(m, heap, page, row(1, 600)));
+  assert.equal(Math.floor(added / 65536), page);
+  assert.deepEqual(store.view((r) => heapGet(r, heap, added)), row(1, 600));
+  for (const id of samePage) {
+    assert.deepEqual(store.view((r) => heapGet(r, heap, id)), row(id % 200, 10));
+  }
+  assert.equal(store.update((m) => heapInsertOn(m, heap, page, row(2, 3000))), -1);
 });
 
 Deno.test("Heap stores rows larger than a page in overflow chains", () => {

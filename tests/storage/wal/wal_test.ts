@@ -105,6 +105,37 @@ Deno.test("Wal with sync off writes without fdatasync", async () => {
   wal.close();
 });
 
+Deno.test("Wal with sync discard numbers records without writing them", async () => {
+  const fs = new CountingFileSystem(new MemFileSystem());
+  fs.mkdir("/w");
+  const wal = Wal.open({ fs, dir: "/w", sync: "discard", segmentBytes: 4096 }, 0);
+  assert.equal(wal.discards, true);
+  let last = 0;
+  for (let i = 0; i < 200; i++) {
+    const lsn = wal.append(16, payload(i));
+    assert.ok(lsn > last, "LSNs rise");
+    last = lsn;
+    assert.equal(wal.flushedLsn, lsn, "a discarded record counts as durable at once");
+  }
+  await wal.flush(wal.endLsn);
+  const skipped = wal.skip(100);
+  assert.ok(skipped > last);
+  assert.equal(wal.stats.records, 201);
+  assert.equal(wal.stats.bytesWritten, 0);
+  assert.equal(fs.syncs, 0);
+  wal.close();
+  assert.equal(readAll(fs, "/w").records.length, 0);
+  assert.equal(listSegments(fs, "/w").length, 1, "no segment rolls");
+});
+
+Deno.test("Wal.skip() is refused by a log that keeps its records", () => {
+  const fs = new MemFileSystem();
+  fs.mkdir("/w");
+  const wal = Wal.open({ fs, dir: "/w" }, 0);
+  assert.throws(() => wal.skip(10), /skip\(\) on a log that keeps its records/);
+  wal.close();
+});
+
 Deno.test("scanWal() stops at a torn tail and truncateWal() cuts it so appends continue", async () => {
   const fs = new MemFileSystem();
   fs.mkdir("/w");
