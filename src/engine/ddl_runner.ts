@@ -18,6 +18,7 @@ import {
   type DdlEffects,
   noEffects,
 } from "../sql/catalog/ddl.ts";
+import { alterSequence, ownedSequences } from "../sql/catalog/ddl_sequence.ts";
 import { createPlanner } from "../sql/planner.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
@@ -91,10 +92,18 @@ export async function runDdl(
     validateRows(s, next.relations.get(ed.base.relation(stmt.table.name, stmt.table.schema).oid));
   }
   if (stmt.type === "truncate table") {
-    await truncate(
-      s,
-      stmt.tables.map((t) => next.relation(t.name, t.schema)),
-    );
+    const rels = stmt.tables.map((t) => next.relation(t.name, t.schema));
+    await truncate(s, rels);
+    if (stmt.identity === "restart") {
+      for (const rel of rels) {
+        for (const seq of ownedSequences(next, rel)) {
+          fx.restartSequences.push({ oid: seq.oid, value: seq.start });
+        }
+      }
+    }
+  }
+  for (const r of fx.restartSequences) {
+    if (s.engine.catalog.sequences.has(r.oid)) s.engine.setval(r.oid, r.value, false);
   }
   await Promise.resolve();
   return done(tag, fx);
@@ -146,6 +155,9 @@ function applyDdl(
     }
     case "truncate table":
       return "TRUNCATE TABLE";
+    case "alter sequence":
+      alterSequence(ed, stmt, fx);
+      return "ALTER SEQUENCE";
     default:
       throw new DbError("0A000", `${stmt.type.toUpperCase()} is not supported`);
   }

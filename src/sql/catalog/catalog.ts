@@ -79,6 +79,8 @@ export interface SequenceDef {
   readonly min: bigint;
   readonly max: bigint;
   readonly cycle: boolean;
+  /** The column owning the sequence (serial, identity, OWNED BY); absent in old catalogs. */
+  readonly ownedBy?: { readonly table: number; readonly column: number } | null;
 }
 
 let versionCounter = 0;

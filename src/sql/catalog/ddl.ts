@@ -33,6 +33,8 @@ export interface DdlEffects {
   /** Relations whose rows must be emptied (TRUNCATE). */
   readonly truncated: number[];
   readonly newSequences: number[];
+  /** Sequences to set back to a value (ALTER SEQUENCE RESTART, TRUNCATE RESTART IDENTITY). */
+  readonly restartSequences: { oid: number; value: bigint }[];
   readonly notices: string[];
 }
 
@@ -44,6 +46,7 @@ export function noEffects(): DdlEffects {
     droppedIndexes: [],
     truncated: [],
     newSequences: [],
+    restartSequences: [],
     notices: [],
   };
 }
@@ -64,7 +67,8 @@ export function replaceRel(ed: CatalogEditor, rel: RelationDef): void {
   ed.relations.set(rel.oid, rel);
 }
 
-function addSequence(
+/** Internal to the DDL files: adds a sequence. @throws {DbError} 42P07 */
+export function addSequence(
   ed: CatalogEditor,
   schema: string,
   name: string,
@@ -82,6 +86,7 @@ function addSequence(
     max: opts.max ?? (inc > 0n ? 2n ** 63n - 1n : -1n),
     start: opts.start ?? (inc > 0n ? opts.min ?? 1n : opts.max ?? -1n),
     cycle: opts.cycle ?? false,
+    ownedBy: opts.ownedBy ?? null,
   };
   ed.sequences.set(seq.oid, seq);
   fx.newSequences.push(seq.oid);
@@ -155,7 +160,9 @@ export function createTable(
     let identity: ColumnDef["identity"] = null;
     let notNull = false;
     if (isSerial(d.dataType)) {
-      const seq = addSequence(ed, schema, uniqueName(ed, schema, `${name}_${colName}_seq`), fx);
+      const seq = addSequence(ed, schema, uniqueName(ed, schema, `${name}_${colName}_seq`), fx, {
+        ownedBy: { table: oid, column: columns.length },
+      });
       defaultSql = `nextval('${seq.name}')`;
       notNull = true;
     }
@@ -163,7 +170,9 @@ export function createTable(
       if (c.type === "not null" || c.type === "primary key") notNull = true;
       else if (c.type === "default") defaultSql = source(c.default);
       else if (c.type === "add generated") {
-        const seq = addSequence(ed, schema, uniqueName(ed, schema, `${name}_${colName}_seq`), fx);
+        const seq = addSequence(ed, schema, uniqueName(ed, schema, `${name}_${colName}_seq`), fx, {
+          ownedBy: { table: oid, column: columns.length },
+        });
         defaultSql = `nextval('${seq.name}')`;
         identity = c.always === "always" ? "always" : "by default";
         notNull = true;
@@ -197,8 +206,19 @@ export function createTable(
     rowEstimate: -1,
   };
   replaceRel(ed, rel);
-  for (const { col, c } of later) rel = addColumnConstraint(ed, rel, col, c, source, fx);
-  for (const c of stmt.constraints ?? []) rel = addTableConstraint(ed, rel, c, source, fx);
+  // Keys first, foreign keys last: a self-reference must see the table's
+  // own PRIMARY KEY / UNIQUE whatever their place in the statement.
+  const tableCons = stmt.constraints ?? [];
+  for (const fkPass of [false, true]) {
+    for (const { col, c } of later) {
+      if ((c.type === "reference") === fkPass) {
+        rel = addColumnConstraint(ed, rel, col, c, source, fx);
+      }
+    }
+    for (const c of tableCons) {
+      if ((c.type === "foreign key") === fkPass) rel = addTableConstraint(ed, rel, c, source, fx);
+    }
+  }
 }
 
 /** Internal to the DDL files. */
@@ -433,5 +453,11 @@ export function createSequence(
   const start = big(o.startWith);
   if (start !== undefined) (opts as { start?: bigint }).start = start;
   if (o.cycle === "cycle") (opts as { cycle?: boolean }).cycle = true;
+  const owner = o.ownedBy;
+  if (owner && owner !== "none") {
+    const rel = ed.done().relation(owner.table, owner.schema);
+    const column = columnIndex(rel, owner.column);
+    (opts as { ownedBy?: SequenceDef["ownedBy"] }).ownedBy = { table: rel.oid, column };
+  }
   addSequence(ed, schema, stmt.name.name, fx, opts);
 }

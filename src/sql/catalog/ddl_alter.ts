@@ -7,6 +7,7 @@ import { DbError } from "../../common/errors.ts";
 import type { Value } from "../../common/types.ts";
 import { resolveType } from "../plan/sql_types.ts";
 import type { CatalogEditor, ColumnDef, RelationDef } from "./catalog.ts";
+import { ownedSequences } from "./ddl_sequence.ts";
 import { cascadeNotice, dependentObjectsError, dependentsOf } from "./dependencies.ts";
 import {
   addColumnConstraint,
@@ -104,6 +105,7 @@ export function alterTable(
             `column "${ch.column.name}" of relation "${rel.name}" does not exist`,
           );
         }
+        for (const seq of ownedSequences(ed.done(), rel, i)) ed.sequences.delete(seq.oid);
         for (const oid of rel.indexes) {
           const idx = ed.indexes.get(oid);
           if (idx?.columns.includes(i)) {
@@ -248,11 +250,7 @@ export function dropObjects(
     }
     dropDependents(ed, rel, cascade, fx);
     for (const oid of rel.indexes) ed.indexes.delete(oid);
-    for (const col of rel.columns) {
-      const m = /^nextval\('([^']+)'\)$/.exec(col.defaultSql ?? "");
-      const seq = m ? ed.done().findSequence(m[1]!, rel.schema) : undefined;
-      if (seq && seq.name.startsWith(`${rel.name}_`)) ed.sequences.delete(seq.oid);
-    }
+    for (const seq of ownedSequences(ed.done(), rel)) ed.sequences.delete(seq.oid);
     ed.relations.delete(rel.oid);
     fx.droppedRelations.push(rel.oid);
   }
