@@ -10,7 +10,7 @@ import type { Value } from "../common/types.ts";
 import { compile } from "../exec/scalar.ts";
 import type { Catalog, CatalogEditor, ColumnDef, RelationDef } from "../sql/catalog/catalog.ts";
 import { UniqueViolationError } from "../txn/mod.ts";
-import { alterTable, dropObjects } from "../sql/catalog/ddl_alter.ts";
+import { alterTable, dropObjects, isVolatileDefault } from "../sql/catalog/ddl_alter.ts";
 import {
   createIndex,
   createSequence,
@@ -20,6 +20,7 @@ import {
 } from "../sql/catalog/ddl.ts";
 import { alterSequence, ownedSequences } from "../sql/catalog/ddl_sequence.ts";
 import { createPlanner } from "../sql/planner.ts";
+import { coerceTo } from "../sql/plan/bind_expr.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
 import { Scope } from "../sql/plan/scope.ts";
@@ -103,7 +104,7 @@ export async function runDdl(
     }
   }
   for (const r of fx.restartSequences) {
-    if (s.engine.catalog.sequences.has(r.oid)) s.engine.setval(r.oid, r.value, false);
+    s.engine.setval(r.oid, r.value, false, next.sequences.get(r.oid));
   }
   await Promise.resolve();
   return done(tag, fx);
@@ -267,17 +268,32 @@ async function fillAddedColumns(
   after: RelationDef | undefined,
 ): Promise<void> {
   if (!before || !after || after.kind !== "table") return;
+  const p = createPlanner(s.catalog, "", []);
+  const scope = new Scope(tableColumns(after, after.name), null);
+  // Generated columns and volatile defaults (nextval, random()) get a value per row.
   const added = after.columns
-    .map((c, i) => ({ c, i }))
-    .filter(({ c, i }) => i >= before.columns.length && !c.dropped && c.missing !== null);
+    .map((c, i) => ({
+      c,
+      i,
+      fn: c.generatedSql
+        ? compile(coerceTo(bindSqlText(p, c.generatedSql, scope, c.type), c.type))
+        : c.defaultSql && isVolatileDefault(c.defaultSql)
+        ? compile(coerceTo(bindSqlText(p, c.defaultSql, new Scope([], null), c.type), c.type))
+        : null,
+    }))
+    .filter(({ c, i, fn }) =>
+      i >= before.columns.length && !c.dropped && (c.missing !== null || fn !== null)
+    );
   if (added.length === 0) return;
   const txn = s.statementTxn();
+  const ctx = execContext(s, [], false);
   const rowIds = [...s.engine.rs.scan(after.oid, txn)].map((r) => r.rowId);
   for (const rowId of rowIds) {
     await s.engine.rs.update(txn, after.oid, rowId, (current) => {
-      const next = current.slice();
-      for (const { c, i } of added) {
-        if (i >= current.length || next[i] === null) next[i] = c.missing;
+      const next = after.columns.map((c, i) => (i < current.length ? current[i]! : c.missing));
+      for (const { c, i, fn } of added) {
+        if (fn) next[i] = fn(next, ctx);
+        else if (next[i] === null) next[i] = c.missing;
       }
       return next;
     });

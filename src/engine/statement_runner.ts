@@ -167,7 +167,7 @@ function makeSessionTools(s: SqlSession): SessionTools {
     sequences: {
       nextval: (name) => {
         const def = seq(name);
-        const v = engine.nextval(def.oid);
+        const v = engine.nextval(def.oid, def);
         s.currvals.set(def.oid, v);
         return v;
       },
@@ -182,7 +182,10 @@ function makeSessionTools(s: SqlSession): SessionTools {
         }
         return v;
       },
-      setval: (name, value, called) => engine.setval(seq(name).oid, value, called),
+      setval: (name, value, called) => {
+        const def = seq(name);
+        return engine.setval(def.oid, value, called, def);
+      },
     },
     checkCancel: () => {
       if (s.cancelled) {

@@ -19,6 +19,8 @@ export interface ColumnDef {
   readonly dropped: boolean;
   /** Value for rows stored before the column was added. */
   readonly missing: Value;
+  /** Expression of a stored generated column as SQL text; absent in old catalogs. */
+  readonly generatedSql?: string | null;
 }
 
 /** A table constraint. Column lists are positions in `columns`. */

@@ -119,7 +119,8 @@ function fkAction(a: string | undefined): FkAction {
   return (a ?? "no action") as FkAction;
 }
 
-function uniqueName(ed: CatalogEditor, schema: string, base: string): string {
+/** Internal to the DDL files: `base`, or `base` with the first free number appended. */
+export function uniqueName(ed: CatalogEditor, schema: string, base: string): string {
   const cat = ed.done();
   if (!cat.nameTaken(base, schema)) return base;
   for (let i = 1;; i++) if (!cat.nameTaken(`${base}${i}`, schema)) return `${base}${i}`;
@@ -159,6 +160,7 @@ export function createTable(
     let defaultSql: string | null = null;
     let identity: ColumnDef["identity"] = null;
     let notNull = false;
+    let generatedSql: string | null = null;
     if (isSerial(d.dataType)) {
       const seq = addSequence(ed, schema, uniqueName(ed, schema, `${name}_${colName}_seq`), fx, {
         ownedBy: { table: oid, column: columns.length },
@@ -169,7 +171,9 @@ export function createTable(
     for (const c of d.constraints ?? []) {
       if (c.type === "not null" || c.type === "primary key") notNull = true;
       else if (c.type === "default") defaultSql = source(c.default);
-      else if (c.type === "add generated") {
+      else if (c.type === "add generated" && c.expression) {
+        generatedSql = generationSql(c, source);
+      } else if (c.type === "add generated") {
         const seq = addSequence(ed, schema, uniqueName(ed, schema, `${name}_${colName}_seq`), fx, {
           ownedBy: { table: oid, column: columns.length },
         });
@@ -192,6 +196,7 @@ export function createTable(
       identity,
       dropped: false,
       missing: null,
+      ...(generatedSql === null ? {} : { generatedSql }),
     });
   }
   let rel: RelationDef = {
@@ -219,6 +224,16 @@ export function createTable(
       if ((c.type === "foreign key") === fkPass) rel = addTableConstraint(ed, rel, c, source, fx);
     }
   }
+}
+
+/** Internal to the DDL files: the text of `GENERATED ALWAYS AS (expr) STORED`'s expr (the grammar's location of it is off). */
+export function generationSql(
+  c: ColumnConstraint & { expression?: Expr },
+  source: SourceOf,
+): string {
+  const m = /\bas\s*\(([\s\S]*)\)\s*stored\s*$/i.exec(source(c as unknown as Expr));
+  if (m) return m[1]!.trim();
+  return source(c.expression!);
 }
 
 /** Internal to the DDL files. */

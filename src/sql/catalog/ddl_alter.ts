@@ -2,22 +2,75 @@
  * ALTER TABLE and DROP against a `CatalogEditor` (see `ddl.ts`).
  * @module
  */
-import type { AlterTableStatement } from "pgsql-ast-parser";
+import type { AlterTableStatement, CreateColumnDef } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import type { Value } from "../../common/types.ts";
-import { resolveType } from "../plan/sql_types.ts";
+import { isSerial, resolveType } from "../plan/sql_types.ts";
 import type { CatalogEditor, ColumnDef, RelationDef } from "./catalog.ts";
 import { ownedSequences } from "./ddl_sequence.ts";
 import { cascadeNotice, dependentObjectsError, dependentsOf } from "./dependencies.ts";
 import {
   addColumnConstraint,
+  addSequence,
   addTableConstraint,
   columnIndex,
   type DdlEffects,
   exists,
+  generationSql,
   replaceRel,
   type SourceOf,
+  uniqueName,
 } from "./ddl.ts";
+
+/**
+ * True for a default that PostgreSQL evaluates once per existing row when a
+ * column is added (volatile functions), not once for the whole table.
+ */
+export function isVolatileDefault(sql: string): boolean {
+  return /\b(nextval|random|gen_random_uuid|uuid_generate_v4|clock_timestamp|timeofday)\s*\(/i
+    .test(sql);
+}
+
+/** The new column of ADD COLUMN, with the sequence of a serial or identity column. */
+function addedColumn(
+  ed: CatalogEditor,
+  rel: RelationDef,
+  d: CreateColumnDef,
+  source: SourceOf,
+  fx: DdlEffects,
+): ColumnDef {
+  const cons = d.constraints ?? [];
+  const def = cons.find((c) => c.type === "default");
+  const gen = cons.find((c) => c.type === "add generated");
+  let defaultSql = def && def.type === "default" ? source(def.default) : null;
+  let identity: ColumnDef["identity"] = null;
+  let generatedSql: string | null = null;
+  let notNull = cons.some((c) => c.type === "not null" || c.type === "primary key");
+  const owned = () => {
+    const name = uniqueName(ed, rel.schema, `${rel.name}_${d.name.name}_seq`);
+    const seq = addSequence(ed, rel.schema, name, fx, {
+      ownedBy: { table: rel.oid, column: rel.columns.length },
+    });
+    notNull = true;
+    return `nextval('${seq.name}')`;
+  };
+  if (gen && gen.type === "add generated" && gen.expression) {
+    generatedSql = generationSql(gen, source);
+  } else if (gen && gen.type === "add generated") {
+    defaultSql = owned();
+    identity = gen.always === "always" ? "always" : "by default";
+  } else if (isSerial(d.dataType)) defaultSql = owned();
+  return {
+    name: d.name.name,
+    type: resolveType(d.dataType),
+    notNull,
+    defaultSql,
+    identity,
+    dropped: false,
+    missing: null,
+    ...(generatedSql === null ? {} : { generatedSql }),
+  };
+}
 
 /**
  * Applies ALTER TABLE.
@@ -65,19 +118,10 @@ export function alterTable(
             `column "${d.name.name}" of relation "${rel.name}" already exists`,
           );
         }
-        const def = (d.constraints ?? []).find((c) => c.type === "default");
-        const col: ColumnDef = {
-          name: d.name.name,
-          type: resolveType(d.dataType),
-          notNull: (d.constraints ?? []).some((c) =>
-            c.type === "not null" || c.type === "primary key"
-          ),
-          defaultSql: def && def.type === "default" ? source(def.default) : null,
-          identity: null,
-          dropped: false,
-          missing: null,
-        };
-        const missing = col.defaultSql ? evalDefault(col.defaultSql, rel, col) : null;
+        const col = addedColumn(ed, rel, d, source, fx);
+        const missing = col.defaultSql && !isVolatileDefault(col.defaultSql)
+          ? evalDefault(col.defaultSql, rel, col)
+          : null;
         if (
           col.notNull && missing === null && ed.base.relations.get(rel.oid) &&
           fx.truncated.length === 0

@@ -133,7 +133,7 @@ export const columns: VirtualRelation = virtual(
           c.type.id === "array" ? `_${c.type.elem?.id ?? "text"}` : c.type.id,
           c.identity ? "YES" : "NO",
           c.identity === "always" ? "ALWAYS" : c.identity ? "BY DEFAULT" : null,
-          "NEVER",
+          c.generatedSql ? "ALWAYS" : "NEVER",
           r.kind === "view" ? "NO" : "YES",
         ]);
       });

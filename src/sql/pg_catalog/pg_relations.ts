@@ -157,7 +157,13 @@ export const pgAttribute: VirtualRelation = virtual(
       name: string,
       type: RelationDef["columns"][number]["type"],
       num: number,
-      col: { notNull: boolean; hasDef: boolean; identity: string; dropped: boolean },
+      col: {
+        notNull: boolean;
+        hasDef: boolean;
+        identity: string;
+        dropped: boolean;
+        generated?: boolean;
+      },
     ) => {
       const collatable = ["text", "varchar", "bpchar", "name"].includes(type.id);
       rows.push([
@@ -176,7 +182,7 @@ export const pgAttribute: VirtualRelation = virtual(
         col.hasDef,
         false,
         col.identity,
-        "",
+        col.generated ? "s" : "",
         col.dropped,
         true,
         0,
@@ -189,9 +195,10 @@ export const pgAttribute: VirtualRelation = virtual(
       rel.columns.forEach((c, i) =>
         attr(rel.oid, c.name, c.type, i + 1, {
           notNull: c.notNull,
-          hasDef: c.defaultSql !== null,
+          hasDef: c.defaultSql !== null || !!c.generatedSql,
           identity: c.identity === "always" ? "a" : c.identity === "by default" ? "d" : "",
           dropped: c.dropped,
+          generated: !!c.generatedSql,
         })
       );
     }
@@ -222,8 +229,9 @@ export const pgAttrdef: VirtualRelation = virtual(
     const rows: Value[][] = [];
     for (const rel of catalog.relations.values()) {
       rel.columns.forEach((c, i) => {
-        if (c.defaultSql !== null && !c.dropped) {
-          rows.push([2_000_000_000 + rows.length, rel.oid, i + 1, defaultExpression(c.defaultSql)]);
+        const sql = c.generatedSql ? `(${c.generatedSql})` : c.defaultSql;
+        if (sql && !c.dropped) {
+          rows.push([2_000_000_000 + rows.length, rel.oid, i + 1, defaultExpression(sql)]);
         }
       });
     }
