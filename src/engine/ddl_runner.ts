@@ -10,7 +10,7 @@ import type { Value } from "../common/types.ts";
 import { compile } from "../exec/scalar.ts";
 import type { Catalog, CatalogEditor, ColumnDef, RelationDef } from "../sql/catalog/catalog.ts";
 import { UniqueViolationError } from "../txn/mod.ts";
-import { alterTable, dropObjects, isVolatileDefault } from "../sql/catalog/ddl_alter.ts";
+import { alterTable, dropObjects } from "../sql/catalog/ddl_alter.ts";
 import {
   createIndex,
   createSequence,
@@ -20,7 +20,6 @@ import {
 } from "../sql/catalog/ddl.ts";
 import { alterSequence, ownedSequences } from "../sql/catalog/ddl_sequence.ts";
 import { createPlanner } from "../sql/planner.ts";
-import { coerceTo } from "../sql/plan/bind_expr.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
 import { Scope } from "../sql/plan/scope.ts";
@@ -28,6 +27,7 @@ import { isDropView, type ParsedStatement } from "../sql/parser_port.ts";
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
 import { execContext } from "./statement_runner.ts";
+import { fillAddedColumns, rewriteColumns } from "./ddl_rows.ts";
 
 function done(tag: string, fx: DdlEffects): StatementResult {
   return {
@@ -89,6 +89,7 @@ export async function runDdl(
   s.txCatalog = next;
   if (stmt.type === "alter table") {
     const oid = ed.base.relation(stmt.table.name, stmt.table.schema).oid;
+    await rewriteColumns(s, before.relations.get(oid), next.relations.get(oid), fx.retyped);
     await fillAddedColumns(s, before.relations.get(oid), next.relations.get(oid));
     validateRows(s, next.relations.get(ed.base.relation(stmt.table.name, stmt.table.schema).oid));
   }
@@ -256,49 +257,6 @@ function validateRows(s: SqlSession, rel: RelationDef | undefined): void {
       }
     }
   }
-}
-
-/**
- * Stored rows written before ADD COLUMN read the new column as NULL: rows
- * get the column's default (its `missing` value) written into them.
- */
-async function fillAddedColumns(
-  s: SqlSession,
-  before: RelationDef | undefined,
-  after: RelationDef | undefined,
-): Promise<void> {
-  if (!before || !after || after.kind !== "table") return;
-  const p = createPlanner(s.catalog, "", []);
-  const scope = new Scope(tableColumns(after, after.name), null);
-  // Generated columns and volatile defaults (nextval, random()) get a value per row.
-  const added = after.columns
-    .map((c, i) => ({
-      c,
-      i,
-      fn: c.generatedSql
-        ? compile(coerceTo(bindSqlText(p, c.generatedSql, scope, c.type), c.type))
-        : c.defaultSql && isVolatileDefault(c.defaultSql)
-        ? compile(coerceTo(bindSqlText(p, c.defaultSql, new Scope([], null), c.type), c.type))
-        : null,
-    }))
-    .filter(({ c, i, fn }) =>
-      i >= before.columns.length && !c.dropped && (c.missing !== null || fn !== null)
-    );
-  if (added.length === 0) return;
-  const txn = s.statementTxn();
-  const ctx = execContext(s, [], false);
-  const rowIds = [...s.engine.rs.scan(after.oid, txn)].map((r) => r.rowId);
-  for (const rowId of rowIds) {
-    await s.engine.rs.update(txn, after.oid, rowId, (current) => {
-      const next = after.columns.map((c, i) => (i < current.length ? current[i]! : c.missing));
-      for (const { c, i, fn } of added) {
-        if (fn) next[i] = fn(next, ctx);
-        else if (next[i] === null) next[i] = c.missing;
-      }
-      return next;
-    });
-  }
-  s.engine.txns.advanceCommand(txn);
 }
 
 async function truncate(s: SqlSession, rels: RelationDef[]): Promise<void> {

@@ -35,6 +35,8 @@ export interface DdlEffects {
   readonly newSequences: number[];
   /** Sequences to set back to a value (ALTER SEQUENCE RESTART, TRUNCATE RESTART IDENTITY). */
   readonly restartSequences: { oid: number; value: bigint }[];
+  /** Columns whose type changed: stored values get the cast (or USING `using`, SQL text). */
+  readonly retyped: { rel: number; column: number; using: string | null }[];
   readonly notices: string[];
 }
 
@@ -47,6 +49,7 @@ export function noEffects(): DdlEffects {
     truncated: [],
     newSequences: [],
     restartSequences: [],
+    retyped: [],
     notices: [],
   };
 }

@@ -8,6 +8,7 @@ import type { Value } from "../../common/types.ts";
 import { isSerial, resolveType } from "../plan/sql_types.ts";
 import type { CatalogEditor, ColumnDef, RelationDef } from "./catalog.ts";
 import { ownedSequences } from "./ddl_sequence.ts";
+import { setColumnType } from "./ddl_column_type.ts";
 import { cascadeNotice, dependentObjectsError, dependentsOf } from "./dependencies.ts";
 import {
   addColumnConstraint,
@@ -180,6 +181,7 @@ export function alterTable(
         else if (a.type === "drop not null") next = { ...col, notNull: false };
         else if (a.type === "set default") next = { ...col, defaultSql: source(a.default) };
         else if (a.type === "drop default") next = { ...col, defaultSql: null };
+        else if (a.type === "set type") next = setColumnType(ed, rel, i, a, fx);
         else throw new DbError("0A000", `ALTER COLUMN ${a.type} is not supported`);
         rel = { ...rel, columns: rel.columns.map((c, k) => (k === i ? next : c)) };
         break;

@@ -26,6 +26,7 @@ import { GrammarError, parseGrammar } from "./pg_parser.ts";
 import { rewriteForGrammar, sourceOffset } from "./rewrite.ts";
 import type { Statement } from "./ext_ast.ts";
 import { parseCreateTable } from "./ext_create_table.ts";
+import { parseAlterTableUsing } from "./ext_alter_table.ts";
 import {
   parseCheckpoint,
   parseDeallocate,
@@ -199,7 +200,7 @@ function parseExtension(c: Cursor, inner: Inner): Statement | null {
     case "alter":
     case "drop":
       if (!c.isWord("user", 1) && !c.isWord("role", 1) && !c.isWord("group", 1)) {
-        return first.value === "drop" ? parseDrop(c) : null;
+        return first.value === "drop" ? parseDrop(c) : parseAlterTableUsing(c, inner);
       }
       c.pos = 1;
       return first.value === "alter" ? parseAlterRole(c) : parseDropRole(c);
