@@ -19,6 +19,8 @@ import {
   noEffects,
 } from "../sql/catalog/ddl.ts";
 import { alterSequence, ownedSequences } from "../sql/catalog/ddl_sequence.ts";
+import { commentOn } from "../sql/catalog/ddl_comment.ts";
+import type { CommentOn } from "../sql/parse/ext_comment.ts";
 import { createPlanner } from "../sql/planner.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
@@ -160,6 +162,9 @@ function applyDdl(
     case "alter sequence":
       alterSequence(ed, stmt, fx);
       return "ALTER SEQUENCE";
+    case "comment":
+      commentOn(ed, stmt as unknown as CommentOn);
+      return "COMMENT";
     default:
       throw new DbError("0A000", `${stmt.type.toUpperCase()} is not supported`);
   }

@@ -405,8 +405,6 @@ export async function runStatement(
       return result("SET");
     case "create extension":
       return result("CREATE EXTENSION");
-    case "comment":
-      return result("COMMENT");
     case "prepare": {
       if (s.named.has(stmt.name.name)) {
         throw new DbError("42P05", `prepared statement "${stmt.name.name}" already exists`);

@@ -96,6 +96,8 @@ export class Catalog {
     readonly relations: ReadonlyMap<number, RelationDef>,
     readonly indexes: ReadonlyMap<number, IndexDef>,
     readonly sequences: ReadonlyMap<number, SequenceDef>,
+    /** COMMENT ON texts by `commentKey`. */
+    readonly comments: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   /** Rebuilds a catalog from its decoded log form. */
@@ -105,8 +107,17 @@ export class Catalog {
     relations: Map<number, RelationDef>;
     indexes: Map<number, IndexDef>;
     sequences: Map<number, SequenceDef>;
+    comments?: Map<string, string>;
   }): Catalog {
-    return new Catalog(++versionCounter, d.nextOid, d.schemas, d.relations, d.indexes, d.sequences);
+    return new Catalog(
+      ++versionCounter,
+      d.nextOid,
+      d.schemas,
+      d.relations,
+      d.indexes,
+      d.sequences,
+      d.comments ?? new Map(),
+    );
   }
 
   /** The catalog's data for the log. */
@@ -117,6 +128,7 @@ export class Catalog {
       relations: this.relations,
       indexes: this.indexes,
       sequences: this.sequences,
+      comments: this.comments,
     };
   }
 
@@ -193,12 +205,14 @@ export class CatalogEditor {
   readonly relations: Map<number, RelationDef>;
   readonly indexes: Map<number, IndexDef>;
   readonly sequences: Map<number, SequenceDef>;
+  readonly comments: Map<string, string>;
   constructor(readonly base: Catalog) {
     this.#nextOid = base.nextOid;
     this.schemas = new Map(base.schemas);
     this.relations = new Map(base.relations);
     this.indexes = new Map(base.indexes);
     this.sequences = new Map(base.sequences);
+    this.comments = new Map(base.comments);
   }
 
   /** Allocates an OID. */
@@ -215,6 +229,16 @@ export class CatalogEditor {
       this.relations,
       this.indexes,
       this.sequences,
+      this.comments,
     );
   }
+}
+
+/**
+ * Key of a comment: the catalog holding the object (pg_class 1259,
+ * pg_namespace 2615), the object's OID and the column number (0 for the
+ * object itself), as pg_description's classoid, objoid and objsubid.
+ */
+export function commentKey(classOid: number, objOid: number, subId = 0): string {
+  return `${classOid}:${objOid}:${subId}`;
 }

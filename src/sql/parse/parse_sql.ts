@@ -27,6 +27,7 @@ import { rewriteForGrammar, sourceOffset } from "./rewrite.ts";
 import type { Statement } from "./ext_ast.ts";
 import { parseCreateTable } from "./ext_create_table.ts";
 import { parseAlterTableUsing } from "./ext_alter_table.ts";
+import { parseComment } from "./ext_comment.ts";
 import {
   parseCheckpoint,
   parseDeallocate,
@@ -197,6 +198,8 @@ function parseExtension(c: Cursor, inner: Inner): Statement | null {
       return parseImportForeignSchema(c);
     case "create":
       return parseCreate(c, inner);
+    case "comment":
+      return parseComment(c);
     case "alter":
     case "drop":
       if (!c.isWord("user", 1) && !c.isWord("role", 1) && !c.isWord("group", 1)) {

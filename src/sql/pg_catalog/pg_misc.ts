@@ -6,6 +6,7 @@
  */
 import type { Value } from "../../common/types.ts";
 import { builtinTypes } from "./type_table.ts";
+import { descriptions } from "./descriptions.ts";
 import {
   databaseName,
   databaseOid,
@@ -227,17 +228,12 @@ export const pgSettings: VirtualRelation = virtual(
     ]),
 );
 
-/** Descriptions of built-in objects (ThunderDB has no COMMENT ON). */
-export const builtinDescriptions: ReadonlyMap<number, string> = new Map([
-  [2200, "standard public schema"],
-]);
-
-/** pg_description: comments on objects. */
+/** pg_description: comments on objects (built-in and COMMENT ON). */
 export const pgDescription: VirtualRelation = virtual(
   "pg_catalog",
   "pg_description",
   "objoid:oid classoid:oid objsubid:int4 description:text",
-  () => [...builtinDescriptions].map(([oid, text]) => [oid, 2615, 0, text]),
+  (catalog) => descriptions(catalog).map((d) => [d.objoid, d.classoid, d.objsubid, d.description]),
 );
 
 /** pg_proc: a minimal listing (ThunderDB has no user-defined functions). */

@@ -142,6 +142,13 @@ export const pgClass: VirtualRelation = virtual("pg_catalog", "pg_class", classS
   return rows;
 });
 
+/** attstorage: the type's typstorage (plain for fixed-size types, main for numeric). */
+function storageOf(type: RelationDef["columns"][number]["type"]): string {
+  if (type.id === "numeric") return "m";
+  const extended = ["text", "varchar", "bpchar", "bytea", "json", "jsonb", "array", "record"];
+  return extended.includes(type.id) || type.id === "vector" ? "x" : "p";
+}
+
 /** pg_attribute: user columns of tables and views, and index key columns. */
 export const pgAttribute: VirtualRelation = virtual(
   "pg_catalog",
@@ -149,7 +156,8 @@ export const pgAttribute: VirtualRelation = virtual(
   "attrelid:oid attname:name atttypid:oid attstattarget:int4 attlen:int2 attnum:int2 " +
     "attndims:int4 atttypmod:int4 attbyval:bool attalign:char attstorage:char attnotnull:bool " +
     "atthasdef:bool atthasmissing:bool attidentity:char attgenerated:char attisdropped:bool " +
-    "attislocal:bool attinhcount:int4 attcollation:oid attacl:text[] attoptions:text[]",
+    "attislocal:bool attinhcount:int4 attcollation:oid attacl:text[] attoptions:text[] " +
+    "attcompression:char",
   (catalog) => {
     const rows: Value[][] = [];
     const attr = (
@@ -177,7 +185,7 @@ export const pgAttribute: VirtualRelation = virtual(
         attributeTypmod(type),
         false,
         "i",
-        "x",
+        storageOf(type),
         col.notNull,
         col.hasDef,
         false,
@@ -189,6 +197,7 @@ export const pgAttribute: VirtualRelation = virtual(
         collatable ? 100 : 0,
         null,
         null,
+        "",
       ]);
     };
     for (const rel of catalog.relations.values()) {
