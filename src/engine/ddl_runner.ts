@@ -25,7 +25,7 @@ import { createPlanner } from "../sql/planner.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
 import { Scope } from "../sql/plan/scope.ts";
-import { isDropView, type ParsedStatement } from "../sql/parser_port.ts";
+import { isDropMatview, isDropView, type ParsedStatement } from "../sql/parser_port.ts";
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
 import { execContext } from "./statement_runner.ts";
@@ -147,7 +147,9 @@ function applyDdl(
     case "drop table":
     case "drop index":
     case "drop sequence": {
-      const kind = isDropView(stmt)
+      const kind = isDropMatview(stmt)
+        ? "materialized view"
+        : isDropView(stmt)
         ? "view"
         : stmt.type === "drop table"
         ? "table"

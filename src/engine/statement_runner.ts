@@ -19,7 +19,8 @@ import { explainPlan } from "../sql/plan/explain.ts";
 import { referencedBy } from "../sql/plan/plan_dml.ts";
 import { resolveType } from "../sql/plan/sql_types.ts";
 import { type ExtensionStatement, type ParsedStatement, parseOne } from "../sql/parser_port.ts";
-import { runCreateTableAs } from "./ctas_runner.ts";
+import { runCreateTableAs, type RunText } from "./ctas_runner.ts";
+import { runCreateMatview, runRefreshMatview } from "./matview_runner.ts";
 import { runCopy, runVacuum } from "./copy_runner.ts";
 import { runDdl } from "./ddl_runner.ts";
 import { lockClauseOf, runLocking } from "./lock_rows.ts";
@@ -425,10 +426,19 @@ export async function runStatement(
       }
       return result("DEALLOCATE");
     }
+    case "create materialized view":
+      return await runCreateMatview(s, stmt, st.text, params, runText(s));
+    case "refresh materialized view":
+      return await runRefreshMatview(s, stmt, runText(s));
     default:
       if (isPlannable(stmt)) return await runQuery(s, st, params, declared);
       return await runDdl(s, stmt, st);
   }
+}
+
+/** Runs SQL text as one more statement of the session (CREATE TABLE AS, materialized views). */
+function runText(s: SqlSession): RunText {
+  return (sql, p) => runStatement(s, parseOne(sql, 0), p, []);
 }
 
 function warning(sqlstate: string, message: string): Notice {
@@ -456,7 +466,7 @@ async function runExtension(
         ext.create,
         st.text,
         params,
-        (sql, p) => runStatement(s, parseOne(sql, 0), p, []),
+        runText(s),
       );
     case "vacuum":
       return runVacuum(s, ext);

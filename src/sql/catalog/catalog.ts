@@ -69,6 +69,11 @@ export interface RelationDef {
   readonly viewSql: string | null;
   /** Rows at the last ANALYZE, -1 before any. */
   readonly rowEstimate: number;
+  /**
+   * For a materialized view (stored as a table): its query as SQL text and
+   * whether it holds data (false after WITH NO DATA); absent for others.
+   */
+  readonly matview?: { readonly sql: string; readonly populated: boolean } | null;
 }
 
 /** A sequence. */

@@ -244,13 +244,17 @@ function dropDependents(
   }
 }
 
+function relationKind(rel: RelationDef): "table" | "view" | "materialized view" {
+  return rel.kind === "view" ? "view" : rel.matview ? "materialized view" : "table";
+}
+
 /**
- * Drops tables, views, indexes or sequences.
+ * Drops tables, views, materialized views, indexes or sequences.
  * @throws {DbError} 42P01, 2BP01 when other objects (views, foreign keys) depend on a relation
  */
 export function dropObjects(
   ed: CatalogEditor,
-  kind: "table" | "view" | "index" | "sequence",
+  kind: "table" | "view" | "materialized view" | "index" | "sequence",
   names: readonly { name: string; schema?: string }[],
   ifExists: boolean,
   cascade: boolean,
@@ -282,17 +286,19 @@ export function dropObjects(
       ed.sequences.delete(seq.oid);
       continue;
     }
-    const rel = cat.findRelation(n.name, n.schema);
-    if (!rel || rel.kind !== kind) {
+    const found = cat.findRelation(n.name, n.schema);
+    const rel = found && relationKind(found) === kind ? found : undefined;
+    if (!rel) {
       if (ifExists) {
         fx.notices.push(`${kind} "${n.name}" does not exist, skipping`);
         continue;
       }
-      if (rel) throw new DbError("42809", `"${n.name}" is not a ${kind}`);
-      throw new DbError(
-        "42P01",
-        `${kind === "view" ? "view" : "table"} "${n.name}" does not exist`,
-      );
+      if (found) {
+        const err = new DbError("42809", `"${n.name}" is not a ${kind}`);
+        if (found.matview) err.hint = "Use DROP MATERIALIZED VIEW to remove a materialized view.";
+        throw err;
+      }
+      throw new DbError("42P01", `${kind} "${n.name}" does not exist`);
     }
     dropDependents(ed, rel, cascade, fx);
     for (const oid of rel.indexes) ed.indexes.delete(oid);

@@ -1,11 +1,13 @@
 /**
- * Object comments (COMMENT ON, kept in the catalog) for pg_description,
- * obj_description and col_description, next to the built-in descriptions.
+ * Catalog rows of the migration DDL: object comments (COMMENT ON, kept in
+ * the catalog) for pg_description, obj_description and col_description next
+ * to the built-in descriptions, and pg_matviews.
  * @module
  */
 import { type SqlType, type as scalar, type Value } from "../../common/types.ts";
 import type { BoundExpr } from "../../exec/plan.ts";
 import type { Catalog } from "../catalog/catalog.ts";
+import { ownerName, virtual, type VirtualRelation } from "./virtual.ts";
 
 const text = scalar("text");
 const pgClass = 1259;
@@ -113,3 +115,25 @@ export function colDescription(args: readonly BoundExpr[], cat: Catalog): BoundE
     scalar("oid"),
   );
 }
+
+/** pg_matviews: the materialized views. */
+export const pgMatviews: VirtualRelation = virtual(
+  "pg_catalog",
+  "pg_matviews",
+  "schemaname:name matviewname:name matviewowner:name tablespace:name hasindexes:bool " +
+    "ispopulated:bool definition:text",
+  (catalog) =>
+    [...catalog.relations.values()].flatMap((r) =>
+      r.matview
+        ? [[
+          r.schema,
+          r.name,
+          ownerName,
+          null,
+          r.indexes.length > 0,
+          r.matview.populated,
+          ` ${r.matview.sql.trim()};`,
+        ]]
+        : []
+    ),
+);

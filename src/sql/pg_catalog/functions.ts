@@ -82,6 +82,7 @@ function viewDefs(catalog: Catalog): Map<number, Value> {
   const out = new Map<number, Value>();
   for (const r of catalog.relations.values()) {
     if (r.kind === "view" && r.viewSql) out.set(r.oid, ` ${r.viewSql.trim()};`);
+    if (r.matview) out.set(r.oid, ` ${r.matview.sql.trim()};`);
   }
   return out;
 }

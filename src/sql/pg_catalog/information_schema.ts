@@ -40,7 +40,7 @@ export const tables: VirtualRelation = virtual(
     "user_defined_type_schema:name user_defined_type_name:name is_insertable_into:text " +
     "is_typed:text commit_action:text",
   (catalog) =>
-    [...catalog.relations.values()].map((r) => [
+    [...catalog.relations.values()].filter((r) => !r.matview).map((r) => [
       databaseName,
       r.schema,
       r.name,

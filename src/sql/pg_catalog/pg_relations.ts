@@ -105,7 +105,7 @@ function tableRow(catalog: Catalog, rel: RelationDef): Value[] {
     rel.oid,
     rel.name,
     schemaOid(catalog, rel.schema),
-    rel.kind === "view" ? "v" : "r",
+    rel.kind === "view" ? "v" : rel.matview ? "m" : "r",
     rel.kind === "view" ? 0 : heapAm,
     rel.columns.length,
     {

@@ -41,6 +41,7 @@ export interface PlannedDml {
 function targetTable(p: Planner, name: string, schema: string | undefined): RelationDef {
   const rel = p.catalog.relation(name, schema);
   if (rel.kind !== "table") throw new DbError("42809", `cannot change view "${name}"`);
+  if (rel.matview) throw new DbError("42809", `cannot change materialized view "${name}"`);
   p.relations.add(rel.oid);
   return rel;
 }

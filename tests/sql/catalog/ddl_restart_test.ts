@@ -1,7 +1,7 @@
 /**
  * Catalog state added by migration DDL survives a restart of an embedded
  * database: comments, generated columns, sequence ownership and options,
- * changed column types.
+ * changed column types, materialized views.
  */
 import assert from "node:assert/strict";
 import { DbError, open } from "../../../mod.ts";
@@ -20,6 +20,7 @@ Deno.test("migration DDL survives a restart of open({path})", async () => {
     await db.query("BEGIN; COMMENT ON TABLE t IS 'rolled back'; ROLLBACK");
     await db.query("ALTER TABLE t ALTER COLUMN label TYPE varchar(10) USING upper(label)");
     await db.query("ALTER SEQUENCE t_id_seq INCREMENT BY 10");
+    await db.query("CREATE MATERIALIZED VIEW mv AS SELECT count(*)::int AS n FROM t");
     await db.close();
 
     const again = await open({ path: dir });
@@ -39,6 +40,16 @@ Deno.test("migration DDL survives a restart of open({path})", async () => {
       again.query("INSERT INTO t (qty, label) VALUES (1, 'much too long')"),
       (e: unknown) => e instanceof DbError && e.sqlstate === "22001",
     );
+    await again.query("REFRESH MATERIALIZED VIEW mv");
+    const mv = await again.query(
+      "SELECT n, (SELECT relkind FROM pg_class WHERE relname = 'mv') AS kind FROM mv",
+    );
+    assert.deepEqual(mv.rows, [{ n: 3, kind: "m" }]);
+    await assert.rejects(
+      again.query("INSERT INTO mv VALUES (1)"),
+      (e: unknown) => e instanceof DbError && e.sqlstate === "42809",
+    );
+    await again.query("DROP MATERIALIZED VIEW mv");
     await again.query("DROP TABLE t");
     const gone = await again.query(
       "SELECT count(*)::int AS n FROM pg_class WHERE relname = 't_id_seq'",
