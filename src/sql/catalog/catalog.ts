@@ -54,6 +54,11 @@ export interface IndexDef {
   readonly descending: readonly boolean[];
   readonly unique: boolean;
   readonly predicateSql: string | null;
+  /**
+   * Access method as written (USING hash, gin, ...); absent means btree. Every
+   * index is stored as a B-tree, which the planner uses for equality and ranges only.
+   */
+  readonly method?: string;
 }
 
 /** A table or view. */

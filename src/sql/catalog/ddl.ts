@@ -14,7 +14,7 @@ import type {
   TableConstraint,
 } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
-import { isSerial, resolveType } from "../plan/sql_types.ts";
+import { isSerial, resolveType, typeName } from "../plan/sql_types.ts";
 import type {
   CatalogEditor,
   ColumnDef,
@@ -439,13 +439,55 @@ export function createIndex(
     fx.notices.push(`relation "${name}" already exists, skipping`);
     return;
   }
+  const method = indexMethod(rel, cols, stmt.using?.name, stmt.unique === true);
   addIndex(ed, rel, {
     name,
     columns: cols,
     descending: stmt.expressions.map((e) => e.order === "desc"),
     unique: stmt.unique === true,
     predicateSql: stmt.where ? source(stmt.where) : null,
+    ...(method === "btree" ? {} : { method }),
   }, fx);
+}
+
+const INDEX_METHODS = ["btree", "hash", "gin", "gist", "spgist", "brin"];
+
+/**
+ * Checks an index access method as PostgreSQL does (unique B-trees only, GIN
+ * over arrays and jsonb, one column for hash).
+ * @throws {DbError} 42704 unknown method or no operator class, 0A000
+ */
+function indexMethod(
+  rel: RelationDef,
+  cols: readonly number[],
+  using: string | undefined,
+  unique: boolean,
+): string {
+  const method = (using ?? "btree").toLowerCase();
+  if (!INDEX_METHODS.includes(method)) {
+    throw new DbError("42704", `access method "${method}" does not exist`);
+  }
+  if (unique && method !== "btree") {
+    throw new DbError("0A000", `access method "${method}" does not support unique indexes`);
+  }
+  if (method === "hash" && cols.length > 1) {
+    throw new DbError("0A000", `access method "hash" does not support multicolumn indexes`);
+  }
+  if (method === "gin") {
+    for (const i of cols) {
+      const t = rel.columns[i]!.type;
+      if (t.id !== "array" && t.id !== "jsonb") {
+        const err = new DbError(
+          "42704",
+          `data type ${typeName(t)} has no default operator class for access method "gin"`,
+        );
+        err.hint =
+          "You must specify an operator class for the index or define a default operator class for the data type.";
+        throw err;
+      }
+    }
+  }
+  return method;
 }
 
 /** Applies CREATE SEQUENCE. @throws {DbError} 42P07 */

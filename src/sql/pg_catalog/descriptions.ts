@@ -1,12 +1,14 @@
 /**
  * Catalog rows of the migration DDL: object comments (COMMENT ON, kept in
  * the catalog) for pg_description, obj_description and col_description next
- * to the built-in descriptions, and pg_matviews.
+ * to the built-in descriptions, and the pg_matviews, pg_tables and pg_indexes
+ * views.
  * @module
  */
 import { type SqlType, type as scalar, type Value } from "../../common/types.ts";
 import type { BoundExpr } from "../../exec/plan.ts";
 import type { Catalog } from "../catalog/catalog.ts";
+import { indexDefinition } from "./defs.ts";
 import { ownerName, virtual, type VirtualRelation } from "./virtual.ts";
 
 const text = scalar("text");
@@ -136,4 +138,48 @@ export const pgMatviews: VirtualRelation = virtual(
         ]]
         : []
     ),
+);
+
+/** pg_tables: the tables (not views or materialized views). */
+export const pgTables: VirtualRelation = virtual(
+  "pg_catalog",
+  "pg_tables",
+  "schemaname:name tablename:name tableowner:name tablespace:name hasindexes:bool " +
+    "hasrules:bool hastriggers:bool rowsecurity:bool",
+  (catalog) =>
+    [...catalog.relations.values()].flatMap((r) =>
+      r.kind === "table" && !r.matview
+        ? [[
+          r.schema,
+          r.name,
+          ownerName,
+          null,
+          r.indexes.length > 0,
+          false,
+          hasTriggers(catalog, r.oid),
+          false,
+        ]]
+        : []
+    ),
+);
+
+function hasTriggers(catalog: Catalog, oid: number): boolean {
+  for (const r of catalog.relations.values()) {
+    for (const c of r.constraints) {
+      if (c.kind === "foreign_key" && (r.oid === oid || c.refTable === oid)) return true;
+    }
+  }
+  return false;
+}
+
+/** pg_indexes: every index with its definition. */
+export const pgIndexes: VirtualRelation = virtual(
+  "pg_catalog",
+  "pg_indexes",
+  "schemaname:name tablename:name indexname:name tablespace:name indexdef:text",
+  (catalog) =>
+    [...catalog.indexes.values()].flatMap((idx) => {
+      const rel = catalog.relations.get(idx.table);
+      return rel ? [[rel.schema, rel.name, idx.name, null, indexDefinition(catalog, idx)]] : [];
+    }),
 );

@@ -148,12 +148,20 @@ export const pgUser: VirtualRelation = virtual(
   () => [[ownerName, ownerOid, true, true, true, true, "********", null, null]],
 );
 
-/** pg_am: the heap table and btree index access methods. */
+/** pg_am: the heap table and the index access methods (all stored as B-trees). */
 export const pgAm: VirtualRelation = virtual(
   "pg_catalog",
   "pg_am",
   "oid:oid amname:name amhandler:regproc amtype:char",
-  () => [[2, "heap", 3, "t"], [403, "btree", 330, "i"]],
+  () => [
+    [2, "heap", 3, "t"],
+    [403, "btree", 330, "i"],
+    [405, "hash", 331, "i"],
+    [783, "gist", 332, "i"],
+    [2742, "gin", 333, "i"],
+    [4000, "spgist", 334, "i"],
+    [3580, "brin", 335, "i"],
+  ],
 );
 
 /** pg_tablespace: the default tablespaces. */

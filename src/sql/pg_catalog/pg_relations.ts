@@ -12,6 +12,15 @@ import { ownerOid, virtual, type VirtualRelation } from "./virtual.ts";
 
 const heapAm = 2;
 const btreeAm = 403;
+/** pg_am OIDs of the index access methods. */
+const indexAms: Readonly<Record<string, number>> = {
+  btree: btreeAm,
+  hash: 405,
+  gist: 783,
+  gin: 2742,
+  spgist: 4000,
+  brin: 3580,
+};
 
 function schemaOid(catalog: Catalog, schema: string): number {
   return catalog.schemas.get(schema) ?? 0;
@@ -130,7 +139,7 @@ export const pgClass: VirtualRelation = virtual("pg_catalog", "pg_class", classS
         idx.name,
         schemaOid(catalog, rel.schema),
         "i",
-        btreeAm,
+        indexAms[idx.method ?? "btree"] ?? btreeAm,
         idx.columns.length,
         {},
       ),
