@@ -20,6 +20,8 @@ import {
 } from "../sql/catalog/ddl.ts";
 import { alterSequence, ownedSequences } from "../sql/catalog/ddl_sequence.ts";
 import { commentOn } from "../sql/catalog/ddl_comment.ts";
+import { createDomain, type DropDomain, dropDomain } from "../sql/catalog/ddl_domain.ts";
+import type { CreateDomain } from "../sql/parse/ext_domain.ts";
 import type { CommentOn } from "../sql/parse/ext_comment.ts";
 import { createPlanner } from "../sql/planner.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
@@ -121,6 +123,15 @@ function applyDdl(
   fx: DdlEffects,
   source: (e: Expr) => string,
 ): string {
+  const other = (stmt as { type: string }).type;
+  if (other === "create domain") {
+    createDomain(ed, stmt as unknown as CreateDomain);
+    return "CREATE DOMAIN";
+  }
+  if (other === "drop domain") {
+    dropDomain(ed, stmt as unknown as DropDomain, fx);
+    return "DROP DOMAIN";
+  }
   switch (stmt.type) {
     case "create table":
       createTable(ed, stmt, source, fx);

@@ -352,6 +352,15 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
       case "ext.drop":
         if (ast.objectType === "view") return dropView(ast);
         if (ast.objectType === "materialized view") return dropView(ast, true);
+        if (ast.objectType === "domain") {
+          const drop = {
+            type: "drop domain",
+            names: ast.names,
+            ifExists: ast.ifExists,
+            cascade: ast.cascade,
+          };
+          return drop as unknown as Statement;
+        }
         break;
       case "ext.delete_using":
         return deleteUsing(ast);

@@ -21,6 +21,16 @@ export interface ColumnDef {
   readonly missing: Value;
   /** Expression of a stored generated column as SQL text; absent in old catalogs. */
   readonly generatedSql?: string | null;
+  /** The domain the column was declared with (its type is the domain's base type). */
+  readonly domain?: string;
+}
+
+/** A domain (CREATE DOMAIN): `body` is the SQL text after AS (base type, DEFAULT, constraints). */
+export interface DomainDef {
+  readonly oid: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly body: string;
 }
 
 /** A table constraint. Column lists are positions in `columns`. */
@@ -108,6 +118,7 @@ export class Catalog {
     readonly sequences: ReadonlyMap<number, SequenceDef>,
     /** COMMENT ON texts by `commentKey`. */
     readonly comments: ReadonlyMap<string, string> = new Map(),
+    readonly domains: ReadonlyMap<number, DomainDef> = new Map(),
   ) {}
 
   /** Rebuilds a catalog from its decoded log form. */
@@ -118,6 +129,7 @@ export class Catalog {
     indexes: Map<number, IndexDef>;
     sequences: Map<number, SequenceDef>;
     comments?: Map<string, string>;
+    domains?: Map<number, DomainDef>;
   }): Catalog {
     return new Catalog(
       ++versionCounter,
@@ -127,6 +139,7 @@ export class Catalog {
       d.indexes,
       d.sequences,
       d.comments ?? new Map(),
+      d.domains ?? new Map(),
     );
   }
 
@@ -139,6 +152,7 @@ export class Catalog {
       indexes: this.indexes,
       sequences: this.sequences,
       comments: this.comments,
+      domains: this.domains,
     };
   }
 
@@ -216,6 +230,7 @@ export class CatalogEditor {
   readonly indexes: Map<number, IndexDef>;
   readonly sequences: Map<number, SequenceDef>;
   readonly comments: Map<string, string>;
+  readonly domains: Map<number, DomainDef>;
   constructor(readonly base: Catalog) {
     this.#nextOid = base.nextOid;
     this.schemas = new Map(base.schemas);
@@ -223,6 +238,7 @@ export class CatalogEditor {
     this.indexes = new Map(base.indexes);
     this.sequences = new Map(base.sequences);
     this.comments = new Map(base.comments);
+    this.domains = new Map(base.domains);
   }
 
   /** Allocates an OID. */
@@ -240,6 +256,7 @@ export class CatalogEditor {
       this.indexes,
       this.sequences,
       this.comments,
+      this.domains,
     );
   }
 }

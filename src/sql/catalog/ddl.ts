@@ -15,6 +15,7 @@ import type {
 } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { isSerial, resolveType, typeName } from "../plan/sql_types.ts";
+import { domainColumn } from "./ddl_domain.ts";
 import type {
   CatalogEditor,
   ColumnDef,
@@ -152,7 +153,7 @@ export function createTable(
   const defs = stmt.columns.filter((c): c is CreateColumnDef => c.kind === "column");
   const seen = new Set<string>();
   const columns: ColumnDef[] = [];
-  const later: { col: number; c: ColumnConstraint }[] = [];
+  const later: { col: number; c: ColumnConstraint; src: SourceOf }[] = [];
   const oid = ed.oid();
   for (const d of defs) {
     const colName = d.name.name;
@@ -164,6 +165,11 @@ export function createTable(
     let identity: ColumnDef["identity"] = null;
     let notNull = false;
     let generatedSql: string | null = null;
+    const dom = domainColumn(ed.done(), d);
+    const cons = [
+      ...(dom?.def.constraints ?? []).map((c) => ({ c, src: dom!.source })),
+      ...(d.constraints ?? []).map((c) => ({ c, src: source })),
+    ];
     if (isSerial(d.dataType)) {
       const seq = addSequence(ed, schema, uniqueName(ed, schema, `${name}_${colName}_seq`), fx, {
         ownedBy: { table: oid, column: columns.length },
@@ -171,11 +177,11 @@ export function createTable(
       defaultSql = `nextval('${seq.name}')`;
       notNull = true;
     }
-    for (const c of d.constraints ?? []) {
+    for (const { c, src } of cons) {
       if (c.type === "not null" || c.type === "primary key") notNull = true;
-      else if (c.type === "default") defaultSql = source(c.default);
+      else if (c.type === "default") defaultSql = src(c.default);
       else if (c.type === "add generated" && c.expression) {
-        generatedSql = generationSql(c, source);
+        generatedSql = generationSql(c, src);
       } else if (c.type === "add generated") {
         const seq = addSequence(ed, schema, uniqueName(ed, schema, `${name}_${colName}_seq`), fx, {
           ownedBy: { table: oid, column: columns.length },
@@ -188,18 +194,19 @@ export function createTable(
         c.type !== "not null" && c.type !== "null" && c.type !== "default" &&
         c.type !== "add generated"
       ) {
-        later.push({ col: columns.length, c });
+        later.push({ col: columns.length, c, src });
       }
     }
     columns.push({
       name: colName,
-      type: resolveType(d.dataType),
+      type: resolveType(dom ? dom.def.dataType : d.dataType),
       notNull,
       defaultSql,
       identity,
       dropped: false,
       missing: null,
       ...(generatedSql === null ? {} : { generatedSql }),
+      ...(dom ? { domain: dom.domain } : {}),
     });
   }
   let rel: RelationDef = {
@@ -218,9 +225,9 @@ export function createTable(
   // own PRIMARY KEY / UNIQUE whatever their place in the statement.
   const tableCons = stmt.constraints ?? [];
   for (const fkPass of [false, true]) {
-    for (const { col, c } of later) {
+    for (const { col, c, src } of later) {
       if ((c.type === "reference") === fkPass) {
-        rel = addColumnConstraint(ed, rel, col, c, source, fx);
+        rel = addColumnConstraint(ed, rel, col, c, src, fx);
       }
     }
     for (const c of tableCons) {

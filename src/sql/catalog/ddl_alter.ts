@@ -9,6 +9,7 @@ import { isSerial, resolveType } from "../plan/sql_types.ts";
 import type { CatalogEditor, ColumnDef, RelationDef } from "./catalog.ts";
 import { ownedSequences } from "./ddl_sequence.ts";
 import { setColumnType } from "./ddl_column_type.ts";
+import { domainColumn } from "./ddl_domain.ts";
 import { cascadeNotice, dependentObjectsError, dependentsOf } from "./dependencies.ts";
 import {
   addColumnConstraint,
@@ -33,12 +34,26 @@ export function isVolatileDefault(sql: string): boolean {
 }
 
 /** The new column of ADD COLUMN, with the sequence of a serial or identity column. */
+/** A new column declared with a domain: the base type, the domain's NOT NULL and DEFAULT. */
+function withDomain(col: ColumnDef, dom: ReturnType<typeof domainColumn>): ColumnDef {
+  if (!dom) return col;
+  const cons = dom.def.constraints ?? [];
+  const def = cons.find((c) => c.type === "default");
+  return {
+    ...col,
+    notNull: col.notNull || cons.some((c) => c.type === "not null"),
+    defaultSql: col.defaultSql ?? (def && def.type === "default" ? dom.source(def.default) : null),
+    domain: dom.domain,
+  };
+}
+
 function addedColumn(
   ed: CatalogEditor,
   rel: RelationDef,
   d: CreateColumnDef,
   source: SourceOf,
   fx: DdlEffects,
+  dom: ReturnType<typeof domainColumn>,
 ): ColumnDef {
   const cons = d.constraints ?? [];
   const def = cons.find((c) => c.type === "default");
@@ -63,7 +78,7 @@ function addedColumn(
   } else if (isSerial(d.dataType)) defaultSql = owned();
   return {
     name: d.name.name,
-    type: resolveType(d.dataType),
+    type: resolveType(dom ? dom.def.dataType : d.dataType),
     notNull,
     defaultSql,
     identity,
@@ -119,7 +134,8 @@ export function alterTable(
             `column "${d.name.name}" of relation "${rel.name}" already exists`,
           );
         }
-        const col = addedColumn(ed, rel, d, source, fx);
+        const dom = domainColumn(ed.done(), d);
+        const col = withDomain(addedColumn(ed, rel, d, source, fx, dom), dom);
         const missing = col.defaultSql && !isVolatileDefault(col.defaultSql)
           ? evalDefault(col.defaultSql, rel, col)
           : null;
@@ -131,12 +147,16 @@ export function alterTable(
         }
         rel = { ...rel, columns: [...rel.columns, { ...col, missing }] };
         replaceRel(ed, rel);
-        for (const c of d.constraints ?? []) {
+        const cons = [
+          ...(dom?.def.constraints ?? []).map((c) => ({ c, src: dom!.source })),
+          ...(d.constraints ?? []).map((c) => ({ c, src: source })),
+        ];
+        for (const { c, src } of cons) {
           if (
             c.type === "unique" || c.type === "primary key" || c.type === "check" ||
             c.type === "reference"
           ) {
-            rel = addColumnConstraint(ed, rel, rel.columns.length - 1, c, source, fx);
+            rel = addColumnConstraint(ed, rel, rel.columns.length - 1, c, src, fx);
           }
         }
         break;

@@ -29,6 +29,7 @@ import { parseCreateTable } from "./ext_create_table.ts";
 import { parseAlterTableUsing } from "./ext_alter_table.ts";
 import { parseComment } from "./ext_comment.ts";
 import { parseCreateMatview } from "./ext_matview.ts";
+import { parseCreateDomain } from "./ext_domain.ts";
 import {
   parseCheckpoint,
   parseDeallocate,
@@ -226,6 +227,7 @@ function parseCreate(c: Cursor, inner: Inner): Statement | null {
   if (c.isWord("server")) return parseCreateServer(c);
   if (c.isWord("foreign") && c.isWord("table", 1)) return parseCreateForeignTable(c);
   if (c.isWord("materialized")) return parseCreateMatview(c, inner);
+  if (c.isWord("domain")) return parseCreateDomain(c, inner);
   const table = c.tokens.findIndex((t) => t.kind === "ident" && t.value === "table");
   const between = c.tokens.slice(1, table).map((t) => t.value);
   if (table >= 1 && between.every((w) => TABLE_PREFIXES.has(w))) {

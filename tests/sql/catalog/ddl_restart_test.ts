@@ -1,7 +1,7 @@
 /**
  * Catalog state added by migration DDL survives a restart of an embedded
  * database: comments, generated columns, sequence ownership and options,
- * changed column types, materialized views.
+ * changed column types, materialized views, domains.
  */
 import assert from "node:assert/strict";
 import { DbError, open } from "../../../mod.ts";
@@ -21,6 +21,7 @@ Deno.test("migration DDL survives a restart of open({path})", async () => {
     await db.query("ALTER TABLE t ALTER COLUMN label TYPE varchar(10) USING upper(label)");
     await db.query("ALTER SEQUENCE t_id_seq INCREMENT BY 10");
     await db.query("CREATE MATERIALIZED VIEW mv AS SELECT count(*)::int AS n FROM t");
+    await db.query("CREATE DOMAIN posint AS int CHECK (VALUE > 0)");
     await db.close();
 
     const again = await open({ path: dir });
@@ -50,6 +51,11 @@ Deno.test("migration DDL survives a restart of open({path})", async () => {
       (e: unknown) => e instanceof DbError && e.sqlstate === "42809",
     );
     await again.query("DROP MATERIALIZED VIEW mv");
+    await again.query("CREATE TABLE d (v posint)");
+    await assert.rejects(
+      again.query("INSERT INTO d VALUES (0)"),
+      (e: unknown) => e instanceof DbError && e.sqlstate === "23514",
+    );
     await again.query("DROP TABLE t");
     const gone = await again.query(
       "SELECT count(*)::int AS n FROM pg_class WHERE relname = 't_id_seq'",
