@@ -11,13 +11,8 @@ import { compile } from "../exec/scalar.ts";
 import type { Catalog, CatalogEditor, ColumnDef, RelationDef } from "../sql/catalog/catalog.ts";
 import { UniqueViolationError } from "../txn/mod.ts";
 import { alterTable, dropObjects } from "../sql/catalog/ddl_alter.ts";
-import {
-  createIndex,
-  createSequence,
-  createTable,
-  type DdlEffects,
-  noEffects,
-} from "../sql/catalog/ddl.ts";
+import { createTable, type DdlEffects, noEffects } from "../sql/catalog/ddl.ts";
+import { createIndex, createSequence } from "../sql/catalog/ddl_index.ts";
 import { alterSequence, ownedSequences } from "../sql/catalog/ddl_sequence.ts";
 import { commentOn } from "../sql/catalog/ddl_comment.ts";
 import { createDomain, type DropDomain, dropDomain } from "../sql/catalog/ddl_domain.ts";
