@@ -11,21 +11,22 @@ import { compile } from "../exec/scalar.ts";
 import type { Catalog, CatalogEditor, ColumnDef, RelationDef } from "../sql/catalog/catalog.ts";
 import { UniqueViolationError } from "../txn/mod.ts";
 import { alterTable, dropObjects } from "../sql/catalog/ddl_alter.ts";
-import {
-  createIndex,
-  createSequence,
-  createTable,
-  type DdlEffects,
-  noEffects,
-} from "../sql/catalog/ddl.ts";
+import { createTable, type DdlEffects, noEffects } from "../sql/catalog/ddl.ts";
+import { createIndex, createSequence } from "../sql/catalog/ddl_index.ts";
+import { alterSequence, ownedSequences } from "../sql/catalog/ddl_sequence.ts";
+import { commentOn } from "../sql/catalog/ddl_comment.ts";
+import { createDomain, type DropDomain, dropDomain } from "../sql/catalog/ddl_domain.ts";
+import type { CreateDomain } from "../sql/parse/ext_domain.ts";
+import type { CommentOn } from "../sql/parse/ext_comment.ts";
 import { createPlanner } from "../sql/planner.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
 import { Scope } from "../sql/plan/scope.ts";
-import { isDropView, type ParsedStatement } from "../sql/parser_port.ts";
+import { isDropMatview, isDropView, type ParsedStatement } from "../sql/parser_port.ts";
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
 import { execContext } from "./statement_runner.ts";
+import { fillAddedColumns, rewriteColumns } from "./ddl_rows.ts";
 
 function done(tag: string, fx: DdlEffects): StatementResult {
   return {
@@ -87,14 +88,23 @@ export async function runDdl(
   s.txCatalog = next;
   if (stmt.type === "alter table") {
     const oid = ed.base.relation(stmt.table.name, stmt.table.schema).oid;
+    await rewriteColumns(s, before.relations.get(oid), next.relations.get(oid), fx.retyped);
     await fillAddedColumns(s, before.relations.get(oid), next.relations.get(oid));
     validateRows(s, next.relations.get(ed.base.relation(stmt.table.name, stmt.table.schema).oid));
   }
   if (stmt.type === "truncate table") {
-    await truncate(
-      s,
-      stmt.tables.map((t) => next.relation(t.name, t.schema)),
-    );
+    const rels = stmt.tables.map((t) => next.relation(t.name, t.schema));
+    await truncate(s, rels);
+    if (stmt.identity === "restart") {
+      for (const rel of rels) {
+        for (const seq of ownedSequences(next, rel)) {
+          fx.restartSequences.push({ oid: seq.oid, value: seq.start });
+        }
+      }
+    }
+  }
+  for (const r of fx.restartSequences) {
+    s.engine.setval(r.oid, r.value, false, next.sequences.get(r.oid));
   }
   await Promise.resolve();
   return done(tag, fx);
@@ -108,6 +118,15 @@ function applyDdl(
   fx: DdlEffects,
   source: (e: Expr) => string,
 ): string {
+  const other = (stmt as { type: string }).type;
+  if (other === "create domain") {
+    createDomain(ed, stmt as unknown as CreateDomain);
+    return "CREATE DOMAIN";
+  }
+  if (other === "drop domain") {
+    dropDomain(ed, stmt as unknown as DropDomain, fx);
+    return "DROP DOMAIN";
+  }
   switch (stmt.type) {
     case "create table":
       createTable(ed, stmt, source, fx);
@@ -134,7 +153,9 @@ function applyDdl(
     case "drop table":
     case "drop index":
     case "drop sequence": {
-      const kind = isDropView(stmt)
+      const kind = isDropMatview(stmt)
+        ? "materialized view"
+        : isDropView(stmt)
         ? "view"
         : stmt.type === "drop table"
         ? "table"
@@ -146,6 +167,12 @@ function applyDdl(
     }
     case "truncate table":
       return "TRUNCATE TABLE";
+    case "alter sequence":
+      alterSequence(ed, stmt, fx);
+      return "ALTER SEQUENCE";
+    case "comment":
+      commentOn(ed, stmt as unknown as CommentOn);
+      return "COMMENT";
     default:
       throw new DbError("0A000", `${stmt.type.toUpperCase()} is not supported`);
   }
@@ -243,34 +270,6 @@ function validateRows(s: SqlSession, rel: RelationDef | undefined): void {
       }
     }
   }
-}
-
-/**
- * Stored rows written before ADD COLUMN read the new column as NULL: rows
- * get the column's default (its `missing` value) written into them.
- */
-async function fillAddedColumns(
-  s: SqlSession,
-  before: RelationDef | undefined,
-  after: RelationDef | undefined,
-): Promise<void> {
-  if (!before || !after || after.kind !== "table") return;
-  const added = after.columns
-    .map((c, i) => ({ c, i }))
-    .filter(({ c, i }) => i >= before.columns.length && !c.dropped && c.missing !== null);
-  if (added.length === 0) return;
-  const txn = s.statementTxn();
-  const rowIds = [...s.engine.rs.scan(after.oid, txn)].map((r) => r.rowId);
-  for (const rowId of rowIds) {
-    await s.engine.rs.update(txn, after.oid, rowId, (current) => {
-      const next = current.slice();
-      for (const { c, i } of added) {
-        if (i >= current.length || next[i] === null) next[i] = c.missing;
-      }
-      return next;
-    });
-  }
-  s.engine.txns.advanceCommand(txn);
 }
 
 async function truncate(s: SqlSession, rels: RelationDef[]): Promise<void> {

@@ -18,7 +18,7 @@ import type { Value } from "../common/types.ts";
 import { compile } from "../exec/scalar.ts";
 import type { ExecContext } from "../exec/context.ts";
 import { RelationStore, type StoredIndexSpec } from "../exec/relation_store.ts";
-import { Catalog, type IndexDef } from "../sql/catalog/catalog.ts";
+import { Catalog, type IndexDef, type SequenceDef } from "../sql/catalog/catalog.ts";
 import { createPlanner } from "../sql/planner.ts";
 import { databaseName } from "../sql/pg_catalog/mod.ts";
 import { type ParsedStatement, parseSql } from "../sql/parser_port.ts";
@@ -229,9 +229,13 @@ export class Engine {
     return this.#staticCtx;
   }
 
-  /** Advances a sequence (non-transactional). @throws {DbError} 2200H when exhausted */
-  nextval(oid: number): bigint {
-    const def = this.catalogSequence(oid);
+  /**
+   * Advances a sequence (non-transactional). `seq` is the caller's definition
+   * (a sequence created by its uncommitted transaction is not committed yet).
+   * @throws {DbError} 2200H when exhausted
+   */
+  nextval(oid: number, seq?: SequenceDef): bigint {
+    const def = seq ?? this.catalogSequence(oid);
     const st = this.sequences.get(oid) ?? { value: def.start, called: false };
     let next = st.called ? st.value + def.increment : st.value;
     if (next > def.max || next < def.min) {
@@ -259,8 +263,8 @@ export class Engine {
   }
 
   /** Sets a sequence position. */
-  setval(oid: number, value: bigint, called: boolean): bigint {
-    this.catalogSequence(oid);
+  setval(oid: number, value: bigint, called: boolean, seq?: SequenceDef): bigint {
+    if (!seq) this.catalogSequence(oid);
     this.sequences.set(oid, { value, called });
     this.#seqLogged.delete(oid);
     this.#sequencesDirty = true;

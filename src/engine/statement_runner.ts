@@ -19,7 +19,8 @@ import { explainPlan } from "../sql/plan/explain.ts";
 import { referencedBy } from "../sql/plan/plan_dml.ts";
 import { resolveType } from "../sql/plan/sql_types.ts";
 import { type ExtensionStatement, type ParsedStatement, parseOne } from "../sql/parser_port.ts";
-import { runCreateTableAs } from "./ctas_runner.ts";
+import { runCreateTableAs, type RunText } from "./ctas_runner.ts";
+import { runCreateMatview, runRefreshMatview } from "./matview_runner.ts";
 import { runCopy, runVacuum } from "./copy_runner.ts";
 import { runDdl } from "./ddl_runner.ts";
 import { lockClauseOf, runLocking } from "./lock_rows.ts";
@@ -168,7 +169,7 @@ function makeSessionTools(s: SqlSession): SessionTools {
     sequences: {
       nextval: (name) => {
         const def = seq(name);
-        const v = engine.nextval(def.oid);
+        const v = engine.nextval(def.oid, def);
         s.currvals.set(def.oid, v);
         return v;
       },
@@ -183,7 +184,10 @@ function makeSessionTools(s: SqlSession): SessionTools {
         }
         return v;
       },
-      setval: (name, value, called) => engine.setval(seq(name).oid, value, called),
+      setval: (name, value, called) => {
+        const def = seq(name);
+        return engine.setval(def.oid, value, called, def);
+      },
     },
     checkCancel: () => {
       if (s.cancelled) {
@@ -403,8 +407,6 @@ export async function runStatement(
       return result("SET");
     case "create extension":
       return result("CREATE EXTENSION");
-    case "comment":
-      return result("COMMENT");
     case "prepare": {
       if (s.named.has(stmt.name.name)) {
         throw new DbError("42P05", `prepared statement "${stmt.name.name}" already exists`);
@@ -425,10 +427,19 @@ export async function runStatement(
       }
       return result("DEALLOCATE");
     }
+    case "create materialized view":
+      return await runCreateMatview(s, stmt, st.text, params, runText(s));
+    case "refresh materialized view":
+      return await runRefreshMatview(s, stmt, runText(s));
     default:
       if (isPlannable(stmt)) return await runQuery(s, st, params, declared);
       return await runDdl(s, stmt, st);
   }
+}
+
+/** Runs SQL text as one more statement of the session (CREATE TABLE AS, materialized views). */
+function runText(s: SqlSession): RunText {
+  return (sql, p) => runStatement(s, parseOne(sql, 0), p, []);
 }
 
 function warning(sqlstate: string, message: string): Notice {
@@ -456,7 +467,7 @@ async function runExtension(
         ext.create,
         st.text,
         params,
-        (sql, p) => runStatement(s, parseOne(sql, 0), p, []),
+        runText(s),
       );
     case "vacuum":
       return runVacuum(s, ext);

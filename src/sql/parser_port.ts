@@ -351,6 +351,16 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
         return { kind: "create_table_as", create: ast };
       case "ext.drop":
         if (ast.objectType === "view") return dropView(ast);
+        if (ast.objectType === "materialized view") return dropView(ast, true);
+        if (ast.objectType === "domain") {
+          const drop = {
+            type: "drop domain",
+            names: ast.names,
+            ifExists: ast.ifExists,
+            cascade: ast.cascade,
+          };
+          return drop as unknown as Statement;
+        }
         break;
       case "ext.delete_using":
         return deleteUsing(ast);
@@ -379,20 +389,27 @@ function deleteUsing(ast: ExtDeleteUsing): Statement {
 }
 
 /** A DROP of views: the grammar's DROP node marked with `view: true` (see `isDropView`). */
-function dropView(ast: ExtDrop): Statement {
+function dropView(ast: ExtDrop, matview = false): Statement {
   const node = {
     type: "drop table" as const,
     names: ast.names.map((n) => (n.schema === undefined ? { name: n.name } : n)),
     ifExists: ast.ifExists,
     ...(ast.cascade ? { cascade: "cascade" as const } : {}),
     view: true,
+    ...(matview ? { matview: true } : {}),
   };
   return node;
 }
 
 /** True for a `DROP VIEW` statement (a grammar DROP node marked by this port). */
 export function isDropView(stmt: Statement): boolean {
-  return stmt.type === "drop table" && (stmt as { view?: unknown }).view === true;
+  return stmt.type === "drop table" && (stmt as { view?: unknown }).view === true &&
+    (stmt as { matview?: unknown }).matview !== true;
+}
+
+/** True for a `DROP MATERIALIZED VIEW` statement (marked like `DROP VIEW`). */
+export function isDropMatview(stmt: Statement): boolean {
+  return stmt.type === "drop table" && (stmt as { matview?: unknown }).matview === true;
 }
 
 function syntaxError(e: unknown, text: string, offset: number): DbError {

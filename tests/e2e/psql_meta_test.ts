@@ -15,6 +15,8 @@ CREATE TABLE orders (id bigint PRIMARY KEY, user_id int REFERENCES users(id),
                      total numeric(10,2), created timestamptz);
 CREATE INDEX orders_user_idx ON orders (user_id);
 CREATE VIEW adults AS SELECT id, name FROM users WHERE age >= 18;
+COMMENT ON TABLE orders IS 'Orders placed';
+COMMENT ON COLUMN orders.total IS 'Sum in EUR';
 `;
 
 interface Target {
@@ -88,6 +90,12 @@ Deno.test({
           assert.equal(actual, expected);
         });
       }
+
+      await t.step("\\d+ shows column comments like PostgreSQL", async () => {
+        const [expected, actual] = await both(["-c", "\\d+ orders"]);
+        assert.match(actual, /Sum in EUR/);
+        assert.equal(actual, expected);
+      });
 
       await t.step("\\l lists the database like PostgreSQL lists its own", async () => {
         const [expected, actual] = await both(["-c", "\\l"]);

@@ -19,6 +19,18 @@ export interface ColumnDef {
   readonly dropped: boolean;
   /** Value for rows stored before the column was added. */
   readonly missing: Value;
+  /** Expression of a stored generated column as SQL text; absent in old catalogs. */
+  readonly generatedSql?: string | null;
+  /** The domain the column was declared with (its type is the domain's base type). */
+  readonly domain?: string;
+}
+
+/** A domain (CREATE DOMAIN): `body` is the SQL text after AS (base type, DEFAULT, constraints). */
+export interface DomainDef {
+  readonly oid: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly body: string;
 }
 
 /** A table constraint. Column lists are positions in `columns`. */
@@ -52,6 +64,11 @@ export interface IndexDef {
   readonly descending: readonly boolean[];
   readonly unique: boolean;
   readonly predicateSql: string | null;
+  /**
+   * Access method as written (USING hash, gin, ...); absent means btree. Every
+   * index is stored as a B-tree, which the planner uses for equality and ranges only.
+   */
+  readonly method?: string;
 }
 
 /** A table or view. */
@@ -67,6 +84,11 @@ export interface RelationDef {
   readonly viewSql: string | null;
   /** Rows at the last ANALYZE, -1 before any. */
   readonly rowEstimate: number;
+  /**
+   * For a materialized view (stored as a table): its query as SQL text and
+   * whether it holds data (false after WITH NO DATA); absent for others.
+   */
+  readonly matview?: { readonly sql: string; readonly populated: boolean } | null;
 }
 
 /** A sequence. */
@@ -79,6 +101,8 @@ export interface SequenceDef {
   readonly min: bigint;
   readonly max: bigint;
   readonly cycle: boolean;
+  /** The column owning the sequence (serial, identity, OWNED BY); absent in old catalogs. */
+  readonly ownedBy?: { readonly table: number; readonly column: number } | null;
 }
 
 let versionCounter = 0;
@@ -92,6 +116,9 @@ export class Catalog {
     readonly relations: ReadonlyMap<number, RelationDef>,
     readonly indexes: ReadonlyMap<number, IndexDef>,
     readonly sequences: ReadonlyMap<number, SequenceDef>,
+    /** COMMENT ON texts by `commentKey`. */
+    readonly comments: ReadonlyMap<string, string> = new Map(),
+    readonly domains: ReadonlyMap<number, DomainDef> = new Map(),
   ) {}
 
   /** Rebuilds a catalog from its decoded log form. */
@@ -101,8 +128,19 @@ export class Catalog {
     relations: Map<number, RelationDef>;
     indexes: Map<number, IndexDef>;
     sequences: Map<number, SequenceDef>;
+    comments?: Map<string, string>;
+    domains?: Map<number, DomainDef>;
   }): Catalog {
-    return new Catalog(++versionCounter, d.nextOid, d.schemas, d.relations, d.indexes, d.sequences);
+    return new Catalog(
+      ++versionCounter,
+      d.nextOid,
+      d.schemas,
+      d.relations,
+      d.indexes,
+      d.sequences,
+      d.comments ?? new Map(),
+      d.domains ?? new Map(),
+    );
   }
 
   /** The catalog's data for the log. */
@@ -113,6 +151,8 @@ export class Catalog {
       relations: this.relations,
       indexes: this.indexes,
       sequences: this.sequences,
+      comments: this.comments,
+      domains: this.domains,
     };
   }
 
@@ -189,12 +229,16 @@ export class CatalogEditor {
   readonly relations: Map<number, RelationDef>;
   readonly indexes: Map<number, IndexDef>;
   readonly sequences: Map<number, SequenceDef>;
+  readonly comments: Map<string, string>;
+  readonly domains: Map<number, DomainDef>;
   constructor(readonly base: Catalog) {
     this.#nextOid = base.nextOid;
     this.schemas = new Map(base.schemas);
     this.relations = new Map(base.relations);
     this.indexes = new Map(base.indexes);
     this.sequences = new Map(base.sequences);
+    this.comments = new Map(base.comments);
+    this.domains = new Map(base.domains);
   }
 
   /** Allocates an OID. */
@@ -211,6 +255,17 @@ export class CatalogEditor {
       this.relations,
       this.indexes,
       this.sequences,
+      this.comments,
+      this.domains,
     );
   }
+}
+
+/**
+ * Key of a comment: the catalog holding the object (pg_class 1259,
+ * pg_namespace 2615), the object's OID and the column number (0 for the
+ * object itself), as pg_description's classoid, objoid and objsubid.
+ */
+export function commentKey(classOid: number, objOid: number, subId = 0): string {
+  return `${classOid}:${objOid}:${subId}`;
 }

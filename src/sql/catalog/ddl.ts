@@ -1,20 +1,19 @@
 /**
- * DDL against a `CatalogEditor`: CREATE/DROP/ALTER TABLE, indexes, views,
- * sequences and schemas. Pure: it changes the editor and reports what the
+ * DDL against a `CatalogEditor`: CREATE TABLE and its constraints, and the
+ * helpers the other DDL files share. Pure: it changes the editor and reports what the
  * engine must do to stored rows (new indexes to build, relations to drop).
  * @module
  */
 import type {
   ColumnConstraint,
   CreateColumnDef,
-  CreateIndexStatement,
-  CreateSequenceStatement,
   CreateTableStatement,
   Expr,
   TableConstraint,
 } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { isSerial, resolveType } from "../plan/sql_types.ts";
+import { domainColumn } from "./ddl_domain.ts";
 import type {
   CatalogEditor,
   ColumnDef,
@@ -33,6 +32,10 @@ export interface DdlEffects {
   /** Relations whose rows must be emptied (TRUNCATE). */
   readonly truncated: number[];
   readonly newSequences: number[];
+  /** Sequences to set back to a value (ALTER SEQUENCE RESTART, TRUNCATE RESTART IDENTITY). */
+  readonly restartSequences: { oid: number; value: bigint }[];
+  /** Columns whose type changed: stored values get the cast (or USING `using`, SQL text). */
+  readonly retyped: { rel: number; column: number; using: string | null }[];
   readonly notices: string[];
 }
 
@@ -44,6 +47,8 @@ export function noEffects(): DdlEffects {
     droppedIndexes: [],
     truncated: [],
     newSequences: [],
+    restartSequences: [],
+    retyped: [],
     notices: [],
   };
 }
@@ -64,7 +69,8 @@ export function replaceRel(ed: CatalogEditor, rel: RelationDef): void {
   ed.relations.set(rel.oid, rel);
 }
 
-function addSequence(
+/** Internal to the DDL files: adds a sequence. @throws {DbError} 42P07 */
+export function addSequence(
   ed: CatalogEditor,
   schema: string,
   name: string,
@@ -82,13 +88,15 @@ function addSequence(
     max: opts.max ?? (inc > 0n ? 2n ** 63n - 1n : -1n),
     start: opts.start ?? (inc > 0n ? opts.min ?? 1n : opts.max ?? -1n),
     cycle: opts.cycle ?? false,
+    ownedBy: opts.ownedBy ?? null,
   };
   ed.sequences.set(seq.oid, seq);
   fx.newSequences.push(seq.oid);
   return seq;
 }
 
-function addIndex(
+/** Internal to the DDL files: adds an index to a table. @throws {DbError} 42P07 */
+export function addIndex(
   ed: CatalogEditor,
   rel: RelationDef,
   def: Omit<IndexDef, "oid" | "table">,
@@ -114,7 +122,8 @@ function fkAction(a: string | undefined): FkAction {
   return (a ?? "no action") as FkAction;
 }
 
-function uniqueName(ed: CatalogEditor, schema: string, base: string): string {
+/** Internal to the DDL files: `base`, or `base` with the first free number appended. */
+export function uniqueName(ed: CatalogEditor, schema: string, base: string): string {
   const cat = ed.done();
   if (!cat.nameTaken(base, schema)) return base;
   for (let i = 1;; i++) if (!cat.nameTaken(`${base}${i}`, schema)) return `${base}${i}`;
@@ -143,7 +152,7 @@ export function createTable(
   const defs = stmt.columns.filter((c): c is CreateColumnDef => c.kind === "column");
   const seen = new Set<string>();
   const columns: ColumnDef[] = [];
-  const later: { col: number; c: ColumnConstraint }[] = [];
+  const later: { col: number; c: ColumnConstraint; src: SourceOf }[] = [];
   const oid = ed.oid();
   for (const d of defs) {
     const colName = d.name.name;
@@ -154,16 +163,28 @@ export function createTable(
     let defaultSql: string | null = null;
     let identity: ColumnDef["identity"] = null;
     let notNull = false;
+    let generatedSql: string | null = null;
+    const dom = domainColumn(ed.done(), d);
+    const cons = [
+      ...(dom?.def.constraints ?? []).map((c) => ({ c, src: dom!.source })),
+      ...(d.constraints ?? []).map((c) => ({ c, src: source })),
+    ];
     if (isSerial(d.dataType)) {
-      const seq = addSequence(ed, schema, uniqueName(ed, schema, `${name}_${colName}_seq`), fx);
+      const seq = addSequence(ed, schema, uniqueName(ed, schema, `${name}_${colName}_seq`), fx, {
+        ownedBy: { table: oid, column: columns.length },
+      });
       defaultSql = `nextval('${seq.name}')`;
       notNull = true;
     }
-    for (const c of d.constraints ?? []) {
+    for (const { c, src } of cons) {
       if (c.type === "not null" || c.type === "primary key") notNull = true;
-      else if (c.type === "default") defaultSql = source(c.default);
-      else if (c.type === "add generated") {
-        const seq = addSequence(ed, schema, uniqueName(ed, schema, `${name}_${colName}_seq`), fx);
+      else if (c.type === "default") defaultSql = src(c.default);
+      else if (c.type === "add generated" && c.expression) {
+        generatedSql = generationSql(c, src);
+      } else if (c.type === "add generated") {
+        const seq = addSequence(ed, schema, uniqueName(ed, schema, `${name}_${colName}_seq`), fx, {
+          ownedBy: { table: oid, column: columns.length },
+        });
         defaultSql = `nextval('${seq.name}')`;
         identity = c.always === "always" ? "always" : "by default";
         notNull = true;
@@ -172,17 +193,19 @@ export function createTable(
         c.type !== "not null" && c.type !== "null" && c.type !== "default" &&
         c.type !== "add generated"
       ) {
-        later.push({ col: columns.length, c });
+        later.push({ col: columns.length, c, src });
       }
     }
     columns.push({
       name: colName,
-      type: resolveType(d.dataType),
+      type: resolveType(dom ? dom.def.dataType : d.dataType),
       notNull,
       defaultSql,
       identity,
       dropped: false,
       missing: null,
+      ...(generatedSql === null ? {} : { generatedSql }),
+      ...(dom ? { domain: dom.domain } : {}),
     });
   }
   let rel: RelationDef = {
@@ -197,8 +220,29 @@ export function createTable(
     rowEstimate: -1,
   };
   replaceRel(ed, rel);
-  for (const { col, c } of later) rel = addColumnConstraint(ed, rel, col, c, source, fx);
-  for (const c of stmt.constraints ?? []) rel = addTableConstraint(ed, rel, c, source, fx);
+  // Keys first, foreign keys last: a self-reference must see the table's
+  // own PRIMARY KEY / UNIQUE whatever their place in the statement.
+  const tableCons = stmt.constraints ?? [];
+  for (const fkPass of [false, true]) {
+    for (const { col, c, src } of later) {
+      if ((c.type === "reference") === fkPass) {
+        rel = addColumnConstraint(ed, rel, col, c, src, fx);
+      }
+    }
+    for (const c of tableCons) {
+      if ((c.type === "foreign key") === fkPass) rel = addTableConstraint(ed, rel, c, source, fx);
+    }
+  }
+}
+
+/** Internal to the DDL files: the text of `GENERATED ALWAYS AS (expr) STORED`'s expr (the grammar's location of it is off). */
+export function generationSql(
+  c: ColumnConstraint & { expression?: Expr },
+  source: SourceOf,
+): string {
+  const m = /\bas\s*\(([\s\S]*)\)\s*stored\s*$/i.exec(source(c as unknown as Expr));
+  if (m) return m[1]!.trim();
+  return source(c.expression!);
 }
 
 /** Internal to the DDL files. */
@@ -372,66 +416,4 @@ export function addTableConstraint(
   }
   replaceRel(ed, rel);
   return rel;
-}
-
-/**
- * Applies CREATE INDEX.
- * @throws {DbError} 42P07, 42703, 0A000 for expression indexes
- */
-export function createIndex(
-  ed: CatalogEditor,
-  stmt: CreateIndexStatement,
-  source: SourceOf,
-  fx: DdlEffects,
-): void {
-  const rel = ed.done().relation(stmt.table.name, stmt.table.schema);
-  const cols = stmt.expressions.map((e) => {
-    if (e.expression.type !== "ref") {
-      throw new DbError("0A000", "expression indexes are not supported");
-    }
-    return columnIndex(rel, e.expression.name);
-  });
-  const name = stmt.indexName?.name ??
-    uniqueName(
-      ed,
-      rel.schema,
-      `${rel.name}_${cols.map((i) => rel.columns[i]!.name).join("_")}_idx`,
-    );
-  if (stmt.ifNotExists && ed.done().findIndex(name)) {
-    fx.notices.push(`relation "${name}" already exists, skipping`);
-    return;
-  }
-  addIndex(ed, rel, {
-    name,
-    columns: cols,
-    descending: stmt.expressions.map((e) => e.order === "desc"),
-    unique: stmt.unique === true,
-    predicateSql: stmt.where ? source(stmt.where) : null,
-  }, fx);
-}
-
-/** Applies CREATE SEQUENCE. @throws {DbError} 42P07 */
-export function createSequence(
-  ed: CatalogEditor,
-  stmt: CreateSequenceStatement,
-  fx: DdlEffects,
-): void {
-  const schema = stmt.name.schema ?? "public";
-  if (stmt.ifNotExists && ed.done().findSequence(stmt.name.name, schema)) return;
-  const o = stmt.options;
-  const big = (v: number | string | undefined) => (typeof v === "number" ? BigInt(v) : undefined);
-  const opts: Partial<SequenceDef> = {};
-  const inc = big(o.incrementBy);
-  if (inc !== undefined) {
-    if (inc === 0n) throw new DbError("22023", "INCREMENT must not be zero");
-    (opts as { increment?: bigint }).increment = inc;
-  }
-  const min = big(o.minValue as number | undefined);
-  if (min !== undefined) (opts as { min?: bigint }).min = min;
-  const max = big(o.maxValue as number | undefined);
-  if (max !== undefined) (opts as { max?: bigint }).max = max;
-  const start = big(o.startWith);
-  if (start !== undefined) (opts as { start?: bigint }).start = start;
-  if (o.cycle === "cycle") (opts as { cycle?: boolean }).cycle = true;
-  addSequence(ed, schema, stmt.name.name, fx, opts);
 }

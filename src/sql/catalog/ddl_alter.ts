@@ -2,21 +2,91 @@
  * ALTER TABLE and DROP against a `CatalogEditor` (see `ddl.ts`).
  * @module
  */
-import type { AlterTableStatement } from "pgsql-ast-parser";
+import type { AlterTableStatement, CreateColumnDef } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import type { Value } from "../../common/types.ts";
-import { resolveType } from "../plan/sql_types.ts";
+import { isSerial, resolveType } from "../plan/sql_types.ts";
 import type { CatalogEditor, ColumnDef, RelationDef } from "./catalog.ts";
+import { ownedSequences } from "./ddl_sequence.ts";
+import { setColumnType } from "./ddl_column_type.ts";
+import { domainColumn } from "./ddl_domain.ts";
 import { cascadeNotice, dependentObjectsError, dependentsOf } from "./dependencies.ts";
 import {
   addColumnConstraint,
+  addSequence,
   addTableConstraint,
   columnIndex,
   type DdlEffects,
   exists,
+  generationSql,
   replaceRel,
   type SourceOf,
+  uniqueName,
 } from "./ddl.ts";
+
+/**
+ * True for a default that PostgreSQL evaluates once per existing row when a
+ * column is added (volatile functions), not once for the whole table.
+ */
+export function isVolatileDefault(sql: string): boolean {
+  return /\b(nextval|random|gen_random_uuid|uuid_generate_v4|clock_timestamp|timeofday)\s*\(/i
+    .test(sql);
+}
+
+/** The new column of ADD COLUMN, with the sequence of a serial or identity column. */
+/** A new column declared with a domain: the base type, the domain's NOT NULL and DEFAULT. */
+function withDomain(col: ColumnDef, dom: ReturnType<typeof domainColumn>): ColumnDef {
+  if (!dom) return col;
+  const cons = dom.def.constraints ?? [];
+  const def = cons.find((c) => c.type === "default");
+  return {
+    ...col,
+    notNull: col.notNull || cons.some((c) => c.type === "not null"),
+    defaultSql: col.defaultSql ?? (def && def.type === "default" ? dom.source(def.default) : null),
+    domain: dom.domain,
+  };
+}
+
+function addedColumn(
+  ed: CatalogEditor,
+  rel: RelationDef,
+  d: CreateColumnDef,
+  source: SourceOf,
+  fx: DdlEffects,
+  dom: ReturnType<typeof domainColumn>,
+): ColumnDef {
+  const cons = d.constraints ?? [];
+  const def = cons.find((c) => c.type === "default");
+  const gen = cons.find((c) => c.type === "add generated");
+  let defaultSql = def && def.type === "default" ? source(def.default) : null;
+  let identity: ColumnDef["identity"] = null;
+  let generatedSql: string | null = null;
+  let notNull = cons.some((c) => c.type === "not null" || c.type === "primary key");
+  const owned = () => {
+    const name = uniqueName(ed, rel.schema, `${rel.name}_${d.name.name}_seq`);
+    const seq = addSequence(ed, rel.schema, name, fx, {
+      ownedBy: { table: rel.oid, column: rel.columns.length },
+    });
+    notNull = true;
+    return `nextval('${seq.name}')`;
+  };
+  if (gen && gen.type === "add generated" && gen.expression) {
+    generatedSql = generationSql(gen, source);
+  } else if (gen && gen.type === "add generated") {
+    defaultSql = owned();
+    identity = gen.always === "always" ? "always" : "by default";
+  } else if (isSerial(d.dataType)) defaultSql = owned();
+  return {
+    name: d.name.name,
+    type: resolveType(dom ? dom.def.dataType : d.dataType),
+    notNull,
+    defaultSql,
+    identity,
+    dropped: false,
+    missing: null,
+    ...(generatedSql === null ? {} : { generatedSql }),
+  };
+}
 
 /**
  * Applies ALTER TABLE.
@@ -64,19 +134,11 @@ export function alterTable(
             `column "${d.name.name}" of relation "${rel.name}" already exists`,
           );
         }
-        const def = (d.constraints ?? []).find((c) => c.type === "default");
-        const col: ColumnDef = {
-          name: d.name.name,
-          type: resolveType(d.dataType),
-          notNull: (d.constraints ?? []).some((c) =>
-            c.type === "not null" || c.type === "primary key"
-          ),
-          defaultSql: def && def.type === "default" ? source(def.default) : null,
-          identity: null,
-          dropped: false,
-          missing: null,
-        };
-        const missing = col.defaultSql ? evalDefault(col.defaultSql, rel, col) : null;
+        const dom = domainColumn(ed.done(), d);
+        const col = withDomain(addedColumn(ed, rel, d, source, fx, dom), dom);
+        const missing = col.defaultSql && !isVolatileDefault(col.defaultSql)
+          ? evalDefault(col.defaultSql, rel, col)
+          : null;
         if (
           col.notNull && missing === null && ed.base.relations.get(rel.oid) &&
           fx.truncated.length === 0
@@ -85,12 +147,16 @@ export function alterTable(
         }
         rel = { ...rel, columns: [...rel.columns, { ...col, missing }] };
         replaceRel(ed, rel);
-        for (const c of d.constraints ?? []) {
+        const cons = [
+          ...(dom?.def.constraints ?? []).map((c) => ({ c, src: dom!.source })),
+          ...(d.constraints ?? []).map((c) => ({ c, src: source })),
+        ];
+        for (const { c, src } of cons) {
           if (
             c.type === "unique" || c.type === "primary key" || c.type === "check" ||
             c.type === "reference"
           ) {
-            rel = addColumnConstraint(ed, rel, rel.columns.length - 1, c, source, fx);
+            rel = addColumnConstraint(ed, rel, rel.columns.length - 1, c, src, fx);
           }
         }
         break;
@@ -104,6 +170,7 @@ export function alterTable(
             `column "${ch.column.name}" of relation "${rel.name}" does not exist`,
           );
         }
+        for (const seq of ownedSequences(ed.done(), rel, i)) ed.sequences.delete(seq.oid);
         for (const oid of rel.indexes) {
           const idx = ed.indexes.get(oid);
           if (idx?.columns.includes(i)) {
@@ -134,6 +201,7 @@ export function alterTable(
         else if (a.type === "drop not null") next = { ...col, notNull: false };
         else if (a.type === "set default") next = { ...col, defaultSql: source(a.default) };
         else if (a.type === "drop default") next = { ...col, defaultSql: null };
+        else if (a.type === "set type") next = setColumnType(ed, rel, i, a, fx);
         else throw new DbError("0A000", `ALTER COLUMN ${a.type} is not supported`);
         rel = { ...rel, columns: rel.columns.map((c, k) => (k === i ? next : c)) };
         break;
@@ -196,13 +264,17 @@ function dropDependents(
   }
 }
 
+function relationKind(rel: RelationDef): "table" | "view" | "materialized view" {
+  return rel.kind === "view" ? "view" : rel.matview ? "materialized view" : "table";
+}
+
 /**
- * Drops tables, views, indexes or sequences.
+ * Drops tables, views, materialized views, indexes or sequences.
  * @throws {DbError} 42P01, 2BP01 when other objects (views, foreign keys) depend on a relation
  */
 export function dropObjects(
   ed: CatalogEditor,
-  kind: "table" | "view" | "index" | "sequence",
+  kind: "table" | "view" | "materialized view" | "index" | "sequence",
   names: readonly { name: string; schema?: string }[],
   ifExists: boolean,
   cascade: boolean,
@@ -234,25 +306,23 @@ export function dropObjects(
       ed.sequences.delete(seq.oid);
       continue;
     }
-    const rel = cat.findRelation(n.name, n.schema);
-    if (!rel || rel.kind !== kind) {
+    const found = cat.findRelation(n.name, n.schema);
+    const rel = found && relationKind(found) === kind ? found : undefined;
+    if (!rel) {
       if (ifExists) {
         fx.notices.push(`${kind} "${n.name}" does not exist, skipping`);
         continue;
       }
-      if (rel) throw new DbError("42809", `"${n.name}" is not a ${kind}`);
-      throw new DbError(
-        "42P01",
-        `${kind === "view" ? "view" : "table"} "${n.name}" does not exist`,
-      );
+      if (found) {
+        const err = new DbError("42809", `"${n.name}" is not a ${kind}`);
+        if (found.matview) err.hint = "Use DROP MATERIALIZED VIEW to remove a materialized view.";
+        throw err;
+      }
+      throw new DbError("42P01", `${kind} "${n.name}" does not exist`);
     }
     dropDependents(ed, rel, cascade, fx);
     for (const oid of rel.indexes) ed.indexes.delete(oid);
-    for (const col of rel.columns) {
-      const m = /^nextval\('([^']+)'\)$/.exec(col.defaultSql ?? "");
-      const seq = m ? ed.done().findSequence(m[1]!, rel.schema) : undefined;
-      if (seq && seq.name.startsWith(`${rel.name}_`)) ed.sequences.delete(seq.oid);
-    }
+    for (const seq of ownedSequences(ed.done(), rel)) ed.sequences.delete(seq.oid);
     ed.relations.delete(rel.oid);
     fx.droppedRelations.push(rel.oid);
   }

@@ -26,6 +26,10 @@ import { GrammarError, parseGrammar } from "./pg_parser.ts";
 import { rewriteForGrammar, sourceOffset } from "./rewrite.ts";
 import type { Statement } from "./ext_ast.ts";
 import { parseCreateTable } from "./ext_create_table.ts";
+import { parseAlterTableUsing } from "./ext_alter_table.ts";
+import { parseComment } from "./ext_comment.ts";
+import { parseCreateMatview } from "./ext_matview.ts";
+import { parseCreateDomain } from "./ext_domain.ts";
 import {
   parseCheckpoint,
   parseDeallocate,
@@ -196,10 +200,12 @@ function parseExtension(c: Cursor, inner: Inner): Statement | null {
       return parseImportForeignSchema(c);
     case "create":
       return parseCreate(c, inner);
+    case "comment":
+      return parseComment(c);
     case "alter":
     case "drop":
       if (!c.isWord("user", 1) && !c.isWord("role", 1) && !c.isWord("group", 1)) {
-        return first.value === "drop" ? parseDrop(c) : null;
+        return first.value === "drop" ? parseDrop(c) : parseAlterTableUsing(c, inner);
       }
       c.pos = 1;
       return first.value === "alter" ? parseAlterRole(c) : parseDropRole(c);
@@ -220,6 +226,8 @@ function parseCreate(c: Cursor, inner: Inner): Statement | null {
   if (c.isWord("user") || c.isWord("role") || c.isWord("group")) return parseCreateRole(c);
   if (c.isWord("server")) return parseCreateServer(c);
   if (c.isWord("foreign") && c.isWord("table", 1)) return parseCreateForeignTable(c);
+  if (c.isWord("materialized")) return parseCreateMatview(c, inner);
+  if (c.isWord("domain")) return parseCreateDomain(c, inner);
   const table = c.tokens.findIndex((t) => t.kind === "ident" && t.value === "table");
   const between = c.tokens.slice(1, table).map((t) => t.value);
   if (table >= 1 && between.every((w) => TABLE_PREFIXES.has(w))) {

@@ -54,7 +54,7 @@ export function indexDefinition(catalog: Catalog, idx: IndexDef, pretty = false)
     `${
       pretty ? qualifiedName(catalog, rel.oid) : `${quoteIdent(rel.schema)}.${quoteIdent(rel.name)}`
     }` +
-    ` USING btree (${keys})${where}`;
+    ` USING ${idx.method ?? "btree"} (${keys})${where}`;
 }
 
 function qualifiedName(catalog: Catalog, oid: number): string {

@@ -11,7 +11,7 @@ import { arrayOf, type SqlType, type as scalar, type Value } from "../../common/
 import type { BoundExpr } from "../../exec/plan.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { databaseName, ownerName, ownerOid } from "./virtual.ts";
-import { builtinDescriptions } from "./pg_misc.ts";
+import { colDescription, objDescription } from "./descriptions.ts";
 import { allConstraints, constraintDefinition, indexDefinition, quoteIdent } from "./defs.ts";
 
 const text = scalar("text");
@@ -82,6 +82,7 @@ function viewDefs(catalog: Catalog): Map<number, Value> {
   const out = new Map<number, Value>();
   for (const r of catalog.relations.values()) {
     if (r.kind === "view" && r.viewSql) out.set(r.oid, ` ${r.viewSql.trim()};`);
+    if (r.matview) out.set(r.oid, ` ${r.matview.sql.trim()};`);
   }
   return out;
 }
@@ -178,8 +179,8 @@ const binders: Record<string, Binder> = {
   pg_get_triggerdef: () => constant(null, text),
   pg_get_ruledef: () => constant(null, text),
   pg_get_statisticsobjdef_columns: () => constant(null, text),
-  obj_description: (a) => lookup(a[0], builtinDescriptions, text),
-  col_description: () => constant(null, text),
+  obj_description: (a, c) => objDescription(a, c),
+  col_description: (a, c) => colDescription(a, c),
   pg_database_size: () => constant(0n, scalar("int8")),
   shobj_description: () => constant(null, text),
   current_schema: () => constant("public", scalar("name")),

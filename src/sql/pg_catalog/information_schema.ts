@@ -40,7 +40,7 @@ export const tables: VirtualRelation = virtual(
     "user_defined_type_schema:name user_defined_type_name:name is_insertable_into:text " +
     "is_typed:text commit_action:text",
   (catalog) =>
-    [...catalog.relations.values()].map((r) => [
+    [...catalog.relations.values()].filter((r) => !r.matview).map((r) => [
       databaseName,
       r.schema,
       r.name,
@@ -133,7 +133,7 @@ export const columns: VirtualRelation = virtual(
           c.type.id === "array" ? `_${c.type.elem?.id ?? "text"}` : c.type.id,
           c.identity ? "YES" : "NO",
           c.identity === "always" ? "ALWAYS" : c.identity ? "BY DEFAULT" : null,
-          "NEVER",
+          c.generatedSql ? "ALWAYS" : "NEVER",
           r.kind === "view" ? "NO" : "YES",
         ]);
       });

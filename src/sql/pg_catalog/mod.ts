@@ -6,6 +6,7 @@
  */
 import type { PlanNode } from "../../exec/plan.ts";
 import type { Catalog } from "../catalog/catalog.ts";
+import { pgIndexes, pgMatviews, pgTables } from "./descriptions.ts";
 import * as info from "./information_schema.ts";
 import * as misc from "./pg_misc.ts";
 import * as rels from "./pg_relations.ts";
@@ -44,6 +45,9 @@ const all: readonly VirtualRelation[] = [
   misc.pgSettings,
   misc.pgProc,
   misc.pgDescription,
+  pgMatviews,
+  pgTables,
+  pgIndexes,
   pgStatActivity,
   ...misc.emptyRelations,
   info.schemata,

@@ -6,6 +6,7 @@
  */
 import type { Value } from "../../common/types.ts";
 import { builtinTypes } from "./type_table.ts";
+import { descriptions } from "./descriptions.ts";
 import {
   databaseName,
   databaseOid,
@@ -147,12 +148,20 @@ export const pgUser: VirtualRelation = virtual(
   () => [[ownerName, ownerOid, true, true, true, true, "********", null, null]],
 );
 
-/** pg_am: the heap table and btree index access methods. */
+/** pg_am: the heap table and the index access methods (all stored as B-trees). */
 export const pgAm: VirtualRelation = virtual(
   "pg_catalog",
   "pg_am",
   "oid:oid amname:name amhandler:regproc amtype:char",
-  () => [[2, "heap", 3, "t"], [403, "btree", 330, "i"]],
+  () => [
+    [2, "heap", 3, "t"],
+    [403, "btree", 330, "i"],
+    [405, "hash", 331, "i"],
+    [783, "gist", 332, "i"],
+    [2742, "gin", 333, "i"],
+    [4000, "spgist", 334, "i"],
+    [3580, "brin", 335, "i"],
+  ],
 );
 
 /** pg_tablespace: the default tablespaces. */
@@ -227,17 +236,12 @@ export const pgSettings: VirtualRelation = virtual(
     ]),
 );
 
-/** Descriptions of built-in objects (ThunderDB has no COMMENT ON). */
-export const builtinDescriptions: ReadonlyMap<number, string> = new Map([
-  [2200, "standard public schema"],
-]);
-
-/** pg_description: comments on objects. */
+/** pg_description: comments on objects (built-in and COMMENT ON). */
 export const pgDescription: VirtualRelation = virtual(
   "pg_catalog",
   "pg_description",
   "objoid:oid classoid:oid objsubid:int4 description:text",
-  () => [...builtinDescriptions].map(([oid, text]) => [oid, 2615, 0, text]),
+  (catalog) => descriptions(catalog).map((d) => [d.objoid, d.classoid, d.objsubid, d.description]),
 );
 
 /** pg_proc: a minimal listing (ThunderDB has no user-defined functions). */

@@ -12,6 +12,15 @@ import { ownerOid, virtual, type VirtualRelation } from "./virtual.ts";
 
 const heapAm = 2;
 const btreeAm = 403;
+/** pg_am OIDs of the index access methods. */
+const indexAms: Readonly<Record<string, number>> = {
+  btree: btreeAm,
+  hash: 405,
+  gist: 783,
+  gin: 2742,
+  spgist: 4000,
+  brin: 3580,
+};
 
 function schemaOid(catalog: Catalog, schema: string): number {
   return catalog.schemas.get(schema) ?? 0;
@@ -105,7 +114,7 @@ function tableRow(catalog: Catalog, rel: RelationDef): Value[] {
     rel.oid,
     rel.name,
     schemaOid(catalog, rel.schema),
-    rel.kind === "view" ? "v" : "r",
+    rel.kind === "view" ? "v" : rel.matview ? "m" : "r",
     rel.kind === "view" ? 0 : heapAm,
     rel.columns.length,
     {
@@ -130,7 +139,7 @@ export const pgClass: VirtualRelation = virtual("pg_catalog", "pg_class", classS
         idx.name,
         schemaOid(catalog, rel.schema),
         "i",
-        btreeAm,
+        indexAms[idx.method ?? "btree"] ?? btreeAm,
         idx.columns.length,
         {},
       ),
@@ -142,6 +151,13 @@ export const pgClass: VirtualRelation = virtual("pg_catalog", "pg_class", classS
   return rows;
 });
 
+/** attstorage: the type's typstorage (plain for fixed-size types, main for numeric). */
+function storageOf(type: RelationDef["columns"][number]["type"]): string {
+  if (type.id === "numeric") return "m";
+  const extended = ["text", "varchar", "bpchar", "bytea", "json", "jsonb", "array", "record"];
+  return extended.includes(type.id) || type.id === "vector" ? "x" : "p";
+}
+
 /** pg_attribute: user columns of tables and views, and index key columns. */
 export const pgAttribute: VirtualRelation = virtual(
   "pg_catalog",
@@ -149,7 +165,8 @@ export const pgAttribute: VirtualRelation = virtual(
   "attrelid:oid attname:name atttypid:oid attstattarget:int4 attlen:int2 attnum:int2 " +
     "attndims:int4 atttypmod:int4 attbyval:bool attalign:char attstorage:char attnotnull:bool " +
     "atthasdef:bool atthasmissing:bool attidentity:char attgenerated:char attisdropped:bool " +
-    "attislocal:bool attinhcount:int4 attcollation:oid attacl:text[] attoptions:text[]",
+    "attislocal:bool attinhcount:int4 attcollation:oid attacl:text[] attoptions:text[] " +
+    "attcompression:char",
   (catalog) => {
     const rows: Value[][] = [];
     const attr = (
@@ -157,7 +174,13 @@ export const pgAttribute: VirtualRelation = virtual(
       name: string,
       type: RelationDef["columns"][number]["type"],
       num: number,
-      col: { notNull: boolean; hasDef: boolean; identity: string; dropped: boolean },
+      col: {
+        notNull: boolean;
+        hasDef: boolean;
+        identity: string;
+        dropped: boolean;
+        generated?: boolean;
+      },
     ) => {
       const collatable = ["text", "varchar", "bpchar", "name"].includes(type.id);
       rows.push([
@@ -171,27 +194,29 @@ export const pgAttribute: VirtualRelation = virtual(
         attributeTypmod(type),
         false,
         "i",
-        "x",
+        storageOf(type),
         col.notNull,
         col.hasDef,
         false,
         col.identity,
-        "",
+        col.generated ? "s" : "",
         col.dropped,
         true,
         0,
         collatable ? 100 : 0,
         null,
         null,
+        "",
       ]);
     };
     for (const rel of catalog.relations.values()) {
       rel.columns.forEach((c, i) =>
         attr(rel.oid, c.name, c.type, i + 1, {
           notNull: c.notNull,
-          hasDef: c.defaultSql !== null,
+          hasDef: c.defaultSql !== null || !!c.generatedSql,
           identity: c.identity === "always" ? "a" : c.identity === "by default" ? "d" : "",
           dropped: c.dropped,
+          generated: !!c.generatedSql,
         })
       );
     }
@@ -222,8 +247,9 @@ export const pgAttrdef: VirtualRelation = virtual(
     const rows: Value[][] = [];
     for (const rel of catalog.relations.values()) {
       rel.columns.forEach((c, i) => {
-        if (c.defaultSql !== null && !c.dropped) {
-          rows.push([2_000_000_000 + rows.length, rel.oid, i + 1, defaultExpression(c.defaultSql)]);
+        const sql = c.generatedSql ? `(${c.generatedSql})` : c.defaultSql;
+        if (sql && !c.dropped) {
+          rows.push([2_000_000_000 + rows.length, rel.oid, i + 1, defaultExpression(sql)]);
         }
       });
     }

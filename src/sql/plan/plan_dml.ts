@@ -29,6 +29,7 @@ import { planValues } from "./plan_select.ts";
 import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
 import { Scope, type ScopeColumn } from "./scope.ts";
 import { DEFAULT_VALUES_MARKER } from "../parse/_rewrite_query.ts";
+import { checkNotGenerated, generatedSets, projectGenerated } from "./plan_generated.ts";
 
 /** A planned DML statement. */
 export interface PlannedDml {
@@ -40,6 +41,7 @@ export interface PlannedDml {
 function targetTable(p: Planner, name: string, schema: string | undefined): RelationDef {
   const rel = p.catalog.relation(name, schema);
   if (rel.kind !== "table") throw new DbError("42809", `cannot change view "${name}"`);
+  if (rel.matview) throw new DbError("42809", `cannot change materialized view "${name}"`);
   p.relations.add(rel.oid);
   return rel;
 }
@@ -247,6 +249,7 @@ export function planInsert(p: Planner, stmt: InsertStatement): PlannedDml {
       row.forEach((e, k) => {
         const col = targets[k]!;
         const type = rel.columns[col]!.type;
+        if (e.type !== "default") checkNotGenerated(rel, col, false);
         full[col] = e.type === "default"
           ? defaults[col]!
           : assign(bindExpr(e, env(p, new Scope([], null)), type), type);
@@ -262,6 +265,7 @@ export function planInsert(p: Planner, stmt: InsertStatement): PlannedDml {
     const exprs: BoundExpr[] = defaults.slice();
     q.columns.forEach((c, k) => {
       const col = targets[k]!;
+      checkNotGenerated(rel, col, false);
       exprs[col] = assign(
         { kind: "column", depth: 0, index: k, type: c.type },
         rel.columns[col]!.type,
@@ -276,7 +280,7 @@ export function planInsert(p: Planner, stmt: InsertStatement): PlannedDml {
     plan: {
       kind: "insert",
       target: targetOf(p, rel),
-      source,
+      source: projectGenerated(p, rel, source),
       onConflict,
       returning: ret?.exprs ?? null,
     },
@@ -315,7 +319,7 @@ function planOnConflict(
   if (oc.do === "do nothing") return { action: "nothing", indexOid, sets: [], where: null };
   const excluded: ScopeColumn[] = tableColumns(rel, "excluded");
   const both = new Scope([...scope.columns, ...excluded], null);
-  const sets = oc.do.sets.map((s) => {
+  const given = oc.do.sets.map((s) => {
     const column = rel.columns.findIndex((c) => c.name === s.column.name && !c.dropped);
     if (column < 0) {
       throw new DbError(
@@ -323,9 +327,16 @@ function planOnConflict(
         `column "${s.column.name}" of relation "${rel.name}" does not exist`,
       );
     }
+    if (s.value.type !== "default") checkNotGenerated(rel, column, true);
     const type = rel.columns[column]!.type;
-    return { column, expr: assign(bindSetValue(p, s.value, both, rel, column), type) };
+    return {
+      column,
+      value: s.value,
+      expr: assign(bindSetValue(p, s.value, both, rel, column), type),
+    };
   });
+  const sets = [...given, ...generatedSets(p, rel, given, both)]
+    .map(({ column, expr }) => ({ column, expr }));
   const where = oc.where
     ? coerceTo(bindExpr(oc.where, env(p, both), scalar("bool")), scalar("bool"))
     : null;
@@ -378,7 +389,7 @@ export function planUpdate(p: Planner, stmt: UpdateStatement): PlannedDml {
   const rel = targetTable(p, stmt.table.name, stmt.table.schema);
   const alias = stmt.table.alias ?? rel.name;
   const src = dmlSource(p, rel, alias, stmt.from ? [stmt.from] : [], stmt.where);
-  const sets = stmt.sets.map((s) => {
+  const given = stmt.sets.map((s) => {
     const column = rel.columns.findIndex((c) => c.name === s.column.name && !c.dropped);
     if (column < 0) {
       throw new DbError(
@@ -389,11 +400,15 @@ export function planUpdate(p: Planner, stmt: UpdateStatement): PlannedDml {
     if (rel.columns[column]!.identity === "always" && s.value.type !== "default") {
       throw new DbError("428C9", `column "${s.column.name}" can only be updated to DEFAULT`);
     }
+    if (s.value.type !== "default") checkNotGenerated(rel, column, true);
     return {
       column,
+      value: s.value,
       expr: assign(bindSetValue(p, s.value, src.scope, rel, column), rel.columns[column]!.type),
     };
   });
+  const sets = [...given, ...generatedSets(p, rel, given, src.scope)]
+    .map(({ column, expr }) => ({ column, expr }));
   const ret = returning(p, stmt.returning, src.scope);
   return {
     plan: {

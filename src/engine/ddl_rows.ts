@@ -1,0 +1,102 @@
+/**
+ * Rewrites of stored rows that DDL implies: values of columns added with a
+ * default, an identity, a volatile default or a generation expression, and
+ * values of columns whose type changed (the cast, or USING).
+ * @module
+ */
+import type { RelationDef } from "../sql/catalog/catalog.ts";
+import type { DdlEffects } from "../sql/catalog/ddl.ts";
+import { isVolatileDefault } from "../sql/catalog/ddl_alter.ts";
+import { compile } from "../exec/scalar.ts";
+import type { BoundExpr } from "../exec/plan.ts";
+import { createPlanner } from "../sql/planner.ts";
+import { coerceTo } from "../sql/plan/bind_expr.ts";
+import { bindSqlText } from "../sql/plan/plan_dml.ts";
+import { tableColumns } from "../sql/plan/plan_from.ts";
+import { Scope } from "../sql/plan/scope.ts";
+import type { SqlSession } from "./session.ts";
+import { execContext } from "./statement_runner.ts";
+
+/**
+ * Stored rows written before ADD COLUMN read the new column as NULL: rows
+ * get the column's default (its `missing` value) written into them.
+ */
+export async function fillAddedColumns(
+  s: SqlSession,
+  before: RelationDef | undefined,
+  after: RelationDef | undefined,
+): Promise<void> {
+  if (!before || !after || after.kind !== "table") return;
+  const p = createPlanner(s.catalog, "", []);
+  const scope = new Scope(tableColumns(after, after.name), null);
+  // Generated columns and volatile defaults (nextval, random()) get a value per row.
+  const added = after.columns
+    .map((c, i) => ({
+      c,
+      i,
+      fn: c.generatedSql
+        ? compile(coerceTo(bindSqlText(p, c.generatedSql, scope, c.type), c.type))
+        : c.defaultSql && isVolatileDefault(c.defaultSql)
+        ? compile(coerceTo(bindSqlText(p, c.defaultSql, new Scope([], null), c.type), c.type))
+        : null,
+    }))
+    .filter(({ c, i, fn }) =>
+      i >= before.columns.length && !c.dropped && (c.missing !== null || fn !== null)
+    );
+  if (added.length === 0) return;
+  const txn = s.statementTxn();
+  const ctx = execContext(s, [], false);
+  const rowIds = [...s.engine.rs.scan(after.oid, txn)].map((r) => r.rowId);
+  for (const rowId of rowIds) {
+    await s.engine.rs.update(txn, after.oid, rowId, (current) => {
+      const next = after.columns.map((c, i) => (i < current.length ? current[i]! : c.missing));
+      for (const { c, i, fn } of added) {
+        if (fn) next[i] = fn(next, ctx);
+        else if (next[i] === null) next[i] = c.missing;
+      }
+      return next;
+    });
+  }
+  s.engine.txns.advanceCommand(txn);
+}
+
+/**
+ * ALTER COLUMN TYPE: every stored row gets the column's value cast to the new
+ * type (assignment rules, so too long text fails with 22001), or the USING
+ * expression over the row as it was.
+ * @throws {DbError} what the cast or USING raises for a row
+ */
+export async function rewriteColumns(
+  s: SqlSession,
+  before: RelationDef | undefined,
+  after: RelationDef | undefined,
+  retyped: DdlEffects["retyped"],
+): Promise<void> {
+  if (!before || !after || after.kind !== "table") return;
+  const mine = retyped.filter((r) => r.rel === after.oid);
+  if (mine.length === 0) return;
+  const p = createPlanner(s.catalog, "", []);
+  const scope = new Scope(tableColumns(before, before.name), null);
+  const fns = mine.map((r) => {
+    const name = before.columns[r.column]!.name;
+    const to = after.columns[r.column]!.type;
+    const e = bindSqlText(p, r.using ?? `"${name.replaceAll('"', '""')}"`, scope);
+    let c: BoundExpr = coerceTo(e, to);
+    if ((to.typmod ?? -1) >= 0 && c === e) {
+      c = { kind: "cast", arg: e, from: e.type, type: to, implicit: true };
+    }
+    return { column: r.column, fn: compile(c) };
+  });
+  const txn = s.statementTxn();
+  const ctx = execContext(s, [], false);
+  const rowIds = [...s.engine.rs.scan(after.oid, txn)].map((r) => r.rowId);
+  for (const rowId of rowIds) {
+    await s.engine.rs.update(txn, after.oid, rowId, (current) => {
+      const old = before.columns.map((c, i) => (i < current.length ? current[i]! : c.missing));
+      const next = old.slice();
+      for (const { column, fn } of fns) next[column] = fn(old, ctx);
+      return next;
+    });
+  }
+  s.engine.txns.advanceCommand(txn);
+}

@@ -1,0 +1,61 @@
+/**
+ * ALTER TABLE ... ALTER COLUMN c [SET DATA] TYPE t [USING expr] against a
+ * `CatalogEditor`: the column's new type, recorded in `DdlEffects` so the
+ * engine rewrites the stored values (the cast, or USING, of each row).
+ * Stored rows are rewritten in place, so the old and the new type must share
+ * the row and index encoding (text-like types among themselves, numeric with
+ * any precision, int8 / timestamp / timestamptz / time, and the same type with
+ * another modifier); other changes are refused with 0A000.
+ * @module
+ */
+import type { AlterColumnSetType } from "pgsql-ast-parser";
+import { DbError } from "../../common/errors.ts";
+import type { SqlType, TypeId } from "../../common/types.ts";
+import { resolveType, typeName } from "../plan/sql_types.ts";
+import type { CatalogEditor, ColumnDef, RelationDef } from "./catalog.ts";
+import type { DdlEffects } from "./ddl.ts";
+import { dependentsOf } from "./dependencies.ts";
+
+const encodingGroups: readonly (readonly TypeId[])[] = [
+  ["text", "varchar", "bpchar", "name"],
+  ["numeric"],
+  ["int8", "time", "timestamp", "timestamptz"],
+];
+
+function sameEncoding(a: SqlType, b: SqlType): boolean {
+  if (a.id === "array" || b.id === "array") {
+    return a.id === b.id && a.elem !== undefined && b.elem !== undefined &&
+      a.elem.id === b.elem.id;
+  }
+  if (a.id === b.id) return true;
+  return encodingGroups.some((g) => g.includes(a.id) && g.includes(b.id));
+}
+
+/**
+ * The column after `SET DATA TYPE`; the value rewrite goes to `fx.retyped`.
+ * @throws {DbError} 0A000 for a column a view reads, a generated column or a change of stored encoding
+ */
+export function setColumnType(
+  ed: CatalogEditor,
+  rel: RelationDef,
+  column: number,
+  a: AlterColumnSetType & { using?: string },
+  fx: DdlEffects,
+): ColumnDef {
+  const col = rel.columns[column]!;
+  const to = resolveType(a.dataType);
+  if (dependentsOf(ed.done(), rel).some((d) => d.kind === "view")) {
+    const err = new DbError("0A000", "cannot alter type of a column used by a view or rule");
+    err.detail = `rule _RETURN on view depends on column "${col.name}"`;
+    throw err;
+  }
+  if (!sameEncoding(col.type, to)) {
+    throw new DbError(
+      "0A000",
+      `ALTER COLUMN TYPE from ${typeName(col.type)} to ${typeName(to)} is not supported ` +
+        "(the stored encoding would change)",
+    );
+  }
+  fx.retyped.push({ rel: rel.oid, column, using: a.using ?? null });
+  return { ...col, type: to };
+}
