@@ -28,7 +28,7 @@ import type { StreamListener, StreamListenOptions } from "./transport.ts";
 const eventsMax = 256;
 /**
  * Longest wait on the event-loop thread. The runtime's own I/O wakes it at
- * once (see `nestRuntimePollers`); JS timers can be late by up to this much
+ * once (see `findRuntimePollers`); JS timers can be late by up to this much
  * while the listener is busy.
  */
 const shortWaitMs = 1;
@@ -54,7 +54,9 @@ class NativeLoop implements ChannelOwner {
   readonly channels = new Map<number, NativeChannel>();
   #nextId = 2;
   #closed = false;
-  #nested = false;
+  #runtimeFds: number[] = [];
+  #nestedFds: number[] = [];
+  #canNest = false;
   #acceptTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #event = new Uint8Array(epollEventBytes);
   readonly #eventView = new DataView(this.#event.buffer);
@@ -93,35 +95,48 @@ class NativeLoop implements ChannelOwner {
     this.channels.delete(channel.id);
   }
 
+  /**
+   * The loop. Three kinds of wait: a poll (timeout 0) right after work; a
+   * short wait on this thread while clients are active; and a wait on a
+   * worker thread, which leaves this thread to the runtime. The worker wait
+   * is used when the runtime has I/O of its own to handle (a short wait ended
+   * by a nested runtime poller) and when the listener has been idle for a
+   * while (then without the nested pollers, so runtime I/O does not wake it).
+   */
   async run(): Promise<void> {
     let emptyWaits = 0;
+    let runtimeBusy = false;
     while (!this.#closed) {
       let n: number;
       let events = this.#busy;
-      if (emptyWaits > shortWaitsMax || (emptyWaits > 0 && !this.#nested)) {
+      const parked = emptyWaits > shortWaitsMax || this.#nestedFds.length === 0;
+      if (parked && emptyWaits > 0 && this.#nestedFds.length > 0) this.#unnest();
+      if (emptyWaits > 0 && (parked || runtimeBusy)) {
         events = this.#idle;
         n = await this.c.epoll_wait_idle(this.epollFd, events, eventsMax, -1);
       } else {
         n = this.c.epoll_wait(this.epollFd, events, eventsMax, emptyWaits === 0 ? 0 : shortWaitMs);
       }
-      if (n > 0) {
+      // A failed wait is EINTR (the worker thread's errno is not readable here): wait again.
+      const served = n > 0 && !this.#closed ? this.#dispatch(events, n) : 0;
+      runtimeBusy = n > served;
+      if (served > 0) {
         emptyWaits = 0;
-        // A failed wait is EINTR (the worker thread's errno is not readable here): wait again.
-        if (!this.#closed) this.#dispatch(events, n);
+        if (this.#nestedFds.length === 0 && this.#canNest) this.#nest();
       } else {
         emptyWaits++;
       }
-      // One event-loop turn (timers, runtime I/O, promise callbacks) between loop turns.
+      // One event-loop turn (timers, promise callbacks) between loop turns.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
   /**
-   * Adds the JS runtime's own epoll sets (found in /proc/self/fd) to this set,
-   * edge-triggered, so a short wait on the event-loop thread ends as soon as
-   * the runtime has I/O or a finished background operation to handle.
+   * Finds the JS runtime's own epoll sets (in /proc/self/fd). Nested in this
+   * set, edge-triggered, they end a short wait on the event-loop thread as
+   * soon as the runtime has I/O or a finished background operation to handle.
    */
-  nestRuntimePollers(): void {
+  findRuntimePollers(): void {
     let entries: Deno.DirEntry[];
     try {
       entries = [...Deno.readDirSync("/proc/self/fd")];
@@ -131,28 +146,45 @@ class NativeLoop implements ChannelOwner {
     for (const entry of entries) {
       const fd = Number(entry.name);
       if (fd === this.epollFd || !Number.isInteger(fd)) continue;
-      let target = "";
       try {
-        target = Deno.readLinkSync(`/proc/self/fd/${fd}`);
+        if (Deno.readLinkSync(`/proc/self/fd/${fd}`) === "anon_inode:[eventpoll]") {
+          this.#runtimeFds.push(fd);
+        }
       } catch {
-        continue; // Closed meanwhile.
-      }
-      if (target !== "anon_inode:[eventpoll]") continue;
-      if (this.ctl(sys.EPOLL_CTL_ADD, fd, runtimeId, sys.EPOLLIN | sys.EPOLLET)) {
-        this.#nested = true;
+        // Closed meanwhile.
       }
     }
+    this.#canNest = this.#runtimeFds.length > 0;
   }
 
-  #dispatch(events: Uint8Array, n: number): void {
+  #nest(): void {
+    for (const fd of this.#runtimeFds) {
+      if (this.ctl(sys.EPOLL_CTL_ADD, fd, runtimeId, sys.EPOLLIN | sys.EPOLLET)) {
+        this.#nestedFds.push(fd);
+      }
+    }
+    if (this.#nestedFds.length === 0) this.#canNest = false;
+  }
+
+  #unnest(): void {
+    for (const fd of this.#nestedFds) this.ctl(sys.EPOLL_CTL_DEL, fd, runtimeId, 0);
+    this.#nestedFds = [];
+  }
+
+  /** Serves the reported events; returns how many were this listener's own. */
+  #dispatch(events: Uint8Array, n: number): number {
     const view = new DataView(events.buffer, events.byteOffset, n * epollEventBytes);
+    let own = 0;
     for (let i = 0; i < n; i++) {
       const base = i * epollEventBytes;
       const flags = view.getUint32(base, true);
       const id = view.getUint32(base + epollDataOffset, true);
+      if (id === runtimeId) continue;
+      own++;
       if (id === listenerId) this.#accept();
-      else if (id !== wakeId && id !== runtimeId) this.#serve(id, flags);
+      else if (id !== wakeId) this.#serve(id, flags);
     }
+    return own;
   }
 
   #serve(id: number, flags: number): void {
@@ -271,7 +303,7 @@ export function listenNative(options: StreamListenOptions): StreamListener | nul
   const loop = new NativeLoop(c, options, listenFd, epollFd, wakeFd);
   loop.ctl(sys.EPOLL_CTL_ADD, listenFd, listenerId, sys.EPOLLIN);
   loop.ctl(sys.EPOLL_CTL_ADD, wakeFd, wakeId, sys.EPOLLIN);
-  loop.nestRuntimePollers();
+  loop.findRuntimePollers();
   loop.done = loop.run().catch((e) => {
     log.error(`${options.label} native transport failed`, { error: String(e) });
   });
