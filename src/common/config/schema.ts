@@ -128,7 +128,7 @@ export const configKeys: readonly KeySpec[] = [
     section: "resp",
     key: "transport",
     type: { kind: "enum", values: ["auto", "native", "deno"] },
-    default: "auto",
+    default: "deno",
   },
   {
     section: "log",

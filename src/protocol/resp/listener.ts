@@ -15,7 +15,7 @@ export interface RespServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly kv: KvStore;
-  /** Socket transport: "auto" (native where available, the default), "native" or "deno". */
+  /** Socket transport: "deno" (the default), "native" or "auto" (native where available). */
   readonly transport?: TransportChoice;
 }
 
@@ -46,7 +46,7 @@ export function startRespServer(options: RespServerOptions): Promise<RespServer>
       c.open(remote, local);
       return c;
     },
-  }, options.transport ?? "auto");
+  }, options.transport ?? "deno");
   kv.engine.port = listener.port;
   kv.engine.processId = Deno.pid;
   kv.engine.cpuUsage = () => process.cpuUsage();
