@@ -172,9 +172,13 @@ async function startResp(config: Config, components: Record<string, string>): Pr
     hostname: config.server.listen_addr,
     port: config.server.resp_port,
     kv,
+    transport: config.resp.transport,
   });
   components.redis = `listening on ${config.server.listen_addr}:${resp.port}`;
-  log.info(`Redis listening on ${config.server.listen_addr}:${resp.port}`, { port: resp.port });
+  log.info(`Redis listening on ${config.server.listen_addr}:${resp.port}`, {
+    port: resp.port,
+    transport: resp.transport,
+  });
   stack.push({ name: "redis listener", stop: () => resp.close() });
   return stack;
 }

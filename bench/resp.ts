@@ -6,6 +6,7 @@
  * and the ratio ThunderDB / Redis.
  *
  * Usage: deno run -A --unstable-ffi bench/resp.ts [--requests N] [--pipelined-requests N]
+ *   [--transports native,deno]
  * Needs `redis-server` and `redis-benchmark` (Debian: redis-server redis-tools).
  * @module
  */
@@ -17,6 +18,7 @@ import { helpOnRequest } from "./_help.ts";
 
 helpOnRequest(`
 Usage: deno run -A --unstable-ffi bench/resp.ts [--requests N] [--pipelined-requests N]
+         [--transports native,deno]
 
 Runs redis-benchmark -c 50 (SET, GET, INCR, LPUSH, HSET, ZADD) against
 ThunderDB's RESP listener and a real redis-server (both append-only, fsync
@@ -24,6 +26,8 @@ every second), without and with -P 16. Prints ops/s and the ratio.
 
   --requests N             requests per command without pipelining (default 100000)
   --pipelined-requests N   requests per command with -P 16 (default 400000)
+  --transports LIST        ThunderDB socket transports to measure, each against
+                           the same redis-server in the same run (default native,deno)
 `);
 
 const tests = ["set", "get", "incr", "lpush", "hset", "zadd"];
@@ -31,6 +35,15 @@ const tests = ["set", "get", "incr", "lpush", "hset", "zadd"];
 function flag(name: string, fallback: number): number {
   const i = Deno.args.indexOf(`--${name}`);
   return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
+}
+
+function transportsFlag(): ("native" | "deno")[] {
+  const i = Deno.args.indexOf("--transports");
+  const text = i >= 0 ? Deno.args[i + 1] ?? "" : "native,deno";
+  return text.split(",").map((t) => {
+    if (t !== "native" && t !== "deno") throw new Error(`unknown transport ${t}`);
+    return t;
+  });
 }
 
 function freePort(): number {
@@ -122,40 +135,50 @@ async function main(): Promise<void> {
   configureLog({ level: "warn" });
   const requests = flag("requests", 100_000);
   const pipelinedRequests = flag("pipelined-requests", 400_000);
+  const transports = transportsFlag();
   const root = await Deno.makeTempDir({ prefix: "thunderdb-resp-bench-" });
   const store = await openKvStore({
     dataDir: `${root}/thunder`,
     fs: openFileSystem({ preferDirect: false }),
     config: { ...defaultKvConfig, appendfsync: "everysec" },
   });
-  const thunder = await startRespServer({ hostname: "127.0.0.1", port: 0, kv: store });
+  const servers = [];
+  for (const transport of transports) {
+    const server = await startRespServer({ hostname: "127.0.0.1", port: 0, kv: store, transport });
+    if (server.transport !== transport) throw new Error(`${transport} transport unavailable here`);
+    servers.push({ transport, server });
+  }
   await Deno.mkdir(`${root}/redis`);
   const redis = await startRedis(`${root}/redis`);
   const started = new Date().toISOString();
   const loadBefore = Deno.loadavg()[0]!;
   const rows: string[] = [];
-  const ratios: Record<string, number[]> = { "1": [], "16": [] };
+  const ratios = new Map<string, number[]>();
   try {
     for (const [pipeline, n] of [[1, requests], [16, pipelinedRequests]] as const) {
-      const ours = await benchmark(thunder.port, n, pipeline);
-      const theirs = await benchmark(redis.port, n, pipeline);
-      for (const t of tests) {
-        const name = t.toUpperCase();
-        const a = ours.get(name) ?? 0;
-        const b = theirs.get(name) ?? 0;
-        const ratio = b > 0 ? a / b : 0;
-        ratios[String(pipeline)]!.push(ratio);
-        rows.push(
-          `${name.padEnd(6)} -P ${String(pipeline).padEnd(3)} thunderdb ${
-            a.toFixed(0).padStart(9)
-          } ops/s` +
-            `   redis ${b.toFixed(0).padStart(9)} ops/s   ratio ${ratio.toFixed(2)}`,
-        );
+      // Each ThunderDB transport right before Redis, so each ratio compares neighbours in time.
+      for (const { transport, server } of servers) {
+        const ours = await benchmark(server.port, n, pipeline);
+        const theirs = await benchmark(redis.port, n, pipeline);
+        const key = `${transport} -P ${pipeline}`;
+        ratios.set(key, []);
+        for (const t of tests) {
+          const name = t.toUpperCase();
+          const a = ours.get(name) ?? 0;
+          const b = theirs.get(name) ?? 0;
+          const ratio = b > 0 ? a / b : 0;
+          ratios.get(key)!.push(ratio);
+          rows.push(
+            `${name.padEnd(6)} -P ${String(pipeline).padEnd(3)} ${transport.padEnd(6)} ${
+              a.toFixed(0).padStart(9)
+            } ops/s   redis ${b.toFixed(0).padStart(9)} ops/s   ratio ${ratio.toFixed(2)}`,
+          );
+        }
       }
     }
   } finally {
     await redis.stop();
-    await thunder.close();
+    for (const { server } of servers) await server.close();
     await store.close();
     await Deno.remove(root, { recursive: true });
   }
@@ -168,8 +191,10 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(r);
   const geo = (xs: number[]) =>
     Math.exp(xs.reduce((s, x) => s + Math.log(Math.max(x, 1e-9)), 0) / xs.length);
-  console.log(`geomean ratio without pipelining: ${geo(ratios["1"]!).toFixed(2)} (target >= 1.0)`);
-  console.log(`geomean ratio with -P 16:         ${geo(ratios["16"]!).toFixed(2)} (target >= 0.5)`);
+  for (const [key, xs] of ratios) {
+    const target = key.endsWith("-P 1") ? "1.0" : "0.5";
+    console.log(`geomean ratio ${key.padEnd(12)}: ${geo(xs).toFixed(2)} (target >= ${target})`);
+  }
 }
 
 if (import.meta.main) await main();

@@ -125,6 +125,12 @@ export const configKeys: readonly KeySpec[] = [
     default: "1GB",
   },
   {
+    section: "resp",
+    key: "transport",
+    type: { kind: "enum", values: ["auto", "native", "deno"] },
+    default: "deno",
+  },
+  {
     section: "log",
     key: "level",
     type: { kind: "enum", values: ["debug", "info", "warn", "error"] },

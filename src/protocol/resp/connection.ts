@@ -1,16 +1,22 @@
 /**
- * One RESP client connection: reads into a large reused buffer, parses every
- * complete request in it, runs each through the engine session, and writes
- * all replies of the batch in one write. Blocking commands pause parsing of
- * this connection only.
+ * One RESP client connection, independent of the socket transport: the
+ * transport reads into this connection's buffer and reports the bytes
+ * (`received`); the connection parses every complete request, runs each
+ * through the engine session synchronously and hands all replies of the batch
+ * to the transport in one send. A blocking command (or a durable commit)
+ * pauses parsing of this connection only; bytes that arrive meanwhile wait in
+ * the buffer, and a peer that leaves while blocked ends the wait.
  * @module
  */
 import type { ClientTransport, KvSession, KvStore } from "../../engine/kv_session.ts";
 import { log } from "../../common/log.ts";
+import type { ByteChannel, ConnectionHandler } from "../net/mod.ts";
 import { parseRequest, RespProtocolError } from "./resp_parser.ts";
 import { RespWriter } from "./resp_writer.ts";
 
 const readBufferBytes = 64 * 1024;
+/** Free space below which the buffer is compacted or grown before the next read. */
+const readSpaceMin = 4 * 1024;
 /**
  * Replies queued for a client that is not reading them (a slow pub/sub
  * subscriber) past this size close its connection, as Redis's
@@ -18,20 +24,8 @@ const readBufferBytes = 64 * 1024;
  */
 export const pushBacklogBytesMax = 32 * 1024 * 1024;
 
-/** True for the errors a peer's disconnect produces. */
-function isDisconnect(e: unknown): boolean {
-  return e instanceof Deno.errors.BadResource || e instanceof Deno.errors.ConnectionReset ||
-    e instanceof Deno.errors.BrokenPipe || e instanceof Deno.errors.NotConnected ||
-    e instanceof Deno.errors.Interrupted || e instanceof Deno.errors.ConnectionAborted;
-}
-
-/** Logs a failed background write unless the peer just went away (the read loop cleans up). */
-function reportWriteFailure(e: unknown): void {
-  if (!isDisconnect(e)) log.warn("RESP write failed", { error: String(e) });
-}
-
 /** A client connection. */
-export class RespConnection implements ClientTransport {
+export class RespConnection implements ClientTransport, ConnectionHandler {
   readonly writer = new RespWriter();
   #session: KvSession | null = null;
   #buf = new Uint8Array(readBufferBytes);
@@ -40,14 +34,27 @@ export class RespConnection implements ClientTransport {
   #closing = false;
   #closed = false;
   #processing = false;
-  #flushing: Promise<void> | null = null;
-  /** A read started while blocked, into `#side`, not yet consumed. */
-  #sideRead: Promise<number | null> | null = null;
-  #side = new Uint8Array(16 * 1024);
+  /** A blocked command or a durable commit is pending: parsing waits for it. */
+  #busy = false;
   /** Known minimum size of the partial request at `#start` (0 when unknown). */
   readonly #hint = { need: 0 };
 
-  constructor(readonly conn: Deno.Conn, readonly store: KvStore) {}
+  constructor(readonly channel: ByteChannel, readonly store: KvStore) {}
+
+  /**
+   * Opens the engine session; a client over `maxclients` gets the error reply
+   * and is closed once it is written.
+   */
+  open(addr: string, laddr: string): void {
+    const session = this.store.openSession(this.writer, this, addr, laddr);
+    if (session === null) {
+      this.writer.error("ERR max number of clients reached");
+      this.#closing = true;
+      this.#flush();
+      return;
+    }
+    this.#session = session;
+  }
 
   setProtocol(resp: 2 | 3): void {
     this.writer.resp = resp;
@@ -66,113 +73,96 @@ export class RespConnection implements ClientTransport {
       this.shutdown();
       return;
     }
-    if (!this.#processing) this.#flushQuietly();
+    if (!this.#processing) this.#flush();
   }
 
-  #flushQuietly(): void {
-    if (this.#flushing === null && !this.#closing && !this.#closed) {
-      // Common case: no write in flight, so start one without the queueing of `flush`.
-      if (this.writer.length > 0) this.#startWrite(this.writer.take());
+  get pendingInput(): number {
+    return this.#end - this.#start;
+  }
+
+  readInto(): Uint8Array {
+    if (this.#hint.need > this.#buf.length - this.#start) this.#reserve(this.#hint.need);
+    if (this.#buf.length - this.#end < readSpaceMin) this.#makeRoom();
+    return this.#buf.subarray(this.#end);
+  }
+
+  received(n: number): void {
+    this.#end += n;
+    const limit = this.store.config.clientQueryBufferLimit;
+    if (this.#end - this.#start > limit) {
+      log.warn("RESP client closed: query buffer limit reached", {
+        bytes: this.#end - this.#start,
+        limit,
+      });
+      this.shutdown();
       return;
     }
-    this.flush().catch(reportWriteFailure);
+    this.#pump();
   }
 
-  /** Starts writing `chunk` (a `take()` view) as the one write in flight. */
-  #startWrite(chunk: Uint8Array): void {
-    const done = this.conn.write(chunk).then((n) =>
-      n < chunk.length ? this.#writeAll(chunk.subarray(n)) : undefined
-    );
-    this.#flushing = done;
-    done.then(() => {
-      if (this.#flushing === done) this.#flushing = null;
-    }, (e) => {
-      if (this.#flushing === done) this.#flushing = null;
-      reportWriteFailure(e);
-    });
+  drained(): void {
+    this.#flush();
+    this.#pump();
   }
 
-  /** Writes pending replies; closes the socket afterwards when closing. */
-  async flush(): Promise<void> {
-    while (this.#flushing !== null) await this.#flushing;
-    if (this.writer.length > 0 && !this.#closed) {
-      const chunk = this.writer.take();
-      this.#flushing = this.#writeAll(chunk);
-      try {
-        await this.#flushing;
-      } finally {
-        this.#flushing = null;
-      }
-    }
-    if (this.#closing && this.writer.length === 0) this.#close();
+  ended(): void {
+    this.#closing = true;
+    this.#close();
   }
 
-  async #writeAll(chunk: Uint8Array): Promise<void> {
-    let off = 0;
-    while (off < chunk.length) off += await this.conn.write(chunk.subarray(off));
+  /** Closes the connection now (server shutdown, CLIENT KILL, limits). */
+  shutdown(): void {
+    this.#closing = true;
+    this.#close();
+  }
+
+  /** Sends the pending replies unless a send is unfinished; closes after the last when closing. */
+  #flush(): void {
+    if (this.#closed || this.channel.writing) return;
+    if (this.writer.length > 0) this.channel.send(this.writer.take());
+    if (this.#closing && !this.channel.writing && this.writer.length === 0) this.#close();
   }
 
   #close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#session?.close();
-    try {
-      this.conn.close();
-    } catch (e) {
-      // Already closed by the peer or by server shutdown: nothing left to release.
-      if (!(e instanceof Deno.errors.BadResource)) throw e;
-    }
+    this.channel.close();
   }
 
-  /** Closes the connection now (server shutdown). */
-  shutdown(): void {
-    this.#closing = true;
-    this.#close();
-  }
-
-  /** Serves the connection until the peer closes it or it is killed. */
-  async run(addr: string, laddr: string): Promise<void> {
-    const session = this.store.openSession(this.writer, this, addr, laddr);
-    if (session === null) {
-      this.writer.error("ERR max number of clients reached");
-      this.#closing = true;
-      await this.flush().catch(() => {});
+  /** Runs what the buffer holds unless a wait or an unfinished send holds this connection. */
+  #pump(): void {
+    const session = this.#session;
+    if (session === null || this.#busy || this.#closed) return;
+    if (this.#closing) return this.#flush();
+    // A client that does not read its replies stops being served.
+    if (this.channel.writing) return;
+    const wait = this.#drain(session);
+    if (wait !== undefined) return this.#block(wait);
+    const durable = session.durable();
+    if (durable !== undefined) {
+      this.#busy = true;
+      durable.then(() => this.#resume(), (e) => this.#failed(e));
       return;
     }
-    this.#session = session;
-    try {
-      await this.#loop(session);
-    } catch (e) {
-      if (!isDisconnect(e)) log.warn("RESP connection failed", { error: String(e), addr });
-    } finally {
-      this.#close();
-    }
+    this.#flush();
   }
 
-  async #loop(session: KvSession): Promise<void> {
-    while (!this.#closed) {
-      const n = await this.#read();
-      if (n === null) return;
-      const limit = this.store.config.clientQueryBufferLimit;
-      if (this.#end - this.#start > limit) {
-        log.warn("RESP client closed: query buffer limit reached", {
-          bytes: this.#end - this.#start,
-          limit,
-        });
-        return;
-      }
-      // At most one write in flight: a client that stops reading stops being served.
-      if (this.#flushing !== null) await this.#flushing;
-      const wait = this.#drain(session);
-      if (wait !== undefined) await this.#serveBlocked(session, wait);
-      if (this.#closed) return;
-      const durable = session.durable();
-      if (durable !== undefined) await durable;
-      if (this.#closing) return await this.flush();
-      // The write runs while the next read is pending; replies stay in order
-      // because every flush waits for the previous one.
-      this.#flushQuietly();
-    }
+  /** A command blocked: sends the replies before it and continues once it is woken. */
+  #block(wait: Promise<void>): void {
+    this.#busy = true;
+    this.#flush();
+    wait.then(() => this.#resume(), (e) => this.#failed(e));
+  }
+
+  #resume(): void {
+    this.#busy = false;
+    this.#pump();
+  }
+
+  #failed(e: unknown): void {
+    log.warn("RESP connection failed", { error: String(e) });
+    this.shutdown();
   }
 
   /**
@@ -208,72 +198,9 @@ export class RespConnection implements ClientTransport {
     if (this.#start === this.#end) {
       this.#start = this.#end = 0;
       // Give back a buffer grown for one huge request.
-      if (this.#buf.length > 16 * readBufferBytes && this.#sideRead === null) {
-        this.#buf = new Uint8Array(readBufferBytes);
-      }
+      if (this.#buf.length > 16 * readBufferBytes) this.#buf = new Uint8Array(readBufferBytes);
     }
     return undefined;
-  }
-
-  /** Waits out a blocked command (sending the replies before it), then drains the rest. */
-  async #serveBlocked(session: KvSession, first: Promise<void>): Promise<void> {
-    let wait: Promise<void> | undefined = first;
-    while (wait !== undefined) {
-      await this.flush();
-      if (!(await this.#waitWatchingPeer(wait))) return;
-      wait = this.#drain(session);
-    }
-  }
-
-  /** Reads more input into the buffer (or takes what a read during a block got); null at EOF. */
-  async #read(): Promise<number | null> {
-    if (this.#sideRead !== null) {
-      const n = await this.#sideRead;
-      this.#sideRead = null;
-      if (n !== null) this.#append(this.#side.subarray(0, n));
-      return n;
-    }
-    if (this.#hint.need > this.#buf.length - this.#start) this.#reserve(this.#hint.need);
-    if (this.#end === this.#buf.length) this.#makeRoom();
-    const n = await this.conn.read(this.#buf.subarray(this.#end));
-    if (n !== null) this.#end += n;
-    return n;
-  }
-
-  #append(bytes: Uint8Array): void {
-    while (this.#buf.length - this.#end < bytes.length) this.#makeRoom();
-    this.#buf.set(bytes, this.#end);
-    this.#end += bytes.length;
-  }
-
-  /**
-   * Waits for a blocking command while still reading, so a client that
-   * disconnects while blocked is unblocked (and never handed an element)
-   * and pipelined commands after it queue up. Returns false when the peer left.
-   */
-  async #waitWatchingPeer(wait: Promise<void>): Promise<boolean> {
-    let woke = false;
-    const woken = wait.then(() => {
-      woke = true;
-      return -1 as const;
-    });
-    while (!woke) {
-      if (this.#sideRead === null) {
-        this.#sideRead = this.conn.read(this.#side);
-        // Marks the promise handled: it may still be pending when the
-        // connection closes, and the main loop awaits it otherwise.
-        this.#sideRead.catch(() => {});
-      }
-      const r = await Promise.race([woken, this.#sideRead]);
-      if (r === -1) break;
-      this.#sideRead = null;
-      if (r === null) {
-        this.#close();
-        return false;
-      }
-      this.#append(this.#side.subarray(0, r));
-    }
-    return !this.#closed;
   }
 
   /** Moves the pending bytes to the front of a buffer of at least `bytes`. */
@@ -286,7 +213,7 @@ export class RespConnection implements ClientTransport {
     this.#end = pending;
   }
 
-  /** Compacts or grows the read buffer when it is full. */
+  /** Compacts or grows the read buffer when it is (nearly) full. */
   #makeRoom(): void {
     const pending = this.#end - this.#start;
     if (this.#start > 0 && pending < this.#buf.length / 2) {

@@ -1,11 +1,12 @@
 /**
- * The RESP listener: accepts TCP connections and serves each with a
- * `RespConnection` over the key-value store.
+ * The RESP listener: accepts TCP connections through the configured socket
+ * transport and serves each with a `RespConnection` over the key-value store.
  * @module
  */
 import type { KvStore } from "../../engine/kv_session.ts";
 import process from "node:process";
 import { log } from "../../common/log.ts";
+import { listenStream, type TransportChoice } from "../net/mod.ts";
 import { RespConnection } from "./connection.ts";
 
 /** Options of `startRespServer`. */
@@ -14,18 +15,18 @@ export interface RespServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly kv: KvStore;
+  /** Socket transport: "deno" (the default), "native" or "auto" (native where available). */
+  readonly transport?: TransportChoice;
 }
 
 /** A running listener. */
 export interface RespServer {
   /** The port actually bound. */
   readonly port: number;
+  /** The socket transport in use. */
+  readonly transport: "native" | "deno";
   /** Stops accepting, closes every connection and waits for them to end. */
   close(): Promise<void>;
-}
-
-function addrText(addr: Deno.Addr): string {
-  return addr.transport === "tcp" ? `${addr.hostname}:${addr.port}` : String(addr.transport);
 }
 
 /**
@@ -35,54 +36,34 @@ function addrText(addr: Deno.Addr): string {
  * const server = await startRespServer({ hostname: "127.0.0.1", port: 6379, kv: store });
  */
 export function startRespServer(options: RespServerOptions): Promise<RespServer> {
-  const listener = Deno.listen({
+  const kv = options.kv;
+  const listener = listenStream({
     hostname: options.hostname,
     port: options.port,
-    transport: "tcp",
+    label: "RESP",
+    onConnection(channel, remote, local) {
+      const c = new RespConnection(channel, kv);
+      c.open(remote, local);
+      return c;
+    },
+  }, options.transport ?? "deno");
+  kv.engine.port = listener.port;
+  kv.engine.processId = Deno.pid;
+  kv.engine.cpuUsage = () => process.cpuUsage();
+  log.debug("RESP listening", {
+    hostname: options.hostname,
+    port: listener.port,
+    transport: listener.kind,
   });
-  const port = (listener.addr as Deno.NetAddr).port;
-  options.kv.engine.port = port;
-  options.kv.engine.processId = Deno.pid;
-  options.kv.engine.cpuUsage = () => process.cpuUsage();
-  const connections = new Set<RespConnection>();
-  const running = new Set<Promise<void>>();
   let closed = false;
-  const accepting = (async () => {
-    for (;;) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await listener.accept();
-      } catch (e) {
-        if (closed) return;
-        log.warn("RESP accept failed", { error: String(e) });
-        continue;
-      }
-      try {
-        conn.setNoDelay(true);
-      } catch (e) {
-        // The peer may already be gone; the read loop will notice.
-        log.debug("RESP setNoDelay failed", { error: String(e) });
-      }
-      const c = new RespConnection(conn, options.kv);
-      connections.add(c);
-      const done = c.run(addrText(conn.remoteAddr), addrText(conn.localAddr)).finally(() => {
-        connections.delete(c);
-        running.delete(done);
-      });
-      running.add(done);
-    }
-  })();
-  log.debug("RESP listening", { hostname: options.hostname, port });
   return Promise.resolve({
-    port,
+    port: listener.port,
+    transport: listener.kind,
     async close() {
       if (closed) return;
       closed = true;
-      listener.close();
-      await accepting;
-      for (const c of connections) c.shutdown();
-      for (const c of options.kv.engine.clients.values()) options.kv.engine.unblock(c);
-      await Promise.allSettled([...running]);
+      await listener.close();
+      for (const c of kv.engine.clients.values()) kv.engine.unblock(c);
     },
   });
 }

@@ -43,6 +43,9 @@ function toServerArgs(extra: readonly string[]): string[] {
       case "--maxmemory-policy":
         args.push("--set", `resp.maxmemory_policy=${value}`);
         break;
+      case "--transport":
+        args.push("--set", `resp.transport=${value}`);
+        break;
       case "--maxclients":
         args.push("--set", `resp.maxclients=${value}`);
         break;
@@ -60,6 +63,10 @@ export async function startServer(dir: string, extra: string[] = []): Promise<Se
     args: toServerArgs(extra),
     waitFor: ["http", "redis"],
   });
+  const transport = extra[extra.indexOf("--transport") + 1];
+  if (extra.includes("--transport") && !process.logText().includes(`"transport":"${transport}"`)) {
+    throw new Error(`server did not use the ${transport} transport:\n${process.logText()}`);
+  }
   return new ServerProcess(process, process.ports.redis!, dir);
 }
 

@@ -1,0 +1,136 @@
+/**
+ * One connection of the native transport: a non-blocking socket read and
+ * written with plain `recv`/`send` calls from the event-loop thread. A send
+ * that the kernel does not take completely keeps the rest and waits for
+ * EPOLLOUT, and the connection is not read meanwhile (back-pressure).
+ * @module
+ */
+import { log } from "../../common/log.ts";
+import { errno, type LibcNet, sys } from "./libc_net.ts";
+import type { ByteChannel, ConnectionHandler } from "./transport.ts";
+
+/** Reads per readiness report, so one busy client cannot hold the loop. */
+const readsPerTurn = 4;
+/** Reads of unread input before a close (see `discardInput`). */
+const discardReadsMax = 16;
+const discard = new Uint8Array(16 * 1024);
+
+/** What a channel needs from its loop. */
+export interface ChannelOwner {
+  readonly c: LibcNet;
+  readonly label: string;
+  /** Sets the channel's epoll interest (EPOLLIN or EPOLLOUT). */
+  watch(channel: NativeChannel, events: number): void;
+  /** Forgets a closed channel. */
+  forget(channel: NativeChannel): void;
+}
+
+/** A connection's socket. */
+export class NativeChannel implements ByteChannel {
+  handler: ConnectionHandler | null = null;
+  writing = false;
+  closed = false;
+  #pending: Uint8Array | null = null;
+
+  constructor(readonly owner: ChannelOwner, readonly id: number, readonly fd: number) {}
+
+  send(chunk: Uint8Array): void {
+    if (this.closed) return;
+    const rest = this.#write(chunk);
+    if (rest === null || rest.length === 0) return;
+    this.#pending = rest;
+    this.writing = true;
+    this.owner.watch(this, sys.EPOLLOUT);
+  }
+
+  /** Writes what the kernel takes; returns the unwritten rest, or null after a failure. */
+  #write(chunk: Uint8Array): Uint8Array | null {
+    const c = this.owner.c;
+    let off = 0;
+    while (off < chunk.length) {
+      const view = off === 0 ? chunk : chunk.subarray(off);
+      const r = Number(c.send(this.fd, view, BigInt(view.length), sys.MSG_NOSIGNAL));
+      if (r >= 0) {
+        off += r;
+        continue;
+      }
+      const e = errno(c);
+      if (e === sys.EINTR) continue;
+      if (e === sys.EAGAIN) break;
+      // The peer is gone (EPIPE, ECONNRESET): end the connection after this call returns.
+      queueMicrotask(() => this.fail());
+      return null;
+    }
+    return off === 0 ? chunk : chunk.subarray(off);
+  }
+
+  /** The socket became writable: continues the unfinished send. */
+  writable(): void {
+    const pending = this.#pending;
+    if (pending === null || this.closed) return;
+    const rest = this.#write(pending);
+    if (rest === null) return;
+    if (rest.length > 0) {
+      this.#pending = rest;
+      return;
+    }
+    this.#pending = null;
+    this.writing = false;
+    this.owner.watch(this, sys.EPOLLIN | sys.EPOLLRDHUP);
+    this.handler?.drained();
+  }
+
+  /** The socket is readable (or hung up): reads and hands the bytes over. */
+  readable(): void {
+    const c = this.owner.c;
+    const handler = this.handler;
+    if (handler === null) return;
+    for (let i = 0; i < readsPerTurn && !this.closed && !this.writing; i++) {
+      const buf = handler.readInto();
+      const r = Number(c.recv(this.fd, buf, BigInt(buf.length), 0));
+      if (r > 0) {
+        handler.received(r);
+        if (r < buf.length) return;
+        continue;
+      }
+      if (r === 0) return this.fail();
+      const e = errno(c);
+      if (e === sys.EINTR) continue;
+      if (e !== sys.EAGAIN) {
+        log.debug(`${this.owner.label} read failed`, { errno: e });
+        this.fail();
+      }
+      return;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#pending = null;
+    this.writing = false;
+    this.owner.forget(this);
+    this.#discardInput();
+    // close() also removes the descriptor from the epoll set.
+    this.owner.c.close(this.fd);
+  }
+
+  /**
+   * Reads and drops input that arrived but was never read: closing a socket
+   * with unread input makes the kernel reset the connection, and the peer
+   * may then lose the last replies (an error before the close, QUIT's OK).
+   */
+  #discardInput(): void {
+    const c = this.owner.c;
+    for (let i = 0; i < discardReadsMax; i++) {
+      if (Number(c.recv(this.fd, discard, BigInt(discard.length), 0)) <= 0) return;
+    }
+  }
+
+  /** Closes after a disconnect or error and tells the handler. */
+  fail(): void {
+    if (this.closed) return;
+    this.close();
+    this.handler?.ended();
+  }
+}

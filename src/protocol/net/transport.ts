@@ -1,0 +1,64 @@
+/**
+ * The seam between a wire protocol's connection and the transport that does
+ * its socket I/O. The transport reads bytes into the handler's buffer and
+ * reports them; the handler parses, executes and hands back bytes to send.
+ * Two transports implement it: the native epoll loop (`native_listener.ts`)
+ * and the portable `Deno.listen` one (`deno_listener.ts`).
+ * @module
+ */
+
+/** The sending side a transport gives each connection. */
+export interface ByteChannel {
+  /**
+   * Sends `chunk`. At most one send is unfinished at a time: call it only when
+   * `writing` is false. The transport may keep the view until it reports
+   * `drained`, so the caller must not reuse its memory before then.
+   */
+  send(chunk: Uint8Array): void;
+  /** True while a send is not completely written (wait for `drained`). */
+  readonly writing: boolean;
+  /** Closes the socket now, dropping unsent bytes. No `ended` follows. */
+  close(): void;
+}
+
+/** What a transport drives: one protocol connection. */
+export interface ConnectionHandler {
+  /** Free space to read the next bytes into (the handler grows its buffer as needed). */
+  readInto(): Uint8Array;
+  /** `n` bytes were read into the last `readInto` view. */
+  received(n: number): void;
+  /** Bytes read but not yet consumed; the transport stops reading while writing with these. */
+  readonly pendingInput: number;
+  /** The last send is completely written. */
+  drained(): void;
+  /** The peer closed the connection or it failed; the socket is already closed. */
+  ended(): void;
+  /** Server shutdown: close now. */
+  shutdown(): void;
+}
+
+/** Which transport a listener uses; "auto" picks native where it loads. */
+export type TransportChoice = "auto" | "native" | "deno";
+
+/** Options of a stream listener. */
+export interface StreamListenOptions {
+  readonly hostname: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Name for log lines ("RESP", "PostgreSQL"). */
+  readonly label: string;
+  /** Creates the handler of an accepted connection (remote and local `host:port`). */
+  readonly onConnection: (channel: ByteChannel, remote: string, local: string) => ConnectionHandler;
+}
+
+/** A running listener. */
+export interface StreamListener {
+  /** The port actually bound. */
+  readonly port: number;
+  /** The transport in use. */
+  readonly kind: "native" | "deno";
+  /** Open connections. */
+  readonly connections: number;
+  /** Stops accepting, shuts every connection down and waits for the transport to stop. */
+  close(): Promise<void>;
+}
