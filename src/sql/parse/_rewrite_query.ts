@@ -158,3 +158,54 @@ export function planSymmetric(tokens: readonly Token[], i: number, plan: Plan): 
     if (depth < 0) return;
   }
 }
+
+/**
+ * PostgreSQL writes `fn(...) WITHIN GROUP (ORDER BY x) FILTER (WHERE c)`; the
+ * grammar wants FILTER first. Moves each such FILTER clause in front of its
+ * WITHIN GROUP (tokens are reused, so offsets still point into the source).
+ * @returns the same array when nothing moves
+ */
+export function reorderWithinGroup(tokens: readonly Token[]): readonly Token[] {
+  let out: Token[] | null = null;
+  for (let i = 0; i < tokens.length; i++) {
+    const cur: readonly Token[] = out ?? tokens;
+    if (!isWord(cur[i], "within") || !isWord(cur[i + 1], "group") || !isPunct(cur[i + 2], "(")) {
+      continue;
+    }
+    const close = matchingClose(cur, i + 2);
+    if (close < 0 || !isWord(cur[close + 1], "filter") || !isPunct(cur[close + 2], "(")) continue;
+    const filterEnd = matchingClose(cur, close + 2);
+    if (filterEnd < 0) continue;
+    const within = cur.slice(i, close + 1);
+    const filter = cur.slice(close + 1, filterEnd + 1);
+    out = [...cur.slice(0, i), ...filter, ...within, ...cur.slice(filterEnd + 1)];
+    i = filterEnd;
+  }
+  return out ?? tokens;
+}
+
+/** Function wrapping a `FETCH FIRST n ROWS WITH TIES` count (the grammar knows only ONLY). */
+export const WITH_TIES_MARKER = "__with_ties";
+
+/** `FETCH {FIRST|NEXT} [n] {ROW|ROWS} WITH TIES` → `FETCH FIRST pg_catalog.__with_ties(n) ROWS ONLY`. */
+export function planWithTies(tokens: readonly Token[], i: number, plan: Plan): void {
+  let k = i + 1;
+  if (isWord(tokens[k], "first") || isWord(tokens[k], "next")) k++;
+  const start = k;
+  let depth = 0;
+  for (; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (isPunct(t, "(")) depth++;
+    else if (isPunct(t, ")")) depth--;
+    else if (depth === 0 && (isWord(t, "row") || isWord(t, "rows"))) break;
+    if (depth < 0 || isPunct(t, ";")) return;
+  }
+  if (!isWord(tokens[k + 1], "with") || !isWord(tokens[k + 2], "ties")) return;
+  if (k === start) {
+    plan.replace.set(i, { text: `FETCH FIRST pg_catalog.${WITH_TIES_MARKER}(1)`, skip: k - i });
+  } else {
+    plan.replace.set(i, { text: `FETCH FIRST pg_catalog.${WITH_TIES_MARKER}(`, skip: start - i });
+    add(plan.before, k, ")");
+  }
+  plan.replace.set(k + 1, { text: "ONLY", skip: 2 });
+}

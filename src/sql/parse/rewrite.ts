@@ -68,6 +68,8 @@ import {
   planHaving,
   planLimitAll,
   planSymmetric,
+  planWithTies,
+  reorderWithinGroup,
 } from "./_rewrite_query.ts";
 
 export type { ConstraintTimingNote } from "./_rewrite_clauses.ts";
@@ -151,7 +153,7 @@ export function sourceOffset(r: Rewritten, offset: number): number {
  * @param tokens the statement's tokens (offsets into `sql`)
  */
 export function rewriteForGrammar(sql: string, source: readonly Token[]): Rewritten {
-  const tokens = expandNamedWindows(source);
+  const tokens = reorderWithinGroup(expandNamedWindows(source));
   const plan: Plan = {
     before: new Map(),
     after: new Map(),
@@ -204,6 +206,7 @@ function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): v
   else if (t.kind === "punct" && t.value === ".") planFieldSelect(tokens, i, plan);
   else if (t.kind !== "ident") return;
   else if (t.value === "limit") planLimitAll(tokens, i, plan);
+  else if (t.value === "fetch") planWithTies(tokens, i, plan);
   else if (t.value === "having") planHaving(tokens, i, plan);
   else if (t.value === "grouping") planGroupingSets(tokens, i, plan);
   else if (t.value === "default") planDefaultValues(tokens, i, plan);
