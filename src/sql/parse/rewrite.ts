@@ -85,6 +85,7 @@ export const OPERATOR_MARKERS: ReadonlyMap<string, string> = new Map([
   ["__thunder_not_distinct", "__is_not_distinct_from"],
   ["__thunder_jpath", "__jsonb_path"],
   ["__thunder_jpath_text", "__jsonb_path_text"],
+  ["__thunder_jexists", "__jsonb_path_exists_op"],
 ]);
 
 /** Column name standing for "the referenced table's primary key" while the grammar parses. */
