@@ -209,3 +209,58 @@ export function planWithTies(tokens: readonly Token[], i: number, plan: Plan): v
   }
   plan.replace.set(k + 1, { text: "ONLY", skip: 2 });
 }
+
+/** Words before a table name that show it has no alias before TABLESAMPLE. */
+const BEFORE_TABLE = new Set(["from", "join", "only"]);
+
+/**
+ * `t [AS] a TABLESAMPLE method (p) [REPEATABLE (seed)]` →
+ * `(SELECT * FROM t WHERE pg_catalog.__tablesample('method', p, repeatable, seed, t)) AS a`
+ * (t, the whole row, identifies the row for REPEATABLE; the alias defaults to the table's name).
+ */
+export function planTableSample(
+  sql: string,
+  tokens: readonly Token[],
+  i: number,
+  plan: Plan,
+): void {
+  const method = tokens[i + 1];
+  if (method?.kind !== "ident" || !isPunct(tokens[i + 2], "(")) return;
+  const close = matchingClose(tokens, i + 2);
+  if (close < 0) return;
+  const name = (t: Token | undefined) =>
+    t !== undefined && (t.kind === "ident" || t.kind === "qident");
+  // Walk back over an alias, then over the (possibly qualified) table name.
+  let end = i - 1;
+  let alias: string | null = null;
+  if (isWord(tokens[end - 1], "as") && name(tokens[end])) {
+    alias = sql.slice(tokens[end]!.start, tokens[end]!.end);
+    end -= 2;
+  } else if (
+    name(tokens[end]) && name(tokens[end - 1]) && !BEFORE_TABLE.has(tokens[end - 1]!.value)
+  ) {
+    alias = sql.slice(tokens[end]!.start, tokens[end]!.end);
+    end -= 1;
+  }
+  if (!name(tokens[end])) return;
+  let start = end;
+  while (isPunct(tokens[start - 1], ".") && name(tokens[start - 2])) start -= 2;
+  const table = sql.slice(tokens[end]!.start, tokens[end]!.end);
+  alias ??= table;
+  add(plan.before, start, "(SELECT * FROM");
+  if (end + 1 < i) plan.replace.set(end + 1, { text: "", skip: i - end - 1 });
+  plan.replace.set(i, {
+    text: `WHERE pg_catalog.__tablesample('${method.value}', (`,
+    skip: 3,
+  });
+  const repeatable = isWord(tokens[close + 1], "repeatable") && isPunct(tokens[close + 2], "(");
+  const tail = `, ${table})) AS ${alias}`;
+  if (!repeatable) {
+    plan.replace.set(close, { text: `), false, NULL${tail}`, skip: 1 });
+    return;
+  }
+  const seedClose = matchingClose(tokens, close + 2);
+  if (seedClose < 0) return;
+  plan.replace.set(close, { text: "), true, (", skip: 3 });
+  plan.replace.set(seedClose, { text: `)${tail}`, skip: 1 });
+}

@@ -68,6 +68,7 @@ import {
   planHaving,
   planLimitAll,
   planSymmetric,
+  planTableSample,
   planWithTies,
   reorderWithinGroup,
 } from "./_rewrite_query.ts";
@@ -208,6 +209,7 @@ function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): v
   else if (t.kind !== "ident") return;
   else if (t.value === "limit") planLimitAll(tokens, i, plan);
   else if (t.value === "fetch") planWithTies(tokens, i, plan);
+  else if (t.value === "tablesample") planTableSample(sql, tokens, i, plan);
   else if (t.value === "having") planHaving(tokens, i, plan);
   else if (t.value === "grouping") planGroupingSets(tokens, i, plan);
   else if (t.value === "default") planDefaultValues(tokens, i, plan);

@@ -26,7 +26,7 @@ const boolT = scalar("bool");
 export function isInternalCall(name: string, schema: string | undefined): boolean {
   // `__slice` (x[lo:hi]), `__bitnot` (~x) and `__record` are ordinary functions of the library.
   return name.startsWith("__") && name !== "__slice" && name !== "__bitnot" &&
-    name !== "__record" &&
+    name !== "__record" && name !== "__tablesample" &&
     (schema === undefined || schema === "pg_catalog");
 }
 

@@ -336,3 +336,16 @@ Deno.test("FETCH FIRST n ROWS WITH TIES wraps the count in __with_ties", () => {
     { type: "integer", value: 2 },
   );
 });
+
+Deno.test("TABLESAMPLE becomes a subquery filtered by __tablesample under the table's alias", () => {
+  const from = ast("SELECT * FROM s.t AS x TABLESAMPLE BERNOULLI (10) REPEATABLE (3)", "from", 0);
+  assertEquals(dig(from, "type"), "statement");
+  assertEquals(dig(from, "alias"), "x");
+  assertEquals(dig(from, "statement", "where", "function", "name"), "__tablesample");
+  assertEquals(dig(from, "statement", "where", "args", 0), str("bernoulli"));
+  assertEquals(dig(from, "statement", "where", "args", 2), { type: "boolean", value: true });
+  assertEquals(dig(from, "statement", "where", "args", 4), ref("t"));
+  const bare = ast("SELECT * FROM t TABLESAMPLE SYSTEM (50)", "from", 0);
+  assertEquals(dig(bare, "alias"), "t");
+  assertEquals(dig(bare, "statement", "where", "args", 3), nul);
+});
