@@ -18,6 +18,10 @@ export { planSetOp, planValues };
 import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
 import { Scope, type ScopeColumn } from "./scope.ts";
 import { groupingPlan } from "./grouping.ts";
+import { OPERATOR_MARKERS } from "../parse/rewrite.ts";
+
+/** Internal functions that stand for operators (`a @? p`, `a #> p`, `a IS DISTINCT FROM b`, ...). */
+const operatorFunctions: ReadonlySet<string> = new Set(OPERATOR_MARKERS.values());
 
 /**
  * Plans any SELECT-like statement.
@@ -68,7 +72,10 @@ function exprName(e: Expr): string {
     case "call": {
       // `(x).f` arrives as `__field(x, 'f')` and is named after its field.
       const field = e.function.name === "__field" ? e.args[1] : undefined;
-      return field?.type === "string" ? field.value : e.function.name.toLowerCase();
+      if (field?.type === "string") return field.value;
+      // Operators the grammar lacks arrive as internal calls; PostgreSQL names them ?column?.
+      if (operatorFunctions.has(e.function.name)) return "?column?";
+      return e.function.name.toLowerCase();
     }
     case "list":
       return "row";
