@@ -10,8 +10,10 @@ import { type SqlType, type as scalar } from "../../common/types.ts";
 import { formatTypeName } from "../../common/value_text.ts";
 import type { AggSpec } from "../../exec/plan.ts";
 import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
+import { commonType } from "./sql_types.ts";
 import {
   acceptsWithinGroup,
+  isHypotheticalName,
   isOrderedSetName,
   orderedSetTypes,
 } from "../../exec/functions/ordered_set.ts";
@@ -47,7 +49,10 @@ export function bindOrderedSet(e: ExprCall, name: string, inputEnv: BindEnv): Ag
   if (e.distinct === "distinct") {
     throw new DbError("42601", "cannot use DISTINCT with WITHIN GROUP");
   }
-  const types = orderedSetTypes(name, direct.map((d) => d.type), sortExpr.type);
+  // A hypothetical row's value and the sorted values compare in their common type.
+  const hypo = isHypotheticalName(name) && direct.length === 1;
+  const sortType = hypo ? commonType(direct[0]!.type, sortExpr.type) : sortExpr.type;
+  const types = orderedSetTypes(name, direct.map((d) => d.type), sortType);
   const value = coerceTo(sortExpr, types.sort);
   const descending = within.order === "DESC";
   return {
