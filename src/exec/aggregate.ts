@@ -10,12 +10,14 @@ import type { ExecContext } from "./context.ts";
 import type { AggSpec, BoundExpr, PlanNode } from "./plan.ts";
 import { compile, type Compiled, truthy } from "./scalar.ts";
 import { sortRows } from "./run_select.ts";
-import { numericOp, rescale, toNumeric } from "./numeric_ops.ts";
+import { numericOp, toNumeric } from "./numeric_ops.ts";
 import { createAggregate } from "./functions/aggregates.ts";
 import { checkBigint, compareValues, hashKey } from "./values.ts";
+import { computeOrderedSet } from "./ordered_set_agg.ts";
 
 /** Computes one aggregate over the rows of a group. */
 export function computeAggregate(spec: AggSpec, rows: Value[][], ctx: ExecContext): Value {
+  if (spec.withinGroup !== undefined) return computeOrderedSet(spec, rows, ctx);
   const args = spec.args.map(compile);
   if (
     !spec.filter && spec.orderBy.length === 0 && !spec.distinct && !spec.star &&
@@ -98,12 +100,14 @@ function finish(fn: string, values: Value[][], argTypes: SqlType[], type: SqlTyp
     case "stddev_samp":
     case "variance":
     case "var_samp": {
+      // Numeric variances are exact in the function library (below).
+      if (type.id === "numeric") break;
       if (nonNull.length < 2) return null;
       const xs = nonNull.map(Number);
       const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
       const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
       const r = fn.startsWith("var") ? v : Math.sqrt(v);
-      return type.id === "numeric" ? rescale(toNumeric(r), 16) : r;
+      return r;
     }
   }
   // The rest (json_object_agg, bit_and, var_pop, ...) come from the function library.

@@ -18,6 +18,7 @@ import {
   jsonText,
 } from "./functions/json_ops.ts";
 import { compareValues } from "./values.ts";
+import { jsonPathExists, jsonPathMatch } from "./functions/jsonpath_fns.ts";
 
 /** A resolved operator: operand types, result type and kernel on non-null operands. */
 export interface SpecialOperator {
@@ -192,6 +193,16 @@ export function specialOperator(op: string, l: SqlType, r: SqlType): SpecialOper
     case "?|":
     case "?&":
       return existence(op, l);
+    case "@?":
+    case "@@":
+      if (l.id !== "jsonb") return undefined;
+      return {
+        left: jsonb,
+        right: text,
+        ret: bool,
+        // The operators are the functions with silent = true: errors give NULL.
+        kernel: (a, b) => (op === "@?" ? jsonPathExists : jsonPathMatch)([a, b, null, true]),
+      };
   }
   return undefined;
 }

@@ -80,6 +80,11 @@ export interface AggSpec {
   readonly type: SqlType;
   /** True for count(*). */
   readonly star: boolean;
+  /**
+   * Set for an ordered-set call `fn(direct...) WITHIN GROUP (ORDER BY x)`: the
+   * number of direct arguments; `args` holds them followed by x, `orderBy` x's key.
+   */
+  readonly withinGroup?: number;
 }
 
 /** One window function computed by a window node. */
@@ -276,6 +281,8 @@ export type PlanNode =
     readonly input: PlanNode;
     readonly limit: BoundExpr | null;
     readonly offset: BoundExpr | null;
+    /** FETCH ... WITH TIES: the input's sort keys; rows tied with the last one kept also pass. */
+    readonly ties?: readonly SortKey[];
   }
   | {
     readonly kind: "distinct";

@@ -299,8 +299,24 @@ function runLimit(node: Extract<PlanNode, { kind: "limit" }>, ctx: ExecContext):
   const limit = node.limit ? countValue(compile(node.limit)([], ctx), "LIMIT") : Infinity;
   const offsetValue = node.offset ? compile(node.offset)([], ctx) : 0;
   const offset = offsetValue === null ? 0 : countValue(offsetValue, "OFFSET");
-  const rows = runPlan(node.input, ctx, limit + offset);
-  return rows.slice(offset, limit === Infinity ? undefined : offset + limit);
+  const rows = runPlan(node.input, ctx, node.ties ? Infinity : limit + offset);
+  let end = limit === Infinity ? rows.length : offset + limit;
+  if (node.ties && end > offset) end = tiesEnd(rows, end, node.ties, ctx);
+  return rows.slice(offset, end);
+}
+
+/** End of the run of rows tied (on `keys`) with the row before `end`. */
+function tiesEnd(rows: Value[][], end: number, keys: readonly SortKey[], ctx: ExecContext): number {
+  const fns = keys.map((k) => compile(k.expr));
+  const last = rows[end - 1];
+  if (last === undefined) return end;
+  const lastKey = fns.map((f) => f(last, ctx));
+  while (end < rows.length) {
+    const row = rows[end]!;
+    if (!fns.every((f, j) => compareForSort(f(row, ctx), lastKey[j]!, false, false) === 0)) break;
+    end++;
+  }
+  return end;
 }
 
 function runDistinct(

@@ -33,6 +33,7 @@ import { formatTypeName, formatValue } from "../../common/value_text.ts";
 import { comparatorFor } from "./compare.ts";
 import { intOutOfRange } from "./cast.ts";
 import { valueJsonText, valueToJson } from "./json_fns.ts";
+import { acceptsStatArgs, statAggregate, statAggregateNames } from "./stat_aggregates.ts";
 
 /** A running aggregate. `state` is mutable and owned by one group. */
 export interface Aggregate {
@@ -72,6 +73,9 @@ const aggregateNames = new Set([
   "variance",
   "var_samp",
   "var_pop",
+  "percentile_cont",
+  "percentile_disc",
+  "mode",
 ]);
 const windowNames = new Set([
   "row_number",
@@ -89,7 +93,8 @@ const windowNames = new Set([
 
 /** True for aggregate function names. */
 export function isAggregateName(name: string): boolean {
-  return aggregateNames.has(name.toLowerCase());
+  const n = name.toLowerCase();
+  return aggregateNames.has(n) || statAggregateNames.has(n);
 }
 
 /** True for window-only function names (row_number, rank, lag, ...). */
@@ -310,6 +315,7 @@ export function createAggregate(name: string, argTypes: readonly SqlType[]): Agg
     case "var_pop":
       return varianceAgg(n === "stddev" ? "stddev_samp" : n === "variance" ? "var_samp" : n, t);
   }
+  if (acceptsStatArgs(n, argTypes)) return statAggregate(n);
   throw noAgg(n, argTypes);
 }
 

@@ -17,6 +17,8 @@ import "./vector_fns.ts";
 import "./misc_fns.ts";
 import "./internal_fns.ts";
 import "./array_text_fns.ts";
+import "./jsonpath_fns.ts";
+import "./tablesample.ts";
 
 export { defineFunction, hasFunction, resolveFunction } from "./registry.ts";
 export type { ArgSpec, FnImpl, FnOverload, ResolvedFn } from "./registry.ts";

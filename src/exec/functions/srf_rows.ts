@@ -9,6 +9,7 @@ import { arrayOf, type SqlType, type as scalar, type Value } from "../../common/
 import { compileRegex, regexFlags } from "./patterns.ts";
 import { regexpMatches } from "./regex_fns.ts";
 import { JSON_SRF_COLUMNS, jsonSetRows } from "./json_srf.ts";
+import { jsonPathRows } from "./jsonpath_fns.ts";
 
 /** Argument types (null: any array) and output columns of one set-returning function. */
 export interface SrfSpec {
@@ -34,6 +35,15 @@ export const SRF_SPECS: ReadonlyMap<string, SrfSpec> = new Map<string, SrfSpec>(
   ["regexp_split_to_table", spec("regexp_split_to_table", [text, text, text], 1, text)],
   ["regexp_matches", spec("regexp_matches", [text, text, text], 1, arrayOf(text))],
   ["generate_subscripts", spec("generate_subscripts", [null, scalar("int4")], 0, scalar("int4"))],
+  [
+    "jsonb_path_query",
+    spec(
+      "jsonb_path_query",
+      [scalar("jsonb"), text, scalar("jsonb"), scalar("bool")],
+      2,
+      scalar("jsonb"),
+    ),
+  ],
 ]);
 
 /** Length of dimension `dim` (1-based) of a possibly nested array, 0 when it has none. */
@@ -53,6 +63,7 @@ function dimLength(a: readonly Value[], dim: number): number {
 export function srfRows(fn: string, args: readonly Value[]): Value[][] | null {
   if (JSON_SRF_COLUMNS.has(fn)) return jsonSetRows(fn, args[0] ?? null);
   if (!SRF_SPECS.has(fn)) return null;
+  if (fn === "jsonb_path_query") return jsonPathRows(args);
   if (args[0] === null || args[1] === null || args[2] === null) return [];
   switch (fn) {
     case "regexp_split_to_table": {

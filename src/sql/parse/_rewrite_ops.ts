@@ -13,6 +13,7 @@ import { add, isPunct, matchingClose, matchingOpen, type Plan, quote } from "./_
 export const JSON_PATH_OPS: Readonly<Record<string, string>> = {
   "#>": "__thunder_jpath",
   "#>>": "__thunder_jpath_text",
+  "@?": "__thunder_jexists",
 };
 
 /** Words after which an operator is a prefix operator. */

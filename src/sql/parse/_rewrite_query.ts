@@ -158,3 +158,109 @@ export function planSymmetric(tokens: readonly Token[], i: number, plan: Plan): 
     if (depth < 0) return;
   }
 }
+
+/**
+ * PostgreSQL writes `fn(...) WITHIN GROUP (ORDER BY x) FILTER (WHERE c)`; the
+ * grammar wants FILTER first. Moves each such FILTER clause in front of its
+ * WITHIN GROUP (tokens are reused, so offsets still point into the source).
+ * @returns the same array when nothing moves
+ */
+export function reorderWithinGroup(tokens: readonly Token[]): readonly Token[] {
+  let out: Token[] | null = null;
+  for (let i = 0; i < tokens.length; i++) {
+    const cur: readonly Token[] = out ?? tokens;
+    if (!isWord(cur[i], "within") || !isWord(cur[i + 1], "group") || !isPunct(cur[i + 2], "(")) {
+      continue;
+    }
+    const close = matchingClose(cur, i + 2);
+    if (close < 0 || !isWord(cur[close + 1], "filter") || !isPunct(cur[close + 2], "(")) continue;
+    const filterEnd = matchingClose(cur, close + 2);
+    if (filterEnd < 0) continue;
+    const within = cur.slice(i, close + 1);
+    const filter = cur.slice(close + 1, filterEnd + 1);
+    out = [...cur.slice(0, i), ...filter, ...within, ...cur.slice(filterEnd + 1)];
+    i = filterEnd;
+  }
+  return out ?? tokens;
+}
+
+/** Function wrapping a `FETCH FIRST n ROWS WITH TIES` count (the grammar knows only ONLY). */
+export const WITH_TIES_MARKER = "__with_ties";
+
+/** `FETCH {FIRST|NEXT} [n] {ROW|ROWS} WITH TIES` → `FETCH FIRST pg_catalog.__with_ties(n) ROWS ONLY`. */
+export function planWithTies(tokens: readonly Token[], i: number, plan: Plan): void {
+  let k = i + 1;
+  if (isWord(tokens[k], "first") || isWord(tokens[k], "next")) k++;
+  const start = k;
+  let depth = 0;
+  for (; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (isPunct(t, "(")) depth++;
+    else if (isPunct(t, ")")) depth--;
+    else if (depth === 0 && (isWord(t, "row") || isWord(t, "rows"))) break;
+    if (depth < 0 || isPunct(t, ";")) return;
+  }
+  if (!isWord(tokens[k + 1], "with") || !isWord(tokens[k + 2], "ties")) return;
+  if (k === start) {
+    plan.replace.set(i, { text: `FETCH FIRST pg_catalog.${WITH_TIES_MARKER}(1)`, skip: k - i });
+  } else {
+    plan.replace.set(i, { text: `FETCH FIRST pg_catalog.${WITH_TIES_MARKER}(`, skip: start - i });
+    add(plan.before, k, ")");
+  }
+  plan.replace.set(k + 1, { text: "ONLY", skip: 2 });
+}
+
+/** Words before a table name that show it has no alias before TABLESAMPLE. */
+const BEFORE_TABLE = new Set(["from", "join", "only"]);
+
+/**
+ * `t [AS] a TABLESAMPLE method (p) [REPEATABLE (seed)]` →
+ * `(SELECT * FROM t WHERE pg_catalog.__tablesample('method', p, repeatable, seed, t)) AS a`
+ * (t, the whole row, identifies the row for REPEATABLE; the alias defaults to the table's name).
+ */
+export function planTableSample(
+  sql: string,
+  tokens: readonly Token[],
+  i: number,
+  plan: Plan,
+): void {
+  const method = tokens[i + 1];
+  if (method?.kind !== "ident" || !isPunct(tokens[i + 2], "(")) return;
+  const close = matchingClose(tokens, i + 2);
+  if (close < 0) return;
+  const name = (t: Token | undefined) =>
+    t !== undefined && (t.kind === "ident" || t.kind === "qident");
+  // Walk back over an alias, then over the (possibly qualified) table name.
+  let end = i - 1;
+  let alias: string | null = null;
+  if (isWord(tokens[end - 1], "as") && name(tokens[end])) {
+    alias = sql.slice(tokens[end]!.start, tokens[end]!.end);
+    end -= 2;
+  } else if (
+    name(tokens[end]) && name(tokens[end - 1]) && !BEFORE_TABLE.has(tokens[end - 1]!.value)
+  ) {
+    alias = sql.slice(tokens[end]!.start, tokens[end]!.end);
+    end -= 1;
+  }
+  if (!name(tokens[end])) return;
+  let start = end;
+  while (isPunct(tokens[start - 1], ".") && name(tokens[start - 2])) start -= 2;
+  const table = sql.slice(tokens[end]!.start, tokens[end]!.end);
+  alias ??= table;
+  add(plan.before, start, "(SELECT * FROM");
+  if (end + 1 < i) plan.replace.set(end + 1, { text: "", skip: i - end - 1 });
+  plan.replace.set(i, {
+    text: `WHERE pg_catalog.__tablesample('${method.value}', (`,
+    skip: 3,
+  });
+  const repeatable = isWord(tokens[close + 1], "repeatable") && isPunct(tokens[close + 2], "(");
+  const tail = `, ${table})) AS ${alias}`;
+  if (!repeatable) {
+    plan.replace.set(close, { text: `), false, NULL${tail}`, skip: 1 });
+    return;
+  }
+  const seedClose = matchingClose(tokens, close + 2);
+  if (seedClose < 0) return;
+  plan.replace.set(close, { text: "), true, (", skip: 3 });
+  plan.replace.set(seedClose, { text: `)${tail}`, skip: 1 });
+}

@@ -68,6 +68,9 @@ import {
   planHaving,
   planLimitAll,
   planSymmetric,
+  planTableSample,
+  planWithTies,
+  reorderWithinGroup,
 } from "./_rewrite_query.ts";
 
 export type { ConstraintTimingNote } from "./_rewrite_clauses.ts";
@@ -83,6 +86,7 @@ export const OPERATOR_MARKERS: ReadonlyMap<string, string> = new Map([
   ["__thunder_not_distinct", "__is_not_distinct_from"],
   ["__thunder_jpath", "__jsonb_path"],
   ["__thunder_jpath_text", "__jsonb_path_text"],
+  ["__thunder_jexists", "__jsonb_path_exists_op"],
 ]);
 
 /** Column name standing for "the referenced table's primary key" while the grammar parses. */
@@ -151,7 +155,7 @@ export function sourceOffset(r: Rewritten, offset: number): number {
  * @param tokens the statement's tokens (offsets into `sql`)
  */
 export function rewriteForGrammar(sql: string, source: readonly Token[]): Rewritten {
-  const tokens = expandNamedWindows(source);
+  const tokens = reorderWithinGroup(expandNamedWindows(source));
   const plan: Plan = {
     before: new Map(),
     after: new Map(),
@@ -204,6 +208,8 @@ function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): v
   else if (t.kind === "punct" && t.value === ".") planFieldSelect(tokens, i, plan);
   else if (t.kind !== "ident") return;
   else if (t.value === "limit") planLimitAll(tokens, i, plan);
+  else if (t.value === "fetch") planWithTies(tokens, i, plan);
+  else if (t.value === "tablesample") planTableSample(sql, tokens, i, plan);
   else if (t.value === "having") planHaving(tokens, i, plan);
   else if (t.value === "grouping") planGroupingSets(tokens, i, plan);
   else if (t.value === "default") planDefaultValues(tokens, i, plan);

@@ -611,6 +611,13 @@ function bindCall(e: ExprCall, env: BindEnv, expected?: SqlType): BoundExpr {
   if (row) return bindRow(row, env, expected);
   if (isInternalCall(name, e.function.schema) && !e.over) return bindInternal(e, name, env);
   if (name === "grouping" && !e.over) return bindGrouping(e, env);
+  if (e.withinGroup && e.over) {
+    throw new DbError("0A000", `OVER is not supported for ordered-set aggregate ${name}`);
+  }
+  if (e.withinGroup && !aggregateNames.has(name)) {
+    if (env.agg) return bindFunction(e, name, env, expected, "aggregate");
+    throw new DbError("42803", `aggregate functions are not allowed here`);
+  }
   if (e.over) {
     if (!env.windows) throw new DbError("42P20", "window functions are not allowed here");
     return bindFunction(e, name, env, expected, "window");

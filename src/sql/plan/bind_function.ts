@@ -21,6 +21,8 @@ import {
 } from "../../exec/builtins_library.ts";
 import { hasFunction } from "../../exec/functions/mod.ts";
 import { aggregateResultType } from "../../exec/functions/aggregates.ts";
+import { bindOrderedSet, isOrderedSetCall } from "./bind_ordered_set.ts";
+import { statAggregateNames } from "../../exec/functions/stat_aggregates.ts";
 
 /** Aggregate function names. */
 export const aggregateNames = new Set([
@@ -46,6 +48,10 @@ export const aggregateNames = new Set([
   "bit_or",
   "stddev_pop",
   "var_pop",
+  "percentile_cont",
+  "percentile_disc",
+  "mode",
+  ...statAggregateNames,
 ]);
 
 /** Window-only function names. */
@@ -105,6 +111,7 @@ function aggType(name: string, args: readonly BoundExpr[]): SqlType {
     case "var_pop":
       return aggregateResultType(name, args.map((x) => x.type));
     default:
+      if (statAggregateNames.has(name)) return aggregateResultType(name, args.map((x) => x.type));
       return a.id === "float4" || a.id === "float8" ? t("float8") : t("numeric");
   }
 }
@@ -167,10 +174,21 @@ function bindAggregate(e: ExprCall, name: string, env: BindEnv): BoundExpr {
     windows: null,
     collectAggregates: false,
   };
+  const spec = isOrderedSetCall(e, name)
+    ? bindOrderedSet(e, name, inputEnv)
+    : bindPlainAggregate(e, name, inputEnv);
+  agg.aggs.push(spec);
+  agg.aggKeys.push(key);
+  return { kind: "column", depth: 0, index: base + agg.aggs.length - 1, type: spec.type };
+}
+
+function bindPlainAggregate(e: ExprCall, name: string, inputEnv: BindEnv): AggSpec {
   const star = e.args.length === 1 && e.args[0]!.type === "ref" && e.args[0]!.name === "*";
   const args = star ? [] : e.args.map((a) => bindExpr(a, inputEnv));
-  const fixed = args.map((a) => (a.type.id === "unknown" ? coerceTo(a, t("text")) : a));
-  const spec: AggSpec = {
+  const fixed = statAggregateNames.has(name) && aggregateResultType(name, args.map((a) => a.type))
+    ? args.map((a) => coerceTo(a, t("float8")))
+    : args.map((a) => (a.type.id === "unknown" ? coerceTo(a, t("text")) : a));
+  return {
     fn: name,
     args: fixed,
     distinct: e.distinct === "distinct",
@@ -179,9 +197,6 @@ function bindAggregate(e: ExprCall, name: string, env: BindEnv): BoundExpr {
     type: aggType(name, fixed),
     star: star && name === "count",
   };
-  agg.aggs.push(spec);
-  agg.aggKeys.push(key);
-  return { kind: "column", depth: 0, index: base + agg.aggs.length - 1, type: spec.type };
 }
 
 function bindWindow(e: ExprCall, name: string, env: BindEnv): BoundExpr {

@@ -26,7 +26,7 @@ const boolT = scalar("bool");
 export function isInternalCall(name: string, schema: string | undefined): boolean {
   // `__slice` (x[lo:hi]), `__bitnot` (~x) and `__record` are ordinary functions of the library.
   return name.startsWith("__") && name !== "__slice" && name !== "__bitnot" &&
-    name !== "__record" &&
+    name !== "__record" && name !== "__tablesample" &&
     (schema === undefined || schema === "pg_catalog");
 }
 
@@ -45,10 +45,11 @@ export function bindInternal(e: ExprCall, name: string, env: BindEnv): BoundExpr
     case "__not_similar_to":
       return bindSimilar(e.args, name === "__not_similar_to", env);
     case "__jsonb_path":
-    case "__jsonb_path_text": {
+    case "__jsonb_path_text":
+    case "__jsonb_path_exists_op": {
       const [left, right] = e.args;
       if (left === undefined || right === undefined) break;
-      const op = name === "__jsonb_path" ? "#>" : "#>>";
+      const op = name === "__jsonb_path" ? "#>" : name === "__jsonb_path_text" ? "#>>" : "@?";
       return bindExpr({ type: "binary", op: op as "+", left, right }, env);
     }
     case "__window_frame":

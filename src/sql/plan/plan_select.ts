@@ -18,6 +18,10 @@ export { planSetOp, planValues };
 import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
 import { Scope, type ScopeColumn } from "./scope.ts";
 import { groupingPlan } from "./grouping.ts";
+import { OPERATOR_MARKERS } from "../parse/rewrite.ts";
+
+/** Internal functions that stand for operators (`a @? p`, `a #> p`, `a IS DISTINCT FROM b`, ...). */
+const operatorFunctions: ReadonlySet<string> = new Set(OPERATOR_MARKERS.values());
 
 /**
  * Plans any SELECT-like statement.
@@ -50,7 +54,8 @@ function hasAggregate(e: unknown): boolean {
   if (o.type === "select" || o.type === "union" || o.type === "union all") return false;
   if (
     o.type === "call" && !o.over &&
-    aggregateNames.has(String((o.function as { name: string }).name).toLowerCase())
+    (o.withinGroup ||
+      aggregateNames.has(String((o.function as { name: string }).name).toLowerCase()))
   ) return true;
   return Object.entries(o).some(([k, v]) => k !== "_location" && hasAggregate(v));
 }
@@ -67,7 +72,10 @@ function exprName(e: Expr): string {
     case "call": {
       // `(x).f` arrives as `__field(x, 'f')` and is named after its field.
       const field = e.function.name === "__field" ? e.args[1] : undefined;
-      return field?.type === "string" ? field.value : e.function.name.toLowerCase();
+      if (field?.type === "string") return field.value;
+      // Operators the grammar lacks arrive as internal calls; PostgreSQL names them ?column?.
+      if (operatorFunctions.has(e.function.name)) return "?column?";
+      return e.function.name.toLowerCase();
     }
     case "list":
       return "row";
@@ -340,11 +348,16 @@ function finish(
     node = { kind: "distinct", input: node, on };
   }
   if (stmt.limit && (stmt.limit.limit || stmt.limit.offset)) {
+    const ties = withTiesCount(stmt.limit.limit);
+    if (ties && keys.length === 0) {
+      throw new DbError("42601", "WITH TIES cannot be specified without ORDER BY clause");
+    }
     node = {
       kind: "limit",
       input: node,
-      limit: limitExpr(stmt.limit.limit, p.paramTypes),
+      limit: limitExpr(ties ?? stmt.limit.limit, p.paramTypes),
       offset: limitExpr(stmt.limit.offset, p.paramTypes),
+      ...(ties ? { ties: keys } : {}),
     };
   }
   if (exprs.length > visible) {
@@ -355,6 +368,12 @@ function finish(
     };
   }
   return { plan: node, columns: items.map((i) => i.column) };
+}
+
+/** The count of `FETCH FIRST n ROWS WITH TIES` (the rewrite's `__with_ties(n)`), else null. */
+function withTiesCount(e: Expr | null | undefined): Expr | null {
+  if (e?.type !== "call" || e.function.name !== "__with_ties") return null;
+  return e.args[0] ?? null;
 }
 
 function limitExpr(e: Expr | null | undefined, paramTypes: (SqlType | null)[]): BoundExpr | null {

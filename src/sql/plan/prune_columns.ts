@@ -157,6 +157,7 @@ function prune(node: PlanNode, need: Need): PlanNode {
         input: prune(node.input, need),
         limit: node.limit && pruneExpr(node.limit),
         offset: node.offset && pruneExpr(node.offset),
+        ...(node.ties ? { ties: node.ties.map(pruneKey) } : {}),
       };
     case "distinct":
       return { ...node, input: prune(node.input, null) };

@@ -44,6 +44,7 @@ export const SELECT_LIST_SRFS: ReadonlySet<string> = new Set([
   "regexp_split_to_table",
   "regexp_matches",
   "generate_subscripts",
+  "jsonb_path_query",
 ]);
 
 const alias = "__thunder_srf";

@@ -309,3 +309,43 @@ Deno.test("field selection (x).f becomes __field(x, 'f'); (t).* becomes t.*", ()
   // A call's argument list followed by a dot is left to the grammar's error.
   throws(() => parseSql("SELECT f(x).a FROM t"));
 });
+
+Deno.test("WITHIN GROUP before FILTER reaches the grammar with FILTER first", () => {
+  const c = ast(
+    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x DESC) FILTER (WHERE x > 1) FROM t",
+    "columns",
+    0,
+    "expr",
+  );
+  assertEquals(dig(c, "withinGroup", "by"), ref("x"));
+  assertEquals(dig(c, "withinGroup", "order"), "DESC");
+  assertEquals(dig(c, "filter", "type"), "binary");
+});
+
+Deno.test("FETCH FIRST n ROWS WITH TIES wraps the count in __with_ties", () => {
+  assertEquals(
+    ast("SELECT x FROM t ORDER BY x FETCH FIRST 3 ROWS WITH TIES", "limit", "limit"),
+    call("__with_ties", { type: "integer", value: 3 }),
+  );
+  assertEquals(
+    ast("SELECT x FROM t ORDER BY x OFFSET 1 FETCH NEXT ROW WITH TIES", "limit", "limit"),
+    call("__with_ties", { type: "integer", value: 1 }),
+  );
+  assertEquals(
+    ast("SELECT x FROM t ORDER BY x FETCH FIRST 2 ROWS ONLY", "limit", "limit"),
+    { type: "integer", value: 2 },
+  );
+});
+
+Deno.test("TABLESAMPLE becomes a subquery filtered by __tablesample under the table's alias", () => {
+  const from = ast("SELECT * FROM s.t AS x TABLESAMPLE BERNOULLI (10) REPEATABLE (3)", "from", 0);
+  assertEquals(dig(from, "type"), "statement");
+  assertEquals(dig(from, "alias"), "x");
+  assertEquals(dig(from, "statement", "where", "function", "name"), "__tablesample");
+  assertEquals(dig(from, "statement", "where", "args", 0), str("bernoulli"));
+  assertEquals(dig(from, "statement", "where", "args", 2), { type: "boolean", value: true });
+  assertEquals(dig(from, "statement", "where", "args", 4), ref("t"));
+  const bare = ast("SELECT * FROM t TABLESAMPLE SYSTEM (50)", "from", 0);
+  assertEquals(dig(bare, "alias"), "t");
+  assertEquals(dig(bare, "statement", "where", "args", 3), nul);
+});
