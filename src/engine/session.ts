@@ -16,6 +16,7 @@ import type { Engine } from "./engine.ts";
 import type {
   CopyPort,
   Cursor,
+  Fetched,
   Notification,
   Prepared,
   Session,
@@ -272,28 +273,66 @@ export class SqlSession implements Session {
   }
 
   /** Runs statements one by one (simple query protocol). */
-  async execute(
+  execute(
     sql: string,
     params: readonly Value[] = [],
     onResult?: (result: StatementResult) => void,
   ): Promise<StatementResult[]> {
+    try {
+      return Promise.resolve(this.executeNow(sql, params, onResult));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * As `execute`, but returns the results themselves when every statement ran
+   * on the fast path without suspending, a promise otherwise.
+   */
+  executeNow(
+    sql: string,
+    params: readonly Value[] = [],
+    onResult?: (result: StatementResult) => void,
+  ): StatementResult[] | Promise<StatementResult[]> {
     this.#checkOpen();
     // Plan cache hook: a statement shape seen before runs its cached plan with its literals as
     // parameters; anything else (null) takes the literal path below.
     const shaped = params.length === 0 ? this.#shaped(sql) : null;
     const statements = shaped ? [shaped.statement] : this.engine.parse(sql);
+    const p = shaped?.params ?? params;
+    const d = shaped?.declared ?? noDeclared;
     const results: StatementResult[] = [];
-    for (const st of statements) {
-      const p = shaped?.params ?? params;
-      const d = shaped?.declared ?? noDeclared;
-      const fast = this.runFast(st, p, d);
-      const r = fast === null ? await this.runOne(st, p, d) : isResult(fast) ? fast : await fast;
-      results.push(r);
-      onResult?.(r);
+    for (let i = 0; i < statements.length; i++) {
+      const fast = this.runFast(statements[i]!, p, d);
+      if (fast === null || !isResult(fast)) {
+        return this.#executeRest(statements, i, fast, p, d, results, onResult);
+      }
+      results.push(fast);
+      onResult?.(fast);
     }
     if (statements.length === 0) {
       const empty: StatementResult = { command: "", tag: "", rowCount: 0, fields: null, rows: [] };
       results.push(empty);
+    }
+    return results;
+  }
+
+  /** The rest of `executeNow` from statement `i`, whose fast-path run (if any) is `fast`. */
+  async #executeRest(
+    statements: readonly ParsedStatement[],
+    i: number,
+    fast: Promise<StatementResult> | null,
+    p: readonly Value[],
+    d: readonly (SqlType | null)[],
+    results: StatementResult[],
+    onResult?: (result: StatementResult) => void,
+  ): Promise<StatementResult[]> {
+    for (let first = true; i < statements.length; i++, first = false) {
+      const st = statements[i]!;
+      const again = first ? fast : this.runFast(st, p, d);
+      const r = again === null ? await this.runOne(st, p, d) : await again;
+      results.push(r);
+      onResult?.(r);
     }
     return results;
   }
@@ -412,10 +451,19 @@ export class SqlSession implements Session {
     }
   }
 
-  async prepare(sql: string, paramTypes: readonly (SqlType | null)[] = []): Promise<Prepared> {
+  prepare(sql: string, paramTypes: readonly (SqlType | null)[] = []): Promise<Prepared> {
+    try {
+      return Promise.resolve(this.prepareNow(sql, paramTypes));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** As `prepare`, synchronously (parsing and describing never wait). */
+  prepareNow(sql: string, paramTypes: readonly (SqlType | null)[] = []): Prepared {
     this.#checkOpen();
     try {
-      return await this.#prepare(sql, paramTypes);
+      return this.#prepare(sql, paramTypes);
     } catch (e) {
       // A Parse error inside a block fails the block, as an execution error does.
       if (this.inBlock && this.txn) {
@@ -426,13 +474,12 @@ export class SqlSession implements Session {
     }
   }
 
-  async #prepare(sql: string, paramTypes: readonly (SqlType | null)[]): Promise<Prepared> {
+  #prepare(sql: string, paramTypes: readonly (SqlType | null)[]): Prepared {
     const statements = this.engine.parse(sql); // unnamed statements are re-sent: parse once
     if (statements.length > 1) {
       throw new DbError("42601", "cannot insert multiple commands into a prepared statement");
     }
     const parsed = statements[0] ?? { text: "", offset: 0, ast: { kind: "empty" as const } };
-    await Promise.resolve();
     const d = describeStatement(this, parsed, paramTypes);
     const prepared: PreparedStatement = {
       sql,
@@ -445,40 +492,55 @@ export class SqlSession implements Session {
   }
 
   open(prepared: Prepared, params: readonly Value[]): Promise<Cursor> {
+    return Promise.resolve(this.openNow(prepared, params));
+  }
+
+  /** Opens a cursor; its `fetchNow` runs a fast-path SELECT without awaiting. */
+  openNow(prepared: Prepared, params: readonly Value[]): Cursor {
     this.#checkOpen();
     const p = prepared as PreparedStatement;
     if (!p.parsed) throw new DbError("26000", "prepared statement does not belong to this session");
     let result: StatementResult | null = null;
-    let error: unknown = null;
+    let failure: { readonly error: unknown } | null = null;
     let offset = 0;
-    const run = async () => {
-      if (result || error) return;
-      try {
-        const fast = this.runFast(p.parsed, params, p.declared);
-        result = fast === null
-          ? await this.runOne(p.parsed, params, p.declared)
-          : isResult(fast)
-          ? fast
-          : await fast;
-      } catch (e) {
-        error = e;
-      }
+    const fail = (error: unknown): never => {
+      failure = { error };
+      throw error;
     };
-    const cursor: Cursor = {
+    const take = (r: StatementResult, maxRows: number): Fetched => {
+      result = r;
+      const end = maxRows > 0 ? Math.min(r.rows.length, offset + maxRows) : r.rows.length;
+      const rows =
+        (offset === 0 && end === r.rows.length ? r.rows : r.rows.slice(offset, end)) as Value[][];
+      offset = end;
+      const done = offset >= r.rows.length;
+      return done ? { rows, done, result: r } : { rows, done };
+    };
+    const fetchNow = (maxRows: number): Fetched | Promise<Fetched> => {
+      if (result) return take(result, maxRows);
+      if (failure) throw failure.error;
+      let fast: StatementResult | Promise<StatementResult> | null;
+      try {
+        fast = this.runFast(p.parsed, params, p.declared);
+      } catch (e) {
+        return fail(e);
+      }
+      if (fast !== null && isResult(fast)) return take(fast, maxRows);
+      const later = fast ?? this.runOne(p.parsed, params, p.declared);
+      return later.then((r) => take(r, maxRows), fail);
+    };
+    return {
       fields: p.fields,
-      fetch: async (maxRows: number) => {
-        await run();
-        if (error) throw error;
-        const r = result!;
-        const end = maxRows > 0 ? Math.min(r.rows.length, offset + maxRows) : r.rows.length;
-        const rows = r.rows.slice(offset, end) as Value[][];
-        offset = end;
-        const done = offset >= r.rows.length;
-        return done ? { rows, done, result: r } : { rows, done };
+      fetchNow,
+      fetch: (maxRows: number) => {
+        try {
+          return Promise.resolve(fetchNow(maxRows));
+        } catch (e) {
+          return Promise.reject(e);
+        }
       },
       close: () => {},
     };
-    return Promise.resolve(cursor);
   }
 
   getSetting(name: string): string | undefined {
@@ -528,9 +590,7 @@ export class SqlSession implements Session {
   }
 
   /** Extended-query Sync: every statement already commits on its own unless in a block. */
-  sync(): Promise<void> {
-    return Promise.resolve();
-  }
+  sync(): void {}
 
   /** What pg_stat_activity shows of this session. */
   activity(): SessionActivity {

@@ -54,6 +54,13 @@ export interface Prepared {
   readonly fields: readonly Field[] | null;
 }
 
+/** One batch of a cursor's rows; when `done`, `result` holds the statement's final tag. */
+export interface Fetched {
+  readonly rows: Value[][];
+  readonly done: boolean;
+  readonly result?: StatementResult;
+}
+
 /** An executing prepared statement with bound parameters (a PostgreSQL portal). */
 export interface Cursor {
   /** Result columns, or null when the statement returns no rows. */
@@ -62,7 +69,12 @@ export interface Cursor {
    * Returns up to `maxRows` more rows (all remaining when 0). When `done` is
    * true, `result` holds the statement's final tag.
    */
-  fetch(maxRows: number): Promise<{ rows: Value[][]; done: boolean; result?: StatementResult }>;
+  fetch(maxRows: number): Promise<Fetched>;
+  /**
+   * As `fetch`, but returns the batch itself when the statement ran without
+   * suspending (a protocol then answers without awaiting), a promise otherwise.
+   */
+  fetchNow?(maxRows: number): Fetched | Promise<Fetched>;
   /** Releases the cursor. */
   close(): void;
 }
@@ -150,10 +162,23 @@ export interface Session {
     params?: readonly Value[],
     onResult?: (result: StatementResult) => void,
   ): Promise<StatementResult[]>;
+  /**
+   * As `execute`, but may return the results themselves when no statement
+   * suspended (a protocol then answers without awaiting).
+   */
+  executeNow?(
+    sql: string,
+    params?: readonly Value[],
+    onResult?: (result: StatementResult) => void,
+  ): StatementResult[] | Promise<StatementResult[]>;
   /** Parses and plans one statement. `paramTypes` entries may be null to infer them. */
   prepare(sql: string, paramTypes?: readonly (SqlType | null)[]): Promise<Prepared>;
+  /** As `prepare`, synchronously. */
+  prepareNow?(sql: string, paramTypes?: readonly (SqlType | null)[]): Prepared;
   /** Binds parameters and opens a cursor over the statement. */
   open(prepared: Prepared, params: readonly Value[]): Promise<Cursor>;
+  /** As `open`, synchronously (opening a cursor runs nothing yet). */
+  openNow?(prepared: Prepared, params: readonly Value[]): Cursor;
   /** Reads a session setting (SHOW). */
   getSetting(name: string): string | undefined;
   /**
@@ -178,9 +203,10 @@ export interface Session {
   /**
    * Called at an extended-query Sync: ends the implicit transaction that
    * spans the messages since the previous Sync (commits it, or rolls it back
-   * after an error). Optional for engines that commit each statement.
+   * after an error). Optional for engines that commit each statement;
+   * returns nothing when there was nothing to wait for.
    */
-  sync?(): Promise<void>;
+  sync?(): Promise<void> | void;
   /** Called when a NOTIFY reaches a channel this session listens on. */
   onNotification?: ((notification: Notification) => void) | undefined;
   /** Ends the session, rolling back an open transaction. */

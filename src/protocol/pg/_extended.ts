@@ -10,6 +10,7 @@ import { type SqlType, type } from "../../common/types.ts";
 import type { TextOptions } from "../../common/value_text.ts";
 import type {
   Cursor,
+  Fetched,
   Field,
   Prepared,
   Session,
@@ -82,17 +83,21 @@ export class ExtendedQuery {
     this.#io = io;
   }
 
-  /** Parse ('P'). */
-  async parse(r: MessageReader): Promise<void> {
+  /** Parse ('P'); returns a promise only when the session must be awaited. */
+  parse(r: MessageReader): void | Promise<void> {
     const m = decodeParse(r);
     if (m.name !== "" && this.#statements.has(m.name)) {
       throw new DbError("42P05", `prepared statement "${m.name}" already exists`);
     }
     const declared = m.paramOids.map((oid) => (oid === 0 ? null : typeFromOid(oid) ?? null));
-    const prepared = /^[\s;]*$/.test(m.sql)
-      ? null
-      : await this.#io.session.prepare(m.sql, declared);
-    this.#statements.set(m.name, { prepared, output: null });
+    const session = this.#io.session;
+    if (/^[\s;]*$/.test(m.sql)) return this.#parsed(m.name, null);
+    if (session.prepareNow) return this.#parsed(m.name, session.prepareNow(m.sql, declared));
+    return session.prepare(m.sql, declared).then((p) => this.#parsed(m.name, p));
+  }
+
+  #parsed(name: string, prepared: Prepared | null): void {
+    this.#statements.set(name, { prepared, output: null });
     encodeParseComplete(this.#io.writer);
   }
 
@@ -108,8 +113,8 @@ export class ExtendedQuery {
     return p;
   }
 
-  /** Bind ('B'). */
-  async bind(r: MessageReader): Promise<void> {
+  /** Bind ('B'); returns a promise only when the session must be awaited. */
+  bind(r: MessageReader): void | Promise<void> {
     const m = decodeBind(r);
     const statement = this.#statement(m.statement);
     const prepared = statement.prepared;
@@ -131,7 +136,12 @@ export class ExtendedQuery {
       return;
     }
     const values = this.#decodeParams(m, prepared.paramTypes);
-    const cursor = await this.#io.session.open(prepared, values);
+    const session = this.#io.session;
+    if (session.openNow) return this.#bound(m, statement, session.openNow(prepared, values));
+    return session.open(prepared, values).then((cursor) => this.#bound(m, statement, cursor));
+  }
+
+  #bound(m: BindMessage, statement: Statement, cursor: Cursor): void {
     const n = cursor.fields?.length ?? 0;
     const formats = resolveFormats(m.resultFormats, n);
     this.#portals.set(m.portal, { statement, cursor, formats, output: null, done: false });
@@ -178,8 +188,8 @@ export class ExtendedQuery {
     return portal.output = output;
   }
 
-  /** Execute ('E'). */
-  async execute(r: MessageReader): Promise<void> {
+  /** Execute ('E'); returns a promise only when the statement suspended. */
+  execute(r: MessageReader): void | Promise<void> {
     const m = decodeExecute(r);
     const portal = this.#portal(m.portal);
     const w = this.#io.writer;
@@ -191,7 +201,13 @@ export class ExtendedQuery {
       throw new DbError("55000", `${quoted("portal", m.portal)} cannot be run again`);
     }
     const cursor = portal.cursor;
-    const batch = await cursor.fetch(m.maxRows);
+    const batch = cursor.fetchNow ? cursor.fetchNow(m.maxRows) : cursor.fetch(m.maxRows);
+    if (batch instanceof Promise) return batch.then((b) => this.#executed(portal, cursor, b));
+    this.#executed(portal, cursor, batch);
+  }
+
+  #executed(portal: Portal, cursor: Cursor, batch: Fetched): void {
+    const w = this.#io.writer;
     if (batch.rows.length > 0) {
       const encoders = this.#output(portal, cursor.fields ?? []).encoders;
       for (const row of batch.rows) {

@@ -68,30 +68,39 @@ export class InputBuffer {
   }
 
   /**
+   * Frames the next typed message if it is already wholly buffered, without
+   * reading from the socket; the reader then covers its body.
+   * @returns the type byte, or undefined when more bytes must be read first
+   * @throws {ProtocolViolation} 08P01 for a bad or oversized length
+   */
+  take(): number | undefined {
+    const avail = this.#end - this.#start;
+    if (avail < 5) return undefined;
+    const len = this.#int32(this.#start + 1);
+    if (len < 4) throw new ProtocolViolation(`Invalid message length ${len}`);
+    if (len > this.#messageBytesMax) {
+      throw new ProtocolViolation(
+        `Message of ${len} bytes exceeds the limit of ${this.#messageBytesMax}`,
+      );
+    }
+    if (avail < len + 1) return undefined;
+    const type = this.#buf[this.#start]!;
+    this.reader.reset(this.#buf, this.#start + 5, this.#start + 1 + len);
+    this.#start += len + 1;
+    return type;
+  }
+
+  /**
    * Reads the next typed message; the reader then covers its body.
    * @returns the type byte, or null at end of stream
    * @throws {ProtocolViolation} 08P01 for a bad or oversized length
    */
   async next(): Promise<number | null> {
     for (;;) {
+      const type = this.take();
+      if (type !== undefined) return type;
       const avail = this.#end - this.#start;
-      let need = 5;
-      if (avail >= 5) {
-        const len = this.#int32(this.#start + 1);
-        if (len < 4) throw new ProtocolViolation(`Invalid message length ${len}`);
-        if (len > this.#messageBytesMax) {
-          throw new ProtocolViolation(
-            `Message of ${len} bytes exceeds the limit of ${this.#messageBytesMax}`,
-          );
-        }
-        if (avail >= len + 1) {
-          const type = this.#buf[this.#start]!;
-          this.reader.reset(this.#buf, this.#start + 5, this.#start + 1 + len);
-          this.#start += len + 1;
-          return type;
-        }
-        need = len + 1;
-      }
+      const need = avail >= 5 ? this.#int32(this.#start + 1) + 1 : 5;
       if (!(await this.#fill(need))) {
         if (this.#end > this.#start) throw new ProtocolViolation("Connection closed mid-message");
         return null;

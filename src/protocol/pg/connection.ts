@@ -91,6 +91,10 @@ export class PgConnection {
   #session: Session | null = null;
   #extended: ExtendedQuery | null = null;
   #writing: Promise<void> = Promise.resolve();
+  /** The writer holds a ReadyForQuery not yet handed to `flush`. */
+  #answered = false;
+  /** Bytes handed to `flush` and not yet written. */
+  #unsent = 0;
   #sent = new Map<string, string>();
   #startup = new Map<string, string>();
   #settingsDirty = false;
@@ -120,12 +124,18 @@ export class PgConnection {
   /** Queues the writer's bytes for sending; resolves when they are written. */
   flush(): Promise<void> {
     if (this.writer.length === 0) return this.#writing;
+    this.#answered = false;
     const bytes = this.writer.take();
     const transport = this.#transport;
+    this.#unsent += bytes.length;
     this.#writing = this.#writing.then(async () => {
-      if (this.#closed) return;
-      let off = 0;
-      while (off < bytes.length) off += await transport.write(bytes.subarray(off));
+      try {
+        if (this.#closed) return;
+        let off = 0;
+        while (off < bytes.length) off += await transport.write(bytes.subarray(off));
+      } finally {
+        this.#unsent -= bytes.length;
+      }
     });
     return this.#writing;
   }
@@ -288,30 +298,58 @@ export class PgConnection {
     if (settingCommands.has(r.command) || r.command === "SELECT") this.#settingsDirty = true;
   }
 
-  #readyForQuery(session: Session): Promise<void> {
+  #readyForQuery(session: Session): void {
     if (this.#settingsDirty) {
       const version = session.settingsVersion;
       if (version === undefined || version !== this.#settingsSeen) this.#sendSettings(false);
       else this.#settingsDirty = false;
     }
     encodeReadyForQuery(this.writer, session.txStatus);
-    return this.flush();
+    this.#answered = true;
   }
 
+  /**
+   * Handles every message already buffered without awaiting, as long as each
+   * one runs synchronously; replies go out in one write when the buffer holds
+   * no further complete message or before a statement suspends.
+   */
   async #loop(): Promise<void> {
-    const idleMs = this.#ctx.limits.idleMsMax;
+    const input = this.input;
     for (;;) {
-      this.#idle = true;
-      const timer = idleMs > 0 ? setTimeout(() => this.#idleTimeout(), idleMs) : undefined;
-      let type: number | null;
-      try {
-        type = await this.input.next();
-      } finally {
-        clearTimeout(timer);
-        this.#idle = false;
+      let type: number | null | undefined = input.take();
+      if (type === undefined) {
+        this.#send();
+        if (this.#unsent > flushBytes) await this.#writing;
+        type = await this.#read();
       }
-      if (type === null || type === 0x58) return; // end of stream or Terminate
-      await this.#dispatch(type);
+      if (type === null || type === 0x58) { // end of stream or Terminate
+        this.#send();
+        return;
+      }
+      const pending = this.#dispatch(type);
+      if (pending) {
+        // Replies to earlier Syncs go out before a statement that may wait long.
+        if (this.#answered) this.#send();
+        await pending;
+      }
+    }
+  }
+
+  /** Starts writing the buffered output, without waiting for it. */
+  #send(): void {
+    if (this.writer.length > 0) void this.flush().catch(() => this.close());
+  }
+
+  /** Waits for the next message, ending the session after the idle timeout. */
+  async #read(): Promise<number | null> {
+    const idleMs = this.#ctx.limits.idleMsMax;
+    this.#idle = true;
+    const timer = idleMs > 0 ? setTimeout(() => this.#idleTimeout(), idleMs) : undefined;
+    try {
+      return await this.input.next();
+    } finally {
+      clearTimeout(timer);
+      this.#idle = false;
     }
   }
 
@@ -324,13 +362,13 @@ export class PgConnection {
     void this.flush().finally(() => this.close());
   }
 
-  async #dispatch(type: number): Promise<void> {
+  /** Handles one message; returns a promise only when it must be awaited. */
+  #dispatch(type: number): void | Promise<void> {
     const session = this.#session!;
-    const ext = this.#extended!;
     const r = this.input.reader;
-    if (type === 0x51) return await this.#simpleQuery(session, decodeQuery(r)); // Q
-    if (type === 0x53) return await this.#sync(session); // S
-    if (type === 0x48) return await this.flush(); // H: Flush
+    if (type === 0x51) return this.#simpleQuery(session, decodeQuery(r)); // Q
+    if (type === 0x53) return this.#sync(session); // S
+    if (type === 0x48) return this.#send(); // H: Flush
     if (type === 0x64 || type === 0x63 || type === 0x66) return; // stray COPY messages
     if (type === 0x46) { // FunctionCall: answered like a simple query
       encodeErrorResponse(this.writer, {
@@ -338,47 +376,73 @@ export class PgConnection {
         code: "0A000",
         message: "Function call messages are not supported",
       });
-      return await this.#readyForQuery(session);
+      return this.#readyForQuery(session);
     }
     if (this.#skipping) {
       if (type === 0x50 || type === 0x42 || type === 0x44 || type === 0x45 || type === 0x43) return;
     }
+    let pending: void | Promise<void>;
     try {
-      switch (type) {
-        case 0x50: // P: Parse
-          return await ext.parse(r);
-        case 0x42: // B: Bind
-          return await ext.bind(r);
-        case 0x44: // D: Describe
-          return ext.describe(r);
-        case 0x45: // E: Execute
-          return await ext.execute(r);
-        case 0x43: // C: Close
-          return ext.close(r);
-        default:
-          throw new ProtocolViolation(`Invalid frontend message type ${type}`);
-      }
+      pending = this.#extendedMessage(type);
     } catch (e) {
-      if (e instanceof ProtocolViolation || isDisconnect(e)) throw e;
-      // Any error fails an open transaction block, also one raised here (Bind).
-      session.fail?.();
-      encodeErrorResponse(this.writer, errorFields(e));
-      this.#skipping = true;
+      return this.#extendedError(session, e);
+    }
+    if (pending) return pending.catch((e) => this.#extendedError(session, e));
+  }
+
+  #extendedMessage(type: number): void | Promise<void> {
+    const ext = this.#extended!;
+    const r = this.input.reader;
+    switch (type) {
+      case 0x50: // P: Parse
+        return ext.parse(r);
+      case 0x42: // B: Bind
+        return ext.bind(r);
+      case 0x44: // D: Describe
+        return ext.describe(r);
+      case 0x45: // E: Execute
+        return ext.execute(r);
+      case 0x43: // C: Close
+        return ext.close(r);
+      default:
+        throw new ProtocolViolation(`Invalid frontend message type ${type}`);
     }
   }
 
-  async #sync(session: Session): Promise<void> {
+  /** An extended-query error: ErrorResponse, then skip until Sync. */
+  #extendedError(session: Session, e: unknown): void {
+    if (e instanceof ProtocolViolation || isDisconnect(e)) throw e;
+    // Any error fails an open transaction block, also one raised here (Bind).
+    session.fail?.();
+    encodeErrorResponse(this.writer, errorFields(e));
+    this.#skipping = true;
+  }
+
+  #sync(session: Session): void | Promise<void> {
     this.#skipping = false;
+    let pending: void | Promise<void> = undefined;
     try {
-      await session.sync?.();
+      pending = session.sync?.();
     } catch (e) {
       encodeErrorResponse(this.writer, errorFields(e));
     }
-    if (session.txStatus === "I") this.#extended!.closePortals();
-    await this.#readyForQuery(session);
+    if (!pending) return this.#synced(session);
+    return pending.then(
+      () => this.#synced(session),
+      (e) => {
+        encodeErrorResponse(this.writer, errorFields(e));
+        this.#synced(session);
+      },
+    );
   }
 
-  async #simpleQuery(session: Session, sql: string): Promise<void> {
+  #synced(session: Session): void {
+    if (session.txStatus === "I") this.#extended!.closePortals();
+    this.#readyForQuery(session);
+  }
+
+  /** Simple query ('Q'); returns a promise only when a statement suspended. */
+  #simpleQuery(session: Session, sql: string): void | Promise<void> {
     this.#skipping = false;
     this.#extended!.closePortals();
     let delivered = 0;
@@ -386,17 +450,28 @@ export class PgConnection {
       delivered++;
       this.#sendResult(result);
     };
-    try {
-      const results = await session.execute(sql, [], onResult);
+    const done = (results: readonly StatementResult[]): void => {
       if (delivered === 0) {
         for (const result of results) onResult(result);
         if (results.length === 0) encodeEmptyQueryResponse(this.writer);
       }
-    } catch (e) {
+      this.#readyForQuery(session);
+    };
+    const failed = (e: unknown): void => {
       if (e instanceof ProtocolViolation || isDisconnect(e)) throw e;
       encodeErrorResponse(this.writer, errorFields(e));
+      this.#readyForQuery(session);
+    };
+    let results: StatementResult[] | Promise<StatementResult[]>;
+    try {
+      results = session.executeNow
+        ? session.executeNow(sql, [], onResult)
+        : session.execute(sql, [], onResult);
+    } catch (e) {
+      return failed(e);
     }
-    await this.#readyForQuery(session);
+    if (results instanceof Promise) return results.then(done, failed);
+    done(results);
   }
 
   #flushIfLarge(): void {
