@@ -11,6 +11,7 @@ import { castValue } from "./coerce.ts";
 import { numericOp, numericToNumber, rescale, toNumeric } from "./numeric_ops.ts";
 import { checkBigint, checkInt, compareValues, formatText, intervalMicros } from "./values.ts";
 import { likeToRegExp } from "./like.ts";
+import { comparatorFor } from "./functions/compare.ts";
 import { compileRegex } from "./functions/patterns.ts";
 import { timeFunction } from "./builtins_time.ts";
 import { extractField } from "./functions/extract.ts";
@@ -214,7 +215,9 @@ function regex(pattern: string, caseInsensitive: boolean): RegExp {
 }
 
 function cmp(test: (c: number) => boolean): Fn {
-  return ([a, b]) => test(compareValues(a!, b!));
+  // Enums compare by sort position, which only their type knows.
+  return ([a, b], t) =>
+    test(t[0]?.id === "enum" ? comparatorFor(t[0])(a!, b!) : compareValues(a!, b!));
 }
 
 function text(v: Value, t: SqlType | undefined): string {

@@ -295,6 +295,10 @@ function stripParens(text: string): string {
 export function parseOne(text: string, offset: number): ParsedStatement {
   const head = text.replace(/^\s*((--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*/, "");
   if (/^copy\b/i.test(head)) return { text, offset, ast: viaFrontend(text, offset) };
+  // Enum types (CREATE/ALTER/DROP TYPE) are the frontend's, not the grammar's.
+  if (/^(create|alter|drop)\s+type\b/i.test(head)) {
+    return { text, offset, ast: viaFrontend(text, offset) };
+  }
   // END and ABORT are PostgreSQL's spellings of COMMIT and ROLLBACK.
   const end = /^(end|abort)(\s+(work|transaction))?\s*$/i.exec(head);
   if (end) {
@@ -352,9 +356,9 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
       case "ext.drop":
         if (ast.objectType === "view") return dropView(ast);
         if (ast.objectType === "materialized view") return dropView(ast, true);
-        if (ast.objectType === "domain") {
+        if (ast.objectType === "domain" || ast.objectType === "type") {
           const drop = {
-            type: "drop domain",
+            type: `drop ${ast.objectType}`,
             names: ast.names,
             ifExists: ast.ifExists,
             cascade: ast.cascade,

@@ -91,6 +91,7 @@ export function encodeBinaryValue(w: MessageWriter, v: Value, t: SqlType): void 
       encodeArray(w, v, t.elem ?? { id: "text" });
       return;
     case "text":
+    case "enum":
     case "varchar":
     case "bpchar":
     case "name":
@@ -274,6 +275,7 @@ export function decodeBinaryValue(b: Uint8Array, t: SqlType): Value {
     case "array":
       return decodeArray(b, t.elem ?? { id: "text" });
     case "text":
+    case "enum":
     case "varchar":
     case "bpchar":
     case "name":

@@ -237,6 +237,7 @@ const DROP_TYPES = [
   ["server"],
   ["database"],
   ["domain"],
+  ["type"],
   ["aggregate"],
   ["tablespace"],
   ["publication"],
