@@ -137,7 +137,7 @@ function applyDdl(
     createDomain(ed, stmt as unknown as CreateDomain);
     return "CREATE DOMAIN";
   }
-  if (other === "create enum type") {
+  if (other === "create enum") {
     createEnum(ed, stmt as unknown as CreateEnum);
     return "CREATE TYPE";
   }

@@ -356,9 +356,9 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
       case "ext.drop":
         if (ast.objectType === "view") return dropView(ast);
         if (ast.objectType === "materialized view") return dropView(ast, true);
-        if (ast.objectType === "domain" || ast.objectType === "type") {
+        if (ast.objectType === "domain") {
           const drop = {
-            type: `drop ${ast.objectType}`,
+            type: "drop domain",
             names: ast.names,
             ifExists: ast.ifExists,
             cascade: ast.cascade,

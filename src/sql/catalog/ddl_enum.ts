@@ -14,12 +14,12 @@ import type { Catalog, CatalogEditor, ColumnDef } from "./catalog.ts";
 import type { DdlEffects } from "./ddl.ts";
 import { type DropDomain, dropDomain } from "./ddl_domain.ts";
 
-/** A parsed DROP TYPE (the parser port's node). */
+/** A parsed DROP TYPE (the grammar's node). */
 export interface DropType {
   readonly type: "drop type";
   readonly names: readonly ExtQName[];
-  readonly ifExists: boolean;
-  readonly cascade: boolean;
+  readonly ifExists?: boolean;
+  readonly cascade?: "cascade" | "restrict";
 }
 
 /** Columns whose rows hold enum labels that RENAME VALUE changes. */
@@ -143,7 +143,12 @@ export function dropType(ed: CatalogEditor, stmt: DropType, fx: DdlEffects): voi
   for (const n of stmt.names) {
     const e = ed.done().findEnum(n.name, n.schema);
     if (!e) {
-      const drop: DropDomain = { ...stmt, type: "drop domain", names: [n] };
+      const drop: DropDomain = {
+        type: "drop domain",
+        names: [n],
+        ifExists: stmt.ifExists ?? false,
+        cascade: stmt.cascade === "cascade",
+      };
       dropDomain(ed, drop, fx);
       continue;
     }
@@ -155,14 +160,15 @@ export function dropType(ed: CatalogEditor, stmt: DropType, fx: DdlEffects): voi
       )
     );
     if (users.length > 0) {
+      const cascade = stmt.cascade === "cascade";
       const err = new DbError(
-        stmt.cascade ? "0A000" : "2BP01",
-        stmt.cascade
+        cascade ? "0A000" : "2BP01",
+        cascade
           ? `DROP TYPE ${e.name} CASCADE is not supported while columns use it`
           : `cannot drop type ${e.name} because other objects depend on it`,
       );
       err.detail = users.join("\n");
-      if (!stmt.cascade) err.hint = "Use DROP ... CASCADE to drop the dependent objects too.";
+      if (!cascade) err.hint = "Use DROP ... CASCADE to drop the dependent objects too.";
       throw err;
     }
     ed.enums.delete(e.oid);

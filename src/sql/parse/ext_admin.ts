@@ -237,7 +237,6 @@ const DROP_TYPES = [
   ["server"],
   ["database"],
   ["domain"],
-  ["type"],
   ["aggregate"],
   ["tablespace"],
   ["publication"],

@@ -1,8 +1,7 @@
 /**
  * Extension rules for enum types, which the grammar lacks:
  * CREATE TYPE name AS ENUM ('a', ...) and ALTER TYPE name ADD VALUE /
- * RENAME VALUE (`CreateEnum`, `AlterEnum`). DROP TYPE goes through the
- * generic DROP rule.
+ * RENAME VALUE (`CreateEnum`, `AlterEnum`). DROP TYPE is the grammar's.
  * @module
  */
 
@@ -13,7 +12,7 @@ import type { ExtQName, Statement } from "./ext_ast.ts";
 
 /** A parsed CREATE TYPE ... AS ENUM. */
 export interface CreateEnum {
-  readonly type: "create enum type";
+  readonly type: "create enum";
   readonly name: ExtQName;
   readonly labels: readonly string[];
 }
@@ -69,7 +68,7 @@ export function parseCreateEnum(c: Cursor): Statement | null {
   }
   c.expectPunct(")");
   c.expectEnd();
-  const node: CreateEnum = { type: "create enum type", name, labels };
+  const node: CreateEnum = { type: "create enum", name, labels };
   return node as unknown as GrammarStatement;
 }
 
