@@ -12,7 +12,7 @@ export function enumTypeRows(catalog: Catalog): Value[][] {
   const rows: Value[][] = [];
   for (const e of catalog.enums.values()) {
     const ns = catalog.schemas.get(e.schema) ?? 2200;
-    const tail = [false, 0, -1, 0, 0, null];
+    const tail = [false, 0, -1, 0, 0, null, null];
     rows.push([e.oid, e.name, ns, ownerOid, 4, true, "e", "E", false, true, ",", 0, 0, e.arrayOid]);
     rows.at(-1)!.push(...tail);
     rows.push([

@@ -27,7 +27,7 @@ export const pgType: VirtualRelation = virtual(
   "oid:oid typname:name typnamespace:oid typowner:oid typlen:int2 typbyval:bool typtype:char " +
     "typcategory:char typispreferred:bool typisdefined:bool typdelim:char typrelid:oid " +
     "typelem:oid typarray:oid typnotnull:bool typbasetype:oid typtypmod:int4 typndims:int4 " +
-    "typcollation:oid typdefault:text",
+    "typcollation:oid typdefault:text typacl:text[]",
   (catalog) => {
     const rows: Value[][] = [];
     for (const t of builtinTypes) {
@@ -53,6 +53,7 @@ export const pgType: VirtualRelation = virtual(
         0,
         coll,
         null,
+        null,
       ]);
       if (t.arrayOid > 0) {
         rows.push([
@@ -74,6 +75,7 @@ export const pgType: VirtualRelation = virtual(
           -1,
           0,
           coll,
+          null,
           null,
         ]);
       }

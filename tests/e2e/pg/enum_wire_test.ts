@@ -2,12 +2,13 @@
  * Enum values over the PostgreSQL wire protocol, compared with a real
  * PostgreSQL 15 through node `pg`: RowDescription carries the enum's own
  * type OID (and its array type's), text results are the labels, binary
- * results are the label bytes, and a bad label fails with 22P02.
+ * results are the label bytes, and a bad label fails with 22P02; psql's
+ * `\dT` and `\dT+` list enums as they do with PostgreSQL.
  */
 import assert from "node:assert/strict";
 import pg from "pg";
 import { binaryQuery } from "./_binary_compare.ts";
-import { preparePostgres } from "./_psql_compare.ts";
+import { comparePsqlCases, preparePostgres } from "./_psql_compare.ts";
 import { startThunder, type Target, thunderTarget } from "./_support.ts";
 
 interface Seen {
@@ -63,4 +64,14 @@ Deno.test("enum values over the wire match PostgreSQL 15", async () => {
     assert.equal(await thunder.stop("SIGTERM"), 0);
     await postgres.stop();
   }
+});
+
+Deno.test("psql \\dT and \\dT+ list enum types as with PostgreSQL 15", async () => {
+  await comparePsqlCases([{
+    name: "dT",
+    script: () =>
+      "CREATE TYPE shade AS ENUM ('light', 'dark');\n" +
+      "ALTER TYPE shade ADD VALUE 'dim' BEFORE 'dark';\n" +
+      "\\dT\n\\dT+\n\\dT shade\n",
+  }]);
 });
