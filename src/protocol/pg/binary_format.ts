@@ -6,6 +6,7 @@
 import { DbError } from "../../common/errors.ts";
 import { formatJsonData, parseJsonb } from "../../common/jsonb.ts";
 import { Interval, Jsonb, Numeric, type SqlType, type Value } from "../../common/types.ts";
+import { enumLabel } from "../../common/value_text.ts";
 import { MessageReader } from "./message_reader.ts";
 import type { MessageWriter } from "./message_writer.ts";
 import { typeOid } from "./pg_types.ts";
@@ -274,8 +275,9 @@ export function decodeBinaryValue(b: Uint8Array, t: SqlType): Value {
       return decodeVector(b, t);
     case "array":
       return decodeArray(b, t.elem ?? { id: "text" });
-    case "text":
     case "enum":
+      return enumLabel(decodeText(b), t);
+    case "text":
     case "varchar":
     case "bpchar":
     case "name":
