@@ -115,7 +115,14 @@ export function alterEnum(ed: CatalogEditor, stmt: AlterEnum, fx: DdlEffects): R
     const cols = r.columns.flatMap((c, i) => (usesEnum(c.type, e.oid) && !c.dropped ? [i] : []));
     if (cols.length === 0) continue;
     const columns = r.columns.map((c): ColumnDef =>
-      usesEnum(c.type, e.oid) ? { ...c, type: withEnum(c.type, next), missing: renamed(c, a) } : c
+      usesEnum(c.type, e.oid)
+        ? {
+          ...c,
+          type: withEnum(c.type, next),
+          missing: renamed(c, a),
+          defaultSql: renamedDefault(c.defaultSql, a),
+        }
+        : c
     );
     ed.relations.set(r.oid, { ...r, columns });
     if (a.kind === "rename" && r.kind === "table") {
@@ -127,6 +134,17 @@ export function alterEnum(ed: CatalogEditor, stmt: AlterEnum, fx: DdlEffects): R
 
 function renamed(c: ColumnDef, a: AlterEnum["action"]): ColumnDef["missing"] {
   return a.kind === "rename" && c.missing === a.from ? a.to : c.missing;
+}
+
+/**
+ * A column DEFAULT that is a literal of the renamed label, rewritten to the
+ * new label (PostgreSQL's stored default refers to the label's row).
+ */
+function renamedDefault(sql: string | null, a: AlterEnum["action"]): string | null {
+  if (sql === null || a.kind !== "rename") return sql;
+  const m = /^\s*'((?:[^']|'')*)'(\s*::.*)?$/s.exec(sql);
+  if (!m || m[1]!.replaceAll("''", "'") !== a.from) return sql;
+  return `'${a.to.replaceAll("'", "''")}'${m[2] ?? ""}`;
 }
 
 /** The enum type named `name` in `cat`, or undefined. */
