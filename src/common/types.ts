@@ -11,6 +11,7 @@
  * - timestamp, timestamptz: bigint (microseconds since 1970-01-01 00:00 UTC)
  * - interval: `Interval`; json: string (text as given); jsonb: `Jsonb`
  * - vector: Float32Array; arrays: Value[] (elements of `elem` type)
+ * - enum: string (the label)
  * - SQL NULL: null
  * @module
  */
@@ -47,6 +48,7 @@ export type TypeId =
   | "record"
   | "void"
   | "unknown"
+  | "enum"
   | "array";
 
 /** A SQL type. `typmod` holds e.g. varchar length or numeric precision/scale as PostgreSQL encodes it. */
@@ -58,6 +60,21 @@ export interface SqlType {
   readonly typmod?: number;
   /** Field names and types when `id` is "record" and they are known (row values, whole rows). */
   readonly fields?: readonly RecordField[];
+  /** The enum type (name, OIDs, labels in sort order) when `id` is "enum". */
+  readonly enumType?: EnumType;
+}
+
+/**
+ * A user enum type (CREATE TYPE ... AS ENUM). Values of it are label
+ * strings; `labels` lists them in sort order (declaration order, with values
+ * added BEFORE/AFTER later at their place).
+ */
+export interface EnumType {
+  readonly oid: number;
+  readonly arrayOid: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly labels: readonly string[];
 }
 
 /** One field of a record type: `f1`, `f2`, ... for an anonymous ROW(...), column names for a whole row. */
@@ -117,6 +134,11 @@ export function type(id: TypeId, typmod?: number): SqlType {
  */
 export function recordOf(fields: readonly RecordField[]): SqlType {
   return { id: "record", fields };
+}
+
+/** Returns the type of values of enum `e`. */
+export function enumOf(e: EnumType): SqlType {
+  return { id: "enum", enumType: e };
 }
 
 /** Returns the array type whose elements are `elem`. */

@@ -54,6 +54,7 @@ export function charTypmod(length: number): number {
 /** The SQL spelling of a type, as `format_type` prints it (`character varying(10)`, `integer[]`). */
 export function formatTypeName(t: SqlType): string {
   if (t.id === "array") return t.elem ? `${formatTypeName(t.elem)}[]` : "anyarray";
+  if (t.id === "enum") return t.enumType?.name ?? "anyenum";
   const base = typeDisplayNames[t.id] ?? t.id;
   const tm = t.typmod;
   if (tm === undefined || tm < 0) return t.id === "bpchar" ? "bpchar" : base;
@@ -137,6 +138,7 @@ export function formatValue(value: Value, type: SqlType, options: TextOptions = 
     case "char":
     case "uuid":
     case "json":
+    case "enum":
     case "unknown":
       return String(value);
     case "bytea":
@@ -317,6 +319,8 @@ export function parseValue(text: string, type: SqlType, options: TextOptions = {
     case "text":
     case "unknown":
       return text;
+    case "enum":
+      return enumLabel(text, type);
     case "varchar":
     case "bpchar":
       return applyCharTypmod(text, type);
@@ -358,4 +362,16 @@ function truncateBytes(s: string, max: number): string {
   let cut = max;
   while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
   return new TextDecoder().decode(bytes.slice(0, cut));
+}
+
+/**
+ * Checks `text` is a label of enum type `t` (enum_in).
+ * @throws {DbError} 22P02 for a label the enum lacks
+ */
+export function enumLabel(text: string, t: SqlType): string {
+  const e = t.enumType;
+  if (e && !e.labels.includes(text)) {
+    throw new DbError("22P02", `invalid input value for enum ${e.name}: "${text}"`);
+  }
+  return text;
 }

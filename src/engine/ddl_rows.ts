@@ -6,6 +6,8 @@
  */
 import type { RelationDef } from "../sql/catalog/catalog.ts";
 import type { DdlEffects } from "../sql/catalog/ddl.ts";
+import type { Relabel } from "../sql/catalog/ddl_enum.ts";
+import type { Value } from "../common/types.ts";
 import { isVolatileDefault } from "../sql/catalog/ddl_alter.ts";
 import { compile } from "../exec/scalar.ts";
 import type { BoundExpr } from "../exec/plan.ts";
@@ -97,6 +99,36 @@ export async function rewriteColumns(
       for (const { column, fn } of fns) next[column] = fn(old, ctx);
       return next;
     });
+  }
+  s.engine.txns.advanceCommand(txn);
+}
+
+function relabel(v: Value, from: string, to: string): Value {
+  if (Array.isArray(v)) return v.map((x) => relabel(x, from, to));
+  return v === from ? to : v;
+}
+
+/** Rewrites stored enum labels after ALTER TYPE ... RENAME VALUE. */
+export async function relabelRows(s: SqlSession, changes: readonly Relabel[]): Promise<void> {
+  const txn = s.statementTxn();
+  for (const ch of changes) {
+    const hit = (row: readonly Value[]) =>
+      ch.columns.some((c) => {
+        const v = row[c] ?? null;
+        return v === ch.from || (Array.isArray(v) && v.flat(8).includes(ch.from));
+      });
+    const rowIds = [...s.engine.rs.scan(ch.rel, txn)].filter((r) => hit(r.values)).map((r) =>
+      r.rowId
+    );
+    for (const rowId of rowIds) {
+      await s.engine.rs.update(txn, ch.rel, rowId, (current) => {
+        const next = current.slice();
+        for (const c of ch.columns) {
+          if (c < next.length) next[c] = relabel(next[c] ?? null, ch.from, ch.to);
+        }
+        return next;
+      });
+    }
   }
   s.engine.txns.advanceCommand(txn);
 }

@@ -17,6 +17,14 @@ import { alterSequence, ownedSequences } from "../sql/catalog/ddl_sequence.ts";
 import { commentOn } from "../sql/catalog/ddl_comment.ts";
 import { createDomain, type DropDomain, dropDomain } from "../sql/catalog/ddl_domain.ts";
 import type { CreateDomain } from "../sql/parse/ext_domain.ts";
+import {
+  alterEnum,
+  createEnum,
+  type DropType,
+  dropType,
+  type Relabel,
+} from "../sql/catalog/ddl_enum.ts";
+import type { AlterEnum, CreateEnum } from "../sql/parse/ext_enum.ts";
 import type { CommentOn } from "../sql/parse/ext_comment.ts";
 import { createPlanner } from "../sql/planner.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
@@ -26,7 +34,7 @@ import { isDropMatview, isDropView, type ParsedStatement } from "../sql/parser_p
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
 import { execContext } from "./statement_runner.ts";
-import { fillAddedColumns, rewriteColumns } from "./ddl_rows.ts";
+import { fillAddedColumns, relabelRows, rewriteColumns } from "./ddl_rows.ts";
 
 function done(tag: string, fx: DdlEffects): StatementResult {
   return {
@@ -71,7 +79,12 @@ export async function runDdl(
   const ed = before.edit();
   const fx = noEffects();
   const source = sourceOf(st);
-  const tag = applyDdl(s, ed, stmt, st, fx, source);
+  let relabel: Relabel[] | null = null;
+  let tag: string;
+  if ((stmt as { type: string }).type === "alter enum type") {
+    relabel = alterEnum(ed, stmt as unknown as AlterEnum, fx);
+    tag = "ALTER TYPE";
+  } else tag = applyDdl(s, ed, stmt, st, fx, source);
   const next = ed.done();
   const touched = changedTables(before, next);
   for (const oid of touched) s.txTouched.add(oid);
@@ -86,6 +99,7 @@ export async function runDdl(
     throw e;
   }
   s.txCatalog = next;
+  if (relabel) await relabelRows(s, relabel);
   if (stmt.type === "alter table") {
     const oid = ed.base.relation(stmt.table.name, stmt.table.schema).oid;
     await rewriteColumns(s, before.relations.get(oid), next.relations.get(oid), fx.retyped);
@@ -122,6 +136,14 @@ function applyDdl(
   if (other === "create domain") {
     createDomain(ed, stmt as unknown as CreateDomain);
     return "CREATE DOMAIN";
+  }
+  if (other === "create enum") {
+    createEnum(ed, stmt as unknown as CreateEnum);
+    return "CREATE TYPE";
+  }
+  if (other === "drop type") {
+    dropType(ed, stmt as unknown as DropType, fx);
+    return "DROP TYPE";
   }
   if (other === "drop domain") {
     dropDomain(ed, stmt as unknown as DropDomain, fx);

@@ -414,7 +414,7 @@ export async function runStatement(
       s.named.set(stmt.name.name, {
         sql: st.text,
         parsed: { text: st.text, offset: st.offset, ast: stmt.statement },
-        declared: (stmt.args ?? []).map(resolveType),
+        declared: (stmt.args ?? []).map((a) => resolveType(a, s.catalog)),
         paramTypes: [],
         fields: null,
       });

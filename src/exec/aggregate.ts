@@ -14,6 +14,7 @@ import { numericOp, toNumeric } from "./numeric_ops.ts";
 import { createAggregate } from "./functions/aggregates.ts";
 import { checkBigint, compareValues, hashKey } from "./values.ts";
 import { computeOrderedSet } from "./ordered_set_agg.ts";
+import { comparatorFor } from "./functions/compare.ts";
 
 /** Computes one aggregate over the rows of a group. */
 export function computeAggregate(spec: AggSpec, rows: Value[][], ctx: ExecContext): Value {
@@ -70,8 +71,9 @@ export function finishSimple(fn: string, nonNull: Value[], type: SqlType): Value
     case "min":
     case "max": {
       let best: Value = null;
+      const cmp = type.id === "enum" ? comparatorFor(type) : compareValues;
       for (const v of nonNull) {
-        if (best === null || compareValues(v, best) * (fn === "max" ? 1 : -1) > 0) best = v;
+        if (best === null || cmp(v, best) * (fn === "max" ? 1 : -1) > 0) best = v;
       }
       return best;
     }

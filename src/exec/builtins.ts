@@ -11,6 +11,7 @@ import { castValue } from "./coerce.ts";
 import { numericOp, numericToNumber, rescale, toNumeric } from "./numeric_ops.ts";
 import { checkBigint, checkInt, compareValues, formatText, intervalMicros } from "./values.ts";
 import { likeToRegExp } from "./like.ts";
+import { comparatorFor } from "./functions/compare.ts";
 import { compileRegex } from "./functions/patterns.ts";
 import { timeFunction } from "./builtins_time.ts";
 import { extractField } from "./functions/extract.ts";
@@ -213,8 +214,18 @@ function regex(pattern: string, caseInsensitive: boolean): RegExp {
   return r;
 }
 
+/** True for enums and arrays of them, whose order only the type knows. */
+function hasEnum(t: SqlType | undefined): boolean {
+  return t !== undefined && (t.id === "enum" || (t.id === "array" && hasEnum(t.elem)));
+}
+
+function enumOrder(t: SqlType): ((a: Value, b: Value) => number) | undefined {
+  return hasEnum(t) ? comparatorFor(t) : undefined;
+}
+
 function cmp(test: (c: number) => boolean): Fn {
-  return ([a, b]) => test(compareValues(a!, b!));
+  // Enums compare by sort position, which only their type knows.
+  return ([a, b], t) => test(hasEnum(t[0]) ? comparatorFor(t[0]!)(a!, b!) : compareValues(a!, b!));
 }
 
 function text(v: Value, t: SqlType | undefined): string {
@@ -307,8 +318,8 @@ const fns: Record<string, Fn> = {
   nullif: (
     [a = null, b = null],
   ) => (a !== null && b !== null && compareValues(a, b) === 0 ? null : a),
-  greatest: (args) => extreme(args, 1),
-  least: (args) => extreme(args, -1),
+  greatest: (args, _t, type) => extreme(args, 1, enumOrder(type)),
+  least: (args, _t, type) => extreme(args, -1, enumOrder(type)),
   num_nulls: (args) => args.filter((a) => a === null).length,
   num_nonnulls: (args) => args.filter((a) => a !== null).length,
   round: ([a, d], _t, type) => roundFn(a!, (d as number | undefined) ?? 0, type),

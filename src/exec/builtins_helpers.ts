@@ -135,11 +135,15 @@ export function pad(s: string, n: number, fill: string, left: boolean): string {
 }
 
 /** Internal helper of the built-in functions. */
-export function extreme(args: Value[], dir: number): Value {
+export function extreme(
+  args: Value[],
+  dir: number,
+  compare: (a: Value, b: Value) => number = compareValues,
+): Value {
   let best: Value = null;
   for (const a of args) {
     if (a === null) continue;
-    if (best === null || compareValues(a, best) * dir > 0) best = a;
+    if (best === null || compare(a, best) * dir > 0) best = a;
   }
   return best;
 }

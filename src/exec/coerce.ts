@@ -4,7 +4,7 @@
  * @module
  */
 import { parseJson, parseJsonb } from "../common/jsonb.ts";
-import { parseArray } from "../common/value_text.ts";
+import { enumLabel, parseArray } from "../common/value_text.ts";
 import { DbError } from "../common/errors.ts";
 import { parseInterval } from "../common/interval.ts";
 import { castValue as castZoned } from "./functions/cast.ts";
@@ -117,6 +117,8 @@ export function parseText(text: string, to: SqlType): Value {
       return applyTypmod(text, to);
     case "array":
       return parseArrayText(text, to);
+    case "enum":
+      return enumLabel(text, to);
     default:
       return text;
   }

@@ -9,6 +9,7 @@ import type { ExecContext } from "./context.ts";
 import type { PlanNode, SortKey } from "./plan.ts";
 import { compile, truthy } from "./scalar.ts";
 import { compareValues, hashKey } from "./values.ts";
+import { comparatorFor } from "./functions/compare.ts";
 import { runAggregate } from "./aggregate.ts";
 import { runWindow } from "./window.ts";
 import { runJoin } from "./join.ts";
@@ -262,23 +263,28 @@ export function compareForSort(
   b: Value,
   descending: boolean,
   nullsFirst: boolean,
+  cmp: (a: Value, b: Value) => number = compareValues,
 ): number {
   if (a === null || b === null) {
     if (a === b) return 0;
     return (a === null) === nullsFirst ? -1 : 1;
   }
-  const c = compareValues(a, b);
+  const c = cmp(a, b);
   return descending ? -c : c;
 }
 
 /** Sorts rows by keys (stable). */
 export function sortRows(rows: Value[][], keys: readonly SortKey[], ctx: ExecContext): Value[][] {
   const fns = keys.map((k) => compile(k.expr));
+  // Enums order by declaration, not by label text.
+  const cmps = keys.map((k) =>
+    k.expr.type.id === "enum" ? comparatorFor(k.expr.type) : compareValues
+  );
   const decorated = rows.map((row, i) => ({ row, i, k: fns.map((f) => f(row, ctx)) }));
   decorated.sort((x, y) => {
     for (let j = 0; j < keys.length; j++) {
       const key = keys[j]!;
-      const c = compareForSort(x.k[j]!, y.k[j]!, key.descending, key.nullsFirst);
+      const c = compareForSort(x.k[j]!, y.k[j]!, key.descending, key.nullsFirst, cmps[j]);
       if (c !== 0) return c;
     }
     return x.i - y.i;

@@ -295,6 +295,10 @@ function stripParens(text: string): string {
 export function parseOne(text: string, offset: number): ParsedStatement {
   const head = text.replace(/^\s*((--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*/, "");
   if (/^copy\b/i.test(head)) return { text, offset, ast: viaFrontend(text, offset) };
+  // Enum types (CREATE/ALTER/DROP TYPE) are the frontend's, not the grammar's.
+  if (/^(create|alter|drop)\s+type\b/i.test(head)) {
+    return { text, offset, ast: viaFrontend(text, offset) };
+  }
   // END and ABORT are PostgreSQL's spellings of COMMIT and ROLLBACK.
   const end = /^(end|abort)(\s+(work|transaction))?\s*$/i.exec(head);
   if (end) {

@@ -181,6 +181,7 @@ function encodeValue(value: Value, id: TypeId): void {
       if (!(value instanceof Numeric)) throw mismatch(id, value);
       return writeNumeric(value);
     case "text":
+    case "enum":
     case "varchar":
     case "bpchar":
     case "name":
@@ -414,6 +415,7 @@ function decodeValue(reader: KeyReader, id: TypeId): Value {
     case "numeric":
       return readNumeric(reader);
     case "text":
+    case "enum":
     case "varchar":
     case "bpchar":
     case "name":

@@ -154,6 +154,7 @@ function writeValue(w: RowWriter, t: SqlType, v: Value): void {
       writeNumeric(w, v as Numeric);
       return;
     case "text":
+    case "enum":
     case "varchar":
     case "bpchar":
     case "name":
@@ -494,6 +495,7 @@ function readValue(r: RowReader, t: SqlType): Value {
     case "numeric":
       return readNumeric(r);
     case "text":
+    case "enum":
     case "varchar":
     case "bpchar":
     case "name":
@@ -559,6 +561,7 @@ function skipValue(r: RowReader, t: SqlType): void {
       r.need(8);
       return;
     case "text":
+    case "enum":
     case "varchar":
     case "bpchar":
     case "name":

@@ -115,6 +115,8 @@ export function comparatorFor(t: SqlType): Comparator {
       return compareStrings;
     case "bpchar":
       return compareBpchar;
+    case "enum":
+      return enumComparator(t);
     case "bytea":
       return compareBytes;
     case "interval":
@@ -190,4 +192,11 @@ export function hashKey(v: Value, t: SqlType): string | number | bigint | boolea
     }).join("|");
   }
   return String(v);
+}
+
+/** Compares enum labels by their sort position in `t`'s enum. */
+function enumComparator(t: SqlType): Comparator {
+  const labels = t.enumType?.labels ?? [];
+  const pos = new Map(labels.map((l, i) => [l, i]));
+  return (a, b) => (pos.get(a as string) ?? -1) - (pos.get(b as string) ?? -1);
 }

@@ -15,6 +15,7 @@ import "./regex_fns.ts";
 import "./json_fns.ts";
 import "./vector_fns.ts";
 import "./misc_fns.ts";
+import "./enum_fns.ts";
 import "./internal_fns.ts";
 import "./array_text_fns.ts";
 import "./jsonpath_fns.ts";

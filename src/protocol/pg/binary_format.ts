@@ -6,6 +6,7 @@
 import { DbError } from "../../common/errors.ts";
 import { formatJsonData, parseJsonb } from "../../common/jsonb.ts";
 import { Interval, Jsonb, Numeric, type SqlType, type Value } from "../../common/types.ts";
+import { enumLabel } from "../../common/value_text.ts";
 import { MessageReader } from "./message_reader.ts";
 import type { MessageWriter } from "./message_writer.ts";
 import { typeOid } from "./pg_types.ts";
@@ -91,6 +92,7 @@ export function encodeBinaryValue(w: MessageWriter, v: Value, t: SqlType): void 
       encodeArray(w, v, t.elem ?? { id: "text" });
       return;
     case "text":
+    case "enum":
     case "varchar":
     case "bpchar":
     case "name":
@@ -273,6 +275,8 @@ export function decodeBinaryValue(b: Uint8Array, t: SqlType): Value {
       return decodeVector(b, t);
     case "array":
       return decodeArray(b, t.elem ?? { id: "text" });
+    case "enum":
+      return enumLabel(decodeText(b), t);
     case "text":
     case "varchar":
     case "bpchar":

@@ -13,7 +13,7 @@ export const vectorOid = 16_385;
 /** OID reported for `vector[]`. */
 export const vectorArrayOid = 16_386;
 
-type ScalarId = Exclude<TypeId, "array">;
+type ScalarId = Exclude<TypeId, "array" | "enum">;
 
 /** [oid, array oid, typlen] per scalar type; typlen -1 is variable length. */
 const table: Record<ScalarId, readonly [number, number, number]> = {
@@ -69,13 +69,16 @@ export function typeOid(t: SqlType): number {
   if (t.id === "array") {
     const elem = t.elem?.id ?? "text";
     if (elem === "array") return typeOid(t.elem ?? type("text"));
+    if (elem === "enum") return t.elem?.enumType?.arrayOid ?? table.text[1];
     return table[elem][1] || table.text[1];
   }
+  if (t.id === "enum") return t.enumType?.oid ?? table.text[0];
   return table[t.id][0];
 }
 
 /** Returns `typlen` of a type (-1 for variable length), as RowDescription reports it. */
 export function typeLength(t: SqlType): number {
+  if (t.id === "enum") return 4;
   return t.id === "array" ? -1 : table[t.id][2];
 }
 

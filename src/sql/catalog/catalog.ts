@@ -6,7 +6,7 @@
  * @module
  */
 import { DbError } from "../../common/errors.ts";
-import type { SqlType, Value } from "../../common/types.ts";
+import type { EnumType, SqlType, Value } from "../../common/types.ts";
 
 /** A table column. */
 export interface ColumnDef {
@@ -119,6 +119,8 @@ export class Catalog {
     /** COMMENT ON texts by `commentKey`. */
     readonly comments: ReadonlyMap<string, string> = new Map(),
     readonly domains: ReadonlyMap<number, DomainDef> = new Map(),
+    /** Enum types (CREATE TYPE ... AS ENUM) by OID. */
+    readonly enums: ReadonlyMap<number, EnumType> = new Map(),
   ) {}
 
   /** Rebuilds a catalog from its decoded log form. */
@@ -130,6 +132,7 @@ export class Catalog {
     sequences: Map<number, SequenceDef>;
     comments?: Map<string, string>;
     domains?: Map<number, DomainDef>;
+    enums?: Map<number, EnumType>;
   }): Catalog {
     return new Catalog(
       ++versionCounter,
@@ -140,6 +143,7 @@ export class Catalog {
       d.sequences,
       d.comments ?? new Map(),
       d.domains ?? new Map(),
+      d.enums ?? new Map(),
     );
   }
 
@@ -153,6 +157,7 @@ export class Catalog {
       sequences: this.sequences,
       comments: this.comments,
       domains: this.domains,
+      enums: this.enums,
     };
   }
 
@@ -186,6 +191,14 @@ export class Catalog {
       throw new DbError("42P01", `relation "${schema ? schema + "." : ""}${name}" does not exist`);
     }
     return r;
+  }
+
+  /** Finds an enum type by (optionally qualified) name. */
+  findEnum(name: string, schema?: string): EnumType | undefined {
+    for (const e of this.enums.values()) {
+      if (e.name === name && e.schema === (schema ?? "public")) return e;
+    }
+    return undefined;
   }
 
   /** Finds a sequence by name. */
@@ -231,6 +244,7 @@ export class CatalogEditor {
   readonly sequences: Map<number, SequenceDef>;
   readonly comments: Map<string, string>;
   readonly domains: Map<number, DomainDef>;
+  readonly enums: Map<number, EnumType>;
   constructor(readonly base: Catalog) {
     this.#nextOid = base.nextOid;
     this.schemas = new Map(base.schemas);
@@ -239,6 +253,7 @@ export class CatalogEditor {
     this.sequences = new Map(base.sequences);
     this.comments = new Map(base.comments);
     this.domains = new Map(base.domains);
+    this.enums = new Map(base.enums);
   }
 
   /** Allocates an OID. */
@@ -257,6 +272,7 @@ export class CatalogEditor {
       this.sequences,
       this.comments,
       this.domains,
+      this.enums,
     );
   }
 }

@@ -198,7 +198,7 @@ export function createTable(
     }
     columns.push({
       name: colName,
-      type: resolveType(dom ? dom.def.dataType : d.dataType),
+      type: resolveType(dom ? dom.def.dataType : d.dataType, ed.base),
       notNull,
       defaultSql,
       identity,

@@ -78,7 +78,7 @@ function addedColumn(
   } else if (isSerial(d.dataType)) defaultSql = owned();
   return {
     name: d.name.name,
-    type: resolveType(dom ? dom.def.dataType : d.dataType),
+    type: resolveType(dom ? dom.def.dataType : d.dataType, ed.base),
     notNull,
     defaultSql,
     identity,

@@ -43,7 +43,7 @@ export function setColumnType(
   fx: DdlEffects,
 ): ColumnDef {
   const col = rel.columns[column]!;
-  const to = resolveType(a.dataType);
+  const to = resolveType(a.dataType, ed.base);
   if (dependentsOf(ed.done(), rel).some((d) => d.kind === "view")) {
     const err = new DbError("0A000", "cannot alter type of a column used by a view or rule");
     err.detail = `rule _RETURN on view depends on column "${col.name}"`;

@@ -30,6 +30,7 @@ import { parseAlterTableUsing } from "./ext_alter_table.ts";
 import { parseComment } from "./ext_comment.ts";
 import { parseCreateMatview } from "./ext_matview.ts";
 import { parseCreateDomain } from "./ext_domain.ts";
+import { parseAlterEnum, parseCreateEnum } from "./ext_enum.ts";
 import {
   parseCheckpoint,
   parseDeallocate,
@@ -204,6 +205,7 @@ function parseExtension(c: Cursor, inner: Inner): Statement | null {
       return parseComment(c);
     case "alter":
     case "drop":
+      if (first.value === "alter" && c.isWord("type", 1)) return parseAlterEnum(c);
       if (!c.isWord("user", 1) && !c.isWord("role", 1) && !c.isWord("group", 1)) {
         return first.value === "drop" ? parseDrop(c) : parseAlterTableUsing(c, inner);
       }
@@ -228,6 +230,7 @@ function parseCreate(c: Cursor, inner: Inner): Statement | null {
   if (c.isWord("foreign") && c.isWord("table", 1)) return parseCreateForeignTable(c);
   if (c.isWord("materialized")) return parseCreateMatview(c, inner);
   if (c.isWord("domain")) return parseCreateDomain(c, inner);
+  if (c.isWord("type")) return parseCreateEnum(c);
   const table = c.tokens.findIndex((t) => t.kind === "ident" && t.value === "table");
   const between = c.tokens.slice(1, table).map((t) => t.value);
   if (table >= 1 && between.every((w) => TABLE_PREFIXES.has(w))) {

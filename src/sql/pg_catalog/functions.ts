@@ -137,7 +137,36 @@ function arrayPosition(args: readonly BoundExpr[]): BoundExpr | undefined {
 
 type Binder = (args: readonly BoundExpr[], catalog: Catalog) => BoundExpr | undefined;
 
+/** format_type for enum OIDs (the built-in function knows only built-in types). */
+function formatEnumType(a: readonly BoundExpr[], c: Catalog): BoundExpr | undefined {
+  if (c.enums.size === 0 || !a[0]) return undefined;
+  const names = new Map<number, Value>();
+  for (const e of c.enums.values()) {
+    const name = quoteIdent(e.name);
+    const shown = e.schema === "public" ? name : `${quoteIdent(e.schema)}.${name}`;
+    names.set(e.oid, shown);
+    names.set(e.arrayOid, `${shown}[]`);
+  }
+  const builtin: BoundExpr = { kind: "call", fn: "format_type", args: a, type: text };
+  if (a[0].kind === "const") {
+    const name = names.get(Number(a[0].value));
+    return name === undefined ? undefined : constant(name, text);
+  }
+  const keyType = a[0].type.id === "unknown" ? oid : a[0].type;
+  return {
+    kind: "case",
+    operand: a[0],
+    whens: [...names].map(([k, v]) => ({
+      when: constant(keyType.id === "int8" ? BigInt(k) : k, keyType),
+      then: constant(v, text),
+    })),
+    otherwise: builtin,
+    type: text,
+  };
+}
+
 const binders: Record<string, Binder> = {
+  format_type: formatEnumType,
   pg_get_userbyid: (a) =>
     lookup(a[0], new Map([[ownerOid, ownerName], [6171, "pg_database_owner"]]), scalar("name")),
   array_position: (a) => arrayPosition(a),

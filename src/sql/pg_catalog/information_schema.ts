@@ -3,7 +3,7 @@
  * `columns`, `table_constraints`, `key_column_usage` and `sequences`.
  * @module
  */
-import type { Value } from "../../common/types.ts";
+import type { SqlType, Value } from "../../common/types.ts";
 import { formatTypeName } from "../../common/value_text.ts";
 import type { RelationDef } from "../catalog/catalog.ts";
 import { allConstraints, defaultExpression } from "./defs.ts";
@@ -67,7 +67,18 @@ const dataTypeNames: Record<string, string> = {
 };
 
 function dataType(c: RelationDef["columns"][number]): string {
+  if (c.type.id === "enum") return "USER-DEFINED";
   return dataTypeNames[c.type.id] ?? formatTypeName({ id: c.type.id });
+}
+
+function udtSchema(t: SqlType): string {
+  const e = t.id === "array" ? t.elem?.enumType : t.enumType;
+  return e?.schema ?? "pg_catalog";
+}
+
+function udtName(t: SqlType): string {
+  if (t.id === "array") return `_${t.elem ? udtName(t.elem) : "text"}`;
+  return t.enumType?.name ?? t.id;
 }
 
 function numericInfo(c: RelationDef["columns"][number]): Value[] {
@@ -129,8 +140,8 @@ export const columns: VirtualRelation = virtual(
           ...numericInfo(c),
           dt,
           databaseName,
-          "pg_catalog",
-          c.type.id === "array" ? `_${c.type.elem?.id ?? "text"}` : c.type.id,
+          udtSchema(c.type),
+          udtName(c.type),
           c.identity ? "YES" : "NO",
           c.identity === "always" ? "ALWAYS" : c.identity ? "BY DEFAULT" : null,
           c.generatedSql ? "ALWAYS" : "NEVER",

@@ -11,6 +11,7 @@ import * as info from "./information_schema.ts";
 import * as misc from "./pg_misc.ts";
 import * as rels from "./pg_relations.ts";
 import { pgStatActivity } from "./pg_stat.ts";
+import { pgEnum } from "./pg_enum.ts";
 import type { VirtualRelation } from "./virtual.ts";
 
 export type { VirtualColumn, VirtualRelation } from "./virtual.ts";
@@ -34,6 +35,7 @@ const all: readonly VirtualRelation[] = [
   rels.pgConstraint,
   rels.pgSequence,
   misc.pgType,
+  pgEnum,
   misc.pgDatabase,
   misc.pgRoles,
   misc.pgAuthid,

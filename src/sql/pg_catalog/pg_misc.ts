@@ -6,6 +6,7 @@
  */
 import type { Value } from "../../common/types.ts";
 import { builtinTypes } from "./type_table.ts";
+import { enumTypeRows } from "./pg_enum.ts";
 import { descriptions } from "./descriptions.ts";
 import {
   databaseName,
@@ -19,15 +20,15 @@ import {
 
 const pgCatalogOid = 11;
 
-/** pg_type: the built-in scalar types and their array types. */
+/** pg_type: the built-in scalar types, the enum types and their array types. */
 export const pgType: VirtualRelation = virtual(
   "pg_catalog",
   "pg_type",
   "oid:oid typname:name typnamespace:oid typowner:oid typlen:int2 typbyval:bool typtype:char " +
     "typcategory:char typispreferred:bool typisdefined:bool typdelim:char typrelid:oid " +
     "typelem:oid typarray:oid typnotnull:bool typbasetype:oid typtypmod:int4 typndims:int4 " +
-    "typcollation:oid typdefault:text",
-  () => {
+    "typcollation:oid typdefault:text typacl:text[]",
+  (catalog) => {
     const rows: Value[][] = [];
     for (const t of builtinTypes) {
       const coll = ["text", "varchar", "bpchar", "name"].includes(t.name) ? 100 : 0;
@@ -52,6 +53,7 @@ export const pgType: VirtualRelation = virtual(
         0,
         coll,
         null,
+        null,
       ]);
       if (t.arrayOid > 0) {
         rows.push([
@@ -74,9 +76,11 @@ export const pgType: VirtualRelation = virtual(
           0,
           coll,
           null,
+          null,
         ]);
       }
     }
+    rows.push(...enumTypeRows(catalog));
     return rows;
   },
 );
@@ -319,7 +323,6 @@ export const emptyRelations: readonly VirtualRelation[] = [
   empty("pg_ts_parser", "oid:oid prsname:name prsnamespace:oid"),
   empty("pg_ts_dict", "oid:oid dictname:name dictnamespace:oid dictowner:oid dicttemplate:oid"),
   empty("pg_ts_template", "oid:oid tmplname:name tmplnamespace:oid"),
-  empty("pg_enum", "oid:oid enumtypid:oid enumsortorder:float4 enumlabel:name"),
   empty("pg_range", "rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid"),
   empty(
     "pg_default_acl",

@@ -84,6 +84,10 @@ function outputNames(id: TypeId, catalog: Catalog): Map<number, string> {
         out.set(t.oid, name);
         if (t.arrayOid > 0) out.set(t.arrayOid, `${name}[]`);
       }
+      for (const e of catalog.enums.values()) {
+        out.set(e.oid, quoteIdent(e.name));
+        out.set(e.arrayOid, `${quoteIdent(e.name)}[]`);
+      }
       break;
     case "regproc":
       for (const [oid, name] of systemProcs) out.set(oid, name);
@@ -149,7 +153,9 @@ function resolveTypeName(text: string, catalog: Catalog): number {
   t = typeAliases[t] ?? t;
   const base = builtinTypes.find((b) => b.name === t) ??
     builtinTypes.find((b) => outputNames("regtype", catalog).get(b.oid) === t);
-  const oid = array ? base?.arrayOid : base?.oid;
+  const user = base ? undefined : identifiers(t.replace(/^public\./, "")) ?? [];
+  const e = user && user.length === 1 ? catalog.findEnum(user[0]!) : undefined;
+  const oid = array ? (base?.arrayOid ?? e?.arrayOid) : (base?.oid ?? e?.oid);
   if (!oid) throw new DbError("42704", `type "${text}" does not exist`);
   return oid;
 }

@@ -63,6 +63,8 @@ const byArrayOid = new Map(table.filter((t) => t.arrayOid > 0).map((t) => [t.arr
 
 /** The OID of a type (arrays map to their array type's OID; unknown types to text). */
 export function typeOidOf(t: SqlType): number {
+  if (t.id === "array" && t.elem?.id === "enum") return t.elem.enumType?.arrayOid ?? 1009;
+  if (t.id === "enum") return t.enumType?.oid ?? 25;
   if (t.id === "array") return byId.get(t.elem?.id ?? "text")?.arrayOid ?? 1009;
   return byId.get(t.id)?.oid ?? 25;
 }

@@ -104,13 +104,17 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
     case "null":
       return { kind: "const", value: null, type: expected ?? scalar("unknown") };
     case "constant":
-      return { kind: "const", value: e.value as Value, type: resolveType(e.dataType) };
+      return {
+        kind: "const",
+        value: e.value as Value,
+        type: resolveType(e.dataType, catalogOf(env.ctx)),
+      };
     case "parameter":
       return bindParam(e.name, env, expected);
     case "ref":
       return bindRef(e, env);
     case "cast":
-      return bindCast(e.operand, resolveType(e.to), env);
+      return bindCast(e.operand, resolveType(e.to, catalogOf(env.ctx)), env);
     case "unary":
       return bindUnary(e, env);
     case "binary":

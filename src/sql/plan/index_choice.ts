@@ -84,6 +84,8 @@ function chooseRange(
     const idx = p.catalog.indexes.get(oid);
     if (!idx || idx.predicateSql !== null) continue;
     const col = idx.columns[0]!;
+    // Index keys hold enum labels in byte order, not the enum's sort order.
+    if (rel.columns[col]?.type.id === "enum") continue;
     let lo: { e: BoundExpr; inclusive: boolean } | null = null;
     let hi: { e: BoundExpr; inclusive: boolean } | null = null;
     for (const t of terms) {

@@ -5,7 +5,19 @@
  */
 import type { DataTypeDef } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
-import { arrayOf, type SqlType, type as scalar, type TypeId } from "../../common/types.ts";
+import {
+  arrayOf,
+  enumOf,
+  type EnumType,
+  type SqlType,
+  type as scalar,
+  type TypeId,
+} from "../../common/types.ts";
+
+/** Where `resolveType` looks up user types (the catalog). */
+export interface TypeLookup {
+  findEnum(name: string, schema?: string): EnumType | undefined;
+}
 
 const aliases: Record<string, TypeId> = {
   int: "int4",
@@ -61,14 +73,18 @@ export function isSerial(def: DataTypeDef): boolean {
 }
 
 /**
- * Resolves a type as written in SQL.
+ * Resolves a type as written in SQL; user types (enums) are looked up in `cat`.
  * @throws {DbError} 42704 for unknown types
  */
-export function resolveType(def: DataTypeDef): SqlType {
-  if (def.kind === "array") return arrayOf(resolveType(def.arrayOf));
+export function resolveType(def: DataTypeDef, cat?: TypeLookup): SqlType {
+  if (def.kind === "array") return arrayOf(resolveType(def.arrayOf, cat));
   const name = def.name.toLowerCase();
-  const id = aliases[name];
-  if (!id) throw new DbError("42704", `type "${def.name}" does not exist`);
+  const id = def.schema === undefined || def.schema === "pg_catalog" ? aliases[name] : undefined;
+  if (!id) {
+    const e = cat?.findEnum(def.name, def.schema);
+    if (e) return enumOf(e);
+    throw new DbError("42704", `type "${def.name}" does not exist`);
+  }
   const cfg = def.config ?? [];
   if (id === "varchar" || id === "bpchar") {
     if (cfg[0] !== undefined) return scalar(id, cfg[0]);
@@ -140,11 +156,12 @@ export function commonType(a: SqlType, b: SqlType): SqlType {
 
 function stripMod(t: SqlType): SqlType {
   // Arrays keep their element type and records their fields.
-  if (t.id === "array" || t.id === "record") return t;
+  if (t.id === "array" || t.id === "record" || t.id === "enum") return t;
   return scalar(t.id);
 }
 
 /** The PostgreSQL name of a type for messages and result fields. */
 export function typeName(t: SqlType): string {
+  if (t.id === "enum") return t.enumType?.name ?? "enum";
   return t.id === "array" ? `${typeName(t.elem ?? scalar("text"))}[]` : t.id;
 }
