@@ -15,10 +15,18 @@
  */
 
 import type { Value } from "../common/types.ts";
+import { btreeInsert } from "../storage/btree/mod.ts";
 import { heapInsert } from "../storage/heap/mod.ts";
-import { encodeRow } from "../storage/row_codec.ts";
-import { indexPrefix, type RelationDef, UniqueViolationError } from "./relation.ts";
-import { checkUnique, insertIndexEntries, type WriteContext } from "./relation_write.ts";
+import { encodeKeyScratch } from "../storage/key_codec.ts";
+import { encodeRowScratch } from "../storage/row_codec.ts";
+import {
+  type IndexDef,
+  indexValue,
+  type RelationDef,
+  rowIdSuffixBytes,
+  UniqueViolationError,
+} from "./relation.ts";
+import { checkUnique, type WriteContext } from "./relation_write.ts";
 import type { Txn } from "./txn.ts";
 import { initHeader, tupleHeaderBytes } from "./tuple.ts";
 
@@ -26,6 +34,58 @@ import { initHeader, tupleHeaderBytes } from "./tuple.ts";
 export const bulkRunBytes = 64 * 1024;
 /** Rows one mini-transaction of a bulk insert writes at most. */
 export const bulkRunRows = 512;
+
+/**
+ * One index's key of the current row, built in a reused buffer: a fresh typed
+ * array per key would cost more than the rest of the insert.
+ */
+class KeyBuilder {
+  #buf = new Uint8Array(64);
+  #views: Uint8Array[] = [];
+  #values: Value[];
+  #prefixBytes = 0;
+
+  constructor(readonly index: IndexDef) {
+    this.#values = index.columns.map(() => null);
+  }
+
+  /** The row's key prefix (a reused view), or null when a partial index excludes the row. */
+  prefix(row: readonly Value[]): Uint8Array | null {
+    const index = this.index;
+    if (index.predicate !== undefined && !index.predicate(row)) return null;
+    const columns = index.columns;
+    for (let i = 0; i < columns.length; i++) this.#values[i] = row[columns[i]!] ?? null;
+    const encoded = encodeKeyScratch(this.#values, index.keyColumns);
+    const n = encoded.length;
+    if (this.#buf.length < n + rowIdSuffixBytes) {
+      this.#buf = new Uint8Array(2 * (n + rowIdSuffixBytes));
+      this.#views = [];
+    }
+    const buf = this.#buf;
+    for (let i = 0; i < n; i++) buf[i] = encoded[i]!;
+    this.#prefixBytes = n;
+    return this.#view(n);
+  }
+
+  /** The full key (prefix and `rowId`, as `withRowId`) of the last prefix, in the reused buffer. */
+  key(rowId: number): Uint8Array {
+    const n = this.#prefixBytes;
+    const buf = this.#buf;
+    const low = rowId % 0x1_0000_0000;
+    const high = (rowId - low) / 0x1_0000_0000;
+    buf[n] = high >>> 8;
+    buf[n + 1] = high;
+    buf[n + 2] = low >>> 24;
+    buf[n + 3] = low >>> 16;
+    buf[n + 4] = low >>> 8;
+    buf[n + 5] = low;
+    return this.#view(n + rowIdSuffixBytes);
+  }
+
+  #view(length: number): Uint8Array {
+    return this.#views[length] ??= this.#buf.subarray(0, length);
+  }
+}
 
 /**
  * Inserts row versions stamped with the transaction's current (sub)xid, in
@@ -42,12 +102,9 @@ export async function insertRows(
 ): Promise<number[]> {
   const xid = ctx.txns.writeXid(txn);
   const cid = txn.cid;
-  const tuples = rows.map((values) => {
-    const tuple = encodeRow(rel.types, values, tupleHeaderBytes);
-    initHeader(tuple, xid, cid);
-    return tuple;
-  });
   const indexes = rel.indexes;
+  const builders = indexes.map((index) => new KeyBuilder(index));
+  const prefixes: (Uint8Array | null)[] = indexes.map(() => null);
   const hasUnique = indexes.some((i) => i.unique);
   const rowIds: number[] = [];
   // Every page a run changes stays pinned until it ends: keep a run within half
@@ -65,9 +122,7 @@ export async function insertRows(
           (done < bulkRunRows && bytes < bulkRunBytes && m.changedPages + reserve <= pinBudget))
       ) {
         const values = rows[next]!;
-        const prefixes = indexes.length === 0
-          ? []
-          : indexes.map((index) => indexPrefix(index, values));
+        for (let i = 0; i < builders.length; i++) prefixes[i] = builders[i]!.prefix(values);
         if (hasUnique) {
           let owner: ReturnType<typeof checkUnique>;
           try {
@@ -78,9 +133,17 @@ export async function insertRows(
           }
           if (owner !== null) return owner;
         }
-        const tuple = tuples[next]!;
+        // Encoded last: the heap insert copies it before the shared buffer is reused.
+        const tuple = encodeRowScratch(rel.types, values, tupleHeaderBytes);
+        initHeader(tuple, xid, cid);
         const rowId = heapInsert(m, rel.heap, tuple);
-        insertIndexEntries(m, txn, rel, prefixes, rowId);
+        txn.writes.row(rel.id, rowId);
+        for (let i = 0; i < builders.length; i++) {
+          if (prefixes[i] === null) continue;
+          const key = builders[i]!.key(rowId);
+          btreeInsert(m, indexes[i]!.root, key, indexValue());
+          txn.writes.key(rel.id, i, txn.writes.keepsKeys(rel.id) ? key.slice() : key);
+        }
         rowIds.push(rowId);
         bytes += tuple.length;
         done++;
