@@ -11,11 +11,17 @@
  * outside the mini-transaction, and the run resumes at that row. A unique
  * violation throws from the mini-transaction, which restores every page of
  * the run; the caller's statement then fails as a whole, like INSERT's.
+ * Each run reads every unique index's greatest key; a row whose key sorts
+ * above it (raised by the run's own inserts) cannot meet a duplicate and skips
+ * the unique probe, so a load in key order costs one B+tree descent per row.
+ * Tuples and keys are built in reused buffers: a fresh typed array per row
+ * costs more than the rest of its insert.
  * @module
  */
 
 import type { Value } from "../common/types.ts";
-import { btreeInsert } from "../storage/btree/mod.ts";
+import { btreeInsert, btreeScan } from "../storage/btree/mod.ts";
+import type { PageReader } from "../storage/mtr.ts";
 import { heapInsert } from "../storage/heap/mod.ts";
 import { encodeKeyScratch } from "../storage/key_codec.ts";
 import { encodeRowScratch } from "../storage/row_codec.ts";
@@ -44,6 +50,9 @@ class KeyBuilder {
   #views: Uint8Array[] = [];
   #values: Value[];
   #prefixBytes = 0;
+  /** An upper bound of the index's keys (its first `#boundBytes` bytes; none: empty). */
+  #bound = new Uint8Array(64);
+  #boundBytes = 0;
 
   constructor(readonly index: IndexDef) {
     this.#values = index.columns.map(() => null);
@@ -82,9 +91,49 @@ class KeyBuilder {
     return this.#view(n + rowIdSuffixBytes);
   }
 
+  /**
+   * Reads the index's greatest key as the bound of `beyondBound` (for a run:
+   * within one mini-transaction only the run's own inserts change the tree).
+   */
+  readBound(r: PageReader): void {
+    this.#boundBytes = 0;
+    btreeScan(r, this.index.root, { reverse: true }, (key) => {
+      this.raiseBound(key);
+      return false;
+    });
+  }
+
+  /**
+   * True when the last prefix sorts after the bound: no key of the index
+   * starts with it, so its unique check would find nothing (a load in key order).
+   */
+  beyondBound(): boolean {
+    return compareParts(this.#buf, this.#prefixBytes, this.#bound, this.#boundBytes) > 0;
+  }
+
+  /** Keeps the bound at or above `key`, a key just inserted. */
+  raiseBound(key: Uint8Array): void {
+    const n = key.length;
+    if (compareParts(key, n, this.#bound, this.#boundBytes) <= 0) return;
+    if (this.#bound.length < n) this.#bound = new Uint8Array(2 * n);
+    const bound = this.#bound;
+    for (let i = 0; i < n; i++) bound[i] = key[i]!;
+    this.#boundBytes = n;
+  }
+
   #view(length: number): Uint8Array {
     return this.#views[length] ??= this.#buf.subarray(0, length);
   }
+}
+
+/** Compares the first `an` bytes of `a` with the first `bn` of `b` (shorter prefix first). */
+function compareParts(a: Uint8Array, an: number, b: Uint8Array, bn: number): number {
+  const n = an < bn ? an : bn;
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return an - bn;
 }
 
 /**
@@ -105,7 +154,7 @@ export async function insertRows(
   const indexes = rel.indexes;
   const builders = indexes.map((index) => new KeyBuilder(index));
   const prefixes: (Uint8Array | null)[] = indexes.map(() => null);
-  const hasUnique = indexes.some((i) => i.unique);
+  const unique = builders.filter((b) => b.index.unique);
   const rowIds: number[] = [];
   // Every page a run changes stays pinned until it ends: keep a run within half
   // the buffer pool, leaving room for one more row's heap page, B+tree paths and splits.
@@ -114,6 +163,7 @@ export async function insertRows(
   while (next < rows.length) {
     const wait = ctx.store.update((m) => {
       const pinBudget = Math.floor(m.poolFrames / 2);
+      for (const builder of unique) builder.readBound(m);
       let bytes = 0;
       let done = 0;
       while (
@@ -123,7 +173,7 @@ export async function insertRows(
       ) {
         const values = rows[next]!;
         for (let i = 0; i < builders.length; i++) prefixes[i] = builders[i]!.prefix(values);
-        if (hasUnique) {
+        if (unique.length > 0 && !beyondBounds(builders, prefixes)) {
           let owner: ReturnType<typeof checkUnique>;
           try {
             owner = checkUnique(ctx, m, txn, rel, values, prefixes, null);
@@ -140,8 +190,10 @@ export async function insertRows(
         txn.writes.row(rel.id, rowId);
         for (let i = 0; i < builders.length; i++) {
           if (prefixes[i] === null) continue;
-          const key = builders[i]!.key(rowId);
+          const builder = builders[i]!;
+          const key = builder.key(rowId);
           btreeInsert(m, indexes[i]!.root, key, indexValue());
+          if (builder.index.unique) builder.raiseBound(key);
           txn.writes.key(rel.id, i, txn.writes.keepsKeys(rel.id) ? key.slice() : key);
         }
         rowIds.push(rowId);
@@ -154,4 +206,16 @@ export async function insertRows(
     if (wait !== null) await ctx.txns.locks.waitForOwner(txn, wait);
   }
   return rowIds;
+}
+
+/** True when every unique index's prefix of the row sorts after that index's bound. */
+function beyondBounds(
+  builders: readonly KeyBuilder[],
+  prefixes: readonly (Uint8Array | null)[],
+): boolean {
+  for (let i = 0; i < builders.length; i++) {
+    const builder = builders[i]!;
+    if (builder.index.unique && prefixes[i] !== null && !builder.beyondBound()) return false;
+  }
+  return true;
 }
