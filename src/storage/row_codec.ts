@@ -82,6 +82,15 @@ export function encodeRow(
   values: readonly Value[],
   headerBytes = 0,
 ): Uint8Array {
+  encodeInto(types, values, headerBytes);
+  return writer.buf.slice(0, writer.pos);
+}
+
+function encodeInto(
+  types: readonly SqlType[],
+  values: readonly Value[],
+  headerBytes: number,
+): void {
   const w = writer;
   w.pos = 0;
   const n = values.length;
@@ -104,7 +113,32 @@ export function encodeRow(
     }
     writeValue(w, types[i]!, v);
   }
-  return w.buf.slice(0, w.pos);
+}
+
+/** Views of the shared writer buffer by length, rebuilt when the buffer grows. */
+let scratchViews: Uint8Array[] = [];
+let scratchOf: Uint8Array | null = null;
+
+/**
+ * Like `encodeRow`, but without a copy: the result is a view of a shared
+ * buffer, valid only until the next row is encoded (for a caller that copies
+ * it at once, such as a heap insert; a fresh typed array costs far more than
+ * the copy).
+ * @throws {DbError} as `encodeRow`
+ */
+export function encodeRowScratch(
+  types: readonly SqlType[],
+  values: readonly Value[],
+  headerBytes = 0,
+): Uint8Array {
+  encodeInto(types, values, headerBytes);
+  const buf = writer.buf;
+  if (scratchOf !== buf) {
+    scratchOf = buf;
+    scratchViews = [];
+  }
+  const len = writer.pos;
+  return scratchViews[len] ??= buf.subarray(0, len);
 }
 
 function writeValue(w: RowWriter, t: SqlType, v: Value): void {

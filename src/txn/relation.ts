@@ -109,13 +109,19 @@ export function hasNullKey(index: IndexDef, row: readonly Value[]): boolean {
 
 /** Appends the row id to a key prefix. */
 export function withRowId(prefix: Uint8Array, rowId: number): Uint8Array {
-  const key = new Uint8Array(prefix.length + rowIdSuffixBytes);
-  key.set(prefix);
-  let v = rowId;
-  for (let i = key.length - 1; i >= prefix.length; i--) {
-    key[i] = v % 256;
-    v = Math.floor(v / 256);
-  }
+  const n = prefix.length;
+  const key = new Uint8Array(n + rowIdSuffixBytes);
+  // Short prefixes (the common int/text keys) copy faster by hand than through `set`.
+  if (n <= 32) { for (let i = 0; i < n; i++) key[i] = prefix[i]!; }
+  else key.set(prefix);
+  const low = rowId % 0x1_0000_0000;
+  const high = (rowId - low) / 0x1_0000_0000;
+  key[n] = high >>> 8;
+  key[n + 1] = high;
+  key[n + 2] = low >>> 24;
+  key[n + 3] = low >>> 16;
+  key[n + 4] = low >>> 8;
+  key[n + 5] = low;
   return key;
 }
 
@@ -139,6 +145,27 @@ export function prefixSuccessor(prefix: Uint8Array): Uint8Array | undefined {
     }
   }
   return undefined;
+}
+
+let successorBuffer = new Uint8Array(64);
+let successorViews: Uint8Array[] = [];
+
+/**
+ * Like `prefixSuccessor`, but into a shared buffer: valid only until the next
+ * call (for a range scan that uses the bound at once, with no allocation).
+ */
+export function prefixSuccessorScratch(prefix: Uint8Array): Uint8Array | undefined {
+  let i = prefix.length - 1;
+  while (i >= 0 && prefix[i]! === 0xff) i--;
+  if (i < 0) return undefined;
+  if (successorBuffer.length <= i) {
+    successorBuffer = new Uint8Array(Math.max(2 * successorBuffer.length, i + 1));
+    successorViews = [];
+  }
+  const out = successorViews[i + 1] ??= successorBuffer.subarray(0, i + 1);
+  for (let j = 0; j < i; j++) out[j] = prefix[j]!;
+  out[i] = prefix[i]! + 1;
+  return out;
 }
 
 /** 23505: a unique index already holds the key; names the index and the conflicting version. */

@@ -11,14 +11,21 @@
  * outside the mini-transaction, and the run resumes at that row. A unique
  * violation throws from the mini-transaction, which restores every page of
  * the run; the caller's statement then fails as a whole, like INSERT's.
+ * Each run reads every unique index's greatest key; a row whose key sorts
+ * above it (raised by the run's own inserts) cannot meet a duplicate and skips
+ * the unique probe, so a load in key order costs one B+tree descent per row.
+ * Tuples and keys are built in reused buffers: a fresh typed array per row
+ * costs more than the rest of its insert.
  * @module
  */
 
 import type { Value } from "../common/types.ts";
+import { btreeInsert } from "../storage/btree/mod.ts";
 import { heapInsert } from "../storage/heap/mod.ts";
-import { encodeRow } from "../storage/row_codec.ts";
-import { indexPrefix, type RelationDef, UniqueViolationError } from "./relation.ts";
-import { checkUnique, insertIndexEntries, type WriteContext } from "./relation_write.ts";
+import { encodeRowScratch } from "../storage/row_codec.ts";
+import { KeyBuilder } from "./key_builder.ts";
+import { indexValue, type RelationDef, UniqueViolationError } from "./relation.ts";
+import { checkUnique, type WriteContext } from "./relation_write.ts";
 import type { Txn } from "./txn.ts";
 import { initHeader, tupleHeaderBytes } from "./tuple.ts";
 
@@ -42,13 +49,10 @@ export async function insertRows(
 ): Promise<number[]> {
   const xid = ctx.txns.writeXid(txn);
   const cid = txn.cid;
-  const tuples = rows.map((values) => {
-    const tuple = encodeRow(rel.types, values, tupleHeaderBytes);
-    initHeader(tuple, xid, cid);
-    return tuple;
-  });
   const indexes = rel.indexes;
-  const hasUnique = indexes.some((i) => i.unique);
+  const builders = indexes.map((index) => new KeyBuilder(index));
+  const prefixes: (Uint8Array | null)[] = indexes.map(() => null);
+  const unique = builders.filter((b) => b.index.unique);
   const rowIds: number[] = [];
   // Every page a run changes stays pinned until it ends: keep a run within half
   // the buffer pool, leaving room for one more row's heap page, B+tree paths and splits.
@@ -57,6 +61,7 @@ export async function insertRows(
   while (next < rows.length) {
     const wait = ctx.store.update((m) => {
       const pinBudget = Math.floor(m.poolFrames / 2);
+      for (const builder of unique) builder.readBound(m);
       let bytes = 0;
       let done = 0;
       while (
@@ -65,10 +70,8 @@ export async function insertRows(
           (done < bulkRunRows && bytes < bulkRunBytes && m.changedPages + reserve <= pinBudget))
       ) {
         const values = rows[next]!;
-        const prefixes = indexes.length === 0
-          ? []
-          : indexes.map((index) => indexPrefix(index, values));
-        if (hasUnique) {
+        for (let i = 0; i < builders.length; i++) prefixes[i] = builders[i]!.prefix(values);
+        if (unique.length > 0 && !beyondBounds(builders, prefixes)) {
           let owner: ReturnType<typeof checkUnique>;
           try {
             owner = checkUnique(ctx, m, txn, rel, values, prefixes, null);
@@ -78,9 +81,19 @@ export async function insertRows(
           }
           if (owner !== null) return owner;
         }
-        const tuple = tuples[next]!;
+        // Encoded last: the heap insert copies it before the shared buffer is reused.
+        const tuple = encodeRowScratch(rel.types, values, tupleHeaderBytes);
+        initHeader(tuple, xid, cid);
         const rowId = heapInsert(m, rel.heap, tuple);
-        insertIndexEntries(m, txn, rel, prefixes, rowId);
+        txn.writes.row(rel.id, rowId);
+        for (let i = 0; i < builders.length; i++) {
+          if (prefixes[i] === null) continue;
+          const builder = builders[i]!;
+          const key = builder.key(rowId);
+          btreeInsert(m, indexes[i]!.root, key, indexValue());
+          if (builder.index.unique) builder.raiseBound(key);
+          txn.writes.key(rel.id, i, txn.writes.keepsKeys(rel.id) ? key.slice() : key);
+        }
         rowIds.push(rowId);
         bytes += tuple.length;
         done++;
@@ -91,4 +104,16 @@ export async function insertRows(
     if (wait !== null) await ctx.txns.locks.waitForOwner(txn, wait);
   }
   return rowIds;
+}
+
+/** True when every unique index's prefix of the row sorts after that index's bound. */
+function beyondBounds(
+  builders: readonly KeyBuilder[],
+  prefixes: readonly (Uint8Array | null)[],
+): boolean {
+  for (let i = 0; i < builders.length; i++) {
+    const builder = builders[i]!;
+    if (builder.index.unique && prefixes[i] !== null && !builder.beyondBound()) return false;
+  }
+  return true;
 }

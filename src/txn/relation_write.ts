@@ -32,7 +32,7 @@ import {
   hasNullKey,
   indexPrefix,
   indexValue,
-  prefixSuccessor,
+  prefixSuccessorScratch,
   type RelationDef,
   rowIdOfKey,
   uniqueViolation,
@@ -109,13 +109,13 @@ export function checkUnique(
     const prefix = prefixes[indexNo]!;
     if (prefix === null) continue;
     if (replaced !== null && sameKey(prefix, indexPrefix(index, replaced.values))) continue;
-    const upper = prefixSuccessor(prefix);
+    const upper = prefixSuccessorScratch(prefix);
     let wait: Txn | null = null;
     let duplicate = -1;
     btreeScan(
       m,
       index.root,
-      { lower: prefix, ...(upper ? { upper, upperInclusive: false } : {}) },
+      upper === undefined ? { lower: prefix } : { lower: prefix, upper, upperInclusive: false },
       (key) => {
         const first = rowIdOfKey(key);
         const tuple = heapGet(m, rel.heap, first);

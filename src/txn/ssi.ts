@@ -118,6 +118,14 @@ export class WriteSet {
     if (w.rows.size > trackedRowsMax) this.relation(relId);
   }
 
+  /**
+   * True while `key` keeps the keys it is given for the relation (false once
+   * it degraded to the whole relation): a caller may then pass a reused buffer.
+   */
+  keepsKeys(relId: number): boolean {
+    return this.rels.get(relId)?.all !== true;
+  }
+
   /** Records an index key inserted for a new row version. */
   key(relId: number, index: number, key: Uint8Array): void {
     const w = this.#rel(relId);

@@ -14,7 +14,6 @@ import { batchRowsMax } from "../common/limits.ts";
 import type { Value } from "../common/types.ts";
 import { btreeDelete, btreeInsert, btreeScan } from "../storage/btree/mod.ts";
 import { HeapCursor, heapDelete, heapGet, heapUpdate } from "../storage/heap/mod.ts";
-import { compareBytes } from "../storage/key_codec.ts";
 import { decodeRow, encodeRow } from "../storage/row_codec.ts";
 import { type Clog, XidStatus } from "./clog.ts";
 import {
@@ -31,6 +30,7 @@ import {
 import type { TxnManager, TxnStore } from "./txn_manager.ts";
 import type { Mtr } from "../storage/mtr.ts";
 import { visitHotChain } from "./relation_read.ts";
+import { KeyBuilder } from "./key_builder.ts";
 import {
   heapOnlyFlag,
   newHeader,
@@ -226,22 +226,23 @@ export function buildIndex(
   const clog = txns.clog;
   const cursor = new HeapCursor(rel.heap);
   let entries = 0;
-  // Largest key prefix inserted so far: a row with a greater prefix cannot meet a
-  // duplicate, so a table read in key order (a bulk load) skips the uniqueness probes.
-  let maxPrefix: Uint8Array | null = null;
+  // Keys are built in reused buffers; the builder's bound is the largest key inserted
+  // so far: a row whose prefix sorts above it cannot meet a duplicate, so a table
+  // read in key order (a bulk load) skips the uniqueness probes.
+  const keys = new KeyBuilder(index);
   while (!cursor.done) {
     const batch = readBatch(store, rel, cursor, clog, index);
     store.update((m) => {
       for (const { rowId, values, live, heapOnly } of batch) {
         if (heapOnly) endHotChain(m, rel, indexNo, rowId, values);
-        const prefix = indexPrefix(index, values);
+        const prefix = keys.prefix(values);
         if (prefix === null) continue;
-        const ascending = maxPrefix === null || compareBytes(prefix, maxPrefix) > 0;
-        if (ascending) maxPrefix = prefix;
-        else if (index.unique && live && !hasNullKey(index, values)) {
+        if (!keys.beyondBound() && index.unique && live && !hasNullKey(index, values)) {
           checkBuildUnique(m, rel, indexNo, prefix, values, clog);
         }
-        btreeInsert(m, index.root, withRowId(prefix, rowId), indexValue());
+        const key = keys.key(rowId);
+        btreeInsert(m, index.root, key, indexValue());
+        keys.raiseBound(key);
         entries++;
       }
     });

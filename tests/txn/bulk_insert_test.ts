@@ -117,6 +117,23 @@ Deno.test("insertRows: runs, duplicates, waits for an uncommitted inserter", asy
     }
     assert.deepStrictEqual(readAll(tables, txns, rel), expected(big));
 
+    // Rows in key order above every stored key skip the unique probe; a duplicate of
+    // the greatest key (stored, or inserted just before in the same run) is still found.
+    const top = big.length - 1;
+    for (
+      const bad of [
+        [[top, "top"]],
+        [...rows(9000, 5, "e"), [9004, "dup"]],
+        [...rows(9100, 5, "f").reverse(), [9100, "dup"]],
+      ]
+    ) {
+      const t = txns.begin();
+      txns.startStatement(t);
+      await assert.rejects(tables.insertRows(t, rel, bad), (e) => sqlstate(e) === "23505");
+      txns.abort(t);
+    }
+    assert.deepStrictEqual(readAll(tables, txns, rel), expected(big));
+
     // A row whose key an open transaction inserted waits; the run resumes once it aborts.
     const holder = txns.begin();
     txns.startStatement(holder);
