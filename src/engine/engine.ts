@@ -321,6 +321,24 @@ export class Engine {
   }
 
   /**
+   * `commit` of a transaction that ran no DDL, without yielding when the
+   * transaction manager needs no wait (see `TxnManager.commitNow`).
+   * @returns null when the transaction ended here, else what `commit` awaits
+   * @throws {DbError} 40001 on a serialization failure
+   */
+  commitNow(txn: Txn, changes: ReadonlyMap<number, number>): Promise<void> | null {
+    if (this.#sequencesDirty) this.#save();
+    const publish = this.txns.commitNow(txn);
+    if (publish !== null) {
+      return publish.then(() => {
+        if (txn.state === "committed") this.#countChanges(changes);
+      });
+    }
+    if (txn.state === "committed") this.#countChanges(changes);
+    return null;
+  }
+
+  /**
    * Commits, synchronously, a transaction that wrote no rows, no catalog and
    * no sequence position (a read-only autocommit statement).
    * @returns false when `commit` is needed instead; the transaction is then still open

@@ -26,6 +26,7 @@ import type {
 import { planCacheFor, type ShapedStatement } from "../sql/plan_cache.ts";
 import { describeStatement, planFor, runStatement } from "./statement_runner.ts";
 import { fastSelectPlan, runFastSelect } from "./read_fast.ts";
+import { fastUpdatePlan, runFastUpdate } from "./write_fast.ts";
 
 /** Options for a new session. */
 export interface SessionOptions {
@@ -368,7 +369,7 @@ export class SqlSession implements Session {
   ): StatementResult | Promise<StatementResult> | null {
     if (this.inBlock || this.txn !== null || this.failed || this.#closed) return null;
     const p = fastSelectPlan(this, st, declared);
-    if (p === null) return null;
+    if (p === null) return this.#runFastUpdate(st, params, declared);
     this.cancelled = false;
     this.running = true;
     this.#query = st.text;
@@ -383,21 +384,95 @@ export class SqlSession implements Session {
       this.#statementEnded();
       throw e;
     }
-    const txn = this.txn;
-    if (txn === null || (this.txCatalog === null && this.engine.commitReadOnly(txn))) {
-      const notes = this.pendingNotifies;
-      if (txn !== null) this.#endTxn();
-      if (notes.length > 0) this.engine.notify(this.id, notes);
+    return this.#commitFast(r);
+  }
+
+  /** `runFast` for an UPDATE (see `write_fast.ts`). */
+  #runFastUpdate(
+    st: ParsedStatement,
+    params: readonly Value[],
+    declared: readonly (SqlType | null)[],
+  ): StatementResult | Promise<StatementResult> | null {
+    const p = fastUpdatePlan(this, st, declared);
+    if (p === null) return null;
+    this.cancelled = false;
+    this.running = true;
+    this.#query = st.text;
+    this.#queryStart = Date.now();
+    this.#stateChange = this.#queryStart;
+    this.#statementNo++;
+    let r: StatementResult | null;
+    try {
+      r = runFastUpdate(this, p, params);
+    } catch (e) {
+      this.abortTxn();
+      this.#statementEnded();
+      throw e;
+    }
+    if (r === null) {
+      // A row needs a wait: start over on the general path, which waits.
+      this.abortTxn();
+      this.#statementEnded();
+      return this.runOne(st, params, declared);
+    }
+    return this.#commitFast(r);
+  }
+
+  /**
+   * Ends a fast-path statement: commits its transaction without yielding
+   * when nothing must be waited for, else returns a promise of `r`.
+   */
+  #commitFast(r: StatementResult): StatementResult | Promise<StatementResult> {
+    let waiting: Promise<void> | null;
+    try {
+      waiting = this.#commitNow();
+    } catch (e) {
+      this.#statementEnded();
+      throw e;
+    }
+    if (waiting === null) {
       this.#statementEnded();
       return r;
     }
-    return this.commitTxn().then(
+    return waiting.then(
       () => (this.#statementEnded(), r),
       (e) => {
         this.#statementEnded();
         throw e;
       },
     );
+  }
+
+  /** `commitTxn` without yielding when possible; null when the transaction ended. */
+  #commitNow(): Promise<void> | null {
+    const txn = this.txn;
+    if (txn === null) return null;
+    if (this.txCatalog !== null) return this.commitTxn();
+    if (txn.xid === 0) {
+      if (!this.engine.commitReadOnly(txn)) return this.commitTxn();
+    } else {
+      let publish: Promise<void> | null;
+      try {
+        publish = this.engine.commitNow(txn, this.txChanges);
+      } catch (e) {
+        this.abortTxn();
+        throw e;
+      }
+      if (publish !== null) {
+        return publish.then(() => this.#txnEnded(), (e) => {
+          this.abortTxn();
+          throw e;
+        });
+      }
+    }
+    this.#txnEnded();
+    return null;
+  }
+
+  #txnEnded(): void {
+    const notes = this.pendingNotifies;
+    this.#endTxn();
+    if (notes.length > 0) this.engine.notify(this.id, notes);
   }
 
   #statementEnded(): void {

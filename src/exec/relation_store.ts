@@ -30,6 +30,7 @@ import {
   type RelationDef,
   type RowLockMode,
   type RowOutcome,
+  type RowOutcomeNow,
   Tables,
   type Txn,
   TxnManager,
@@ -441,6 +442,17 @@ export class RelationStore {
     mode?: RowLockMode,
   ): Promise<RowOutcome> {
     return this.tables.updateRow(txn, this.#get(rel).def, rowId, compute, mode);
+  }
+
+  /** Updates a row without waiting (see `Tables.updateRowNow`). */
+  updateNow(
+    txn: Txn,
+    rel: number,
+    rowId: number,
+    compute: Recheck<Value[] | null>,
+    mode?: RowLockMode,
+  ): RowOutcomeNow {
+    return this.tables.updateRowNow(txn, this.#get(rel).def, rowId, compute, mode);
   }
 
   /** Deletes a row (see `Tables.deleteRow`). */

@@ -66,7 +66,7 @@ export async function runPreRunCtes(
 }
 
 /** NOT NULL and CHECK constraints of a row (synchronous: they run inside row rechecks). */
-function checkRow(target: TargetRel, values: Value[], ctx: ExecContext): void {
+export function checkRow(target: TargetRel, values: Value[], ctx: ExecContext): void {
   for (const c of target.checks) {
     switch (c.kind) {
       case "not_null":
@@ -127,11 +127,11 @@ async function checkForeignKeys(target: TargetRel, values: Value[], ctx: ExecCon
   }
 }
 
-function counted(rel: number, ctx: ExecContext): void {
+export function counted(rel: number, ctx: ExecContext): void {
   ctx.changes.set(rel, (ctx.changes.get(rel) ?? 0) + 1);
 }
 
-function returningRow(
+export function returningRow(
   exprs: readonly BoundExpr[] | null,
   row: Value[],
   ctx: ExecContext,
@@ -140,7 +140,7 @@ function returningRow(
   return exprs.map((e) => compile(e)(row, ctx));
 }
 
-function hasForeignKeys(target: TargetRel): boolean {
+export function hasForeignKeys(target: TargetRel): boolean {
   return target.checks.some((c) => c.kind === "foreign_key");
 }
 
@@ -337,7 +337,10 @@ function widenTo(values: Value[], width: number): Value[] {
 }
 
 /** Lock mode of an UPDATE: "update" when it may change a unique key, else "noKeyUpdate". */
-function updateMode(node: Extract<PlanNode, { kind: "update" }>, ctx: ExecContext): RowLockMode {
+export function updateMode(
+  node: Extract<PlanNode, { kind: "update" }>,
+  ctx: ExecContext,
+): RowLockMode {
   const keyCols = new Set<number>();
   for (const idx of node.target.uniqueIndexes) {
     for (const c of ctx.rs.indexColumns(node.target.rel, idx) ?? []) keyCols.add(c);
@@ -350,7 +353,7 @@ function updateMode(node: Extract<PlanNode, { kind: "update" }>, ctx: ExecContex
  * row was updated concurrently) the newest version with the other joined
  * columns, or null when that version no longer satisfies WHERE.
  */
-function currentRow(
+export function currentRow(
   target: TargetRel,
   source: Value[],
   current: Value[],

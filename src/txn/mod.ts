@@ -97,6 +97,7 @@ export {
   type ScanOptions,
 } from "./relation_read.ts";
 export type { Recheck, RowOutcome, WriteContext } from "./relation_write.ts";
+export { blocked, type RowOutcomeNow } from "./relation_write_now.ts";
 export { type InsertOutcome, type RelationStats, Tables } from "./tables.ts";
 export { type IsolationLevel, type Savepoint, Snapshot, Txn, type TxnState } from "./txn.ts";
 export { type BeginOptions, TxnManager, type TxnStats, type TxnStore } from "./txn_manager.ts";

@@ -78,9 +78,9 @@ const skipped = { kind: "skipped" } as const;
 const scratch = newHeader();
 
 /** Who changed a version, from a transaction's point of view. */
-type XidState = "own" | "committed" | "aborted" | Txn;
+export type XidState = "own" | "committed" | "aborted" | Txn;
 
-function xidState(ctx: WriteContext, txn: Txn, xid: number): XidState {
+export function xidState(ctx: WriteContext, txn: Txn, xid: number): XidState {
   if (txn.ownXids.has(xid)) return "own";
   const status = ctx.txns.clog.status(xid);
   if (status === XidStatus.committed) return "committed";
@@ -177,7 +177,7 @@ export function insertIndexEntries(
 }
 
 /** True when every index gives the same key (or no entry) for both rows' prefixes. */
-function sameIndexKeys(
+export function sameIndexKeys(
   rel: RelationDef,
   prefixes: readonly (Uint8Array | null)[],
   old: readonly Value[],
@@ -237,7 +237,7 @@ export async function insertRow(
 }
 
 /** Sets xmax/cmax/next (and the HOT flag) on a stored version in place. */
-function stampVersion(
+export function stampVersion(
   m: Mtr,
   rel: RelationDef,
   rowId: number,

@@ -31,6 +31,7 @@ import {
   updateRow,
   type WriteContext,
 } from "./relation_write.ts";
+import { type RowOutcomeNow, updateRowNow } from "./relation_write_now.ts";
 import type { Txn } from "./txn.ts";
 import type { TxnManager, TxnStore } from "./txn_manager.ts";
 import { buildIndex, type VacuumResult, VacuumRun } from "./vacuum.ts";
@@ -132,6 +133,22 @@ export class Tables implements WriteContext {
     mode: RowLockMode = "noKeyUpdate",
   ): Promise<RowOutcome> {
     const outcome = await updateRow(this, txn, rel, rowId, compute, mode);
+    if (outcome.kind === "done") this.#dead.set(rel.id, (this.#dead.get(rel.id) ?? 0) + 1);
+    return outcome;
+  }
+
+  /**
+   * `updateRow` without waiting (see `relation_write_now.ts`).
+   * @returns as `updateRow`, or `blocked` (nothing written) where it would wait
+   */
+  updateRowNow(
+    txn: Txn,
+    rel: RelationDef,
+    rowId: number,
+    compute: Recheck<Value[] | null>,
+    mode: RowLockMode = "noKeyUpdate",
+  ): RowOutcomeNow {
+    const outcome = updateRowNow(this, txn, rel, rowId, compute, mode);
     if (outcome.kind === "done") this.#dead.set(rel.id, (this.#dead.get(rel.id) ?? 0) + 1);
     return outcome;
   }

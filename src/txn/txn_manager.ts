@@ -28,7 +28,12 @@ export interface TxnStore {
   /** Runs a logged, atomic page operation. */
   update<T>(fn: (m: Mtr) => T): T;
   /** The WAL: commits flush up to `endLsn`. */
-  readonly wal: { readonly endLsn: number; flush(lsn: number): Promise<void> };
+  readonly wal: {
+    readonly endLsn: number;
+    /** LSN up to which the log is durable (or, discarding, needs nothing). */
+    readonly flushedLsn: number;
+    flush(lsn: number): Promise<void>;
+  };
 }
 
 /** Options of `TxnManager.begin`. */
@@ -67,6 +72,8 @@ export class TxnManager {
   readonly #serializable = new Set<Txn>();
   #committedWrites: CommittedWrites[] = [];
   #lastPublish: Promise<void> = Promise.resolve();
+  /** Commits waiting in `#publishAfter` (a later commit may not publish before them). */
+  #publishing = 0;
   #nextTxnId = 1;
   readonly #stats: TxnStats = { commits: 0, aborts: 0, serializationFailures: 0 };
 
@@ -200,14 +207,26 @@ export class TxnManager {
    * @throws {IoError} 58030 when the WAL flush fails: the outcome is then unknown
    */
   async commit(txn: Txn): Promise<void> {
+    const publish = this.commitNow(txn);
+    if (publish !== null) await publish;
+  }
+
+  /**
+   * Commits as `commit` does, without yielding when nothing must be waited
+   * for: the WAL needs no flush (an in-memory database) and no earlier
+   * commit is still being published.
+   * @returns null when the transaction ended here, else what `commit` awaits
+   * @throws {TxnConflictError} 40001 as `commit`
+   */
+  commitNow(txn: Txn): Promise<void> | null {
     assert(txn.state === "active", `Commit of a ${txn.state} transaction`);
     if (txn.failed) {
       this.abort(txn);
-      return;
+      return null;
     }
     if (txn.xid === 0) {
       this.#end(txn, "committed");
-      return;
+      return null;
     }
     if (txn.reads !== null && this.#readsInvalidated(txn)) {
       this.#stats.serializationFailures++;
@@ -230,10 +249,17 @@ export class TxnManager {
       throw e;
     }
     const lsn = this.store.wal.endLsn;
+    if (this.#publishing === 0 && this.store.wal.flushedLsn >= lsn) {
+      this.clog.publish(xids, XidStatus.committed);
+      entry.published = true;
+      this.#end(txn, "committed");
+      return null;
+    }
     const previous = this.#lastPublish;
+    this.#publishing++;
     const publish = this.#publishAfter(txn, xids, lsn, previous, entry);
     this.#lastPublish = publish.catch(() => {});
-    await publish;
+    return publish;
   }
 
   /**
@@ -265,6 +291,7 @@ export class TxnManager {
       failure = e;
     }
     await previous;
+    this.#publishing--;
     this.clog.publish(xids, XidStatus.committed);
     entry.published = true;
     this.#end(txn, "committed");

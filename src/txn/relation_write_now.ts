@@ -1,0 +1,128 @@
+/**
+ * A synchronous UPDATE of one row for statements that must not yield (the
+ * autocommit fast path): the same steps as `updateRow`, except that where
+ * `updateRow` would wait (a row lock held by another transaction, an
+ * uncommitted writer of the row or of a duplicate key) it stops and reports
+ * `blocked`, having changed nothing, so the caller can run the statement
+ * again through the waiting path.
+ * @module
+ */
+
+import { TxnConflictError } from "../common/errors.ts";
+import type { Value } from "../common/types.ts";
+import { heapGet, heapInsert, heapInsertOn, rowIdPage } from "../storage/heap/mod.ts";
+import { decodeRow, encodeRow } from "../storage/row_codec.ts";
+import type { RowLockMode } from "./lock_manager.ts";
+import { indexPrefix, type RelationDef } from "./relation.ts";
+import {
+  checkUnique,
+  insertIndexEntries,
+  type Recheck,
+  type RowOutcome,
+  sameIndexKeys,
+  stampVersion,
+  type WriteContext,
+  xidState,
+} from "./relation_write.ts";
+import type { Txn } from "./txn.ts";
+import {
+  heapOnlyFlag,
+  initHeader,
+  newHeader,
+  readHeader,
+  setTupleFlag,
+  type TupleHeader,
+  tupleHeaderBytes,
+} from "./tuple.ts";
+
+/** What `updateRowNow` returns where `updateRow` would have waited. */
+export const blocked = { kind: "blocked" } as const;
+
+/** The outcome of `updateRowNow`. */
+export type RowOutcomeNow = RowOutcome | typeof blocked;
+
+const skipped = { kind: "skipped" } as const;
+
+type Found =
+  | {
+    readonly kind: "current";
+    readonly rowId: number;
+    readonly values: Value[];
+    concurrent: boolean;
+  }
+  | typeof skipped
+  | typeof blocked;
+
+/** `locate` without waiting: locks are only taken when free. */
+function locateNow(
+  ctx: WriteContext,
+  txn: Txn,
+  rel: RelationDef,
+  rowId: number,
+  mode: RowLockMode,
+): Found {
+  let target = rowId;
+  let expectXmin = 0;
+  const h: TupleHeader = newHeader();
+  for (let hops = 0;; hops++) {
+    if (!ctx.txns.locks.tryLock(txn, rel.id, target, mode)) return blocked;
+    const tuple = ctx.store.view((r) => heapGet(r, rel.heap, target));
+    if (tuple === undefined) return skipped;
+    readHeader(tuple, h);
+    if (expectXmin !== 0 && h.xmin !== expectXmin) return skipped;
+    const gone = h.xmax === 0 ? "aborted" : xidState(ctx, txn, h.xmax);
+    if (gone === "aborted") {
+      const values = decodeRow(rel.types, tuple, tupleHeaderBytes);
+      return { kind: "current", rowId: target, values, concurrent: hops > 0 };
+    }
+    if (gone === "own") return skipped;
+    if (typeof gone !== "string") return blocked;
+    if (txn.transactionSnapshot) {
+      throw new TxnConflictError("40001", "could not serialize access due to concurrent update");
+    }
+    if (h.next === 0) return skipped;
+    expectXmin = h.xmax;
+    target = h.next;
+  }
+}
+
+/**
+ * `updateRow` without waiting.
+ * @returns as `updateRow`, or `blocked` (nothing written) where it would wait
+ * @throws {TxnConflictError} 40001 as `updateRow`
+ * @throws {DbError} 23505 on a duplicate key
+ */
+export function updateRowNow(
+  ctx: WriteContext,
+  txn: Txn,
+  rel: RelationDef,
+  rowId: number,
+  compute: Recheck<Value[] | null>,
+  mode: RowLockMode = "noKeyUpdate",
+): RowOutcomeNow {
+  const found = locateNow(ctx, txn, rel, rowId, mode);
+  if (found.kind !== "current") return found;
+  const values = compute(found.values, found.concurrent);
+  if (values === null) return skipped;
+  const xid = ctx.txns.writeXid(txn);
+  const tuple = encodeRow(rel.types, values, tupleHeaderBytes);
+  initHeader(tuple, xid, txn.cid);
+  const prefixes = rel.indexes.map((index) => indexPrefix(index, values));
+  const keysKept = sameIndexKeys(rel, prefixes, found.values);
+  const newRowId = ctx.store.update((m) => {
+    if (checkUnique(ctx, m, txn, rel, values, prefixes, found) !== null) return -1;
+    setTupleFlag(tuple, heapOnlyFlag, keysKept);
+    let id = heapInsertOn(m, rel.heap, rowIdPage(found.rowId), tuple);
+    const hot = keysKept && id >= 0;
+    if (id < 0) {
+      setTupleFlag(tuple, heapOnlyFlag, false);
+      id = heapInsert(m, rel.heap, tuple);
+    }
+    stampVersion(m, rel, found.rowId, xid, txn.cid, id, hot);
+    insertIndexEntries(m, txn, rel, prefixes, id, hot);
+    txn.writes.row(rel.id, found.rowId);
+    return id;
+  });
+  if (newRowId < 0) return blocked;
+  return { kind: "done", rowId: newRowId, values };
+}
