@@ -337,21 +337,15 @@ export async function updateRow(
   initHeader(tuple, xid, txn.cid);
   const prefixes = rel.indexes.map((index) => indexPrefix(index, values));
   const keysKept = sameIndexKeys(rel, prefixes, found.values);
-  const newRowId = await writeChecked(ctx, txn, rel, values, prefixes, found, (m) => {
-    // The new version goes next to the old one when it fits there; with no
-    // indexed value changed it then needs no index entries (a HOT update).
-    setTupleFlag(tuple, heapOnlyFlag, keysKept);
-    let id = heapInsertOn(m, rel.heap, rowIdPage(found.rowId), tuple);
-    const hot = keysKept && id >= 0;
-    if (id < 0) {
-      setTupleFlag(tuple, heapOnlyFlag, false);
-      id = heapInsert(m, rel.heap, tuple);
-    }
-    stampVersion(m, rel, found.rowId, xid, txn.cid, id, hot);
-    insertIndexEntries(m, txn, rel, prefixes, id, hot);
-    txn.writes.row(rel.id, found.rowId);
-    return id;
-  });
+  const newRowId = await writeChecked(
+    ctx,
+    txn,
+    rel,
+    values,
+    prefixes,
+    found,
+    (m) => placeNewVersion(m, txn, xid, rel, found.rowId, tuple, prefixes, keysKept),
+  );
   return { kind: "done", rowId: newRowId, values };
 }
 
@@ -396,4 +390,33 @@ export async function lockRow(
     return skipped;
   }
   return { kind: "done", rowId: found.rowId, values: found.values };
+}
+
+/**
+ * Writes an updated row's new version and links the old one to it. The new
+ * version goes next to the old one when it fits there; with no indexed value
+ * changed it then needs no index entries (a HOT update).
+ * @returns the new version's row id
+ */
+export function placeNewVersion(
+  m: Mtr,
+  txn: Txn,
+  xid: number,
+  rel: RelationDef,
+  oldRowId: number,
+  tuple: Uint8Array,
+  prefixes: readonly (Uint8Array | null)[],
+  keysKept: boolean,
+): number {
+  setTupleFlag(tuple, heapOnlyFlag, keysKept);
+  let id = heapInsertOn(m, rel.heap, rowIdPage(oldRowId), tuple);
+  const hot = keysKept && id >= 0;
+  if (id < 0) {
+    setTupleFlag(tuple, heapOnlyFlag, false);
+    id = heapInsert(m, rel.heap, tuple);
+  }
+  stampVersion(m, rel, oldRowId, xid, txn.cid, id, hot);
+  insertIndexEntries(m, txn, rel, prefixes, id, hot);
+  txn.writes.row(rel.id, oldRowId);
+  return id;
 }

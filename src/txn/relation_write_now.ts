@@ -10,30 +10,21 @@
 
 import { TxnConflictError } from "../common/errors.ts";
 import type { Value } from "../common/types.ts";
-import { heapGet, heapInsert, heapInsertOn, rowIdPage } from "../storage/heap/mod.ts";
+import { heapGet } from "../storage/heap/mod.ts";
 import { decodeRow, encodeRow } from "../storage/row_codec.ts";
 import type { RowLockMode } from "./lock_manager.ts";
 import { indexPrefix, type RelationDef } from "./relation.ts";
 import {
   checkUnique,
-  insertIndexEntries,
+  placeNewVersion,
   type Recheck,
   type RowOutcome,
   sameIndexKeys,
-  stampVersion,
   type WriteContext,
   xidState,
 } from "./relation_write.ts";
 import type { Txn } from "./txn.ts";
-import {
-  heapOnlyFlag,
-  initHeader,
-  newHeader,
-  readHeader,
-  setTupleFlag,
-  type TupleHeader,
-  tupleHeaderBytes,
-} from "./tuple.ts";
+import { initHeader, newHeader, readHeader, type TupleHeader, tupleHeaderBytes } from "./tuple.ts";
 
 /** What `updateRowNow` returns where `updateRow` would have waited. */
 export const blocked = { kind: "blocked" } as const;
@@ -111,17 +102,7 @@ export function updateRowNow(
   const keysKept = sameIndexKeys(rel, prefixes, found.values);
   const newRowId = ctx.store.update((m) => {
     if (checkUnique(ctx, m, txn, rel, values, prefixes, found) !== null) return -1;
-    setTupleFlag(tuple, heapOnlyFlag, keysKept);
-    let id = heapInsertOn(m, rel.heap, rowIdPage(found.rowId), tuple);
-    const hot = keysKept && id >= 0;
-    if (id < 0) {
-      setTupleFlag(tuple, heapOnlyFlag, false);
-      id = heapInsert(m, rel.heap, tuple);
-    }
-    stampVersion(m, rel, found.rowId, xid, txn.cid, id, hot);
-    insertIndexEntries(m, txn, rel, prefixes, id, hot);
-    txn.writes.row(rel.id, found.rowId);
-    return id;
+    return placeNewVersion(m, txn, xid, rel, found.rowId, tuple, prefixes, keysKept);
   });
   if (newRowId < 0) return blocked;
   return { kind: "done", rowId: newRowId, values };
