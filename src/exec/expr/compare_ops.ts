@@ -7,11 +7,14 @@
 
 import { type SqlType, type Value } from "../../common/types.ts";
 import type { EvalContext } from "./context.ts";
-import { type Comparator, comparatorFor, hashKey } from "../functions/compare.ts";
+import {
+  type CmpOp,
+  type Comparator,
+  comparatorFor,
+  hashKey,
+  testResult,
+} from "../functions/compare.ts";
 import type { Node } from "./node.ts";
-
-/** The comparison operators. */
-export type CmpOp = "=" | "<>" | "<" | "<=" | ">" | ">=";
 
 /** Normalises `!=` to `<>`; undefined for non-comparison operators. */
 export function cmpOp(op: string): CmpOp | undefined {
@@ -19,24 +22,6 @@ export function cmpOp(op: string): CmpOp | undefined {
   return op === "=" || op === "<>" || op === "<" || op === "<=" || op === ">" || op === ">="
     ? op
     : undefined;
-}
-
-/** Maps a comparator result to the operator's boolean. */
-export function testResult(op: CmpOp, c: number): boolean {
-  switch (op) {
-    case "=":
-      return c === 0;
-    case "<>":
-      return c !== 0;
-    case "<":
-      return c < 0;
-    case "<=":
-      return c <= 0;
-    case ">":
-      return c > 0;
-    case ">=":
-      return c >= 0;
-  }
 }
 
 /** Builds a `(a, b) => boolean` test for non-null values of type `t`. */

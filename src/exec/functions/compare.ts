@@ -13,6 +13,27 @@ import { compareJsonData, formatJsonData } from "../../common/jsonb.ts";
 import { formatTypeName } from "../../common/value_text.ts";
 
 /** Compares two non-null values of one type: negative, zero or positive. */
+/** The comparison operators. */
+export type CmpOp = "=" | "<>" | "<" | "<=" | ">" | ">=";
+
+/** Maps a comparator result to the operator's boolean. */
+export function testResult(op: CmpOp, c: number): boolean {
+  switch (op) {
+    case "=":
+      return c === 0;
+    case "<>":
+      return c !== 0;
+    case "<":
+      return c < 0;
+    case "<=":
+      return c <= 0;
+    case ">":
+      return c > 0;
+    case ">=":
+      return c >= 0;
+  }
+}
+
 export type Comparator = (a: Value, b: Value) => number;
 
 function compareNumbers(a: Value, b: Value): number {

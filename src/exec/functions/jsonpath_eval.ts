@@ -8,6 +8,7 @@
  */
 import { DbError } from "../../common/errors.ts";
 import { Numeric } from "../../common/types.ts";
+import { type CmpOp, testResult } from "./compare.ts";
 import {
   numericAdd,
   numericCompare,
@@ -342,18 +343,6 @@ function compareItems(op: string, a: JsonData, b: JsonData): Truth {
   else if (typeof a === "string" && typeof b === "string") c = a < b ? -1 : a > b ? 1 : 0;
   else if (typeof a === "boolean" && typeof b === "boolean") c = Number(a) - Number(b);
   else return null;
-  switch (op) {
-    case "==":
-      return c === 0;
-    case "!=":
-      return c !== 0;
-    case "<":
-      return c < 0;
-    case "<=":
-      return c <= 0;
-    case ">":
-      return c > 0;
-    default:
-      return c >= 0;
-  }
+  // jsonpath spells SQL's = and <> as == and !=.
+  return testResult(op === "==" ? "=" : op === "!=" ? "<>" : op as CmpOp, c);
 }
