@@ -160,16 +160,7 @@ export const config: Handler = (x, c, argv) => {
     return c.reply.ok();
   }
   if (sub === "RESETSTAT" && argv.length === 2) {
-    Object.assign(x.stats, {
-      commands: 0,
-      connections: 0,
-      rejectedConnections: 0,
-      hits: 0,
-      misses: 0,
-      expired: 0,
-      evicted: 0,
-    });
-    x.resetCommandStats();
+    x.resetStats();
     return c.reply.ok();
   }
   if (sub === "REWRITE" && argv.length === 2) {

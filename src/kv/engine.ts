@@ -52,6 +52,19 @@ export function estimateBytes(key: string, e: Entry): number {
   return n + v.size * (40 + (first.done ? 0 : first.value.length));
 }
 
+/** The counters CONFIG RESETSTAT zeroes, at zero. */
+function resettableStats() {
+  return {
+    commands: 0,
+    connections: 0,
+    rejectedConnections: 0,
+    hits: 0,
+    misses: 0,
+    expired: 0,
+    evicted: 0,
+  };
+}
+
 /** Engine state shared by all clients. */
 export class KvEngine {
   readonly dbs: Keyspace[] = [];
@@ -108,17 +121,17 @@ export class KvEngine {
     this.now = clock();
     this.startedMs = this.now;
     this.stats = {
-      commands: 0,
-      connections: 0,
-      rejectedConnections: 0,
-      hits: 0,
-      misses: 0,
-      expired: 0,
-      evicted: 0,
+      ...resettableStats(),
       dirty: 0,
       lastSaveMs: this.now,
       lastSaveOk: true,
     };
+  }
+
+  /** CONFIG RESETSTAT: zeroes the counters INFO stats and commandstats report. */
+  resetStats(): void {
+    Object.assign(this.stats, resettableStats());
+    this.resetCommandStats();
   }
 
   #onExpired(db: Keyspace, key: string): void {
