@@ -370,12 +370,7 @@ export class SqlSession implements Session {
     if (this.inBlock || this.txn !== null || this.failed || this.#closed) return null;
     const p = fastSelectPlan(this, st, declared);
     if (p === null) return this.#runFastUpdate(st, params, declared);
-    this.cancelled = false;
-    this.running = true;
-    this.#query = st.text;
-    this.#queryStart = Date.now();
-    this.#stateChange = this.#queryStart;
-    this.#statementNo++;
+    this.#fastStatementBegins(st.text);
     let r: StatementResult;
     try {
       r = runFastSelect(this, p, params);
@@ -387,6 +382,16 @@ export class SqlSession implements Session {
     return this.#commitFast(r);
   }
 
+  /** Marks a fast-path statement as running (pg_stat_activity, cancel). */
+  #fastStatementBegins(text: string): void {
+    this.cancelled = false;
+    this.running = true;
+    this.#query = text;
+    this.#queryStart = Date.now();
+    this.#stateChange = this.#queryStart;
+    this.#statementNo++;
+  }
+
   /** `runFast` for an UPDATE (see `write_fast.ts`). */
   #runFastUpdate(
     st: ParsedStatement,
@@ -395,12 +400,7 @@ export class SqlSession implements Session {
   ): StatementResult | Promise<StatementResult> | null {
     const p = fastUpdatePlan(this, st, declared);
     if (p === null) return null;
-    this.cancelled = false;
-    this.running = true;
-    this.#query = st.text;
-    this.#queryStart = Date.now();
-    this.#stateChange = this.#queryStart;
-    this.#statementNo++;
+    this.#fastStatementBegins(st.text);
     let r: StatementResult | null;
     try {
       r = runFastUpdate(this, p, params);
