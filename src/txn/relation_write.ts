@@ -256,7 +256,8 @@ export function stampVersion(
   assert(kept === rowId, `Stamping row ${rowId} of ${rel.name} moved it to ${kept}`);
 }
 
-type Located =
+/** A version `locate` found and locked, or none to update. */
+export type Located =
   | {
     readonly kind: "current";
     readonly rowId: number;
@@ -264,6 +265,46 @@ type Located =
     readonly concurrent: boolean;
   }
   | { readonly kind: "skipped" };
+
+/** What the locked version `target` of an update chain says to do next. */
+export type ChainStep =
+  | Located
+  /** An uncommitted updater holds the version: wait for it, then look again. */
+  | { readonly kind: "wait"; readonly owner: Exclude<XidState, string> }
+  /** A committed update replaced it: lock and look at `rowId`, made by `xmin`. */
+  | { readonly kind: "next"; readonly rowId: number; readonly xmin: number };
+
+/**
+ * One step of `locate`: reads the version `target` (already locked) of an
+ * update chain whose previous link was made by `expectXmin` (0 for the first).
+ * @throws {TxnConflictError} 40001 under REPEATABLE READ/SERIALIZABLE when a committed update replaced it
+ */
+export function chainStep(
+  ctx: WriteContext,
+  txn: Txn,
+  rel: RelationDef,
+  target: number,
+  expectXmin: number,
+  hops: number,
+  h: TupleHeader,
+): ChainStep {
+  const tuple = ctx.store.view((r) => heapGet(r, rel.heap, target));
+  if (tuple === undefined) return skipped;
+  readHeader(tuple, h);
+  if (expectXmin !== 0 && h.xmin !== expectXmin) return skipped;
+  const gone = h.xmax === 0 ? "aborted" : xidState(ctx, txn, h.xmax);
+  if (gone === "aborted") {
+    const values = decodeRow(rel.types, tuple, tupleHeaderBytes);
+    return { kind: "current", rowId: target, values, concurrent: hops > 0 };
+  }
+  if (gone === "own") return skipped;
+  if (typeof gone !== "string") return { kind: "wait", owner: gone };
+  if (txn.transactionSnapshot) {
+    throw new TxnConflictError("40001", "could not serialize access due to concurrent update");
+  }
+  if (h.next === 0) return skipped;
+  return { kind: "next", rowId: h.next, xmin: h.xmax };
+}
 
 /**
  * Locks the version `rowId` and, under READ COMMITTED, follows its update
@@ -283,30 +324,12 @@ async function locate(
   for (let hops = 0;; hops++) {
     const target0 = { relId: rel.id, rowId: target, relName: rel.name };
     if (!await ctx.txns.locks.lock(txn, target0, mode, policy)) return skipped;
-    const tuple = ctx.store.view((r) => heapGet(r, rel.heap, target));
-    if (tuple === undefined) return skipped;
-    readHeader(tuple, h);
-    if (expectXmin !== 0 && h.xmin !== expectXmin) return skipped;
-    const gone = h.xmax === 0 ? "aborted" : xidState(ctx, txn, h.xmax);
-    if (gone === "aborted") {
-      return {
-        kind: "current",
-        rowId: target,
-        values: decodeRow(rel.types, tuple, tupleHeaderBytes),
-        concurrent: hops > 0,
-      };
-    }
-    if (gone === "own") return skipped;
-    if (typeof gone !== "string") {
-      await ctx.txns.locks.waitForOwner(txn, gone);
-      continue;
-    }
-    if (txn.transactionSnapshot) {
-      throw new TxnConflictError("40001", "could not serialize access due to concurrent update");
-    }
-    if (h.next === 0) return skipped;
-    expectXmin = h.xmax;
-    target = h.next;
+    const step = chainStep(ctx, txn, rel, target, expectXmin, hops, h);
+    if (step.kind === "wait") await ctx.txns.locks.waitForOwner(txn, step.owner);
+    else if (step.kind === "next") {
+      expectXmin = step.xmin;
+      target = step.rowId;
+    } else return step;
   }
 }
 

@@ -8,23 +8,22 @@
  * @module
  */
 
-import { TxnConflictError } from "../common/errors.ts";
 import type { Value } from "../common/types.ts";
-import { heapGet } from "../storage/heap/mod.ts";
-import { decodeRow, encodeRow } from "../storage/row_codec.ts";
+import { encodeRow } from "../storage/row_codec.ts";
 import type { RowLockMode } from "./lock_manager.ts";
 import { indexPrefix, type RelationDef } from "./relation.ts";
 import {
+  chainStep,
   checkUnique,
+  type Located,
   placeNewVersion,
   type Recheck,
   type RowOutcome,
   sameIndexKeys,
   type WriteContext,
-  xidState,
 } from "./relation_write.ts";
 import type { Txn } from "./txn.ts";
-import { initHeader, newHeader, readHeader, type TupleHeader, tupleHeaderBytes } from "./tuple.ts";
+import { initHeader, newHeader, type TupleHeader, tupleHeaderBytes } from "./tuple.ts";
 
 /** What `updateRowNow` returns where `updateRow` would have waited. */
 export const blocked = { kind: "blocked" } as const;
@@ -34,15 +33,7 @@ export type RowOutcomeNow = RowOutcome | typeof blocked;
 
 const skipped = { kind: "skipped" } as const;
 
-type Found =
-  | {
-    readonly kind: "current";
-    readonly rowId: number;
-    readonly values: Value[];
-    concurrent: boolean;
-  }
-  | typeof skipped
-  | typeof blocked;
+type Found = Located | typeof blocked;
 
 /** `locate` without waiting: locks are only taken when free. */
 function locateNow(
@@ -57,23 +48,11 @@ function locateNow(
   const h: TupleHeader = newHeader();
   for (let hops = 0;; hops++) {
     if (!ctx.txns.locks.tryLock(txn, rel.id, target, mode)) return blocked;
-    const tuple = ctx.store.view((r) => heapGet(r, rel.heap, target));
-    if (tuple === undefined) return skipped;
-    readHeader(tuple, h);
-    if (expectXmin !== 0 && h.xmin !== expectXmin) return skipped;
-    const gone = h.xmax === 0 ? "aborted" : xidState(ctx, txn, h.xmax);
-    if (gone === "aborted") {
-      const values = decodeRow(rel.types, tuple, tupleHeaderBytes);
-      return { kind: "current", rowId: target, values, concurrent: hops > 0 };
-    }
-    if (gone === "own") return skipped;
-    if (typeof gone !== "string") return blocked;
-    if (txn.transactionSnapshot) {
-      throw new TxnConflictError("40001", "could not serialize access due to concurrent update");
-    }
-    if (h.next === 0) return skipped;
-    expectXmin = h.xmax;
-    target = h.next;
+    const step = chainStep(ctx, txn, rel, target, expectXmin, hops, h);
+    if (step.kind === "wait") return blocked;
+    if (step.kind !== "next") return step;
+    expectXmin = step.xmin;
+    target = step.rowId;
   }
 }
 
