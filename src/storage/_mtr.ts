@@ -72,6 +72,12 @@ export class MiniTransaction extends PinningReader implements Mtr {
   }
 
   readonly #before: Uint8Array[] = [];
+  /** 1 when the slot's whole before-image is saved in `#before`, 0 when only patched ranges are. */
+  readonly #full: number[] = [];
+  /** Saved bytes of patched ranges as (slot, offset, length, position in `#undoBytes`) quadruples. */
+  readonly #undo: number[] = [];
+  #undoBytes = new Uint8Array(4096);
+  #undoEnd = 0;
   readonly #mode: number[] = [];
   /** Declared ranges as (slot, offset, length) triples. */
   readonly #ranges: number[] = [];
@@ -147,6 +153,36 @@ export class MiniTransaction extends PinningReader implements Mtr {
     this.#mode[slot] = Logged.ranges;
     this.#ranges.push(slot, offset, length);
     this.#rangeBytes[slot] = this.#rangeBytes[slot]! + length;
+  }
+
+  patch(page: PageHandle, offset: number, length: number): void {
+    const frame = (page as FrameHandle).frame;
+    assert(frame !== undefined, `Page ${page.id} is not a pinned page of this store`);
+    if (!(offset >= pageHeader.type && length >= 0 && offset + length <= this.pageSize)) {
+      throw new AssertionError(
+        `patch(${offset}, ${length}) is outside the page body of page ${page.id}`,
+      );
+    }
+    let slot = this.#slotOf[frame]!;
+    if (slot < 0) slot = this.#register(frame, false);
+    if (this.#full[slot] === 0 && length > 0) this.#saveRange(slot, page.data, offset, length);
+    this.logRange(page, offset, length);
+  }
+
+  /** Keeps bytes [offset, offset+length) of a patched page for rollback. */
+  #saveRange(slot: number, data: Uint8Array, offset: number, length: number): void {
+    let at = this.#undoEnd;
+    if (at + length > this.#undoBytes.length) {
+      const grown = new Uint8Array(Math.max(2 * this.#undoBytes.length, at + length));
+      grown.set(this.#undoBytes.subarray(0, at));
+      this.#undoBytes = grown;
+    }
+    const out = this.#undoBytes;
+    if (length <= 32) { for (let b = 0; b < length; b++) out[at + b] = data[offset + b]!; }
+    else out.set(data.subarray(offset, offset + length), at);
+    this.#undo.push(slot, offset, length, at);
+    at += length;
+    this.#undoEnd = at;
   }
 
   logPage(page: PageHandle): void {
@@ -277,10 +313,20 @@ export class MiniTransaction extends PinningReader implements Mtr {
   rollback(): void {
     const pool = this.source.pool;
     for (let slot = 0; slot < this.#frames.length; slot++) {
+      if (this.#full[slot] === 0) continue;
       const frame = this.#frames[slot]!;
       const before = this.#before[slot]!;
       const length = frame === this.source.metaFrame ? meta.end : this.pageSize;
       pool.handles[frame]!.data.set(before.subarray(0, length));
+    }
+    // Patched pages get their saved ranges back, newest first (ranges may overlap).
+    const undo = this.#undo;
+    for (let i = undo.length - 4; i >= 0; i -= 4) {
+      const slot = undo[i]!;
+      if (this.#full[slot] !== 0) continue;
+      const at = undo[i + 3]!;
+      const data = pool.handles[this.#frames[slot]!]!.data;
+      data.set(this.#undoBytes.subarray(at, at + undo[i + 2]!), undo[i + 1]!);
     }
   }
 
@@ -288,6 +334,9 @@ export class MiniTransaction extends PinningReader implements Mtr {
   override release(): void {
     for (let slot = 0; slot < this.#frames.length; slot++) this.#slotOf[this.#frames[slot]!] = -1;
     this.#frames.length = 0;
+    this.#full.length = 0;
+    this.#undo.length = 0;
+    this.#undoEnd = 0;
     this.#mode.length = 0;
     this.#rangeBytes.length = 0;
     this.#ranges.length = 0;
@@ -300,22 +349,41 @@ export class MiniTransaction extends PinningReader implements Mtr {
     return frame;
   }
 
-  /** Registers `frame` as written, saving its before-image on first write. */
+  /**
+   * Registers `frame` as written, saving its whole before-image on first
+   * write. A page only patched so far gets its before-image now: the page as
+   * it is, with the patched ranges' saved bytes put back.
+   */
   #writeFrame(frame: number, beforeBytes: number): number {
-    if (this.#slotOf[frame]! >= 0) return frame;
-    const slot = this.#frames.length;
-    this.#slotOf[frame] = slot;
-    this.#frames.push(frame);
-    this.#mode.push(Logged.none);
-    this.#rangeBytes.push(0);
+    let slot = this.#slotOf[frame]!;
+    if (slot >= 0 && this.#full[slot] !== 0) return frame;
+    if (slot < 0) slot = this.#register(frame, true);
+    else this.#full[slot] = 1;
     let before = this.#before[slot];
     if (before === undefined) {
       before = new Uint8Array(this.pageSize);
-      this.#before.push(before);
+      this.#before[slot] = before;
     }
     const data = this.source.pool.handles[frame]!.data;
     before.set(beforeBytes === this.pageSize ? data : data.subarray(0, beforeBytes));
+    const undo = this.#undo;
+    for (let i = undo.length - 4; i >= 0; i -= 4) {
+      if (undo[i] !== slot) continue;
+      const at = undo[i + 3]!;
+      before.set(this.#undoBytes.subarray(at, at + undo[i + 2]!), undo[i + 1]!);
+    }
     return frame;
+  }
+
+  /** Adds `frame` to the written frames; returns its slot. */
+  #register(frame: number, full: boolean): number {
+    const slot = this.#frames.length;
+    this.#slotOf[frame] = slot;
+    this.#frames.push(frame);
+    this.#full.push(full ? 1 : 0);
+    this.#mode.push(Logged.none);
+    this.#rangeBytes.push(0);
+    return slot;
   }
 
   #metaForWrite(): Uint8Array {

@@ -44,6 +44,14 @@ export interface Mtr extends PageReader {
   free(pageId: number): void;
   /** Declares that bytes [offset, offset+length) of `page` changed. */
   logRange(page: PageHandle, offset: number, length: number): void;
+  /**
+   * Declares that bytes [offset, offset+length) of `page` (from `read` or
+   * `write`) are about to change, before changing them: only those bytes are
+   * kept for rollback (no copy of the whole page, as `write` makes), and they
+   * are logged as `logRange` logs. A page changed only through `patch` needs
+   * no `write`; a later `write` of it is fine.
+   */
+  patch(page: PageHandle, offset: number, length: number): void;
   /** Declares that the whole page body changed. */
   logPage(page: PageHandle): void;
   /** Sets root slot `slot` (0..15) to `pageId`. */

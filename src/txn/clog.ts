@@ -155,10 +155,11 @@ export class Clog {
     if (pageId === undefined) throw new CorruptError(`Clog has no page for xid ${xid}`);
     const within = xid - pageNo * this.#xidsPerPage;
     const off = pageHeaderBytes + (within >> 2);
-    const page = m.write(pageId);
+    // One byte changes: `patch` keeps it for rollback instead of the whole page.
+    const page = m.read(pageId);
+    m.patch(page, off, 1);
     const shift = (within & 3) << 1;
     page.data[off] = (page.data[off]! & ~(3 << shift)) | (status << shift);
-    m.logRange(page, off, 1);
   }
 
   #reserve(): void {

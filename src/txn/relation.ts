@@ -15,7 +15,7 @@ import type { SqlType, Value } from "../common/types.ts";
 import { Interval, Jsonb, Numeric } from "../common/types.ts";
 import { btreeDrop, createBTree } from "../storage/btree/mod.ts";
 import { createHeap, heapDrop } from "../storage/heap/mod.ts";
-import { encodeKey, type KeyColumn } from "../storage/key_codec.ts";
+import { encodeKey, encodeKeyScratch, type KeyColumn } from "../storage/key_codec.ts";
 import type { Mtr } from "../storage/mtr.ts";
 
 /** An index of a relation. */
@@ -99,6 +99,23 @@ export function indexPrefix(index: IndexDef, row: readonly Value[]): Uint8Array 
   if (index.predicate !== undefined && !index.predicate(row)) return null;
   const values = index.columns.map((c) => row[c] ?? null);
   return encodeKey(values, index.keyColumns);
+}
+
+const scratchKeyValues: Value[] = [];
+
+/**
+ * `indexPrefix` without allocating: the result is a view of a shared buffer,
+ * valid only until the next key is encoded (for comparing at once).
+ */
+export function indexPrefixScratch(index: IndexDef, row: readonly Value[]): Uint8Array | null {
+  if (index.predicate !== undefined && !index.predicate(row)) return null;
+  const columns = index.columns;
+  const values = scratchKeyValues;
+  values.length = columns.length;
+  for (let i = 0; i < columns.length; i++) values[i] = row[columns[i]!] ?? null;
+  const key = encodeKeyScratch(values, index.keyColumns);
+  values.length = 0;
+  return key;
 }
 
 /** True when any indexed column of the row is NULL (NULLs never violate uniqueness). */

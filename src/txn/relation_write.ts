@@ -22,6 +22,7 @@ import {
   heapInsertOn,
   heapRowPrefix,
   heapUpdate,
+  heapView,
   rowIdPage,
 } from "../storage/heap/mod.ts";
 import type { Mtr, PageReader } from "../storage/mtr.ts";
@@ -31,6 +32,7 @@ import type { RowLockMode, WaitPolicy } from "./lock_manager.ts";
 import {
   hasNullKey,
   indexPrefix,
+  indexPrefixScratch,
   indexValue,
   prefixSuccessorScratch,
   type RelationDef,
@@ -108,7 +110,7 @@ export function checkUnique(
     if (!index.unique || hasNullKey(index, row)) continue;
     const prefix = prefixes[indexNo]!;
     if (prefix === null) continue;
-    if (replaced !== null && sameKey(prefix, indexPrefix(index, replaced.values))) continue;
+    if (replaced !== null && sameKey(prefix, indexPrefixScratch(index, replaced.values))) continue;
     const upper = prefixSuccessorScratch(prefix);
     let wait: Txn | null = null;
     let duplicate = -1;
@@ -184,7 +186,8 @@ export function sameIndexKeys(
 ): boolean {
   for (let i = 0; i < rel.indexes.length; i++) {
     const prefix = prefixes[i]!;
-    const before = indexPrefix(rel.indexes[i]!, old);
+    // The old row's key goes to a scratch buffer: it is only compared.
+    const before = indexPrefixScratch(rel.indexes[i]!, old);
     if (prefix === null ? before !== null : !sameKey(prefix, before)) return false;
   }
   return true;
@@ -288,13 +291,23 @@ export function chainStep(
   hops: number,
   h: TupleHeader,
 ): ChainStep {
-  const tuple = ctx.store.view((r) => heapGet(r, rel.heap, target));
-  if (tuple === undefined) return skipped;
-  readHeader(tuple, h);
-  if (expectXmin !== 0 && h.xmin !== expectXmin) return skipped;
-  const gone = h.xmax === 0 ? "aborted" : xidState(ctx, txn, h.xmax);
-  if (gone === "aborted") {
+  // The version is read in place: only its header and, when current, its values are copied out.
+  const current = ctx.store.view((r) => {
+    const tuple = heapView(r, rel.heap, target);
+    if (tuple === undefined) return skipped;
+    readHeader(tuple, h);
+    if (expectXmin !== 0 && h.xmin !== expectXmin) return skipped;
+    if (h.xmax !== 0) return null;
     const values = decodeRow(rel.types, tuple, tupleHeaderBytes);
+    return { kind: "current", rowId: target, values, concurrent: hops > 0 } as const;
+  });
+  if (current !== null) return current;
+  const gone = xidState(ctx, txn, h.xmax);
+  if (gone === "aborted") {
+    // An aborted deleter: the version is current; read it again (rare).
+    const values = ctx.store.view((r) =>
+      decodeRow(rel.types, heapView(r, rel.heap, target)!, tupleHeaderBytes)
+    );
     return { kind: "current", rowId: target, values, concurrent: hops > 0 };
   }
   if (gone === "own") return skipped;

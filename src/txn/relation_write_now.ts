@@ -80,7 +80,8 @@ export function updateRowNow(
   const prefixes = rel.indexes.map((index) => indexPrefix(index, values));
   const keysKept = sameIndexKeys(rel, prefixes, found.values);
   const newRowId = ctx.store.update((m) => {
-    if (checkUnique(ctx, m, txn, rel, values, prefixes, found) !== null) return -1;
+    // With every index key kept no unique index can meet a new duplicate.
+    if (!keysKept && checkUnique(ctx, m, txn, rel, values, prefixes, found) !== null) return -1;
     return placeNewVersion(m, txn, xid, rel, found.rowId, tuple, prefixes, keysKept);
   });
   if (newRowId < 0) return blocked;

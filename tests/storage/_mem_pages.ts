@@ -132,7 +132,7 @@ export class MemPageStore {
       this.#touch(touched, id, data, writable);
       return { id, data };
     };
-    return {
+    const mtr: Mtr = {
       pageSize: this.pageSize,
       root: (slot) => this.#roots[slot] ?? 0,
       read: (id) => handle(id, false),
@@ -143,6 +143,11 @@ export class MemPageStore {
         this.#isFree[id] = true;
         this.#freeJournal.push(id);
         this.#free.push(id);
+      },
+      // A patched page counts as written; its range is declared like logRange's.
+      patch: (page, offset, length) => {
+        this.#touch(touched, page.id, this.#page(page.id), true);
+        mtr.logRange(page, offset, length);
       },
       logRange: (page, offset, length) => {
         if (offset < pageHeader.type || length < 0 || offset + length > this.pageSize) {
@@ -167,6 +172,7 @@ export class MemPageStore {
       changedPages: 0,
       poolFrames: 1 << 30,
     };
+    return mtr;
   }
 
   #allocate(touched: Map<number, Touched>, type: number): PageHandle {

@@ -94,6 +94,38 @@ Deno.test("PageStore.update() restores before-images and logs nothing when the c
   await store.close();
 });
 
+Deno.test("PageStore.update() rolls patched ranges back, also after a later write() of the page", async () => {
+  const store = await openPageStore(options(new MemFileSystem(), "/db"));
+  const [a, b] = fill(store, 2);
+  const bytes = (id: number) => store.view((r) => Array.from(r.read(id).data.subarray(96, 112)));
+  const original = [bytes(a!), bytes(b!)];
+  assert.throws(() =>
+    store.update((m) => {
+      // Page a: two overlapping patches, then a write() that must rebuild its before-image.
+      const pa = m.read(a!);
+      m.patch(pa, 98, 4);
+      pa.data.fill(0x11, 98, 102);
+      m.patch(pa, 100, 6);
+      pa.data.fill(0x22, 100, 106);
+      m.write(a!).data.fill(0x33, 96, 112);
+      m.logRange(pa, 96, 16);
+      // Page b: patched only.
+      const pb = m.read(b!);
+      m.patch(pb, 100, 2);
+      pb.data.fill(0x44, 100, 102);
+      throw new Error("boom");
+    }), /boom/);
+  assert.deepEqual([bytes(a!), bytes(b!)], original);
+  // A committed patch is kept.
+  store.update((m) => {
+    const pb = m.read(b!);
+    m.patch(pb, 104, 1);
+    pb.data[104] = 7;
+  });
+  assert.equal(bytes(b!)[8], 7);
+  await store.close();
+});
+
 Deno.test("PageStore with walSync discard keeps pages, LSNs and rollback without a log", async () => {
   const fs = new MemFileSystem();
   const store = await openPageStore({ ...options(fs, "/d"), walSync: "discard" });

@@ -18,6 +18,7 @@ import {
   contiguousFree,
   count,
   initNode,
+  insertCellPatched,
   isLeaf,
   nodeHeaderEnd,
   offFragmented,
@@ -140,6 +141,19 @@ export function btreeInsert(
   const leafId = pathPages[depth]!;
   const found = search(lastDescent.leaf!.data, key);
   if (found >= 0 && options.unique) return true;
+  if (found < 0) {
+    const cell = buildLeafCell(m, key, value);
+    const read = lastDescent.leaf!;
+    // The common case, a new key with room in its leaf: only the changed ranges are kept.
+    if (contiguousFree(read.data) >= cell.length + 2) {
+      insertCellPatched(m, read, -found - 1, cell);
+      return false;
+    }
+    const leaf = m.write(leafId);
+    if (rightmost && u32(leaf.data, offNext) !== 0) rightmost = false;
+    insertUp(m, root, depth, leaf, -found - 1, cell, rightmost);
+    return false;
+  }
   const leaf = m.write(leafId);
   if (found >= 0) {
     if (replaceInPlace(m, leaf, cellOffset(leaf.data, found), value)) return true;

@@ -187,6 +187,32 @@ export function reserveCell(
   return off;
 }
 
+/**
+ * Inserts `cell` at slot `index` of a page with at least `cell.length + 2`
+ * contiguous free bytes (no compaction). The header, the shifted slots and the
+ * cell are declared with `Mtr.patch` before they change, so `page` may come
+ * from `read` and only those ranges are kept for rollback.
+ */
+export function insertCellPatched(
+  m: Mtr,
+  page: PageHandle,
+  index: number,
+  cell: Uint8Array,
+): void {
+  const d = page.data;
+  const n = count(d);
+  const off = u32(d, offCellStart) - cell.length;
+  const slot = nodeHeaderEnd + 2 * index;
+  m.patch(page, offCount, 6);
+  m.patch(page, slot, nodeHeaderEnd + 2 * (n + 1) - slot);
+  m.patch(page, off, cell.length);
+  if (index < n) d.copyWithin(slot + 2, slot, nodeHeaderEnd + 2 * n);
+  setU16(d, slot, off);
+  setU16(d, offCount, n + 1);
+  setU32(d, offCellStart, off);
+  d.set(cell, off);
+}
+
 /** Removes cell `index`; its bytes become fragmented space. Declares the changes. */
 export function removeCell(m: Mtr, page: PageHandle, index: number, leaf: boolean): void {
   const d = page.data;

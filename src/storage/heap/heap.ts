@@ -154,7 +154,6 @@ function writeRow(
     setU32(page.data, off, row.length);
     setU32(page.data, off + 4, chain);
   }
-  m.logRange(page, off, length);
 }
 
 /**
@@ -172,7 +171,8 @@ export function heapInsert(m: Mtr, heap: number, row: Uint8Array): number {
     const candidate = m.read(id);
     checkDataPage(candidate, heap);
     if (totalFree(candidate.data) >= spaceNeeded(candidate.data, length)) {
-      page = m.write(id);
+      // Read, not written: `placeCell` declares (and keeps for rollback) only what changes.
+      page = candidate;
       break;
     }
     popFree(m, heap, id);
@@ -194,9 +194,8 @@ export function heapInsertOn(m: Mtr, heap: number, pageId: number, row: Uint8Arr
   const candidate = m.read(pageId);
   checkDataPage(candidate, heap);
   if (totalFree(candidate.data) < spaceNeeded(candidate.data, row.length)) return -1;
-  const page = m.write(pageId);
-  const s = findFreeSlot(page.data);
-  writeRow(m, page, s, row, 0, true);
+  const s = findFreeSlot(candidate.data);
+  writeRow(m, candidate, s, row, 0, true);
   return pageId * 65536 + s;
 }
 
@@ -243,8 +242,9 @@ export function heapView(r: PageReader, heap: number, rowId: number): Uint8Array
 
 /**
  * The first `length` bytes of an inline row as a writable view into its page,
- * declared as changed in `m`: for patching a fixed-size prefix (a tuple
- * header) without copying and rewriting the row.
+ * declared as changed in `m` (`Mtr.patch`): for patching a fixed-size prefix
+ * (a tuple header) without copying and rewriting the row. Write it at once,
+ * before any other change in `m`.
  * @returns the view, or undefined when the slot holds no row, the row is in
  * an overflow chain or is shorter than `length`
  */
@@ -259,10 +259,10 @@ export function heapRowPrefix(
   const s = rowId % 65536;
   const field = u16(found.data, slotPos(s) + 2);
   if (field & overflowSlotFlag || field < length) return undefined;
-  const page = m.write(found.id);
-  const off = u16(page.data, slotPos(s));
-  m.logRange(page, off, length);
-  return page.data.subarray(off, off + length);
+  // Only these bytes change: they are kept for rollback instead of the whole page.
+  const off = u16(found.data, slotPos(s));
+  m.patch(found, off, length);
+  return found.data.subarray(off, off + length);
 }
 
 /** Frees the slot's overflow chain, if any. */

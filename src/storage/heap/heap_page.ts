@@ -128,8 +128,10 @@ export function compactPage(m: Mtr, page: PageHandle): void {
 /**
  * Places a cell of `length` bytes (plus `lengthField`, the slot's length
  * word) in slot `s` (dead, or the next new slot), compacting when fragmented.
- * `afterFreeSlotSearch` says `s` came from `findFreeSlot`. The caller checked the space
- * and writes and declares the cell bytes at the returned offset.
+ * `afterFreeSlotSearch` says `s` came from `findFreeSlot`. The caller checked
+ * the space and writes the cell bytes at the returned offset, which are
+ * declared (`Mtr.patch`) here. `page` may come from `read`: without a
+ * compaction only the header, the slot and the cell are kept for rollback.
  */
 export function placeCell(
   m: Mtr,
@@ -142,8 +144,15 @@ export function placeCell(
   const d = page.data;
   const n = u16(d, offSlotCount);
   const newSlot = s === n;
-  if (contiguousFree(d) < length + (newSlot ? slotBytes : 0)) compactPage(m, page);
+  if (contiguousFree(d) < length + (newSlot ? slotBytes : 0)) {
+    // Compaction moves every cell: the whole page is kept for rollback.
+    m.write(page.id);
+    compactPage(m, page);
+  }
   const off = u32(d, offCellStart) - length;
+  m.patch(page, offSlotCount, heapPageHeaderEnd - offSlotCount);
+  m.patch(page, slotPos(s), slotBytes);
+  m.patch(page, off, length);
   setU32(d, offCellStart, off);
   if (newSlot) setU16(d, offSlotCount, n + 1);
   setU16(d, slotPos(s), off);
@@ -151,8 +160,6 @@ export function placeCell(
   // Slots below the hint are live; a slot found by findFreeSlot had only live slots before it.
   if (afterFreeSlotSearch || u16(d, offSlotHint) === s) setU16(d, offSlotHint, s + 1);
   setU16(d, offLive, u16(d, offLive) + 1);
-  m.logRange(page, slotPos(s), slotBytes);
-  logHeader(m, page);
   return off;
 }
 
