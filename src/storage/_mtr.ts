@@ -12,6 +12,7 @@ import { freeNextOffset, meta, readU32, rootSlots, writeU32, writeU64 } from "./
 import { pageHeader, PageType } from "./page.ts";
 import type { Wal } from "./wal/wal.ts";
 import { WalKind } from "./wal/record.ts";
+import { RangeUndo } from "./_undo.ts";
 
 /** What readers and mini-transactions need from the store. */
 export interface FrameSource {
@@ -74,10 +75,10 @@ export class MiniTransaction extends PinningReader implements Mtr {
   readonly #before: Uint8Array[] = [];
   /** 1 when the slot's whole before-image is saved in `#before`, 0 when only patched ranges are. */
   readonly #full: number[] = [];
-  /** Saved bytes of patched ranges as (slot, offset, length, position in `#undoBytes`) quadruples. */
-  readonly #undo: number[] = [];
-  #undoBytes = new Uint8Array(4096);
-  #undoEnd = 0;
+  /** Bytes saved for each slot's patched ranges. */
+  readonly #patchedBytes: number[] = [];
+  /** Saved bytes of patched ranges. */
+  readonly #undo = new RangeUndo();
   readonly #mode: number[] = [];
   /** Declared ranges as (slot, offset, length) triples. */
   readonly #ranges: number[] = [];
@@ -165,24 +166,13 @@ export class MiniTransaction extends PinningReader implements Mtr {
     }
     let slot = this.#slotOf[frame]!;
     if (slot < 0) slot = this.#register(frame, false);
-    if (this.#full[slot] === 0 && length > 0) this.#saveRange(slot, page.data, offset, length);
-    this.logRange(page, offset, length);
-  }
-
-  /** Keeps bytes [offset, offset+length) of a patched page for rollback. */
-  #saveRange(slot: number, data: Uint8Array, offset: number, length: number): void {
-    let at = this.#undoEnd;
-    if (at + length > this.#undoBytes.length) {
-      const grown = new Uint8Array(Math.max(2 * this.#undoBytes.length, at + length));
-      grown.set(this.#undoBytes.subarray(0, at));
-      this.#undoBytes = grown;
+    if (this.#full[slot] === 0 && length > 0) {
+      // A page patched over and over (a vacuum batch) is cheaper kept whole, once.
+      this.#patchedBytes[slot] = this.#patchedBytes[slot]! + length;
+      if (this.#patchedBytes[slot]! * 4 > this.pageSize) this.#writeFrame(frame, this.pageSize);
+      else this.#undo.save(slot, page.data, offset, length);
     }
-    const out = this.#undoBytes;
-    if (length <= 32) { for (let b = 0; b < length; b++) out[at + b] = data[offset + b]!; }
-    else out.set(data.subarray(offset, offset + length), at);
-    this.#undo.push(slot, offset, length, at);
-    at += length;
-    this.#undoEnd = at;
+    this.logRange(page, offset, length);
   }
 
   logPage(page: PageHandle): void {
@@ -319,15 +309,10 @@ export class MiniTransaction extends PinningReader implements Mtr {
       const length = frame === this.source.metaFrame ? meta.end : this.pageSize;
       pool.handles[frame]!.data.set(before.subarray(0, length));
     }
-    // Patched pages get their saved ranges back, newest first (ranges may overlap).
-    const undo = this.#undo;
-    for (let i = undo.length - 4; i >= 0; i -= 4) {
-      const slot = undo[i]!;
-      if (this.#full[slot] !== 0) continue;
-      const at = undo[i + 3]!;
-      const data = pool.handles[this.#frames[slot]!]!.data;
-      data.set(this.#undoBytes.subarray(at, at + undo[i + 2]!), undo[i + 1]!);
-    }
+    // Patched pages get their saved ranges back.
+    this.#undo.restore((slot) =>
+      this.#full[slot] !== 0 ? undefined : pool.handles[this.#frames[slot]!]!.data
+    );
   }
 
   /** Forgets this mini-transaction's state and drops its pins. */
@@ -335,8 +320,8 @@ export class MiniTransaction extends PinningReader implements Mtr {
     for (let slot = 0; slot < this.#frames.length; slot++) this.#slotOf[this.#frames[slot]!] = -1;
     this.#frames.length = 0;
     this.#full.length = 0;
-    this.#undo.length = 0;
-    this.#undoEnd = 0;
+    this.#patchedBytes.length = 0;
+    this.#undo.clear();
     this.#mode.length = 0;
     this.#rangeBytes.length = 0;
     this.#ranges.length = 0;
@@ -357,6 +342,7 @@ export class MiniTransaction extends PinningReader implements Mtr {
   #writeFrame(frame: number, beforeBytes: number): number {
     let slot = this.#slotOf[frame]!;
     if (slot >= 0 && this.#full[slot] !== 0) return frame;
+    const patched = slot >= 0;
     if (slot < 0) slot = this.#register(frame, true);
     else this.#full[slot] = 1;
     let before = this.#before[slot];
@@ -366,11 +352,9 @@ export class MiniTransaction extends PinningReader implements Mtr {
     }
     const data = this.source.pool.handles[frame]!.data;
     before.set(beforeBytes === this.pageSize ? data : data.subarray(0, beforeBytes));
-    const undo = this.#undo;
-    for (let i = undo.length - 4; i >= 0; i -= 4) {
-      if (undo[i] !== slot) continue;
-      const at = undo[i + 3]!;
-      before.set(this.#undoBytes.subarray(at, at + undo[i + 2]!), undo[i + 1]!);
+    if (patched) {
+      const full = before;
+      this.#undo.restore((s) => s === slot ? full : undefined);
     }
     return frame;
   }
@@ -381,6 +365,7 @@ export class MiniTransaction extends PinningReader implements Mtr {
     this.#slotOf[frame] = slot;
     this.#frames.push(frame);
     this.#full.push(full ? 1 : 0);
+    this.#patchedBytes.push(0);
     this.#mode.push(Logged.none);
     this.#rangeBytes.push(0);
     return slot;

@@ -13,7 +13,7 @@ import { assert } from "../common/errors.ts";
 import { batchRowsMax } from "../common/limits.ts";
 import type { Value } from "../common/types.ts";
 import { btreeDelete, btreeInsert, btreeScan } from "../storage/btree/mod.ts";
-import { HeapCursor, heapDelete, heapGet, heapUpdate } from "../storage/heap/mod.ts";
+import { HeapCursor, heapDelete, heapGet, heapUpdate, heapView } from "../storage/heap/mod.ts";
 import { decodeRow, encodeRow } from "../storage/row_codec.ts";
 import { type Clog, XidStatus } from "./clog.ts";
 import {
@@ -150,7 +150,8 @@ function removeVersions(
   const wanted = keyColumns(rel);
   let removed = 0;
   for (const rowId of dead) {
-    const tuple = heapGet(m, rel.heap, rowId);
+    // Read in place: the version's bytes are only used before its page changes.
+    const tuple = heapView(m, rel.heap, rowId);
     if (tuple === undefined) continue;
     const flags = tupleFlags(tuple);
     const doomed: number[] = [];

@@ -234,7 +234,8 @@ export function btreeDelete(m: Mtr, root: number, key: Uint8Array): boolean {
   const leafId = pathPages[depth]!;
   const found = search(lastDescent.leaf!.data, key);
   if (found < 0) return false;
-  const leaf = m.write(leafId);
+  // Read, not written: removeCell patches the ranges it changes (rebalancing writes what it merges).
+  const leaf = lastDescent.leaf!;
   freeCellOverflow(m, leaf.data, cellOffset(leaf.data, found));
   removeCell(m, leaf, found, true);
   rebalanceAfterDelete(m, root, depth);

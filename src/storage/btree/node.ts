@@ -213,20 +213,23 @@ export function insertCellPatched(
   d.set(cell, off);
 }
 
-/** Removes cell `index`; its bytes become fragmented space. Declares the changes. */
+/**
+ * Removes cell `index`; its bytes become fragmented space. Declares the
+ * changes with `Mtr.patch` before making them, so `page` may come from `read`.
+ */
 export function removeCell(m: Mtr, page: PageHandle, index: number, leaf: boolean): void {
   const d = page.data;
   const n = count(d);
   const off = cellOffset(d, index);
   const size = cellSize(d, off, leaf);
   const start = u32(d, offCellStart);
+  const slot = nodeHeaderEnd + 2 * index;
+  m.patch(page, offCount, 10);
+  if (index < n - 1) m.patch(page, slot, nodeHeaderEnd + 2 * (n - 1) - slot);
   if (off === start) setU32(d, offCellStart, start + size);
   else setU32(d, offFragmented, u32(d, offFragmented) + size);
-  const slot = nodeHeaderEnd + 2 * index;
   d.copyWithin(slot, slot + 2, nodeHeaderEnd + 2 * n);
   setU16(d, offCount, n - 1);
-  m.logRange(page, offCount, 10);
-  if (index < n - 1) m.logRange(page, slot, nodeHeaderEnd + 2 * (n - 1) - slot);
 }
 
 let scratch = new Uint8Array(0);

@@ -36,15 +36,18 @@ export function rebalanceAfterDelete(m: Mtr, root: number, depth: number): void 
   const capacity = m.pageSize - nodeHeaderEnd;
   let level = depth;
   while (level > 0) {
-    const page = m.write(pathPages[level]!);
+    // Read first: a node that stays well filled is not changed here.
+    const page = m.read(pathPages[level]!);
     const d = page.data;
     if (isLeaf(d) && count(d) === 0) {
+      m.write(page.id);
       unlinkLeaf(m, page);
       m.free(page.id);
       level = removeChild(m, root, level - 1);
       continue;
     }
     if (usedBytes(d, m.pageSize) >= capacity / 4) return;
+    m.write(page.id);
     if (!mergeWithSibling(m, page, level, capacity)) return;
     level--;
   }

@@ -94,23 +94,23 @@ export function firstDataPage(r: PageReader, heap: number): number {
 
 /** Pops the head of the free-space list (the page must be that head). */
 function popFree(m: Mtr, headerId: number, pageId: number): void {
-  const header = m.write(headerId);
-  const page = m.write(pageId);
+  const header = m.read(headerId);
+  const page = m.read(pageId);
+  m.patch(header, offFreeHead, 4);
   setU32(header.data, offFreeHead, u32(page.data, offNextFree));
-  m.logRange(header, offFreeHead, 4);
+  m.patch(page, offNextFree, 6);
   setU32(page.data, offNextFree, 0);
   setU16(page.data, offFlags, 0);
-  m.logRange(page, offNextFree, 6);
 }
 
 /** Pushes `page` onto the free-space list. */
 function pushFree(m: Mtr, headerId: number, page: PageHandle): void {
-  const header = m.write(headerId);
+  const header = m.read(headerId);
+  m.patch(page, offNextFree, 6);
   setU32(page.data, offNextFree, u32(header.data, offFreeHead));
   setU16(page.data, offFlags, 1);
-  m.logRange(page, offNextFree, 6);
+  m.patch(header, offFreeHead, 4);
   setU32(header.data, offFreeHead, page.id);
-  m.logRange(header, offFreeHead, 4);
 }
 
 function addDataPage(m: Mtr, headerId: number): PageHandle {
@@ -285,11 +285,11 @@ function maybeRelist(m: Mtr, heap: number, page: PageHandle): void {
 export function heapDelete(m: Mtr, heap: number, rowId: number): boolean {
   const found = rowPage(m, heap, rowId);
   if (found === undefined) return false;
-  const page = m.write(found.id);
+  // Read, not written: the slot and header changes are patched (kept for rollback alone).
   const s = rowId % 65536;
-  freeRowChain(m, page.data, s);
-  killSlot(m, page, s);
-  maybeRelist(m, heap, page);
+  freeRowChain(m, found.data, s);
+  killSlot(m, found, s);
+  maybeRelist(m, heap, found);
   return true;
 }
 

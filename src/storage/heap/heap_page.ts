@@ -165,31 +165,32 @@ export function placeCell(
 
 /**
  * Marks slot `s` dead and turns its cell into fragmented space, keeping the
- * slot entry (so an update can refill the same slot).
+ * slot entry (so an update can refill the same slot). `page` may come from
+ * `read`: the header and the slot are declared with `Mtr.patch`.
  */
 export function releaseCell(m: Mtr, page: PageHandle, s: number): void {
   const d = page.data;
   const off = u16(d, slotPos(s));
   const len = cellLength(d, s);
   const start = u32(d, offCellStart);
+  m.patch(page, offSlotCount, heapPageHeaderEnd - offSlotCount);
+  m.patch(page, slotPos(s), slotBytes);
   if (off === start) setU32(d, offCellStart, start + len);
   else setU32(d, offFragmented, u32(d, offFragmented) + len);
   setU32(d, slotPos(s), 0);
-  m.logRange(page, slotPos(s), slotBytes);
   setU16(d, offSlotHint, Math.min(u16(d, offSlotHint), s));
   setU16(d, offLive, u16(d, offLive) - 1);
-  logHeader(m, page);
 }
 
-/** Drops dead slots from the end of the slot array. */
+/** Drops dead slots from the end of the slot array (`page` may come from `read`). */
 export function trimSlots(m: Mtr, page: PageHandle): void {
   const d = page.data;
   let n = u16(d, offSlotCount);
   const before = n;
   while (n > 0 && u16(d, slotPos(n - 1)) === 0) n--;
   if (n === before) return;
+  m.patch(page, offSlotCount, 2);
   setU16(d, offSlotCount, n);
-  logHeader(m, page);
 }
 
 /** Marks slot `s` dead and trims trailing dead slots. */
