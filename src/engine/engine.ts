@@ -38,6 +38,7 @@ import {
   storedRelationSpec,
   syncRelationStore,
 } from "./page_catalog.ts";
+import { Autovacuum } from "./autovacuum.ts";
 import { type SessionOptions, SqlSession } from "./session.ts";
 import type { Notification } from "./session_api.ts";
 
@@ -81,6 +82,8 @@ export class Engine {
   #nextSessionId = 1;
   #changes = new Map<number, number>();
   #closed = false;
+  /** Vacuum runs started by commits, stepped off the commit path. */
+  readonly autovacuum: Autovacuum;
   #durable: DurableCatalog = { cur: "", prev: null, xid: 0 };
   #sequencesDirty = false;
   /** Per sequence: the position saved ahead of the values handed out. */
@@ -90,6 +93,7 @@ export class Engine {
   /** @param ownsStore close the page store with the engine */
   constructor(readonly rs: RelationStore, readonly ownsStore: boolean) {
     this.txns = rs.txns;
+    this.autovacuum = new Autovacuum(rs);
   }
 
   /**
@@ -367,7 +371,7 @@ export class Engine {
       if (!this.rs.spec(rel)) continue;
       // Like autovacuum: vacuum once dead versions pass 50 plus a fifth of the table.
       const st = this.rs.tables.stats(this.rs.relationDef(rel));
-      if (st.deadRows >= autoVacuumBase + autoVacuumScale * st.rows) this.rs.vacuum(rel);
+      if (st.deadRows >= autoVacuumBase + autoVacuumScale * st.rows) this.autovacuum.request(rel);
       const n = (this.#changes.get(rel) ?? 0) + k;
       const threshold = Math.max(autoAnalyzeChanges, 0.2 * (this.stats.get(rel) ?? 0));
       if (n < threshold) {
@@ -425,6 +429,7 @@ export class Engine {
   /** Closes every session, saves sequences and closes the store when the engine owns it. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.autovacuum.close();
     for (const s of [...this.sessions.values()]) await s.close();
     this.#closed = true;
     this.#save(true);

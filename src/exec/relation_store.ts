@@ -34,6 +34,7 @@ import {
   Tables,
   type Txn,
   TxnManager,
+  type VacuumRun,
   type WaitPolicy,
 } from "../txn/mod.ts";
 
@@ -473,6 +474,15 @@ export class RelationStore {
   /** Removes versions dead to every snapshot; returns how many. */
   vacuum(rel: number): number {
     return this.tables.vacuum(this.#get(rel).def).removed;
+  }
+
+  /**
+   * A vacuum of `rel` to run batch by batch (see `Tables.vacuumRun`). It
+   * names the relation's current definition: once `relationDef(rel)` differs
+   * (DDL rebound it), the run must be dropped.
+   */
+  vacuumRun(rel: number): VacuumRun {
+    return this.tables.vacuumRun(this.#get(rel).def);
   }
 
   /** Estimated live rows of a relation. */
