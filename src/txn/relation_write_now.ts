@@ -9,7 +9,7 @@
  */
 
 import type { Value } from "../common/types.ts";
-import { encodeRow } from "../storage/row_codec.ts";
+import { encodeRowScratch } from "../storage/row_codec.ts";
 import type { RowLockMode } from "./lock_manager.ts";
 import { indexPrefix, type RelationDef } from "./relation.ts";
 import {
@@ -75,7 +75,8 @@ export function updateRowNow(
   const values = compute(found.values, found.concurrent);
   if (values === null) return skipped;
   const xid = ctx.txns.writeXid(txn);
-  const tuple = encodeRow(rel.types, values, tupleHeaderBytes);
+  // Encoded into the codec's shared buffer: nothing encodes another row before it is placed.
+  const tuple = encodeRowScratch(rel.types, values, tupleHeaderBytes);
   initHeader(tuple, xid, txn.cid);
   const prefixes = rel.indexes.map((index) => indexPrefix(index, values));
   const keysKept = sameIndexKeys(rel, prefixes, found.values);

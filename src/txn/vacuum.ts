@@ -148,6 +148,8 @@ function removeVersions(
   counts: { redirects: number },
 ): number {
   const wanted = keyColumns(rel);
+  // Keys to delete are built in reused buffers (a B+tree delete keeps none).
+  const keys = rel.indexes.map((index) => new KeyBuilder(index));
   let removed = 0;
   for (const rowId of dead) {
     // Read in place: the version's bytes are only used before its page changes.
@@ -172,9 +174,10 @@ function removeVersions(
       }
       counts.redirects++;
     } else {
-      for (const index of rel.indexes) {
-        const prefix = (flags & heapOnlyFlag) !== 0 ? null : indexPrefix(index, values);
-        if (prefix !== null) btreeDelete(m, index.root, withRowId(prefix, rowId));
+      for (let i = 0; i < rel.indexes.length && (flags & heapOnlyFlag) === 0; i++) {
+        if (keys[i]!.prefix(values) !== null) {
+          btreeDelete(m, rel.indexes[i]!.root, keys[i]!.key(rowId));
+        }
       }
       if (heapDelete(m, rel.heap, rowId) && (flags & redirectFlag) === 0) removed++;
     }

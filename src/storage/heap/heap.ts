@@ -302,26 +302,26 @@ export function heapDelete(m: Mtr, heap: number, rowId: number): boolean {
 export function heapUpdate(m: Mtr, heap: number, rowId: number, row: Uint8Array): number {
   const found = rowPage(m, heap, rowId);
   assert(found !== undefined, `Heap ${heap} has no live row ${rowId} to update`);
-  const page = m.write(found.id);
-  const d = page.data;
+  const d = found.data;
   const s = rowId % 65536;
   const inline = row.length <= heapInlineBytesMax(m.pageSize);
   const oldField = u16(d, slotPos(s) + 2);
   if (inline && !(oldField & overflowSlotFlag) && oldField >= row.length && row.length > 0) {
-    // Same size or smaller: rewrite the cell in place; a shrunk cell's tail
-    // becomes fragmented space (no compaction now).
+    // Same size or smaller: rewrite the cell in place (patched ranges, no
+    // page copy); a shrunk cell's tail becomes fragmented space (no compaction now).
     const off = u16(d, slotPos(s));
+    m.patch(found, off, row.length);
     d.set(row, off);
-    m.logRange(page, off, row.length);
     if (oldField > row.length) {
+      m.patch(found, slotPos(s) + 2, 2);
       setU16(d, slotPos(s) + 2, row.length);
-      m.logRange(page, slotPos(s) + 2, 2);
+      m.patch(found, offFragmented, 4);
       setU32(d, offFragmented, u32(d, offFragmented) + oldField - row.length);
-      m.logRange(page, offFragmented, 4);
-      maybeRelist(m, heap, page);
+      maybeRelist(m, heap, found);
     }
     return rowId;
   }
+  const page = m.write(found.id);
   const length = inline ? Math.max(1, row.length) : overflowCellBytes;
   freeRowChain(m, d, s);
   releaseCell(m, page, s);
