@@ -24,7 +24,8 @@ import type {
   TxStatus,
 } from "./session_api.ts";
 import { planCacheFor, type ShapedStatement } from "../sql/plan_cache.ts";
-import { describeStatement, planFor, runStatement } from "./statement_runner.ts";
+import { beginBlock, describeStatement, planFor, runStatement } from "./statement_runner.ts";
+import { blockPlan, runInBlock } from "./block_fast.ts";
 import { fastSelectPlan, runFastSelect } from "./read_fast.ts";
 import { fastUpdatePlan, runFastUpdate } from "./write_fast.ts";
 
@@ -367,7 +368,21 @@ export class SqlSession implements Session {
     params: readonly Value[],
     declared: readonly (SqlType | null)[],
   ): StatementResult | Promise<StatementResult> | null {
-    if (this.inBlock || this.txn !== null || this.failed || this.#closed) return null;
+    if (this.failed || this.#closed) return null;
+    if (this.inBlock) return this.#runFastInBlock(st, params, declared);
+    if (this.txn !== null) return null;
+    const type = (st.ast as { readonly type?: string }).type;
+    if (type === "begin" || type === "start transaction") {
+      this.#fastStatementBegins(st.text);
+      try {
+        return beginBlock(this, st.ast as Parameters<typeof beginBlock>[1]);
+      } catch (e) {
+        this.#statementFailed();
+        throw e;
+      } finally {
+        this.#statementEnded();
+      }
+    }
     const p = fastSelectPlan(this, st, declared);
     if (p === null) return this.#runFastUpdate(st, params, declared);
     this.#fastStatementBegins(st.text);
@@ -380,6 +395,62 @@ export class SqlSession implements Session {
       throw e;
     }
     return this.#commitFast(r);
+  }
+
+  /**
+   * `runFast` inside a transaction block (see `block_fast.ts`): COMMIT, and
+   * SELECT, UPDATE and INSERT statements that need no wait run without
+   * yielding; a DML statement that must wait goes on asynchronously.
+   */
+  #runFastInBlock(
+    st: ParsedStatement,
+    params: readonly Value[],
+    declared: readonly (SqlType | null)[],
+  ): StatementResult | Promise<StatementResult> | null {
+    if (this.txn === null) return null;
+    if ((st.ast as { readonly type?: string }).type === "commit") {
+      this.#fastStatementBegins(st.text);
+      return this.#commitFast({
+        command: "COMMIT",
+        tag: "COMMIT",
+        rowCount: 0,
+        fields: null,
+        rows: [],
+      });
+    }
+    const plan = blockPlan(this, st, declared);
+    // A statement that may wait for a row lock is bounded by statement_timeout's timer in runOne.
+    if (plan === null || (plan.kind === "dml" && this.#timeoutMs() > 0)) return null;
+    this.#fastStatementBegins(st.text);
+    let r: StatementResult | Promise<StatementResult>;
+    try {
+      r = runInBlock(this, plan, params);
+    } catch (e) {
+      this.#statementFailed();
+      this.#statementEnded();
+      throw e;
+    }
+    if (isResult(r)) {
+      this.#statementEnded();
+      return r;
+    }
+    return r.then(
+      (result) => (this.#statementEnded(), result),
+      (e) => {
+        this.#statementFailed();
+        this.#statementEnded();
+        throw e;
+      },
+    );
+  }
+
+  /** A statement failed: inside a block the block fails, else its transaction rolls back. */
+  #statementFailed(): void {
+    if (!this.inBlock) this.abortTxn();
+    else if (this.txn) {
+      this.failed = true;
+      this.engine.txns.markFailed(this.txn);
+    }
   }
 
   /** Marks a fast-path statement as running (pg_stat_activity, cancel). */
@@ -511,12 +582,7 @@ export class SqlSession implements Session {
       if (!this.inBlock && this.txn && implicitStart) await this.commitTxn();
       return r;
     } catch (e) {
-      if (this.inBlock) {
-        if (this.txn) {
-          this.failed = true;
-          this.engine.txns.markFailed(this.txn);
-        }
-      } else this.abortTxn();
+      this.#statementFailed();
       throw e;
     } finally {
       this.running = false;

@@ -314,6 +314,31 @@ function withoutTypmod(t: SqlType): SqlType {
 }
 
 /**
+ * BEGIN / START TRANSACTION: opens a transaction block (a warning when one is
+ * open already). Never waits, so the fast path runs it too.
+ */
+export function beginBlock(
+  s: SqlSession,
+  stmt: Extract<Statement, { type: "begin" | "start transaction" }>,
+): StatementResult {
+  if (s.inBlock) {
+    return result("BEGIN", "BEGIN", {
+      notices: [warning("25001", "there is already a transaction in progress")],
+    });
+  }
+  const iso = stmt.type === "begin" ? stmt.isolationLevel : undefined;
+  s.blockIsolation = iso
+    ? (iso === "read uncommitted" ? "read committed" : iso) as Isolation
+    : (s.getSetting("transaction_isolation_next") as Isolation | undefined) ?? null;
+  s.inBlock = true;
+  s.ensureTxn();
+  if (stmt.type === "begin" && stmt.writeable === "read only") {
+    s.engine.txns.setCharacteristics(s.txn!, { readOnly: true });
+  }
+  return result("BEGIN");
+}
+
+/**
  * Runs one statement.
  * @throws {DbError} with SQLSTATE
  */
@@ -338,23 +363,8 @@ export async function runStatement(
   const stmt = ast as Statement;
   switch (stmt.type) {
     case "begin":
-    case "start transaction": {
-      if (s.inBlock) {
-        return result("BEGIN", "BEGIN", {
-          notices: [warning("25001", "there is already a transaction in progress")],
-        });
-      }
-      const iso = stmt.type === "begin" ? stmt.isolationLevel : undefined;
-      s.blockIsolation = iso
-        ? (iso === "read uncommitted" ? "read committed" : iso) as Isolation
-        : (s.getSetting("transaction_isolation_next") as Isolation | undefined) ?? null;
-      s.inBlock = true;
-      s.ensureTxn();
-      if (stmt.type === "begin" && stmt.writeable === "read only") {
-        s.engine.txns.setCharacteristics(s.txn!, { readOnly: true });
-      }
-      return result("BEGIN");
-    }
+    case "start transaction":
+      return beginBlock(s, stmt);
     case "commit": {
       if (!s.inBlock) {
         return result("COMMIT", "COMMIT", {

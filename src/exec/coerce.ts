@@ -174,8 +174,24 @@ export function applyTypmod(v: Value, to: SqlType, explicit = false): Value {
   return v;
 }
 
+/** `s` without its trailing spaces (char(n) padding). */
+function trimTrailingSpaces(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0x20) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
+const stringTypes: ReadonlySet<string> = new Set([
+  "text",
+  "varchar",
+  "bpchar",
+  "name",
+  "char",
+  "unknown",
+]);
+
 function isStringType(t: SqlType): boolean {
-  return ["text", "varchar", "bpchar", "name", "char", "unknown"].includes(t.id);
+  return stringTypes.has(t.id);
 }
 
 /** Whether a cast between these types depends on the session's TimeZone. */
@@ -207,15 +223,22 @@ export function castValue(
     return castZoned(v, f, to, explicit || untyped ? "explicit" : "assignment", timeZone);
   }
   if (isStringType(to)) {
+    // A char(n) value already n long (COPY's decoder pads it) is what trimming and padding
+    // again would give.
+    if (
+      from.id === "bpchar" && to.id === "bpchar" && typeof v === "string" && v.length === to.typmod
+    ) {
+      return v;
+    }
     const text = typeof v === "string"
       ? v
       : typeof v === "boolean"
       ? String(v)
       : formatText(v, from) ?? "";
-    const trimmed = from.id === "bpchar" ? text.replace(/ +$/, "") : text;
+    const trimmed = from.id === "bpchar" ? trimTrailingSpaces(text) : text;
     return applyTypmod(trimmed, to, explicit);
   }
-  if (typeof v === "string") return parseText(from.id === "bpchar" ? v.replace(/ +$/, "") : v, to);
+  if (typeof v === "string") return parseText(from.id === "bpchar" ? trimTrailingSpaces(v) : v, to);
   switch (to.id) {
     case "int2":
     case "int4":

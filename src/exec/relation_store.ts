@@ -420,6 +420,11 @@ export class RelationStore {
     return this.tables.insertRow(txn, this.#get(rel).def, values);
   }
 
+  /** Inserts a row without waiting (see `Tables.insertRowNow`); -1 where `insert` would wait. */
+  insertNow(txn: Txn, rel: number, values: readonly Value[]): number {
+    return this.tables.insertRowNow(txn, this.#get(rel).def, values);
+  }
+
   /**
    * Inserts many rows (COPY FROM), a run of them per mini-transaction.
    * @returns the new versions' row ids, in order

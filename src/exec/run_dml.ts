@@ -177,7 +177,7 @@ async function runInsert(
 /** Rows an INSERT collects before writing them with one bulk insert. */
 const insertBufferRows = 1000;
 /** Below this many rows a buffer is written row by row (a bulk insert's setup would not pay). */
-const bulkRowsMin = 8;
+export const bulkRowsMin = 8;
 
 /**
  * A plain INSERT (no ON CONFLICT, no RETURNING): rows are checked one by one
@@ -186,7 +186,7 @@ const bulkRowsMin = 8;
  * first (so an earlier row's unique violation wins), then the error is raised.
  * @returns the rows written
  */
-async function insertBuffered(
+export async function insertBuffered(
   node: Extract<PlanNode, { kind: "insert" }>,
   rows: Iterable<Value[]>,
   ctx: ExecContext,

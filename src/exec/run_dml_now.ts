@@ -1,72 +1,203 @@
 /**
- * A synchronous UPDATE for the autocommit fast path: the plan of `run_dml.ts`
+ * Synchronous UPDATE and INSERT for the fast paths: the plans of `run_dml.ts`
  * for targets whose rows need no FOREIGN KEY checks or actions (those lock
- * other rows and may wait). A row that would need a wait stops the statement
- * with `blocked`; the caller then rolls the transaction back and runs the
- * statement through the general, waiting path.
+ * other rows and may wait), run without yielding while no row needs a wait.
+ * A row that would wait stops the loop with `Blocked`, whose `resume` waits
+ * for that row and writes it and the rest the waiting way; or the caller
+ * (autocommit) rolls the transaction back and runs the statement again.
  * @module
  */
 import type { Value } from "../common/types.ts";
-import { blocked } from "../txn/mod.ts";
 import type { ExecContext } from "./context.ts";
 import type { PlanNode } from "./plan.ts";
 import { runPlan } from "./run_select.ts";
 import {
+  bulkRowsMin,
   checkRow,
   counted,
   currentRow,
   type DmlResult,
   hasForeignKeys,
+  insertBuffered,
   returningRow,
   updateMode,
 } from "./run_dml.ts";
 import { compile } from "./scalar.ts";
 
+type UpdateNode = Extract<PlanNode, { kind: "update" }>;
+type InsertNode = Extract<PlanNode, { kind: "insert" }>;
+
+/**
+ * A statement stopped before a row that needs a wait, with the rows before
+ * it written. `resume` goes on from that row, waiting where needed, and
+ * resolves to the statement's result.
+ */
+export interface Blocked {
+  readonly kind: "blocked";
+  resume(): Promise<DmlResult>;
+}
+
 /** True when `node` is an UPDATE `runUpdateNow` can run. */
-export function updateRunsNow(node: PlanNode): node is Extract<PlanNode, { kind: "update" }> {
+export function updateRunsNow(node: PlanNode): node is UpdateNode {
   return node.kind === "update" && !hasForeignKeys(node.target) &&
     node.target.referencedBy.length === 0;
 }
 
+/** True when `node` is an INSERT `runInsertNow` can run: no ON CONFLICT, no FOREIGN KEYs. */
+export function insertRunsNow(node: PlanNode): node is InsertNode {
+  return node.kind === "insert" && node.onConflict === null && !hasForeignKeys(node.target);
+}
+
+/** What an UPDATE has done so far (shared by its synchronous loop and its resumption). */
+interface UpdateRun {
+  readonly node: UpdateNode;
+  readonly ctx: ExecContext;
+  readonly rows: readonly Value[][];
+  readonly sets: readonly { readonly column: number; readonly fn: ReturnType<typeof compile> }[];
+  readonly mode: ReturnType<typeof updateMode>;
+  readonly done: Set<number>;
+  readonly returning: Value[][] | null;
+  count: number;
+  /** The joined source row and the new values of the row being updated. */
+  row: Value[];
+  next: Value[];
+}
+
 /**
  * Runs an UPDATE accepted by `updateRunsNow` without yielding.
- * @returns the result, or `blocked` when a row would need a wait (the rows
- * before it are written: roll the transaction back)
+ * @returns the result, or `Blocked` when a row needs a wait (the rows before
+ * it are written: resume, or roll the transaction back)
  * @throws {DbError} 23502, 23505, 23514, 40001 as `runDml`
  */
-export function runUpdateNow(
-  node: Extract<PlanNode, { kind: "update" }>,
-  ctx: ExecContext,
-): DmlResult | typeof blocked {
-  const rows = runPlan(node.source, ctx);
-  const returning: Value[][] | null = node.returning ? [] : null;
-  const sets = node.sets.map((s) => ({ column: s.column, fn: compile(s.expr) }));
+export function runUpdateNow(node: UpdateNode, ctx: ExecContext): DmlResult | Blocked {
+  const run: UpdateRun = {
+    node,
+    ctx,
+    rows: runPlan(node.source, ctx),
+    sets: node.sets.map((s) => ({ column: s.column, fn: compile(s.expr) })),
+    mode: updateMode(node, ctx),
+    done: new Set(),
+    returning: node.returning ? [] : null,
+    count: 0,
+    row: [],
+    next: [],
+  };
   const target = node.target;
-  const mode = updateMode(node, ctx);
-  const done = new Set<number>();
-  let count = 0;
-  for (const source of rows) {
+  for (let i = 0; i < run.rows.length; i++) {
     ctx.checkCancel();
+    const source = run.rows[i]!;
     const rowId = source[target.width] as number;
-    if (done.has(rowId)) continue;
-    done.add(rowId);
-    let row: Value[] = source;
-    let next: Value[] = [];
-    const outcome = ctx.rs.updateNow(ctx.txn, target.rel, rowId, (current, concurrent) => {
-      const r = currentRow(target, source, current, concurrent, node.recheck, ctx);
-      if (!r) return null;
-      row = r;
-      next = r.slice(0, target.width);
-      for (const s of sets) next[s.column] = s.fn(r, ctx);
-      checkRow(target, next, ctx);
-      return next;
-    }, mode);
-    if (outcome.kind === "blocked") return blocked;
-    if (outcome.kind !== "done") continue;
-    counted(target.rel, ctx);
-    count++;
-    const r = returningRow(node.returning, [...next, ...row.slice(target.width)], ctx);
-    if (r) returning!.push(r);
+    if (run.done.has(rowId)) continue;
+    const outcome = ctx.rs.updateNow(ctx.txn, target.rel, rowId, computeFor(run, source), run.mode);
+    if (outcome.kind === "blocked") return { kind: "blocked", resume: () => updateRest(run, i) };
+    run.done.add(rowId);
+    if (outcome.kind === "done") updated(run);
   }
-  return { count, returning };
+  return { count: run.count, returning: run.returning };
+}
+
+/** The rows of `run` from `from` on, waiting where a row needs it. */
+async function updateRest(run: UpdateRun, from: number): Promise<DmlResult> {
+  const { ctx, node } = run;
+  const target = node.target;
+  for (let i = from; i < run.rows.length; i++) {
+    ctx.checkCancel();
+    const source = run.rows[i]!;
+    const rowId = source[target.width] as number;
+    if (run.done.has(rowId)) continue;
+    run.done.add(rowId);
+    const outcome = await ctx.rs.update(
+      ctx.txn,
+      target.rel,
+      rowId,
+      computeFor(run, source),
+      run.mode,
+    );
+    if (outcome.kind === "done") updated(run);
+  }
+  return { count: run.count, returning: run.returning };
+}
+
+/** The new values of a row from its newest version (see `Recheck`), or null to skip it. */
+function computeFor(run: UpdateRun, source: Value[]) {
+  return (current: Value[], concurrent: boolean): Value[] | null => {
+    const { node, ctx } = run;
+    const target = node.target;
+    const r = currentRow(target, source, current, concurrent, node.recheck, ctx);
+    if (!r) return null;
+    const next = r.slice(0, target.width);
+    for (const s of run.sets) next[s.column] = s.fn(r, ctx);
+    checkRow(target, next, ctx);
+    run.row = r;
+    run.next = next;
+    return next;
+  };
+}
+
+function updated(run: UpdateRun): void {
+  const { node, ctx } = run;
+  counted(node.target.rel, ctx);
+  run.count++;
+  const r = returningRow(node.returning, [...run.next, ...run.row.slice(node.target.width)], ctx);
+  if (r) run.returning!.push(r);
+}
+
+/**
+ * Runs an INSERT accepted by `insertRunsNow` without yielding: rows one by
+ * one (NOT NULL and CHECK, then the row), in the order and with the errors
+ * of `runDml`. Many rows without RETURNING take `runDml`'s bulk path, which
+ * yields: they come back as `Blocked` before any row is written.
+ * @returns the result, or `Blocked` when a row needs a wait (the rows before
+ * it are written: resume, or roll the transaction back)
+ * @throws {DbError} 23502, 23505, 23514 as `runDml`
+ */
+export function runInsertNow(node: InsertNode, ctx: ExecContext): DmlResult | Blocked {
+  const rows = runPlan(node.source, ctx);
+  if (!node.returning && rows.length >= bulkRowsMin) {
+    const bulk = async () => ({ count: await insertBuffered(node, rows, ctx), returning: null });
+    return { kind: "blocked", resume: bulk };
+  }
+  const target = node.target;
+  const returning: Value[][] | null = node.returning ? [] : null;
+  for (let i = 0; i < rows.length; i++) {
+    ctx.checkCancel();
+    const values = rows[i]!;
+    checkRow(target, values, ctx);
+    if (ctx.rs.insertNow(ctx.txn, target.rel, values) < 0) {
+      return { kind: "blocked", resume: () => insertRest(node, ctx, rows, i, returning) };
+    }
+    inserted(node, ctx, values, returning);
+  }
+  return { count: rows.length, returning };
+}
+
+/** The rows from `from` on (that one already checked), waiting where a row needs it. */
+async function insertRest(
+  node: InsertNode,
+  ctx: ExecContext,
+  rows: readonly Value[][],
+  from: number,
+  returning: Value[][] | null,
+): Promise<DmlResult> {
+  for (let i = from; i < rows.length; i++) {
+    const values = rows[i]!;
+    if (i > from) {
+      ctx.checkCancel();
+      checkRow(node.target, values, ctx);
+    }
+    await ctx.rs.insert(ctx.txn, node.target.rel, values);
+    inserted(node, ctx, values, returning);
+  }
+  return { count: rows.length, returning };
+}
+
+function inserted(
+  node: InsertNode,
+  ctx: ExecContext,
+  values: Value[],
+  returning: Value[][] | null,
+): void {
+  counted(node.target.rel, ctx);
+  const r = returningRow(node.returning, values, ctx);
+  if (r) returning!.push(r);
 }

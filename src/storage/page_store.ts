@@ -56,7 +56,7 @@ export interface PageStoreOptions {
   /**
    * Start a checkpoint in the background once this many WAL bytes were written
    * since the last one began (bounds recovery time and WAL disk use). 0 turns
-   * it off. Default 256 MiB.
+   * it off. Default 1 GiB.
    */
   readonly checkpointWalBytes?: number;
 }
@@ -114,8 +114,14 @@ export interface PageStore {
 /** Dirty pages a checkpoint writes before it lets other tasks run. */
 const checkpointRunPages = 32;
 
-/** Default WAL volume between automatic checkpoints. */
-export const checkpointWalBytesDefault = 256 * 1024 * 1024;
+/**
+ * Default WAL volume between automatic checkpoints: PostgreSQL's max_wal_size.
+ * A checkpoint writes every dirty page and makes the next change of each page
+ * log a full image, so checkpoints much closer together than that (a bulk
+ * load's WAL alone used to trigger one minutes into the following workload)
+ * multiply the WAL an OLTP workload writes.
+ */
+export const checkpointWalBytesDefault = 1024 * 1024 * 1024;
 export { bufferPoolBytesDefault, pageSizeDefault } from "./_recovery.ts";
 
 /**

@@ -227,31 +227,73 @@ function writeValue(w: RowWriter, t: SqlType, v: Value): void {
   }
 }
 
+/**
+ * The last long ASCII string written and its bytes: a load repeats the same
+ * value row after row (pgbench's blank-padded fillers), and one comparison
+ * and copy beat encoding it again. Shorter strings are not worth the check.
+ */
+const repeated = { text: "", bytes: new Uint8Array(0) };
+const repeatedMin = 32;
+
+/** Keeps the bytes of `text` once it came twice in a row (distinct values cost no copy). */
+function rememberRepeated(text: string, buf: Uint8Array, at: number): void {
+  if (text === repeated.text) {
+    repeated.bytes = buf.slice(at, at + text.length);
+  } else {
+    repeated.text = text;
+    repeated.bytes = noBytes;
+  }
+}
+const noBytes = new Uint8Array(0);
+
 function writeString(w: RowWriter, s: string): void {
   const n = s.length;
+  // Optimistically ASCII (one byte per unit, so the length is known up front): one pass
+  // writes it; the first non-ASCII unit rewinds to the general encoding.
+  const start = w.pos;
+  w.varint(n);
+  w.ensure(n);
+  const buf = w.buf;
+  const p = w.pos;
+  if (n >= repeatedMin && repeated.bytes.length === n && s === repeated.text) {
+    buf.set(repeated.bytes, p);
+    w.pos = p + n;
+    return;
+  }
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) break;
+    buf[p + i] = c;
+  }
+  if (i === n) {
+    w.pos = p + n;
+    if (n >= repeatedMin) rememberRepeated(s, buf, p);
+    return;
+  }
+  w.pos = start;
+  writeUtf8(w, s);
+}
+
+/** `writeString` for text with non-ASCII characters. */
+function writeUtf8(w: RowWriter, s: string): void {
+  const n = s.length;
   let bytes = 0;
-  let ascii = true;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) bytes += 1;
-    else if (c < 0x800) (bytes += 2), (ascii = false);
+    else if (c < 0x800) bytes += 2;
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && isLowSurrogate(s.charCodeAt(i + 1))) {
       bytes += 4;
-      ascii = false;
       i++;
-    } else (bytes += 3), (ascii = false);
+    } else bytes += 3;
   }
   w.varint(bytes);
   w.ensure(bytes);
-  const buf = w.buf;
   const p = w.pos;
-  if (ascii) {
-    for (let i = 0; i < n; i++) buf[p + i] = s.charCodeAt(i);
-  } else {
-    const r = utf8Encoder.encodeInto(s, buf.subarray(p, p + bytes));
-    if (r.written !== bytes) {
-      throw new DbError("22021", `Text of ${bytes} UTF-8 bytes encoded as ${r.written}`);
-    }
+  const r = utf8Encoder.encodeInto(s, w.buf.subarray(p, p + bytes));
+  if (r.written !== bytes) {
+    throw new DbError("22021", `Text of ${bytes} UTF-8 bytes encoded as ${r.written}`);
   }
   w.pos = p + bytes;
 }

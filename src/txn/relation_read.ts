@@ -395,7 +395,8 @@ const chainHeader = newHeader();
  * versions its HOT chain leads to, oldest first, until `visit` returns false.
  * A link counts only when the next version is heap-only and was made by the
  * transaction that updated the previous one (a slot freed by vacuum may hold
- * an unrelated row by now).
+ * an unrelated row by now). Later versions are views of their page, valid
+ * only during the caller's `view` or `update`.
  */
 export function visitHotChain(
   r: PageReader,
@@ -413,7 +414,8 @@ export function visitHotChain(
     readHeader(t, chainHeader);
     const updater = chainHeader.xmax;
     const next = chainHeader.next;
-    const n = next === 0 ? undefined : heapGet(r, rel.heap, next);
+    // In place: callers read the versions only while their view lasts.
+    const n = next === 0 ? undefined : heapView(r, rel.heap, next);
     if (n === undefined || (tupleFlags(n) & heapOnlyFlag) === 0) return;
     if (readHeader(n, chainHeader).xmin !== updater) return;
     id = next;

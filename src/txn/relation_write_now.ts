@@ -1,20 +1,22 @@
 /**
- * A synchronous UPDATE of one row for statements that must not yield (the
- * autocommit fast path): the same steps as `updateRow`, except that where
- * `updateRow` would wait (a row lock held by another transaction, an
- * uncommitted writer of the row or of a duplicate key) it stops and reports
- * `blocked`, having changed nothing, so the caller can run the statement
- * again through the waiting path.
+ * A synchronous UPDATE or INSERT of one row for statements that must not
+ * yield (the fast paths): the same steps as `updateRow` and `insertRow`,
+ * except that where those would wait (a row lock held by another
+ * transaction, an uncommitted writer of the row or of a duplicate key) they
+ * stop and report `blocked`, having written nothing, so the caller can take
+ * the waiting path for that row.
  * @module
  */
 
 import type { Value } from "../common/types.ts";
-import { encodeRowScratch } from "../storage/row_codec.ts";
+import { heapInsert } from "../storage/heap/mod.ts";
+import { encodeRow, encodeRowScratch } from "../storage/row_codec.ts";
 import type { RowLockMode } from "./lock_manager.ts";
 import { indexPrefix, type RelationDef } from "./relation.ts";
 import {
   chainStep,
   checkUnique,
+  insertIndexEntries,
   type Located,
   placeNewVersion,
   type Recheck,
@@ -87,4 +89,28 @@ export function updateRowNow(
   });
   if (newRowId < 0) return blocked;
   return { kind: "done", rowId: newRowId, values };
+}
+
+/**
+ * `insertRow` without waiting.
+ * @returns the new version's row id, or -1 (nothing written) where `insertRow`
+ * would wait for an uncommitted inserter of a duplicate key
+ * @throws {DbError} 23505 on a duplicate key
+ */
+export function insertRowNow(
+  ctx: WriteContext,
+  txn: Txn,
+  rel: RelationDef,
+  values: readonly Value[],
+): number {
+  const xid = ctx.txns.writeXid(txn);
+  const tuple = encodeRow(rel.types, values, tupleHeaderBytes);
+  initHeader(tuple, xid, txn.cid);
+  const prefixes = rel.indexes.map((index) => indexPrefix(index, values));
+  return ctx.store.update((m) => {
+    if (checkUnique(ctx, m, txn, rel, values, prefixes, null) !== null) return -1;
+    const rowId = heapInsert(m, rel.heap, tuple);
+    insertIndexEntries(m, txn, rel, prefixes, rowId);
+    return rowId;
+  });
 }

@@ -31,7 +31,7 @@ import {
   updateRow,
   type WriteContext,
 } from "./relation_write.ts";
-import { type RowOutcomeNow, updateRowNow } from "./relation_write_now.ts";
+import { insertRowNow, type RowOutcomeNow, updateRowNow } from "./relation_write_now.ts";
 import type { Txn } from "./txn.ts";
 import type { TxnManager, TxnStore } from "./txn_manager.ts";
 import { buildIndex, type VacuumResult, VacuumRun } from "./vacuum.ts";
@@ -77,6 +77,17 @@ export class Tables implements WriteContext {
   async insertRow(txn: Txn, rel: RelationDef, values: readonly Value[]): Promise<number> {
     const rowId = await insertRow(this, txn, rel, values);
     this.#adjust(rel, 1);
+    return rowId;
+  }
+
+  /**
+   * `insertRow` without waiting (see `relation_write_now.ts`).
+   * @returns the new version's row id, or -1 (nothing written) where `insertRow` would wait
+   * @throws {DbError} 23505 on a duplicate key
+   */
+  insertRowNow(txn: Txn, rel: RelationDef, values: readonly Value[]): number {
+    const rowId = insertRowNow(this, txn, rel, values);
+    if (rowId >= 0) this.#adjust(rel, 1);
     return rowId;
   }
 

@@ -193,3 +193,17 @@ Deno.test("decodeRow() rejects truncated input with CorruptError", () => {
     assert.throws(() => decodeRow(types, bytes.subarray(0, cut)), CorruptError);
   }
 });
+
+Deno.test("encodeRow() encodes long strings repeated row after row, ASCII or not, exactly", () => {
+  const types = [type("int4"), type("bpchar", 40), type("text")];
+  const filler = "".padEnd(40, " ");
+  const other = "x".padEnd(40, "y");
+  const wide = "é".padEnd(40, "ü");
+  const emoji = "\u{1F600}".padEnd(40, "z");
+  const values = [filler, filler, filler, other, filler, wide, wide, emoji, emoji, filler];
+  for (let i = 0; i < values.length; i++) {
+    const text = `${values[i]!}`; // a fresh string object per row, as a decoder makes
+    const bytes = encodeRow(types, [i, text, text]);
+    assert.deepEqual(decodeRow(types, bytes), [i, values[i], values[i]]);
+  }
+});

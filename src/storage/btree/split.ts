@@ -90,21 +90,35 @@ class CellList {
   }
 }
 
+/**
+ * Share of the bytes an append to the rightmost node keeps on the left
+ * (PostgreSQL's B-tree fillfactors: 90 for leaves, 70 for internal nodes).
+ * Keys loaded in order fill their pages this far, not fully, so later
+ * inserts between them (a non-HOT update's new index entry) find room instead
+ * of splitting nearly every full leaf they touch, each split logging two pages.
+ */
+const appendFillLeaf = 0.9;
+const appendFillInternal = 0.7;
+
 function chooseSplit(cells: CellList, appendOnly: boolean): number {
   const total = cells.total;
   const minK = 1;
   const maxK = cells.leaf ? total - 1 : total - 2;
-  if (appendOnly && cells.index === cells.n) return cells.leaf ? total - 1 : total - 2;
   let bytes = 0;
   for (let i = 0; i < total; i++) {
     cells.pick(i);
     bytes += cells.len + 2;
   }
+  // Appending: the left keeps old cells only (they fitted before), the right the rest.
+  const fill = appendOnly && cells.index === cells.n
+    ? (cells.leaf ? appendFillLeaf : appendFillInternal)
+    : 0.5;
+  const leftBytes = bytes * fill;
   let acc = 0;
   let k = 0;
   while (k < maxK) {
     cells.pick(k);
-    if (k >= minK && acc + (cells.len + 2) / 2 > bytes / 2) break;
+    if (k >= minK && acc + (cells.len + 2) / 2 > leftBytes) break;
     acc += cells.len + 2;
     k++;
   }
@@ -115,7 +129,8 @@ function chooseSplit(cells: CellList, appendOnly: boolean): number {
  * Splits `page` while inserting `cell` at `index`. The left half stays in
  * `page`, the right half goes to a new page.
  * @param appendOnly the node is the rightmost on its level: an insert at its
- *   end moves only the new cell right, so sequential loads fill pages fully
+ *   end leaves the left page filled to the append fillfactor, so sequential
+ *   loads leave room for later inserts between their keys
  */
 export function splitNode(
   m: Mtr,
