@@ -13,6 +13,14 @@ export interface PgTransport {
   write(p: Uint8Array): Promise<number>;
   /** Closes the stream. */
   close(): void;
+  /**
+   * Optional synchronous send (a transport writing from the event-loop
+   * thread): takes all of `p` at once, keeping a view of what the socket did
+   * not take, so `p` must stay untouched until the returned promise settles.
+   * Only called when no earlier write is unfinished.
+   * @returns undefined when every byte was written, else a promise of the rest
+   */
+  send?(p: Uint8Array): Promise<void> | undefined;
 }
 
 /** Largest startup-phase packet, as PostgreSQL's MAX_STARTUP_PACKET_LENGTH. */

@@ -125,8 +125,11 @@ export class PgConnection {
   flush(): Promise<void> {
     if (this.writer.length === 0) return this.#writing;
     this.#answered = false;
-    const bytes = this.writer.take();
     const transport = this.#transport;
+    if (transport.send !== undefined && this.#unsent === 0 && !this.#closed) {
+      return this.#sendNow(transport);
+    }
+    const bytes = this.writer.take();
     this.#unsent += bytes.length;
     this.#writing = this.#writing.then(async () => {
       try {
@@ -137,6 +140,22 @@ export class PgConnection {
         this.#unsent -= bytes.length;
       }
     });
+    return this.#writing;
+  }
+
+  /** Sends the writer's bytes without copying them, through a synchronous transport. */
+  #sendNow(transport: PgTransport): Promise<void> {
+    const w = this.writer;
+    const bytes = w.view();
+    const rest = transport.send!(bytes);
+    if (rest === undefined) {
+      w.reset();
+      return this.#writing;
+    }
+    // The transport keeps the unsent part of the buffer: the writer moves to a new one.
+    w.detach();
+    this.#unsent += bytes.length;
+    this.#writing = rest.finally(() => void (this.#unsent -= bytes.length));
     return this.#writing;
   }
 

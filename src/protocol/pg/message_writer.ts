@@ -171,12 +171,32 @@ export class MessageWriter {
   /** Returns a copy of the bytes written so far and empties the writer. */
   take(): Uint8Array {
     const out = this.#buf.slice(0, this.#pos);
-    this.#pos = 0;
-    // Give memory back after a huge result instead of keeping it per connection.
-    if (this.#buf.length > 1024 * 1024) {
-      this.#buf = new Uint8Array(16 * 1024);
-      this.#view = new DataView(this.#buf.buffer);
-    }
+    this.reset();
     return out;
+  }
+
+  /**
+   * The bytes written so far, without copying: valid until the next `reset`
+   * or write. Follow with `reset` (the bytes were used up) or `detach` (someone
+   * keeps the view).
+   */
+  view(): Uint8Array {
+    return this.#buf.subarray(0, this.#pos);
+  }
+
+  /** Empties the writer, keeping its buffer unless that grew huge. */
+  reset(): void {
+    this.#pos = 0;
+    this.#start = -1;
+    // Give memory back after a huge result instead of keeping it per connection.
+    if (this.#buf.length > 1024 * 1024) this.detach();
+  }
+
+  /** Empties the writer onto a new buffer, leaving the old one to a holder of its `view`. */
+  detach(): void {
+    this.#pos = 0;
+    this.#start = -1;
+    this.#buf = new Uint8Array(16 * 1024);
+    this.#view = new DataView(this.#buf.buffer);
   }
 }
