@@ -11,6 +11,8 @@ const encoder = new TextEncoder();
 export class MessageWriter {
   #buf: Uint8Array;
   #view: DataView;
+  /** The other buffer of `swap`. */
+  #spare: Uint8Array | null = null;
   #pos = 0;
   #start = -1;
 
@@ -197,6 +199,21 @@ export class MessageWriter {
     this.#pos = 0;
     this.#start = -1;
     this.#buf = new Uint8Array(16 * 1024);
+    this.#view = new DataView(this.#buf.buffer);
+  }
+
+  /**
+   * Empties the writer onto its second buffer, leaving the current one to a
+   * holder of its `view` until the next `swap`: two buffers used in turn, for
+   * a caller that finishes with one view before asking for the next.
+   */
+  swap(): void {
+    const spare = this.#spare;
+    // A buffer that grew huge is not kept (as in `reset`).
+    this.#spare = this.#buf.length > 1024 * 1024 ? null : this.#buf;
+    this.#pos = 0;
+    this.#start = -1;
+    this.#buf = spare ?? new Uint8Array(16 * 1024);
     this.#view = new DataView(this.#buf.buffer);
   }
 }
