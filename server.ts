@@ -144,9 +144,13 @@ async function startSql(
     },
     maxConnections: config.server.max_connections,
     serverVersion: `15.0 (ThunderDB ${thunderVersion})`,
+    transport: config.server.pg_transport,
   });
   components.postgresql = `listening on ${config.server.listen_addr}:${pg.port}`;
-  log.info(`PostgreSQL listening on ${config.server.listen_addr}:${pg.port}`, { port: pg.port });
+  log.info(`PostgreSQL listening on ${config.server.listen_addr}:${pg.port}`, {
+    port: pg.port,
+    transport: pg.transport,
+  });
   stack.push({ name: "postgresql listener", stop: () => pg.close() });
   return stack;
 }

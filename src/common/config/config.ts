@@ -23,6 +23,7 @@ export interface Config {
     readonly wal_dir: string;
     readonly max_connections: number;
     readonly shutdown_timeout: number;
+    readonly pg_transport: "auto" | "native" | "deno";
   };
   readonly storage: {
     readonly buffer_pool_size: number;

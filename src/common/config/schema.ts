@@ -54,6 +54,12 @@ export const configKeys: readonly KeySpec[] = [
   },
   { section: "server", key: "shutdown_timeout", type: { kind: "duration" }, default: "30s" },
   {
+    section: "server",
+    key: "pg_transport",
+    type: { kind: "enum", values: ["auto", "native", "deno"] },
+    default: "deno",
+  },
+  {
     section: "storage",
     key: "buffer_pool_size",
     type: { kind: "size", min: 1 * mb, max: 1024 * gb },

@@ -17,6 +17,7 @@ export type {
   TransportChoice,
 } from "./transport.ts";
 export { isDisconnect } from "./deno_listener.ts";
+export { listenNative } from "./native_listener.ts";
 
 /**
  * Listens with the chosen transport. "auto" and "native" use the native one

@@ -31,6 +31,7 @@ export class NativeChannel implements ByteChannel {
   writing = false;
   closed = false;
   #pending: Uint8Array | null = null;
+  #paused = false;
 
   constructor(readonly owner: ChannelOwner, readonly id: number, readonly fd: number) {}
 
@@ -76,8 +77,19 @@ export class NativeChannel implements ByteChannel {
     }
     this.#pending = null;
     this.writing = false;
-    this.owner.watch(this, sys.EPOLLIN | sys.EPOLLRDHUP);
+    this.owner.watch(this, this.#readEvents());
     this.handler?.drained();
+  }
+
+  pauseReading(paused: boolean): void {
+    if (this.#paused === paused || this.closed) return;
+    this.#paused = paused;
+    if (!this.writing) this.owner.watch(this, this.#readEvents());
+  }
+
+  /** The epoll interest while no send is unfinished. */
+  #readEvents(): number {
+    return this.#paused ? 0 : sys.EPOLLIN | sys.EPOLLRDHUP;
   }
 
   /** The socket is readable (or hung up): reads and hands the bytes over. */
@@ -85,7 +97,7 @@ export class NativeChannel implements ByteChannel {
     const c = this.owner.c;
     const handler = this.handler;
     if (handler === null) return;
-    for (let i = 0; i < readsPerTurn && !this.closed && !this.writing; i++) {
+    for (let i = 0; i < readsPerTurn && !this.closed && !this.writing && !this.#paused; i++) {
       const buf = handler.readInto();
       const r = Number(c.recv(this.fd, buf, BigInt(buf.length), 0));
       if (r > 0) {

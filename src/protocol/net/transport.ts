@@ -19,6 +19,11 @@ export interface ByteChannel {
   readonly writing: boolean;
   /** Closes the socket now, dropping unsent bytes. No `ended` follows. */
   close(): void;
+  /**
+   * Stops (true) or resumes (false) reading from the socket, for a handler
+   * that holds a backlog of input it has not consumed yet. Optional.
+   */
+  pauseReading?(paused: boolean): void;
 }
 
 /** What a transport drives: one protocol connection. */

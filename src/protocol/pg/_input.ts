@@ -13,6 +13,14 @@ export interface PgTransport {
   write(p: Uint8Array): Promise<number>;
   /** Closes the stream. */
   close(): void;
+  /**
+   * Optional synchronous send (a transport writing from the event-loop
+   * thread): takes all of `p` at once, keeping a view of what the socket did
+   * not take, so `p` must stay untouched until the returned promise settles.
+   * Only called when no earlier write is unfinished.
+   * @returns undefined when every byte was written, else a promise of the rest
+   */
+  send?(p: Uint8Array): Promise<void> | undefined;
 }
 
 /** Largest startup-phase packet, as PostgreSQL's MAX_STARTUP_PACKET_LENGTH. */
@@ -43,7 +51,11 @@ export class InputBuffer {
     return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) | 0;
   }
 
-  async #fill(need: number): Promise<boolean> {
+  /**
+   * Makes room for `need` bytes and starts a read into the free space; pass
+   * its result to `#filled`. Not async itself: one promise per read, not two.
+   */
+  #fill(need: number): Promise<number | null> {
     if (this.#start > 0) {
       this.#buf.copyWithin(0, this.#start, this.#end);
       this.#end -= this.#start;
@@ -61,7 +73,11 @@ export class InputBuffer {
       next.set(this.#buf.subarray(0, this.#end));
       this.#buf = next;
     }
-    const n = await this.transport.read(this.#buf.subarray(this.#end));
+    return this.transport.read(this.#buf.subarray(this.#end));
+  }
+
+  /** Counts the bytes of a read started by `#fill`; false at end of stream. */
+  #filled(n: number | null): boolean {
     if (n === null || n === 0) return false;
     this.#end += n;
     return true;
@@ -101,7 +117,7 @@ export class InputBuffer {
       if (type !== undefined) return type;
       const avail = this.#end - this.#start;
       const need = avail >= 5 ? this.#int32(this.#start + 1) + 1 : 5;
-      if (!(await this.#fill(need))) {
+      if (!this.#filled(await this.#fill(need))) {
         if (this.#end > this.#start) throw new ProtocolViolation("Connection closed mid-message");
         return null;
       }
@@ -128,7 +144,7 @@ export class InputBuffer {
         }
         need = len;
       }
-      if (!(await this.#fill(need))) {
+      if (!this.#filled(await this.#fill(need))) {
         if (this.#end > this.#start) throw new ProtocolViolation("Incomplete startup packet");
         return false;
       }

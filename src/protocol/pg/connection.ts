@@ -125,8 +125,17 @@ export class PgConnection {
   flush(): Promise<void> {
     if (this.writer.length === 0) return this.#writing;
     this.#answered = false;
-    const bytes = this.writer.take();
     const transport = this.#transport;
+    if (this.#unsent === 0 && !this.#closed) {
+      if (transport.send !== undefined) return this.#sendNow(transport);
+      // Nothing in flight: the writer's buffer goes out as it is and the writer
+      // continues in its other one (free again, as the last write finished).
+      const bytes = this.writer.view();
+      this.writer.swap();
+      this.#unsent = bytes.length;
+      return this.#writing = this.#writeOut(transport, bytes);
+    }
+    const bytes = this.writer.take();
     this.#unsent += bytes.length;
     this.#writing = this.#writing.then(async () => {
       try {
@@ -137,6 +146,39 @@ export class PgConnection {
         this.#unsent -= bytes.length;
       }
     });
+    return this.#writing;
+  }
+
+  /**
+   * Writes `bytes` one microtask later: after the connection has asked for its
+   * next read and after other connections woken in the same turn have run, so
+   * the writes (each wakes a client) leave close together. Measured: writing
+   * at once instead raised the involuntary context switches per transaction
+   * from about 0.55 to 0.75 and the CPU per transaction by about 10-20%.
+   */
+  async #writeOut(transport: PgTransport, bytes: Uint8Array): Promise<void> {
+    await undefined;
+    try {
+      let off = await transport.write(bytes);
+      while (off < bytes.length) off += await transport.write(bytes.subarray(off));
+    } finally {
+      this.#unsent -= bytes.length;
+    }
+  }
+
+  /** Sends the writer's bytes without copying them, through a synchronous transport. */
+  #sendNow(transport: PgTransport): Promise<void> {
+    const w = this.writer;
+    const bytes = w.view();
+    const rest = transport.send!(bytes);
+    if (rest === undefined) {
+      w.reset();
+      return this.#writing;
+    }
+    // The transport keeps the unsent part of the buffer: the writer moves to a new one.
+    w.detach();
+    this.#unsent += bytes.length;
+    this.#writing = rest.finally(() => void (this.#unsent -= bytes.length));
     return this.#writing;
   }
 
@@ -321,6 +363,7 @@ export class PgConnection {
         this.#send();
         if (this.#unsent > flushBytes) await this.#writing;
         type = await this.#read();
+        this.#idle = false;
       }
       if (type === null || type === 0x58) { // end of stream or Terminate
         this.#send();
@@ -340,11 +383,19 @@ export class PgConnection {
     if (this.writer.length > 0) void this.flush().catch(() => this.close());
   }
 
-  /** Waits for the next message, ending the session after the idle timeout. */
-  async #read(): Promise<number | null> {
+  /**
+   * Waits for the next message, ending the session after the idle timeout.
+   * The caller clears `#idle` when it resumes.
+   */
+  #read(): Promise<number | null> {
     const idleMs = this.#ctx.limits.idleMsMax;
     this.#idle = true;
-    const timer = idleMs > 0 ? setTimeout(() => this.#idleTimeout(), idleMs) : undefined;
+    // Without an idle limit (the default): no timer and no extra async frame per wait.
+    return idleMs > 0 ? this.#readTimed(idleMs) : this.input.next();
+  }
+
+  async #readTimed(idleMs: number): Promise<number | null> {
+    const timer = setTimeout(() => this.#idleTimeout(), idleMs);
     try {
       return await this.input.next();
     } finally {

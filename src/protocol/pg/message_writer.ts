@@ -11,6 +11,8 @@ const encoder = new TextEncoder();
 export class MessageWriter {
   #buf: Uint8Array;
   #view: DataView;
+  /** The other buffer of `swap`. */
+  #spare: Uint8Array | null = null;
   #pos = 0;
   #start = -1;
 
@@ -171,12 +173,47 @@ export class MessageWriter {
   /** Returns a copy of the bytes written so far and empties the writer. */
   take(): Uint8Array {
     const out = this.#buf.slice(0, this.#pos);
-    this.#pos = 0;
-    // Give memory back after a huge result instead of keeping it per connection.
-    if (this.#buf.length > 1024 * 1024) {
-      this.#buf = new Uint8Array(16 * 1024);
-      this.#view = new DataView(this.#buf.buffer);
-    }
+    this.reset();
     return out;
+  }
+
+  /**
+   * The bytes written so far, without copying: valid until the next `reset`
+   * or write. Follow with `reset` (the bytes were used up) or `detach` (someone
+   * keeps the view).
+   */
+  view(): Uint8Array {
+    return this.#buf.subarray(0, this.#pos);
+  }
+
+  /** Empties the writer, keeping its buffer unless that grew huge. */
+  reset(): void {
+    this.#pos = 0;
+    this.#start = -1;
+    // Give memory back after a huge result instead of keeping it per connection.
+    if (this.#buf.length > 1024 * 1024) this.detach();
+  }
+
+  /** Empties the writer onto a new buffer, leaving the old one to a holder of its `view`. */
+  detach(): void {
+    this.#pos = 0;
+    this.#start = -1;
+    this.#buf = new Uint8Array(16 * 1024);
+    this.#view = new DataView(this.#buf.buffer);
+  }
+
+  /**
+   * Empties the writer onto its second buffer, leaving the current one to a
+   * holder of its `view` until the next `swap`: two buffers used in turn, for
+   * a caller that finishes with one view before asking for the next.
+   */
+  swap(): void {
+    const spare = this.#spare;
+    // A buffer that grew huge is not kept (as in `reset`).
+    this.#spare = this.#buf.length > 1024 * 1024 ? null : this.#buf;
+    this.#pos = 0;
+    this.#start = -1;
+    this.#buf = spare ?? new Uint8Array(16 * 1024);
+    this.#view = new DataView(this.#buf.buffer);
   }
 }

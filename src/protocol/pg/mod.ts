@@ -20,6 +20,8 @@ import { ConfigError } from "../../common/errors.ts";
 import { log } from "../../common/log.ts";
 import { connectionsMax, messageBytesMax } from "../../common/limits.ts";
 import type { PgAuthOptions } from "./auth.ts";
+import { listenNative, type StreamListener, type TransportChoice } from "../net/mod.ts";
+import { ChannelTransport } from "./_channel_transport.ts";
 import { PgConnection } from "./connection.ts";
 import type { ConnectionContext, PgEngine, PgLimits } from "./context.ts";
 import { startTlsUpgrader, type TlsUpgrader } from "./tls.ts";
@@ -46,6 +48,11 @@ export interface PgServerOptions {
   readonly limits?: Partial<PgLimits>;
   /** Reported as `server_version`. */
   readonly serverVersion?: string;
+  /**
+   * Socket transport: "deno" (`Deno.listen`, the default), "native" or "auto"
+   * (the epoll loop of `protocol/net` where it loads, else `Deno.listen`).
+   */
+  readonly transport?: TransportChoice;
 }
 
 /** A running listener. */
@@ -54,6 +61,8 @@ export interface PgServer {
   readonly port: number;
   /** Connections currently open (including ones still authenticating). */
   readonly connections: number;
+  /** The socket transport in use. */
+  readonly transport: "native" | "deno";
   /** Stops accepting, closes every connection and waits for them to end. */
   close(): Promise<void>;
 }
@@ -98,11 +107,6 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     ]);
     tls = startTlsUpgrader({ cert, key });
   }
-  const listener = Deno.listen({
-    hostname: options.hostname,
-    port: options.port,
-    transport: "tcp",
-  });
   let admitted = 0;
   const live = new Set<PgConnection>();
   const running = new Set<Promise<void>>();
@@ -115,9 +119,40 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     admit: () => admitted < options.maxConnections && ++admitted > 0,
     release: () => void admitted--,
   };
+  const serve = (c: PgConnection): void => {
+    live.add(c);
+    const done = c.run().finally(() => {
+      live.delete(c);
+      running.delete(done);
+    });
+    running.add(done);
+  };
+  const socketsMax = options.maxConnections + spareSockets;
+  const native = (options.transport ?? "deno") === "deno" ? null : listenNative({
+    hostname: options.hostname,
+    port: options.port,
+    label: "PostgreSQL",
+    onConnection(channel, remote) {
+      const transport = new ChannelTransport(channel);
+      if (live.size >= socketsMax) {
+        channel.close();
+        return transport;
+      }
+      const c = new PgConnection(transport, ctx, peerAddress(remote));
+      transport.onShutdown = () => c.close();
+      serve(c);
+      return transport;
+    },
+  });
+  if (native !== null) return pgServer(native, live, running, tls);
+  const listener = Deno.listen({
+    hostname: options.hostname,
+    port: options.port,
+    transport: "tcp",
+  });
   const accepting = (async () => {
     for await (const conn of listener) {
-      if (live.size >= options.maxConnections + spareSockets) {
+      if (live.size >= socketsMax) {
         conn.close();
         continue;
       }
@@ -126,24 +161,55 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
       } catch {
         // The peer already left; the connection's first read reports it.
       }
-      const c = new PgConnection(conn, ctx, conn.remoteAddr);
-      live.add(c);
-      const done = c.run().finally(() => {
-        live.delete(c);
-        running.delete(done);
-      });
-      running.add(done);
+      serve(new PgConnection(conn, ctx, conn.remoteAddr));
     }
   })().catch((e) => log.error("PostgreSQL listener stopped", { error: String(e) }));
-  log.info("PostgreSQL listener started", { hostname: options.hostname, port: listener.addr.port });
+  log.info("PostgreSQL listener started", {
+    hostname: options.hostname,
+    port: listener.addr.port,
+    transport: "deno",
+  });
   return {
     port: listener.addr.port,
+    transport: "deno",
     get connections() {
       return live.size;
     },
     async close() {
       listener.close();
       await accepting;
+      for (const c of live) c.close();
+      await Promise.all(running);
+      await tls?.close();
+    },
+  };
+}
+
+/** Splits a `host:port` address of the native transport (IPv4 only). */
+function peerAddress(remote: string): { hostname: string; port: number } | undefined {
+  const colon = remote.lastIndexOf(":");
+  const port = Number(remote.slice(colon + 1));
+  return colon > 0 && Number.isInteger(port)
+    ? { hostname: remote.slice(0, colon), port }
+    : undefined;
+}
+
+/** The running server over the native transport. */
+function pgServer(
+  listener: StreamListener,
+  live: Set<PgConnection>,
+  running: Set<Promise<void>>,
+  tls: TlsUpgrader | undefined,
+): PgServer {
+  log.info("PostgreSQL listener started", { port: listener.port, transport: listener.kind });
+  return {
+    port: listener.port,
+    transport: listener.kind,
+    get connections() {
+      return live.size;
+    },
+    async close() {
+      await listener.close();
       for (const c of live) c.close();
       await Promise.all(running);
       await tls?.close();

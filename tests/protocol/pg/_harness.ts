@@ -20,6 +20,7 @@ export async function startHarness(
     maxConnections?: number;
     limits?: Partial<PgLimits>;
     tls?: { certFile: string; keyFile: string };
+    transport?: "native" | "deno";
   } = {},
 ): Promise<Harness> {
   const engine = new ScriptedEngine();
@@ -31,6 +32,7 @@ export async function startHarness(
     maxConnections: options.maxConnections ?? 20,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.transport ? { transport: options.transport } : {}),
   });
   return { engine, server, port: server.port };
 }
