@@ -6,7 +6,7 @@
  * and the ratio ThunderDB / Redis.
  *
  * Usage: deno run -A --unstable-ffi bench/resp.ts [--requests N] [--pipelined-requests N]
- *   [--transports native,deno]
+ *   [--transports native,deno] [--tests set,get,...] [--pipelines 1,16]
  * Needs `redis-server` and `redis-benchmark` (Debian: redis-server redis-tools).
  * @module
  */
@@ -15,22 +15,33 @@ import { defaultKvConfig, openKvStore } from "../src/engine/kv_session.ts";
 import { startRespServer } from "../src/protocol/resp/mod.ts";
 import { configureLog } from "../src/common/log.ts";
 import { helpOnRequest } from "./_help.ts";
+import process from "node:process";
 
 helpOnRequest(`
 Usage: deno run -A --unstable-ffi bench/resp.ts [--requests N] [--pipelined-requests N]
-         [--transports native,deno]
+         [--transports native,deno] [--tests set,get,...] [--pipelines 1,16]
 
 Runs redis-benchmark -c 50 (SET, GET, INCR, LPUSH, HSET, ZADD) against
 ThunderDB's RESP listener and a real redis-server (both append-only, fsync
-every second), without and with -P 16. Prints ops/s and the ratio.
+every second), without and with -P 16. Prints ops/s and the ratio, and
+each server's CPU time per request (user + system, far less sensitive to
+other load on the machine than ops/s).
 
   --requests N             requests per command without pipelining (default 100000)
   --pipelined-requests N   requests per command with -P 16 (default 400000)
   --transports LIST        ThunderDB socket transports to measure, each against
                            the same redis-server in the same run (default native,deno)
+  --tests LIST             redis-benchmark tests (default set,get,incr,lpush,hset,zadd)
+  --pipelines LIST         pipeline depths to run (default 1,16)
 `);
 
-const tests = ["set", "get", "incr", "lpush", "hset", "zadd"];
+function listFlag(name: string, fallback: string): string[] {
+  const i = Deno.args.indexOf(`--${name}`);
+  return (i >= 0 ? Deno.args[i + 1] ?? "" : fallback).split(",").filter((t) => t !== "");
+}
+
+const tests = listFlag("tests", "set,get,incr,lpush,hset,zadd");
+const pipelines = listFlag("pipelines", "1,16").map(Number);
 
 function flag(name: string, fallback: number): number {
   const i = Deno.args.indexOf(`--${name}`);
@@ -93,7 +104,44 @@ async function benchmark(
   return result;
 }
 
-async function startRedis(dir: string): Promise<{ port: number; stop(): Promise<void> }> {
+/** CPU time (user + system) of this process, which serves ThunderDB's side, in microseconds. */
+function ownCpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** CPU time (user + system) of another process from /proc, in microseconds (0 without /proc). */
+function procCpuMicros(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticksPerSecond = 100;
+    return (Number(fields[11]) + Number(fields[12])) * (1e6 / ticksPerSecond);
+  } catch {
+    return 0;
+  }
+}
+
+interface Redis {
+  readonly port: number;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** Runs redis-benchmark and measures the server's CPU time over the run. */
+async function measured(
+  port: number,
+  requests: number,
+  pipeline: number,
+  cpuMicros: () => number,
+): Promise<{ rates: Map<string, number>; cpuMicros: number }> {
+  const before = cpuMicros();
+  const rates = await benchmark(port, requests, pipeline);
+  return { rates, cpuMicros: cpuMicros() - before };
+}
+
+async function startRedis(dir: string): Promise<Redis> {
   const port = freePort();
   const child = new Deno.Command("redis-server", {
     args: [
@@ -124,6 +172,7 @@ async function startRedis(dir: string): Promise<{ port: number; stop(): Promise<
   }
   return {
     port,
+    pid: child.pid,
     async stop() {
       child.kill("SIGTERM");
       await child.status;
@@ -150,22 +199,26 @@ async function main(): Promise<void> {
   }
   await Deno.mkdir(`${root}/redis`);
   const redis = await startRedis(`${root}/redis`);
+  // A short unmeasured run first, so the first measured transport is not the one paying for JIT.
+  for (const { server } of servers) await benchmark(server.port, 10_000, 1);
   const started = new Date().toISOString();
   const loadBefore = Deno.loadavg()[0]!;
   const rows: string[] = [];
   const ratios = new Map<string, number[]>();
+  const depths = new Map([[1, requests], [16, pipelinedRequests]]);
   try {
-    for (const [pipeline, n] of [[1, requests], [16, pipelinedRequests]] as const) {
+    for (const pipeline of pipelines) {
+      const n = depths.get(pipeline) ?? requests;
       // Each ThunderDB transport right before Redis, so each ratio compares neighbours in time.
       for (const { transport, server } of servers) {
-        const ours = await benchmark(server.port, n, pipeline);
-        const theirs = await benchmark(redis.port, n, pipeline);
+        const ours = await measured(server.port, n, pipeline, ownCpuMicros);
+        const theirs = await measured(redis.port, n, pipeline, () => procCpuMicros(redis.pid));
         const key = `${transport} -P ${pipeline}`;
         ratios.set(key, []);
         for (const t of tests) {
           const name = t.toUpperCase();
-          const a = ours.get(name) ?? 0;
-          const b = theirs.get(name) ?? 0;
+          const a = ours.rates.get(name) ?? 0;
+          const b = theirs.rates.get(name) ?? 0;
           const ratio = b > 0 ? a / b : 0;
           ratios.get(key)!.push(ratio);
           rows.push(
@@ -174,6 +227,15 @@ async function main(): Promise<void> {
             } ops/s   redis ${b.toFixed(0).padStart(9)} ops/s   ratio ${ratio.toFixed(2)}`,
           );
         }
+        const perOurs = ours.cpuMicros / (n * tests.length);
+        const perTheirs = theirs.cpuMicros / (n * tests.length);
+        rows.push(
+          `CPU    -P ${String(pipeline).padEnd(3)} ${transport.padEnd(6)} ${
+            perOurs.toFixed(2).padStart(6)
+          } us/request   redis ${perTheirs.toFixed(2).padStart(6)} us/request   ratio ${
+            (perTheirs / perOurs).toFixed(2)
+          }`,
+        );
       }
     }
   } finally {

@@ -140,6 +140,11 @@ export function isInt64Min(v: number | bigint): boolean {
 export function parseFloatStrict(input: Uint8Array | string): number | null {
   const n = input.length;
   if (n === 0 || n > 5000) return null;
+  if (typeof input !== "string" && n <= 15) {
+    // Scores are mostly short plain integers: read them without a string or a regex.
+    const v = smallInteger(input);
+    if (v !== null) return v;
+  }
   const text = typeof input === "string" ? input : latin1(input);
   const lower = text.toLowerCase();
   if (lower === "inf" || lower === "+inf" || lower === "infinity" || lower === "+infinity") {
@@ -149,6 +154,25 @@ export function parseFloatStrict(input: Uint8Array | string): number | null {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return null;
   const v = Number(text);
   return Number.isNaN(v) ? null : v;
+}
+
+/**
+ * An optional sign and 1..15 digits as a number (exact: below 2^53), or null
+ * for anything else (the caller then takes the general path). "-0" stays -0.
+ */
+function smallInteger(bytes: Uint8Array): number | null {
+  const n = bytes.length;
+  let i = 0;
+  const sign = bytes[0];
+  if (sign === 45 || sign === 43) i = 1;
+  if (i === n) return null;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = bytes[i]! - 48;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  return sign === 45 ? -v : v;
 }
 
 /**

@@ -31,6 +31,8 @@ class DenoChannel implements ByteChannel {
   writing = false;
   #closed = false;
   #resume: (() => void) | null = null;
+  /** The unwritten rest of the send in flight. */
+  #pending: Uint8Array | null = null;
   readonly #in = new Uint8Array(readBytes);
 
   constructor(readonly conn: Deno.Conn, readonly label: string) {}
@@ -38,27 +40,42 @@ class DenoChannel implements ByteChannel {
   send(chunk: Uint8Array): void {
     if (this.#closed) return;
     this.writing = true;
-    this.#writeAll(chunk).then(() => {
-      this.writing = false;
-      const resume = this.#resume;
-      this.#resume = null;
-      resume?.();
-      if (!this.#closed) this.handler?.drained();
-    }, (e) => {
-      this.writing = false;
-      if (!isDisconnect(e)) log.warn(`${this.label} write failed`, { error: String(e) });
-      this.#fail();
-    });
+    this.#pending = chunk;
+    this.conn.write(chunk).then(this.#written, this.#writeFailed);
   }
 
-  async #writeAll(chunk: Uint8Array): Promise<void> {
-    let off = await this.conn.write(chunk);
-    while (off < chunk.length) off += await this.conn.write(chunk.subarray(off));
-  }
+  /**
+   * A write finished: writes the rest of a partial one, or reports the drain.
+   * Bound once, so a send costs the runtime's write promise and nothing more.
+   */
+  readonly #written = (n: number): void => {
+    const chunk = this.#pending;
+    if (chunk === null || this.#closed) return;
+    if (n < chunk.length) {
+      this.#pending = chunk.subarray(n);
+      this.conn.write(this.#pending).then(this.#written, this.#writeFailed);
+      return;
+    }
+    this.#pending = null;
+    this.writing = false;
+    const resume = this.#resume;
+    this.#resume = null;
+    resume?.();
+    this.handler?.drained();
+  };
+
+  readonly #writeFailed = (e: unknown): void => {
+    this.#pending = null;
+    this.writing = false;
+    if (!isDisconnect(e)) log.warn(`${this.label} write failed`, { error: String(e) });
+    this.#fail();
+  };
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#pending = null;
+    this.writing = false;
     this.#resume?.();
     try {
       this.conn.close();

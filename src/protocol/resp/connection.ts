@@ -38,6 +38,8 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
   #busy = false;
   /** Known minimum size of the partial request at `#start` (0 when unknown). */
   readonly #hint = { need: 0 };
+  /** The parser's limits, refreshed before each request (kept to avoid an object per read). */
+  readonly #limits = { protoMaxBulkLen: 0, authenticated: true };
 
   constructor(readonly channel: ByteChannel, readonly store: KvStore) {}
 
@@ -170,7 +172,8 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
    * promise of a command that blocked (the rest of the buffer waits for it).
    */
   #drain(session: KvSession): Promise<void> | undefined {
-    const limits = { protoMaxBulkLen: this.store.config.protoMaxBulkLen, authenticated: true };
+    const limits = this.#limits;
+    limits.protoMaxBulkLen = this.store.config.protoMaxBulkLen;
     this.#processing = true;
     try {
       while (!this.#closing) {
