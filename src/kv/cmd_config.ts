@@ -43,6 +43,10 @@ function configValues(x: KvEngine): [string, string][] {
     ["databases", String(k.databases)],
     ["save", k.save],
     ...Object.entries(intSettings).map(([n, f]): [string, string] => [n, String(k[f])]),
+    ["slowlog-log-slower-than", String(k.slowlogLogSlowerThan)],
+    ["slowlog-max-len", String(k.slowlogMaxLen)],
+    ["latency-monitor-threshold", String(k.latencyMonitorThreshold)],
+    ["latency-tracking", k.latencyTracking ? "yes" : "no"],
     ["port", String(x.port)],
     ["timeout", "0"],
     ["bind", "127.0.0.1"],
@@ -57,7 +61,9 @@ type IntSetting =
   | "setMaxIntsetEntries"
   | "listMaxListpackSize"
   | "listCompressDepth"
-  | "hllSparseMaxBytes";
+  | "hllSparseMaxBytes"
+  | "slowlogMaxLen"
+  | "latencyMonitorThreshold";
 
 /** Integer settings by Redis name (7.0 still accepts the "ziplist" aliases). */
 const intSettings: Record<string, IntSetting> = {
@@ -74,6 +80,8 @@ const intSettings: Record<string, IntSetting> = {
   "list-max-ziplist-size": "listMaxListpackSize",
   "list-compress-depth": "listCompressDepth",
   "hll-sparse-max-bytes": "hllSparseMaxBytes",
+  "slowlog-max-len": "slowlogMaxLen",
+  "latency-monitor-threshold": "latencyMonitorThreshold",
 };
 
 function configSet(x: KvEngine, name: string, value: string): string | null {
@@ -89,6 +97,20 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
     return null;
   }
   switch (name) {
+    case "slowlog-log-slower-than": {
+      const n = Number(value);
+      if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < -1) return bad;
+      k.slowlogLogSlowerThan = n;
+      return null;
+    }
+    case "latency-tracking": {
+      const v = value.toLowerCase();
+      if (v !== "yes" && v !== "no") {
+        return `ERR CONFIG SET failed (possibly related to argument '${name}') - argument must be 'yes' or 'no'`;
+      }
+      k.latencyTracking = v === "yes";
+      return null;
+    }
     case "save":
       k.save = value;
       return null;

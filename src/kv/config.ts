@@ -36,6 +36,14 @@ export interface KvConfig {
   hllSparseMaxBytes: number;
   /** Accepted and reported only: ThunderDB snapshots on its own schedule. */
   save: string;
+  /** Commands that take at least this many µs enter the slow log; -1 = none. */
+  slowlogLogSlowerThan: number;
+  /** Entries the slow log keeps. */
+  slowlogMaxLen: number;
+  /** Commands that take at least this many ms are latency monitor events; 0 = off. */
+  latencyMonitorThreshold: number;
+  /** Whether per-command latency histograms are kept (LATENCY HISTOGRAM). */
+  latencyTracking: boolean;
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -57,6 +65,10 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   listCompressDepth: 0,
   hllSparseMaxBytes: 3000,
   save: "",
+  slowlogLogSlowerThan: 10_000,
+  slowlogMaxLen: 128,
+  latencyMonitorThreshold: 0,
+  latencyTracking: true,
 };
 
 /**

@@ -14,6 +14,8 @@ import { ZSet } from "./zset.ts";
 import { fromLatin1 } from "./bytes.ts";
 import { updateEncoding } from "./encoding.ts";
 import { notifyFlags, publishKeyspaceEvent } from "./notify.ts";
+import type { SlowlogEntry } from "./slowlog.ts";
+import type { LatencyEvent } from "./latency.ts";
 
 /** Counters INFO reports. */
 export interface KvStats {
@@ -104,6 +106,17 @@ export class KvEngine {
   /** Listening port and process id, for INFO. */
   port = 0;
   processId = 0;
+  /** The slow log, oldest first (SLOWLOG GET lists it newest first). */
+  readonly slowlog: SlowlogEntry[] = [];
+  slowlogNextId = 0;
+  /** Latency monitor events by name ("command"). */
+  readonly latencyEvents = new Map<string, LatencyEvent>();
+  /**
+   * Monotonic time (ms) the last command of the running batch ended, 0 at a
+   * batch's start: the next command's duration is measured from it, so a
+   * pipelined command costs one clock read (see dispatch.ts).
+   */
+  timedFromMs = 0;
   /** CPU time of the process in microseconds, for INFO cpu (set by the listener). */
   cpuUsage: () => { readonly user: number; readonly system: number } = () => ({
     user: 0,
@@ -114,6 +127,8 @@ export class KvEngine {
     public config: KvConfig,
     readonly clock: () => number = Date.now,
     readonly random: () => number = Math.random,
+    /** Monotonic clock in ms with sub-millisecond precision, for command durations. */
+    readonly timer: () => number = () => performance.now(),
   ) {
     for (let i = 0; i < config.databases; i++) {
       this.dbs.push(new Keyspace(i, (db, key) => this.#onExpired(db, key)));
@@ -162,6 +177,7 @@ export class KvEngine {
 
   /** Writes the pending record to the WAL; returns its end LSN or 0 when none. */
   commitRecord(): number {
+    this.timedFromMs = 0;
     if (this.#record.count === 0) return 0;
     const payload = this.#record.take();
     if (this.wal === null) return 0;

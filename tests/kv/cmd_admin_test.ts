@@ -157,9 +157,20 @@ Deno.test("INFO commandstats: failed calls, EXEC not blamed for its queue, CONFI
   const stats = () =>
     (c.run("INFO", "commandstats") as string).split("\r\n").filter((l) => l.startsWith("cmdstat_"));
   const line = (name: string) => stats().find((l) => l.startsWith(`cmdstat_${name}:`));
-  assertEquals(line("lpush"), "cmdstat_lpush:calls=2,rejected_calls=0,failed_calls=2");
-  assertEquals(line("exec"), "cmdstat_exec:calls=1,rejected_calls=0,failed_calls=0");
-  assertEquals(line("get"), "cmdstat_get:calls=0,rejected_calls=1,failed_calls=0");
+  assertEquals(
+    line("lpush"),
+    "cmdstat_lpush:calls=2,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=2",
+  );
+  assertEquals(
+    line("exec"),
+    "cmdstat_exec:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0",
+  );
+  assertEquals(
+    line("get"),
+    "cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0",
+  );
   c.run("CONFIG", "RESETSTAT");
-  assertEquals(stats().filter((l) => !l.startsWith("cmdstat_config:")), []);
+  assertEquals(stats(), [
+    "cmdstat_config|resetstat:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0",
+  ]);
 });
