@@ -220,6 +220,9 @@ function infoSection(x: KvEngine, name: string): string[] {
         `used_memory_human:${(used / 1048576).toFixed(2)}M`,
         `maxmemory:${x.config.maxmemory}`,
         `maxmemory_policy:${x.config.maxmemoryPolicy}`,
+        // Values are freed synchronously (UNLINK, FLUSHALL ASYNC): nothing is ever pending.
+        "lazyfree_pending_objects:0",
+        "lazyfreed_objects:0",
       ];
     }
     case "persistence":
@@ -244,6 +247,7 @@ function infoSection(x: KvEngine, name: string): string[] {
         `keyspace_misses:${s.misses}`,
         `pubsub_channels:${x.channels.size}`,
         `pubsub_patterns:${x.patterns.size}`,
+        `total_error_replies:${s.errorReplies}`,
       ];
     case "replication":
       return ["role:master", "connected_slaves:0", "master_repl_offset:0"];
@@ -256,6 +260,8 @@ function infoSection(x: KvEngine, name: string): string[] {
         "used_cpu_user_children:0.000000",
       ];
     }
+    case "errorstats":
+      return [...x.errorCodes].map(([code, n]) => `errorstat_${code}:count=${n}`);
     case "keyspace":
       return x.dbs.flatMap((db, i) =>
         db.size === 0 ? [] : [`db${i}:keys=${db.size},expires=${db.volatileCount},avg_ttl=0`]
@@ -273,6 +279,7 @@ const infoSections = [
   "stats",
   "replication",
   "cpu",
+  "errorstats",
   "keyspace",
 ];
 

@@ -27,6 +27,7 @@ import { hllHandlers } from "./cmd_hll.ts";
 import { geoSearchHandlers } from "./cmd_geosearch.ts";
 import { type CommandStats, commandStats, slowlogHandlers } from "./slowlog.ts";
 import { subcommands } from "./cmd_command.ts";
+import { dumpHandlers } from "./cmd_dump.ts";
 
 /** One command; its counters are INFO commandstats's. */
 export interface CommandSpec extends CommandStats {
@@ -106,6 +107,8 @@ pexpiretime 2 readonly,fast 1 1 1 generic
 persist 2 write,fast 1 1 1 generic
 touch -2 readonly,fast 1 -1 1 generic
 object -2 readonly 2 2 1 generic
+dump 2 readonly 1 1 1 generic
+restore -4 write,denyoom 1 1 1 generic
 hset -4 write,denyoom,fast 1 1 1 hash
 hmset -4 write,denyoom,fast 1 1 1 hash
 hsetnx 4 write,denyoom,fast 1 1 1 hash
@@ -271,6 +274,7 @@ const handlers: Record<string, Handler> = {
   ...hllHandlers,
   ...geoSearchHandlers,
   ...slowlogHandlers,
+  ...dumpHandlers,
 };
 
 function subcommandStats(name: string): Map<string, CommandStats> | null {

@@ -228,7 +228,10 @@ function runHandler(
   const stats = statsOf(spec, argv);
   recordCall(x, c, stats, argv, (endMs - startMs) * 1000);
   // A command failed when it replied an error itself (not one of EXEC's queued commands).
-  if (c.reply.errors > errorFloor) stats.failedCalls++;
+  if (c.reply.errors > errorFloor) {
+    stats.failedCalls++;
+    x.countError(c.reply.lastError);
+  }
   errorFloor = c.reply.errors;
   if (x.monitors.size !== 0 && !spec.flags.has("admin")) feedMonitors(x, c, db, argv);
   if (spec.write && !x.explicitPropagation && x.dirtyCounter !== before) x.propagate(db, argv);
@@ -251,6 +254,7 @@ function arityOk(spec: CommandSpec, argc: number): boolean {
 
 /** Rejects a command before it runs; inside MULTI this also dooms the EXEC. */
 function reject(
+  x: KvEngine,
   c: KvClient,
   message: string,
   spec?: CommandSpec,
@@ -259,6 +263,7 @@ function reject(
   if (spec !== undefined) statsOf(spec, argv ?? []).rejectedCalls++;
   if (c.multi !== null) c.multiError = true;
   c.reply.error(message);
+  x.countError(message);
   return undefined;
 }
 
@@ -295,25 +300,26 @@ function executeOne(
   const spec = lookup(argv[0]!);
   const name = spec?.name ?? latin1(argv[0]!).toLowerCase();
   if (!c.authenticated && (spec === undefined || !spec.noauth)) {
-    return reject(c, "NOAUTH Authentication required.");
+    return reject(x, c, "NOAUTH Authentication required.");
   }
-  if (spec === undefined) return reject(c, unknownCommand(argv));
+  if (spec === undefined) return reject(x, c, unknownCommand(argv));
   if (!arityOk(spec, argv.length)) {
-    return reject(c, `ERR wrong number of arguments for '${name}' command`, spec, argv);
+    return reject(x, c, `ERR wrong number of arguments for '${name}' command`, spec, argv);
   }
   c.lastCommand = containers.has(name) && argv.length > 1
     ? `${name}|${latin1(argv[1]!).toLowerCase()}`
     : name;
   if (x.config.maxmemory !== 0 && oomRejects(x, c, spec)) {
-    if (spec.name !== "exec") return reject(c, errors.oom, spec, argv);
+    if (spec.name !== "exec") return reject(x, c, errors.oom, spec, argv);
     c.multi = null;
     c.multiError = false;
     unwatchAll(x, c);
     c.reply.error(`EXECABORT Transaction discarded because of: ${errors.oom}`);
+    x.countError("EXECABORT");
     return undefined;
   }
   if (c.multi !== null && spec.flags.has("denymulti")) {
-    return reject(c, "ERR Command not allowed inside a transaction", spec, argv);
+    return reject(x, c, "ERR Command not allowed inside a transaction", spec, argv);
   }
   if (c.multi !== null && !spec.nomulti) {
     c.multi.push(argv.map((a) => a.slice()));
@@ -322,6 +328,7 @@ function executeOne(
   }
   if (c.resp === 2 && c.subscriptionCount > 0 && !spec.pubsubok) {
     return reject(
+      x,
       c,
       `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
     );
@@ -334,6 +341,7 @@ function executeOne(
     // connection and every other client carry on.
     log.error("KV command failed", { command: name, error: String(e) });
     c.reply.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
+    x.countError("ERR");
     return undefined;
   }
   if (x.readyKeys.size !== 0) x.serveReadyKeys();

@@ -26,6 +26,8 @@ export interface KvStats {
   misses: number;
   expired: number;
   evicted: number;
+  /** Error replies sent (INFO total_error_replies). */
+  errorReplies: number;
   /** Changes since the last checkpoint. */
   dirty: number;
   lastSaveMs: number;
@@ -64,6 +66,7 @@ function resettableStats() {
     misses: 0,
     expired: 0,
     evicted: 0,
+    errorReplies: 0,
   };
 }
 
@@ -109,6 +112,8 @@ export class KvEngine {
   /** The slow log, oldest first (SLOWLOG GET lists it newest first). */
   readonly slowlog: SlowlogEntry[] = [];
   slowlogNextId = 0;
+  /** Error replies by code word ("ERR", "WRONGTYPE"), for INFO errorstats. */
+  readonly errorCodes = new Map<string, number>();
   /** Latency monitor events by name ("command"). */
   readonly latencyEvents = new Map<string, LatencyEvent>();
   /**
@@ -146,6 +151,7 @@ export class KvEngine {
   /** CONFIG RESETSTAT: zeroes the counters INFO stats and commandstats report. */
   resetStats(): void {
     Object.assign(this.stats, resettableStats());
+    this.errorCodes.clear();
     this.resetCommandStats();
   }
 
@@ -182,6 +188,17 @@ export class KvEngine {
     const payload = this.#record.take();
     if (this.wal === null) return 0;
     return this.wal.append(kvRecordKind, payload);
+  }
+
+  /** Counts an error reply by its code word, as INFO errorstats shows it. */
+  countError(message: string): void {
+    this.stats.errorReplies++;
+    const space = message.indexOf(" ");
+    const code = space < 0 ? message : message.slice(0, space);
+    const n = this.errorCodes.get(code);
+    // Like Redis, at most 128 distinct codes are tracked.
+    if (n !== undefined) this.errorCodes.set(code, n + 1);
+    else if (this.errorCodes.size < 128) this.errorCodes.set(code, 1);
   }
 
   /** Database-qualified key for the WATCH and blocking maps. */

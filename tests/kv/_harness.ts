@@ -48,8 +48,10 @@ export class RecordingReply implements Reply {
     this.#emit(text);
   }
   errors = 0;
+  lastError = "";
   error(message: string): void {
     this.errors++;
+    this.lastError = message;
     this.#emit({ error: message });
   }
   integer(value: number | bigint): void {

@@ -174,3 +174,36 @@ Deno.test("INFO commandstats: failed calls, EXEC not blamed for its queue, CONFI
     "cmdstat_config|resetstat:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0",
   ]);
 });
+
+Deno.test("INFO errorstats and total_error_replies count error replies by code", () => {
+  const c = new Harness().client();
+  const info = () => (c.run("INFO") as string).split("\r\n");
+  const errorstats = () => info().filter((l) => l.startsWith("errorstat_"));
+  const total = () => info().find((l) => l.startsWith("total_error_replies:"));
+  assertEquals(errorstats(), []);
+  c.run("AUTH", "x"); // no password set: ERR, a failed call
+  c.run("SET", "k", "v");
+  c.run("LPUSH", "k", "x"); // WRONGTYPE
+  c.run("NOSUCHCOMMAND"); // rejected: ERR
+  c.run("MULTI");
+  c.run("SET"); // rejected: ERR, then EXECABORT
+  c.run("EXEC");
+  assertEquals(errorstats(), [
+    "errorstat_ERR:count=3",
+    "errorstat_WRONGTYPE:count=1",
+    "errorstat_EXECABORT:count=1",
+  ]);
+  assertEquals(total(), "total_error_replies:5");
+  const stats = (c.run("INFO", "commandstats") as string).split("\r\n");
+  assertEquals(
+    stats.find((l) => l.startsWith("cmdstat_auth:"))?.endsWith("rejected_calls=0,failed_calls=1"),
+    true,
+  );
+  assertEquals(
+    stats.find((l) => l.startsWith("cmdstat_set:"))?.endsWith("rejected_calls=1,failed_calls=0"),
+    true,
+  );
+  c.run("CONFIG", "RESETSTAT");
+  assertEquals(errorstats(), []);
+  assertEquals(total(), "total_error_replies:0");
+});
