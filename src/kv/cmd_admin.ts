@@ -10,17 +10,29 @@ import { redisVersion } from "./cmd_server.ts";
 import { MutedReply } from "./reply.ts";
 import { config } from "./cmd_config.ts";
 
-function clientLine(x: KvEngine, c: KvClient, self: KvClient): string {
+/** Bytes of a command in RESP framing, as it sat in the query buffer. */
+function requestBytes(argv: readonly Uint8Array[]): number {
+  let n = 3 + String(argv.length).length;
+  for (const a of argv) n += 5 + String(a.length).length + a.length;
+  return n;
+}
+
+/**
+ * One CLIENT LIST line. `running` is the command `self` is running: like
+ * Redis, its qbuf still holds that command.
+ */
+function clientLine(x: KvEngine, c: KvClient, self: KvClient, running: Uint8Array[]): string {
   const age = Math.floor((x.now - c.createdMs) / 1000);
   const idle = c === self ? 0 : Math.floor((x.now - c.lastInteractionMs) / 1000);
   const flags = (c.monitor ? "O" : "") + (c.subscriptionCount > 0 ? "P" : "") +
     (c.multi !== null ? "x" : "") +
     (c.blocked !== null ? "b" : "") + (c.noEvict ? "e" : "");
+  const qbuf = (c.transport.pendingInput ?? 0) + (c === self ? requestBytes(running) : 0);
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=8 name=${c.name} age=${age} idle=${idle} ` +
     `flags=${flags || "N"} db=${c.db} sub=${c.channels.size} psub=${c.patterns.size} ssub=0 ` +
     `multi=${
       c.multi === null ? -1 : c.multi.length
-    } qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 ` +
+    } qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 ` +
     `rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp}`;
 }
 
@@ -43,13 +55,16 @@ function clientKill(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
     const w = opt(argv, i);
     const v = latin1(argv[i + 1]!);
     if (w === "ID") {
-      const id = intArg(c, argv[i + 1]!, "ERR client-id should be greater than 0");
+      const idError = "ERR client-id should be greater than 0";
+      const id = intArg(c, argv[i + 1]!, idError);
       if (id === null) return;
+      if (id <= 0) return c.reply.error(idError);
       filters.push((o) => o.id === id);
     } else if (w === "ADDR") filters.push((o) => o.addr === v);
     else if (w === "LADDR") filters.push((o) => o.laddr === v);
-    else if (w === "USER") filters.push(() => v === "default");
-    else if (w === "TYPE") {
+    else if (w === "USER") {
+      if (v !== "default") return c.reply.error(`ERR No such user '${v}'`);
+    } else if (w === "TYPE") {
       const t = v.toLowerCase();
       if (!["normal", "pubsub", "master", "replica", "slave"].includes(t)) {
         return c.reply.error(`ERR Unknown client type '${v}'`);
@@ -146,9 +161,11 @@ const client: Handler = (x, c, argv) => {
         : t === "normal" && o.subscriptionCount === 0)
       );
     } else if (argv.length !== 2) return c.reply.error(errors.syntax);
-    return c.reply.verbatim(list.map((o) => clientLine(x, o, c) + "\n").join(""));
+    return c.reply.verbatim(list.map((o) => clientLine(x, o, c, argv) + "\n").join(""));
   }
-  if (sub === "INFO" && argv.length === 2) return c.reply.verbatim(clientLine(x, c, c) + "\n");
+  if (sub === "INFO" && argv.length === 2) {
+    return c.reply.verbatim(clientLine(x, c, c, argv) + "\n");
+  }
   if (sub === "KILL" && argv.length >= 3) return clientKill(x, c, argv);
   if (sub === "NO-EVICT" && argv.length === 3) {
     const v = opt(argv, 2);

@@ -207,3 +207,48 @@ Deno.test("INFO errorstats and total_error_replies count error replies by code",
   assertEquals(errorstats(), []);
   assertEquals(total(), "total_error_replies:0");
 });
+
+Deno.test("CONFIG SET is all or nothing, refuses duplicates and immutable settings", () => {
+  const c = new Harness().client();
+  const get = (n: string) => (c.run("CONFIG", "GET", n) as string[])[1];
+  assertEquals(c.run("CONFIG", "SET", "maxmemory", "100", "slowlog-max-len", "7"), "OK");
+  assertEquals([get("maxmemory"), get("slowlog-max-len")], ["100", "7"]);
+  assertEquals(
+    c.run("CONFIG", "SET", "maxmemory", "200", "maxmemory-clients", "200%"),
+    err(
+      "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - percentage argument must be less or equal to 100",
+    ),
+  );
+  assertEquals(get("maxmemory"), "100");
+  assertEquals(
+    c.run("CONFIG", "SET", "maxmemory", "1", "maxmemory", "2"),
+    err("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - duplicate parameter"),
+  );
+  assertEquals(
+    c.run("CONFIG", "SET", "daemonize", "yes"),
+    err(
+      "ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set immutable config",
+    ),
+  );
+  assertEquals(c.run("CONFIG", "SET", "appendonly", "yes"), "OK");
+  assertEquals(
+    c.run("CONFIG", "SET", "appendonly", "no"),
+    err(
+      "ERR CONFIG SET failed (possibly related to argument 'appendonly') - ThunderDB runs with appendonly yes",
+    ),
+  );
+  assertEquals(c.run("CONFIG", "SET", "repl-backlog-size", "2mb"), "OK");
+  assertEquals(get("repl-backlog-size"), String(2 * 1024 * 1024));
+  const all = c.run("CONFIG", "GET", "*") as string[];
+  assertEquals(all.includes("key-load-delay"), false);
+  assertEquals(c.run("CONFIG", "GET", "key-load-delay"), ["key-load-delay", "0"]);
+});
+
+Deno.test("CLIENT LIST qbuf counts the running command; CLIENT KILL checks ids and users", () => {
+  const c = new Harness().client();
+  const line = c.run("CLIENT", "INFO") as string;
+  // *2\r\n$6\r\nclient\r\n$4\r\ninfo\r\n
+  assertEquals(line.includes(" qbuf=26 "), true);
+  assertEquals(c.run("CLIENT", "KILL", "ID", "0"), err("ERR client-id should be greater than 0"));
+  assertEquals(c.run("CLIENT", "KILL", "USER", "bob"), err("ERR No such user 'bob'"));
+});

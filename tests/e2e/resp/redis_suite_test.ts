@@ -40,6 +40,7 @@ const units = [
   "unit/latency-monitor",
   "unit/dump",
   "unit/lazyfree",
+  "unit/introspection",
 ];
 
 /**
@@ -63,6 +64,8 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   ["exec with read commands and stale replica state change", "no replication"],
   // No Lua scripting (EVAL, SCRIPT): only the empty FUNCTION library exists.
   ["/script timeout$", "no Lua scripting"],
+  ["MONITOR can log commands issued by the scripting engine", "no Lua scripting (EVAL)"],
+  ["MONITOR can log commands issued by functions", "no Lua scripting (FUNCTION LOAD)"],
   ["SORT sorted set BY nosort works as expected from scripts", "no Lua scripting (EVAL)"],
   // Streams (XADD, XGROUP) are not implemented.
   ["COPY basic usage for stream", "no stream type"],
