@@ -121,8 +121,12 @@ function clientUnblock(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
   const state = target?.blocked ?? null;
   if (target === undefined || state === null) return c.reply.integer(0);
   x.unblock(target);
-  if (how === "ERROR") target.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
-  else if (state.timeoutReply === "nil") target.reply.nil();
+  if (how === "ERROR") {
+    const message = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+    target.reply.error(message);
+    x.countError(message);
+    x.blockedCommandFailed(state.argv);
+  } else if (state.timeoutReply === "nil") target.reply.nil();
   else target.reply.nullArray();
   target.transport.flushSoon();
   c.reply.integer(1);
@@ -301,13 +305,13 @@ const infoSections = [
 ];
 
 /** Sections only INFO ALL/EVERYTHING (or naming them) shows, as Redis. */
-const nonDefaultSections = ["commandstats"];
+const nonDefaultSections = ["commandstats", "latencystats"];
 
 /**
  * The INFO handler; `extra` supplies sections computed outside this module
  * (commandstats, from the command table).
  */
-export function infoWith(extra: Readonly<Record<string, () => string[]>>): Handler {
+export function infoWith(extra: Readonly<Record<string, (x: KvEngine) => string[]>>): Handler {
   return (x, c, argv) => {
     const all = [...infoSections, ...nonDefaultSections];
     const wanted = argv.slice(1).map((a) => latin1(a).toLowerCase());
@@ -316,10 +320,8 @@ export function infoWith(extra: Readonly<Record<string, () => string[]>>): Handl
     const parts: string[] = [];
     for (const section of all) {
       if (!wanted.includes(section)) continue;
-      const title = section === "commandstats"
-        ? "Commandstats"
-        : section[0]!.toUpperCase() + section.slice(1);
-      const lines = extra[section]?.() ?? infoSection(x, section);
+      const title = section[0]!.toUpperCase() + section.slice(1);
+      const lines = extra[section]?.(x) ?? infoSection(x, section);
       parts.push(`# ${title}\r\n` + lines.map((l) => l + "\r\n").join(""));
     }
     c.reply.verbatim(parts.join("\r\n"));

@@ -85,6 +85,7 @@ function configValues(x: KvEngine): [string, string][] {
     ["slowlog-max-len", String(k.slowlogMaxLen)],
     ["latency-monitor-threshold", String(k.latencyMonitorThreshold)],
     ["latency-tracking", k.latencyTracking ? "yes" : "no"],
+    ["latency-tracking-info-percentiles", k.latencyTrackingInfoPercentiles.join(" ")],
     ["port", String(x.port)],
     ["timeout", "0"],
     ["bind", "127.0.0.1"],
@@ -181,6 +182,15 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
       const n = Number(value);
       if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < -1) return bad;
       k.slowlogLogSlowerThan = n;
+      return null;
+    }
+    case "latency-tracking-info-percentiles": {
+      const words = value.split(" ").filter((w) => w !== "");
+      const ps = words.map(Number);
+      if (ps.some((p, i) => !/^[\d.]+$/.test(words[i]!) || !(p >= 0 && p <= 100))) {
+        return setFailed(name, "percentile must be between 0.0 and 100.0");
+      }
+      k.latencyTrackingInfoPercentiles = ps;
       return null;
     }
     case "latency-tracking": {

@@ -44,6 +44,8 @@ export interface KvConfig {
   latencyMonitorThreshold: number;
   /** Whether per-command latency histograms are kept (LATENCY HISTOGRAM). */
   latencyTracking: boolean;
+  /** Percentiles INFO latencystats reports from those histograms. */
+  latencyTrackingInfoPercentiles: readonly number[];
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -69,6 +71,7 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   slowlogMaxLen: 128,
   latencyMonitorThreshold: 0,
   latencyTracking: true,
+  latencyTrackingInfoPercentiles: [50, 99, 99.9],
 };
 
 /**

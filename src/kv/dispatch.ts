@@ -18,7 +18,13 @@ import { KvClient as Client } from "./client.ts";
 import { log } from "../common/log.ts";
 import { memoryAvailable } from "./evict.ts";
 import { feedMonitors } from "./monitor.ts";
-import { type CommandStats, recordCall, recordSlow, resetCommandStats } from "./slowlog.ts";
+import {
+  type CommandStats,
+  latencyPercentiles,
+  recordCall,
+  recordSlow,
+  resetCommandStats,
+} from "./slowlog.ts";
 import { latencyHandler } from "./latency.ts";
 
 const multi: Handler = (_x, c) => {
@@ -122,7 +128,17 @@ function commandStats(): string[] {
   return lines;
 }
 
-const info = infoWith({ commandstats: commandStats });
+function latencyStats(x: KvEngine): string[] {
+  const lines: string[] = [];
+  for (const s of everyStats()) {
+    if (s.histogram === null || s.calls === 0) continue;
+    const p = latencyPercentiles(s, x.config.latencyTrackingInfoPercentiles);
+    lines.push(`latency_percentiles_usec_${s.name}:${p}`);
+  }
+  return lines;
+}
+
+const info = infoWith({ commandstats: commandStats, latencystats: latencyStats });
 const command = commandHandler(() => table);
 const latency = latencyHandler(() => new Map([...everyStats()].map((st) => [st.name, st])));
 const table = buildCommandTable({
@@ -370,6 +386,10 @@ function retryBlocked(x: KvEngine, c: KvClient, argv: Uint8Array[]): boolean {
 /** Wires the engine's blocked-client retry to this dispatcher. */
 export function attachDispatcher(x: KvEngine): void {
   x.runBlocked = (c, argv) => retryBlocked(x, c, argv);
+  x.blockedCommandFailed = (argv) => {
+    const spec = table.get(latin1(argv[0]!).toLowerCase());
+    if (spec !== undefined) statsOf(spec, argv).failedCalls++;
+  };
   x.resetCommandStats = () => {
     for (const st of everyStats()) resetCommandStats(st);
   };

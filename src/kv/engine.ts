@@ -93,6 +93,8 @@ export class KvEngine {
   nextClientId = 1;
   wal: WalWriter | null = null;
   runBlocked: BlockedRunner = () => true;
+  /** Counts a blocked command that ended in an error as failed; set by the dispatcher. */
+  blockedCommandFailed: (argv: Uint8Array[]) => void = () => {};
   /** Zeroes the per-command counters (CONFIG RESETSTAT); set by the dispatcher. */
   resetCommandStats: () => void = () => {};
   /** Persists a snapshot (SAVE/BGSAVE); null when the engine has no storage. */

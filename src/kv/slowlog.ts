@@ -170,6 +170,20 @@ export function histogramCumulative(s: CommandStats): [number, number][] {
   return out;
 }
 
+/**
+ * The INFO latencystats line of a command, e.g. "p50=4.000,p99=8.000": each
+ * percentile is the upper bound (µs) of the histogram slot that reaches it.
+ */
+export function latencyPercentiles(s: CommandStats, percentiles: readonly number[]): string {
+  const h = histogramCumulative(s);
+  const total = h.length === 0 ? 0 : h[h.length - 1]![1];
+  return percentiles.map((p) => {
+    const want = Math.max(1, Math.ceil((p / 100) * total));
+    const slot = h.find(([, count]) => count >= want);
+    return `p${p}=${(slot?.[0] ?? 0).toFixed(3)}`;
+  }).join(",");
+}
+
 function slowlogEntry(c: KvClient, e: SlowlogEntry): void {
   c.reply.array(6);
   c.reply.integer(e.id);

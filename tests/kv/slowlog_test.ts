@@ -69,3 +69,48 @@ Deno.test("INFO commandstats reports usec and counts subcommands apart", () => {
   );
   assertEquals(line("client"), undefined);
 });
+
+Deno.test("INFO latencystats reports the configured percentiles from the histograms", () => {
+  const h = new Harness();
+  const c = h.client();
+  c.run("CONFIG", "RESETSTAT");
+  h.timerStepMs = 0.003; // 3 µs: the 4 µs slot
+  for (let i = 0; i < 9; i++) c.run("SET", "a", "b");
+  h.timerStepMs = 0.1; // 100 µs: the 128 µs slot
+  c.run("SET", "a", "b");
+  h.timerStepMs = 0;
+  const line = () =>
+    (c.run("INFO", "latencystats") as string).split("\r\n").find((l) =>
+      l.startsWith("latency_percentiles_usec_set:")
+    );
+  assertEquals(line(), "latency_percentiles_usec_set:p50=4.000,p99=128.000,p99.9=128.000");
+  c.run("CONFIG", "SET", "latency-tracking-info-percentiles", "0 90 100");
+  assertEquals(c.run("CONFIG", "GET", "latency-tracking-info-percentiles"), [
+    "latency-tracking-info-percentiles",
+    "0 90 100",
+  ]);
+  assertEquals(line(), "latency_percentiles_usec_set:p0=4.000,p90=4.000,p100=128.000");
+  assertEquals(
+    c.run("CONFIG", "SET", "latency-tracking-info-percentiles", "10 101"),
+    err(
+      "ERR CONFIG SET failed (possibly related to argument 'latency-tracking-info-percentiles') - percentile must be between 0.0 and 100.0",
+    ),
+  );
+});
+
+Deno.test("CLIENT UNBLOCK ... ERROR counts the blocked command as failed", () => {
+  const h = new Harness();
+  const a = h.client();
+  const b = h.client();
+  const id = b.run("CLIENT", "ID") as number;
+  a.run("CONFIG", "RESETSTAT");
+  b.start("BLPOP", "q", 0);
+  assertEquals(a.run("CLIENT", "UNBLOCK", id, "ERROR"), 1);
+  assertEquals(b.drain(), [{ error: "UNBLOCKED client unblocked via CLIENT UNBLOCK" }]);
+  const info = (a.run("INFO", "ALL") as string).split("\r\n");
+  assertEquals(info.includes("errorstat_UNBLOCKED:count=1"), true);
+  assertEquals(
+    info.find((l) => l.startsWith("cmdstat_blpop:"))?.endsWith("rejected_calls=0,failed_calls=1"),
+    true,
+  );
+});
