@@ -9,6 +9,7 @@ import { errors, type Handler, intArg, opt, subcommandError } from "./cmd_util.t
 import { redisVersion } from "./cmd_server.ts";
 import { MutedReply } from "./reply.ts";
 import { config } from "./cmd_config.ts";
+import { clientPause, unpause } from "./pause.ts";
 
 /** Bytes of a command in RESP framing, as it sat in the query buffer. */
 function requestBytes(argv: readonly Uint8Array[]): number {
@@ -178,6 +179,11 @@ const client: Handler = (x, c, argv) => {
     return c.reply.ok();
   }
   if (sub === "SETINFO" && argv.length === 4) return c.reply.ok();
+  if (sub === "PAUSE" && (argv.length === 3 || argv.length === 4)) return clientPause(x, c, argv);
+  if (sub === "UNPAUSE" && argv.length === 2) {
+    unpause(x);
+    return c.reply.ok();
+  }
   if (sub === "REPLY" && argv.length === 3) return clientReply(c, argv);
   if (sub === "UNBLOCK" && (argv.length === 3 || argv.length === 4)) {
     return clientUnblock(x, c, argv);
@@ -206,6 +212,8 @@ const client: Handler = (x, c, argv) => {
     "KILL",
     "NO-EVICT",
     "SETINFO",
+    "PAUSE",
+    "UNPAUSE",
     "HELP",
   ]);
 };
@@ -231,7 +239,10 @@ function infoSection(x: KvEngine, name: string): string[] {
       return [
         `connected_clients:${x.clients.size}`,
         `maxclients:${x.config.maxclients}`,
-        `blocked_clients:${[...x.clients.values()].filter((c) => c.blocked !== null).length}`,
+        `blocked_clients:${
+          [...x.clients.values()].filter((c) => c.blocked !== null).length +
+          (x.pause?.waiting.size ?? 0)
+        }`,
         "tracking_clients:0",
       ];
     case "memory": {

@@ -26,6 +26,7 @@ import {
   resetCommandStats,
 } from "./slowlog.ts";
 import { latencyHandler } from "./latency.ts";
+import { pauseHolds, waitForUnpause } from "./pause.ts";
 
 const multi: Handler = (_x, c) => {
   if (c.multi !== null) return c.reply.error("ERR MULTI calls can not be nested");
@@ -349,6 +350,11 @@ function executeOne(
       `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
     );
   }
+  if (x.pause !== null && pauseHolds(x.pause, spec, () => queuedSpecs(c))) {
+    // Runs once the pause ends; the connection reads nothing more meanwhile.
+    const held = argv.map((a) => a.slice());
+    return waitForUnpause(x, c).then(() => c.closed ? undefined : executeCommand(x, c, held));
+  }
   let r: BlockRequest | Promise<void> | void;
   try {
     r = runHandler(x, c, spec, argv);
@@ -365,6 +371,10 @@ function executeOne(
   if (r instanceof Promise) return r;
   x.block(c, r.keys, argv, r.timeoutMs, r.timeoutReply);
   return c.blockedWait ?? undefined;
+}
+
+function queuedSpecs(c: KvClient): (CommandSpec | undefined)[] {
+  return (c.multi ?? []).map((argv) => lookup(argv[0]!));
 }
 
 /** Retries a blocked client's command; false when it would block again. */

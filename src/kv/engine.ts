@@ -16,6 +16,7 @@ import { updateEncoding } from "./encoding.ts";
 import { notifyFlags, publishKeyspaceEvent } from "./notify.ts";
 import type { SlowlogEntry } from "./slowlog.ts";
 import type { LatencyEvent } from "./latency.ts";
+import type { Pause } from "./pause.ts";
 
 /** Counters INFO reports. */
 export interface KvStats {
@@ -116,6 +117,8 @@ export class KvEngine {
   slowlogNextId = 0;
   /** Error replies by code word ("ERR", "WRONGTYPE"), for INFO errorstats. */
   readonly errorCodes = new Map<string, number>();
+  /** The CLIENT PAUSE in force, null when none. */
+  pause: Pause | null = null;
   /** Latency monitor events by name ("command"). */
   readonly latencyEvents = new Map<string, LatencyEvent>();
   /**

@@ -45,6 +45,8 @@ const units = [
   "unit/dump",
   "unit/lazyfree",
   "unit/introspection",
+  "unit/pause",
+  "unit/violations",
 ];
 
 /**
@@ -145,6 +147,9 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   ["errorstats: rejected call by authorization error", "no ACL users (ACL SETUSER)"],
   // unit/auth: a replica authenticating to its master.
   ["MASTERAUTH test with binary password", "no replication (SLAVEOF)"],
+  // unit/pause: how a pause treats scripts (EVAL, EVAL_RO, FUNCTION LOAD).
+  ["/scripts .*are (not )?blocked by pause RO$", "no Lua scripting"],
+  ["Test may-replicate commands are rejected in RO scripts", "no Lua scripting (EVAL_RO)"],
   // Streams are not implemented.
   ["lazy free a stream with all types of metadata", "no stream type"],
   ["lazy free a stream with deleted cgroup", "no stream type"],

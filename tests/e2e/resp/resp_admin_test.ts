@@ -1,7 +1,7 @@
 /**
  * End-to-end with ioredis against server.ts: the slow log, the latency
  * monitor and histograms, DUMP/RESTORE (surviving a restart), INFO
- * errorstats and commandstats, CONFIG SET's all-or-nothing rule.
+ * errorstats and commandstats, CONFIG SET's all-or-nothing rule, CLIENT PAUSE.
  */
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
@@ -70,6 +70,24 @@ Deno.test("ioredis: SLOWLOG, LATENCY, errorstats and commandstats through server
       /percentage argument must be less or equal to 100/,
     );
     assert.deepEqual(await r.config("GET", "maxmemory"), ["maxmemory", "0"]);
+
+    // CLIENT PAUSE WRITE: another client's SET waits for CLIENT UNPAUSE, its GET does not.
+    const other = connect(server.port);
+    try {
+      await other.connect();
+      assert.equal(await r.client("PAUSE", 60_000, "WRITE"), "OK");
+      let done = false;
+      const set = other.set("paused", "1").then((v) => (done = true, v));
+      assert.equal(await r.get("paused"), null);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(done, false);
+      assert.match(await r.info("clients"), /blocked_clients:1/);
+      assert.equal(await r.client("UNPAUSE"), "OK");
+      assert.equal(await set, "OK");
+      assert.equal(await r.get("paused"), "1");
+    } finally {
+      other.disconnect();
+    }
   } finally {
     r.disconnect();
     await server.stop();
