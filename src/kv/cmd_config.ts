@@ -9,7 +9,7 @@ import { type Handler, opt, subcommandError } from "./cmd_util.ts";
 import { globMatch } from "./glob.ts";
 import { memoryAvailable } from "./evict.ts";
 import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
-import type { AppendFsync, MaxmemoryPolicy } from "./config.ts";
+import { type AppendFsync, maxmemoryPolicies, type MaxmemoryPolicy } from "./config.ts";
 
 /** Parses "100mb", "1gb", "4096" into bytes; null when invalid. */
 export function parseMemory(text: string): number | null {
@@ -221,8 +221,11 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
       return null;
     }
     case "maxmemory-policy":
-      if (value !== "noeviction" && value !== "allkeys-lru") {
-        return `ERR CONFIG SET failed (possibly related to argument '${name}') - argument(s) must be one of the following: noeviction, allkeys-lru`;
+      if (!(maxmemoryPolicies as readonly string[]).includes(value)) {
+        return setFailed(
+          name,
+          `argument(s) must be one of the following: ${maxmemoryPolicies.join(", ")}`,
+        );
       }
       k.maxmemoryPolicy = value as MaxmemoryPolicy;
       return null;

@@ -54,7 +54,7 @@ const units = [
  * `_redis_server_shim.sh` (server.ts on the port and directory it chose):
  * all their tests are tagged external:skip.
  */
-const spawnedUnits = ["unit/info", "unit/auth", "unit/limits"];
+const spawnedUnits = ["unit/info", "unit/auth", "unit/limits", "unit/maxmemory"];
 
 /**
  * A working directory for the suite's own mode: its tests (linked, with a
@@ -150,6 +150,15 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   // unit/pause: how a pause treats scripts (EVAL, EVAL_RO, FUNCTION LOAD).
   ["/scripts .*are (not )?blocked by pause RO$", "no Lua scripting"],
   ["Test may-replicate commands are rejected in RO scripts", "no Lua scripting (EVAL_RO)"],
+  // unit/maxmemory: what ThunderDB does not account or share, LFU, replicas and tracking.
+  ["/^eviction due to (output|input) buffer", "client buffers are not counted in used_memory"],
+  ["Without maxmemory small integers are shared", "no shared integer objects"],
+  ["With maxmemory and non-LRU policy integers are still shared", "no shared integer objects"],
+  ["/policy (allkeys|volatile)-lfu", "no LFU maxmemory policy"],
+  ["slave buffer are counted correctly", "no replication"],
+  ["replica buffer don't induce eviction", "no replication"],
+  ["client tracking don't cause eviction feedback loop", "no CLIENT TRACKING"],
+  ["/^propagation with eviction", "no replication stream"],
   // Streams are not implemented.
   ["lazy free a stream with all types of metadata", "no stream type"],
   ["lazy free a stream with deleted cgroup", "no stream type"],
