@@ -15,6 +15,8 @@ export interface ClientTransport {
   closeAfterReply(): void;
   /** Writes buffered replies soon (pub/sub messages, unblocked clients). */
   flushSoon(): void;
+  /** Received bytes not yet run as commands (CLIENT LIST qbuf); absent when unknown. */
+  readonly pendingInput?: number;
 }
 
 /** A blocked client's wait (BLPOP and friends). */

@@ -9,18 +9,31 @@ import { errors, type Handler, intArg, opt, subcommandError } from "./cmd_util.t
 import { redisVersion } from "./cmd_server.ts";
 import { MutedReply } from "./reply.ts";
 import { config } from "./cmd_config.ts";
+import { clientPause, unpause } from "./pause.ts";
 
-function clientLine(x: KvEngine, c: KvClient, self: KvClient): string {
+/** Bytes of a command in RESP framing, as it sat in the query buffer. */
+function requestBytes(argv: readonly Uint8Array[]): number {
+  let n = 3 + String(argv.length).length;
+  for (const a of argv) n += 5 + String(a.length).length + a.length;
+  return n;
+}
+
+/**
+ * One CLIENT LIST line. `running` is the command `self` is running: like
+ * Redis, its qbuf still holds that command.
+ */
+function clientLine(x: KvEngine, c: KvClient, self: KvClient, running: Uint8Array[]): string {
   const age = Math.floor((x.now - c.createdMs) / 1000);
   const idle = c === self ? 0 : Math.floor((x.now - c.lastInteractionMs) / 1000);
   const flags = (c.monitor ? "O" : "") + (c.subscriptionCount > 0 ? "P" : "") +
     (c.multi !== null ? "x" : "") +
     (c.blocked !== null ? "b" : "") + (c.noEvict ? "e" : "");
+  const qbuf = (c.transport.pendingInput ?? 0) + (c === self ? requestBytes(running) : 0);
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=8 name=${c.name} age=${age} idle=${idle} ` +
     `flags=${flags || "N"} db=${c.db} sub=${c.channels.size} psub=${c.patterns.size} ssub=0 ` +
     `multi=${
       c.multi === null ? -1 : c.multi.length
-    } qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 ` +
+    } qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 ` +
     `rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp}`;
 }
 
@@ -43,13 +56,16 @@ function clientKill(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
     const w = opt(argv, i);
     const v = latin1(argv[i + 1]!);
     if (w === "ID") {
-      const id = intArg(c, argv[i + 1]!, "ERR client-id should be greater than 0");
+      const idError = "ERR client-id should be greater than 0";
+      const id = intArg(c, argv[i + 1]!, idError);
       if (id === null) return;
+      if (id <= 0) return c.reply.error(idError);
       filters.push((o) => o.id === id);
     } else if (w === "ADDR") filters.push((o) => o.addr === v);
     else if (w === "LADDR") filters.push((o) => o.laddr === v);
-    else if (w === "USER") filters.push(() => v === "default");
-    else if (w === "TYPE") {
+    else if (w === "USER") {
+      if (v !== "default") return c.reply.error(`ERR No such user '${v}'`);
+    } else if (w === "TYPE") {
       const t = v.toLowerCase();
       if (!["normal", "pubsub", "master", "replica", "slave"].includes(t)) {
         return c.reply.error(`ERR Unknown client type '${v}'`);
@@ -106,8 +122,12 @@ function clientUnblock(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
   const state = target?.blocked ?? null;
   if (target === undefined || state === null) return c.reply.integer(0);
   x.unblock(target);
-  if (how === "ERROR") target.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
-  else if (state.timeoutReply === "nil") target.reply.nil();
+  if (how === "ERROR") {
+    const message = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+    target.reply.error(message);
+    x.countError(message);
+    x.blockedCommandFailed(state.argv);
+  } else if (state.timeoutReply === "nil") target.reply.nil();
   else target.reply.nullArray();
   target.transport.flushSoon();
   c.reply.integer(1);
@@ -146,9 +166,11 @@ const client: Handler = (x, c, argv) => {
         : t === "normal" && o.subscriptionCount === 0)
       );
     } else if (argv.length !== 2) return c.reply.error(errors.syntax);
-    return c.reply.verbatim(list.map((o) => clientLine(x, o, c) + "\n").join(""));
+    return c.reply.verbatim(list.map((o) => clientLine(x, o, c, argv) + "\n").join(""));
   }
-  if (sub === "INFO" && argv.length === 2) return c.reply.verbatim(clientLine(x, c, c) + "\n");
+  if (sub === "INFO" && argv.length === 2) {
+    return c.reply.verbatim(clientLine(x, c, c, argv) + "\n");
+  }
   if (sub === "KILL" && argv.length >= 3) return clientKill(x, c, argv);
   if (sub === "NO-EVICT" && argv.length === 3) {
     const v = opt(argv, 2);
@@ -157,6 +179,11 @@ const client: Handler = (x, c, argv) => {
     return c.reply.ok();
   }
   if (sub === "SETINFO" && argv.length === 4) return c.reply.ok();
+  if (sub === "PAUSE" && (argv.length === 3 || argv.length === 4)) return clientPause(x, c, argv);
+  if (sub === "UNPAUSE" && argv.length === 2) {
+    unpause(x);
+    return c.reply.ok();
+  }
   if (sub === "REPLY" && argv.length === 3) return clientReply(c, argv);
   if (sub === "UNBLOCK" && (argv.length === 3 || argv.length === 4)) {
     return clientUnblock(x, c, argv);
@@ -185,6 +212,8 @@ const client: Handler = (x, c, argv) => {
     "KILL",
     "NO-EVICT",
     "SETINFO",
+    "PAUSE",
+    "UNPAUSE",
     "HELP",
   ]);
 };
@@ -210,7 +239,10 @@ function infoSection(x: KvEngine, name: string): string[] {
       return [
         `connected_clients:${x.clients.size}`,
         `maxclients:${x.config.maxclients}`,
-        `blocked_clients:${[...x.clients.values()].filter((c) => c.blocked !== null).length}`,
+        `blocked_clients:${
+          [...x.clients.values()].filter((c) => c.blocked !== null).length +
+          (x.pause?.waiting.size ?? 0)
+        }`,
         "tracking_clients:0",
       ];
     case "memory": {
@@ -220,6 +252,9 @@ function infoSection(x: KvEngine, name: string): string[] {
         `used_memory_human:${(used / 1048576).toFixed(2)}M`,
         `maxmemory:${x.config.maxmemory}`,
         `maxmemory_policy:${x.config.maxmemoryPolicy}`,
+        // Values are freed synchronously (UNLINK, FLUSHALL ASYNC): nothing is ever pending.
+        "lazyfree_pending_objects:0",
+        "lazyfreed_objects:0",
       ];
     }
     case "persistence":
@@ -244,6 +279,7 @@ function infoSection(x: KvEngine, name: string): string[] {
         `keyspace_misses:${s.misses}`,
         `pubsub_channels:${x.channels.size}`,
         `pubsub_patterns:${x.patterns.size}`,
+        `total_error_replies:${s.errorReplies}`,
       ];
     case "replication":
       return ["role:master", "connected_slaves:0", "master_repl_offset:0"];
@@ -256,6 +292,8 @@ function infoSection(x: KvEngine, name: string): string[] {
         "used_cpu_user_children:0.000000",
       ];
     }
+    case "errorstats":
+      return [...x.errorCodes].map(([code, n]) => `errorstat_${code}:count=${n}`);
     case "keyspace":
       return x.dbs.flatMap((db, i) =>
         db.size === 0 ? [] : [`db${i}:keys=${db.size},expires=${db.volatileCount},avg_ttl=0`]
@@ -273,17 +311,18 @@ const infoSections = [
   "stats",
   "replication",
   "cpu",
+  "errorstats",
   "keyspace",
 ];
 
 /** Sections only INFO ALL/EVERYTHING (or naming them) shows, as Redis. */
-const nonDefaultSections = ["commandstats"];
+const nonDefaultSections = ["commandstats", "latencystats"];
 
 /**
  * The INFO handler; `extra` supplies sections computed outside this module
  * (commandstats, from the command table).
  */
-export function infoWith(extra: Readonly<Record<string, () => string[]>>): Handler {
+export function infoWith(extra: Readonly<Record<string, (x: KvEngine) => string[]>>): Handler {
   return (x, c, argv) => {
     const all = [...infoSections, ...nonDefaultSections];
     const wanted = argv.slice(1).map((a) => latin1(a).toLowerCase());
@@ -292,10 +331,8 @@ export function infoWith(extra: Readonly<Record<string, () => string[]>>): Handl
     const parts: string[] = [];
     for (const section of all) {
       if (!wanted.includes(section)) continue;
-      const title = section === "commandstats"
-        ? "Commandstats"
-        : section[0]!.toUpperCase() + section.slice(1);
-      const lines = extra[section]?.() ?? infoSection(x, section);
+      const title = section[0]!.toUpperCase() + section.slice(1);
+      const lines = extra[section]?.(x) ?? infoSection(x, section);
       parts.push(`# ${title}\r\n` + lines.map((l) => l + "\r\n").join(""));
     }
     c.reply.verbatim(parts.join("\r\n"));

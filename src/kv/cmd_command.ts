@@ -25,7 +25,7 @@ function sortStoreKey(args: Uint8Array[]): Uint8Array[] {
  * Subcommands of the container commands, as COMMAND LIST names them
  * ("client|list"); only those ThunderDB answers.
  */
-const subcommands: Readonly<Record<string, readonly string[]>> = {
+export const subcommands: Readonly<Record<string, readonly string[]>> = {
   client: [
     "getname",
     "help",
@@ -34,10 +34,12 @@ const subcommands: Readonly<Record<string, readonly string[]>> = {
     "kill",
     "list",
     "no-evict",
+    "pause",
     "reply",
     "setinfo",
     "setname",
     "unblock",
+    "unpause",
   ],
   cluster: ["help", "info", "keyslot", "myid", "nodes", "shards", "slots"],
   command: ["count", "docs", "getkeys", "info", "list"],
@@ -46,6 +48,8 @@ const subcommands: Readonly<Record<string, readonly string[]>> = {
   memory: ["doctor", "help", "usage"],
   object: ["encoding", "freq", "help", "idletime", "refcount"],
   pubsub: ["channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"],
+  slowlog: ["get", "help", "len", "reset"],
+  latency: ["doctor", "graph", "help", "histogram", "history", "latest", "reset"],
 };
 
 /** Redis's ACL category names for the command groups. */

@@ -9,7 +9,7 @@ import { type Handler, opt, subcommandError } from "./cmd_util.ts";
 import { globMatch } from "./glob.ts";
 import { memoryAvailable } from "./evict.ts";
 import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
-import type { AppendFsync, MaxmemoryPolicy } from "./config.ts";
+import { type AppendFsync, maxmemoryPolicies, type MaxmemoryPolicy } from "./config.ts";
 
 /** Parses "100mb", "1gb", "4096" into bytes; null when invalid. */
 export function parseMemory(text: string): number | null {
@@ -28,9 +28,47 @@ export function parseMemory(text: string): number | null {
   return Number(m[1]) * mult[unit]!;
 }
 
+/**
+ * Redis settings ThunderDB accepts and reports but does not act on (no
+ * replication backlog, no per-client memory eviction, no LRU sampling knob),
+ * with their Redis defaults. Each engine keeps its own values.
+ */
+const reportedOnlyDefaults: Readonly<Record<string, string>> = {
+  "repl-backlog-size": "1048576",
+  "maxmemory-samples": "5",
+  "maxmemory-clients": "0",
+  "key-load-delay": "0",
+};
+
+/** Settings CONFIG GET shows only when asked for by exact name, as Redis hides them. */
+const hidden = new Set(["key-load-delay"]);
+
+/** Settings fixed at startup. */
+const immutable = new Set([
+  "daemonize",
+  "databases",
+  "io-threads",
+  "supervised",
+  "pidfile",
+  "logfile",
+  "unixsocket",
+  "dir",
+]);
+
+const reportedOnly = new WeakMap<KvEngine, Map<string, string>>();
+
+function reportedOnlyOf(x: KvEngine): Map<string, string> {
+  let m = reportedOnly.get(x);
+  if (m === undefined) reportedOnly.set(x, m = new Map(Object.entries(reportedOnlyDefaults)));
+  return m;
+}
+
 function configValues(x: KvEngine): [string, string][] {
   const k = x.config;
   return [
+    ...reportedOnlyOf(x),
+    ["replicaof", ""],
+    ["slaveof", ""],
     ["maxmemory", String(k.maxmemory)],
     ["maxmemory-policy", k.maxmemoryPolicy],
     ["appendonly", "yes"],
@@ -43,6 +81,11 @@ function configValues(x: KvEngine): [string, string][] {
     ["databases", String(k.databases)],
     ["save", k.save],
     ...Object.entries(intSettings).map(([n, f]): [string, string] => [n, String(k[f])]),
+    ["slowlog-log-slower-than", String(k.slowlogLogSlowerThan)],
+    ["slowlog-max-len", String(k.slowlogMaxLen)],
+    ["latency-monitor-threshold", String(k.latencyMonitorThreshold)],
+    ["latency-tracking", k.latencyTracking ? "yes" : "no"],
+    ["latency-tracking-info-percentiles", k.latencyTrackingInfoPercentiles.join(" ")],
     ["port", String(x.port)],
     ["timeout", "0"],
     ["bind", "127.0.0.1"],
@@ -57,7 +100,9 @@ type IntSetting =
   | "setMaxIntsetEntries"
   | "listMaxListpackSize"
   | "listCompressDepth"
-  | "hllSparseMaxBytes";
+  | "hllSparseMaxBytes"
+  | "slowlogMaxLen"
+  | "latencyMonitorThreshold";
 
 /** Integer settings by Redis name (7.0 still accepts the "ziplist" aliases). */
 const intSettings: Record<string, IntSetting> = {
@@ -74,12 +119,56 @@ const intSettings: Record<string, IntSetting> = {
   "list-max-ziplist-size": "listMaxListpackSize",
   "list-compress-depth": "listCompressDepth",
   "hll-sparse-max-bytes": "hllSparseMaxBytes",
+  "slowlog-max-len": "slowlogMaxLen",
+  "latency-monitor-threshold": "latencyMonitorThreshold",
 };
+
+/** The error of a CONFIG SET argument, in Redis's words. */
+function setFailed(name: string, reason: string): string {
+  return `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`;
+}
+
+/** CONFIG SET of a setting that is only reported; null when accepted. */
+function setReportedOnly(x: KvEngine, name: string, value: string): string | null {
+  let stored = value;
+  if (name === "maxmemory-clients" && value.endsWith("%")) {
+    const pct = Number(value.slice(0, -1));
+    if (!/^\d+%$/.test(value)) return setFailed(name, "argument must be a memory or percent value");
+    if (pct > 100) return setFailed(name, "percentage argument must be less or equal to 100");
+  } else if (name === "maxmemory-samples" || name === "key-load-delay") {
+    if (!/^-?\d+$/.test(value)) {
+      return setFailed(name, "argument couldn't be parsed into an integer");
+    }
+  } else {
+    const n = parseMemory(value);
+    if (n === null) return setFailed(name, "argument must be a memory value");
+    stored = String(n);
+  }
+  reportedOnlyOf(x).set(name, stored);
+  return null;
+}
+
+/**
+ * CONFIG SET of settings that cannot change here, accepted only when set to
+ * what they already are (CONFIG SET of every CONFIG GET value must work).
+ */
+function setFixed(x: KvEngine, name: string, value: string): string | null {
+  const current = configValues(x).find(([n]) => n === name)?.[1];
+  if (value === current) return null;
+  if (name === "port") {
+    return setFailed(name, "Unable to listen on this port: the listening port is fixed at startup");
+  }
+  return setFailed(name, `ThunderDB runs with ${name} ${current === "" ? "unset" : current}`);
+}
+
+const fixed = new Set(["appendonly", "port", "timeout", "bind", "replicaof", "slaveof"]);
 
 function configSet(x: KvEngine, name: string, value: string): string | null {
   const k = x.config;
-  const bad =
-    `ERR CONFIG SET failed (possibly related to argument '${name}') - argument couldn't be parsed into an integer`;
+  const bad = setFailed(name, "argument couldn't be parsed into an integer");
+  if (reportedOnlyOf(x).has(name)) return setReportedOnly(x, name, value);
+  if (fixed.has(name)) return setFixed(x, name, value);
+  if (immutable.has(name)) return setFailed(name, "can't set immutable config");
   const setting = intSettings[name];
   if (setting !== undefined) {
     const n = Number(value);
@@ -89,6 +178,29 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
     return null;
   }
   switch (name) {
+    case "slowlog-log-slower-than": {
+      const n = Number(value);
+      if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < -1) return bad;
+      k.slowlogLogSlowerThan = n;
+      return null;
+    }
+    case "latency-tracking-info-percentiles": {
+      const words = value.split(" ").filter((w) => w !== "");
+      const ps = words.map(Number);
+      if (ps.some((p, i) => !/^[\d.]+$/.test(words[i]!) || !(p >= 0 && p <= 100))) {
+        return setFailed(name, "percentile must be between 0.0 and 100.0");
+      }
+      k.latencyTrackingInfoPercentiles = ps;
+      return null;
+    }
+    case "latency-tracking": {
+      const v = value.toLowerCase();
+      if (v !== "yes" && v !== "no") {
+        return `ERR CONFIG SET failed (possibly related to argument '${name}') - argument must be 'yes' or 'no'`;
+      }
+      k.latencyTracking = v === "yes";
+      return null;
+    }
     case "save":
       k.save = value;
       return null;
@@ -97,11 +209,8 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
     case "client-query-buffer-limit": {
       const n = parseMemory(value);
       if (n === null) return bad;
-      if (name === "maxmemory") {
-        k.maxmemory = n;
-        // As Redis: lowering the limit evicts at once rather than at the next write.
-        memoryAvailable(x);
-      } else if (name === "proto-max-bulk-len") k.protoMaxBulkLen = n;
+      if (name === "maxmemory") k.maxmemory = n;
+      else if (name === "proto-max-bulk-len") k.protoMaxBulkLen = n;
       else k.clientQueryBufferLimit = n;
       return null;
     }
@@ -112,8 +221,11 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
       return null;
     }
     case "maxmemory-policy":
-      if (value !== "noeviction" && value !== "allkeys-lru") {
-        return `ERR CONFIG SET failed (possibly related to argument '${name}') - argument(s) must be one of the following: noeviction, allkeys-lru`;
+      if (!(maxmemoryPolicies as readonly string[]).includes(value)) {
+        return setFailed(
+          name,
+          `argument(s) must be one of the following: ${maxmemoryPolicies.join(", ")}`,
+        );
       }
       k.maxmemoryPolicy = value as MaxmemoryPolicy;
       return null;
@@ -139,12 +251,41 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
   }
 }
 
+/**
+ * CONFIG SET name value [name value ...], all or nothing as in Redis 7: on the
+ * first error every setting goes back to what it was. Returns the error.
+ */
+function configSetAll(x: KvEngine, argv: Uint8Array[]): string | null {
+  const names = new Set<string>();
+  for (let i = 2; i < argv.length; i += 2) {
+    const name = latin1(argv[i]!).toLowerCase();
+    if (names.has(name)) return setFailed(name, "duplicate parameter");
+    names.add(name);
+  }
+  const savedConfig = { ...x.config };
+  const savedFlags = x.notifyFlags;
+  const savedReported = new Map(reportedOnlyOf(x));
+  for (let i = 2; i < argv.length; i += 2) {
+    const err = configSet(x, latin1(argv[i]!).toLowerCase(), latin1(argv[i + 1]!));
+    if (err === null) continue;
+    Object.assign(x.config, savedConfig);
+    x.notifyFlags = savedFlags;
+    reportedOnly.set(x, savedReported);
+    return err;
+  }
+  // As Redis: lowering the limit evicts at once rather than at the next write.
+  if (names.has("maxmemory")) memoryAvailable(x);
+  return null;
+}
+
 /** The CONFIG command. */
 export const config: Handler = (x, c, argv) => {
   const sub = opt(argv, 1);
   if (sub === "GET" && argv.length >= 3) {
     const patterns = argv.slice(2).map((a) => latin1(a).toLowerCase());
-    const hits = configValues(x).filter(([n]) => patterns.some((p) => globMatch(p, n)));
+    const hits = configValues(x).filter(([n]) =>
+      patterns.some((p) => hidden.has(n) ? p === n : globMatch(p, n))
+    );
     c.reply.map(hits.length);
     for (const [n, v] of hits) {
       c.reply.bulkText(n);
@@ -153,11 +294,8 @@ export const config: Handler = (x, c, argv) => {
     return;
   }
   if (sub === "SET" && argv.length >= 4 && argv.length % 2 === 0) {
-    for (let i = 2; i < argv.length; i += 2) {
-      const err = configSet(x, latin1(argv[i]!).toLowerCase(), latin1(argv[i + 1]!));
-      if (err !== null) return c.reply.error(err);
-    }
-    return c.reply.ok();
+    const err = configSetAll(x, argv);
+    return err === null ? c.reply.ok() : c.reply.error(err);
   }
   if (sub === "RESETSTAT" && argv.length === 2) {
     x.resetStats();

@@ -10,6 +10,7 @@ import { latin1 } from "./bytes.ts";
 import { errors, type Handler, intArg, opt } from "./cmd_util.ts";
 import { unsubscribeAll } from "./cmd_pubsub.ts";
 import { stopMonitoring } from "./monitor.ts";
+import { leavePause } from "./pause.ts";
 
 /** Version reported to clients (HELLO, INFO). */
 export const redisVersion = "7.0.15";
@@ -129,6 +130,7 @@ export function resetClient(x: KvEngine, c: KvClient): void {
   unsubscribeAll(x, c, false);
   stopMonitoring(x, c);
   x.unblock(c);
+  leavePause(x, c);
   c.db = 0;
   c.name = "";
   c.noEvict = false;

@@ -25,9 +25,12 @@ import { monitorHandlers } from "./monitor.ts";
 import { geoHandlers } from "./cmd_geo.ts";
 import { hllHandlers } from "./cmd_hll.ts";
 import { geoSearchHandlers } from "./cmd_geosearch.ts";
+import { type CommandStats, commandStats, slowlogHandlers } from "./slowlog.ts";
+import { subcommands } from "./cmd_command.ts";
+import { dumpHandlers } from "./cmd_dump.ts";
 
-/** One command. */
-export interface CommandSpec {
+/** One command; its counters are INFO commandstats's. */
+export interface CommandSpec extends CommandStats {
   readonly name: string;
   /** Redis arity: exact when positive, minimum (as -n) when negative; counts the name. */
   readonly arity: number;
@@ -43,11 +46,11 @@ export interface CommandSpec {
   readonly nomulti: boolean;
   readonly pubsubok: boolean;
   handler: Handler;
-  /** INFO commandstats counters. */
-  calls: number;
-  rejectedCalls: number;
-  /** Calls that ran and replied an error. */
-  failedCalls: number;
+  /**
+   * Counters of a container's subcommands by lower-case name ("id" of
+   * CLIENT ID, counted as "client|id"); null for other commands.
+   */
+  readonly subcommands: ReadonlyMap<string, CommandStats> | null;
 }
 
 // name arity flags firstKey lastKey step group
@@ -104,6 +107,8 @@ pexpiretime 2 readonly,fast 1 1 1 generic
 persist 2 write,fast 1 1 1 generic
 touch -2 readonly,fast 1 -1 1 generic
 object -2 readonly 2 2 1 generic
+dump 2 readonly 1 1 1 generic
+restore -4 write,denyoom 1 1 1 generic
 hset -4 write,denyoom,fast 1 1 1 hash
 hmset -4 write,denyoom,fast 1 1 1 hash
 hsetnx 4 write,denyoom,fast 1 1 1 hash
@@ -243,6 +248,8 @@ exec 1 nomulti 0 0 0 transactions
 discard 1 fast,nomulti 0 0 0 transactions
 watch -2 fast,nomulti 1 -1 1 transactions
 unwatch 1 fast 0 0 0 transactions
+slowlog -2 admin,loading,stale 0 0 0 server
+latency -2 admin,noscript,loading,stale 0 0 0 server
 `;
 
 const handlers: Record<string, Handler> = {
@@ -266,7 +273,15 @@ const handlers: Record<string, Handler> = {
   ...geoHandlers,
   ...hllHandlers,
   ...geoSearchHandlers,
+  ...slowlogHandlers,
+  ...dumpHandlers,
 };
+
+function subcommandStats(name: string): Map<string, CommandStats> | null {
+  const subs = subcommands[name];
+  if (subs === undefined) return null;
+  return new Map(subs.map((sub) => [sub, commandStats(`${name}|${sub}`)]));
+}
 
 /** Builds the table; handlers missing here (MULTI, COMMAND) are filled in by `dispatch.ts`. */
 export function buildCommandTable(extra: Record<string, Handler>): Map<string, CommandSpec> {
@@ -299,8 +314,11 @@ export function buildCommandTable(extra: Record<string, Handler>): Map<string, C
       group,
       handler,
       calls: 0,
+      usec: 0,
       rejectedCalls: 0,
       failedCalls: 0,
+      histogram: null,
+      subcommands: subcommandStats(name),
     });
   }
   return table;

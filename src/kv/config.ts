@@ -7,8 +7,24 @@ import { respBulkBytesMax } from "../common/limits.ts";
 
 /** When writes reach disk, as Redis's appendfsync. */
 export type AppendFsync = "always" | "everysec" | "no";
-/** What happens at maxmemory. */
-export type MaxmemoryPolicy = "noeviction" | "allkeys-lru";
+/** What happens at maxmemory (Redis's policies, without the LFU ones). */
+export type MaxmemoryPolicy =
+  | "noeviction"
+  | "allkeys-lru"
+  | "allkeys-random"
+  | "volatile-lru"
+  | "volatile-random"
+  | "volatile-ttl";
+
+/** The policies, as configuration accepts them. */
+export const maxmemoryPolicies: readonly MaxmemoryPolicy[] = [
+  "noeviction",
+  "allkeys-lru",
+  "allkeys-random",
+  "volatile-lru",
+  "volatile-random",
+  "volatile-ttl",
+];
 
 /** Engine settings; CONFIG SET changes them at run time. */
 export interface KvConfig {
@@ -36,6 +52,16 @@ export interface KvConfig {
   hllSparseMaxBytes: number;
   /** Accepted and reported only: ThunderDB snapshots on its own schedule. */
   save: string;
+  /** Commands that take at least this many µs enter the slow log; -1 = none. */
+  slowlogLogSlowerThan: number;
+  /** Entries the slow log keeps. */
+  slowlogMaxLen: number;
+  /** Commands that take at least this many ms are latency monitor events; 0 = off. */
+  latencyMonitorThreshold: number;
+  /** Whether per-command latency histograms are kept (LATENCY HISTOGRAM). */
+  latencyTracking: boolean;
+  /** Percentiles INFO latencystats reports from those histograms. */
+  latencyTrackingInfoPercentiles: readonly number[];
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -57,6 +83,11 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   listCompressDepth: 0,
   hllSparseMaxBytes: 3000,
   save: "",
+  slowlogLogSlowerThan: 10_000,
+  slowlogMaxLen: 128,
+  latencyMonitorThreshold: 0,
+  latencyTracking: true,
+  latencyTrackingInfoPercentiles: [50, 99, 99.9],
 };
 
 /**
@@ -67,9 +98,11 @@ export function validateKvConfig(config: KvConfig): KvConfig {
   if (!["always", "everysec", "no"].includes(config.appendfsync)) {
     throw new ConfigError(`appendfsync must be always, everysec or no, got ${config.appendfsync}`);
   }
-  if (!["noeviction", "allkeys-lru"].includes(config.maxmemoryPolicy)) {
+  if (!maxmemoryPolicies.includes(config.maxmemoryPolicy)) {
     throw new ConfigError(
-      `maxmemory_policy must be noeviction or allkeys-lru, got ${config.maxmemoryPolicy}`,
+      `maxmemory_policy must be one of ${
+        maxmemoryPolicies.join(", ")
+      }, got ${config.maxmemoryPolicy}`,
     );
   }
   if (!(config.maxmemory >= 0)) {

@@ -18,6 +18,15 @@ import { KvClient as Client } from "./client.ts";
 import { log } from "../common/log.ts";
 import { memoryAvailable } from "./evict.ts";
 import { feedMonitors } from "./monitor.ts";
+import {
+  type CommandStats,
+  latencyPercentiles,
+  recordCall,
+  recordSlow,
+  resetCommandStats,
+} from "./slowlog.ts";
+import { latencyHandler } from "./latency.ts";
+import { pauseHolds, waitForUnpause } from "./pause.ts";
 
 const multi: Handler = (_x, c) => {
   if (c.multi !== null) return c.reply.error("ERR MULTI calls can not be nested");
@@ -98,22 +107,61 @@ function runQueued(
   return undefined;
 }
 
+/** Every command's and subcommand's counters, as "set" and "client|id". */
+function* everyStats(): Iterable<CommandStats> {
+  for (const spec of table.values()) {
+    yield spec;
+    if (spec.subcommands !== null) yield* spec.subcommands.values();
+  }
+}
+
 function commandStats(): string[] {
   const lines: string[] = [];
-  for (const spec of table.values()) {
-    if (spec.calls === 0 && spec.rejectedCalls === 0) continue;
+  for (const s of everyStats()) {
+    if (s.calls === 0 && s.rejectedCalls === 0 && s.failedCalls === 0) continue;
+    const perCall = s.calls === 0 ? 0 : s.usec / s.calls;
     lines.push(
-      `cmdstat_${spec.name}:calls=${spec.calls},rejected_calls=${spec.rejectedCalls},failed_calls=${spec.failedCalls}`,
+      `cmdstat_${s.name}:calls=${s.calls},usec=${Math.round(s.usec)},usec_per_call=${
+        perCall.toFixed(2)
+      },rejected_calls=${s.rejectedCalls},failed_calls=${s.failedCalls}`,
     );
   }
   return lines;
 }
 
-const info = infoWith({ commandstats: commandStats });
+function latencyStats(x: KvEngine): string[] {
+  const lines: string[] = [];
+  for (const s of everyStats()) {
+    if (s.histogram === null || s.calls === 0) continue;
+    const p = latencyPercentiles(s, x.config.latencyTrackingInfoPercentiles);
+    lines.push(`latency_percentiles_usec_${s.name}:${p}`);
+  }
+  return lines;
+}
+
+const info = infoWith({ commandstats: commandStats, latencystats: latencyStats });
 const command = commandHandler(() => table);
-const table = buildCommandTable({ multi, exec, discard, watch, unwatch, command, info });
+const latency = latencyHandler(() => new Map([...everyStats()].map((st) => [st.name, st])));
+const table = buildCommandTable({
+  multi,
+  exec,
+  discard,
+  watch,
+  unwatch,
+  command,
+  info,
+  latency,
+});
 /** Commands whose CLIENT LIST `cmd=` names the subcommand too, as Redis does. */
-const containers = new Set(["client", "config", "command", "object", "pubsub"]);
+const containers = new Set([
+  "client",
+  "config",
+  "command",
+  "object",
+  "pubsub",
+  "slowlog",
+  "latency",
+]);
 
 /** Command names as clients spell them ("get", "GET", "Get") mapped to specs. */
 const spelled = new Map<string, CommandSpec>();
@@ -173,6 +221,12 @@ function oomRejects(x: KvEngine, c: KvClient, spec: CommandSpec): boolean {
 /** Error replies already attributed to a command (see runHandler). */
 let errorFloor = 0;
 
+/** The counters a call is accounted to: its subcommand's for a container ("client|id"). */
+function statsOf(spec: CommandSpec, argv: Uint8Array[]): CommandStats {
+  if (spec.subcommands === null || argv.length < 2) return spec;
+  return spec.subcommands.get(latin1(argv[1]!).toLowerCase()) ?? spec;
+}
+
 function runHandler(
   x: KvEngine,
   c: KvClient,
@@ -183,11 +237,18 @@ function runHandler(
   x.explicitPropagation = false;
   const db = c.db;
   errorFloor = c.reply.errors;
+  // One clock read per command: a command of a batch starts where the previous one ended.
+  const startMs = x.timedFromMs !== 0 ? x.timedFromMs : x.timer();
   const r = spec.handler(x, c, argv);
+  const endMs = x.timedFromMs = x.timer();
   x.stats.commands++;
-  spec.calls++;
+  const stats = statsOf(spec, argv);
+  recordCall(x, c, stats, argv, (endMs - startMs) * 1000);
   // A command failed when it replied an error itself (not one of EXEC's queued commands).
-  if (c.reply.errors > errorFloor) spec.failedCalls++;
+  if (c.reply.errors > errorFloor) {
+    stats.failedCalls++;
+    x.countError(c.reply.lastError);
+  }
   errorFloor = c.reply.errors;
   if (x.monitors.size !== 0 && !spec.flags.has("admin")) feedMonitors(x, c, db, argv);
   if (spec.write && !x.explicitPropagation && x.dirtyCounter !== before) x.propagate(db, argv);
@@ -209,10 +270,17 @@ function arityOk(spec: CommandSpec, argc: number): boolean {
 }
 
 /** Rejects a command before it runs; inside MULTI this also dooms the EXEC. */
-function reject(c: KvClient, message: string, spec?: CommandSpec): undefined {
-  if (spec !== undefined) spec.rejectedCalls++;
+function reject(
+  x: KvEngine,
+  c: KvClient,
+  message: string,
+  spec?: CommandSpec,
+  argv?: Uint8Array[],
+): undefined {
+  if (spec !== undefined) statsOf(spec, argv ?? []).rejectedCalls++;
   if (c.multi !== null) c.multiError = true;
   c.reply.error(message);
+  x.countError(message);
   return undefined;
 }
 
@@ -249,25 +317,26 @@ function executeOne(
   const spec = lookup(argv[0]!);
   const name = spec?.name ?? latin1(argv[0]!).toLowerCase();
   if (!c.authenticated && (spec === undefined || !spec.noauth)) {
-    return reject(c, "NOAUTH Authentication required.");
+    return reject(x, c, "NOAUTH Authentication required.");
   }
-  if (spec === undefined) return reject(c, unknownCommand(argv));
+  if (spec === undefined) return reject(x, c, unknownCommand(argv));
   if (!arityOk(spec, argv.length)) {
-    return reject(c, `ERR wrong number of arguments for '${name}' command`, spec);
+    return reject(x, c, `ERR wrong number of arguments for '${name}' command`, spec, argv);
   }
   c.lastCommand = containers.has(name) && argv.length > 1
     ? `${name}|${latin1(argv[1]!).toLowerCase()}`
     : name;
   if (x.config.maxmemory !== 0 && oomRejects(x, c, spec)) {
-    if (spec.name !== "exec") return reject(c, errors.oom, spec);
+    if (spec.name !== "exec") return reject(x, c, errors.oom, spec, argv);
     c.multi = null;
     c.multiError = false;
     unwatchAll(x, c);
     c.reply.error(`EXECABORT Transaction discarded because of: ${errors.oom}`);
+    x.countError("EXECABORT");
     return undefined;
   }
   if (c.multi !== null && spec.flags.has("denymulti")) {
-    return reject(c, "ERR Command not allowed inside a transaction", spec);
+    return reject(x, c, "ERR Command not allowed inside a transaction", spec, argv);
   }
   if (c.multi !== null && !spec.nomulti) {
     c.multi.push(argv.map((a) => a.slice()));
@@ -276,9 +345,15 @@ function executeOne(
   }
   if (c.resp === 2 && c.subscriptionCount > 0 && !spec.pubsubok) {
     return reject(
+      x,
       c,
       `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
     );
+  }
+  if (x.pause !== null && pauseHolds(x.pause, spec, () => queuedSpecs(c))) {
+    // Runs once the pause ends; the connection reads nothing more meanwhile.
+    const held = argv.map((a) => a.slice());
+    return waitForUnpause(x, c).then(() => c.closed ? undefined : executeCommand(x, c, held));
   }
   let r: BlockRequest | Promise<void> | void;
   try {
@@ -288,6 +363,7 @@ function executeOne(
     // connection and every other client carry on.
     log.error("KV command failed", { command: name, error: String(e) });
     c.reply.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
+    x.countError("ERR");
     return undefined;
   }
   if (x.readyKeys.size !== 0) x.serveReadyKeys();
@@ -295,6 +371,10 @@ function executeOne(
   if (r instanceof Promise) return r;
   x.block(c, r.keys, argv, r.timeoutMs, r.timeoutReply);
   return c.blockedWait ?? undefined;
+}
+
+function queuedSpecs(c: KvClient): (CommandSpec | undefined)[] {
+  return (c.multi ?? []).map((argv) => lookup(argv[0]!));
 }
 
 /** Retries a blocked client's command; false when it would block again. */
@@ -305,16 +385,23 @@ function retryBlocked(x: KvEngine, c: KvClient, argv: Uint8Array[]): boolean {
   x.noBlock = false;
   const before = x.dirtyCounter;
   x.explicitPropagation = false;
+  const startMs = x.timer();
   const r = spec.handler(x, c, argv);
   if (x.dirtyCounter !== before && !x.explicitPropagation) x.propagate(c.db, argv);
+  // As Redis, a served blocked command enters the slow log when it is unblocked.
+  if (r === undefined) recordSlow(x, c, spec, argv, (x.timer() - startMs) * 1000);
   return r === undefined;
 }
 
 /** Wires the engine's blocked-client retry to this dispatcher. */
 export function attachDispatcher(x: KvEngine): void {
   x.runBlocked = (c, argv) => retryBlocked(x, c, argv);
+  x.blockedCommandFailed = (argv) => {
+    const spec = table.get(latin1(argv[0]!).toLowerCase());
+    if (spec !== undefined) statsOf(spec, argv).failedCalls++;
+  };
   x.resetCommandStats = () => {
-    for (const spec of table.values()) spec.calls = spec.rejectedCalls = spec.failedCalls = 0;
+    for (const st of everyStats()) resetCommandStats(st);
   };
 }
 

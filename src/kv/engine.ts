@@ -14,6 +14,9 @@ import { ZSet } from "./zset.ts";
 import { fromLatin1 } from "./bytes.ts";
 import { updateEncoding } from "./encoding.ts";
 import { notifyFlags, publishKeyspaceEvent } from "./notify.ts";
+import type { SlowlogEntry } from "./slowlog.ts";
+import type { LatencyEvent } from "./latency.ts";
+import type { Pause } from "./pause.ts";
 
 /** Counters INFO reports. */
 export interface KvStats {
@@ -24,6 +27,8 @@ export interface KvStats {
   misses: number;
   expired: number;
   evicted: number;
+  /** Error replies sent (INFO total_error_replies). */
+  errorReplies: number;
   /** Changes since the last checkpoint. */
   dirty: number;
   lastSaveMs: number;
@@ -62,6 +67,7 @@ function resettableStats() {
     misses: 0,
     expired: 0,
     evicted: 0,
+    errorReplies: 0,
   };
 }
 
@@ -88,6 +94,8 @@ export class KvEngine {
   nextClientId = 1;
   wal: WalWriter | null = null;
   runBlocked: BlockedRunner = () => true;
+  /** Counts a blocked command that ended in an error as failed; set by the dispatcher. */
+  blockedCommandFailed: (argv: Uint8Array[]) => void = () => {};
   /** Zeroes the per-command counters (CONFIG RESETSTAT); set by the dispatcher. */
   resetCommandStats: () => void = () => {};
   /** Persists a snapshot (SAVE/BGSAVE); null when the engine has no storage. */
@@ -104,6 +112,21 @@ export class KvEngine {
   /** Listening port and process id, for INFO. */
   port = 0;
   processId = 0;
+  /** The slow log, oldest first (SLOWLOG GET lists it newest first). */
+  readonly slowlog: SlowlogEntry[] = [];
+  slowlogNextId = 0;
+  /** Error replies by code word ("ERR", "WRONGTYPE"), for INFO errorstats. */
+  readonly errorCodes = new Map<string, number>();
+  /** The CLIENT PAUSE in force, null when none. */
+  pause: Pause | null = null;
+  /** Latency monitor events by name ("command"). */
+  readonly latencyEvents = new Map<string, LatencyEvent>();
+  /**
+   * Monotonic time (ms) the last command of the running batch ended, 0 at a
+   * batch's start: the next command's duration is measured from it, so a
+   * pipelined command costs one clock read (see dispatch.ts).
+   */
+  timedFromMs = 0;
   /** CPU time of the process in microseconds, for INFO cpu (set by the listener). */
   cpuUsage: () => { readonly user: number; readonly system: number } = () => ({
     user: 0,
@@ -114,6 +137,8 @@ export class KvEngine {
     public config: KvConfig,
     readonly clock: () => number = Date.now,
     readonly random: () => number = Math.random,
+    /** Monotonic clock in ms with sub-millisecond precision, for command durations. */
+    readonly timer: () => number = () => performance.now(),
   ) {
     for (let i = 0; i < config.databases; i++) {
       this.dbs.push(new Keyspace(i, (db, key) => this.#onExpired(db, key)));
@@ -131,6 +156,7 @@ export class KvEngine {
   /** CONFIG RESETSTAT: zeroes the counters INFO stats and commandstats report. */
   resetStats(): void {
     Object.assign(this.stats, resettableStats());
+    this.errorCodes.clear();
     this.resetCommandStats();
   }
 
@@ -162,10 +188,22 @@ export class KvEngine {
 
   /** Writes the pending record to the WAL; returns its end LSN or 0 when none. */
   commitRecord(): number {
+    this.timedFromMs = 0;
     if (this.#record.count === 0) return 0;
     const payload = this.#record.take();
     if (this.wal === null) return 0;
     return this.wal.append(kvRecordKind, payload);
+  }
+
+  /** Counts an error reply by its code word, as INFO errorstats shows it. */
+  countError(message: string): void {
+    this.stats.errorReplies++;
+    const space = message.indexOf(" ");
+    const code = space < 0 ? message : message.slice(0, space);
+    const n = this.errorCodes.get(code);
+    // Like Redis, at most 128 distinct codes are tracked.
+    if (n !== undefined) this.errorCodes.set(code, n + 1);
+    else if (this.errorCodes.size < 128) this.errorCodes.set(code, 1);
   }
 
   /** Database-qualified key for the WATCH and blocking maps. */

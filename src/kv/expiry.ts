@@ -14,7 +14,7 @@ const repeatPercent = 25;
  * (as DEL) in one WAL record.
  */
 export function activeExpireCycle(x: KvEngine, budgetMs = 25): number {
-  if (x.loading) return 0;
+  if (x.loading || x.pause !== null) return 0;
   x.now = x.clock();
   const deadline = x.now + budgetMs;
   let deleted = 0;

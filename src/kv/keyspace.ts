@@ -46,6 +46,8 @@ export class Keyspace {
   #scanNext = 1;
   /** Sum of `Entry.bytes`. */
   bytes = 0;
+  /** During CLIENT PAUSE: expired keys read as missing but stay (see pause.ts). */
+  expiryPaused = false;
 
   constructor(public index: number, public onExpire: ExpireHook) {}
 
@@ -66,6 +68,7 @@ export class Keyspace {
     const e = this.map.get(key);
     if (e === undefined) return undefined;
     if (e.expireAt !== 0 && e.expireAt <= now && !loading) {
+      if (this.expiryPaused) return undefined;
       this.delete(key);
       this.onExpire(this, key);
       return undefined;

@@ -17,6 +17,8 @@ export interface Reply {
   error(message: string): void;
   /** Errors replied so far (INFO commandstats counts commands that failed). */
   readonly errors: number;
+  /** The last error replied ("" before any), for INFO errorstats. */
+  readonly lastError: string;
   integer(value: number | bigint): void;
   /** A bulk string of raw bytes. */
   bulk(bytes: Uint8Array): void;
@@ -48,10 +50,12 @@ export interface Reply {
 export class NullReply implements Reply {
   readonly resp = 2 as const;
   errors = 0;
+  lastError = "";
   ok(): void {}
   simple(_text: string): void {}
-  error(_message: string): void {
+  error(message: string): void {
     this.errors++;
+    this.lastError = message;
   }
   integer(_value: number | bigint): void {}
   bulk(_bytes: Uint8Array): void {}
@@ -76,6 +80,7 @@ export class NullReply implements Reply {
 export class MutedReply implements Reply {
   #pending = 0;
   errors = 0;
+  lastError = "";
   constructor(readonly inner: Reply) {}
   get resp(): 2 | 3 {
     return this.inner.resp;
@@ -94,6 +99,7 @@ export class MutedReply implements Reply {
   }
   error(message: string): void {
     this.errors++;
+    this.lastError = message;
     if (this.#pass()) this.inner.error(message);
   }
   integer(value: number | bigint): void {

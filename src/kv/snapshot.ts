@@ -14,11 +14,13 @@ import { ZSet } from "./zset.ts";
 import { fromLatin1, latin1 } from "./bytes.ts";
 
 const magic = fromLatin1("TKVSNAP1");
-const typeCodes: ValueType[] = ["string", "list", "hash", "set", "zset"];
+/** Type codes of the snapshot and DUMP formats. */
+export const typeCodes: readonly ValueType[] = ["string", "list", "hash", "set", "zset"];
 const endMarker = 255;
 const chunkBytes = 1 << 20;
 
-class Writer {
+/** Encodes into chunks handed to a sink, with a running CRC32C of what was drained. */
+export class Writer {
   buf = new Uint8Array(chunkBytes * 2);
   view = new DataView(this.buf.buffer);
   pos = 0;
@@ -67,7 +69,8 @@ class Writer {
   }
 }
 
-function writeValue(w: Writer, v: KvValue): void {
+/** Writes a value in the snapshot (and DUMP) format. */
+export function writeValue(w: Writer, v: KvValue): void {
   if (typeof v === "string") return w.latin1(v);
   if (v instanceof Deque) {
     w.u32(v.length);
@@ -120,7 +123,11 @@ export function encodeSnapshot(x: KvEngine, lsn: number, sink: (chunk: Uint8Arra
   sink(tail);
 }
 
-class Reader {
+/**
+ * Reads the snapshot format.
+ * @throws {CorruptError} XX001 when the input ends early
+ */
+export class Reader {
   pos = 0;
   readonly view: DataView;
   constructor(readonly buf: Uint8Array) {
@@ -163,7 +170,8 @@ class Reader {
   }
 }
 
-function readValue(r: Reader, type: ValueType): KvValue {
+/** Reads a value written by `writeValue`. */
+export function readValue(r: Reader, type: ValueType): KvValue {
   switch (type) {
     case "string":
       return r.latin1();

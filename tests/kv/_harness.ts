@@ -48,8 +48,10 @@ export class RecordingReply implements Reply {
     this.#emit(text);
   }
   errors = 0;
+  lastError = "";
   error(message: string): void {
     this.errors++;
+    this.lastError = message;
     this.#emit({ error: message });
   }
   integer(value: number | bigint): void {
@@ -120,6 +122,10 @@ export class MemoryWal implements WalWriter {
 export class Harness {
   readonly engine: KvEngine;
   nowMs = 1_700_000_000_000;
+  /** The monotonic clock commands are timed with (ms). */
+  timerMs = 0;
+  /** How far the monotonic clock moves at each read: the time every command seems to take. */
+  timerStepMs = 0;
   #seed = 42;
   readonly wal = new MemoryWal();
 
@@ -131,6 +137,7 @@ export class Harness {
         this.#seed = (this.#seed * 1103515245 + 12345) % 2147483648;
         return this.#seed / 2147483648;
       },
+      () => (this.timerMs += this.timerStepMs),
     );
     attachDispatcher(this.engine);
     this.engine.wal = this.wal;

@@ -126,7 +126,7 @@ Deno.test("INFO sections, CONFIG GET/SET, TIME, DBSIZE, RANDOMKEY, TOUCH, SWAPDB
   assertEquals(
     c.run("CONFIG", "SET", "maxmemory-policy", "lfu"),
     err(
-      "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) must be one of the following: noeviction, allkeys-lru",
+      "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) must be one of the following: noeviction, allkeys-lru, allkeys-random, volatile-lru, volatile-random, volatile-ttl",
     ),
   );
   const [secs, micros] = c.run("TIME") as string[];
@@ -157,9 +157,98 @@ Deno.test("INFO commandstats: failed calls, EXEC not blamed for its queue, CONFI
   const stats = () =>
     (c.run("INFO", "commandstats") as string).split("\r\n").filter((l) => l.startsWith("cmdstat_"));
   const line = (name: string) => stats().find((l) => l.startsWith(`cmdstat_${name}:`));
-  assertEquals(line("lpush"), "cmdstat_lpush:calls=2,rejected_calls=0,failed_calls=2");
-  assertEquals(line("exec"), "cmdstat_exec:calls=1,rejected_calls=0,failed_calls=0");
-  assertEquals(line("get"), "cmdstat_get:calls=0,rejected_calls=1,failed_calls=0");
+  assertEquals(
+    line("lpush"),
+    "cmdstat_lpush:calls=2,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=2",
+  );
+  assertEquals(
+    line("exec"),
+    "cmdstat_exec:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0",
+  );
+  assertEquals(
+    line("get"),
+    "cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0",
+  );
   c.run("CONFIG", "RESETSTAT");
-  assertEquals(stats().filter((l) => !l.startsWith("cmdstat_config:")), []);
+  assertEquals(stats(), [
+    "cmdstat_config|resetstat:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0",
+  ]);
+});
+
+Deno.test("INFO errorstats and total_error_replies count error replies by code", () => {
+  const c = new Harness().client();
+  const info = () => (c.run("INFO") as string).split("\r\n");
+  const errorstats = () => info().filter((l) => l.startsWith("errorstat_"));
+  const total = () => info().find((l) => l.startsWith("total_error_replies:"));
+  assertEquals(errorstats(), []);
+  c.run("AUTH", "x"); // no password set: ERR, a failed call
+  c.run("SET", "k", "v");
+  c.run("LPUSH", "k", "x"); // WRONGTYPE
+  c.run("NOSUCHCOMMAND"); // rejected: ERR
+  c.run("MULTI");
+  c.run("SET"); // rejected: ERR, then EXECABORT
+  c.run("EXEC");
+  assertEquals(errorstats(), [
+    "errorstat_ERR:count=3",
+    "errorstat_WRONGTYPE:count=1",
+    "errorstat_EXECABORT:count=1",
+  ]);
+  assertEquals(total(), "total_error_replies:5");
+  const stats = (c.run("INFO", "commandstats") as string).split("\r\n");
+  assertEquals(
+    stats.find((l) => l.startsWith("cmdstat_auth:"))?.endsWith("rejected_calls=0,failed_calls=1"),
+    true,
+  );
+  assertEquals(
+    stats.find((l) => l.startsWith("cmdstat_set:"))?.endsWith("rejected_calls=1,failed_calls=0"),
+    true,
+  );
+  c.run("CONFIG", "RESETSTAT");
+  assertEquals(errorstats(), []);
+  assertEquals(total(), "total_error_replies:0");
+});
+
+Deno.test("CONFIG SET is all or nothing, refuses duplicates and immutable settings", () => {
+  const c = new Harness().client();
+  const get = (n: string) => (c.run("CONFIG", "GET", n) as string[])[1];
+  assertEquals(c.run("CONFIG", "SET", "maxmemory", "100", "slowlog-max-len", "7"), "OK");
+  assertEquals([get("maxmemory"), get("slowlog-max-len")], ["100", "7"]);
+  assertEquals(
+    c.run("CONFIG", "SET", "maxmemory", "200", "maxmemory-clients", "200%"),
+    err(
+      "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - percentage argument must be less or equal to 100",
+    ),
+  );
+  assertEquals(get("maxmemory"), "100");
+  assertEquals(
+    c.run("CONFIG", "SET", "maxmemory", "1", "maxmemory", "2"),
+    err("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - duplicate parameter"),
+  );
+  assertEquals(
+    c.run("CONFIG", "SET", "daemonize", "yes"),
+    err(
+      "ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set immutable config",
+    ),
+  );
+  assertEquals(c.run("CONFIG", "SET", "appendonly", "yes"), "OK");
+  assertEquals(
+    c.run("CONFIG", "SET", "appendonly", "no"),
+    err(
+      "ERR CONFIG SET failed (possibly related to argument 'appendonly') - ThunderDB runs with appendonly yes",
+    ),
+  );
+  assertEquals(c.run("CONFIG", "SET", "repl-backlog-size", "2mb"), "OK");
+  assertEquals(get("repl-backlog-size"), String(2 * 1024 * 1024));
+  const all = c.run("CONFIG", "GET", "*") as string[];
+  assertEquals(all.includes("key-load-delay"), false);
+  assertEquals(c.run("CONFIG", "GET", "key-load-delay"), ["key-load-delay", "0"]);
+});
+
+Deno.test("CLIENT LIST qbuf counts the running command; CLIENT KILL checks ids and users", () => {
+  const c = new Harness().client();
+  const line = c.run("CLIENT", "INFO") as string;
+  // *2\r\n$6\r\nclient\r\n$4\r\ninfo\r\n
+  assertEquals(line.includes(" qbuf=26 "), true);
+  assertEquals(c.run("CLIENT", "KILL", "ID", "0"), err("ERR client-id should be greater than 0"));
+  assertEquals(c.run("CLIENT", "KILL", "USER", "bob"), err("ERR No such user 'bob'"));
 });

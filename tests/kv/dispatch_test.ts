@@ -171,3 +171,31 @@ Deno.test("maxmemory: noeviction refuses writes, allkeys-lru evicts old keys", (
   assertEquals(h.engine.stats.evicted > 0, true);
   assertEquals(c.run("GET", "n2999"), "y".repeat(1000));
 });
+
+Deno.test("maxmemory: volatile-* policies evict only keys with a TTL, volatile-ttl the nearest first", () => {
+  for (const policy of ["volatile-lru", "volatile-random", "volatile-ttl", "allkeys-random"]) {
+    const h = new Harness({ maxmemory: 1024 * 1024 + 200 * 1024 });
+    const c = h.client();
+    c.run("CONFIG", "SET", "maxmemory-policy", policy);
+    for (let i = 0; i < 60; i++) c.run("SET", `keep${i}`, "k".repeat(1000));
+    for (let i = 0; i < 100; i++) c.run("SET", `ttl${i}`, "t".repeat(1000), "EX", 1000 + i);
+    for (let i = 0; i < 100; i++) c.run("SET", `more${i}`, "m".repeat(1000), "EX", 5000 + i);
+    // Eviction runs before a write: the last write may overshoot by its own size.
+    assertEquals(h.engine.usedMemory() <= 1024 * 1024 + 200 * 1024 + 2000, true, policy);
+    assertEquals(h.engine.stats.evicted > 0, true, policy);
+    const kept = Array.from({ length: 60 }, (_, i) => c.run("EXISTS", `keep${i}`) as number);
+    if (policy.startsWith("volatile-")) assertEquals(kept.every((n) => n === 1), true, policy);
+    if (policy === "volatile-ttl") {
+      // The keys expiring soonest went first: the later ones of the second batch remain.
+      assertEquals(c.run("EXISTS", "ttl0"), 0);
+      assertEquals(c.run("EXISTS", "more99"), 1);
+    }
+  }
+  const h = new Harness({ maxmemory: 1024 * 1024 + 50 * 1024, maxmemoryPolicy: "volatile-lru" });
+  const c = h.client();
+  let refused = false;
+  for (let i = 0; i < 200 && !refused; i++) {
+    refused = typeof c.run("SET", `p${i}`, "x".repeat(1000)) === "object";
+  }
+  assertEquals(refused, true); // nothing volatile to evict: OOM
+});

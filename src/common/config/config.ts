@@ -46,7 +46,13 @@ export interface Config {
   readonly resp: {
     readonly appendfsync: "always" | "everysec" | "no";
     readonly maxmemory: number;
-    readonly maxmemory_policy: "noeviction" | "allkeys-lru";
+    readonly maxmemory_policy:
+      | "noeviction"
+      | "allkeys-lru"
+      | "allkeys-random"
+      | "volatile-lru"
+      | "volatile-random"
+      | "volatile-ttl";
     readonly maxclients: number;
     readonly proto_max_bulk_len: number;
     readonly client_query_buffer_limit: number;

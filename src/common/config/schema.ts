@@ -114,7 +114,17 @@ export const configKeys: readonly KeySpec[] = [
   {
     section: "resp",
     key: "maxmemory_policy",
-    type: { kind: "enum", values: ["noeviction", "allkeys-lru"] },
+    type: {
+      kind: "enum",
+      values: [
+        "noeviction",
+        "allkeys-lru",
+        "allkeys-random",
+        "volatile-lru",
+        "volatile-random",
+        "volatile-ttl",
+      ],
+    },
     default: "noeviction",
   },
   { section: "resp", key: "maxclients", type: { kind: "int", min: 1, max: 10000 }, default: 10000 },

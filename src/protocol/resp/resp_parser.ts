@@ -83,8 +83,11 @@ export function parseRequest(
   }
   if (cr + 1 >= end) return null;
   const count = parseLength(buf, start + 1, cr);
-  if (Number.isNaN(count) || count > multibulkCountMax || (!limits.authenticated && count > 10)) {
+  if (Number.isNaN(count) || count > multibulkCountMax) {
     throw new RespProtocolError("invalid multibulk length");
+  }
+  if (!limits.authenticated && count > 10) {
+    throw new RespProtocolError("unauthenticated multibulk length");
   }
   let p = cr + 2;
   if (count <= 0) return { argv: [], next: p };
@@ -100,11 +103,11 @@ export function parseRequest(
       return null;
     }
     const len = parseLength(buf, p + 1, lcr);
-    if (
-      Number.isNaN(len) || len < 0 || len > limits.protoMaxBulkLen ||
-      (!limits.authenticated && len > 16384)
-    ) {
+    if (Number.isNaN(len) || len < 0 || len > limits.protoMaxBulkLen) {
       throw new RespProtocolError("invalid bulk length");
+    }
+    if (!limits.authenticated && len > 16384) {
+      throw new RespProtocolError("unauthenticated bulk length");
     }
     const dataStart = lcr + 2;
     if (dataStart + len + 2 > end) {

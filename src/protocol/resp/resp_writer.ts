@@ -21,6 +21,8 @@ export class RespWriter implements Reply {
   resp: 2 | 3 = 2;
   /** Error replies written (the engine counts failed commands from it). */
   errors = 0;
+  /** The last error replied (INFO errorstats counts it by its code word). */
+  lastError = "";
   #buf = new Uint8Array(initialBytes);
   #spare = new Uint8Array(initialBytes);
   #pos = 0;
@@ -104,6 +106,7 @@ export class RespWriter implements Reply {
 
   error(message: string): void {
     this.errors++;
+    this.lastError = message;
     this.#latin1Line(45, message.replace(/[\r\n]/g, " "));
   }
 

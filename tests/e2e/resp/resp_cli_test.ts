@@ -99,7 +99,7 @@ for (const transport of ["native", "deno"]) {
       );
       assert.equal(
         await rawExchange(p, "*20\r\n"),
-        "-ERR Protocol error: invalid multibulk length\r\n",
+        "-ERR Protocol error: unauthenticated multibulk length\r\n",
       );
       assert.equal(
         await rawExchange(p, "GET k\r\nQUIT\r\n"),

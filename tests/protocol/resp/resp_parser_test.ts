@@ -70,7 +70,11 @@ Deno.test("protocol errors carry Redis's texts", () => {
   );
   assert.equal(
     protocolError("*11\r\n", { ...limits, authenticated: false }),
-    "Protocol error: invalid multibulk length",
+    "Protocol error: unauthenticated multibulk length",
+  );
+  assert.equal(
+    protocolError("*1\r\n$16385\r\n", { ...limits, authenticated: false }),
+    "Protocol error: unauthenticated bulk length",
   );
   assert.equal(protocolError('SET "a' + "\r\n"), "Protocol error: unbalanced quotes in request");
   assert.equal(protocolError("x".repeat(70 * 1024)), "Protocol error: too big inline request");

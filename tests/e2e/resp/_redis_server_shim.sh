@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Stands in for `src/redis-server` when Redis's test suite starts servers itself
+# (units whose tests are tagged external:skip). It reads the redis.conf the suite
+# wrote, starts ThunderDB's server.ts on that port and directory, applies the
+# other settings with CONFIG SET (settings ThunderDB does not know are left
+# out), and prints the two log lines the suite waits for. The suite stops the
+# server by signalling this script, which stops server.ts in turn.
+# Environment: THUNDER_DENO (the deno binary) and THUNDER_SERVER (server.ts).
+set -u
+conf="$1"
+port=""
+dir="."
+pass=""
+maxclients=""
+settings=()
+while read -r directive value; do
+  case "$directive" in
+    "" | \#*) ;;
+    port) port="$value" ;;
+    dir) dir="$value" ;;
+    requirepass) pass="$value" ;;
+    maxclients) maxclients="$value" ;;
+    # Files, logging and process settings belong to ThunderDB's own configuration.
+    bind | unixsocket | logfile | pidfile | daemonize | dbfilename | appendonly | loglevel | \
+      always-show-logo | enable-protected-configs | enable-debug-command | \
+      enable-module-command | propagation-error-behavior | databases) ;;
+    *) settings+=("$directive" "$value") ;;
+  esac
+done < "$conf"
+
+args=(run --allow-all --unstable-ffi "$THUNDER_SERVER" --data-dir "$dir/thunderdb"
+  "--resp-port=$port" --pg-port=0 --mysql-port=0 --http-port=0)
+if [ -n "$pass" ]; then
+  args+=(--set security.authentication_enabled=true --set "security.superuser_password=$pass")
+fi
+if [ -n "$maxclients" ]; then args+=(--set "resp.maxclients=$maxclients"); fi
+
+"$THUNDER_DENO" "${args[@]}" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
+
+cli=(redis-cli -p "$port" --no-auth-warning)
+if [ -n "$pass" ]; then cli+=(-a "$pass"); fi
+for _ in $(seq 1 600); do
+  if "${cli[@]}" PING 2>/dev/null | grep -q PONG; then break; fi
+  if ! kill -0 "$child" 2>/dev/null; then
+    echo "Failed listening on port $port (tcp), aborting."
+    exit 1
+  fi
+  sleep 0.1
+done
+for ((i = 0; i < ${#settings[@]}; i += 2)); do
+  # A setting that needs an unquoted list ("save 900 1") is passed as one word.
+  value="${settings[i + 1]}"
+  value="${value#\{}"
+  value="${value%\}}"
+  "${cli[@]}" CONFIG SET "${settings[i]}" "$value" > /dev/null 2>&1 || true
+done
+echo "ThunderDB standing in for redis-server. PID: $$"
+echo "Ready to accept connections"
+wait "$child"

@@ -1,0 +1,86 @@
+import { assertEquals, err, Harness } from "./_harness.ts";
+import { KvEngine } from "../../src/kv/engine.ts";
+import { defaultKvConfig } from "../../src/kv/config.ts";
+import { replayRecord } from "../../src/kv/dispatch.ts";
+
+Deno.test("DUMP/RESTORE round-trip every type, with TTL, ABSTTL and IDLETIME", () => {
+  const h = new Harness();
+  const c = h.client();
+  c.run("SET", "s", String.fromCharCode(0, 255, 10));
+  c.run("RPUSH", "l", "a", "b", "c");
+  c.run("HSET", "h", "f1", "v1", "f2", "v2");
+  c.run("SADD", "set", "x", "y");
+  c.run("ZADD", "z", 1.5, "m1", -2, "m2");
+  c.run("PFADD", "hll", "a", "b", "c");
+  for (const k of ["s", "l", "h", "set", "z", "hll"]) {
+    const before = c.run("DUMP", k) as string;
+    const reads: Record<string, string[]> = {
+      s: ["GET", k],
+      l: ["LRANGE", k, "0", "-1"],
+      h: ["HGETALL", k],
+      set: ["SMEMBERS", k],
+      z: ["ZRANGE", k, "0", "-1", "WITHSCORES"],
+      hll: ["PFCOUNT", k],
+    };
+    const value = c.run(...reads[k]!);
+    assertEquals(c.run("RESTORE", k, 0, before), err("BUSYKEY Target key name already exists."));
+    assertEquals(c.run("RESTORE", k + "2", 0, before), "OK");
+    assertEquals(c.run(...reads[k]!.map((a) => (a === k ? k + "2" : a))), value);
+    assertEquals(c.run("TYPE", k + "2"), c.run("TYPE", k));
+  }
+  const payload = c.run("DUMP", "s") as string;
+  assertEquals(c.run("RESTORE", "s", 5000, payload, "REPLACE"), "OK");
+  assertEquals(c.run("PTTL", "s"), 5000);
+  assertEquals(c.run("RESTORE", "s", h.nowMs + 7000, payload, "REPLACE", "ABSTTL"), "OK");
+  assertEquals(c.run("PTTL", "s"), 7000);
+  assertEquals(c.run("RESTORE", "s", h.nowMs - 1, payload, "REPLACE", "ABSTTL"), "OK");
+  assertEquals(c.run("EXISTS", "s"), 0);
+  assertEquals(c.run("RESTORE", "s", 0, payload, "IDLETIME", 100), "OK");
+  assertEquals(c.run("OBJECT", "IDLETIME", "s"), 100);
+  assertEquals(c.run("DUMP", "nosuchkey"), null);
+});
+
+Deno.test("RESTORE refuses bad options, TTLs and damaged payloads", () => {
+  const c = new Harness().client();
+  c.run("SET", "k", "v");
+  const payload = c.run("DUMP", "k") as string;
+  assertEquals(c.run("RESTORE", "n", 0, payload, "BOGUS"), err("ERR syntax error"));
+  assertEquals(c.run("RESTORE", "n", -1, payload), err("ERR Invalid TTL value, must be >= 0"));
+  assertEquals(
+    c.run("RESTORE", "n", 0, payload, "IDLETIME", -1),
+    err("ERR Invalid IDLETIME value, must be >= 0"),
+  );
+  assertEquals(
+    c.run("RESTORE", "n", 0, payload, "FREQ", 256),
+    err("ERR Invalid FREQ value, must be >= 0 and <= 255"),
+  );
+  assertEquals(
+    c.run("RESTORE", "n", 0, payload, "IDLETIME", 1, "FREQ", 1),
+    err("ERR syntax error"),
+  );
+  const damaged = payload.slice(0, 2) + String.fromCharCode(payload.charCodeAt(2) ^ 1) +
+    payload.slice(3);
+  assertEquals(
+    c.run("RESTORE", "n", 0, damaged),
+    err("ERR DUMP payload version or checksum are wrong"),
+  );
+  assertEquals(
+    c.run("RESTORE", "n", 0, "..."),
+    err("ERR DUMP payload version or checksum are wrong"),
+  );
+  assertEquals(c.run("EXISTS", "n"), 0);
+});
+
+Deno.test("RESTORE is logged with an absolute expiry, so replay keeps the deadline", () => {
+  const h = new Harness();
+  const c = h.client();
+  c.run("SET", "k", "v");
+  const payload = c.run("DUMP", "k") as string;
+  c.run("RESTORE", "r", 60_000, payload);
+  const deadline = c.run("PEXPIRETIME", "r");
+  h.nowMs += 10_000;
+  const copy = new KvEngine({ ...defaultKvConfig }, () => h.nowMs);
+  for (const r of h.wal.records) replayRecord(copy, r.payload);
+  const e = copy.dbs[0]!.map.get("r")!;
+  assertEquals([e.value, e.expireAt], ["v", deadline]);
+});
