@@ -118,6 +118,9 @@ export async function runDdl(
     }
   }
   for (const r of fx.restartSequences) {
+    // A restart is transactional in PostgreSQL (the sequence gets new storage):
+    // the position before it comes back if the transaction or savepoint rolls back.
+    s.sequenceUndo.push({ oid: r.oid, position: s.engine.sequences.get(r.oid) });
     s.engine.setval(r.oid, r.value, false, next.sequences.get(r.oid));
   }
   await Promise.resolve();

@@ -271,6 +271,17 @@ export class Engine {
     return value;
   }
 
+  /**
+   * Puts a sequence back at a position saved before a rolled-back RESTART
+   * (undefined: never used since its creation).
+   */
+  restoreSequence(oid: number, position: SequencePosition | undefined): void {
+    if (position === undefined) this.sequences.delete(oid);
+    else this.sequences.set(oid, position);
+    this.#seqLogged.delete(oid);
+    this.#sequencesDirty = true;
+  }
+
   catalogSequence(oid: number) {
     const def = this.catalog.sequences.get(oid);
     if (!def) throw new DbError("42P01", `sequence with OID ${oid} does not exist`);
