@@ -30,6 +30,9 @@ import { createPlanner } from "../sql/planner.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
 import { Scope } from "../sql/plan/scope.ts";
+import { bindIndexExpr } from "../sql/plan/index_expr.ts";
+import { exprText } from "../sql/plan/explain.ts";
+import { exprRefs } from "../sql/plan/expr_walk.ts";
 import { isDropMatview, isDropView, type ParsedStatement } from "../sql/parser_port.ts";
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
@@ -157,7 +160,15 @@ function applyDdl(
       createTable(ed, stmt, source, fx);
       return "CREATE TABLE";
     case "create index":
-      createIndex(ed, stmt, source, fx);
+      createIndex(ed, stmt, source, fx, (rel, sql) => {
+        const e = bindIndexExpr(createPlanner(ed.done(), "", []), rel, sql);
+        return {
+          type: e.type,
+          text: exprText(e, rel.columns.map((c) => c.name)),
+          reads: [...exprRefs(e).columns].sort((a, b) => a - b),
+          column: e.kind === "column" ? e.index : null,
+        };
+      });
       return "CREATE INDEX";
     case "create sequence":
       createSequence(ed, stmt, fx);

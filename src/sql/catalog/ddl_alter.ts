@@ -173,7 +173,7 @@ export function alterTable(
         for (const seq of ownedSequences(ed.done(), rel, i)) ed.sequences.delete(seq.oid);
         for (const oid of rel.indexes) {
           const idx = ed.indexes.get(oid);
-          if (idx?.columns.includes(i)) {
+          if (idx?.columns.includes(i) || idx?.expressions?.some((e) => e?.reads.includes(i))) {
             ed.indexes.delete(oid);
             fx.droppedIndexes.push({ rel: rel.oid, index: oid });
           }
