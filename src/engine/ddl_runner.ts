@@ -31,6 +31,7 @@ import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
 import { Scope } from "../sql/plan/scope.ts";
 import { bindIndexExpr } from "../sql/plan/index_expr.ts";
+import { checkOptionAllowed } from "../sql/plan/view_dml.ts";
 import { exprText } from "../sql/plan/explain.ts";
 import { exprRefs } from "../sql/plan/expr_walk.ts";
 import { isDropMatview, isDropView, type ParsedStatement } from "../sql/parser_port.ts";
@@ -249,7 +250,9 @@ function createView(
     indexes: [],
     viewSql: sql,
     rowEstimate: -1,
+    ...(stmt.checkOption ? { checkOption: stmt.checkOption } : {}),
   };
+  if (stmt.checkOption) checkOptionAllowed(p, rel);
   ed.relations.set(rel.oid, rel);
   void s;
 }

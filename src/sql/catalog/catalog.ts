@@ -102,6 +102,8 @@ export interface RelationDef {
   readonly indexes: readonly number[];
   /** View body as SQL text. */
   readonly viewSql: string | null;
+  /** A view's WITH [LOCAL | CASCADED] CHECK OPTION; absent without one. */
+  readonly checkOption?: "local" | "cascaded" | null;
   /** Rows at the last ANALYZE, -1 before any. */
   readonly rowEstimate: number;
   /**

@@ -110,6 +110,25 @@ function viewBase(p: Planner, view: RelationDef, action: Action): ViewBase {
   return { table: only.name, columns, where: s.where ?? null };
 }
 
+/**
+ * Checks that a view may have WITH CHECK OPTION: only automatically
+ * updatable views may.
+ * @throws {DbError} 0A000 with the reason as hint
+ */
+export function checkOptionAllowed(p: Planner, view: RelationDef): void {
+  try {
+    viewBase(p, view, "insert");
+  } catch (e) {
+    if (!(e instanceof DbError) || e.sqlstate !== "55000") throw e;
+    const err = new DbError(
+      "0A000",
+      "WITH CHECK OPTION is supported only on automatically updatable views",
+    );
+    if (e.detail) err.hint = e.detail;
+    throw err;
+  }
+}
+
 /** The function calls in an expression (outside subqueries). */
 function callsIn(e: unknown, out: { name: string; over: boolean }[] = []) {
   if (Array.isArray(e)) {
@@ -190,6 +209,46 @@ function mapReturning(
   });
 }
 
+/** A view's WITH CHECK OPTION condition on its way down to the base table. */
+export interface PendingCheck {
+  /** The view whose condition it is (named in the 44000 error). */
+  readonly view: string;
+  /** The condition over the current base relation's columns. */
+  readonly where: Expr;
+  /** The name its references to the base relation are qualified with. */
+  readonly qualifier: string;
+}
+
+/** The check options collected while rewriting through views. */
+export interface ViewChecks {
+  readonly checks: readonly PendingCheck[];
+  /** True below a CASCADED view: every view's condition is checked. */
+  readonly cascade: boolean;
+}
+
+/** No views passed yet. */
+export const noViewChecks: ViewChecks = { checks: [], cascade: false };
+
+/**
+ * The checks after passing `view`: the earlier ones mapped onto its base
+ * relation, plus its own condition when it has a check option or one above
+ * it cascades (PostgreSQL's LOCAL and CASCADED rules).
+ */
+function passView(view: RelationDef, base: ViewBase, pending: ViewChecks): ViewChecks {
+  const cols = columnMap(base);
+  const qualifier = base.table.alias ?? base.table.name;
+  const checks: PendingCheck[] = pending.checks.map((c) => ({
+    ...c,
+    where: mapRefs(c.where, cols, [c.qualifier]),
+    qualifier,
+  }));
+  // Inner views' conditions are checked first (the SQL standard's order, as PostgreSQL does).
+  if ((view.checkOption || pending.cascade) && base.where) {
+    checks.unshift({ view: view.name, where: base.where, qualifier });
+  }
+  return { checks, cascade: pending.cascade || view.checkOption === "cascaded" };
+}
+
 function andWhere(view: Expr | null, own: Expr | null | undefined): Expr | undefined {
   if (!view) return own ?? undefined;
   if (!own) return view;
@@ -200,7 +259,12 @@ function andWhere(view: Expr | null, own: Expr | null | undefined): Expr | undef
  * INSERT into an updatable view as INSERT into its base relation.
  * @throws {DbError} 55000 not updatable, 0A000 computed column, 42703
  */
-export function viewInsert(p: Planner, view: RelationDef, stmt: InsertStatement): InsertStatement {
+export function viewInsert(
+  p: Planner,
+  view: RelationDef,
+  stmt: InsertStatement,
+  pending: ViewChecks,
+): { stmt: InsertStatement; pending: ViewChecks } {
   const base = viewBase(p, view, "insert");
   if (stmt.onConflict) throw new DbError("0A000", "ON CONFLICT on a view is not supported");
   const names = [view.name];
@@ -216,11 +280,13 @@ export function viewInsert(p: Planner, view: RelationDef, stmt: InsertStatement)
     : given.map((n) => ({ name: assignable(view, base, n, "insert") }));
   const returning = mapReturning(stmt.returning, base, names);
   const { returning: _, ...rest } = stmt;
+  const into = {
+    name: base.table.name,
+    ...(base.table.schema ? { schema: base.table.schema } : {}),
+  };
   return {
-    ...rest,
-    into: { name: base.table.name, ...(base.table.schema ? { schema: base.table.schema } : {}) },
-    columns,
-    ...(returning ? { returning } : {}),
+    stmt: { ...rest, into, columns, ...(returning ? { returning } : {}) },
+    pending: passView(view, base, pending),
   };
 }
 
@@ -228,7 +294,12 @@ export function viewInsert(p: Planner, view: RelationDef, stmt: InsertStatement)
  * UPDATE of an updatable view as UPDATE of its base relation (rows the view shows).
  * @throws {DbError} 55000 not updatable, 0A000 computed column, 42703
  */
-export function viewUpdate(p: Planner, view: RelationDef, stmt: UpdateStatement): UpdateStatement {
+export function viewUpdate(
+  p: Planner,
+  view: RelationDef,
+  stmt: UpdateStatement,
+  pending: ViewChecks,
+): { stmt: UpdateStatement; pending: ViewChecks } {
   const base = viewBase(p, view, "update");
   const names = [stmt.table.alias ?? view.name];
   const cols = columnMap(base);
@@ -240,11 +311,14 @@ export function viewUpdate(p: Planner, view: RelationDef, stmt: UpdateStatement)
   const returning = mapReturning(stmt.returning, base, names);
   const { returning: _, where: __, ...rest } = stmt;
   return {
-    ...rest,
-    table: base.table,
-    sets,
-    ...(where ? { where } : {}),
-    ...(returning ? { returning } : {}),
+    stmt: {
+      ...rest,
+      table: base.table,
+      sets,
+      ...(where ? { where } : {}),
+      ...(returning ? { returning } : {}),
+    },
+    pending: passView(view, base, pending),
   };
 }
 

@@ -65,3 +65,26 @@ Deno.test("a prepared UPDATE through a view sees only the view's rows", async ()
     await db.close();
   }
 });
+
+Deno.test("WITH CHECK OPTION names the innermost failing view, as PostgreSQL does", async () => {
+  const db = await open({ memory: true });
+  try {
+    await db.query("CREATE TABLE ct (id int, n int, s text)");
+    await db.query("CREATE VIEW cv AS SELECT id, n FROM ct WHERE n > 5 WITH CHECK OPTION");
+    await db.query(
+      "CREATE VIEW cv2 AS SELECT id, n FROM cv WHERE id < 10 WITH LOCAL CHECK OPTION",
+    );
+    const e = await failure(() => db.query("INSERT INTO cv2 (id) VALUES (20)"));
+    assert.equal(e.sqlstate, "44000");
+    assert.equal(e.message, 'new row violates check option for view "cv"');
+    assert.equal(e.detail, "Failing row contains (20, null, null).");
+    await db.query("CREATE VIEW cv3 AS SELECT * FROM cv2 WHERE id > 0");
+    const u = await failure(() => db.query("INSERT INTO cv3 VALUES (30, 7)"));
+    assert.equal(u.message, 'new row violates check option for view "cv2"');
+    await db.query("INSERT INTO cv3 VALUES (3, 7)");
+    const r = await db.query("SELECT id, n FROM ct");
+    assert.deepEqual(r.rows, [{ id: 3, n: 7 }]);
+  } finally {
+    await db.close();
+  }
+});
