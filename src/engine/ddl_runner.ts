@@ -30,6 +30,10 @@ import { createPlanner } from "../sql/planner.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
 import { Scope } from "../sql/plan/scope.ts";
+import { bindIndexExpr } from "../sql/plan/index_expr.ts";
+import { checkOptionAllowed } from "../sql/plan/view_dml.ts";
+import { exprText } from "../sql/plan/explain.ts";
+import { exprRefs } from "../sql/plan/expr_walk.ts";
 import { isDropMatview, isDropView, type ParsedStatement } from "../sql/parser_port.ts";
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
@@ -118,6 +122,9 @@ export async function runDdl(
     }
   }
   for (const r of fx.restartSequences) {
+    // A restart is transactional in PostgreSQL (the sequence gets new storage):
+    // the position before it comes back if the transaction or savepoint rolls back.
+    s.sequenceUndo.push({ oid: r.oid, position: s.engine.sequences.get(r.oid) });
     s.engine.setval(r.oid, r.value, false, next.sequences.get(r.oid));
   }
   await Promise.resolve();
@@ -154,7 +161,15 @@ function applyDdl(
       createTable(ed, stmt, source, fx);
       return "CREATE TABLE";
     case "create index":
-      createIndex(ed, stmt, source, fx);
+      createIndex(ed, stmt, source, fx, (rel, sql) => {
+        const e = bindIndexExpr(createPlanner(ed.done(), "", []), rel, sql);
+        return {
+          type: e.type,
+          text: exprText(e, rel.columns.map((c) => c.name)),
+          reads: [...exprRefs(e).columns].sort((a, b) => a - b),
+          column: e.kind === "column" ? e.index : null,
+        };
+      });
       return "CREATE INDEX";
     case "create sequence":
       createSequence(ed, stmt, fx);
@@ -235,7 +250,9 @@ function createView(
     indexes: [],
     viewSql: sql,
     rowEstimate: -1,
+    ...(stmt.checkOption ? { checkOption: stmt.checkOption } : {}),
   };
+  if (stmt.checkOption) checkOptionAllowed(p, rel);
   ed.relations.set(rel.oid, rel);
   void s;
 }

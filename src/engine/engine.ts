@@ -17,14 +17,25 @@ import { log } from "../common/log.ts";
 import type { Value } from "../common/types.ts";
 import { compile } from "../exec/scalar.ts";
 import type { ExecContext } from "../exec/context.ts";
-import { RelationStore, type StoredIndexSpec } from "../exec/relation_store.ts";
-import { Catalog, type IndexDef, type SequenceDef } from "../sql/catalog/catalog.ts";
+import {
+  RelationStore,
+  type StoredIndexExpr,
+  type StoredIndexSpec,
+} from "../exec/relation_store.ts";
+import {
+  Catalog,
+  type IndexDef,
+  type RelationDef,
+  type SequenceDef,
+} from "../sql/catalog/catalog.ts";
 import { createPlanner } from "../sql/planner.ts";
 import { databaseName } from "../sql/pg_catalog/mod.ts";
 import { type ParsedStatement, parseSql } from "../sql/parser_port.ts";
 import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
 import { Scope } from "../sql/plan/scope.ts";
+import { bindIndexKeys } from "../sql/plan/index_expr.ts";
+import { exprRefs } from "../sql/plan/expr_walk.ts";
 import type { FileSystem } from "../storage/os/file_system.ts";
 import { FsFileSystem } from "../storage/os/fs_file.ts";
 import type { PageStore } from "../storage/page_store.ts";
@@ -197,10 +208,28 @@ export class Engine {
       oid: idx.oid,
       name: idx.name,
       columns: idx.columns,
+      ...(idx.expressions ? { expressions: this.#indexExpressions(catalog, rel, idx) } : {}),
       unique: idx.unique,
       predicate,
       constraintName: con?.name ?? idx.name,
     };
+  }
+
+  /** How to compute each expression key of an index (null for its column keys). */
+  #indexExpressions(
+    catalog: Catalog,
+    rel: RelationDef,
+    idx: IndexDef,
+  ): (StoredIndexExpr | null)[] {
+    const keys = bindIndexKeys(createPlanner(catalog, "", []), rel, idx);
+    const ctx = this.#staticContext();
+    return keys.map((e, k) => {
+      const sql = idx.expressions?.[k]?.sql ?? null;
+      if (sql === null) return null;
+      const fn = compile(e);
+      const columns = [...exprRefs(e).columns].sort((a, b) => a - b);
+      return { eval: (row) => fn(row as Value[], ctx), type: e.type, text: sql, columns };
+    });
   }
 
   #staticContext(): ExecContext {
@@ -273,6 +302,17 @@ export class Engine {
     this.#seqLogged.delete(oid);
     this.#sequencesDirty = true;
     return value;
+  }
+
+  /**
+   * Puts a sequence back at a position saved before a rolled-back RESTART
+   * (undefined: never used since its creation).
+   */
+  restoreSequence(oid: number, position: SequencePosition | undefined): void {
+    if (position === undefined) this.sequences.delete(oid);
+    else this.sequences.set(oid, position);
+    this.#seqLogged.delete(oid);
+    this.#sequencesDirty = true;
   }
 
   catalogSequence(oid: number) {

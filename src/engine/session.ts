@@ -13,6 +13,7 @@ import type { Catalog } from "../sql/catalog/catalog.ts";
 import type { ParsedStatement } from "../sql/parser_port.ts";
 import { databaseName, ownerName, type SessionActivity } from "../sql/pg_catalog/mod.ts";
 import type { Engine } from "./engine.ts";
+import type { SequencePosition } from "./page_catalog.ts";
 import type {
   CopyPort,
   Cursor,
@@ -109,6 +110,8 @@ export interface Savepoint {
   readonly name: string;
   readonly catalog: Catalog | null;
   readonly notifies: number;
+  /** Length of `SqlSession.sequenceUndo` when the savepoint was set. */
+  readonly sequenceUndo: number;
 }
 
 /** A prepared statement of this session. */
@@ -132,6 +135,11 @@ export class SqlSession implements Session {
   /** Rows changed per relation (autovacuum). */
   txChanges = new Map<number, number>();
   savepoints: Savepoint[] = [];
+  /**
+   * Sequence positions before the transaction's RESTARTs (ALTER SEQUENCE,
+   * TRUNCATE ... RESTART IDENTITY), oldest first; undone on rollback.
+   */
+  sequenceUndo: { readonly oid: number; readonly position: SequencePosition | undefined }[] = [];
   pendingNotifies: { channel: string; payload: string }[] = [];
   readonly settings = new Map<string, string>();
   /** Bumped on every change of `settings` (see `Session.settingsVersion`). */
@@ -255,6 +263,7 @@ export class SqlSession implements Session {
     const txn = this.txn;
     if (!txn) return;
     this.engine.txns.abort(txn);
+    this.undoSequences(0);
     // Storage the rolled-back DDL allocated goes; the committed definitions come back.
     if (this.txTouched.size > 0) this.engine.bindRelations(this.engine.catalog, this.txTouched);
     this.#endTxn();
@@ -270,8 +279,18 @@ export class SqlSession implements Session {
     this.txTouched = new Set();
     this.txChanges = new Map();
     this.savepoints = [];
+    this.sequenceUndo = [];
     this.pendingNotifies = [];
     this.blockIsolation = null;
+  }
+
+  /** Puts back the sequence positions of the RESTARTs after the first `keep` (newest first). */
+  undoSequences(keep: number): void {
+    for (let i = this.sequenceUndo.length - 1; i >= keep; i--) {
+      const { oid, position } = this.sequenceUndo[i]!;
+      this.engine.restoreSequence(oid, position);
+    }
+    this.sequenceUndo.length = Math.min(keep, this.sequenceUndo.length);
   }
 
   /** Runs statements one by one (simple query protocol). */

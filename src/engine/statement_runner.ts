@@ -491,6 +491,7 @@ async function runExtension(
         name: ext.name,
         catalog: s.txCatalog,
         notifies: s.pendingNotifies.length,
+        sequenceUndo: s.sequenceUndo.length,
       });
       return result("SAVEPOINT");
     }
@@ -511,6 +512,7 @@ async function runExtension(
       s.engine.txns.rollbackTo(txn, ext.name);
       s.txCatalog = sp.catalog;
       s.pendingNotifies.splice(sp.notifies);
+      s.undoSequences(sp.sequenceUndo);
       // The savepoint itself survives ROLLBACK TO.
       s.savepoints.splice(at + 1);
       s.failed = false;

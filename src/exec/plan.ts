@@ -141,6 +141,12 @@ export type RowCheck =
     readonly table: string;
   }
   | {
+    /** A view's WITH CHECK OPTION condition on rows written through it. */
+    readonly kind: "view_check";
+    readonly view: string;
+    readonly expr: BoundExpr;
+  }
+  | {
     readonly kind: "foreign_key";
     readonly name: string;
     readonly table: string;

@@ -42,12 +42,27 @@ import {
 export interface StoredIndexSpec {
   readonly oid: number;
   readonly name: string;
+  /** Positions of the key columns; -1 for an expression key (see `expressions`). */
   readonly columns: readonly number[];
+  /** Expression index: per key, how to compute it (null for a column key). */
+  readonly expressions?: readonly (StoredIndexExpr | null)[];
   readonly unique: boolean;
   readonly predicate: ((values: readonly Value[]) => boolean) | null;
   readonly constraintName: string;
   /** Per key column: descending order. */
   readonly descending?: readonly boolean[];
+}
+
+/** An expression key of an index (`lower(email)`). */
+export interface StoredIndexExpr {
+  /** Computes the key from a row of the table. */
+  readonly eval: (row: readonly Value[]) => Value;
+  /** The key's type. */
+  readonly type: SqlType;
+  /** Its text in error details. */
+  readonly text: string;
+  /** Positions of the columns it reads. */
+  readonly columns: readonly number[];
 }
 
 /** A relation as the SQL catalog describes it. */
@@ -189,7 +204,7 @@ export class RelationStore {
     const defs: IndexDef[] = [];
     const indexNo = new Map<number, number>();
     for (const ix of spec.indexes) {
-      const types = ix.columns.map((c) => spec.types[c]);
+      const types = ix.columns.map((c, k) => ix.expressions?.[k]?.type ?? spec.types[c]);
       if (types.some((t) => t === undefined || !keyableType(t))) continue;
       let root = old?.indexes[String(ix.oid)];
       if (root === undefined) {
@@ -198,7 +213,7 @@ export class RelationStore {
       }
       indexes[String(ix.oid)] = root;
       indexNo.set(ix.oid, defs.length);
-      defs.push(indexDef(ix, root, types as SqlType[]));
+      defs.push(indexDef(ix, root, types as SqlType[], spec.columnNames));
     }
     const def: RelationDef = {
       id: spec.oid,
@@ -237,9 +252,16 @@ export class RelationStore {
     }
   }
 
-  /** Column positions of a stored index, or undefined. */
+  /** Positions of the columns a stored index's keys read, or undefined. */
   indexColumns(rel: number, indexOid: number): readonly number[] | undefined {
-    return this.#bound.get(rel)?.spec.indexes.find((i) => i.oid === indexOid)?.columns;
+    const ix = this.#bound.get(rel)?.spec.indexes.find((i) => i.oid === indexOid);
+    return ix ? readColumns(ix) : undefined;
+  }
+
+  /** The key values of a row in a stored index (for scans without its B+tree), or undefined. */
+  indexKeyOf(rel: number, indexOid: number): ((row: readonly Value[]) => Value[]) | undefined {
+    const ix = this.#bound.get(rel)?.spec.indexes.find((i) => i.oid === indexOid);
+    return ix ? keyOfSpec(ix) : undefined;
   }
 
   /** The catalog description a relation is bound with, or undefined. */
@@ -391,9 +413,14 @@ export class RelationStore {
     const b = this.#get(rel);
     const no = b.indexNo.get(indexOid);
     if (no === undefined) return null;
-    const first = b.def.indexes[no]!.columns[0]!;
+    const index = b.def.indexes[no]!;
+    const read = index.columns;
+    const keyOf = index.keyOf;
+    const first = read[0]!;
     const batchRows = this.batchRows;
-    const mask = wanted && !wanted[first] ? wanted.map((w, i) => w || i === first) : wanted;
+    const mask = wanted && read.some((c) => !wanted[c])
+      ? wanted.map((w, i) => w || read.includes(i))
+      : wanted;
     const cursor = this.tables.indexScan(txn, b.def, no, {
       ...(lo ? { lower: [lo.value], lowerInclusive: lo.inclusive } : {}),
       ...(hi ? { upper: [hi.value], upperInclusive: hi.inclusive } : {}),
@@ -403,7 +430,8 @@ export class RelationStore {
       for (let batch = cursor.next(); batch !== null; batch = cursor.next()) {
         for (let i = 0; i < batch.rows.length; i++) {
           const values = batch.rows[i]!;
-          if (values[first] === null) continue;
+          // NULL keys sort last in the tree but lie in no range.
+          if ((keyOf ? keyOf(values)[0] : values[first]) === null) continue;
           yield { rowId: batch.rowIds[i]!, values };
         }
       }
@@ -511,11 +539,46 @@ export class RelationStore {
   }
 }
 
-function indexDef(ix: StoredIndexSpec, root: number, types: readonly SqlType[]): IndexDef {
+/** The columns an index's keys read: its key columns and its expressions' columns. */
+function readColumns(ix: StoredIndexSpec): readonly number[] {
+  if (!ix.expressions) return ix.columns;
+  const read = new Set<number>();
+  ix.columns.forEach((c, k) => {
+    const e = ix.expressions?.[k];
+    if (e) { for (const r of e.columns) read.add(r); }
+    else read.add(c);
+  });
+  return [...read].sort((a, b) => a - b);
+}
+
+function keyOfSpec(ix: StoredIndexSpec): (row: readonly Value[]) => Value[] {
+  const exprs = ix.expressions;
+  const columns = ix.columns;
+  if (!exprs) return (row) => columns.map((c) => row[c] ?? null);
+  return (row) =>
+    columns.map((c, k) => {
+      const e = exprs[k];
+      return e ? e.eval(row) : row[c] ?? null;
+    });
+}
+
+function indexDef(
+  ix: StoredIndexSpec,
+  root: number,
+  types: readonly SqlType[],
+  columnNames: readonly string[],
+): IndexDef {
+  const expressions = ix.expressions;
   return {
     name: ix.name,
     root,
-    columns: ix.columns,
+    columns: readColumns(ix),
+    ...(expressions
+      ? {
+        keyOf: keyOfSpec(ix),
+        keyNames: ix.columns.map((c, k) => expressions[k]?.text ?? columnNames[c] ?? "?"),
+      }
+      : {}),
     keyColumns: types.map((type, k): KeyColumn => ({
       type,
       ...(ix.descending?.[k] ? { descending: true } : {}),

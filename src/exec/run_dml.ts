@@ -91,6 +91,15 @@ export function checkRow(target: TargetRel, values: Value[], ctx: ExecContext): 
           );
         }
         break;
+      case "view_check":
+        // Unlike a CHECK constraint, NULL fails: the row must be visible through the view.
+        if (compile(c.expr)(values, ctx) !== true) {
+          throw withDetail(
+            new DbError("44000", `new row violates check option for view "${c.view}"`),
+            failingRow(target, values, ctx),
+          );
+        }
+        break;
       case "foreign_key":
         break;
     }

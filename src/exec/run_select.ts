@@ -31,10 +31,10 @@ export function indexLookup(
 ): Iterable<StoredRow> {
   const found = ctx.rs.lookup(rel, index, key, ctx.txn, wanted);
   if (found) return found;
-  const cols = ctx.rs.indexColumns(rel, index) ?? [];
+  const keyOf = ctx.rs.indexKeyOf(rel, index) ?? (() => []);
   const out: StoredRow[] = [];
   for (const t of ctx.rs.scan(rel, ctx.txn)) {
-    if (cols.every((c, i) => equalKey(t.values[c] ?? null, key[i] ?? null))) out.push(t);
+    if (keyOf(t.values).every((v, i) => equalKey(v, key[i] ?? null))) out.push(t);
   }
   return out;
 }
@@ -66,12 +66,14 @@ function indexRange(
 ): Iterable<StoredRow> {
   const found = ctx.rs.range(rel, index, lo, hi, ctx.txn, false, wanted);
   if (found) return found;
-  const first = ctx.rs.indexColumns(rel, index)?.[0] ?? 0;
-  const out: StoredRow[] = [];
+  const keyOf = ctx.rs.indexKeyOf(rel, index) ?? (() => []);
+  const first = (row: readonly Value[]) => keyOf(row)[0] ?? null;
+  const out: { row: StoredRow; key: Value }[] = [];
   for (const t of ctx.rs.scan(rel, ctx.txn)) {
-    if (inRange(t.values[first] ?? null, lo, hi)) out.push(t);
+    const key = first(t.values);
+    if (inRange(key, lo, hi)) out.push({ row: t, key });
   }
-  return out.sort((a, b) => compareValues(a.values[first]!, b.values[first]!));
+  return out.sort((a, b) => compareValues(a.key!, b.key!)).map((x) => x.row);
 }
 
 /**

@@ -289,6 +289,18 @@ function stripParens(text: string): string {
 }
 
 /**
+ * The grammar knows `WITH LOCAL | CASCADED CHECK OPTION` on CREATE VIEW; a
+ * bare `WITH CHECK OPTION` means CASCADED. The option ends the statement, so
+ * the offsets of everything before it stay.
+ */
+function bareCheckOption(head: string, text: string): string {
+  if (!/^create\s+(or\s+replace\s+)?((temp|temporary)\s+)?(recursive\s+)?view\b/i.test(head)) {
+    return text;
+  }
+  return text.replace(/\bwith\s+check\s+option(\s*;?\s*)$/i, "WITH CASCADED CHECK OPTION$1");
+}
+
+/**
  * Parses one statement's text.
  * @throws {DbError} 42601 with `position` (1-based, in the whole query string)
  */
@@ -308,7 +320,7 @@ export function parseOne(text: string, offset: number): ParsedStatement {
   const ext = parseExtension(text, offset);
   if (ext) return { text, offset, ast: ext };
   try {
-    const asts = parse(text, { locationTracking: true });
+    const asts = parse(bareCheckOption(head, text), { locationTracking: true });
     if (asts.length === 0) return { text, offset, ast: { kind: "empty" } };
     return { text, offset, ast: asts[0]! };
   } catch (e) {

@@ -27,15 +27,18 @@ export class KeyBuilder {
 
   /** Builds keys of `index`; the bound starts empty (an empty index). */
   constructor(readonly index: IndexDef) {
-    this.#values = index.columns.map(() => null);
+    this.#values = index.keyColumns.map(() => null);
   }
 
   /** The row's key prefix (a reused view), or null when a partial index excludes the row. */
   prefix(row: readonly Value[]): Uint8Array | null {
     const index = this.index;
     if (index.predicate !== undefined && !index.predicate(row)) return null;
-    const columns = index.columns;
-    for (let i = 0; i < columns.length; i++) this.#values[i] = row[columns[i]!] ?? null;
+    if (index.keyOf) this.#values = index.keyOf(row);
+    else {
+      const columns = index.columns;
+      for (let i = 0; i < columns.length; i++) this.#values[i] = row[columns[i]!] ?? null;
+    }
     const encoded = encodeKeyScratch(this.#values, index.keyColumns);
     const n = encoded.length;
     if (this.#buf.length < n + rowIdSuffixBytes) {

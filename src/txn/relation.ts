@@ -24,8 +24,15 @@ export interface IndexDef {
   readonly name: string;
   /** Root page of its B+tree (from `createIndexStorage`). */
   readonly root: number;
-  /** Positions of the indexed columns in the row. */
+  /**
+   * Positions of the indexed columns in the row; for an expression index
+   * (`keyOf` set), the columns its keys read.
+   */
   readonly columns: readonly number[];
+  /** Expression index: the key values of a row (parallel to `keyColumns`). */
+  readonly keyOf?: (row: readonly Value[]) => Value[];
+  /** Expression index: the key names in error details (`lower(email)`). */
+  readonly keyNames?: readonly string[];
   /** Type and order of each indexed column, parallel to `columns`. */
   readonly keyColumns: readonly KeyColumn[];
   /** Whether live versions must have distinct keys (NULLs never conflict). */
@@ -97,8 +104,7 @@ export function dropRelationStorage(m: Mtr, rel: RelationDef): void {
  */
 export function indexPrefix(index: IndexDef, row: readonly Value[]): Uint8Array | null {
   if (index.predicate !== undefined && !index.predicate(row)) return null;
-  const values = index.columns.map((c) => row[c] ?? null);
-  return encodeKey(values, index.keyColumns);
+  return encodeKey(keyValues(index, row), index.keyColumns);
 }
 
 const scratchKeyValues: Value[] = [];
@@ -109,6 +115,7 @@ const scratchKeyValues: Value[] = [];
  */
 export function indexPrefixScratch(index: IndexDef, row: readonly Value[]): Uint8Array | null {
   if (index.predicate !== undefined && !index.predicate(row)) return null;
+  if (index.keyOf) return encodeKeyScratch(index.keyOf(row), index.keyColumns);
   const columns = index.columns;
   const values = scratchKeyValues;
   values.length = columns.length;
@@ -118,8 +125,14 @@ export function indexPrefixScratch(index: IndexDef, row: readonly Value[]): Uint
   return key;
 }
 
-/** True when any indexed column of the row is NULL (NULLs never violate uniqueness). */
+/** The index key values of a row. */
+export function keyValues(index: IndexDef, row: readonly Value[]): Value[] {
+  return index.keyOf ? index.keyOf(row) : index.columns.map((c) => row[c] ?? null);
+}
+
+/** True when any key value of the row is NULL (NULLs never violate uniqueness). */
 export function hasNullKey(index: IndexDef, row: readonly Value[]): boolean {
+  if (index.keyOf) return index.keyOf(row).some((v) => v === null);
   for (const c of index.columns) if (row[c] === null || row[c] === undefined) return true;
   return false;
 }
@@ -218,8 +231,9 @@ export function uniqueViolation(
     indexNo,
     conflictRowId,
   );
-  const names = index.columns.map((c) => rel.columnNames[c] ?? `column${c}`).join(", ");
-  const values = index.columns.map((c) => formatValue(row[c] ?? null)).join(", ");
+  const names = (index.keyNames ?? index.columns.map((c) => rel.columnNames[c] ?? `column${c}`))
+    .join(", ");
+  const values = keyValues(index, row).map(formatValue).join(", ");
   e.detail = `Key (${names})=(${values}) already exists.`;
   return e;
 }

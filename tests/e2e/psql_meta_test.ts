@@ -14,6 +14,8 @@ CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL, email varchar(100
 CREATE TABLE orders (id bigint PRIMARY KEY, user_id int REFERENCES users(id),
                      total numeric(10,2), created timestamptz);
 CREATE INDEX orders_user_idx ON orders (user_id);
+CREATE UNIQUE INDEX users_name_lower_idx ON users (lower(name));
+CREATE INDEX orders_expr_idx ON orders ((user_id * 2), abs(user_id) DESC);
 CREATE VIEW adults AS SELECT id, name FROM users WHERE age >= 18;
 COMMENT ON TABLE orders IS 'Orders placed';
 COMMENT ON COLUMN orders.total IS 'Sum in EUR';
@@ -95,6 +97,16 @@ Deno.test({
         const [expected, actual] = await both(["-c", "\\d+ orders"]);
         assert.match(actual, /Sum in EUR/);
         assert.equal(actual, expected);
+      });
+
+      await t.step("\\d prints expression indexes like PostgreSQL", async () => {
+        const [expected, actual] = await both(["-c", "\\d users"]);
+        assert.match(actual, /"users_name_lower_idx" UNIQUE, btree \(lower\(name\)\)/);
+        assert.equal(actual, expected);
+        for (const index of ["users_name_lower_idx", "orders_expr_idx"]) {
+          const [want, got] = await both(["-c", `\\d ${index}`]);
+          assert.equal(got, want);
+        }
       });
 
       await t.step("\\l lists the database like PostgreSQL lists its own", async () => {

@@ -6,6 +6,7 @@
  */
 
 import { DbError } from "../../common/errors.ts";
+import { libmCbrt } from "../../storage/os/libm.ts";
 import { Numeric, type TypeId, type Value } from "../../common/types.ts";
 import {
   numericAbs,
@@ -91,7 +92,7 @@ function checkSqrt(x: number): number {
   return Math.sqrt(x);
 }
 defineFunction("sqrt", f8(checkSqrt), nu(numericSqrt));
-defineFunction("cbrt", f8(Math.cbrt));
+defineFunction("cbrt", f8(libmCbrt));
 defineFunction(
   "exp",
   f8((x) => {

@@ -60,7 +60,13 @@ export interface IndexDef {
   readonly oid: number;
   readonly name: string;
   readonly table: number;
+  /** Positions of the key columns in the table; -1 for an expression key (see `expressions`). */
   readonly columns: readonly number[];
+  /**
+   * Expression index: per key, the expression (null for a plain column key),
+   * parallel to `columns`; absent when every key is a column.
+   */
+  readonly expressions?: readonly (IndexExpr | null)[];
   readonly descending: readonly boolean[];
   readonly unique: boolean;
   readonly predicateSql: string | null;
@@ -69,6 +75,20 @@ export interface IndexDef {
    * index is stored as a B-tree, which the planner uses for equality and ranges only.
    */
   readonly method?: string;
+}
+
+/** An expression key of an index (`lower(email)`). */
+export interface IndexExpr {
+  /** The expression as SQL text over the table's columns (as written). */
+  readonly sql: string;
+  /** The expression as PostgreSQL prints it (`(a + b)`, `lower(email)`). */
+  readonly text: string;
+  /** The index column's name (`lower`, `expr`), as PostgreSQL derives it. */
+  readonly name: string;
+  /** The key's type when the index was created (the engine binds `sql` again). */
+  readonly type: SqlType;
+  /** Positions of the columns it reads (dropping one drops the index). */
+  readonly reads: readonly number[];
 }
 
 /** A table or view. */
@@ -82,6 +102,8 @@ export interface RelationDef {
   readonly indexes: readonly number[];
   /** View body as SQL text. */
   readonly viewSql: string | null;
+  /** A view's WITH [LOCAL | CASCADED] CHECK OPTION; absent without one. */
+  readonly checkOption?: "local" | "cascaded" | null;
   /** Rows at the last ANALYZE, -1 before any. */
   readonly rowEstimate: number;
   /**

@@ -2,6 +2,7 @@
  * ALTER TABLE and DROP against a `CatalogEditor` (see `ddl.ts`).
  * @module
  */
+import { renameInIndexes } from "./rename_refs.ts";
 import type { AlterTableStatement, CreateColumnDef } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import type { Value } from "../../common/types.ts";
@@ -119,6 +120,7 @@ export function alterTable(
             `column "${ch.to.name}" of relation "${rel.name}" already exists`,
           );
         }
+        renameInIndexes(ed, rel, ch.column.name, ch.to.name);
         rel = {
           ...rel,
           columns: rel.columns.map((c, k) => (k === i ? { ...c, name: ch.to.name } : c)),
@@ -173,7 +175,7 @@ export function alterTable(
         for (const seq of ownedSequences(ed.done(), rel, i)) ed.sequences.delete(seq.oid);
         for (const oid of rel.indexes) {
           const idx = ed.indexes.get(oid);
-          if (idx?.columns.includes(i)) {
+          if (idx?.columns.includes(i) || idx?.expressions?.some((e) => e?.reads.includes(i))) {
             ed.indexes.delete(oid);
             fx.droppedIndexes.push({ rel: rel.oid, index: oid });
           }

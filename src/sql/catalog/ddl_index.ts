@@ -3,10 +3,21 @@
  * `CatalogEditor` (see `ddl.ts`).
  * @module
  */
-import type { CreateIndexStatement, CreateSequenceStatement } from "pgsql-ast-parser";
+import type { CreateIndexStatement, CreateSequenceStatement, Expr } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { typeName } from "../plan/sql_types.ts";
-import type { CatalogEditor, RelationDef, SequenceDef } from "./catalog.ts";
+import type { SqlType } from "../../common/types.ts";
+import type { CatalogEditor, IndexExpr, RelationDef, SequenceDef } from "./catalog.ts";
+
+/**
+ * Binds an index expression's SQL text against its table (the engine's
+ * planner) and returns its type and its text as PostgreSQL prints it.
+ * @throws {DbError} 42703, 42883, 0A000, 42P17 when the expression is not indexable
+ */
+export type KeyTypeOf = (
+  rel: RelationDef,
+  sql: string,
+) => { type: SqlType; text: string; reads: readonly number[]; column: number | null };
 import {
   addIndex,
   addSequence,
@@ -17,41 +28,62 @@ import {
 } from "./ddl.ts";
 
 /**
- * Applies CREATE INDEX.
- * @throws {DbError} 42P07, 42703, 0A000 for expression indexes
+ * Applies CREATE INDEX. A key is a column or an expression over the table's
+ * columns (`lower(email)`, `(a + b)`): expression keys keep their SQL text,
+ * which the engine binds against the table to compute each row's key.
+ * @throws {DbError} 42P07, 42703
  */
 export function createIndex(
   ed: CatalogEditor,
   stmt: CreateIndexStatement,
   source: SourceOf,
   fx: DdlEffects,
+  keyType: KeyTypeOf,
 ): void {
   const rel = ed.done().relation(stmt.table.name, stmt.table.schema);
-  const cols = stmt.expressions.map((e) => {
-    if (e.expression.type !== "ref") {
-      throw new DbError("0A000", "expression indexes are not supported");
+  const keys = stmt.expressions.map((e): { column: number; expr: IndexExpr | null } => {
+    if (e.expression.type === "ref") {
+      return { column: columnIndex(rel, e.expression.name), expr: null };
     }
-    return columnIndex(rel, e.expression.name);
+    const sql = source(e.expression);
+    const { type, text, reads, column } = keyType(rel, sql);
+    // `((a))` or a cast to the column's own type is a column key, as in PostgreSQL.
+    if (column !== null) return { column, expr: null };
+    return { column: -1, expr: { sql, name: keyName(e.expression), type, text, reads } };
   });
+  const cols = keys.map((k) => k.column);
   const name = stmt.indexName?.name ??
     uniqueName(
       ed,
       rel.schema,
-      `${rel.name}_${cols.map((i) => rel.columns[i]!.name).join("_")}_idx`,
+      `${rel.name}_${keys.map((k) => k.expr?.name ?? rel.columns[k.column]!.name).join("_")}_idx`,
     );
   if (stmt.ifNotExists && ed.done().findIndex(name)) {
     fx.notices.push(`relation "${name}" already exists, skipping`);
     return;
   }
   const method = indexMethod(rel, cols, stmt.using?.name, stmt.unique === true);
+  const expressions = keys.some((k) => k.expr !== null) ? keys.map((k) => k.expr) : null;
   addIndex(ed, rel, {
     name,
     columns: cols,
+    ...(expressions ? { expressions } : {}),
     descending: stmt.expressions.map((e) => e.order === "desc"),
     unique: stmt.unique === true,
     predicateSql: stmt.where ? source(stmt.where) : null,
     ...(method === "btree" ? {} : { method }),
   }, fx);
+}
+
+/**
+ * The name PostgreSQL derives for an expression key (in the default index
+ * name and as the index column's name): a function's name, a cast's operand's
+ * name, else "expr".
+ */
+function keyName(e: Expr): string {
+  if (e.type === "call") return e.function.name;
+  if (e.type === "cast") return e.operand.type === "ref" ? e.operand.name : keyName(e.operand);
+  return "expr";
 }
 
 const INDEX_METHODS = ["btree", "hash", "gin", "gist", "spgist", "brin"];
@@ -79,7 +111,8 @@ function indexMethod(
   }
   if (method === "gin") {
     for (const i of cols) {
-      const t = rel.columns[i]!.type;
+      const t = rel.columns[i]?.type;
+      if (t === undefined) continue;
       if (t.id !== "array" && t.id !== "jsonb") {
         const err = new DbError(
           "42704",

@@ -46,8 +46,8 @@ function columnList(rel: RelationDef, positions: readonly number[]): string {
 export function indexDefinition(catalog: Catalog, idx: IndexDef, pretty = false): string {
   const rel = catalog.relations.get(idx.table);
   if (!rel) return "";
-  const keys = idx.columns.map((p, i) =>
-    quoteIdent(rel.columns[p]?.name ?? "?") + (idx.descending[i] ? " DESC" : "")
+  const keys = idx.columns.map((_, i) =>
+    indexKeyText(rel, idx, i, pretty) + (idx.descending[i] ? " DESC" : "")
   ).join(", ");
   const where = idx.predicateSql ? ` WHERE (${idx.predicateSql})` : "";
   return `CREATE ${idx.unique ? "UNIQUE " : ""}INDEX ${quoteIdent(idx.name)} ON ` +
@@ -55,6 +55,39 @@ export function indexDefinition(catalog: Catalog, idx: IndexDef, pretty = false)
       pretty ? qualifiedName(catalog, rel.oid) : `${quoteIdent(rel.schema)}.${quoteIdent(rel.name)}`
     }` +
     ` USING ${idx.method ?? "btree"} (${keys})${where}`;
+}
+
+/**
+ * Key `k` of an index as `pg_get_indexdef` prints it: a column name, a bare
+ * function call, or another expression in parentheses (whose own
+ * parentheses the pretty form drops: `(a + b)` against `((a + b))`).
+ */
+export function indexKeyText(rel: RelationDef, idx: IndexDef, k: number, pretty: boolean): string {
+  const expr = idx.expressions?.[k];
+  if (!expr) return quoteIdent(rel.columns[idx.columns[k] ?? -1]?.name ?? "?");
+  if (looksLikeFunction(expr.text)) return expr.text;
+  const wrapped = expr.text.startsWith("(") && closingParen(expr.text, 0) === expr.text.length - 1;
+  return pretty && wrapped ? expr.text : `(${expr.text})`;
+}
+
+/** True for `name(...)` where the call's parentheses close at the end. */
+function looksLikeFunction(text: string): boolean {
+  const open = /^[a-z_][a-z0-9_$.]*\(/i.exec(text);
+  return open !== null && closingParen(text, open[0].length - 1) === text.length - 1;
+}
+
+/** Position of the parenthesis closing the one at `at` (quotes skipped), or -1. */
+function closingParen(text: string, at: number): number {
+  let depth = 0;
+  let quoted = false;
+  for (let i = at; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "'") quoted = !quoted;
+    if (quoted) continue;
+    if (ch === "(") depth++;
+    else if (ch === ")" && --depth === 0) return i;
+  }
+  return -1;
 }
 
 function qualifiedName(catalog: Catalog, oid: number): string {

@@ -9,10 +9,16 @@
  */
 import { arrayOf, type SqlType, type as scalar, type Value } from "../../common/types.ts";
 import type { BoundExpr } from "../../exec/plan.ts";
-import type { Catalog } from "../catalog/catalog.ts";
+import type { Catalog, IndexDef } from "../catalog/catalog.ts";
 import { databaseName, ownerName, ownerOid } from "./virtual.ts";
 import { colDescription, objDescription } from "./descriptions.ts";
-import { allConstraints, constraintDefinition, indexDefinition, quoteIdent } from "./defs.ts";
+import {
+  allConstraints,
+  constraintDefinition,
+  indexDefinition,
+  indexKeyText,
+  quoteIdent,
+} from "./defs.ts";
 
 const text = scalar("text");
 const bool = scalar("bool");
@@ -61,6 +67,41 @@ function indexDefs(catalog: Catalog, pretty: boolean): Map<number, Value> {
   return new Map(
     [...catalog.indexes.values()].map((i) => [i.oid, indexDefinition(catalog, i, pretty)]),
   );
+}
+
+/**
+ * `pg_get_indexdef(oid [, column, pretty])`: the CREATE INDEX statement, or
+ * with a column number other than 0 that key's text (empty past the last key).
+ */
+function indexDef(a: readonly BoundExpr[], catalog: Catalog): BoundExpr {
+  const column = a[1];
+  const nice = pretty(a, 2);
+  if (!column || (column.kind === "const" && Number(column.value) === 0)) {
+    return lookup(a[0], indexDefs(catalog, nice), text);
+  }
+  const keyTexts = (idx: IndexDef) => {
+    const rel = catalog.relations.get(idx.table);
+    const keys = new Map<number, Value>([[0, indexDefinition(catalog, idx, nice)]]);
+    if (rel) idx.columns.forEach((_, k) => keys.set(k + 1, indexKeyText(rel, idx, k, nice)));
+    return keys;
+  };
+  const arg = a[0];
+  if (!arg) return constant(null, text);
+  if (arg.kind === "const") {
+    const idx = catalog.indexes.get(Number(arg.value));
+    return idx ? lookup(column, keyTexts(idx), text, "") : constant(null, text);
+  }
+  const keyType = arg.type.id === "unknown" ? oid : arg.type;
+  return {
+    kind: "case",
+    operand: arg,
+    whens: [...catalog.indexes.values()].map((idx) => ({
+      when: constant(keyType.id === "int8" ? BigInt(idx.oid) : idx.oid, keyType),
+      then: lookup(column, keyTexts(idx), text, ""),
+    })),
+    otherwise: constant(null, text),
+    type: text,
+  };
 }
 
 /** True when the optional `pretty` argument at `at` is the constant true. */
@@ -174,7 +215,7 @@ const binders: Record<string, Binder> = {
     const v = constText(a[0]);
     return v === null ? undefined : constant(quoteIdent(v), text);
   },
-  pg_get_indexdef: (a, c) => lookup(a[0], indexDefs(c, pretty(a, 2)), text),
+  pg_get_indexdef: (a, c) => indexDef(a, c),
   pg_get_constraintdef: (a, c) => lookup(a[0], constraintDefs(c), text),
   pg_get_viewdef: (a, c) => lookup(a[0], viewDefs(c), text),
   // adbin/conbin/indpred hold SQL text already.

@@ -223,7 +223,7 @@ export const pgAttribute: VirtualRelation = virtual(
     for (const idx of catalog.indexes.values()) {
       const rel = catalog.relations.get(idx.table);
       idx.columns.forEach((p, i) => {
-        const c = rel?.columns[p];
+        const c = idx.expressions?.[i] ?? rel?.columns[p];
         if (c) {
           attr(idx.oid, c.name, c.type, i + 1, {
             notNull: false,
@@ -294,7 +294,7 @@ export const pgIndex: VirtualRelation = virtual(
         idx.columns.map(() => 0),
         idx.columns.map(() => 0),
         idx.descending.map((d) => (d ? 3 : 0)),
-        null,
+        idx.expressions ? idx.expressions.flatMap((e) => (e ? [e.text] : [])).join(" ") : null,
         idx.predicateSql,
       ]);
     }

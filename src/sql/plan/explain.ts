@@ -23,7 +23,12 @@ function constText(v: unknown): string {
   return String(v);
 }
 
-function exprText(e: BoundExpr, names: Names): string {
+/**
+ * An expression as PostgreSQL prints it in plans and index definitions
+ * (operators in parentheses: `(a + b)`, `lower(email)`).
+ * @param names the names of the depth-0 columns
+ */
+export function exprText(e: BoundExpr, names: Names): string {
   const t = (x: BoundExpr) => exprText(x, names);
   switch (e.kind) {
     case "const":
@@ -34,10 +39,13 @@ function exprText(e: BoundExpr, names: Names): string {
       return e.depth === 0
         ? (names[e.index] ?? `col${e.index + 1}`)
         : `(outer ref ${e.depth}.${e.index + 1})`;
-    case "call":
-      return e.args.length === 2 && /^[^a-z_]/.test(e.fn)
-        ? `(${t(e.args[0]!)} ${e.fn} ${t(e.args[1]!)})`
-        : `${e.fn}(${e.args.map(t).join(", ")})`;
+    case "call": {
+      // The binder names resolved library calls `fn:<name>` and `op:<operator>`.
+      const fn = e.fn.replace(/^(fn|op):/, "");
+      return e.args.length === 2 && /^[^a-z_]/.test(fn)
+        ? `(${t(e.args[0]!)} ${fn} ${t(e.args[1]!)})`
+        : `${fn}(${e.args.map(t).join(", ")})`;
+    }
     case "and":
     case "or":
       return `(${e.args.map(t).join(` ${e.kind.toUpperCase()} `)})`;
@@ -171,7 +179,9 @@ function scanCount(n: PlanNode): number {
 function keyNames(n: { index: number; rel: number; alias: string }, env: NameEnv): string[] {
   const idx = env.catalog?.indexes.get(n.index);
   const cols = env.catalog?.relations.get(n.rel)?.columns;
-  return (idx?.columns ?? []).map((c) => {
+  return (idx?.columns ?? []).map((c, k) => {
+    const expr = idx?.expressions?.[k];
+    if (expr) return expr.text;
     const name = cols?.[c]?.name ?? `col${c + 1}`;
     return env.qualify ? `${n.alias}.${name}` : name;
   });

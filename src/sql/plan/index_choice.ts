@@ -6,62 +6,100 @@
  */
 import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
 import type { Value } from "../../common/types.ts";
-import type { RelationDef } from "../catalog/catalog.ts";
+import { DbError } from "../../common/errors.ts";
+import type { IndexDef, RelationDef } from "../catalog/catalog.ts";
+import { bindIndexKeys, exprShape } from "./index_expr.ts";
 import { andAll, conjuncts, exprRefs } from "./expr_walk.ts";
 import type { Planner } from "./planner_types.ts";
 
-/** Replaces a filtered seq scan with an index lookup when an index's columns all have `col = value` terms. */
+/**
+ * Replaces a filtered seq scan with an index lookup when every key of an
+ * index (a column, or an expression such as `lower(email)`) has a
+ * `key = value` term.
+ */
 export function chooseIndex(p: Planner, leaf: { node: PlanNode; table: RelationDef | null }): void {
   const n = leaf.node;
   const rel = leaf.table;
   if (n.kind !== "seq_scan" || !rel || !n.filter) return;
   const terms = conjuncts(n.filter);
-  const eq = new Map<number, { term: BoundExpr; value: BoundExpr }>();
+  // Equality terms by the shape of their key side (a column or an expression of the row).
+  const eq = new Map<string, { term: BoundExpr; value: BoundExpr }>();
   for (const t of terms) {
     if (t.kind !== "call" || t.fn !== "=") continue;
     const [a, b] = t.args as [BoundExpr, BoundExpr];
-    const constant = (e: BoundExpr) => {
-      const r = exprRefs(e);
-      return r.columns.size === 0 && !r.hasSubquery && !r.volatile;
-    };
-    if (a.kind === "column" && a.depth === 0 && constant(b) && sameFamily(a, b)) {
-      eq.set(a.index, { term: t, value: b });
-    } else if (b.kind === "column" && b.depth === 0 && constant(a) && sameFamily(b, a)) {
-      eq.set(b.index, { term: t, value: a });
+    if (isKeySide(a) && constant(b) && sameFamily(a, b)) {
+      eq.set(exprShape(a), { term: t, value: b });
+    } else if (isKeySide(b) && constant(a) && sameFamily(b, a)) {
+      eq.set(exprShape(b), { term: t, value: a });
     }
   }
   if (eq.size === 0) {
     chooseRange(p, leaf, rel, n, terms);
     return;
   }
-  let best: { oid: number; name: string; columns: readonly number[]; unique: boolean } | null =
-    null;
+  let best: { idx: IndexDef; keys: { term: BoundExpr; value: BoundExpr }[] } | null = null;
   for (const oid of rel.indexes) {
     const idx = p.catalog.indexes.get(oid);
     if (!idx || idx.predicateSql !== null) continue;
-    if (!idx.columns.every((c) => eq.has(c))) continue;
-    if (!best || (idx.unique && !best.unique) || idx.columns.length > best.columns.length) {
-      best = idx;
+    const keys = indexKeys(p, rel, idx)?.map((k) => eq.get(exprShape(k)));
+    if (!keys || !keys.every((k) => k !== undefined)) continue;
+    if (
+      !best || (idx.unique && !best.idx.unique) || idx.columns.length > best.idx.columns.length
+    ) {
+      best = { idx, keys: keys as { term: BoundExpr; value: BoundExpr }[] };
     }
   }
   if (!best) {
     chooseRange(p, leaf, rel, n, terms);
     return;
   }
-  const used = new Set(best.columns.map((c) => eq.get(c)!.term));
+  const used = new Set(best.keys.map((k) => k.term));
   leaf.node = {
     kind: "index_scan",
     rel: n.rel,
     table: n.table,
     alias: n.alias,
-    index: best.oid,
-    indexName: best.name,
-    key: best.columns.map((c) => eq.get(c)!.value),
+    index: best.idx.oid,
+    indexName: best.idx.name,
+    key: best.keys.map((k) => k.value),
     width: n.width,
     filter: andAll(terms.filter((t) => !used.has(t))),
     missing: n.missing as Value[],
     ctid: n.ctid,
   };
+}
+
+/** True for a value that is fixed during a scan of the table (no row columns, subqueries, volatile calls). */
+function constant(e: BoundExpr): boolean {
+  const r = exprRefs(e);
+  return r.columns.size === 0 && !r.hasSubquery && !r.volatile;
+}
+
+/** True for a row column or an expression of the row's columns an index can hold. */
+function isKeySide(e: BoundExpr): boolean {
+  if (e.kind === "column") return e.depth === 0;
+  const r = exprRefs(e);
+  return r.columns.size > 0 && !r.hasSubquery && !r.volatile;
+}
+
+/** An index's keys as expressions of the row, or null when they no longer bind. */
+function indexKeys(p: Planner, rel: RelationDef, idx: IndexDef): BoundExpr[] | null {
+  if (!idx.expressions) {
+    return idx.columns.map((c) => ({
+      kind: "column",
+      depth: 0,
+      index: c,
+      type: rel.columns[c]?.type ?? { id: "unknown" },
+    }));
+  }
+  try {
+    return bindIndexKeys(p, rel, idx);
+  } catch (e) {
+    // An index whose expression no longer binds is only not chosen; its own
+    // maintenance reports the error on writes.
+    if (e instanceof DbError) return null;
+    throw e;
+  }
 }
 
 function sameFamily(col: BoundExpr, value: BoundExpr): boolean {
@@ -83,28 +121,21 @@ function chooseRange(
   for (const oid of rel.indexes) {
     const idx = p.catalog.indexes.get(oid);
     if (!idx || idx.predicateSql !== null) continue;
-    const col = idx.columns[0]!;
+    const key = indexKeys(p, rel, idx)?.[0];
     // Index keys hold enum labels in byte order, not the enum's sort order.
-    if (rel.columns[col]?.type.id === "enum") continue;
+    if (!key || key.type.id === "enum") continue;
+    const shape = exprShape(key);
     let lo: { e: BoundExpr; inclusive: boolean } | null = null;
     let hi: { e: BoundExpr; inclusive: boolean } | null = null;
     for (const t of terms) {
       if (t.kind !== "call" || !(t.fn in flipped)) continue;
       const [a, b] = t.args as [BoundExpr, BoundExpr];
-      const constant = (e: BoundExpr) => {
-        const r = exprRefs(e);
-        return r.columns.size === 0 && !r.hasSubquery && !r.volatile;
-      };
       let op: string | null = null;
       let value: BoundExpr | null = null;
-      if (
-        a.kind === "column" && a.depth === 0 && a.index === col && constant(b) && sameFamily(a, b)
-      ) {
+      if (isKeySide(a) && exprShape(a) === shape && constant(b) && sameFamily(a, b)) {
         op = t.fn;
         value = b;
-      } else if (
-        b.kind === "column" && b.depth === 0 && b.index === col && constant(a) && sameFamily(b, a)
-      ) {
+      } else if (isKeySide(b) && exprShape(b) === shape && constant(a) && sameFamily(b, a)) {
         op = flipped[t.fn]!;
         value = a;
       }

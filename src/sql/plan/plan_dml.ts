@@ -27,6 +27,7 @@ import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
 import { ctxOf, planFrom, tableColumns, tableScan } from "./plan_from.ts";
 import { planValues } from "./plan_select.ts";
 import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
+import { noViewChecks, type ViewChecks, viewDelete, viewInsert, viewUpdate } from "./view_dml.ts";
 import { Scope, type ScopeColumn } from "./scope.ts";
 import { DEFAULT_VALUES_MARKER } from "../parse/_rewrite_query.ts";
 import { checkNotGenerated, generatedSets, projectGenerated } from "./plan_generated.ts";
@@ -36,6 +37,30 @@ export interface PlannedDml {
   readonly plan: PlanNode;
   readonly columns: readonly OutColumn[] | null;
   readonly command: "INSERT" | "UPDATE" | "DELETE";
+}
+
+/** A table's write target plus the check options of the views a statement came through. */
+function withViewChecks(
+  p: Planner,
+  target: TargetRel,
+  rel: RelationDef,
+  pending: ViewChecks,
+): TargetRel {
+  if (pending.checks.length === 0) return target;
+  const checks = pending.checks.map((c): RowCheck => ({
+    kind: "view_check",
+    view: c.view,
+    expr: bindExpr(c.where, env(p, new Scope(tableColumns(rel, c.qualifier), null))),
+  }));
+  return { ...target, checks: [...target.checks, ...checks] };
+}
+
+/** The view a DML statement targets (rewritten onto its base relation), or null for a table. */
+function targetView(p: Planner, name: string, schema: string | undefined): RelationDef | null {
+  const rel = p.catalog.relation(name, schema);
+  if (rel.kind !== "view" || rel.matview) return null;
+  p.relations.add(rel.oid);
+  return rel;
 }
 
 function targetTable(p: Planner, name: string, schema: string | undefined): RelationDef {
@@ -213,7 +238,16 @@ function assign(e: BoundExpr, to: SqlType): BoundExpr {
  * Plans INSERT.
  * @throws {DbError} 42P01, 42703, 42601, 428C9
  */
-export function planInsert(p: Planner, stmt: InsertStatement): PlannedDml {
+export function planInsert(
+  p: Planner,
+  stmt: InsertStatement,
+  pending: ViewChecks = noViewChecks,
+): PlannedDml {
+  const view = targetView(p, stmt.into.name, stmt.into.schema);
+  if (view) {
+    const next = viewInsert(p, view, stmt, pending);
+    return planInsert(p, next.stmt, next.pending);
+  }
   const rel = targetTable(p, stmt.into.name, stmt.into.schema);
   const live = rel.columns.map((c, i) => ({ c, i })).filter((x) => !x.c.dropped);
   // `DEFAULT VALUES` arrives as one VALUES row of DEFAULT for a marker column list.
@@ -279,7 +313,7 @@ export function planInsert(p: Planner, stmt: InsertStatement): PlannedDml {
   return {
     plan: {
       kind: "insert",
-      target: targetOf(p, rel),
+      target: withViewChecks(p, targetOf(p, rel), rel, pending),
       source: projectGenerated(p, rel, source),
       onConflict,
       returning: ret?.exprs ?? null,
@@ -385,7 +419,16 @@ function dmlSource(
 }
 
 /** Plans UPDATE. @throws {DbError} 42P01, 42703 */
-export function planUpdate(p: Planner, stmt: UpdateStatement): PlannedDml {
+export function planUpdate(
+  p: Planner,
+  stmt: UpdateStatement,
+  pending: ViewChecks = noViewChecks,
+): PlannedDml {
+  const view = targetView(p, stmt.table.name, stmt.table.schema);
+  if (view) {
+    const next = viewUpdate(p, view, stmt, pending);
+    return planUpdate(p, next.stmt, next.pending);
+  }
   const rel = targetTable(p, stmt.table.name, stmt.table.schema);
   const alias = stmt.table.alias ?? rel.name;
   const src = dmlSource(p, rel, alias, stmt.from ? [stmt.from] : [], stmt.where);
@@ -413,7 +456,7 @@ export function planUpdate(p: Planner, stmt: UpdateStatement): PlannedDml {
   return {
     plan: {
       kind: "update",
-      target: targetOf(p, rel),
+      target: withViewChecks(p, targetOf(p, rel), rel, pending),
       source: src.plan,
       sets,
       recheck: src.recheck,
@@ -431,6 +474,8 @@ function deleteUsingOf(stmt: DeleteStatement): readonly From[] {
 
 /** Plans DELETE (with USING). @throws {DbError} 42P01, 42703 */
 export function planDelete(p: Planner, stmt: DeleteStatement): PlannedDml {
+  const view = targetView(p, stmt.from.name, stmt.from.schema);
+  if (view) return planDelete(p, viewDelete(p, view, stmt));
   const rel = targetTable(p, stmt.from.name, stmt.from.schema);
   const alias = stmt.from.alias ?? rel.name;
   const src = dmlSource(p, rel, alias, deleteUsingOf(stmt), stmt.where);
