@@ -231,7 +231,6 @@ function internalCell(p: Promotion): Uint8Array {
  */
 export function btreeDelete(m: Mtr, root: number, key: Uint8Array): boolean {
   const depth = descend(m, root, key);
-  const leafId = pathPages[depth]!;
   const found = search(lastDescent.leaf!.data, key);
   if (found < 0) return false;
   // Read, not written: removeCell patches the ranges it changes (rebalancing writes what it merges).
