@@ -227,7 +227,7 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
           `argument(s) must be one of the following: ${maxmemoryPolicies.join(", ")}`,
         );
       }
-      k.maxmemoryPolicy = value as MaxmemoryPolicy;
+      x.setMaxmemoryPolicy(value as MaxmemoryPolicy);
       return null;
     case "appendfsync":
       if (value !== "always" && value !== "everysec" && value !== "no") {

@@ -14,6 +14,7 @@ import { errors, type Handler, key, opt } from "./cmd_util.ts";
 import type { Entry, KvValue, ValueType } from "./keyspace.ts";
 import { Reader, readValue, typeCodes, Writer, writeValue } from "./snapshot.ts";
 import { notifyFlags as ev } from "./notify.ts";
+import { lfuPack } from "./lfu.ts";
 
 /** Version of the payload format, stored before the checksum. */
 const dumpVersion = 0x5401;
@@ -78,6 +79,8 @@ interface RestoreOptions {
   absttl: boolean;
   /** Seconds since last access, -1 when not given. */
   idleSeconds: number;
+  /** LFU counter, -1 when not given. */
+  freq: number;
 }
 
 /** Replies an error; returns null for the caller to return. */
@@ -88,14 +91,13 @@ function fail(c: KvClient, message: string): null {
 
 /** Parses REPLACE, ABSTTL, IDLETIME s, FREQ f; null (after replying) on error. */
 function restoreOptions(c: KvClient, argv: Uint8Array[]): RestoreOptions | null {
-  const o: RestoreOptions = { replace: false, absttl: false, idleSeconds: -1 };
-  let freq = -1;
+  const o: RestoreOptions = { replace: false, absttl: false, idleSeconds: -1, freq: -1 };
   for (let i = 4; i < argv.length; i++) {
     const w = opt(argv, i);
     const more = i + 1 < argv.length;
     if (w === "REPLACE") o.replace = true;
     else if (w === "ABSTTL") o.absttl = true;
-    else if (w === "IDLETIME" && more && freq === -1) {
+    else if (w === "IDLETIME" && more && o.freq === -1) {
       const v = parseInt64(argv[++i]!);
       if (v === null) return fail(c, errors.notInteger);
       if (v < 0) return fail(c, "ERR Invalid IDLETIME value, must be >= 0");
@@ -104,9 +106,7 @@ function restoreOptions(c: KvClient, argv: Uint8Array[]): RestoreOptions | null 
       const v = parseInt64(argv[++i]!);
       if (v === null) return fail(c, errors.notInteger);
       if (v < 0 || v > 255) return fail(c, "ERR Invalid FREQ value, must be >= 0 and <= 255");
-      // Access frequency is not tracked here (no LFU policy): accepted and ignored, as
-      // Redis ignores it under an LRU policy.
-      freq = Number(v);
+      o.freq = Number(v);
     } else return fail(c, errors.syntax);
   }
   return o;
@@ -148,7 +148,9 @@ const restore: Handler = (x, c, argv) => {
     return c.reply.ok();
   }
   const e = x.setValue(c.db, k, loaded.type, loaded.value, expireAt);
-  if (o.idleSeconds >= 0) e.lru = x.now - o.idleSeconds * 1000;
+  // As Redis: FREQ counts under an LFU policy, IDLETIME under the others.
+  if (x.lfu && o.freq >= 0) e.lru = lfuPack(o.freq, x.now);
+  else if (!x.lfu && o.idleSeconds >= 0) e.lru = x.now - o.idleSeconds * 1000;
   // Logged with an absolute expiry so that replaying the WAL restores the same deadline.
   const logged = [textRestore, argv[1]!, intBytes(expireAt), payload, textAbsttl, textReplace];
   x.propagate(c.db, logged);

@@ -13,6 +13,7 @@ import { cursorArg, errors, type Handler, intArg, key, opt, scanOptions } from "
 import { globMatch } from "./glob.ts";
 import { encodingOf } from "./encoding.ts";
 import { notifyFlags as ev } from "./notify.ts";
+import { lfuCounter } from "./lfu.ts";
 
 const textPexpireat = fromLatin1("PEXPIREAT");
 const textDel = fromLatin1("DEL");
@@ -266,7 +267,12 @@ const object: Handler = (x, c, argv) => {
   if (e === undefined) return c.reply.nil();
   if (sub === "ENCODING") c.reply.bulkText(encodingOf(e));
   else if (sub === "REFCOUNT") c.reply.integer(1);
-  else if (sub === "IDLETIME") c.reply.integer(Math.floor((x.now - e.lru) / 1000));
+  else if (sub === "IDLETIME" && !x.lfu) c.reply.integer(Math.floor((x.now - e.lru) / 1000));
+  else if (sub === "IDLETIME") {
+    c.reply.error(
+      "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+    );
+  } else if (x.lfu) c.reply.integer(lfuCounter(e, x.now));
   else {
     c.reply.error(
       "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",

@@ -7,14 +7,16 @@ import { respBulkBytesMax } from "../common/limits.ts";
 
 /** When writes reach disk, as Redis's appendfsync. */
 export type AppendFsync = "always" | "everysec" | "no";
-/** What happens at maxmemory (Redis's policies, without the LFU ones). */
+/** What happens at maxmemory (Redis's policies). */
 export type MaxmemoryPolicy =
   | "noeviction"
   | "allkeys-lru"
   | "allkeys-random"
   | "volatile-lru"
   | "volatile-random"
-  | "volatile-ttl";
+  | "volatile-ttl"
+  | "allkeys-lfu"
+  | "volatile-lfu";
 
 /** The policies, as configuration accepts them. */
 export const maxmemoryPolicies: readonly MaxmemoryPolicy[] = [
@@ -24,6 +26,8 @@ export const maxmemoryPolicies: readonly MaxmemoryPolicy[] = [
   "volatile-lru",
   "volatile-random",
   "volatile-ttl",
+  "allkeys-lfu",
+  "volatile-lfu",
 ];
 
 /** Engine settings; CONFIG SET changes them at run time. */

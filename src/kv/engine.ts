@@ -17,6 +17,7 @@ import { notifyFlags, publishKeyspaceEvent } from "./notify.ts";
 import type { SlowlogEntry } from "./slowlog.ts";
 import type { LatencyEvent } from "./latency.ts";
 import type { Pause } from "./pause.ts";
+import { lfuInitialCounter, lfuPack, lfuTouch } from "./lfu.ts";
 
 /** Counters INFO reports. */
 export interface KvStats {
@@ -117,6 +118,11 @@ export class KvEngine {
   slowlogNextId = 0;
   /** Error replies by code word ("ERR", "WRONGTYPE"), for INFO errorstats. */
   readonly errorCodes = new Map<string, number>();
+  /**
+   * Whether an LFU policy is in force: entries' `lru` then holds their access
+   * frequency (see lfu.ts). Changed by `setMaxmemoryPolicy`.
+   */
+  lfu = false;
   /** The CLIENT PAUSE in force, null when none. */
   pause: Pause | null = null;
   /** Latency monitor events by name ("command"). */
@@ -145,12 +151,32 @@ export class KvEngine {
     }
     this.now = clock();
     this.startedMs = this.now;
+    this.lfu = config.maxmemoryPolicy.endsWith("-lfu");
     this.stats = {
       ...resettableStats(),
       dirty: 0,
       lastSaveMs: this.now,
       lastSaveOk: true,
     };
+  }
+
+  /**
+   * Switches the eviction policy. Moving between LRU and LFU tracking
+   * restarts every key's access data (a fresh counter, or "used now").
+   */
+  setMaxmemoryPolicy(policy: KvConfig["maxmemoryPolicy"]): void {
+    this.config.maxmemoryPolicy = policy;
+    const lfu = policy.endsWith("-lfu");
+    if (lfu === this.lfu) return;
+    this.lfu = lfu;
+    const fresh = lfu ? lfuPack(lfuInitialCounter, this.now) : this.now;
+    for (const db of this.dbs) for (const e of db.map.values()) e.lru = fresh;
+  }
+
+  /** Records an access to an entry for LRU or LFU eviction. */
+  touch(e: Entry): void {
+    if (this.lfu) lfuTouch(e, this.now, this.random);
+    else e.lru = this.now;
   }
 
   /** CONFIG RESETSTAT: zeroes the counters INFO stats and commandstats report. */
@@ -220,7 +246,7 @@ export class KvEngine {
     if (e === undefined) this.stats.misses++;
     else {
       this.stats.hits++;
-      if (touch) e.lru = this.now;
+      if (touch) this.touch(e);
     }
     return e;
   }
@@ -228,7 +254,7 @@ export class KvEngine {
   /** A live entry for writing. */
   lookupWrite(db: number, key: string): Entry | undefined {
     const e = this.dbs[db]!.lookup(key, this.now, this.loading);
-    if (e !== undefined) e.lru = this.now;
+    if (e !== undefined) this.touch(e);
     return e;
   }
 
@@ -236,7 +262,7 @@ export class KvEngine {
   setValue(db: number, key: string, type: ValueType, value: KvValue, expireAt = 0): Entry {
     const e = new Entry(type, value);
     e.expireAt = expireAt;
-    e.lru = this.now;
+    e.lru = this.lfu ? lfuPack(lfuInitialCounter, this.now) : this.now;
     e.bytes = estimateBytes(key, e);
     updateEncoding(e, this.config);
     const ks = this.dbs[db]!;
@@ -260,7 +286,7 @@ export class KvEngine {
       return;
     }
     e.value = value;
-    e.lru = this.now;
+    this.touch(e);
     ks.resize(e, estimateBytes(key, e));
     this.keyChanged(db, key);
   }

@@ -1,22 +1,24 @@
 /**
  * Eviction at maxmemory, as Redis's maxmemory-policy: samples keys (all of
  * them, or only those with a TTL for the volatile-* policies) and removes the
- * best candidate of each sample (least recently used, nearest expiry, or any
- * for the random policies) until memory fits, logging each removal and
+ * best candidate of each sample (least recently used, least frequently used,
+ * nearest expiry, or any for the random policies) until memory fits, logging each removal and
  * announcing it as an "evicted" keyspace event.
  * @module
  */
 import type { KvEngine } from "./engine.ts";
 import type { Entry } from "./keyspace.ts";
 import { notifyFlags } from "./notify.ts";
+import { lfuCounter } from "./lfu.ts";
 
 /** Keys sampled per eviction, as Redis's maxmemory-samples default. */
 const samples = 5;
 
 /** Lower is evicted first. */
-function rank(policy: string, e: Entry): number {
+function rank(x: KvEngine, policy: string, e: Entry): number {
   if (policy.endsWith("-ttl")) return e.expireAt;
   if (policy.endsWith("-random")) return 0;
+  if (policy.endsWith("-lfu")) return lfuCounter(e, x.now);
   return e.lru;
 }
 
@@ -31,7 +33,7 @@ function candidate(x: KvEngine): { db: number; key: string } | null {
     const db = eligible[Math.floor(x.random() * eligible.length)]!;
     const k = volatile ? db.randomVolatile(x.random) : db.randomKey(x.random);
     if (k === undefined) continue;
-    const r = rank(policy, db.map.get(k)!);
+    const r = rank(x, policy, db.map.get(k)!);
     if (best === null || r < best.rank) best = { db: db.index, key: k, rank: r };
     if (policy.endsWith("-random")) break;
   }

@@ -12,6 +12,7 @@ import type { KvEngine } from "./engine.ts";
 import { estimateBytes } from "./engine.ts";
 import { ZSet } from "./zset.ts";
 import { fromLatin1, latin1 } from "./bytes.ts";
+import { lfuInitialCounter, lfuPack } from "./lfu.ts";
 
 const magic = fromLatin1("TKVSNAP1");
 /** Type codes of the snapshot and DUMP formats. */
@@ -235,7 +236,7 @@ export function decodeSnapshot(x: KvEngine, bytes: Uint8Array): number {
     const k = r.latin1();
     const e = new Entry(type, readValue(r, type));
     e.expireAt = expireAt;
-    e.lru = x.now;
+    e.lru = x.lfu ? lfuPack(lfuInitialCounter, x.now) : x.now;
     e.bytes = estimateBytes(k, e);
     x.dbs[db]!.set(k, e);
   }

@@ -126,7 +126,7 @@ Deno.test("INFO sections, CONFIG GET/SET, TIME, DBSIZE, RANDOMKEY, TOUCH, SWAPDB
   assertEquals(
     c.run("CONFIG", "SET", "maxmemory-policy", "lfu"),
     err(
-      "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) must be one of the following: noeviction, allkeys-lru, allkeys-random, volatile-lru, volatile-random, volatile-ttl",
+      "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) must be one of the following: noeviction, allkeys-lru, allkeys-random, volatile-lru, volatile-random, volatile-ttl, allkeys-lfu, volatile-lfu",
     ),
   );
   const [secs, micros] = c.run("TIME") as string[];

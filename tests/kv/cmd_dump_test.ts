@@ -84,3 +84,25 @@ Deno.test("RESTORE is logged with an absolute expiry, so replay keeps the deadli
   const e = copy.dbs[0]!.map.get("r")!;
   assertEquals([e.value, e.expireAt], ["v", deadline]);
 });
+
+Deno.test("RESTORE FREQ sets the LFU counter under an LFU policy; OBJECT FREQ reads it", () => {
+  const h = new Harness();
+  const c = h.client();
+  c.run("SET", "k", "v");
+  const payload = c.run("DUMP", "k") as string;
+  c.run("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu");
+  assertEquals(c.run("RESTORE", "f", 0, payload, "FREQ", 100), "OK");
+  assertEquals(c.run("OBJECT", "FREQ", "f"), 100);
+  assertEquals(c.run("OBJECT", "FREQ", "k"), 5); // a fresh counter after the policy switch
+  h.nowMs += 3 * 60_000; // one point of decay per idle minute
+  assertEquals(c.run("OBJECT", "FREQ", "f"), 97);
+  assertEquals(
+    (c.run("OBJECT", "IDLETIME", "f") as { error: string }).error.startsWith(
+      "ERR An LFU maxmemory policy is selected",
+    ),
+    true,
+  );
+  c.run("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
+  assertEquals(c.run("RESTORE", "i", 0, payload, "IDLETIME", 50, "REPLACE"), "OK");
+  assertEquals(c.run("OBJECT", "IDLETIME", "i"), 50);
+});

@@ -199,3 +199,17 @@ Deno.test("maxmemory: volatile-* policies evict only keys with a TTL, volatile-t
   }
   assertEquals(refused, true); // nothing volatile to evict: OOM
 });
+
+Deno.test("maxmemory: allkeys-lfu keeps frequently read keys, evicts the rarely read", () => {
+  const h = new Harness({ maxmemory: 1024 * 1024 + 200 * 1024, maxmemoryPolicy: "allkeys-lfu" });
+  const c = h.client();
+  for (let i = 0; i < 20; i++) c.run("SET", `hot${i}`, "h".repeat(1000));
+  for (let round = 0; round < 200; round++) {
+    for (let i = 0; i < 20; i++) c.run("GET", `hot${i}`);
+  }
+  for (let i = 0; i < 400; i++) c.run("SET", `cold${i}`, "c".repeat(1000));
+  assertEquals(h.engine.stats.evicted > 0, true);
+  const hot = Array.from({ length: 20 }, (_, i) => c.run("EXISTS", `hot${i}`) as number);
+  assertEquals(hot.reduce((a, b) => a + b, 0) >= 18, true, `hot keys kept: ${hot}`);
+  assertEquals((c.run("OBJECT", "FREQ", "hot0") as number) > 5, true);
+});

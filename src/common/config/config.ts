@@ -52,7 +52,9 @@ export interface Config {
       | "allkeys-random"
       | "volatile-lru"
       | "volatile-random"
-      | "volatile-ttl";
+      | "volatile-ttl"
+      | "allkeys-lfu"
+      | "volatile-lfu";
     readonly maxclients: number;
     readonly proto_max_bulk_len: number;
     readonly client_query_buffer_limit: number;

@@ -123,6 +123,8 @@ export const configKeys: readonly KeySpec[] = [
         "volatile-lru",
         "volatile-random",
         "volatile-ttl",
+        "allkeys-lfu",
+        "volatile-lfu",
       ],
     },
     default: "noeviction",

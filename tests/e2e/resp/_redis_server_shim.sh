@@ -3,8 +3,8 @@
 # (units whose tests are tagged external:skip). It reads the redis.conf the suite
 # wrote, starts ThunderDB's server.ts on that port and directory, applies the
 # other settings with CONFIG SET (settings ThunderDB does not know are left
-# out), and prints the two log lines the suite waits for. The suite stops the
-# server by signalling this script, which stops server.ts in turn.
+# out), and prints the two log lines the suite waits for. server.ts replaces
+# this script's process, so the suite's signals (and SIGKILL) reach it directly.
 # Environment: THUNDER_DENO (the deno binary) and THUNDER_SERVER (server.ts).
 set -u
 conf="$1"
@@ -35,27 +35,28 @@ if [ -n "$pass" ]; then
 fi
 if [ -n "$maxclients" ]; then args+=(--set "resp.maxclients=$maxclients"); fi
 
-"$THUNDER_DENO" "${args[@]}" &
-child=$!
-trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
-
 cli=(redis-cli -p "$port" --no-auth-warning)
 if [ -n "$pass" ]; then cli+=(-a "$pass"); fi
-for _ in $(seq 1 600); do
-  if "${cli[@]}" PING 2>/dev/null | grep -q PONG; then break; fi
-  if ! kill -0 "$child" 2>/dev/null; then
-    echo "Failed listening on port $port (tcp), aborting."
-    exit 1
-  fi
-  sleep 0.1
-done
-for ((i = 0; i < ${#settings[@]}; i += 2)); do
-  # A setting that needs an unquoted list ("save 900 1") is passed as one word.
-  value="${settings[i + 1]}"
-  value="${value#\{}"
-  value="${value%\}}"
-  "${cli[@]}" CONFIG SET "${settings[i]}" "$value" > /dev/null 2>&1 || true
-done
-echo "ThunderDB standing in for redis-server. PID: $$"
-echo "Ready to accept connections"
-wait "$child"
+server=$$
+# Once server.ts answers: apply the settings and print the lines the suite waits for. This runs
+# beside the server, which replaces this script (same PID), so signals reach it directly.
+(
+  for _ in $(seq 1 600); do
+    if "${cli[@]}" PING 2>/dev/null | grep -q PONG; then break; fi
+    if ! kill -0 "$server" 2>/dev/null; then
+      echo "Failed listening on port $port (tcp), aborting."
+      exit 1
+    fi
+    sleep 0.1
+  done
+  for ((i = 0; i < ${#settings[@]}; i += 2)); do
+    # A setting the suite wrote as a Tcl list ("{900 1}") is passed as one word.
+    value="${settings[i + 1]}"
+    value="${value#\{}"
+    value="${value%\}}"
+    "${cli[@]}" CONFIG SET "${settings[i]}" "$value" > /dev/null 2>&1 || true
+  done
+  echo "ThunderDB standing in for redis-server. PID: $server"
+  echo "Ready to accept connections"
+) &
+exec "$THUNDER_DENO" "${args[@]}"

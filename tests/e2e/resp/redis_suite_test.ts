@@ -138,8 +138,6 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   // The other MIGRATE tests need a second server the suite starts itself (external:skip); this
   // one only sleeps 15 s to see MIGRATE's connection cache emptied, and there is no MIGRATE.
   ["MIGRATE cached connections are released after some time", "no MIGRATE command"],
-  // RESTORE's FREQ sets an LFU counter; ThunderDB has no LFU policy (allkeys-lfu).
-  ["RESTORE can set LFU", "no LFU maxmemory policy"],
   // unit/info: errors raised by scripts, stream consumer groups and ACL users, none of which exist.
   ["errorstats: failed call within LUA", "no Lua scripting (EVAL)"],
   ["errorstats: failed call NOSCRIPT error", "no Lua scripting (EVALSHA)"],
@@ -150,11 +148,10 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   // unit/pause: how a pause treats scripts (EVAL, EVAL_RO, FUNCTION LOAD).
   ["/scripts .*are (not )?blocked by pause RO$", "no Lua scripting"],
   ["Test may-replicate commands are rejected in RO scripts", "no Lua scripting (EVAL_RO)"],
-  // unit/maxmemory: what ThunderDB does not account or share, LFU, replicas and tracking.
+  // unit/maxmemory: what ThunderDB does not account or share, replicas and tracking.
   ["/^eviction due to (output|input) buffer", "client buffers are not counted in used_memory"],
   ["Without maxmemory small integers are shared", "no shared integer objects"],
   ["With maxmemory and non-LRU policy integers are still shared", "no shared integer objects"],
-  ["/policy (allkeys|volatile)-lfu", "no LFU maxmemory policy"],
   ["slave buffer are counted correctly", "no replication"],
   ["replica buffer don't induce eviction", "no replication"],
   ["client tracking don't cause eviction feedback loop", "no CLIENT TRACKING"],
