@@ -12,7 +12,9 @@
  * reports µs per operation over the operations it ran; rows the insert line
  * did not reach are then loaded untimed. Ratios are anchor time / ThunderDB
  * time, so above 1.0 means ThunderDB is faster.
- * Run: `deno run -A --unstable-ffi bench/sql.ts [--rows 100000] [--events 1000000] [--budget 10]`.
+ * Run: `deno run -A --unstable-ffi bench/sql.ts [--rows 100000] [--events 1000000] [--budget 10]
+ * [--lines insert,select,update,join,text]` (`--lines` runs only the named lines; the
+ * accounts are then loaded untimed when the insert line is left out).
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
@@ -22,9 +24,11 @@ import { open } from "../mod.ts";
 if (Deno.args.includes("--help")) {
   console.log(
     "usage: deno run -A --unstable-ffi bench/sql.ts [--rows 100000] [--events 1000000] [--budget 10]\n" +
+      "       [--lines insert,select,update,join,text]\n" +
       "  --rows    accounts inserted, selected and updated\n" +
       "  --events  rows of the events table in the 3-table join\n" +
-      "  --budget  seconds per line and system before the line stops early",
+      "  --budget  seconds per line and system before the line stops early\n" +
+      "  --lines   run only these lines (default: all)",
   );
   Deno.exit(0);
 }
@@ -40,6 +44,14 @@ const rows = flag("rows", 100_000);
 const events = flag("events", 1_000_000);
 const budgetMs = flag("budget", 10) * 1000;
 const regions = 10;
+const lineKeys = ["insert", "select", "update", "join", "text"] as const;
+const linesAt = Deno.args.indexOf("--lines");
+const chosen = new Set(linesAt >= 0 ? (Deno.args[linesAt + 1] ?? "").split(",") : lineKeys);
+for (const k of chosen) {
+  if (!(lineKeys as readonly string[]).includes(k)) {
+    throw new Error(`--lines takes ${lineKeys.join(",")}, not ${k}`);
+  }
+}
 
 /** One system under test: every operation returns when it is done. */
 interface System {
@@ -162,6 +174,7 @@ const key = (i: number) => 1 + ((i * 7919) % rows);
 const joinAnswers = new Map<string, unknown>();
 
 interface Line {
+  readonly key: typeof lineKeys[number];
   readonly name: string;
   readonly count: number;
   run(s: System): Promise<{ us: number; ran: number }>;
@@ -169,6 +182,7 @@ interface Line {
 
 const lines: Line[] = [
   {
+    key: "insert",
     name: `insert ${rows} rows, one transaction`,
     count: rows,
     run: async (s) => {
@@ -180,21 +194,25 @@ const lines: Line[] = [
     },
   },
   {
+    key: "select",
     name: "point select by primary key",
     count: rows,
     run: (s) => timed(rows, (i) => s.select(key(i))),
   },
   {
+    key: "update",
     name: "update by primary key",
     count: rows,
     run: (s) => timed(rows, (i) => s.update(key(i), (i % 21) - 10)),
   },
   {
+    key: "join",
     name: `3-table join + group by (${events} rows)`,
     count: 5,
     run: (s) => timed(5, async () => joinAnswers.set(s.name, await s.join())),
   },
   {
+    key: "text",
     name: "point select as text, new literal each time",
     count: rows,
     run: (s) => timed(rows, (i) => s.literalSelect(key(i + 17))),
@@ -208,8 +226,11 @@ async function prepare(s: System): Promise<void> {
 
 const systems = [await thunder(), sqlite(), await pglite()];
 for (const s of systems) await prepare(s);
+// Lines left out are skipped; the accounts the other lines need are loaded untimed.
+if (!chosen.has("insert")) { for (const s of systems) await s.exec(fillAccounts(1)); }
+const run = lines.filter((line) => chosen.has(line.key));
 const results: number[][] = [];
-for (const line of lines) {
+for (const line of run) {
   const us: number[] = [];
   for (const s of systems) {
     if (line.name.startsWith("3-table")) {
@@ -228,9 +249,11 @@ for (const line of lines) {
   results.push(us);
 }
 // The join's answer must agree: a wrong fast answer is no result.
-const agreed = agree([...joinAnswers.values()]);
-console.error(`join answers agree: ${agreed}`);
-if (!agreed) console.error(JSON.stringify([...joinAnswers], (_k, v) => String(v)));
+if (chosen.has("join")) {
+  const agreed = agree([...joinAnswers.values()]);
+  console.error(`join answers agree: ${agreed}`);
+  if (!agreed) console.error(JSON.stringify([...joinAnswers], (_k, v) => String(v)));
+}
 
 console.log(
   `\n${new Date().toISOString()}, load average ${
@@ -241,7 +264,7 @@ console.log(
   "\n| work | ThunderDB µs/op | SQLite µs/op | PGlite µs/op | vs SQLite | vs PGlite |",
 );
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
-lines.forEach((line, i) => {
+run.forEach((line, i) => {
   const [t, s, p] = results[i]!;
   console.log(
     `| ${line.name} | ${fmt(t!)} | ${fmt(s!)} | ${fmt(p!)} | ${(s! / t!).toFixed(2)}x | ${

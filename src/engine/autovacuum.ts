@@ -9,6 +9,8 @@
  * bounded and their space is reused either way.
  * @module
  */
+import { AssertionError } from "../common/errors.ts";
+import { log } from "../common/log.ts";
 import type { RelationStore } from "../exec/relation_store.ts";
 import type { VacuumRun } from "../txn/mod.ts";
 
@@ -63,7 +65,17 @@ export class Autovacuum {
    * the relation (its heap or indexes may differ from the run's).
    */
   #step(rel: number, run: VacuumRun): void {
-    const current = this.#rs.spec(rel) ? this.#rs.relationDef(rel) : undefined;
-    if (current !== run.rel || !run.step()) this.#runs.delete(rel);
+    try {
+      const current = this.#rs.spec(rel) ? this.#rs.relationDef(rel) : undefined;
+      if (current !== run.rel || !run.step()) this.#runs.delete(rel);
+    } catch (error) {
+      this.#runs.delete(rel);
+      // A bug stops the engine as everywhere else.
+      if (error instanceof AssertionError) throw error;
+      // Like PostgreSQL's autovacuum, a failed run (I/O, a closed store) is
+      // logged, not reported to the client whose commit ran it; the next
+      // threshold crossing starts a new one.
+      log.error("Autovacuum failed", { rel, error: String(error) });
+    }
   }
 }
