@@ -62,6 +62,8 @@ export interface SqlType {
   readonly fields?: readonly RecordField[];
   /** The enum type (name, OIDs, labels in sort order) when `id` is "enum". */
   readonly enumType?: EnumType;
+  /** The table whose row type a "record" is (a whole row `t`): its row type's OID and name. */
+  readonly composite?: { readonly oid: number; readonly name: string };
 }
 
 /**

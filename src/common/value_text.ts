@@ -55,6 +55,7 @@ export function charTypmod(length: number): number {
 export function formatTypeName(t: SqlType): string {
   if (t.id === "array") return t.elem ? `${formatTypeName(t.elem)}[]` : "anyarray";
   if (t.id === "enum") return t.enumType?.name ?? "anyenum";
+  if (t.composite) return t.composite.name;
   const base = typeDisplayNames[t.id] ?? t.id;
   const tm = t.typmod;
   if (tm === undefined || tm < 0) return t.id === "bpchar" ? "bpchar" : base;
