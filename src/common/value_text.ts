@@ -374,5 +374,10 @@ export function enumLabel(text: string, t: SqlType): string {
   if (e && !e.labels.includes(text)) {
     throw new DbError("22P02", `invalid input value for enum ${e.name}: "${text}"`);
   }
+  if (e?.uncommitted?.includes(text)) {
+    const err = new DbError("55P04", `unsafe use of new value "${text}" of enum type ${e.name}`);
+    err.hint = "New enum values must be committed before they can be used.";
+    throw err;
+  }
   return text;
 }
