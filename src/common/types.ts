@@ -62,6 +62,8 @@ export interface SqlType {
   readonly fields?: readonly RecordField[];
   /** The enum type (name, OIDs, labels in sort order) when `id` is "enum". */
   readonly enumType?: EnumType;
+  /** The table whose row type a "record" is (a whole row `t`): its row type's OID and name. */
+  readonly composite?: { readonly oid: number; readonly name: string };
 }
 
 /**
@@ -75,6 +77,11 @@ export interface EnumType {
   readonly schema: string;
   readonly name: string;
   readonly labels: readonly string[];
+  /**
+   * Labels added (ALTER TYPE ... ADD VALUE) by a transaction block that has
+   * not committed yet: unusable until it does (55P04), as in PostgreSQL.
+   */
+  readonly uncommitted?: readonly string[];
 }
 
 /** One field of a record type: `f1`, `f2`, ... for an anonymous ROW(...), column names for a whole row. */

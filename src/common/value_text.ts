@@ -55,6 +55,7 @@ export function charTypmod(length: number): number {
 export function formatTypeName(t: SqlType): string {
   if (t.id === "array") return t.elem ? `${formatTypeName(t.elem)}[]` : "anyarray";
   if (t.id === "enum") return t.enumType?.name ?? "anyenum";
+  if (t.composite) return t.composite.name;
   const base = typeDisplayNames[t.id] ?? t.id;
   const tm = t.typmod;
   if (tm === undefined || tm < 0) return t.id === "bpchar" ? "bpchar" : base;
@@ -372,6 +373,11 @@ export function enumLabel(text: string, t: SqlType): string {
   const e = t.enumType;
   if (e && !e.labels.includes(text)) {
     throw new DbError("22P02", `invalid input value for enum ${e.name}: "${text}"`);
+  }
+  if (e?.uncommitted?.includes(text)) {
+    const err = new DbError("55P04", `unsafe use of new value "${text}" of enum type ${e.name}`);
+    err.hint = "New enum values must be committed before they can be used.";
+    throw err;
   }
   return text;
 }

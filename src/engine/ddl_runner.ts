@@ -86,7 +86,7 @@ export async function runDdl(
   let relabel: Relabel[] | null = null;
   let tag: string;
   if ((stmt as { type: string }).type === "alter enum type") {
-    relabel = alterEnum(ed, stmt as unknown as AlterEnum, fx);
+    relabel = alterEnum(ed, stmt as unknown as AlterEnum, fx, s.inBlock);
     tag = "ALTER TYPE";
   } else tag = applyDdl(s, ed, stmt, st, fx, source);
   const next = ed.done();

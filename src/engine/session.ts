@@ -10,6 +10,7 @@ import { zoneOffsetSeconds } from "../common/datetime.ts";
 import { type SqlType, type Value } from "../common/types.ts";
 import type { IsolationLevel as Isolation, Txn } from "../txn/mod.ts";
 import type { Catalog } from "../sql/catalog/catalog.ts";
+import { commitEnumLabels } from "../sql/catalog/ddl_enum.ts";
 import type { ParsedStatement } from "../sql/parser_port.ts";
 import { databaseName, ownerName, type SessionActivity } from "../sql/pg_catalog/mod.ts";
 import type { Engine } from "./engine.ts";
@@ -243,7 +244,7 @@ export class SqlSession implements Session {
     try {
       await this.engine.commit(
         txn,
-        this.txCatalog,
+        this.txCatalog && commitEnumLabels(this.txCatalog),
         this.txCatalogBase,
         this.txTouched,
         this.txChanges,

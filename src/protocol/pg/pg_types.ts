@@ -73,6 +73,7 @@ export function typeOid(t: SqlType): number {
     return table[elem][1] || table.text[1];
   }
   if (t.id === "enum") return t.enumType?.oid ?? table.text[0];
+  if (t.composite) return t.composite.oid;
   return table[t.id][0];
 }
 

@@ -102,6 +102,8 @@ export interface RelationDef {
   readonly indexes: readonly number[];
   /** View body as SQL text. */
   readonly viewSql: string | null;
+  /** OID of a table's row type (pg_class.reltype); absent in catalogs older than it. */
+  readonly rowTypeOid?: number;
   /** A view's WITH [LOCAL | CASCADED] CHECK OPTION; absent without one. */
   readonly checkOption?: "local" | "cascaded" | null;
   /** Rows at the last ANALYZE, -1 before any. */

@@ -218,6 +218,7 @@ export function createTable(
     indexes: [],
     viewSql: null,
     rowEstimate: -1,
+    rowTypeOid: ed.oid(),
   };
   replaceRel(ed, rel);
   // Keys first, foreign keys last: a self-reference must see the table's

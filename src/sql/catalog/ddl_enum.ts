@@ -83,10 +83,16 @@ export function createEnum(ed: CatalogEditor, stmt: CreateEnum): void {
 /**
  * Applies ALTER TYPE ... ADD VALUE / RENAME VALUE and retypes the columns
  * using the enum.
+ * @param inBlock inside a transaction block: an added label is unusable until commit
  * @returns the columns to relabel (RENAME VALUE), else null
  * @throws {DbError} 42704, 42710 for a label that exists, 22023 for a missing one
  */
-export function alterEnum(ed: CatalogEditor, stmt: AlterEnum, fx: DdlEffects): Relabel[] | null {
+export function alterEnum(
+  ed: CatalogEditor,
+  stmt: AlterEnum,
+  fx: DdlEffects,
+  inBlock = false,
+): Relabel[] | null {
   const e = ed.done().findEnum(stmt.name.name, stmt.name.schema);
   if (!e) throw new DbError("42704", `type "${stmt.name.name}" does not exist`);
   const a = stmt.action;
@@ -108,28 +114,59 @@ export function alterEnum(ed: CatalogEditor, stmt: AlterEnum, fx: DdlEffects): R
     if (labels.includes(a.to)) throw new DbError("42710", `enum label "${a.to}" already exists`);
     labels[at] = a.to;
   }
-  const next: EnumType = { ...e, labels };
+  // In a transaction block an added label stays unusable until commit (in
+  // PostgreSQL 15 also for an enum created in the same transaction).
+  const pending = a.kind === "add" && inBlock
+    ? { uncommitted: [...(e.uncommitted ?? []), a.label] }
+    : {};
+  const next: EnumType = { ...e, labels, ...pending };
   ed.enums.set(e.oid, next);
-  const relabel: Relabel[] = [];
+  retypeColumns(ed, e, next, a.kind === "rename" ? a : undefined);
+  return a.kind === "rename" ? relabelled(ed, e, a) : null;
+}
+
+/** Columns of enum `e` take its new definition `next` (RENAME VALUE also renames defaults). */
+function retypeColumns(ed: CatalogEditor, e: EnumType, next: EnumType, a?: AlterEnum["action"]) {
   for (const r of ed.relations.values()) {
-    const cols = r.columns.flatMap((c, i) => (usesEnum(c.type, e.oid) && !c.dropped ? [i] : []));
-    if (cols.length === 0) continue;
+    if (!r.columns.some((c) => usesEnum(c.type, e.oid))) continue;
     const columns = r.columns.map((c): ColumnDef =>
       usesEnum(c.type, e.oid)
         ? {
           ...c,
           type: withEnum(c.type, next),
-          missing: renamed(c, a),
-          defaultSql: renamedDefault(c.defaultSql, a),
+          ...(a ? { missing: renamed(c, a), defaultSql: renamedDefault(c.defaultSql, a) } : {}),
         }
         : c
     );
     ed.relations.set(r.oid, { ...r, columns });
-    if (a.kind === "rename" && r.kind === "table") {
-      relabel.push({ rel: r.oid, columns: cols, from: a.from, to: a.to });
-    }
   }
-  return a.kind === "rename" ? relabel : null;
+}
+
+/**
+ * The catalog a committing transaction publishes: labels it added become
+ * usable (their `uncommitted` mark goes, in the enums and the column types).
+ */
+export function commitEnumLabels(catalog: Catalog): Catalog {
+  const marked = [...catalog.enums.values()].filter((e) => e.uncommitted !== undefined);
+  if (marked.length === 0) return catalog;
+  const ed = catalog.edit();
+  for (const e of marked) {
+    const { uncommitted: _, ...clean } = e;
+    ed.enums.set(e.oid, clean);
+    retypeColumns(ed, e, clean);
+  }
+  return ed.done();
+}
+
+function relabelled(ed: CatalogEditor, e: EnumType, a: AlterEnum["action"]): Relabel[] {
+  const relabel: Relabel[] = [];
+  if (a.kind !== "rename") return relabel;
+  for (const r of ed.relations.values()) {
+    const cols = r.columns.flatMap((c, i) => (usesEnum(c.type, e.oid) && !c.dropped ? [i] : []));
+    if (cols.length === 0 || r.kind !== "table") continue;
+    relabel.push({ rel: r.oid, columns: cols, from: a.from, to: a.to });
+  }
+  return relabel;
 }
 
 function renamed(c: ColumnDef, a: AlterEnum["action"]): ColumnDef["missing"] {

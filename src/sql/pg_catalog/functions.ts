@@ -180,14 +180,19 @@ type Binder = (args: readonly BoundExpr[], catalog: Catalog) => BoundExpr | unde
 
 /** format_type for enum OIDs (the built-in function knows only built-in types). */
 function formatEnumType(a: readonly BoundExpr[], c: Catalog): BoundExpr | undefined {
-  if (c.enums.size === 0 || !a[0]) return undefined;
+  if (!a[0]) return undefined;
   const names = new Map<number, Value>();
+  const shown = (schema: string, n: string) =>
+    schema === "public" ? quoteIdent(n) : `${quoteIdent(schema)}.${quoteIdent(n)}`;
   for (const e of c.enums.values()) {
-    const name = quoteIdent(e.name);
-    const shown = e.schema === "public" ? name : `${quoteIdent(e.schema)}.${name}`;
-    names.set(e.oid, shown);
-    names.set(e.arrayOid, `${shown}[]`);
+    names.set(e.oid, shown(e.schema, e.name));
+    names.set(e.arrayOid, `${shown(e.schema, e.name)}[]`);
   }
+  // Tables' row types.
+  for (const rel of c.relations.values()) {
+    if (rel.rowTypeOid !== undefined) names.set(rel.rowTypeOid, shown(rel.schema, rel.name));
+  }
+  if (names.size === 0) return undefined;
   const builtin: BoundExpr = { kind: "call", fn: "format_type", args: a, type: text };
   if (a[0].kind === "const") {
     const name = names.get(Number(a[0].value));

@@ -36,6 +36,39 @@ export function enumTypeRows(catalog: Catalog): Value[][] {
   return rows;
 }
 
+/** pg_type rows of tables' row types (typtype 'c', typrelid the table). */
+export function compositeTypeRows(catalog: Catalog): Value[][] {
+  const rows: Value[][] = [];
+  for (const rel of catalog.relations.values()) {
+    if (rel.rowTypeOid === undefined) continue;
+    const ns = catalog.schemas.get(rel.schema) ?? 2200;
+    rows.push([
+      rel.rowTypeOid,
+      rel.name,
+      ns,
+      ownerOid,
+      -1,
+      false,
+      "c",
+      "C",
+      false,
+      true,
+      ",",
+      rel.oid,
+      0,
+      0,
+      false,
+      0,
+      -1,
+      0,
+      0,
+      null,
+      null,
+    ]);
+  }
+  return rows;
+}
+
 /**
  * pg_enum: one row per label. Sort orders are the labels' positions (1, 2,
  * ...), which order like PostgreSQL's; label rows have no OIDs of their own

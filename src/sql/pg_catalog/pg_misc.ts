@@ -6,7 +6,7 @@
  */
 import type { Value } from "../../common/types.ts";
 import { builtinTypes } from "./type_table.ts";
-import { enumTypeRows } from "./pg_enum.ts";
+import { compositeTypeRows, enumTypeRows } from "./pg_enum.ts";
 import { descriptions } from "./descriptions.ts";
 import {
   databaseName,
@@ -80,7 +80,7 @@ export const pgType: VirtualRelation = virtual(
         ]);
       }
     }
-    rows.push(...enumTypeRows(catalog));
+    rows.push(...enumTypeRows(catalog), ...compositeTypeRows(catalog));
     return rows;
   },
 );

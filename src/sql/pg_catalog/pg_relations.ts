@@ -56,13 +56,19 @@ function classRow(
   kind: string,
   am: number,
   natts: number,
-  extra: { tuples?: number; hasIndex?: boolean; checks?: number; hasTriggers?: boolean },
+  extra: {
+    tuples?: number;
+    hasIndex?: boolean;
+    checks?: number;
+    hasTriggers?: boolean;
+    rowType?: number;
+  },
 ): Value[] {
   return [
     oid,
     name,
     nsp,
-    0,
+    extra.rowType ?? 0,
     0,
     ownerOid,
     am,
@@ -119,6 +125,7 @@ function tableRow(catalog: Catalog, rel: RelationDef): Value[] {
     rel.columns.length,
     {
       tuples: rel.rowEstimate,
+      ...(rel.rowTypeOid === undefined ? {} : { rowType: rel.rowTypeOid }),
       hasIndex: rel.indexes.length > 0,
       checks: rel.constraints.filter((c) => c.kind === "check").length,
       hasTriggers: hasForeignKeyTriggers(catalog, rel),

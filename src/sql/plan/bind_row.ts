@@ -12,6 +12,7 @@
  * record_lt).
  * @module
  */
+import { catalogOf } from "../pg_catalog/functions.ts";
 import type { Expr, SelectStatement } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { recordOf, type SqlType, type as scalar } from "../../common/types.ts";
@@ -75,12 +76,16 @@ export function bindWholeRow(table: string, env: BindEnv): BoundExpr | null {
     if (depth > 0) s.innerRefs++;
     const items: BoundExpr[] = [];
     const fields: { name: string; type: SqlType }[] = [];
+    const oids = new Set<number>();
     s.columns.forEach((c, index) => {
       if (c.table !== table || (c.hidden && !mergedColumn(c.name))) return;
       items.push({ kind: "column", depth, index, type: c.type });
       fields.push({ name: c.name, type: c.type });
+      oids.add(c.tableOid);
     });
-    const row: BoundExpr = { kind: "array", items, type: recordOf(fields) };
+    const composite = oids.size === 1 ? rowTypeOf(env, [...oids][0]!, fields.length) : null;
+    const type = composite ? { ...recordOf(fields), composite } : recordOf(fields);
+    const row: BoundExpr = { kind: "array", items, type };
     if (!s.nullableTables.has(table)) return row;
     const absent: BoundExpr = {
       kind: "and",
@@ -97,6 +102,17 @@ export function bindWholeRow(table: string, env: BindEnv): BoundExpr | null {
     };
   }
   return null;
+}
+
+/**
+ * The row type of table `oid` when a whole row of `width` columns is all of
+ * it (a table's row type has its own OID, as PostgreSQL reports on the wire).
+ */
+function rowTypeOf(env: BindEnv, oid: number, width: number): SqlType["composite"] | null {
+  const rel = catalogOf(env.ctx)?.relations.get(oid);
+  if (!rel || rel.rowTypeOid === undefined) return null;
+  if (rel.columns.filter((c) => !c.dropped).length !== width) return null;
+  return { oid: rel.rowTypeOid, name: rel.name };
 }
 
 /**

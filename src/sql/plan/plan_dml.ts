@@ -28,6 +28,7 @@ import { ctxOf, planFrom, tableColumns, tableScan } from "./plan_from.ts";
 import { planValues } from "./plan_select.ts";
 import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
 import { noViewChecks, type ViewChecks, viewDelete, viewInsert, viewUpdate } from "./view_dml.ts";
+import { bindIndexKeys, exprShape } from "./index_expr.ts";
 import { Scope, type ScopeColumn } from "./scope.ts";
 import { DEFAULT_VALUES_MARKER } from "../parse/_rewrite_query.ts";
 import { checkNotGenerated, generatedSets, projectGenerated } from "./plan_generated.ts";
@@ -332,16 +333,14 @@ function planOnConflict(
   const oc = stmt.onConflict!;
   let indexOid: number | null = null;
   if (oc.on?.type === "on expr") {
-    const cols = oc.on.exprs.map((e) => {
-      if (e.type !== "ref") throw new DbError("0A000", "ON CONFLICT supports column lists only");
-      return rel.columns.findIndex((c) => c.name === e.name);
-    });
+    // The arbiter is the unique index whose keys (columns or expressions such
+    // as lower(email)) are exactly the ones listed.
+    const wanted = new Set(oc.on.exprs.map((e) => exprShape(bindExpr(e, env(p, scope)))));
     for (const oid of rel.indexes) {
       const idx = p.catalog.indexes.get(oid)!;
-      if (
-        idx.unique && idx.columns.length === cols.length &&
-        idx.columns.every((c) => cols.includes(c))
-      ) indexOid = oid;
+      if (!idx.unique || idx.columns.length !== wanted.size) continue;
+      const keys = bindIndexKeys(p, rel, idx).map(exprShape);
+      if (keys.every((k) => wanted.has(k))) indexOid = oid;
     }
     if (indexOid === null) {
       throw new DbError(
