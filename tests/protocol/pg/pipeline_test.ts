@@ -106,16 +106,17 @@ Deno.test("pipelined batches over a real engine: answered in order, one write pe
       frame("E", "", i32(0)), // skipped until Sync
       frame("S"),
       ...selectParam("SELECT $1::text", "three"),
-      frame("Q", "BEGIN; SELECT 4; COMMIT"),
+      frame("Q", "BEGIN; CREATE TABLE pipe (a int); SELECT 4; COMMIT"),
     ]));
     await until(
       () => transport.types(start).split("Z").length === 6,
       () => transport.types(start),
     );
     // ParseComplete, BindComplete, DataRow, CommandComplete, ReadyForQuery, ...
-    assert.equal(transport.types(start), "12DCZ" + "TDCZ" + "EZ" + "12DCZ" + "CTDCCZ");
-    // One write for everything up to the block, whose COMMIT suspends (it
-    // waits for the log): the replies before it leave then, the rest after.
+    assert.equal(transport.types(start), "12DCZ" + "TDCZ" + "EZ" + "12DCZ" + "CCTDCCZ");
+    // One write for everything up to the block's CREATE TABLE, which suspends
+    // (DDL takes the general path): the replies before it (BEGIN's too) leave
+    // then, the rest after.
     assert.equal(transport.writes.length, start + 2);
     assert.equal(transport.types(start + 1), "CTDCCZ");
     const rows = transport.writes.slice(start).flatMap((w) =>
