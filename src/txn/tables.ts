@@ -6,7 +6,7 @@
 
 import { assert } from "../common/errors.ts";
 import type { Value } from "../common/types.ts";
-import { heapStats } from "../storage/heap/mod.ts";
+import { type HeapStats, heapStatsStep } from "../storage/heap/mod.ts";
 import type { RowLockMode, WaitPolicy } from "./lock_manager.ts";
 import { type RelationDef, UniqueViolationError } from "./relation.ts";
 import { insertRows } from "./relation_bulk.ts";
@@ -35,6 +35,9 @@ import { insertRowNow, type RowOutcomeNow, updateRowNow } from "./relation_write
 import type { Txn } from "./txn.ts";
 import type { TxnManager, TxnStore } from "./txn_manager.ts";
 import { buildIndex, type VacuumResult, VacuumRun } from "./vacuum.ts";
+
+/** Heap pages measured per buffer-pool view when statistics are gathered. */
+const statsPagesPerView = 256;
 
 /** Simple statistics of a relation for the optimizer. */
 export interface RelationStats {
@@ -327,7 +330,7 @@ export class Tables implements WriteContext {
     if (e === undefined) {
       // Measured once (a walk over the heap's pages), then kept current by
       // counting writes; vacuum forces a new measurement.
-      const heap = this.store.view((r) => heapStats(r, rel.heap));
+      const heap = this.#measureHeap(rel);
       const rows = Math.max(0, heap.rows - (this.#redirects.get(rel.id) ?? 0));
       e = { rows, pages: heap.dataPages, measuredRows: rows };
       this.#estimates.set(rel.id, e);
@@ -337,6 +340,17 @@ export class Tables implements WriteContext {
       ? Math.ceil(e.pages * Math.max(1, rows) / e.measuredRows)
       : e.pages;
     return { rows, pages, deadRows: this.#dead.get(rel.id) ?? 0 };
+  }
+
+  /** Walks the heap's pages in bounded views (pages stay pinned only per view). */
+  #measureHeap(rel: RelationDef): HeapStats {
+    const heap: HeapStats = { dataPages: 0, rows: 0, freeBytes: 0 };
+    let next = 0;
+    do {
+      const from = next;
+      next = this.store.view((r) => heapStatsStep(r, rel.heap, heap, from, statsPagesPerView));
+    } while (next !== 0);
+    return heap;
   }
 
   /** Forgets cached statistics of a dropped relation. */

@@ -348,3 +348,22 @@ Deno.test("Tables: rows larger than a page are inserted, updated, deleted and va
     assert.deepStrictEqual(rows, [[0, big("0")], [1, big("1")], [2, big("u")], [4, big("4")]]);
   });
 });
+
+Deno.test("Tables.stats() measures a heap larger than the buffer pool", async () => {
+  const env = await openEnv(); // 4 KiB pages, 1,024 frames
+  const rel = createTable(env, "wide", [["id", type("int4")], ["pad", type("text")]]);
+  const rows = 7_000; // six rows per 4 KiB page: about 1,000 pages, all pinned at once before
+  await inTxn(env, async (t) => {
+    for (let i = 0; i < rows; i++) {
+      // Random hex, so the padding does not compress.
+      const pad = Array.from(
+        crypto.getRandomValues(new Uint8Array(300)),
+        (b) => b.toString(16).padStart(2, "0"),
+      );
+      await env.tables.insertRow(t, rel, [i, pad.join("")]);
+    }
+  });
+  const stats = env.tables.stats(rel);
+  assert.equal(stats.rows, rows);
+  assert.ok(stats.pages > 900, `expected about 1,000 heap pages, got ${stats.pages}`);
+});

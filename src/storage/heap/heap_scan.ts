@@ -131,11 +131,31 @@ export interface HeapStats {
   freeBytes: number;
 }
 
-/** Counts the heap's data pages, live rows and reusable free bytes. */
+/**
+ * Counts the heap's data pages, live rows and reusable free bytes. Every page
+ * read stays pinned until the caller's `view` ends: for large heaps use
+ * `heapStatsStep` over several views.
+ */
 export function heapStats(r: PageReader, heap: number): HeapStats {
   const stats: HeapStats = { dataPages: 0, rows: 0, freeBytes: 0 };
-  let id = firstDataPage(r, heap);
-  while (id !== 0) {
+  heapStatsStep(r, heap, stats, 0, Infinity);
+  return stats;
+}
+
+/**
+ * Adds up to `maxPages` data pages of the heap to `stats`, starting at page
+ * `from` (0: the heap's first data page).
+ * @returns the page to continue from in a later call, 0 at the heap's end
+ */
+export function heapStatsStep(
+  r: PageReader,
+  heap: number,
+  stats: HeapStats,
+  from: number,
+  maxPages: number,
+): number {
+  let id = from === 0 ? firstDataPage(r, heap) : from;
+  for (let n = 0; id !== 0 && n < maxPages; n++) {
     const page = r.read(id);
     checkDataPage(page, heap);
     stats.dataPages++;
@@ -143,5 +163,5 @@ export function heapStats(r: PageReader, heap: number): HeapStats {
     stats.freeBytes += totalFree(page.data);
     id = u32(page.data, offNextPage);
   }
-  return stats;
+  return id;
 }

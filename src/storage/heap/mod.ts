@@ -25,5 +25,6 @@ export {
   type HeapSpanVisitor,
   type HeapStats,
   heapStats,
+  heapStatsStep,
   type HeapVisitor,
 } from "./heap_scan.ts";
