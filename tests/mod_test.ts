@@ -161,3 +161,21 @@ Deno.test("query() binds a JavaScript array to = ANY($1)", async () => {
     await db.close();
   }
 });
+
+Deno.test("parameters read as timestamptz use the session TimeZone, in and out of blocks", async () => {
+  const db = await open({ memory: true });
+  try {
+    await db.query("SET timezone = 'America/New_York'");
+    const sql = "SELECT $1::timestamptz = '2024-01-01 05:00:00+00'::timestamptz AS eq";
+    const auto = await db.query(sql, ["2024-01-01 00:00:00"]);
+    assert.deepStrictEqual(auto.rows, [{ eq: true }]);
+    // A transaction runs on a session of its own: it sets its zone itself.
+    const inBlock = await db.transaction(async (tx) => {
+      await tx.query("SET LOCAL timezone = 'America/New_York'");
+      return tx.query(sql, ["2024-01-01 00:00:00"]);
+    });
+    assert.deepStrictEqual(inBlock.rows, [{ eq: true }]);
+  } finally {
+    await db.close();
+  }
+});

@@ -55,7 +55,8 @@ export function runFastSelect(
     );
   }
   const values: Value[] = new Array(n);
-  for (let i = 0; i < n; i++) values[i] = coerceParam(params[i] ?? null, p.paramTypes[i]!);
+  const zone = n === 0 ? "UTC" : s.getSetting("timezone") ?? "UTC";
+  for (let i = 0; i < n; i++) values[i] = coerceParam(params[i] ?? null, p.paramTypes[i]!, zone);
   const rows = runPlan(p.plan, execContext(s, values, false));
   const count = rows.length;
   return { command: "SELECT", tag: `SELECT ${count}`, rowCount: count, fields: fieldsOf(p), rows };
