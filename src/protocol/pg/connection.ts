@@ -159,6 +159,7 @@ export class PgConnection {
   async #writeOut(transport: PgTransport, bytes: Uint8Array): Promise<void> {
     await undefined;
     try {
+      if (this.#closed) return;
       let off = await transport.write(bytes);
       while (off < bytes.length) off += await transport.write(bytes.subarray(off));
     } finally {
