@@ -15,10 +15,10 @@ import type { DmlResult } from "../exec/run_dml.ts";
 import { insertRunsNow, runInsertNow, runUpdateNow, updateRunsNow } from "../exec/run_dml_now.ts";
 import type { PlannedStatement } from "../sql/planner.ts";
 import type { ParsedStatement } from "../sql/parser_port.ts";
-import { fastSelectPlan, runFastSelect } from "./read_fast.ts";
+import { bindParamsNow, fastSelectPlan, runFastSelect } from "./read_fast.ts";
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
-import { coerceParam, execContext, fieldsOf, planFor } from "./statement_runner.ts";
+import { execContext, fieldsOf, planFor } from "./statement_runner.ts";
 
 type DmlNode = Extract<PlanNode, { kind: "update" } | { kind: "insert" }>;
 
@@ -70,16 +70,7 @@ export function runInBlock(
 ): StatementResult | Promise<StatementResult> {
   if (plan.kind === "select") return runFastSelect(s, plan.planned, params);
   const p = plan.planned;
-  const n = p.paramTypes.length;
-  if (params.length < n) {
-    throw new DbError(
-      "08P01",
-      `bind message supplies ${params.length} parameters, but prepared statement requires ${n}`,
-    );
-  }
-  const zone = s.getSetting("timezone") ?? "UTC";
-  const values: Value[] = new Array(n);
-  for (let i = 0; i < n; i++) values[i] = coerceParam(params[i] ?? null, p.paramTypes[i]!, zone);
+  const values = bindParamsNow(s, p, params);
   const ctx = execContext(s, values, false);
   if (ctx.txn.readOnly) {
     throw new DbError("25006", `cannot execute ${p.command} in a read-only transaction`);

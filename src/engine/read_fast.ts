@@ -39,6 +39,29 @@ export function fastSelectPlan(
 }
 
 /**
+ * The parameter values of a fast-path statement, converted to the types its
+ * plan expects (strings read in the session's TimeZone).
+ * @throws {DbError} 08P01 when fewer values than parameters are given
+ */
+export function bindParamsNow(
+  s: SqlSession,
+  p: PlannedStatement,
+  params: readonly Value[],
+): Value[] {
+  const n = p.paramTypes.length;
+  if (params.length < n) {
+    throw new DbError(
+      "08P01",
+      `bind message supplies ${params.length} parameters, but prepared statement requires ${n}`,
+    );
+  }
+  const zone = n === 0 ? "UTC" : s.getSetting("timezone") ?? "UTC";
+  const values: Value[] = new Array(n);
+  for (let i = 0; i < n; i++) values[i] = coerceParam(params[i] ?? null, p.paramTypes[i]!, zone);
+  return values;
+}
+
+/**
  * Runs a plan from `fastSelectPlan` in the session's statement transaction.
  * @throws {DbError} 08P01 when parameters are missing, or any execution error
  */
@@ -47,16 +70,7 @@ export function runFastSelect(
   p: PlannedStatement,
   params: readonly Value[],
 ): StatementResult {
-  const n = p.paramTypes.length;
-  if (params.length < n) {
-    throw new DbError(
-      "08P01",
-      `bind message supplies ${params.length} parameters, but prepared statement requires ${n}`,
-    );
-  }
-  const values: Value[] = new Array(n);
-  const zone = n === 0 ? "UTC" : s.getSetting("timezone") ?? "UTC";
-  for (let i = 0; i < n; i++) values[i] = coerceParam(params[i] ?? null, p.paramTypes[i]!, zone);
+  const values = bindParamsNow(s, p, params);
   const rows = runPlan(p.plan, execContext(s, values, false));
   const count = rows.length;
   return { command: "SELECT", tag: `SELECT ${count}`, rowCount: count, fields: fieldsOf(p), rows };

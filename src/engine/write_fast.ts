@@ -12,9 +12,10 @@ import type { PlanNode } from "../exec/plan.ts";
 import { runUpdateNow, updateRunsNow } from "../exec/run_dml_now.ts";
 import type { PlannedStatement } from "../sql/planner.ts";
 import type { ParsedStatement } from "../sql/parser_port.ts";
+import { bindParamsNow } from "./read_fast.ts";
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
-import { coerceParam, execContext, fieldsOf, planFor } from "./statement_runner.ts";
+import { execContext, fieldsOf, planFor } from "./statement_runner.ts";
 
 /** A plan `runFastUpdate` runs. */
 export interface FastUpdatePlan {
@@ -59,16 +60,7 @@ export function runFastUpdate(
   params: readonly Value[],
 ): StatementResult | null {
   const p = f.planned;
-  const n = p.paramTypes.length;
-  if (params.length < n) {
-    throw new DbError(
-      "08P01",
-      `bind message supplies ${params.length} parameters, but prepared statement requires ${n}`,
-    );
-  }
-  const zone = s.getSetting("timezone") ?? "UTC";
-  const values: Value[] = new Array(n);
-  for (let i = 0; i < n; i++) values[i] = coerceParam(params[i] ?? null, p.paramTypes[i]!, zone);
+  const values = bindParamsNow(s, p, params);
   const ctx = execContext(s, values, false);
   if (ctx.txn.readOnly) {
     throw new DbError("25006", "cannot execute UPDATE in a read-only transaction");

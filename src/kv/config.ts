@@ -2,33 +2,16 @@
  * Settings of the key-value engine (the `[resp]` section of the config file).
  * @module
  */
+import { maxmemoryPolicies, type MaxmemoryPolicy } from "../common/config/schema.ts";
 import { ConfigError } from "../common/errors.ts";
 import { respBulkBytesMax } from "../common/limits.ts";
 
 /** When writes reach disk, as Redis's appendfsync. */
 export type AppendFsync = "always" | "everysec" | "no";
-/** What happens at maxmemory (Redis's policies). */
-export type MaxmemoryPolicy =
-  | "noeviction"
-  | "allkeys-lru"
-  | "allkeys-random"
-  | "volatile-lru"
-  | "volatile-random"
-  | "volatile-ttl"
-  | "allkeys-lfu"
-  | "volatile-lfu";
-
 /** The policies, as configuration accepts them. */
-export const maxmemoryPolicies: readonly MaxmemoryPolicy[] = [
-  "noeviction",
-  "allkeys-lru",
-  "allkeys-random",
-  "volatile-lru",
-  "volatile-random",
-  "volatile-ttl",
-  "allkeys-lfu",
-  "volatile-lfu",
-];
+export { maxmemoryPolicies };
+/** What happens at maxmemory (Redis's policies). */
+export type { MaxmemoryPolicy };
 
 /** Engine settings; CONFIG SET changes them at run time. */
 export interface KvConfig {

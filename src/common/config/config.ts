@@ -6,7 +6,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
-import { configKeys, describeKind, type KeySpec } from "./schema.ts";
+import { configKeys, describeKind, type KeySpec, type MaxmemoryPolicy } from "./schema.ts";
 import { parseToml } from "./toml.ts";
 
 /** The resolved configuration. Sizes are bytes, durations milliseconds. */
@@ -46,15 +46,7 @@ export interface Config {
   readonly resp: {
     readonly appendfsync: "always" | "everysec" | "no";
     readonly maxmemory: number;
-    readonly maxmemory_policy:
-      | "noeviction"
-      | "allkeys-lru"
-      | "allkeys-random"
-      | "volatile-lru"
-      | "volatile-random"
-      | "volatile-ttl"
-      | "allkeys-lfu"
-      | "volatile-lfu";
+    readonly maxmemory_policy: MaxmemoryPolicy;
     readonly maxclients: number;
     readonly proto_max_bulk_len: number;
     readonly client_query_buffer_limit: number;

@@ -5,6 +5,21 @@
  * @module
  */
 
+/** Redis's maxmemory policies, as `resp.maxmemory_policy` and CONFIG SET accept them. */
+export const maxmemoryPolicies = [
+  "noeviction",
+  "allkeys-lru",
+  "allkeys-random",
+  "volatile-lru",
+  "volatile-random",
+  "volatile-ttl",
+  "allkeys-lfu",
+  "volatile-lfu",
+] as const;
+
+/** One of `maxmemoryPolicies`. */
+export type MaxmemoryPolicy = typeof maxmemoryPolicies[number];
+
 /** How a key's value is written and checked. */
 export type KeyKind =
   | { readonly kind: "string" }
@@ -114,19 +129,7 @@ export const configKeys: readonly KeySpec[] = [
   {
     section: "resp",
     key: "maxmemory_policy",
-    type: {
-      kind: "enum",
-      values: [
-        "noeviction",
-        "allkeys-lru",
-        "allkeys-random",
-        "volatile-lru",
-        "volatile-random",
-        "volatile-ttl",
-        "allkeys-lfu",
-        "volatile-lfu",
-      ],
-    },
+    type: { kind: "enum", values: maxmemoryPolicies },
     default: "noeviction",
   },
   { section: "resp", key: "maxclients", type: { kind: "int", min: 1, max: 10000 }, default: 10000 },
