@@ -123,79 +123,88 @@ function planItem(
       );
       return { node: q.plan, columns, table: null, lateral };
     }
-    case "call": {
-      const zipped = rowsFromCalls(item);
-      if (zipped) {
-        const plan = (call: FromCall) => planItem(p, call, outer, left);
-        return { ...planRowsFrom(item, zipped, plan), table: null, lateral: left.length > 0 };
-      }
-      const lateral = left.length > 0;
-      const scope = new Scope([], lateral ? new Scope(left, outer) : outer);
-      const env = { scope, ctx: ctxOf(p), agg: null, windows: null, collectAggregates: false };
-      let fn = item.function.name.toLowerCase();
-      let callArgs = item.args;
-      const ancestors = fn === "pg_partition_ancestors";
-      if (ancestors) {
-        // A non-partitioned table is its own only ancestor: unnest(ARRAY[rel::regclass]) AS relid.
-        fn = "unnest";
-        callArgs = [{
-          type: "array",
-          expressions: [{ type: "cast", operand: item.args[0]!, to: { name: "regclass" } }],
-        }];
-      }
-      const json = bindSetFunction(fn, callArgs.map((a) => bindExpr(a, env)), item);
-      if (json) return { ...json, lateral };
-      if (fn !== "generate_series" && fn !== "unnest") {
-        throw new DbError("42883", `function ${fn} does not exist or does not return a set`);
-      }
-      let args = callArgs.map((a) => bindExpr(a, env));
-      let type = args[0]?.type ?? scalar("int4");
-      if (fn === "unnest") type = type.elem ?? scalar("text");
-      else {
-        if (type.id === "unknown") {
-          type = args[1]?.type.id === "unknown" ? scalar("int4") : args[1]?.type ?? scalar("int4");
-        }
-        if (args.some((a) => a.type.id === "int8") && type.id === "int4") type = scalar("int8");
-        if (args.some((a) => a.type.id === "numeric")) type = scalar("numeric");
-        // date has no generate_series of its own: PostgreSQL picks the timestamptz one.
-        if (type.id === "date") type = scalar("timestamptz");
-        args = args.map((a, i) =>
-          coerceTo(
-            a,
-            i === 2 && (type.id === "timestamp" || type.id === "timestamptz")
-              ? scalar("interval")
-              : type,
-          )
-        );
-      }
-      const alias = item.alias?.name ?? fn;
-      const colName = item.alias?.columns?.[0]?.name ?? (ancestors ? "relid" : alias);
-      const columns: ScopeColumn[] = [{
-        table: alias,
-        name: colName,
-        type,
-        tableOid: 0,
-        attnum: 0,
-        hidden: false,
-      }];
-      if (item.withOrdinality) {
-        columns.push({
-          table: alias,
-          name: item.alias?.columns?.[1]?.name ?? "ordinality",
-          type: scalar("int8"),
-          tableOid: 0,
-          attnum: 0,
-          hidden: false,
-        });
-      }
-      return {
-        node: { kind: "function_scan", fn, args, width: columns.length },
-        columns,
-        table: null,
-        lateral,
-      };
-    }
+    case "call":
+      return planCallItem(p, item, outer, left);
   }
+}
+
+/** Plans a set-returning function call in FROM (ROWS FROM, generate_series, unnest, ...). */
+function planCallItem(
+  p: Planner,
+  item: FromCall,
+  outer: Scope | null,
+  left: ScopeColumn[],
+): { node: PlanNode; columns: ScopeColumn[]; table: RelationDef | null; lateral: boolean } {
+  const zipped = rowsFromCalls(item);
+  if (zipped) {
+    const plan = (call: FromCall) => planItem(p, call, outer, left);
+    return { ...planRowsFrom(item, zipped, plan), table: null, lateral: left.length > 0 };
+  }
+  const lateral = left.length > 0;
+  const scope = new Scope([], lateral ? new Scope(left, outer) : outer);
+  const env = { scope, ctx: ctxOf(p), agg: null, windows: null, collectAggregates: false };
+  let fn = item.function.name.toLowerCase();
+  let callArgs = item.args;
+  const ancestors = fn === "pg_partition_ancestors";
+  if (ancestors) {
+    // A non-partitioned table is its own only ancestor: unnest(ARRAY[rel::regclass]) AS relid.
+    fn = "unnest";
+    callArgs = [{
+      type: "array",
+      expressions: [{ type: "cast", operand: item.args[0]!, to: { name: "regclass" } }],
+    }];
+  }
+  const json = bindSetFunction(fn, callArgs.map((a) => bindExpr(a, env)), item);
+  if (json) return { ...json, lateral };
+  if (fn !== "generate_series" && fn !== "unnest") {
+    throw new DbError("42883", `function ${fn} does not exist or does not return a set`);
+  }
+  let args = callArgs.map((a) => bindExpr(a, env));
+  let type = args[0]?.type ?? scalar("int4");
+  if (fn === "unnest") type = type.elem ?? scalar("text");
+  else {
+    if (type.id === "unknown") {
+      type = args[1]?.type.id === "unknown" ? scalar("int4") : args[1]?.type ?? scalar("int4");
+    }
+    if (args.some((a) => a.type.id === "int8") && type.id === "int4") type = scalar("int8");
+    if (args.some((a) => a.type.id === "numeric")) type = scalar("numeric");
+    // date has no generate_series of its own: PostgreSQL picks the timestamptz one.
+    if (type.id === "date") type = scalar("timestamptz");
+    args = args.map((a, i) =>
+      coerceTo(
+        a,
+        i === 2 && (type.id === "timestamp" || type.id === "timestamptz")
+          ? scalar("interval")
+          : type,
+      )
+    );
+  }
+  const alias = item.alias?.name ?? fn;
+  const colName = item.alias?.columns?.[0]?.name ?? (ancestors ? "relid" : alias);
+  const columns: ScopeColumn[] = [{
+    table: alias,
+    name: colName,
+    type,
+    tableOid: 0,
+    attnum: 0,
+    hidden: false,
+  }];
+  if (item.withOrdinality) {
+    columns.push({
+      table: alias,
+      name: item.alias?.columns?.[1]?.name ?? "ordinality",
+      type: scalar("int8"),
+      tableOid: 0,
+      attnum: 0,
+      hidden: false,
+    });
+  }
+  return {
+    node: { kind: "function_scan", fn, args, width: columns.length },
+    columns,
+    table: null,
+    lateral,
+  };
 }
 
 /** Resolves a virtual catalog relation unless a user table of that name is meant. */
