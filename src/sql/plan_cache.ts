@@ -22,6 +22,7 @@
  */
 import { statementCacheEntriesMax, statementCacheTextBytesMax } from "../common/limits.ts";
 import type { SqlType, Value } from "../common/types.ts";
+import { Lru } from "../common/lru.ts";
 import { lex } from "./parse/lexer.ts";
 import { normalizeStatement, splitStatements } from "./parse/normalize.ts";
 import { isExtension, type ParsedStatement, parseSql } from "./parser_port.ts";
@@ -68,15 +69,12 @@ export interface PlanCacheStats {
 
 /** Bounded LRU of statement shapes checked against one catalog version. */
 export class PlanCache {
-  readonly #capacity: number;
-  /** Insertion order is recency order; `tick` is when the slot last moved to the end. */
-  readonly #entries = new Map<string, { value: Entry | typeof SEEN_ONCE; tick: number }>();
-  #tick = 0;
+  readonly #entries: Lru<Entry | typeof SEEN_ONCE>;
   readonly stats: PlanCacheStats = { hits: 0, misses: 0, rejected: 0 };
 
   /** @param capacity shapes kept, 1..`statementCacheEntriesMax` */
   constructor(capacity: number = statementCacheEntriesMax) {
-    this.#capacity = Math.max(1, Math.min(capacity, statementCacheEntriesMax));
+    this.#entries = new Lru(Math.max(1, Math.min(capacity, statementCacheEntriesMax)));
   }
 
   /** Shapes held (admitted, rejected and seen once). */
@@ -104,29 +102,24 @@ export class PlanCache {
     const norm = normalizeStatement(sql, slices[0]!);
     if (norm.literals.length === 0 || norm.firstLiteralParam !== 1) return null;
     const params = norm.literals.map((l) => l.value);
-    const slot = this.#entries.get(norm.key);
-    const found = slot?.value;
-    this.#tick++;
+    const found = this.#entries.get(norm.key);
     if (
-      slot !== undefined && found !== undefined && found !== SEEN_ONCE &&
+      found !== undefined && found !== SEEN_ONCE &&
       found.catalogVersion === env.catalogVersion && found.settingsKey === env.settingsKey
     ) {
       this.stats.hits++;
-      // Approximate LRU: a hot entry moves to the young end only once it has aged
-      // a quarter of the capacity, so most hits do not touch the map.
-      if (this.#tick - slot.tick > this.#capacity >> 2) this.#store(norm.key, found);
       if (found.statement === null) return null;
       return { statement: found.statement, params, declared: found.declared, hit: true };
     }
     this.stats.misses++;
     if (found === undefined) {
-      this.#store(norm.key, SEEN_ONCE);
+      this.#entries.set(norm.key, SEEN_ONCE);
       return null;
     }
     const literalTypes = norm.literals.map((l) => (l.type.id === "unknown" ? null : l.type));
     const admitted = admit(sql, norm.text, literalTypes, env);
     if (admitted === null) this.stats.rejected++;
-    this.#store(norm.key, {
+    this.#entries.set(norm.key, {
       catalogVersion: env.catalogVersion,
       settingsKey: env.settingsKey,
       statement: admitted?.statement ?? null,
@@ -139,16 +132,6 @@ export class PlanCache {
   /** Drops every shape. */
   clear(): void {
     this.#entries.clear();
-  }
-
-  #store(key: string, value: Entry | typeof SEEN_ONCE): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, { value, tick: this.#tick });
-    while (this.#entries.size > this.#capacity) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
-    }
   }
 }
 

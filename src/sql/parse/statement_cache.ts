@@ -23,6 +23,7 @@
 import { statementCacheEntriesMax, statementCacheTextBytesMax } from "../../common/limits.ts";
 import type { SqlType, Value } from "../../common/types.ts";
 import { assert } from "../../common/errors.ts";
+import { Lru } from "../../common/lru.ts";
 import { lex } from "./lexer.ts";
 import {
   type NormalizedStatement,
@@ -85,10 +86,7 @@ export function bindParams(lookup: StatementLookup, clientParams: readonly Value
 
 /** Bounded LRU of parsed statements. */
 export class StatementCache {
-  readonly #capacity: number;
-  /** Insertion order is recency order; `tick` is when the slot was last moved to the end. */
-  readonly #entries = new Map<string, { value: CacheEntry | typeof LITERAL_ONLY; tick: number }>();
-  #tick = 0;
+  readonly #entries: Lru<CacheEntry | typeof LITERAL_ONLY>;
   readonly stats: StatementCacheStats = { hits: 0, misses: 0, parses: 0 };
 
   /**
@@ -99,7 +97,7 @@ export class StatementCache {
       capacity >= 1 && capacity <= statementCacheEntriesMax,
       `Cache capacity ${capacity} outside 1..${statementCacheEntriesMax}`,
     );
-    this.#capacity = capacity;
+    this.#entries = new Lru(capacity);
   }
 
   /** Entries held (shapes and literal-only markers). */
@@ -129,19 +127,14 @@ export class StatementCache {
 
   #lookupOne(sql: string, slice: StatementSlice): StatementLookup {
     let norm = normalizeStatement(sql, slice);
-    let slot = this.#entries.get(norm.key);
-    if (slot?.value === LITERAL_ONLY) {
+    let found = this.#entries.get(norm.key);
+    if (found === LITERAL_ONLY) {
       norm = normalizeStatement(sql, slice, false);
-      slot = this.#entries.get(norm.key);
+      found = this.#entries.get(norm.key);
     }
     const text = sql.slice(slice.start, slice.end);
-    const found = slot?.value;
-    this.#tick++;
-    if (slot !== undefined && found !== undefined && found !== LITERAL_ONLY) {
+    if (found !== undefined && found !== LITERAL_ONLY) {
       this.stats.hits++;
-      // Approximate LRU: move a hot entry to the young end only when it has
-      // aged a quarter of the capacity, so hits rarely mutate the map.
-      if (this.#tick - slot.tick > this.#capacity >> 2) this.#store(norm.key, found);
       return {
         entry: found,
         params: norm.literals.map((l) => l.value),
@@ -152,7 +145,7 @@ export class StatementCache {
     }
     this.stats.misses++;
     const { entry, used } = this.#parse(sql, slice, norm);
-    if (entry.text.length <= statementCacheTextBytesMax) this.#store(entry.key, entry);
+    if (entry.text.length <= statementCacheTextBytesMax) this.#entries.set(entry.key, entry);
     return {
       entry,
       params: used.literals.map((l) => l.value),
@@ -178,19 +171,9 @@ export class StatementCache {
       this.stats.parses++;
       const ast = parseTokens(sql, slice.tokens);
       if (norm.literals.length === 0) return { entry: makeEntry(norm, ast), used: norm };
-      this.#store(norm.key, LITERAL_ONLY);
+      this.#entries.set(norm.key, LITERAL_ONLY);
       const literal = normalizeStatement(sql, slice, false);
       return { entry: makeEntry(literal, ast), used: literal };
-    }
-  }
-
-  #store(key: string, value: CacheEntry | typeof LITERAL_ONLY): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, { value, tick: this.#tick });
-    while (this.#entries.size > this.#capacity) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
     }
   }
 }

@@ -17,7 +17,8 @@ import type { Expr, SelectStatement } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { recordOf, type SqlType, type as scalar } from "../../common/types.ts";
 import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
-import { type BindEnv, bindExpr, coerceTo, compareOp } from "./bind_expr.ts";
+import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
+import { compareOp } from "./bind_binary.ts";
 import type { Scope } from "./scope.ts";
 
 const boolT = scalar("bool");

@@ -8,7 +8,7 @@ import { DbError } from "../../common/errors.ts";
 import type { BoundExpr } from "../../exec/plan.ts";
 import type { IndexDef, RelationDef } from "../catalog/catalog.ts";
 import { exprRefs } from "./expr_walk.ts";
-import { bindSqlText } from "./plan_dml.ts";
+import { bindSqlText } from "./dml_target.ts";
 import { tableColumns } from "./plan_from.ts";
 import type { Planner } from "./planner_types.ts";
 import { Scope } from "./scope.ts";
