@@ -6,7 +6,6 @@
  * @module
  */
 import { DbError } from "../common/errors.ts";
-import { zoneOffsetSeconds } from "../common/datetime.ts";
 import { type SqlType, type Value } from "../common/types.ts";
 import type { IsolationLevel as Isolation, Txn } from "../txn/mod.ts";
 import type { Catalog } from "../sql/catalog/catalog.ts";
@@ -18,7 +17,6 @@ import type { SequencePosition } from "./page_catalog.ts";
 import type {
   CopyPort,
   Cursor,
-  Fetched,
   Notification,
   Prepared,
   Session,
@@ -30,6 +28,8 @@ import { beginBlock, describeStatement, planFor, runStatement } from "./statemen
 import { blockPlan, runInBlock } from "./block_fast.ts";
 import { fastSelectPlan, runFastSelect } from "./read_fast.ts";
 import { fastUpdatePlan, runFastUpdate } from "./write_fast.ts";
+import { checkTimeZone, defaultSettings } from "./session_settings.ts";
+import { isResult, openCursor, type PreparedStatement } from "./session_prepared.ts";
 
 /** Options for a new session. */
 export interface SessionOptions {
@@ -48,12 +48,6 @@ export interface SessionOptions {
 /** No declared parameter types; one shared array so plan lookups can compare by identity. */
 const noDeclared: readonly (SqlType | null)[] = [];
 
-function isResult(
-  r: StatementResult | Promise<StatementResult>,
-): r is StatementResult {
-  return !(r instanceof Promise);
-}
-
 function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
 }
@@ -63,49 +57,6 @@ function micros(ms: number | null): bigint | null {
   return ms === null ? null : BigInt(ms) * 1000n;
 }
 
-/** @throws {DbError} 22023 when `zone` names no time zone, as PostgreSQL's SET TimeZone does */
-function checkTimeZone(zone: string): void {
-  try {
-    zoneOffsetSeconds(0n, zone);
-  } catch (e) {
-    throw new DbError("22023", `invalid value for parameter "TimeZone": "${zone}"`, e);
-  }
-}
-
-const defaultSettings: Record<string, string> = {
-  server_version: "15.0",
-  server_version_num: "150000",
-  server_encoding: "UTF8",
-  client_encoding: "UTF8",
-  datestyle: "ISO, MDY",
-  timezone: "UTC",
-  intervalstyle: "postgres",
-  integer_datetimes: "on",
-  standard_conforming_strings: "on",
-  is_superuser: "on",
-  application_name: "",
-  search_path: '"$user", public',
-  default_transaction_isolation: "read committed",
-  transaction_isolation: "read committed",
-  statement_timeout: "0",
-  extra_float_digits: "1",
-  max_identifier_length: "63",
-  work_mem: "4MB",
-  maintenance_work_mem: "64MB",
-  lock_timeout: "0",
-  idle_in_transaction_session_timeout: "0",
-  client_min_messages: "notice",
-  bytea_output: "hex",
-  synchronous_commit: "on",
-  row_security: "on",
-  default_transaction_read_only: "off",
-  transaction_read_only: "off",
-  lc_messages: "C",
-  lc_monetary: "C",
-  lc_numeric: "C",
-  lc_time: "C",
-};
-
 /** A savepoint in the open transaction. */
 export interface Savepoint {
   readonly name: string;
@@ -113,12 +64,6 @@ export interface Savepoint {
   readonly notifies: number;
   /** Length of `SqlSession.sequenceUndo` when the savepoint was set. */
   readonly sequenceUndo: number;
-}
-
-/** A prepared statement of this session. */
-export interface PreparedStatement extends Prepared {
-  readonly parsed: ParsedStatement;
-  readonly declared: readonly (SqlType | null)[];
 }
 
 /** One client session. */
@@ -659,49 +604,7 @@ export class SqlSession implements Session {
   /** Opens a cursor; its `fetchNow` runs a fast-path SELECT without awaiting. */
   openNow(prepared: Prepared, params: readonly Value[]): Cursor {
     this.#checkOpen();
-    const p = prepared as PreparedStatement;
-    if (!p.parsed) throw new DbError("26000", "prepared statement does not belong to this session");
-    let result: StatementResult | null = null;
-    let failure: { readonly error: unknown } | null = null;
-    let offset = 0;
-    const fail = (error: unknown): never => {
-      failure = { error };
-      throw error;
-    };
-    const take = (r: StatementResult, maxRows: number): Fetched => {
-      result = r;
-      const end = maxRows > 0 ? Math.min(r.rows.length, offset + maxRows) : r.rows.length;
-      const rows =
-        (offset === 0 && end === r.rows.length ? r.rows : r.rows.slice(offset, end)) as Value[][];
-      offset = end;
-      const done = offset >= r.rows.length;
-      return done ? { rows, done, result: r } : { rows, done };
-    };
-    const fetchNow = (maxRows: number): Fetched | Promise<Fetched> => {
-      if (result) return take(result, maxRows);
-      if (failure) throw failure.error;
-      let fast: StatementResult | Promise<StatementResult> | null;
-      try {
-        fast = this.runFast(p.parsed, params, p.declared);
-      } catch (e) {
-        return fail(e);
-      }
-      if (fast !== null && isResult(fast)) return take(fast, maxRows);
-      const later = fast ?? this.runOne(p.parsed, params, p.declared);
-      return later.then((r) => take(r, maxRows), fail);
-    };
-    return {
-      fields: p.fields,
-      fetchNow,
-      fetch: (maxRows: number) => {
-        try {
-          return Promise.resolve(fetchNow(maxRows));
-        } catch (e) {
-          return Promise.reject(e);
-        }
-      },
-      close: () => {},
-    };
+    return openCursor(this, prepared as PreparedStatement, params);
   }
 
   getSetting(name: string): string | undefined {
