@@ -24,7 +24,8 @@ import type {
   TxStatus,
 } from "./session_api.ts";
 import { planCacheFor, type ShapedStatement } from "../sql/plan_cache.ts";
-import { beginBlock, describeStatement, planFor, runStatement } from "./statement_runner.ts";
+import { beginBlock, describeStatement, runStatement } from "./statement_runner.ts";
+import { planFor } from "./statement_context.ts";
 import { blockPlan, runInBlock } from "./block_fast.ts";
 import { fastSelectPlan, runFastSelect } from "./read_fast.ts";
 import { fastUpdatePlan, runFastUpdate } from "./write_fast.ts";
