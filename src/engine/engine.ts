@@ -15,7 +15,8 @@
 import { DbError } from "../common/errors.ts";
 import { log } from "../common/log.ts";
 import type { ExecContext } from "../exec/context.ts";
-import { RelationStore, type StoredIndexSpec } from "../exec/relation_store.ts";
+import { RelationStore } from "../exec/relation_store.ts";
+import type { StoredIndexSpec } from "../exec/relation_spec.ts";
 import { Catalog, type IndexDef, type SequenceDef } from "../sql/catalog/catalog.ts";
 import { databaseName } from "../sql/pg_catalog/mod.ts";
 import { type ParsedStatement, parseSql } from "../sql/parser_port.ts";
