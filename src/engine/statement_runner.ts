@@ -12,7 +12,6 @@ import { runPlan } from "../exec/run_select.ts";
 import type { IsolationLevel as Isolation } from "../txn/mod.ts";
 import { isPlannable, type PlannedStatement } from "../sql/planner.ts";
 import { explainPlan } from "../sql/plan/explain.ts";
-import { resolveType } from "../sql/plan/sql_types.ts";
 import { type ExtensionStatement, type ParsedStatement, parseOne } from "../sql/parser_port.ts";
 import { runCreateTableAs, type RunText } from "./ctas_runner.ts";
 import { runCreateMatview, runRefreshMatview } from "./matview_runner.ts";
@@ -21,6 +20,14 @@ import { runDdl } from "./ddl_runner.ts";
 import { lockClauseOf, runLocking } from "./lock_rows.ts";
 import type { SqlSession } from "./session.ts";
 import { runSavepoint } from "./savepoint_runner.ts";
+import {
+  runDeallocate,
+  runListenNotify,
+  runPrepare,
+  runSet,
+  runSetExtension,
+  runShow,
+} from "./utility_runner.ts";
 import { coerceParam, execContext, fieldsOf, planFor, result } from "./statement_context.ts";
 import type { Field, Notice, StatementResult } from "./session_api.ts";
 
@@ -170,56 +177,19 @@ export async function runStatement(
       s.abortTxn();
       return result("ROLLBACK");
     }
-    case "show": {
-      const name = stmt.variable.name.toLowerCase();
-      const v = s.getSetting(name);
-      if (v === undefined) {
-        throw new DbError("42704", `unrecognized configuration parameter "${name}"`);
-      }
-      return result("SHOW", "SHOW", {
-        rowCount: 1,
-        fields: [{ name, type: { id: "text" }, tableOid: 0, columnNumber: 0 }],
-        rows: [[v]],
-      });
-    }
-    case "set": {
-      const v = stmt.set;
-      const value = v.type === "value"
-        ? String(v.value)
-        : v.type === "identifier"
-        ? v.name
-        : v.type === "list"
-        ? v.values.map((x) => ("value" in x ? String(x.value) : x.name)).join(", ")
-        : "";
-      if (v.type === "default") s.resetSetting(stmt.variable.name);
-      else s.setSetting(stmt.variable.name, value);
-      return result("SET");
-    }
+    case "show":
+      return runShow(s, stmt);
+    case "set":
+      return runSet(s, stmt);
     case "set timezone":
     case "set names":
       return result("SET");
     case "create extension":
       return result("CREATE EXTENSION");
-    case "prepare": {
-      if (s.named.has(stmt.name.name)) {
-        throw new DbError("42P05", `prepared statement "${stmt.name.name}" already exists`);
-      }
-      s.named.set(stmt.name.name, {
-        sql: st.text,
-        parsed: { text: st.text, offset: st.offset, ast: stmt.statement },
-        declared: (stmt.args ?? []).map((a) => resolveType(a, s.catalog)),
-        paramTypes: [],
-        fields: null,
-      });
-      return result("PREPARE");
-    }
-    case "deallocate": {
-      if ("option" in stmt.target) s.named.clear();
-      else if (!s.named.delete(stmt.target.name)) {
-        throw new DbError("26000", `prepared statement "${stmt.target.name}" does not exist`);
-      }
-      return result("DEALLOCATE");
-    }
+    case "prepare":
+      return runPrepare(s, stmt, st);
+    case "deallocate":
+      return runDeallocate(s, stmt);
     case "create materialized view":
       return await runCreateMatview(s, stmt, st.text, params, runText(s));
     case "refresh materialized view":
@@ -270,43 +240,15 @@ async function runExtension(
       return runSavepoint(s, ext);
     case "explain":
       return await runExplain(s, ext, params);
-    case "listen": {
-      let set = s.engine.listeners.get(ext.channel);
-      if (!set) s.engine.listeners.set(ext.channel, set = new Set());
-      set.add(s);
-      return result("LISTEN");
-    }
+    case "listen":
     case "unlisten":
-      for (const [ch, set] of s.engine.listeners) {
-        if (ext.channel === "*" || ch === ext.channel) set.delete(s);
-      }
-      return result("UNLISTEN");
     case "notify":
-      if (s.inBlock) s.pendingNotifies.push({ channel: ext.channel, payload: ext.payload });
-      else s.engine.notify(s.id, [{ channel: ext.channel, payload: ext.payload }]);
-      return result("NOTIFY");
+      return runListenNotify(s, ext);
     case "reset":
       s.resetSetting(ext.name);
       return result("RESET");
     case "set":
-      if (ext.name === "transaction_isolation") {
-        if (s.txn && (s.txn.snapshot !== null || s.txn.xid !== 0)) {
-          throw new DbError(
-            "25001",
-            "SET TRANSACTION ISOLATION LEVEL must be called before any query",
-          );
-        }
-        if (s.inBlock && s.txn) {
-          s.abortTxn();
-          s.inBlock = true;
-        }
-        s.blockIsolation =
-          (ext.value === "read uncommitted" ? "read committed" : ext.value) as Isolation;
-        if (s.inBlock) s.ensureTxn();
-        return result("SET");
-      }
-      s.setSetting(ext.name, ext.value);
-      return result("SET");
+      return runSetExtension(s, ext);
     case "analyze": {
       const parts = ext.table?.split(".") ?? [];
       const rels = ext.table
