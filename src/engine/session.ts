@@ -23,14 +23,13 @@ import type {
   StatementResult,
   TxStatus,
 } from "./session_api.ts";
-import { planCacheFor, type ShapedStatement } from "../sql/plan_cache.ts";
 import { beginBlock, describeStatement, runStatement } from "./statement_runner.ts";
-import { planFor } from "./statement_context.ts";
 import { blockPlan, runInBlock } from "./block_fast.ts";
 import { fastSelectPlan, runFastSelect } from "./read_fast.ts";
 import { fastUpdatePlan, runFastUpdate } from "./write_fast.ts";
 import { checkTimeZone, defaultSettings } from "./session_settings.ts";
 import { isResult, openCursor, type PreparedStatement } from "./session_prepared.ts";
+import { executeStatements } from "./session_execute.ts";
 
 /** Options for a new session. */
 export interface SessionOptions {
@@ -45,9 +44,6 @@ export interface SessionOptions {
   readonly clientAddr?: string;
   readonly clientPort?: number;
 }
-
-/** No declared parameter types; one shared array so plan lookups can compare by identity. */
-const noDeclared: readonly (SqlType | null)[] = [];
 
 function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
@@ -263,55 +259,7 @@ export class SqlSession implements Session {
     onResult?: (result: StatementResult) => void,
   ): StatementResult[] | Promise<StatementResult[]> {
     this.#checkOpen();
-    // Plan cache hook: a statement shape seen before runs its cached plan with its literals as
-    // parameters; anything else (null) takes the literal path below.
-    const shaped = params.length === 0 ? this.#shaped(sql) : null;
-    const statements = shaped ? [shaped.statement] : this.engine.parse(sql);
-    const p = shaped?.params ?? params;
-    const d = shaped?.declared ?? noDeclared;
-    const results: StatementResult[] = [];
-    for (let i = 0; i < statements.length; i++) {
-      const fast = this.runFast(statements[i]!, p, d);
-      if (fast === null || !isResult(fast)) {
-        return this.#executeRest(statements, i, fast, p, d, results, onResult);
-      }
-      results.push(fast);
-      onResult?.(fast);
-    }
-    if (statements.length === 0) {
-      const empty: StatementResult = { command: "", tag: "", rowCount: 0, fields: null, rows: [] };
-      results.push(empty);
-    }
-    return results;
-  }
-
-  /** The rest of `executeNow` from statement `i`, whose fast-path run (if any) is `fast`. */
-  async #executeRest(
-    statements: readonly ParsedStatement[],
-    i: number,
-    fast: Promise<StatementResult> | null,
-    p: readonly Value[],
-    d: readonly (SqlType | null)[],
-    results: StatementResult[],
-    onResult?: (result: StatementResult) => void,
-  ): Promise<StatementResult[]> {
-    for (let first = true; i < statements.length; i++, first = false) {
-      const st = statements[i]!;
-      const again = first ? fast : this.runFast(st, p, d);
-      const r = again === null ? await this.runOne(st, p, d) : await again;
-      results.push(r);
-      onResult?.(r);
-    }
-    return results;
-  }
-
-  #shaped(sql: string): ShapedStatement | null {
-    return planCacheFor(this.engine).lookup(sql, {
-      catalogVersion: this.catalog.version,
-      settingsKey: this.getSetting("search_path") ?? "",
-      plan: (st, declared) => planFor(this, st, declared),
-      parse: (text) => this.engine.parse(text),
-    });
+    return executeStatements(this, sql, params, onResult);
   }
 
   #timeoutMs(): number {
