@@ -7,7 +7,7 @@
  * @module
  */
 import { openEngine } from "../src/engine/engine.ts";
-import { planFor } from "../src/engine/statement_runner.ts";
+import { planFor } from "../src/engine/statement_context.ts";
 import { PlanCache } from "../src/sql/plan_cache.ts";
 import { parseSql as parsePort } from "../src/sql/parser_port.ts";
 import { planStatement } from "../src/sql/planner.ts";

@@ -20,7 +20,7 @@ import { type ExtensionStatement, type ParsedStatement, parseOne } from "../sql/
 import type { RelationDef } from "../sql/catalog/catalog.ts";
 import type { SqlSession } from "./session.ts";
 import type { CopyPort, CopySpec, StatementResult } from "./session_api.ts";
-import { execContext, planFor } from "./statement_runner.ts";
+import { execContext, planFor } from "./statement_context.ts";
 
 /** Rows COPY FROM converts before writing them in one bulk insert. */
 const copyBatchRows = 1_000;

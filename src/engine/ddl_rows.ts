@@ -17,7 +17,7 @@ import { bindSqlText } from "../sql/plan/plan_dml.ts";
 import { tableColumns } from "../sql/plan/plan_from.ts";
 import { Scope } from "../sql/plan/scope.ts";
 import type { SqlSession } from "./session.ts";
-import { execContext } from "./statement_runner.ts";
+import { execContext } from "./statement_context.ts";
 
 /**
  * Stored rows written before ADD COLUMN read the new column as NULL: rows

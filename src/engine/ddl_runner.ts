@@ -37,7 +37,7 @@ import { exprRefs } from "../sql/plan/expr_walk.ts";
 import { isDropMatview, isDropView, type ParsedStatement } from "../sql/parser_port.ts";
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
-import { execContext } from "./statement_runner.ts";
+import { execContext } from "./statement_context.ts";
 import { fillAddedColumns, relabelRows, rewriteColumns } from "./ddl_rows.ts";
 
 function done(tag: string, fx: DdlEffects): StatementResult {

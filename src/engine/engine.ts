@@ -14,28 +14,12 @@
  */
 import { DbError } from "../common/errors.ts";
 import { log } from "../common/log.ts";
-import type { Value } from "../common/types.ts";
-import { compile } from "../exec/scalar.ts";
 import type { ExecContext } from "../exec/context.ts";
-import {
-  RelationStore,
-  type StoredIndexExpr,
-  type StoredIndexSpec,
-} from "../exec/relation_store.ts";
-import {
-  Catalog,
-  type IndexDef,
-  type RelationDef,
-  type SequenceDef,
-} from "../sql/catalog/catalog.ts";
-import { createPlanner } from "../sql/planner.ts";
+import { RelationStore } from "../exec/relation_store.ts";
+import type { StoredIndexSpec } from "../exec/relation_spec.ts";
+import { Catalog, type IndexDef, type SequenceDef } from "../sql/catalog/catalog.ts";
 import { databaseName } from "../sql/pg_catalog/mod.ts";
 import { type ParsedStatement, parseSql } from "../sql/parser_port.ts";
-import { bindSqlText } from "../sql/plan/plan_dml.ts";
-import { tableColumns } from "../sql/plan/plan_from.ts";
-import { Scope } from "../sql/plan/scope.ts";
-import { bindIndexKeys } from "../sql/plan/index_expr.ts";
-import { exprRefs } from "../sql/plan/expr_walk.ts";
 import type { FileSystem } from "../storage/os/file_system.ts";
 import { FsFileSystem } from "../storage/os/fs_file.ts";
 import type { PageStore } from "../storage/page_store.ts";
@@ -50,6 +34,8 @@ import {
   syncRelationStore,
 } from "./page_catalog.ts";
 import { Autovacuum } from "./autovacuum.ts";
+import { staticContext, storedIndexSpec } from "./index_specs.ts";
+import { loggedAhead, nextSequenceValue } from "./sequence_values.ts";
 import { type SessionOptions, SqlSession } from "./session.ts";
 import type { Notification } from "./session_api.ts";
 
@@ -72,9 +58,6 @@ const parseCacheMax = 1_000;
 /** Dead versions that trigger an automatic vacuum: base plus this fraction of the live rows. */
 const autoVacuumBase = 50;
 const autoVacuumScale = 0.2;
-
-/** Sequence values handed out between saves of the positions. */
-const sequenceLogAhead = 32n;
 
 /** Changed rows of a relation before its row estimate is refreshed automatically. */
 const autoAnalyzeChanges = 2_000;
@@ -192,73 +175,12 @@ export class Engine {
 
   /** The store's view of a catalog index. */
   indexSpec(catalog: Catalog, idx: IndexDef): StoredIndexSpec {
-    const rel = catalog.relations.get(idx.table)!;
-    const con = rel.constraints.find((c) =>
-      (c.kind === "primary_key" || c.kind === "unique") && c.indexOid === idx.oid
-    );
-    let predicate: StoredIndexSpec["predicate"] = null;
-    if (idx.predicateSql) {
-      const p = createPlanner(catalog, "", []);
-      const e = bindSqlText(p, idx.predicateSql, new Scope(tableColumns(rel, rel.name), null));
-      const fn = compile(e);
-      const ctx = this.#staticContext();
-      predicate = (values) => fn(values as Value[], ctx) === true;
-    }
-    return {
-      oid: idx.oid,
-      name: idx.name,
-      columns: idx.columns,
-      ...(idx.expressions ? { expressions: this.#indexExpressions(catalog, rel, idx) } : {}),
-      unique: idx.unique,
-      predicate,
-      constraintName: con?.name ?? idx.name,
-    };
-  }
-
-  /** How to compute each expression key of an index (null for its column keys). */
-  #indexExpressions(
-    catalog: Catalog,
-    rel: RelationDef,
-    idx: IndexDef,
-  ): (StoredIndexExpr | null)[] {
-    const keys = bindIndexKeys(createPlanner(catalog, "", []), rel, idx);
-    const ctx = this.#staticContext();
-    return keys.map((e, k) => {
-      const sql = idx.expressions?.[k]?.sql ?? null;
-      if (sql === null) return null;
-      const fn = compile(e);
-      const columns = [...exprRefs(e).columns].sort((a, b) => a - b);
-      return { eval: (row) => fn(row as Value[], ctx), type: e.type, text: sql, columns };
-    });
+    return storedIndexSpec(catalog, idx, () => this.#staticContext());
   }
 
   #staticContext(): ExecContext {
     if (this.#staticCtx) return this.#staticCtx;
-    const txn = this.txns.begin({ readOnly: true });
-    this.txns.abort(txn);
-    this.#staticCtx = {
-      rs: this.rs,
-      txns: this.txns,
-      txn,
-      params: [],
-      outer: [],
-      ctes: new Map(),
-      sequences: {
-        nextval: () => {
-          throw new DbError("0A000", "nextval is not allowed here");
-        },
-        currval: () => 0n,
-        setval: () => 0n,
-      },
-      nowMicros: 0n,
-      checkCancel: () => {},
-      referencedBy: () => [],
-      changes: new Map(),
-      stats: null,
-      setting: () => undefined,
-      sessionId: 0,
-      clockMs: () => 0,
-    };
+    this.#staticCtx = staticContext(this.rs);
     return this.#staticCtx;
   }
 
@@ -269,27 +191,13 @@ export class Engine {
    */
   nextval(oid: number, seq?: SequenceDef): bigint {
     const def = seq ?? this.catalogSequence(oid);
-    const st = this.sequences.get(oid) ?? { value: def.start, called: false };
-    let next = st.called ? st.value + def.increment : st.value;
-    if (next > def.max || next < def.min) {
-      if (!def.cycle) {
-        throw new DbError(
-          "2200H",
-          `nextval: reached ${
-            def.increment > 0n ? "maximum" : "minimum"
-          } value of sequence "${def.name}" (${def.increment > 0n ? def.max : def.min})`,
-        );
-      }
-      next = def.increment > 0n ? def.min : def.max;
-    }
+    const next = nextSequenceValue(def, this.sequences.get(oid));
     this.sequences.set(oid, { value: next, called: true });
     // Like PostgreSQL, positions are logged ahead: a commit saves them only every
     // `sequenceLogAhead` values (after a crash the sequence resumes past them).
     const logged = this.#seqLogged.get(oid);
     if (logged === undefined || (def.increment > 0n ? next > logged : next < logged)) {
-      let ahead = next + def.increment * sequenceLogAhead;
-      if (ahead > def.max || ahead < def.min) ahead = next;
-      this.#seqLogged.set(oid, ahead);
+      this.#seqLogged.set(oid, loggedAhead(def, next));
       this.#sequencesDirty = true;
     }
     return next;

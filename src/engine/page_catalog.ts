@@ -6,7 +6,8 @@
  * @module
  */
 import { CorruptError } from "../common/errors.ts";
-import type { RelationStore, StoredIndexSpec, StoredRelationSpec } from "../exec/relation_store.ts";
+import type { RelationStore } from "../exec/relation_store.ts";
+import type { StoredIndexSpec, StoredRelationSpec } from "../exec/relation_spec.ts";
 import { Catalog, type IndexDef } from "../sql/catalog/catalog.ts";
 import { decodeValue, encodeValue } from "./value_json.ts";
 

@@ -14,7 +14,7 @@ import type { PlannedStatement } from "../sql/planner.ts";
 import type { ParsedStatement } from "../sql/parser_port.ts";
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
-import { coerceParam, execContext, fieldsOf, planFor } from "./statement_runner.ts";
+import { coerceParam, execContext, fieldsOf, planFor } from "./statement_context.ts";
 
 /**
  * The plan of `st` when it can take the fast path: a SELECT without a locking

@@ -6,7 +6,6 @@
  * @module
  */
 import { DbError } from "../common/errors.ts";
-import { zoneOffsetSeconds } from "../common/datetime.ts";
 import { type SqlType, type Value } from "../common/types.ts";
 import type { IsolationLevel as Isolation, Txn } from "../txn/mod.ts";
 import type { Catalog } from "../sql/catalog/catalog.ts";
@@ -18,18 +17,19 @@ import type { SequencePosition } from "./page_catalog.ts";
 import type {
   CopyPort,
   Cursor,
-  Fetched,
   Notification,
   Prepared,
   Session,
   StatementResult,
   TxStatus,
 } from "./session_api.ts";
-import { planCacheFor, type ShapedStatement } from "../sql/plan_cache.ts";
-import { beginBlock, describeStatement, planFor, runStatement } from "./statement_runner.ts";
+import { beginBlock, describeStatement, runStatement } from "./statement_runner.ts";
 import { blockPlan, runInBlock } from "./block_fast.ts";
 import { fastSelectPlan, runFastSelect } from "./read_fast.ts";
 import { fastUpdatePlan, runFastUpdate } from "./write_fast.ts";
+import { checkTimeZone, defaultSettings } from "./session_settings.ts";
+import { isResult, openCursor, type PreparedStatement } from "./session_prepared.ts";
+import { executeStatements } from "./session_execute.ts";
 
 /** Options for a new session. */
 export interface SessionOptions {
@@ -45,15 +45,6 @@ export interface SessionOptions {
   readonly clientPort?: number;
 }
 
-/** No declared parameter types; one shared array so plan lookups can compare by identity. */
-const noDeclared: readonly (SqlType | null)[] = [];
-
-function isResult(
-  r: StatementResult | Promise<StatementResult>,
-): r is StatementResult {
-  return !(r instanceof Promise);
-}
-
 function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
 }
@@ -63,49 +54,6 @@ function micros(ms: number | null): bigint | null {
   return ms === null ? null : BigInt(ms) * 1000n;
 }
 
-/** @throws {DbError} 22023 when `zone` names no time zone, as PostgreSQL's SET TimeZone does */
-function checkTimeZone(zone: string): void {
-  try {
-    zoneOffsetSeconds(0n, zone);
-  } catch (e) {
-    throw new DbError("22023", `invalid value for parameter "TimeZone": "${zone}"`, e);
-  }
-}
-
-const defaultSettings: Record<string, string> = {
-  server_version: "15.0",
-  server_version_num: "150000",
-  server_encoding: "UTF8",
-  client_encoding: "UTF8",
-  datestyle: "ISO, MDY",
-  timezone: "UTC",
-  intervalstyle: "postgres",
-  integer_datetimes: "on",
-  standard_conforming_strings: "on",
-  is_superuser: "on",
-  application_name: "",
-  search_path: '"$user", public',
-  default_transaction_isolation: "read committed",
-  transaction_isolation: "read committed",
-  statement_timeout: "0",
-  extra_float_digits: "1",
-  max_identifier_length: "63",
-  work_mem: "4MB",
-  maintenance_work_mem: "64MB",
-  lock_timeout: "0",
-  idle_in_transaction_session_timeout: "0",
-  client_min_messages: "notice",
-  bytea_output: "hex",
-  synchronous_commit: "on",
-  row_security: "on",
-  default_transaction_read_only: "off",
-  transaction_read_only: "off",
-  lc_messages: "C",
-  lc_monetary: "C",
-  lc_numeric: "C",
-  lc_time: "C",
-};
-
 /** A savepoint in the open transaction. */
 export interface Savepoint {
   readonly name: string;
@@ -113,12 +61,6 @@ export interface Savepoint {
   readonly notifies: number;
   /** Length of `SqlSession.sequenceUndo` when the savepoint was set. */
   readonly sequenceUndo: number;
-}
-
-/** A prepared statement of this session. */
-export interface PreparedStatement extends Prepared {
-  readonly parsed: ParsedStatement;
-  readonly declared: readonly (SqlType | null)[];
 }
 
 /** One client session. */
@@ -317,55 +259,7 @@ export class SqlSession implements Session {
     onResult?: (result: StatementResult) => void,
   ): StatementResult[] | Promise<StatementResult[]> {
     this.#checkOpen();
-    // Plan cache hook: a statement shape seen before runs its cached plan with its literals as
-    // parameters; anything else (null) takes the literal path below.
-    const shaped = params.length === 0 ? this.#shaped(sql) : null;
-    const statements = shaped ? [shaped.statement] : this.engine.parse(sql);
-    const p = shaped?.params ?? params;
-    const d = shaped?.declared ?? noDeclared;
-    const results: StatementResult[] = [];
-    for (let i = 0; i < statements.length; i++) {
-      const fast = this.runFast(statements[i]!, p, d);
-      if (fast === null || !isResult(fast)) {
-        return this.#executeRest(statements, i, fast, p, d, results, onResult);
-      }
-      results.push(fast);
-      onResult?.(fast);
-    }
-    if (statements.length === 0) {
-      const empty: StatementResult = { command: "", tag: "", rowCount: 0, fields: null, rows: [] };
-      results.push(empty);
-    }
-    return results;
-  }
-
-  /** The rest of `executeNow` from statement `i`, whose fast-path run (if any) is `fast`. */
-  async #executeRest(
-    statements: readonly ParsedStatement[],
-    i: number,
-    fast: Promise<StatementResult> | null,
-    p: readonly Value[],
-    d: readonly (SqlType | null)[],
-    results: StatementResult[],
-    onResult?: (result: StatementResult) => void,
-  ): Promise<StatementResult[]> {
-    for (let first = true; i < statements.length; i++, first = false) {
-      const st = statements[i]!;
-      const again = first ? fast : this.runFast(st, p, d);
-      const r = again === null ? await this.runOne(st, p, d) : await again;
-      results.push(r);
-      onResult?.(r);
-    }
-    return results;
-  }
-
-  #shaped(sql: string): ShapedStatement | null {
-    return planCacheFor(this.engine).lookup(sql, {
-      catalogVersion: this.catalog.version,
-      settingsKey: this.getSetting("search_path") ?? "",
-      plan: (st, declared) => planFor(this, st, declared),
-      parse: (text) => this.engine.parse(text),
-    });
+    return executeStatements(this, sql, params, onResult);
   }
 
   #timeoutMs(): number {
@@ -659,49 +553,7 @@ export class SqlSession implements Session {
   /** Opens a cursor; its `fetchNow` runs a fast-path SELECT without awaiting. */
   openNow(prepared: Prepared, params: readonly Value[]): Cursor {
     this.#checkOpen();
-    const p = prepared as PreparedStatement;
-    if (!p.parsed) throw new DbError("26000", "prepared statement does not belong to this session");
-    let result: StatementResult | null = null;
-    let failure: { readonly error: unknown } | null = null;
-    let offset = 0;
-    const fail = (error: unknown): never => {
-      failure = { error };
-      throw error;
-    };
-    const take = (r: StatementResult, maxRows: number): Fetched => {
-      result = r;
-      const end = maxRows > 0 ? Math.min(r.rows.length, offset + maxRows) : r.rows.length;
-      const rows =
-        (offset === 0 && end === r.rows.length ? r.rows : r.rows.slice(offset, end)) as Value[][];
-      offset = end;
-      const done = offset >= r.rows.length;
-      return done ? { rows, done, result: r } : { rows, done };
-    };
-    const fetchNow = (maxRows: number): Fetched | Promise<Fetched> => {
-      if (result) return take(result, maxRows);
-      if (failure) throw failure.error;
-      let fast: StatementResult | Promise<StatementResult> | null;
-      try {
-        fast = this.runFast(p.parsed, params, p.declared);
-      } catch (e) {
-        return fail(e);
-      }
-      if (fast !== null && isResult(fast)) return take(fast, maxRows);
-      const later = fast ?? this.runOne(p.parsed, params, p.declared);
-      return later.then((r) => take(r, maxRows), fail);
-    };
-    return {
-      fields: p.fields,
-      fetchNow,
-      fetch: (maxRows: number) => {
-        try {
-          return Promise.resolve(fetchNow(maxRows));
-        } catch (e) {
-          return Promise.reject(e);
-        }
-      },
-      close: () => {},
-    };
+    return openCursor(this, prepared as PreparedStatement, params);
   }
 
   getSetting(name: string): string | undefined {

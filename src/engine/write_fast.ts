@@ -15,7 +15,7 @@ import type { ParsedStatement } from "../sql/parser_port.ts";
 import { bindParamsNow } from "./read_fast.ts";
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
-import { execContext, fieldsOf, planFor } from "./statement_runner.ts";
+import { execContext, fieldsOf, planFor } from "./statement_context.ts";
 
 /** A plan `runFastUpdate` runs. */
 export interface FastUpdatePlan {

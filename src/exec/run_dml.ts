@@ -1,25 +1,25 @@
 /**
  * INSERT, UPDATE and DELETE: constraint checks (NOT NULL 23502, CHECK 23514,
- * UNIQUE 23505, FOREIGN KEY 23503 with ON DELETE/UPDATE actions), ON CONFLICT,
- * row locking with read-committed rechecks, and RETURNING.
+ * UNIQUE 23505, FOREIGN KEY 23503 with ON DELETE/UPDATE actions; see
+ * `dml_constraints.ts`), ON CONFLICT, row locking with read-committed
+ * rechecks, and RETURNING.
  * @module
  */
 import { DbError } from "../common/errors.ts";
 import type { Value } from "../common/types.ts";
 import type { ExecContext } from "./context.ts";
-import type { BoundExpr, PlanNode, ReferencingAction, TargetRel } from "./plan.ts";
+import type { PlanNode } from "./plan.ts";
 import { compile, truthy } from "./scalar.ts";
-import { indexLookup, runPlan } from "./run_select.ts";
-import { compareValues, hashKey } from "./values.ts";
-import { failingRow, keyText, withDetail } from "./constraint_errors.ts";
+import { runPlan } from "./run_select.ts";
 import { type RowLockMode, UniqueViolationError } from "../txn/mod.ts";
+import { counted, currentRow, returningRow, widenTo } from "./dml_rows.ts";
+import { applyReferencing, checkForeignKeys, checkRow, hasForeignKeys } from "./dml_constraints.ts";
 
 /** Rows affected and RETURNING rows of a DML statement. */
 export interface DmlResult {
   readonly count: number;
   readonly returning: Value[][] | null;
 }
-
 /**
  * Runs an INSERT, UPDATE or DELETE plan.
  * @throws {DbError} 23502, 23503, 23505, 23514, 40001, 40P01
@@ -36,7 +36,6 @@ export function runDml(node: PlanNode, ctx: ExecContext): Promise<DmlResult> {
       throw new DbError("XX000", `Plan node ${node.kind} is not DML`);
   }
 }
-
 /**
  * Runs the CTEs a statement runs before its main query (the top-level WITH's
  * INSERT / UPDATE / DELETE and the plain CTEs before them), each exactly once
@@ -64,95 +63,6 @@ export async function runPreRunCtes(
     ctx.ctes.set(c.id, (await runDml(c.plan, ctx)).returning ?? []);
   }
 }
-
-/** NOT NULL and CHECK constraints of a row (synchronous: they run inside row rechecks). */
-export function checkRow(target: TargetRel, values: Value[], ctx: ExecContext): void {
-  for (const c of target.checks) {
-    switch (c.kind) {
-      case "not_null":
-        if (values[c.column] === null || values[c.column] === undefined) {
-          throw withDetail(
-            new DbError(
-              "23502",
-              `null value in column "${c.columnName}" of relation "${c.table}" violates not-null constraint`,
-            ),
-            failingRow(target, values, ctx),
-          );
-        }
-        break;
-      case "check":
-        if (compile(c.expr)(values, ctx) === false) {
-          throw withDetail(
-            new DbError(
-              "23514",
-              `new row for relation "${c.table}" violates check constraint "${c.name}"`,
-            ),
-            failingRow(target, values, ctx),
-          );
-        }
-        break;
-      case "view_check":
-        // Unlike a CHECK constraint, NULL fails: the row must be visible through the view.
-        if (compile(c.expr)(values, ctx) !== true) {
-          throw withDetail(
-            new DbError("44000", `new row violates check option for view "${c.view}"`),
-            failingRow(target, values, ctx),
-          );
-        }
-        break;
-      case "foreign_key":
-        break;
-    }
-  }
-}
-
-/** FOREIGN KEY checks of a written row: the parent row must exist; it is locked KEY SHARE. */
-async function checkForeignKeys(target: TargetRel, values: Value[], ctx: ExecContext) {
-  for (const c of target.checks) {
-    if (c.kind !== "foreign_key") continue;
-    const key = c.columns.map((i) => values[i] ?? null);
-    if (key.some((v) => v === null)) continue;
-    // Rows the statement wrote so far count (a parent inserted by the same statement).
-    ctx.txns.advanceCommand(ctx.txn);
-    let found = false;
-    for (const parent of indexLookup(c.refRel, c.refIndex, key, ctx)) {
-      const lock = await ctx.rs.lock(ctx.txn, c.refRel, parent.rowId, { mode: "keyShare" });
-      if (lock.kind === "done") {
-        found = true;
-        break;
-      }
-    }
-    if (!found) {
-      throw withDetail(
-        new DbError(
-          "23503",
-          `insert or update on table "${c.table}" violates foreign key constraint "${c.name}"`,
-        ),
-        `Key (${c.columnNames.join(", ")})=(${
-          keyText(key)
-        }) is not present in table "${c.refTable}".`,
-      );
-    }
-  }
-}
-
-export function counted(rel: number, ctx: ExecContext): void {
-  ctx.changes.set(rel, (ctx.changes.get(rel) ?? 0) + 1);
-}
-
-export function returningRow(
-  exprs: readonly BoundExpr[] | null,
-  row: Value[],
-  ctx: ExecContext,
-): Value[] | null {
-  if (!exprs) return null;
-  return exprs.map((e) => compile(e)(row, ctx));
-}
-
-export function hasForeignKeys(target: TargetRel): boolean {
-  return target.checks.some((c) => c.kind === "foreign_key");
-}
-
 async function runInsert(
   node: Extract<PlanNode, { kind: "insert" }>,
   ctx: ExecContext,
@@ -182,12 +92,10 @@ async function runInsert(
   }
   return { count, returning };
 }
-
 /** Rows an INSERT collects before writing them with one bulk insert. */
 const insertBufferRows = 1000;
 /** Below this many rows a buffer is written row by row (a bulk insert's setup would not pay). */
 export const bulkRowsMin = 8;
-
 /**
  * A plain INSERT (no ON CONFLICT, no RETURNING): rows are checked one by one
  * and written in buffers through the bulk path. Errors come in PostgreSQL's
@@ -232,7 +140,6 @@ export async function insertBuffered(
   await flush();
   return count;
 }
-
 /**
  * Writes rows an INSERT plan's source produced (COPY FROM's batches): NOT NULL
  * and CHECK constraints of every row first (as PostgreSQL's COPY checks them
@@ -275,7 +182,6 @@ export async function insertBatch(
   }
   return rows.length;
 }
-
 /** INSERT ... ON CONFLICT for one row; returns the rows affected. */
 async function onConflict(
   node: Extract<PlanNode, { kind: "insert" }>,
@@ -339,12 +245,6 @@ async function onConflict(
     }
   }
 }
-
-function widenTo(values: Value[], width: number): Value[] {
-  if (values.length >= width) return values;
-  return [...values, ...new Array<Value>(width - values.length).fill(null)];
-}
-
 /** Lock mode of an UPDATE: "update" when it may change a unique key, else "noKeyUpdate". */
 export function updateMode(
   node: Extract<PlanNode, { kind: "update" }>,
@@ -356,30 +256,6 @@ export function updateMode(
   }
   return node.sets.some((s) => keyCols.has(s.column)) ? "update" : "noKeyUpdate";
 }
-
-/**
- * The source row to compute from: the scanned one, or (READ COMMITTED, the
- * row was updated concurrently) the newest version with the other joined
- * columns, or null when that version no longer satisfies WHERE.
- */
-export function currentRow(
-  target: TargetRel,
-  source: Value[],
-  current: Value[],
-  concurrent: boolean,
-  recheck: BoundExpr | null,
-  ctx: ExecContext,
-): Value[] | null {
-  if (!concurrent) return source;
-  const fresh = [
-    ...widenTo(current, target.width).slice(0, target.width),
-    source[target.width] ?? null,
-    ...source.slice(target.width + 1),
-  ];
-  if (recheck && !truthy(compile(recheck)(fresh, ctx))) return null;
-  return fresh;
-}
-
 async function runUpdate(
   node: Extract<PlanNode, { kind: "update" }>,
   ctx: ExecContext,
@@ -420,7 +296,6 @@ async function runUpdate(
   }
   return { count, returning };
 }
-
 async function runDelete(
   node: Extract<PlanNode, { kind: "delete" }>,
   ctx: ExecContext,
@@ -450,81 +325,4 @@ async function runDelete(
     if (r) returning!.push(r);
   }
   return { count, returning };
-}
-
-/** Applies FK actions to child rows of a parent row that was deleted (next = null) or updated. */
-async function applyReferencing(
-  actions: readonly ReferencingAction[],
-  old: Value[],
-  next: Value[] | null,
-  ctx: ExecContext,
-): Promise<void> {
-  for (const a of actions) {
-    const oldKey = a.parentColumns.map((c) => old[c] ?? null);
-    if (oldKey.some((v) => v === null)) continue;
-    if (next) {
-      const newKey = a.parentColumns.map((c) => next[c] ?? null);
-      if (hashKey(newKey) === hashKey(oldKey)) continue;
-    }
-    // The statement's own earlier changes count (rows it already deleted are gone).
-    ctx.txns.advanceCommand(ctx.txn);
-    const children: { rowId: number }[] = [];
-    for (const t of ctx.rs.scan(a.childRel, ctx.txn)) {
-      if (
-        a.childColumns.every((c, i) =>
-          t.values[c] !== null && t.values[c] !== undefined &&
-          compareValues(t.values[c]!, oldKey[i]!) === 0
-        )
-      ) {
-        children.push(t);
-      }
-    }
-    if (children.length === 0) continue;
-    const action = next ? a.onUpdate : a.onDelete;
-    if (action === "restrict" || action === "no action") {
-      throw withDetail(
-        new DbError(
-          "23503",
-          `update or delete on table "${a.parentTable}" violates foreign key constraint "${a.name}" on table "${a.childTable}"`,
-        ),
-        `Key (${a.parentColumnNames.join(", ")})=(${
-          keyText(oldKey)
-        }) is still referenced from table "${a.childTable}".`,
-      );
-    }
-    for (const child of children) await cascadeChild(a, child.rowId, next, action, ctx);
-  }
-}
-
-async function cascadeChild(
-  a: ReferencingAction,
-  rowId: number,
-  next: Value[] | null,
-  action: ReferencingAction["onDelete"],
-  ctx: ExecContext,
-): Promise<void> {
-  if (action === "cascade" && !next) {
-    let oldChild: Value[] = [];
-    const outcome = await ctx.rs.delete(ctx.txn, a.childRel, rowId, (current) => {
-      oldChild = widenTo(current, a.childWidth);
-      return true;
-    });
-    if (outcome.kind !== "done") return;
-    counted(a.childRel, ctx);
-    await applyReferencing(ctx.referencedBy(a.childRel), oldChild, null, ctx);
-    return;
-  }
-  let oldChild: Value[] = [];
-  let updated: Value[] = [];
-  const outcome = await ctx.rs.update(ctx.txn, a.childRel, rowId, (current) => {
-    oldChild = widenTo(current, a.childWidth);
-    updated = oldChild.slice();
-    a.childColumns.forEach((c, i) => {
-      updated[c] = action === "cascade" && next ? next[a.parentColumns[i]!] ?? null : null;
-    });
-    return updated;
-  }, "update");
-  if (outcome.kind !== "done") return;
-  counted(a.childRel, ctx);
-  await applyReferencing(ctx.referencedBy(a.childRel), oldChild, updated, ctx);
 }

@@ -11,17 +11,9 @@ import type { Value } from "../common/types.ts";
 import type { ExecContext } from "./context.ts";
 import type { PlanNode } from "./plan.ts";
 import { runPlan } from "./run_select.ts";
-import {
-  bulkRowsMin,
-  checkRow,
-  counted,
-  currentRow,
-  type DmlResult,
-  hasForeignKeys,
-  insertBuffered,
-  returningRow,
-  updateMode,
-} from "./run_dml.ts";
+import { bulkRowsMin, type DmlResult, insertBuffered, updateMode } from "./run_dml.ts";
+import { counted, currentRow, returningRow } from "./dml_rows.ts";
+import { checkRow, hasForeignKeys } from "./dml_constraints.ts";
 import { compile } from "./scalar.ts";
 
 type UpdateNode = Extract<PlanNode, { kind: "update" }>;

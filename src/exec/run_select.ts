@@ -16,7 +16,7 @@ import { runJoin } from "./join.ts";
 import { fusedAggShape } from "./agg_join_shape.ts";
 import { runFusedAggregate } from "./agg_join.ts";
 import { functionScan } from "./function_scan.ts";
-import type { StoredRangeBound, StoredRow } from "./relation_store.ts";
+import type { StoredRangeBound, StoredRow } from "./relation_spec.ts";
 
 /**
  * Visible rows whose index key equals `key`: a B+tree lookup, or a filtered

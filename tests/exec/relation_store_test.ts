@@ -7,11 +7,8 @@
 import assert from "node:assert/strict";
 import { DbError } from "../../src/common/errors.ts";
 import { type } from "../../src/common/types.ts";
-import {
-  keyableType,
-  RelationStore,
-  type StoredRelationSpec,
-} from "../../src/exec/relation_store.ts";
+import { RelationStore } from "../../src/exec/relation_store.ts";
+import { keyableType, type StoredRelationSpec } from "../../src/exec/relation_spec.ts";
 import { MemFileSystem } from "../../src/storage/os/mod.ts";
 import type { Txn } from "../../src/txn/mod.ts";
 import { SimFileSystem } from "../sim/sim_disk.ts";

@@ -10,7 +10,7 @@ import { numericToString } from "../../src/common/numeric.ts";
 import type { Numeric } from "../../src/common/types.ts";
 import { openEngine } from "../../src/engine/engine.ts";
 import type { SqlSession } from "../../src/engine/session.ts";
-import { planFor } from "../../src/engine/statement_runner.ts";
+import { planFor } from "../../src/engine/statement_context.ts";
 import { PlanCache, planCacheFor, type ShapeEnv } from "../../src/sql/plan_cache.ts";
 
 async function withSession(fn: (s: SqlSession, cache: PlanCache) => Promise<void>) {
