@@ -54,7 +54,7 @@ export async function runCreateTableAs(
     };
   }
   const p = createPlanner(s.catalog, sql, []);
-  const q = p.planSelect(p.parseView(sql), null);
+  const q = p.planQuery(p.parseQuery(sql), null);
   const names = c.columns ?? [];
   if (names.length > q.columns.length) {
     throw new DbError("42601", "too many column names were specified");

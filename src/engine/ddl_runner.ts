@@ -230,7 +230,7 @@ function createView(
   if (!loc) throw new DbError("XX000", "View query without location");
   const sql = st.text.slice(loc.start, loc.end);
   const p = createPlanner(ed.done(), sql, []);
-  const q = p.planSelect(p.parseView(sql), null);
+  const q = p.planQuery(p.parseQuery(sql), null);
   const columns: ColumnDef[] = q.columns.map((c, i) => ({
     name: stmt.columnNames?.[i]?.name ?? c.name,
     type: c.type,

@@ -10,6 +10,7 @@ import { type SqlType, type as scalar } from "../common/types.ts";
 import type { PlanNode } from "../exec/plan.ts";
 import type { Catalog } from "./catalog/catalog.ts";
 import { type ExtensionStatement, parseOne } from "./parser_port.ts";
+import type { ExtQuery } from "./parse/ext_ast.ts";
 import { planDelete, planInsert, planUpdate } from "./plan/plan_dml.ts";
 import { isWithDml, planWithDml } from "./plan/plan_forms.ts";
 import { planSelectStatement } from "./plan/plan_select.ts";
@@ -37,18 +38,26 @@ export interface PlannedStatement {
   readonly preRun: readonly PreRunCte[];
 }
 
-const viewCache = new Map<string, SelectStatement>();
+const viewCache = new Map<string, ExtQuery>();
 
-function parseSelect(sql: string): SelectStatement {
+/** Parses a stored query (a view's, CREATE TABLE AS's), set operations included. */
+function parseStoredQuery(sql: string): ExtQuery {
   let s = viewCache.get(sql);
   if (!s) {
     const parsed = parseOne(sql, 0).ast;
-    if (!("type" in parsed)) throw new DbError("XX000", `Stored query is not a SELECT: ${sql}`);
-    s = parsed as SelectStatement;
+    if ("kind" in parsed && parsed.kind === "set_operation") s = parsed.query;
+    else if ("type" in parsed) s = parsed as SelectStatement;
+    else throw new DbError("XX000", `Stored query is not a SELECT: ${sql}`);
     if (viewCache.size > 1000) viewCache.clear();
     viewCache.set(sql, s);
   }
   return s;
+}
+
+function parseSelect(sql: string): SelectStatement {
+  const q = parseStoredQuery(sql);
+  if ("kind" in q) throw new DbError("XX000", `Stored query is not a SELECT: ${sql}`);
+  return q;
 }
 
 /** Creates planner state for one statement. */
@@ -71,6 +80,10 @@ export function createPlanner(
       return planSelectStatement(p, stmt, outer);
     },
     parseView: parseSelect,
+    parseQuery: parseStoredQuery,
+    planQuery(q: ExtQuery, outer: Scope | null) {
+      return planSetQuery(p, q, outer);
+    },
     topWith: null,
     preRun: [],
   };

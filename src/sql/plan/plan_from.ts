@@ -92,7 +92,7 @@ function planItem(
       const rel = p.catalog.relation(name, item.name.schema);
       p.relations.add(rel.oid);
       if (rel.kind === "view") {
-        const q = p.planSelect(p.parseView(rel.viewSql!), outer);
+        const q = p.planQuery(p.parseQuery(rel.viewSql!), outer);
         const columns = q.columns.map((c, i) => ({
           table: alias,
           name: rel.columns[i]?.name ?? c.name,

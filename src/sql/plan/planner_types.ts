@@ -7,6 +7,7 @@ import type { SelectStatement } from "pgsql-ast-parser";
 import type { SqlType } from "../../common/types.ts";
 import type { PlanNode } from "../../exec/plan.ts";
 import type { Catalog } from "../catalog/catalog.ts";
+import type { ExtQuery } from "../parse/ext_ast.ts";
 import type { Scope } from "./scope.ts";
 
 /** One output column of a planned query. */
@@ -60,6 +61,10 @@ export interface Planner {
   readonly stats: ReadonlyMap<number, number>;
   /** Parses SQL text (views, defaults, checks) into an AST statement. */
   parseView(sql: string): SelectStatement;
+  /** Parses a stored query (a view's, CREATE TABLE AS's); set operations come as the frontend's tree. */
+  parseQuery(sql: string): ExtQuery;
+  /** Plans a query from `parseQuery` (or any SELECT) with `outer` as its enclosing scope. */
+  planQuery(q: ExtQuery, outer: Scope | null): PlannedQuery;
   /** The statement's top-level WITH (the only one that may hold INSERT/UPDATE/DELETE). */
   topWith: SelectStatement | null;
   /**

@@ -52,7 +52,7 @@ const verbs: Record<Action, [string, string]> = {
  * @throws {DbError} 55000 when the view is not automatically updatable (PostgreSQL's detail)
  */
 function viewBase(p: Planner, view: RelationDef, action: Action): ViewBase {
-  const stmt = p.parseView(view.viewSql ?? "") as Statement;
+  const query = p.parseQuery(view.viewSql ?? "");
   const refuse = (detail: string) => {
     const e = new DbError("55000", `cannot ${verbs[action][0]} view "${view.name}"`);
     e.detail = `${detail} are not automatically updatable.`;
@@ -61,6 +61,8 @@ function viewBase(p: Planner, view: RelationDef, action: Action): ViewBase {
       ` trigger or an unconditional ON ${action.toUpperCase()} DO INSTEAD rule.`;
     return e;
   };
+  if ("kind" in query) throw refuse("Views containing UNION, INTERSECT, or EXCEPT");
+  const stmt = query as Statement;
   if (stmt.type === "union" || stmt.type === "union all" || stmt.type === "values") {
     throw refuse("Views containing UNION, INTERSECT, or EXCEPT");
   }
