@@ -31,10 +31,12 @@ export async function runCreateTableAs(
   params: readonly Value[],
   run: RunText,
 ): Promise<StatementResult> {
-  const loc = (c.query as { _location?: { start: number; end: number } })._location;
-  if (!loc) throw new DbError("XX000", "CREATE TABLE AS query without location");
+  // A set operation's node carries no location of its own: the parser's offset does.
+  const start = c.queryStart ??
+    (c.query as { _location?: { start: number; end: number } })._location?.start;
+  if (start === undefined) throw new DbError("XX000", "CREATE TABLE AS query without location");
   // The query runs to the end of the statement, but for a trailing WITH [NO] DATA.
-  const sql = text.slice(loc.start).replace(/\s+with\s+(no\s+)?data\s*;?\s*$/i, "").trim();
+  const sql = text.slice(start).replace(/\s+with\s+(no\s+)?data\s*;?\s*$/i, "").trim();
   const schema = c.name.schema ?? (c.temporary ? undefined : "public");
   const name = (c.name.schema ? quoteIdent(c.name.schema) + "." : "") + quoteIdent(c.name.name);
   if (s.catalog.findRelation(c.name.name, schema)) {

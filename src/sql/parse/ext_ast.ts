@@ -214,6 +214,8 @@ export interface ExtCreateTableAs {
   readonly storageOptions: readonly ExtOption[];
   readonly onCommit: "drop" | "delete rows" | "preserve rows" | null;
   readonly query: Statement;
+  /** Offset of the query's first token in the statement text (set by the parser). */
+  readonly queryStart?: number;
   readonly withData: boolean;
 }
 

@@ -97,5 +97,12 @@ function createTableAs(
     end = last - 2;
   }
   const query = inner.tokens(c.tokens.slice(c.pos, end));
-  return { kind: "ext.create_table_as", ...base, query, withData };
+  const first = c.tokens[c.pos];
+  return {
+    kind: "ext.create_table_as",
+    ...base,
+    query,
+    ...(first ? { queryStart: first.start } : {}),
+    withData,
+  };
 }
