@@ -152,3 +152,50 @@ export function enumOf(e: EnumType): SqlType {
 export function arrayOf(elem: SqlType): SqlType {
   return { id: "array", elem };
 }
+
+/**
+ * Names of the built-in scalar types as SQL writes them (keywords and
+ * pg_catalog names, lower case), shared by DDL type resolution and casts.
+ */
+export const builtinTypeNames: Readonly<Record<string, TypeId>> = {
+  bool: "bool",
+  boolean: "bool",
+  int2: "int2",
+  smallint: "int2",
+  int: "int4",
+  int4: "int4",
+  integer: "int4",
+  int8: "int8",
+  bigint: "int8",
+  float4: "float4",
+  real: "float4",
+  float8: "float8",
+  float: "float8",
+  "double precision": "float8",
+  numeric: "numeric",
+  decimal: "numeric",
+  text: "text",
+  varchar: "varchar",
+  "character varying": "varchar",
+  char: "bpchar",
+  character: "bpchar",
+  bpchar: "bpchar",
+  name: "name",
+  bytea: "bytea",
+  date: "date",
+  time: "time",
+  "time without time zone": "time",
+  timestamp: "timestamp",
+  "timestamp without time zone": "timestamp",
+  timestamptz: "timestamptz",
+  "timestamp with time zone": "timestamptz",
+  interval: "interval",
+  uuid: "uuid",
+  json: "json",
+  jsonb: "jsonb",
+  oid: "oid",
+  regclass: "regclass",
+  regtype: "regtype",
+  regproc: "regproc",
+  regnamespace: "regnamespace",
+};

@@ -7,52 +7,13 @@
 
 import type { DataTypeDef } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
-import { arrayOf, type SqlType, type, type TypeId } from "../../common/types.ts";
+import { arrayOf, builtinTypeNames, type SqlType, type, type TypeId } from "../../common/types.ts";
 import { numericTypmod } from "../../common/numeric.ts";
 import { charTypmod, formatTypeName } from "../../common/value_text.ts";
 import { findCast, isNumericType, isStringType } from "./cast.ts";
 
-const typeNames: Record<string, TypeId> = {
-  bool: "bool",
-  boolean: "bool",
-  int2: "int2",
-  smallint: "int2",
-  int: "int4",
-  int4: "int4",
-  integer: "int4",
-  int8: "int8",
-  bigint: "int8",
-  float4: "float4",
-  real: "float4",
-  float8: "float8",
-  float: "float8",
-  "double precision": "float8",
-  numeric: "numeric",
-  decimal: "numeric",
-  text: "text",
-  varchar: "varchar",
-  "character varying": "varchar",
-  char: "bpchar",
-  character: "bpchar",
-  bpchar: "bpchar",
-  name: "name",
-  bytea: "bytea",
-  date: "date",
-  time: "time",
-  "time without time zone": "time",
-  timestamp: "timestamp",
-  "timestamp without time zone": "timestamp",
-  timestamptz: "timestamptz",
-  "timestamp with time zone": "timestamptz",
-  interval: "interval",
-  uuid: "uuid",
-  json: "json",
-  jsonb: "jsonb",
-  oid: "oid",
-  regclass: "regclass",
-  regtype: "regtype",
-  regproc: "regproc",
-  regnamespace: "regnamespace",
+const typeNames: Readonly<Record<string, TypeId>> = {
+  ...builtinTypeNames,
   vector: "vector",
   record: "record",
   void: "void",

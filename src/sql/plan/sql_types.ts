@@ -7,6 +7,7 @@ import type { DataTypeDef } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import {
   arrayOf,
+  builtinTypeNames,
   enumOf,
   type EnumType,
   type SqlType,
@@ -19,52 +20,14 @@ export interface TypeLookup {
   findEnum(name: string, schema?: string): EnumType | undefined;
 }
 
-const aliases: Record<string, TypeId> = {
-  int: "int4",
-  integer: "int4",
-  int4: "int4",
-  smallint: "int2",
-  int2: "int2",
-  bigint: "int8",
-  int8: "int8",
+const aliases: Readonly<Record<string, TypeId>> = {
+  ...builtinTypeNames,
   serial: "int4",
   serial4: "int4",
   bigserial: "int8",
   serial8: "int8",
   smallserial: "int2",
-  real: "float4",
-  float4: "float4",
-  "double precision": "float8",
-  float8: "float8",
-  float: "float8",
-  numeric: "numeric",
-  decimal: "numeric",
-  text: "text",
-  varchar: "varchar",
-  "character varying": "varchar",
-  char: "bpchar",
-  character: "bpchar",
-  bpchar: "bpchar",
-  name: "name",
-  bool: "bool",
-  boolean: "bool",
-  bytea: "bytea",
-  date: "date",
-  time: "time",
-  "time without time zone": "time",
-  timestamp: "timestamp",
-  "timestamp without time zone": "timestamp",
-  timestamptz: "timestamptz",
-  "timestamp with time zone": "timestamptz",
-  interval: "interval",
-  uuid: "uuid",
-  json: "json",
-  jsonb: "jsonb",
-  oid: "oid",
-  regclass: "regclass",
-  regtype: "regtype",
-  regproc: "regproc",
-  regnamespace: "regnamespace",
+  serial2: "int2",
 };
 
 /** True when the type name is a serial pseudo-type. */
