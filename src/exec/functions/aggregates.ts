@@ -50,7 +50,8 @@ export interface AggState {
   acc: unknown;
 }
 
-const aggregateNames = new Set([
+/** Aggregate function names (lower case). */
+export const aggregateNames: ReadonlySet<string> = new Set([
   "count",
   "sum",
   "avg",
@@ -76,8 +77,10 @@ const aggregateNames = new Set([
   "percentile_cont",
   "percentile_disc",
   "mode",
+  ...statAggregateNames,
 ]);
-const windowNames = new Set([
+/** Window-only function names (lower case). */
+export const windowNames: ReadonlySet<string> = new Set([
   "row_number",
   "rank",
   "dense_rank",
@@ -94,7 +97,7 @@ const windowNames = new Set([
 /** True for aggregate function names. */
 export function isAggregateName(name: string): boolean {
   const n = name.toLowerCase();
-  return aggregateNames.has(n) || statAggregateNames.has(n);
+  return aggregateNames.has(n);
 }
 
 /** True for window-only function names (row_number, rank, lag, ...). */

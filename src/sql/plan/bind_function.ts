@@ -20,54 +20,13 @@ import {
   operatorTypes,
 } from "../../exec/builtins_library.ts";
 import { hasFunction } from "../../exec/functions/mod.ts";
-import { aggregateResultType } from "../../exec/functions/aggregates.ts";
+import {
+  aggregateNames,
+  aggregateResultType,
+  windowNames,
+} from "../../exec/functions/aggregates.ts";
 import { bindOrderedSet, isOrderedSetCall } from "./bind_ordered_set.ts";
 import { statAggregateNames } from "../../exec/functions/stat_aggregates.ts";
-
-/** Aggregate function names. */
-export const aggregateNames = new Set([
-  "count",
-  "sum",
-  "avg",
-  "min",
-  "max",
-  "string_agg",
-  "array_agg",
-  "bool_and",
-  "bool_or",
-  "every",
-  "stddev",
-  "stddev_samp",
-  "variance",
-  "var_samp",
-  "json_agg",
-  "jsonb_agg",
-  "json_object_agg",
-  "jsonb_object_agg",
-  "bit_and",
-  "bit_or",
-  "stddev_pop",
-  "var_pop",
-  "percentile_cont",
-  "percentile_disc",
-  "mode",
-  ...statAggregateNames,
-]);
-
-/** Window-only function names. */
-export const windowNames = new Set([
-  "row_number",
-  "rank",
-  "dense_rank",
-  "percent_rank",
-  "cume_dist",
-  "ntile",
-  "lag",
-  "lead",
-  "first_value",
-  "last_value",
-  "nth_value",
-]);
 
 const t = scalar;
 

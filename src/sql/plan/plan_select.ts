@@ -10,7 +10,7 @@ import { DbError } from "../../common/errors.ts";
 import { type SqlType, type as scalar } from "../../common/types.ts";
 import type { AggSpec, BoundExpr, PlanNode, SortKey, WindowSpec } from "../../exec/plan.ts";
 import { type AggCollector, type BindEnv, bindExpr, coerceTo, fingerprint } from "./bind_expr.ts";
-import { aggregateNames } from "./bind_function.ts";
+import { aggregateNames } from "../../exec/functions/aggregates.ts";
 import { ctxOf, planFrom } from "./plan_from.ts";
 import { planSetOp, planValues, planWith, planWithRecursive } from "./plan_forms.ts";
 

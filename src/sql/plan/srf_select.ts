@@ -25,7 +25,7 @@ import { DbError } from "../../common/errors.ts";
 import { type as scalar } from "../../common/types.ts";
 import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
 import { SRF_SPECS, type SrfSpec } from "../../exec/functions/srf_rows.ts";
-import { aggregateNames } from "./bind_function.ts";
+import { aggregateNames } from "../../exec/functions/aggregates.ts";
 import { coerceTo } from "./bind_expr.ts";
 import type { ScopeColumn } from "./scope.ts";
 import { formatTypeName } from "../../common/value_text.ts";
