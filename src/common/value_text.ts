@@ -9,16 +9,8 @@
 import { DbError } from "./errors.ts";
 import { Interval, Jsonb, Numeric, type SqlType, type Value } from "./types.ts";
 import { numericApplyTypmod, numericFromString, numericToString } from "./numeric.ts";
-import {
-  formatDate,
-  formatTime,
-  formatTimestamp,
-  formatTimestamptz,
-  parseDate,
-  parseTime,
-  parseTimestamp,
-  parseTimestamptz,
-} from "./datetime.ts";
+import { formatDate, formatTime, formatTimestamp, formatTimestamptz } from "./datetime.ts";
+import { parseDate, parseTime, parseTimestamp, parseTimestamptz } from "./datetime_parse.ts";
 import { formatInterval, parseInterval } from "./interval.ts";
 import { formatJsonData, parseJson, parseJsonb } from "./jsonb.ts";
 import {
