@@ -9,15 +9,7 @@
  */
 
 import { DbError } from "../../common/errors.ts";
-import {
-  arrayOf,
-  Interval,
-  Jsonb,
-  Numeric,
-  type SqlType,
-  type,
-  type Value,
-} from "../../common/types.ts";
+import { Interval, Numeric, type SqlType, type, type Value } from "../../common/types.ts";
 import {
   numericAdd,
   numericDiv,
@@ -28,11 +20,10 @@ import {
   numericSub,
 } from "../../common/numeric.ts";
 import { addIntervals, scaleInterval } from "../../common/interval.ts";
-import { formatJsonData, type JsonData, makeObject } from "../../common/jsonb.ts";
-import { formatTypeName, formatValue } from "../../common/value_text.ts";
+import { formatTypeName } from "../../common/value_text.ts";
 import { comparatorFor } from "./compare.ts";
 import { intOutOfRange } from "./cast.ts";
-import { valueJsonText, valueToJson } from "./json_fns.ts";
+import { arrayAgg, jsonAgg, jsonObjectAgg, stringAgg } from "./collect_aggregates.ts";
 import { acceptsStatArgs, statAggregate, statAggregateNames } from "./stat_aggregates.ts";
 
 /** A running aggregate. `state` is mutable and owned by one group. */
@@ -320,103 +311,6 @@ export function createAggregate(name: string, argTypes: readonly SqlType[]): Agg
   }
   if (acceptsStatArgs(n, argTypes)) return statAggregate(n);
   throw noAgg(n, argTypes);
-}
-
-function stringAgg(t: SqlType): Aggregate {
-  const bytes = t.id === "bytea";
-  return {
-    resultType: bytes ? type("bytea") : type("text"),
-    init: () => ({ n: 0, acc: [] as Value[] }),
-    step: (s, args) => {
-      const v = args[0] ?? null;
-      if (v === null) return;
-      const parts = s.acc as Value[];
-      if (s.n > 0) parts.push(args[1] ?? null);
-      parts.push(v);
-      s.n++;
-    },
-    final: (s) => {
-      if (s.n === 0) return null;
-      const parts = (s.acc as Value[]).filter((p) => p !== null);
-      if (!bytes) return parts.join("");
-      let total = 0;
-      for (const p of parts) total += (p as Uint8Array).length;
-      const out = new Uint8Array(total);
-      let off = 0;
-      for (const p of parts) {
-        out.set(p as Uint8Array, off);
-        off += (p as Uint8Array).length;
-      }
-      return out;
-    },
-  };
-}
-
-function arrayAgg(t: SqlType): Aggregate {
-  const resultType = t.id === "array" ? t : arrayOf(t.id === "unknown" ? type("text") : t);
-  return {
-    resultType,
-    init: () => ({ n: 0, acc: [] as Value[] }),
-    step: (s, args) => {
-      (s.acc as Value[]).push(args[0] ?? null);
-      s.n++;
-    },
-    final: (s) => (s.n === 0 ? null : [...(s.acc as Value[])]),
-  };
-}
-
-function jsonAgg(binary: boolean, t: SqlType): Aggregate {
-  const composite = t.id === "record" || t.id === "array";
-  return {
-    resultType: type(binary ? "jsonb" : "json"),
-    init: () => ({ n: 0, acc: [] as JsonData[] }),
-    step: (s, args) => {
-      const v = args[0] ?? null;
-      // json_agg keeps records and arrays as their json text (see `final`).
-      const d = binary
-        ? valueToJson(v, t, "UTC")
-        : composite
-        ? valueJsonText(v, t, "UTC")
-        : valueToJson(v, t, "UTC");
-      (s.acc as JsonData[]).push(d);
-      s.n++;
-    },
-    final: (s) => {
-      if (s.n === 0) return null;
-      const items = s.acc as JsonData[];
-      if (binary) return new Jsonb([...items]);
-      // json_agg writes records and arrays compactly, one per line (PostgreSQL's layout).
-      if (!composite) return "[" + items.map(formatJsonData).join(", ") + "]";
-      // Records and arrays are written compactly, one per line (PostgreSQL's layout).
-      return "[" + (items as string[]).join(", \n ") + "]";
-    },
-  };
-}
-
-function jsonObjectAgg(binary: boolean, types: readonly SqlType[]): Aggregate {
-  const kt = types[0] ?? type("text");
-  const vt = types[1] ?? type("text");
-  return {
-    resultType: type(binary ? "jsonb" : "json"),
-    init: () => ({ n: 0, acc: [] as [string, JsonData][] }),
-    step: (s, args) => {
-      const k = args[0] ?? null;
-      if (k === null) throw new DbError("22023", "field name must not be null");
-      const key = typeof k === "string" ? k : formatValue(k, kt);
-      const v = args[1] ?? null;
-      // json_object_agg keeps each value's json text (records compact, in field order).
-      const d = binary ? valueToJson(v, vt, "UTC") : valueJsonText(v, vt, "UTC");
-      (s.acc as [string, JsonData][]).push([key, d]);
-      s.n++;
-    },
-    final: (s) => {
-      if (s.n === 0) return null;
-      const entries = s.acc as [string, JsonData][];
-      if (binary) return new Jsonb(makeObject(entries));
-      return "{ " +
-        entries.map(([k, v]) => `${formatJsonData(k)} : ${v as string}`).join(", ") + " }";
-    },
-  };
 }
 
 /** Result type of an aggregate without building it. @throws {DbError} 42883 */
