@@ -7,7 +7,8 @@
 
 import { arrayOf, type, type Value } from "../../common/types.ts";
 import { defineFunction } from "./registry.ts";
-import { quoteLiteral, valueText } from "./string_fns.ts";
+import { valueText } from "./string_fns.ts";
+import { quoteLiteral } from "./format_fns.ts";
 
 const text = type("text");
 

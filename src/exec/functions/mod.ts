@@ -6,6 +6,7 @@
  */
 
 import "./string_fns.ts";
+import "./format_fns.ts";
 import "./math_fns.ts";
 import "./datetime_fns.ts";
 import "./extract.ts";
