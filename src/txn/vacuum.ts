@@ -14,7 +14,7 @@ import { batchRowsMax } from "../common/limits.ts";
 import type { Value } from "../common/types.ts";
 import { btreeDelete, btreeInsert, btreeScan } from "../storage/btree/mod.ts";
 import { HeapCursor, heapDelete, heapGet, heapUpdate, heapView } from "../storage/heap/mod.ts";
-import { decodeRow, encodeRow } from "../storage/row_codec.ts";
+import { decodeRow, encodeRowScratch } from "../storage/row_codec.ts";
 import { type Clog, XidStatus } from "./clog.ts";
 import {
   hasNullKey,
@@ -226,7 +226,8 @@ function redirect(
   survivor: number,
   survivorXmin: number,
 ): void {
-  const stub = encodeRow(rel.types, values, tupleHeaderBytes);
+  // In the codec's shared buffer: `heapUpdate` copies it into the page at once.
+  const stub = encodeRowScratch(rel.types, values, tupleHeaderBytes);
   stub.set(tuple.subarray(0, tupleHeaderBytes));
   stampXmax(stub, survivorXmin, 0, survivor, true);
   setTupleFlag(stub, redirectFlag, true);
