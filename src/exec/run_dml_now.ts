@@ -130,6 +130,7 @@ function updated(run: UpdateRun): void {
   const { node, ctx } = run;
   counted(node.target.rel, ctx);
   run.count++;
+  if (node.returning === null) return;
   const r = returningRow(node.returning, [...run.next, ...run.row.slice(node.target.width)], ctx);
   if (r) run.returning!.push(r);
 }

@@ -53,6 +53,18 @@ export interface ClogStore {
   update<T>(fn: (m: Mtr) => T): T;
 }
 
+/** Options of `Clog.open`. */
+export interface ClogOptions {
+  /** Bytes per page of the store. */
+  readonly pageSize: number;
+  /**
+   * True for a private in-memory store that is never reopened (its WAL is
+   * discarded): final statuses are then kept in the mirror only, so a commit
+   * writes no page. Xid reservations are still stored. Default false.
+   */
+  readonly volatile?: boolean;
+}
+
 /** Persistent transaction status with an in-memory mirror. */
 export class Clog {
   /** 2 bits per xid, same packing as the pages. */
@@ -67,8 +79,12 @@ export class Clog {
   readonly recoveredBelow: number;
   readonly #xidsPerPage: number;
 
-  private constructor(readonly store: ClogStore, pageSize: number) {
+  /** True when final statuses live only in the mirror (see `ClogOptions.volatile`). */
+  readonly #volatile: boolean;
+
+  private constructor(readonly store: ClogStore, pageSize: number, volatile: boolean) {
     this.#xidsPerPage = (pageSize - pageHeaderBytes) * 4;
+    this.#volatile = volatile;
     this.recoveredBelow = store.view((r) => this.#load(r));
     this.#next = this.#highWater;
   }
@@ -77,7 +93,8 @@ export class Clog {
    * Opens the clog of a store, creating it on first use.
    * @throws {CorruptError} XX001 when the directory is malformed
    */
-  static open(store: ClogStore, pageSize: number): Clog {
+  static open(store: ClogStore, options: ClogOptions): Clog {
+    const pageSize = options.pageSize;
     const exists = store.view((r) => r.root(RootSlot.clog) !== 0);
     if (!exists) {
       store.update((m) => {
@@ -92,7 +109,7 @@ export class Clog {
         m.setRoot(RootSlot.clog, page.id);
       });
     }
-    return new Clog(store, pageSize);
+    return new Clog(store, pageSize, options.volatile ?? false);
   }
 
   /** The next xid to be handed out (xids at or above it do not exist yet). */
@@ -124,8 +141,11 @@ export class Clog {
    * Records the final status of several xids in one atomic, logged page operation.
    * The in-memory mirror is updated separately with `publish`, so the caller
    * decides when others may observe the outcome (after the commit is durable).
+   * A volatile clog (see `ClogOptions`) writes nothing here.
    */
   record(xids: readonly number[], status: XidStatus): void {
+    // Nothing will ever read the pages back: statuses are read from the mirror.
+    if (this.#volatile) return;
     this.store.update((m) => {
       for (const xid of xids) this.#writeStatus(m, xid, status);
     });

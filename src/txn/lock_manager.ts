@@ -53,6 +53,15 @@ export class RowLock {
   /** Creates the lock of version `rowId` of relation `relId`. */
   constructor(readonly relId: number, readonly rowId: number) {}
 
+  /** True when a holder other than `owner` holds a mode conflicting with `mode`. */
+  conflicts(owner: LockOwner, mode: RowLockMode): boolean {
+    const mask = conflictMask[mode];
+    for (const [holder, held] of this.holders) {
+      if (holder !== owner && (held & mask) !== 0) return true;
+    }
+    return false;
+  }
+
   /** Holders other than `owner` whose modes conflict with `mode`. */
   blockers(owner: LockOwner, mode: RowLockMode): LockOwner[] {
     const mask = conflictMask[mode];
@@ -63,6 +72,9 @@ export class RowLock {
     return out;
   }
 }
+
+/** Relations whose empty lock tables are kept for reuse. */
+const emptyTablesKept = 64;
 
 /** The row-lock table. */
 export class LockManager {
@@ -106,7 +118,7 @@ export class LockManager {
    */
   tryLock(owner: LockOwner, relId: number, rowId: number, mode: RowLockMode): boolean {
     const lock = this.#lockFor(relId, rowId);
-    if (lock.blockers(owner, mode).length > 0) {
+    if (lock.conflicts(owner, mode)) {
       this.#dropIfUnused(lock);
       return false;
     }
@@ -206,7 +218,9 @@ export class LockManager {
     const table = this.#tables.get(lock.relId);
     if (table?.get(lock.rowId) === lock) {
       table.delete(lock.rowId);
-      if (table.size === 0) this.#tables.delete(lock.relId);
+      // An empty table stays while there are few (autocommit writes would
+      // otherwise make one per statement); past that, a table goes when it empties.
+      if (table.size === 0 && this.#tables.size > emptyTablesKept) this.#tables.delete(lock.relId);
     }
   }
 }

@@ -407,7 +407,7 @@ export function visitHotChain(
 ): void {
   let id = rowId;
   let t = tuple;
-  // Each hop lands on another slot of the same page: a page has fewer than 65536 slots.
+  // Past its first hop a chain stays on one page, which has fewer than 65536 slots.
   for (let hops = 0; hops < 65536; hops++) {
     if (!visit(id, t)) return;
     if ((tupleFlags(t) & hotUpdatedFlag) === 0) return;

@@ -50,6 +50,7 @@ import {
   readHeader,
   setTupleFlag,
   stampXmax,
+  tupleFlags,
   type TupleHeader,
   tupleHeaderBytes,
 } from "./tuple.ts";
@@ -429,9 +430,17 @@ export async function lockRow(
 }
 
 /**
- * Writes an updated row's new version and links the old one to it. The new
- * version goes next to the old one when it fits there; with no indexed value
- * changed it then needs no index entries (a HOT update).
+ * Writes an updated row's new version and links the old one to it. With no
+ * indexed value changed the new version needs no index entries (a HOT
+ * update): it goes next to the old one when it fits there, else, when the old
+ * version is the first of its chain (it has index entries), to any page with
+ * room. A chain thus crosses pages at most once (after its first version), so
+ * readers arriving from an index follow at most one link to another page and
+ * chains stay bounded by a page's slots as before; a full page after that
+ * hop ends the chain (the next version gets index entries of its own). The
+ * first update of a row on a full page (every page of a freshly loaded
+ * table) then needs no index entry, and vacuum later turns the dead first
+ * version into a redirect instead of deleting index entries.
  * @returns the new version's row id
  */
 export function placeNewVersion(
@@ -446,13 +455,21 @@ export function placeNewVersion(
 ): number {
   setTupleFlag(tuple, heapOnlyFlag, keysKept);
   let id = heapInsertOn(m, rel.heap, rowIdPage(oldRowId), tuple);
-  const hot = keysKept && id >= 0;
+  let hot = keysKept && id >= 0;
   if (id < 0) {
-    setTupleFlag(tuple, heapOnlyFlag, false);
+    hot = keysKept && chainStarts(m, rel, oldRowId);
+    setTupleFlag(tuple, heapOnlyFlag, hot);
     id = heapInsert(m, rel.heap, tuple);
   }
   stampVersion(m, rel, oldRowId, xid, txn.cid, id, hot);
   insertIndexEntries(m, txn, rel, prefixes, id, hot);
   txn.writes.row(rel.id, oldRowId);
   return id;
+}
+
+/** True when version `rowId` has index entries of its own (it is no heap-only version). */
+function chainStarts(m: Mtr, rel: RelationDef, rowId: number): boolean {
+  const tuple = heapView(m, rel.heap, rowId);
+  assert(tuple !== undefined, `Row ${rowId} of ${rel.name} vanished while locked`);
+  return (tupleFlags(tuple) & heapOnlyFlag) === 0;
 }

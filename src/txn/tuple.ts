@@ -2,7 +2,7 @@
  * MVCC tuple header stored in front of each row version in a heap.
  *
  * Layout (little-endian, `tupleHeaderBytes` bytes), then the `row_codec` row:
- * | 0 | 1 | flags: 1 = HOT-updated (`next` is a heap-only version on the same page), 2 = heap-only (no index entries of its own) |
+ * | 0 | 1 | flags: 1 = HOT-updated (`next` is a heap-only version), 2 = heap-only (no index entries of its own), 4 = redirect |
  * | 1 | 1 | format version (1) |
  * | 2 | 6 | xmin: xid that created the version |
  * | 8 | 6 | xmax: xid that deleted or updated it (0 = none) |
@@ -25,10 +25,11 @@ const offCmax = 18;
 const offNext = 22;
 
 /**
- * Flag of a version whose update wrote the newer version (`next`) on the same
- * heap page without index entries, because no indexed value changed (like
- * PostgreSQL's heap-only tuples): index readers reach the newer version by
- * following the chain from the version the index entry names.
+ * Flag of a version whose update wrote the newer version (`next`) without
+ * index entries, because no indexed value changed (like PostgreSQL's
+ * heap-only tuples): index readers reach the newer version by following the
+ * chain from the version the index entry names. The newer version is on the
+ * same page, except after a chain's first version (see `placeNewVersion`).
  */
 export const hotUpdatedFlag = 1;
 /** Flag of a version that has no index entries of its own (reached through a HOT chain). */

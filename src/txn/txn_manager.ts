@@ -33,6 +33,8 @@ export interface TxnStore {
     /** LSN up to which the log is durable (or, discarding, needs nothing). */
     readonly flushedLsn: number;
     flush(lsn: number): Promise<void>;
+    /** True for a private in-memory store that keeps no log and is never reopened. */
+    readonly discards?: boolean;
   };
 }
 
@@ -78,7 +80,10 @@ export class TxnManager {
   readonly #stats: TxnStats = { commits: 0, aborts: 0, serializationFailures: 0 };
 
   private constructor(readonly store: TxnStore) {
-    this.clog = Clog.open(store, store.pageSize);
+    this.clog = Clog.open(store, {
+      pageSize: store.pageSize,
+      volatile: store.wal.discards === true,
+    });
   }
 
   /**
@@ -354,6 +359,12 @@ export class TxnManager {
   /** Drops write sets every live SERIALIZABLE snapshot already includes. */
   #pruneCommittedWrites(): void {
     if (this.#committedWrites.length === 0) return;
+    // With no commit being published every entry is published; with no
+    // SERIALIZABLE transaction none is needed (the filter below would drop all).
+    if (this.#publishing === 0 && this.#serializable.size === 0) {
+      this.#committedWrites.length = 0;
+      return;
+    }
     this.#committedWrites = this.#committedWrites.filter((c) => {
       if (!c.published) return true;
       for (const s of this.#serializable) {

@@ -14,7 +14,7 @@ import { batchRowsMax } from "../common/limits.ts";
 import type { Value } from "../common/types.ts";
 import { btreeDelete, btreeInsert, btreeScan } from "../storage/btree/mod.ts";
 import { HeapCursor, heapDelete, heapGet, heapUpdate, heapView } from "../storage/heap/mod.ts";
-import { decodeRow, encodeRow } from "../storage/row_codec.ts";
+import { decodeRow, encodeRowScratch } from "../storage/row_codec.ts";
 import { type Clog, XidStatus } from "./clog.ts";
 import {
   hasNullKey,
@@ -35,6 +35,7 @@ import {
   heapOnlyFlag,
   newHeader,
   readHeader,
+  readHeaderAt,
   redirectFlag,
   setTupleFlag,
   stampXmax,
@@ -53,7 +54,18 @@ export interface VacuumResult {
 const header = newHeader();
 
 function isDead(clog: Clog, horizon: number, tuple: Uint8Array): boolean {
-  readHeader(tuple, header);
+  return isDeadAt(clog, horizon, tuple, 0, tuple.length);
+}
+
+/** `isDead` of the tuple in `bytes[start, end)`, without a view of it. */
+function isDeadAt(
+  clog: Clog,
+  horizon: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): boolean {
+  readHeaderAt(bytes, start, end, header);
   const made = clog.status(header.xmin);
   if (made === XidStatus.aborted) return true;
   if (made !== XidStatus.committed || header.xmax === 0) return false;
@@ -73,6 +85,7 @@ export class VacuumRun {
   readonly #horizon: number;
   readonly #cursor: HeapCursor;
   readonly #finished: ((run: VacuumRun) => void) | undefined;
+  #keys: RemovalKeys | undefined;
 
   /**
    * Starts a run; the horizon is taken now.
@@ -104,26 +117,44 @@ export class VacuumRun {
     const { store, rel, result } = this;
     const clog = this.txns.clog;
     const dead: number[] = [];
+    const horizon = this.#horizon;
+    // Spans, not views: a background run examines every version of the heap.
     store.view((r) =>
-      this.#cursor.next(r, batchRowsMax, (rowId, tuple) => {
-        if (!isDead(clog, this.#horizon, tuple)) result.kept++;
+      this.#cursor.nextSpans(r, batchRowsMax, (rowId, bytes, start, end) => {
+        if (!isDeadAt(clog, horizon, bytes, start, end)) result.kept++;
         // A heap-only version goes with its chain's first version (below),
         // unless its inserter aborted: then nothing leads to it.
         else if (
-          (tupleFlags(tuple) & heapOnlyFlag) === 0 ||
+          (bytes[start]! & heapOnlyFlag) === 0 ||
           clog.status(header.xmin) === XidStatus.aborted
         ) dead.push(rowId);
         return true;
       })
     );
     if (dead.length > 0) {
+      // The key buffers are made once per run: a run may go one small batch per commit.
+      this.#keys ??= {
+        wanted: keyColumns(rel),
+        builders: rel.indexes.map((i) => new KeyBuilder(i)),
+      };
+      const keys = this.#keys;
       result.removed += store.update((m) =>
-        removeVersions(m, rel, dead, clog, this.#horizon, this)
+        removeVersions(m, rel, dead, clog, horizon, this, keys)
       );
     }
     if (this.#cursor.done) this.#finished?.(this);
     return !this.#cursor.done;
   }
+}
+
+/**
+ * What removing versions needs to find their index entries: the columns to
+ * decode and one key builder per index (keys to delete are built in reused
+ * buffers; a B+tree delete keeps none).
+ */
+interface RemovalKeys {
+  readonly wanted: boolean[] | undefined;
+  readonly builders: readonly KeyBuilder[];
 }
 
 /** Columns vacuum must decode to find a version's index entries (undefined: all of them). */
@@ -146,10 +177,9 @@ function removeVersions(
   clog: Clog,
   horizon: number,
   counts: { redirects: number },
+  removal: RemovalKeys,
 ): number {
-  const wanted = keyColumns(rel);
-  // Keys to delete are built in reused buffers (a B+tree delete keeps none).
-  const keys = rel.indexes.map((index) => new KeyBuilder(index));
+  const { wanted, builders: keys } = removal;
   let removed = 0;
   for (const rowId of dead) {
     // Read in place: the version's bytes are only used before its page changes.
@@ -196,7 +226,8 @@ function redirect(
   survivor: number,
   survivorXmin: number,
 ): void {
-  const stub = encodeRow(rel.types, values, tupleHeaderBytes);
+  // In the codec's shared buffer: `heapUpdate` copies it into the page at once.
+  const stub = encodeRowScratch(rel.types, values, tupleHeaderBytes);
   stub.set(tuple.subarray(0, tupleHeaderBytes));
   stampXmax(stub, survivorXmin, 0, survivor, true);
   setTupleFlag(stub, redirectFlag, true);

@@ -234,3 +234,47 @@ Deno.test("HOT chains and their vacuum survive a crash", async () => {
   assert.equal(env.tables.vacuum(rel).removed, 1);
   await env.store.close();
 });
+
+Deno.test("An update on a full page goes to another page without index entries, once per chain", async () => {
+  const env = await openEnv();
+  const rel = accounts(env);
+  const ids = await fill(env, rel, 400);
+  const page = (rowId: number) => Math.floor(rowId / 65536);
+  assert.equal(page(ids[0]!), page(ids[1]!), "the first rows share a page");
+  const old = env.txns.begin({ isolation: "repeatable read" });
+  env.txns.startStatement(old);
+  // An aborted update leaves the row as it was.
+  const aborted = env.txns.begin();
+  env.txns.startStatement(aborted);
+  const first = env.tables.lookup(aborted, rel, 0, [0])!;
+  await env.tables.updateRow(aborted, rel, first.rowId, (c) => [c[0]!, c[1]!, 999n]);
+  env.txns.abort(aborted);
+  const moved = await add(env, rel, 0, 5n);
+  assert.notEqual(page(moved), page(ids[0]!), "the full page sent the version elsewhere");
+  assert.equal(entries(env, rel, 0).length, 400, "no new primary-key entry");
+  assert.equal(entries(env, rel, 1).length, 400, "no new owner entry");
+  assert.deepStrictEqual(await balance(env, rel, 0), [5n]);
+  assert.deepStrictEqual(await balance(env, rel, 0, 1), [5n]);
+  assert.deepStrictEqual(env.tables.lookupAll(old, rel, 0, [0]).rows.map((r) => r[2]), [0n]);
+  await assert.rejects(
+    inTxn(env, (t) => env.tables.insertRow(t, rel, [0, "dup", 0n])),
+    (e: DbError) => e.sqlstate === "23505",
+  );
+  // Later versions stay on the chain's page while it has room; past that a
+  // version gets entries of its own instead of a second hop to another page.
+  for (let k = 0; k < 300; k++) await add(env, rel, 0, 1n);
+  const grown = entries(env, rel, 0).length;
+  assert.ok(grown > 400 && grown < 410, `a few new entries, not one per update: ${grown}`);
+  assert.deepStrictEqual(await balance(env, rel, 0), [305n]);
+  assert.deepStrictEqual(await balance(env, rel, 0, 1), [305n]);
+  assert.deepStrictEqual(env.tables.lookupAll(old, rel, 0, [0]).rows.map((r) => r[2]), [0n]);
+  await env.txns.commit(old);
+  env.tables.vacuum(rel);
+  for (const indexNo of [0, 1]) assert.equal(entries(env, rel, indexNo).length, 400);
+  assert.deepStrictEqual(await balance(env, rel, 0), [305n]);
+  await inTxn(env, (t) => {
+    const all = env.tables.scan(t, rel).all().rows;
+    assert.equal(all.length, 400);
+    assert.equal(all.reduce((s, r) => s + (r[2] as bigint), 0n), 305n);
+  });
+});

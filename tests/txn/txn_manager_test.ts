@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { type } from "../../src/common/types.ts";
 import { DbError } from "../../src/common/errors.ts";
 import { Tables, TxnManager, XidStatus } from "../../src/txn/mod.ts";
+import { MemFileSystem } from "../../src/storage/os/mod.ts";
+import { openPageStore } from "../../src/storage/page_store.ts";
 import { createTable, type Env, inTxn, openEnv, visibleRows } from "./_env.ts";
 
 function table(env: Env) {
@@ -196,4 +198,35 @@ Deno.test("TxnManager: a delete undone by ROLLBACK TO SAVEPOINT leaves the row l
   const reader = env.txns.begin();
   assert.deepStrictEqual(visibleRows(env, reader, rel), [[1, "updated"]]);
   await env.txns.commit(reader);
+});
+
+Deno.test("A store that discards its WAL commits without writing clog pages", async () => {
+  const store = await openPageStore({
+    fs: new MemFileSystem(),
+    dataDir: "/db",
+    walDir: "/db/wal",
+    pageSize: 4096,
+    bufferPoolBytes: 1024 * 1024,
+    walSync: "discard",
+  });
+  const txns = TxnManager.open(store);
+  const committed = txns.begin();
+  const xid = txns.writeXid(committed);
+  const aborted = txns.begin();
+  const abortedXid = txns.writeXid(aborted);
+  const before = store.wal.endLsn;
+  await txns.commit(committed);
+  txns.abort(aborted);
+  assert.equal(store.wal.endLsn, before, "no page operation for the statuses");
+  assert.equal(txns.clog.status(xid), XidStatus.committed);
+  assert.equal(txns.clog.status(abortedXid), XidStatus.aborted);
+  // A logged store records the statuses in its pages.
+  const env = await openEnv();
+  const txn = env.txns.begin();
+  env.txns.writeXid(txn);
+  const logged = env.store.wal.endLsn;
+  await env.txns.commit(txn);
+  assert.ok(env.store.wal.endLsn > logged);
+  await store.close();
+  await env.store.close();
 });
