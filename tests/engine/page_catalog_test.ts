@@ -96,3 +96,38 @@ Deno.test("SQL tables, indexes, sequences and rows survive a reopen of the page 
 function sortRows(rows: Value[][]): string[] {
   return rows.map((r) => JSON.stringify(r.slice(0, 3))).sort();
 }
+
+Deno.test("tables of a catalog saved before row types get one on open", async () => {
+  const fs = new MemFileSystem();
+  const first = await openEngine({ fs, path: "/db" });
+  const s = first.openSession();
+  await s.execute("CREATE TABLE pt (a int, b text); INSERT INTO pt VALUES (1, 'x')");
+  await s.execute("CREATE TABLE pu (c int)");
+  await first.close();
+
+  // Rewrite the saved catalog as an older version wrote it: no row types.
+  {
+    const rs = await RelationStore.open({ fs, dataDir: "/db" });
+    const text = rs.engineCatalog!;
+    const old = text.replace(/,\\*"rowTypeOid\\*":\d+/g, "");
+    assert.notEqual(old, text);
+    rs.saveCatalog(old);
+    await rs.close();
+  }
+
+  const opened: number[][] = [];
+  for (let round = 0; round < 2; round++) {
+    const engine = await openEngine({ fs, path: "/db" });
+    const rels = ["pt", "pu"].map((n) => engine.catalog.relation(n));
+    const oids = rels.map((r) => r.rowTypeOid);
+    assert.ok(oids.every((o) => o !== undefined && o < engine.catalog.nextOid));
+    assert.equal(new Set(oids).size, 2);
+    opened.push(oids as number[]);
+    const r = await engine.openSession().execute("SELECT pt FROM pt");
+    const last = r[r.length - 1]!;
+    assert.deepEqual(last.fields?.map((f) => f.type.composite?.oid), [oids[0]]);
+    await engine.close();
+  }
+  // Without DDL in between the catalog is not saved again, and the OIDs stay.
+  assert.deepEqual(opened[0], opened[1]);
+});

@@ -131,6 +131,26 @@ export interface SequenceDef {
 
 let versionCounter = 0;
 
+/**
+ * Gives every table of a catalog saved before tables had row types one (in
+ * OID order, from `nextOid`), so `SELECT t FROM t` has the table's type
+ * rather than `record`. The same saved catalog always gets the same OIDs;
+ * the next saved catalog keeps them.
+ */
+function withRowTypes(
+  nextOid: number,
+  relations: Map<number, RelationDef>,
+): { nextOid: number; relations: Map<number, RelationDef> } {
+  const missing = [...relations.values()].filter((r) =>
+    r.kind === "table" && r.rowTypeOid === undefined
+  ).sort((a, b) => a.oid - b.oid);
+  if (missing.length === 0) return { nextOid, relations };
+  const out = new Map(relations);
+  let next = nextOid;
+  for (const rel of missing) out.set(rel.oid, { ...rel, rowTypeOid: next++ });
+  return { nextOid: next, relations: out };
+}
+
 /** The catalog at one version. */
 export class Catalog {
   constructor(
@@ -158,11 +178,12 @@ export class Catalog {
     domains?: Map<number, DomainDef>;
     enums?: Map<number, EnumType>;
   }): Catalog {
+    const { nextOid, relations } = withRowTypes(d.nextOid, d.relations);
     return new Catalog(
       ++versionCounter,
-      d.nextOid,
+      nextOid,
       d.schemas,
-      d.relations,
+      relations,
       d.indexes,
       d.sequences,
       d.comments ?? new Map(),

@@ -10,6 +10,9 @@
  */
 import type { AlterColumnSetType } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
+import { formatTypeName } from "../../common/value_text.ts";
+import { findCast } from "../../exec/functions/cast.ts";
+import { quoteIdent } from "../../exec/functions/string_fns.ts";
 import type { SqlType, TypeId } from "../../common/types.ts";
 import { resolveType, typeName } from "../plan/sql_types.ts";
 import type { CatalogEditor, ColumnDef, RelationDef } from "./catalog.ts";
@@ -33,7 +36,8 @@ function sameEncoding(a: SqlType, b: SqlType): boolean {
 
 /**
  * The column after `SET DATA TYPE`; the value rewrite goes to `fx.retyped`.
- * @throws {DbError} 0A000 for a column a view reads, a generated column or a change of stored encoding
+ * @throws {DbError} 42804 when no assignment cast converts the values and there is no USING;
+ *   0A000 for a column a view reads, a generated column or a change of stored encoding
  */
 export function setColumnType(
   ed: CatalogEditor,
@@ -44,6 +48,16 @@ export function setColumnType(
 ): ColumnDef {
   const col = rel.columns[column]!;
   const to = resolveType(a.dataType, ed.base);
+  if (a.using === undefined && !findCast(col.type, to, "assignment")) {
+    // Without USING the old values must convert by an assignment cast.
+    const name = formatTypeName(to);
+    const err = new DbError(
+      "42804",
+      `column "${col.name}" cannot be cast automatically to type ${name}`,
+    );
+    err.hint = `You might need to specify "USING ${quoteIdent(col.name)}::${name}".`;
+    throw err;
+  }
   if (dependentsOf(ed.done(), rel).some((d) => d.kind === "view")) {
     const err = new DbError("0A000", "cannot alter type of a column used by a view or rule");
     err.detail = `rule _RETURN on view depends on column "${col.name}"`;

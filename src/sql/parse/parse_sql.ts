@@ -29,6 +29,7 @@ import { parseCreateTable } from "./ext_create_table.ts";
 import { parseAlterTableUsing } from "./ext_alter_table.ts";
 import { parseComment } from "./ext_comment.ts";
 import { parseCreateMatview } from "./ext_matview.ts";
+import { parseCreateViewSetOperation, parseInsertSetOperation } from "./ext_set_sources.ts";
 import { parseCreateDomain } from "./ext_domain.ts";
 import { parseAlterEnum, parseCreateEnum } from "./ext_enum.ts";
 import {
@@ -211,6 +212,8 @@ function parseExtension(c: Cursor, inner: Inner): Statement | null {
       }
       c.pos = 1;
       return first.value === "alter" ? parseAlterRole(c) : parseDropRole(c);
+    case "insert":
+      return parseInsertSetOperation(c, inner);
     case "delete": {
       const using = findTop(c.tokens, 2, (t) => t.kind === "ident" && t.value === "using");
       return using < 0 ? null : parseDeleteUsing(c, using, inner);
@@ -221,6 +224,7 @@ function parseExtension(c: Cursor, inner: Inner): Statement | null {
 }
 
 const TABLE_PREFIXES = new Set(["temp", "temporary", "unlogged", "global", "local"]);
+const VIEW_PREFIXES = new Set(["or", "replace", "temp", "temporary", "recursive"]);
 
 function parseCreate(c: Cursor, inner: Inner): Statement | null {
   c.pos = 1;
@@ -231,6 +235,10 @@ function parseCreate(c: Cursor, inner: Inner): Statement | null {
   if (c.isWord("materialized")) return parseCreateMatview(c, inner);
   if (c.isWord("domain")) return parseCreateDomain(c, inner);
   if (c.isWord("type")) return parseCreateEnum(c);
+  const view = c.tokens.findIndex((t) => t.kind === "ident" && t.value === "view");
+  if (view >= 1 && c.tokens.slice(1, view).every((t) => VIEW_PREFIXES.has(t.value))) {
+    return parseCreateViewSetOperation(c, view, inner);
+  }
   const table = c.tokens.findIndex((t) => t.kind === "ident" && t.value === "table");
   const between = c.tokens.slice(1, table).map((t) => t.value);
   if (table >= 1 && between.every((w) => TABLE_PREFIXES.has(w))) {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
-import type { Value } from "../../common/types.ts";
+import type { SqlType, Value } from "../../common/types.ts";
 import { DbError } from "../../common/errors.ts";
 import type { IndexDef, RelationDef } from "../catalog/catalog.ts";
 import { bindIndexKeys, exprShape } from "./index_expr.ts";
@@ -122,8 +122,7 @@ function chooseRange(
     const idx = p.catalog.indexes.get(oid);
     if (!idx || idx.predicateSql !== null) continue;
     const key = indexKeys(p, rel, idx)?.[0];
-    // Index keys hold enum labels in byte order, not the enum's sort order.
-    if (!key || key.type.id === "enum") continue;
+    if (!key) continue;
     const shape = exprShape(key);
     let lo: { e: BoundExpr; inclusive: boolean } | null = null;
     let hi: { e: BoundExpr; inclusive: boolean } | null = null;
@@ -144,6 +143,13 @@ function chooseRange(
       else hi = { e: value, inclusive: op === "<=" };
     }
     if (!lo && !hi) continue;
+    if (key.type.id === "enum") {
+      // Index keys hold enum labels in byte order, not the enum's sort order.
+      const span = enumSpan(key.type, lo, hi);
+      if (!span) continue;
+      lo = span.lo;
+      hi = span.hi;
+    }
     leaf.node = {
       kind: "index_range",
       rel: n.rel,
@@ -162,4 +168,47 @@ function chooseRange(
     };
     return;
   }
+}
+
+type Bound = { e: BoundExpr; inclusive: boolean } | null;
+
+const utf8 = new TextEncoder();
+
+function byteOrder(a: string, b: string): number {
+  const x = utf8.encode(a);
+  const y = utf8.encode(b);
+  for (let i = 0; i < x.length && i < y.length; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
+
+/**
+ * The range of index keys (labels, in byte order) that holds every label of
+ * an enum between `lo` and `hi` in the enum's sort order: the smallest and
+ * the largest such label by bytes. The scan keeps its filter, so labels in
+ * between that fail the condition are dropped there. Null when a bound is not
+ * a literal label, or when no label qualifies.
+ */
+function enumSpan(type: SqlType, lo: Bound, hi: Bound): { lo: Bound; hi: Bound } | null {
+  const labels = type.enumType?.labels;
+  if (!labels) return null;
+  const rank = (b: Bound): number | null => {
+    if (b === null) return null;
+    const v = b.e.kind === "const" ? b.e.value : undefined;
+    const at = typeof v === "string" ? labels.indexOf(v) : -1;
+    return at < 0 ? Number.NaN : at;
+  };
+  const from = rank(lo);
+  const to = rank(hi);
+  if (Number.isNaN(from) || Number.isNaN(to)) return null;
+  const inside = labels.filter((_, i) =>
+    (from === null || i > from || (lo!.inclusive && i === from)) &&
+    (to === null || i < to || (hi!.inclusive && i === to))
+  );
+  if (inside.length === 0) return null;
+  const sorted = inside.slice().sort(byteOrder);
+  const at = (label: string): Bound => ({
+    e: { kind: "const", value: label, type },
+    inclusive: true,
+  });
+  return { lo: at(sorted[0]!), hi: at(sorted[sorted.length - 1]!) };
 }

@@ -155,7 +155,8 @@ export function planInsert(
     });
     source = { kind: "values", rows, width };
   } else {
-    const q: PlannedQuery = p.planSelect(src, null);
+    // A source with INTERSECT / EXCEPT comes as the frontend's set-operation tree.
+    const q: PlannedQuery = p.planQuery(src, null);
     if (q.columns.length > targets.length) {
       throw new DbError("42601", "INSERT has more expressions than target columns");
     }

@@ -198,7 +198,13 @@ function planSimpleSelect(
     items.push({
       expr: c.expr,
       bound: coerceTo(bound, type),
-      column: { name: outputName(c), type, tableOid: src?.tableOid ?? 0, attnum: src?.attnum ?? 0 },
+      column: {
+        name: outputName(c),
+        type,
+        tableOid: src?.tableOid ?? 0,
+        attnum: src?.attnum ?? 0,
+        ...(bound.type.id === "unknown" ? { untypedLiteral: true as const } : {}),
+      },
     });
   }
   let having: BoundExpr | null = null;

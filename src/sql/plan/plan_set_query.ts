@@ -45,12 +45,20 @@ export function combine(
     );
   }
   const types = left.columns.map((c, i) => {
-    const t = commonType(c.type, right.columns[i]!.type);
+    const r = right.columns[i]!;
+    // An untyped literal takes the other side's type ('1' EXCEPT 1 compares integers).
+    const unknown = scalar("unknown");
+    const t = commonType(c.untypedLiteral ? unknown : c.type, r.untypedLiteral ? unknown : r.type);
     return t.id === "unknown" ? scalar("text") : t;
   });
   return {
     plan: { kind: "set_op", op, all, left: castPlan(left, types), right: castPlan(right, types) },
-    columns: left.columns.map((c, i) => ({ ...c, type: types[i]!, tableOid: 0, attnum: 0 })),
+    columns: left.columns.map((c, i) => ({
+      name: c.name,
+      type: types[i]!,
+      tableOid: 0,
+      attnum: 0,
+    })),
   };
 }
 

@@ -16,6 +16,11 @@ export interface OutColumn {
   readonly type: SqlType;
   readonly tableOid: number;
   readonly attnum: number;
+  /**
+   * Set on a SELECT's output that is an untyped literal (shown as text): a
+   * set operation gives it the other side's type, as PostgreSQL resolves it.
+   */
+  readonly untypedLiteral?: true;
 }
 
 /** A planned query: the plan and its columns. */

@@ -268,8 +268,7 @@ export function viewInsert(
   pending: ViewChecks,
 ): { stmt: InsertStatement; pending: ViewChecks } {
   const base = viewBase(p, view, "insert");
-  if (stmt.onConflict) throw new DbError("0A000", "ON CONFLICT on a view is not supported");
-  const names = [view.name];
+  const names = stmt.into.alias ? [stmt.into.alias] : [view.name];
   let given = stmt.columns?.map((c) => c.name);
   if (!given) {
     const first = stmt.insert.type === "values" ? stmt.insert.values[0] : undefined;
@@ -281,14 +280,103 @@ export function viewInsert(
     ? stmt.columns
     : given.map((n) => ({ name: assignable(view, base, n, "insert") }));
   const returning = mapReturning(stmt.returning, base, names);
-  const { returning: _, ...rest } = stmt;
+  const { returning: _, onConflict: conflict, ...rest } = stmt;
   const into = {
     name: base.table.name,
     ...(base.table.schema ? { schema: base.table.schema } : {}),
   };
+  const onConflict = conflict ? mapOnConflict(view, base, conflict, names) : null;
   return {
-    stmt: { ...rest, into, columns, ...(returning ? { returning } : {}) },
+    stmt: {
+      ...rest,
+      into,
+      columns,
+      ...(returning ? { returning } : {}),
+      ...(onConflict ? { onConflict } : {}),
+    },
     pending: passView(view, base, pending),
+  };
+}
+
+/** An expression with every column reference qualified by `qualifier` (subqueries left alone). */
+function qualify<T>(x: T, qualifier: string): T {
+  if (Array.isArray(x)) return x.map((y) => qualify(y, qualifier)) as T;
+  if (x === null || typeof x !== "object") return x;
+  const node = x as { type?: string; name?: string };
+  if (node.type && subqueryTypes.has(node.type)) return x;
+  if (node.type === "ref" && node.name !== "*") return { ...x, table: { name: qualifier } };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) out[k] = k === "_location" ? v : qualify(v, qualifier);
+  return out as T;
+}
+
+/**
+ * Replaces references to view columns that `matches` (by their qualifier,
+ * or undefined when unqualified) with what the view computes for them, its
+ * base column references qualified by `qualifier`.
+ */
+function mapQualified<T>(
+  e: T,
+  cols: ReadonlyMap<string, Expr>,
+  matches: (table: string | undefined) => boolean,
+  qualifier: string,
+): T {
+  if (Array.isArray(e)) return e.map((x) => mapQualified(x, cols, matches, qualifier)) as T;
+  if (e === null || typeof e !== "object") return e;
+  const node = e as { type?: string; name?: string; table?: { name: string } };
+  if (node.type && subqueryTypes.has(node.type)) return e;
+  if (node.type === "ref" && typeof node.name === "string" && matches(node.table?.name)) {
+    const hit = cols.get(node.name);
+    return hit ? qualify(hit, qualifier) as T : e;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) {
+    out[k] = k === "_location" ? v : mapQualified(v, cols, matches, qualifier);
+  }
+  return out as T;
+}
+
+/**
+ * ON CONFLICT of an INSERT into a view, in terms of its base relation: the
+ * conflict target's and DO UPDATE's view columns become base columns, and
+ * `excluded` (the proposed row) is read through the view's columns too.
+ * @throws {DbError} 0A000 computed column assigned, 42703, 42704 ON CONSTRAINT (as PostgreSQL)
+ */
+function mapOnConflict(
+  view: RelationDef,
+  base: ViewBase,
+  oc: NonNullable<InsertStatement["onConflict"]>,
+  names: readonly string[],
+): NonNullable<InsertStatement["onConflict"]> {
+  if (oc.on?.type === "on constraint") {
+    // PostgreSQL looks the constraint up on the view itself, which has none.
+    throw new DbError(
+      "42704",
+      `constraint "${oc.on.constraint.name}" for table "${view.name}" does not exist`,
+    );
+  }
+  const cols = columnMap(base);
+  const target = base.table.name;
+  const map = <T>(e: T): T =>
+    mapQualified(
+      mapQualified(e, cols, (t) => t === "excluded", "excluded"),
+      cols,
+      (t) => t === undefined || names.includes(t),
+      target,
+    );
+  const on = oc.on ? { ...oc.on, exprs: oc.on.exprs.map(map) } : undefined;
+  const action = oc.do === "do nothing" ? oc.do : {
+    // PostgreSQL names the INSERT when DO UPDATE assigns a computed column.
+    sets: oc.do.sets.map((s) => ({
+      column: { name: assignable(view, base, s.column.name, "insert") },
+      value: map(s.value),
+    })),
+  };
+  return {
+    ...oc,
+    ...(on ? { on } : {}),
+    do: action,
+    ...(oc.where ? { where: map(oc.where) } : {}),
   };
 }
 

@@ -88,3 +88,27 @@ Deno.test("WITH CHECK OPTION names the innermost failing view, as PostgreSQL doe
     await db.close();
   }
 });
+
+Deno.test("INSERT ... ON CONFLICT on a view upserts its base table, with parameters", async () => {
+  const db = await open({ memory: true });
+  try {
+    await db.query("CREATE TABLE kv (k text PRIMARY KEY, v int NOT NULL)");
+    await db.query("CREATE VIEW counters AS SELECT k AS name, v AS total FROM kv");
+    const upsert = "INSERT INTO counters VALUES ($1, $2) ON CONFLICT (name) " +
+      "DO UPDATE SET total = counters.total + excluded.total RETURNING name, total";
+    for (const [name, n] of [["a", 1], ["b", 2], ["a", 3]] as const) {
+      await db.query(upsert, [name, n]);
+    }
+    const last = await db.query(upsert, ["a", 10]);
+    assert.deepEqual(last.rows, [{ name: "a", total: 14 }]);
+    const all = await db.query("SELECT k, v FROM kv ORDER BY k");
+    assert.deepEqual(all.rows, [{ k: "a", v: 14 }, { k: "b", v: 2 }]);
+    const e = await failure(() =>
+      db.query("INSERT INTO counters VALUES ('c', 1) ON CONFLICT ON CONSTRAINT kv_pkey DO NOTHING")
+    );
+    assert.equal(e.sqlstate, "42704");
+    assert.equal(e.message, 'constraint "kv_pkey" for table "counters" does not exist');
+  } finally {
+    await db.close();
+  }
+});
