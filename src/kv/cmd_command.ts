@@ -50,6 +50,7 @@ export const subcommands: Readonly<Record<string, readonly string[]>> = {
   pubsub: ["channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"],
   slowlog: ["get", "help", "len", "reset"],
   xinfo: ["consumers", "groups", "help", "stream"],
+  xgroup: ["create", "createconsumer", "delconsumer", "destroy", "help", "setid"],
   latency: ["doctor", "graph", "help", "histogram", "history", "latest", "reset"],
 };
 
@@ -138,7 +139,7 @@ function keysOf(spec: CommandSpec, args: Uint8Array[]): Uint8Array[] | null {
   if (spec.name === "sort" || spec.name === "sort_ro") {
     return args.length >= 2 ? [args[1]!, ...sortStoreKey(args)] : null;
   }
-  if (spec.name === "xread") return streamsKeys(args);
+  if (spec.name === "xread" || spec.name === "xreadgroup") return streamsKeys(args);
   const nk = numkeysCommands[spec.name];
   if (nk !== undefined) {
     const [at, dest] = nk;

@@ -1,89 +1,80 @@
 /**
- * XREAD (with BLOCK) and XINFO. A blocking XREAD resolves `$` to each
+ * XREAD and XREADGROUP, with BLOCK. A blocking XREAD resolves `$` to each
  * stream's last ID before it parks, so when it is retried (see
- * `KvEngine.serveReadyKeys`) it serves exactly the entries added since.
+ * `KvEngine.serveReadyKeys`) it serves exactly the entries added since; a
+ * blocked XREADGROUP reads after its group's last-delivered ID at retry time,
+ * and fails if the key or group went away, as in Redis.
  * @module
  */
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { fromLatin1, latin1, parseInt64 } from "./bytes.ts";
-import {
-  type BlockRequest,
-  errors,
-  type Handler,
-  key,
-  opt,
-  subcommandError,
-  typed,
-} from "./cmd_util.ts";
-import { formatId, idMax, Stream, type StreamEntry } from "./stream.ts";
-import { streamErrors, strictIdArg } from "./stream_args.ts";
+import { type BlockRequest, errors, type Handler, key, opt } from "./cmd_util.ts";
+import { formatId, idMax, type Stream, type StreamEntry } from "./stream.ts";
+import { strictIdArg } from "./stream_args.ts";
 import { replyEntry } from "./cmd_streams.ts";
-
-/** Parsed XREAD options. */
-interface XreadArgs {
-  /** Entries per stream at most; 0 for no bound. */
-  readonly count: number;
-  /** BLOCK in ms, -1 when not blocking. */
-  readonly blockMs: number;
-  /** Index in argv of the first key. */
-  readonly keysAt: number;
-  readonly streams: number;
-}
+import { type ReadArgs, readGroupStream, type Served, streamForRead } from "./stream_read_group.ts";
 
 function fail(c: KvClient, message: string): null {
   c.reply.error(message);
   return null;
 }
 
-function xreadArgs(c: KvClient, argv: Uint8Array[]): XreadArgs | null {
+function readArgs(c: KvClient, argv: Uint8Array[], grouped: boolean): ReadArgs | null {
   let count = 0;
   let blockMs = -1;
+  let group: Uint8Array | null = null;
+  let consumer: Uint8Array | null = null;
+  let noAck = false;
+  const name = grouped ? "xreadgroup" : "xread";
   for (let i = 1; i < argv.length; i++) {
-    const more = i + 1 < argv.length;
+    const more = argv.length - 1 - i;
     const word = opt(argv, i);
-    if (word === "BLOCK" && more) {
+    if (word === "BLOCK" && more > 0) {
       const v = parseInt64(argv[++i]!);
       if (v === null) return fail(c, "ERR timeout is not an integer or out of range");
       if (v < 0) return fail(c, errors.timeoutNegative);
       blockMs = Number(v);
-    } else if (word === "COUNT" && more) {
+    } else if (word === "COUNT" && more > 0) {
       const v = parseInt64(argv[++i]!);
       if (v === null) return fail(c, errors.notInteger);
       count = v < 0 ? 0 : Number(v);
-    } else if (word === "STREAMS" && more) {
-      const n = argv.length - i - 1;
-      if (n % 2 !== 0) {
+    } else if (word === "STREAMS" && more > 0) {
+      if (more % 2 !== 0) {
         return fail(
           c,
-          "ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be specified.",
+          `ERR Unbalanced '${name}' list of streams: for each stream key an ID or '$' must be specified.`,
         );
       }
-      return { count, blockMs, keysAt: i + 1, streams: n / 2 };
+      if (grouped && group === null) return fail(c, "ERR Missing GROUP option for XREADGROUP");
+      return { count, blockMs, keysAt: i + 1, streams: more / 2, group, consumer, noAck };
+    } else if (word === "GROUP" && more >= 2) {
+      if (!grouped) {
+        return fail(
+          c,
+          "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.",
+        );
+      }
+      group = argv[++i]!;
+      consumer = argv[++i]!;
+    } else if (word === "NOACK") {
+      if (!grouped) {
+        return fail(
+          c,
+          "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.",
+        );
+      }
+      noAck = true;
     } else return fail(c, errors.syntax);
   }
   return fail(c, errors.syntax);
 }
 
-/**
- * The stream under a key for XREAD. While retrying for a blocked client, a
- * key of another type reads as missing (it keeps waiting, as in Redis);
- * otherwise it is a WRONGTYPE error (null after replying).
- */
-function streamFor(x: KvEngine, c: KvClient, k: string): Stream | undefined | null {
-  if (c.blocked !== null) {
-    const e = x.lookupRead(c.db, k);
-    return e === undefined || e.type !== "stream" ? undefined : e.value as Stream;
-  }
-  const e = typed(x, c, k, "stream");
-  return e === null ? null : e === undefined ? undefined : e.value as Stream;
-}
-
-/** The IDs to read after, `$` resolved; null after replying an error. */
-function afterIds(x: KvEngine, c: KvClient, argv: Uint8Array[], a: XreadArgs): bigint[] | null {
+/** The IDs to read after (`$` resolved); null after replying an error. */
+function afterIds(x: KvEngine, c: KvClient, argv: Uint8Array[], a: ReadArgs): bigint[] | null {
   const ids: bigint[] = [];
   for (let j = 0; j < a.streams; j++) {
-    const s = streamFor(x, c, key(argv, a.keysAt + j));
+    const s = streamForRead(x, c, key(argv, a.keysAt + j));
     if (s === null) return null;
     const arg = argv[a.keysAt + a.streams + j]!;
     const text = latin1(arg);
@@ -102,136 +93,72 @@ function afterIds(x: KvEngine, c: KvClient, argv: Uint8Array[], a: XreadArgs): b
   return ids;
 }
 
+/** Replies the served streams as `[[key, entries], ...]` (a map in RESP3). */
+function replyServed(c: KvClient, argv: Uint8Array[], served: readonly Served[]): void {
+  if (c.resp === 3) c.reply.map(served.length);
+  else c.reply.array(served.length);
+  for (const [at, entries] of served) {
+    if (c.resp === 2) c.reply.array(2);
+    c.reply.bulk(argv[at]!);
+    c.reply.array(entries.length);
+    for (const en of entries) {
+      if (en.fields !== null) replyEntry(c, en);
+      else {
+        c.reply.array(2);
+        c.reply.bulkText(formatId(en.id));
+        c.reply.nullArray();
+      }
+    }
+  }
+}
+
+/** Entries after `after`, at most `count` (0: all). */
+function entriesAfter(s: Stream, after: bigint, count: number): StreamEntry[] {
+  const out: StreamEntry[] = [];
+  if (after === idMax) return out;
+  for (const en of s.entries(after + 1n, idMax, false)) {
+    out.push(en);
+    if (out.length === count) break;
+  }
+  return out;
+}
+
 const xread: Handler = (x, c, argv) => {
-  const a = xreadArgs(c, argv);
+  const a = readArgs(c, argv, false);
   if (a === null) return;
   const ids = afterIds(x, c, argv, a);
   if (ids === null) return;
   const served: [number, StreamEntry[]][] = [];
   for (let j = 0; j < a.streams; j++) {
-    const s = streamFor(x, c, key(argv, a.keysAt + j));
-    const after = ids[j]!;
-    if (s === undefined || s === null || s.length === 0 || after === idMax) continue;
-    if (s.last()!.id <= after) continue;
-    const out: StreamEntry[] = [];
-    for (const en of s.entries(after + 1n, idMax, false)) {
-      out.push(en);
-      if (out.length === a.count) break;
-    }
-    served.push([j, out]);
+    const s = streamForRead(x, c, key(argv, a.keysAt + j));
+    if (s === undefined || s === null || s.length === 0) continue;
+    if (s.last()!.id <= ids[j]!) continue;
+    served.push([a.keysAt + j, entriesAfter(s, ids[j]!, a.count)]);
   }
-  if (served.length !== 0) {
-    if (c.resp === 3) c.reply.map(served.length);
-    else c.reply.array(served.length);
-    for (const [j, entries] of served) {
-      if (c.resp === 2) c.reply.array(2);
-      c.reply.bulk(argv[a.keysAt + j]!);
-      c.reply.array(entries.length);
-      for (const en of entries) replyEntry(c, en);
-    }
-    return;
-  }
+  if (served.length !== 0) return replyServed(c, argv, served);
   if (a.blockMs < 0 || c.multi !== null || x.noBlock) return c.reply.nullArray();
   // The retry must read after the IDs `$` stood for now, not after later ones.
   for (let j = 0; j < a.streams; j++) {
     argv[a.keysAt + a.streams + j] = fromLatin1(formatId(ids[j]!));
   }
+  return blockOn(argv, a);
+};
+
+function blockOn(argv: Uint8Array[], a: ReadArgs): BlockRequest {
   const keys: string[] = [];
   for (let j = 0; j < a.streams; j++) keys.push(key(argv, a.keysAt + j));
-  return { keys, timeoutMs: a.blockMs, timeoutReply: "nullArray" } satisfies BlockRequest;
-};
-
-/** XINFO STREAM key [FULL [COUNT n]]. */
-function xinfoStream(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
-  let full = false;
-  let count = 10;
-  if (argv.length > 3) {
-    if (opt(argv, 3) !== "FULL") return c.reply.error(errors.syntax);
-    full = true;
-    if (argv.length === 6 && opt(argv, 4) === "COUNT") {
-      const n = parseInt64(argv[5]!);
-      if (n === null) return c.reply.error(errors.notInteger);
-      count = n <= 0 ? 0 : Number(n);
-    } else if (argv.length !== 4) return c.reply.error(errors.syntax);
-  }
-  const e = typed(x, c, key(argv, 2), "stream");
-  if (e === null) return;
-  if (e === undefined) return c.reply.error(streamErrors.noSuchKey);
-  const s = e.value as Stream;
-  const first = s.first();
-  c.reply.map(full ? 9 : 10);
-  const pairs: [string, number | string][] = [
-    ["length", s.length],
-    ["radix-tree-keys", s.nodeCount],
-    ["radix-tree-nodes", s.nodeCount + 1],
-    ["last-generated-id", formatId(s.lastId)],
-    ["max-deleted-entry-id", formatId(s.maxDeletedId)],
-    ["entries-added", s.entriesAdded],
-    ["recorded-first-entry-id", formatId(first?.id ?? 0n)],
-  ];
-  for (const [name, v] of pairs) {
-    c.reply.bulkText(name);
-    if (typeof v === "number") c.reply.integer(v);
-    else c.reply.bulkText(v);
-  }
-  if (full) {
-    const out: StreamEntry[] = [];
-    for (const en of s.entries(0n, idMax, false)) {
-      if (count !== 0 && out.length === count) break;
-      out.push(en);
-    }
-    c.reply.bulkText("entries");
-    c.reply.array(out.length);
-    for (const en of out) replyEntry(c, en);
-    c.reply.bulkText("groups");
-    c.reply.array(0);
-    return;
-  }
-  c.reply.bulkText("groups");
-  c.reply.integer(0);
-  for (const [name, en] of [["first-entry", first], ["last-entry", s.last()]] as const) {
-    c.reply.bulkText(name);
-    if (en === undefined) c.reply.nil();
-    else replyEntry(c, en);
-  }
+  return { keys, timeoutMs: a.blockMs, timeoutReply: "nullArray" };
 }
 
-const xinfoHelp = [
-  "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-  "CONSUMERS <key> <groupname>",
-  "    Show consumers of <groupname>.",
-  "GROUPS <key>",
-  "    Show the stream consumer groups.",
-  "STREAM <key> [FULL [COUNT <count>]",
-  "    Show information about the stream.",
-  "HELP",
-  "    Print this help.",
-];
-
-const xinfo: Handler = (x, c, argv) => {
-  const sub = opt(argv, 1);
-  if (sub === "HELP" && argv.length === 2) {
-    c.reply.array(xinfoHelp.length);
-    for (const line of xinfoHelp) c.reply.simple(line);
-    return;
-  }
-  if (sub === "STREAM" && argv.length >= 3) return xinfoStream(x, c, argv);
-  if (sub === "GROUPS" && argv.length === 3) {
-    const e = typed(x, c, key(argv, 2), "stream");
-    if (e === null) return;
-    if (e === undefined) return c.reply.error(streamErrors.noSuchKey);
-    return c.reply.array(0);
-  }
-  if (sub === "CONSUMERS" && argv.length === 4) {
-    const e = typed(x, c, key(argv, 2), "stream");
-    if (e === null) return;
-    if (e === undefined) return c.reply.error(streamErrors.noSuchKey);
-    return c.reply.error(
-      `NOGROUP No such consumer group '${latin1(argv[3]!)}' for key name '${key(argv, 2)}'`,
-    );
-  }
-  subcommandError(c, "XINFO", argv, ["HELP", "STREAM", "GROUPS", "CONSUMERS"]);
+const xreadgroup: Handler = (x, c, argv) => {
+  const a = readArgs(c, argv, true);
+  if (a === null) return;
+  const r = readGroupStream(x, c, argv, a);
+  if (r === null) return;
+  if (r.length !== 0) return replyServed(c, argv, r);
+  if (a.blockMs < 0 || c.multi !== null || x.noBlock) return c.reply.nullArray();
+  return blockOn(argv, a);
 };
 
-/** XREAD and XINFO by lower-case name. */
-export const streamReadHandlers: Record<string, Handler> = { xread, xinfo };
+/** XREAD and XREADGROUP by lower-case name. */
+export const streamReadHandlers: Record<string, Handler> = { xread, xreadgroup };

@@ -12,6 +12,7 @@ import type { KvEngine } from "./engine.ts";
 import { estimateBytes } from "./engine.ts";
 import { ZSet } from "./zset.ts";
 import { formatId, parseId, Stream, streamNodeMaxEntriesDefault } from "./stream.ts";
+import { Consumer, ConsumerGroup } from "./stream_group.ts";
 import { fromLatin1, latin1 } from "./bytes.ts";
 import { lfuInitialCounter, lfuPack } from "./lfu.ts";
 
@@ -118,6 +119,42 @@ function writeStream(w: Writer, s: Stream): void {
     w.u32(e.fields.length);
     for (const f of e.fields) w.latin1(f);
   }
+  w.u32(s.groups.size);
+  for (const [name, g] of s.groups) {
+    w.latin1(name);
+    w.latin1(formatId(g.lastId));
+    w.f64(g.entriesRead);
+    w.u32(g.consumers.size);
+    for (const con of g.consumers.values()) {
+      w.latin1(con.name);
+      w.f64(con.seenTime);
+      w.u32(con.pel.size);
+      for (const [id, p] of con.pel.entries()) {
+        w.latin1(formatId(id));
+        w.f64(p.deliveryTime);
+        w.f64(p.deliveryCount);
+      }
+    }
+  }
+}
+
+/** Reads the consumer groups `writeStream` wrote after the entries. */
+function readGroups(r: Reader, s: Stream): void {
+  for (let n = r.u32(); n > 0; n--) {
+    const g = new ConsumerGroup(0n, 0);
+    s.groups.set(r.latin1(), g);
+    g.lastId = readStreamId(r);
+    g.entriesRead = r.f64();
+    for (let k = r.u32(); k > 0; k--) {
+      const con = new Consumer(r.latin1(), r.f64());
+      g.consumers.set(con.name, con);
+      for (let m = r.u32(); m > 0; m--) {
+        const id = readStreamId(r);
+        const deliveryTime = r.f64();
+        g.assign(id, { consumer: null, deliveryTime, deliveryCount: r.f64() }, con);
+      }
+    }
+  }
 }
 
 function readStreamId(r: Reader): bigint {
@@ -144,6 +181,7 @@ function readStream(r: Reader): Stream {
   s.lastId = lastId;
   s.maxDeletedId = maxDeletedId;
   s.entriesAdded = entriesAdded;
+  readGroups(r, s);
   return s;
 }
 

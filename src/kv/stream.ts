@@ -11,6 +11,8 @@
  * @module
  */
 
+import { ConsumerGroup, entriesReadInvalid } from "./stream_group.ts";
+
 /** A stream entry ID: `ms << 64n | seq`. */
 export type StreamId = bigint;
 
@@ -95,9 +97,11 @@ export type TrimTarget =
   | { readonly kind: "maxlen"; readonly maxlen: number }
   | { readonly kind: "minid"; readonly minid: StreamId };
 
-/** A stream value. Consumer groups are not kept (no XGROUP yet). */
+/** A stream value with its consumer groups. */
 export class Stream {
   #nodes: StreamNode[] = [];
+  /** Consumer groups by name. */
+  readonly groups = new Map<string, ConsumerGroup>();
   /** Live entries. */
   length = 0;
   /** The last ID ever added (or set by XSETID). */
@@ -245,7 +249,72 @@ export class Stream {
     s.lastId = this.lastId;
     s.maxDeletedId = this.maxDeletedId;
     s.entriesAdded = this.entriesAdded;
+    for (const [name, g] of this.groups) s.groups.set(name, g.clone());
     return s;
+  }
+
+  /** Whether an entry with this ID is live. */
+  has(id: StreamId): boolean {
+    const n = this.#nodeFor(id);
+    if (n < 0) return false;
+    const node = this.#nodes[n]!;
+    const i = lowerBound(node.ids, id);
+    return node.ids[i] === id && node.values[i] !== null;
+  }
+
+  /** The live entry with this ID. */
+  get(id: StreamId): StreamEntry | undefined {
+    const n = this.#nodeFor(id);
+    if (n < 0) return undefined;
+    const node = this.#nodes[n]!;
+    const i = lowerBound(node.ids, id);
+    const fields = node.values[i];
+    return node.ids[i] === id && fields !== null && fields !== undefined
+      ? { id, fields }
+      : undefined;
+  }
+
+  /** Whether an XDEL may have left a gap at or after `start` (Redis's streamRangeHasTombstones). */
+  hasTombstonesFrom(start: StreamId): boolean {
+    if (this.length === 0 || this.maxDeletedId === 0n) return false;
+    if (this.first()!.id > this.maxDeletedId) return false;
+    return start <= this.maxDeletedId;
+  }
+
+  /**
+   * The logical read counter of `id` (how many entries were ever added up
+   * to it), or -1 when it cannot be known (Redis's
+   * streamEstimateDistanceFromFirstEverEntry).
+   */
+  estimateEntriesRead(id: StreamId): number {
+    if (this.entriesAdded === 0) return 0;
+    if (this.length === 0 && id <= this.lastId) return this.entriesAdded;
+    if (id === this.lastId) return this.entriesAdded;
+    if (id > this.lastId) return entriesReadInvalid;
+    const first = this.first()!.id;
+    if (this.maxDeletedId === 0n || this.maxDeletedId < first) {
+      if (id < first) return this.entriesAdded - this.length;
+      if (id === first) return this.entriesAdded - this.length + 1;
+    }
+    return entriesReadInvalid;
+  }
+
+  /** A group's lag (entries not yet delivered to it), or null when unknown. */
+  lagOf(g: ConsumerGroup): number | null {
+    if (this.entriesAdded === 0) return 0;
+    if (g.entriesRead !== entriesReadInvalid && !this.hasTombstonesFrom(g.lastId)) {
+      return this.entriesAdded - g.entriesRead;
+    }
+    const read = this.estimateEntriesRead(g.lastId);
+    return read === entriesReadInvalid ? null : this.entriesAdded - read;
+  }
+
+  /** Advances a group past a delivered entry, keeping its read counter when it can. */
+  advanceGroup(g: ConsumerGroup, id: StreamId): void {
+    if (id <= g.lastId) return;
+    if (g.entriesRead !== entriesReadInvalid && !this.hasTombstonesFrom(id)) g.entriesRead++;
+    else if (this.entriesAdded !== 0) g.entriesRead = this.estimateEntriesRead(id);
+    g.lastId = id;
   }
 }
 
