@@ -49,6 +49,8 @@ export const subcommands: Readonly<Record<string, readonly string[]>> = {
   object: ["encoding", "freq", "help", "idletime", "refcount"],
   pubsub: ["channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"],
   slowlog: ["get", "help", "len", "reset"],
+  xinfo: ["consumers", "groups", "help", "stream"],
+  xgroup: ["create", "createconsumer", "delconsumer", "destroy", "help", "setid"],
   latency: ["doctor", "graph", "help", "histogram", "history", "latest", "reset"],
 };
 
@@ -124,11 +126,20 @@ const numkeysCommands: Readonly<Record<string, readonly [number, boolean]>> = {
   bzmpop: [2, false],
 };
 
+/** XREAD's keys: the first half of what follows STREAMS. */
+function streamsKeys(args: Uint8Array[]): Uint8Array[] | null {
+  const at = args.findIndex((a, i) => i > 0 && latin1(a).toUpperCase() === "STREAMS");
+  const n = args.length - at - 1;
+  if (at < 0 || n <= 0 || n % 2 !== 0) return null;
+  return args.slice(at + 1, at + 1 + n / 2);
+}
+
 /** The key arguments of a command line (`args[0]` is the command), or null when malformed. */
 function keysOf(spec: CommandSpec, args: Uint8Array[]): Uint8Array[] | null {
   if (spec.name === "sort" || spec.name === "sort_ro") {
     return args.length >= 2 ? [args[1]!, ...sortStoreKey(args)] : null;
   }
+  if (spec.name === "xread" || spec.name === "xreadgroup") return streamsKeys(args);
   const nk = numkeysCommands[spec.name];
   if (nk !== undefined) {
     const [at, dest] = nk;

@@ -100,6 +100,8 @@ type IntSetting =
   | "setMaxIntsetEntries"
   | "listMaxListpackSize"
   | "listCompressDepth"
+  | "streamNodeMaxEntries"
+  | "streamNodeMaxBytes"
   | "hllSparseMaxBytes"
   | "slowlogMaxLen"
   | "latencyMonitorThreshold";
@@ -118,6 +120,8 @@ const intSettings: Record<string, IntSetting> = {
   "list-max-listpack-size": "listMaxListpackSize",
   "list-max-ziplist-size": "listMaxListpackSize",
   "list-compress-depth": "listCompressDepth",
+  "stream-node-max-entries": "streamNodeMaxEntries",
+  "stream-node-max-bytes": "streamNodeMaxBytes",
   "hll-sparse-max-bytes": "hllSparseMaxBytes",
   "slowlog-max-len": "slowlogMaxLen",
   "latency-monitor-threshold": "latencyMonitorThreshold",

@@ -8,6 +8,7 @@ import type { KvEngine } from "./engine.ts";
 import { Deque } from "./deque.ts";
 import { Entry, type KvValue } from "./keyspace.ts";
 import { ZSet } from "./zset.ts";
+import { Stream } from "./stream.ts";
 import { fromLatin1, intBytes, latin1, parseInt64 } from "./bytes.ts";
 import { cursorArg, errors, type Handler, intArg, key, opt, scanOptions } from "./cmd_util.ts";
 import { globMatch } from "./glob.ts";
@@ -57,6 +58,7 @@ export function cloneValue(v: KvValue): KvValue {
     return z;
   }
   if (v instanceof Map) return new Map(v);
+  if (v instanceof Stream) return v.clone();
   return new Set(v);
 }
 

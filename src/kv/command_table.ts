@@ -28,6 +28,11 @@ import { geoSearchHandlers } from "./cmd_geosearch.ts";
 import { type CommandStats, commandStats, slowlogHandlers } from "./slowlog.ts";
 import { subcommands } from "./cmd_command.ts";
 import { dumpHandlers } from "./cmd_dump.ts";
+import { streamHandlers } from "./cmd_streams.ts";
+import { streamReadHandlers } from "./cmd_stream_read.ts";
+import { streamInfoHandlers } from "./cmd_stream_info.ts";
+import { streamGroupHandlers } from "./cmd_stream_groups.ts";
+import { streamClaimHandlers } from "./cmd_stream_claim.ts";
 
 /** One command; its counters are INFO commandstats's. */
 export interface CommandSpec extends CommandStats {
@@ -199,6 +204,21 @@ zdiff -3 readonly,movablekeys 0 0 0 sorted_set
 zunionstore -4 write,denyoom,movablekeys 1 1 1 sorted_set
 zinterstore -4 write,denyoom,movablekeys 1 1 1 sorted_set
 zdiffstore -4 write,denyoom,movablekeys 1 1 1 sorted_set
+xadd -5 write,denyoom,fast 1 1 1 stream
+xrange -4 readonly 1 1 1 stream
+xrevrange -4 readonly 1 1 1 stream
+xlen 2 readonly,fast 1 1 1 stream
+xread -4 readonly,blocking,movablekeys 0 0 0 stream
+xdel -3 write,fast 1 1 1 stream
+xtrim -4 write 1 1 1 stream
+xsetid -3 write,denyoom,fast 1 1 1 stream
+xinfo -2 readonly 2 2 1 stream
+xreadgroup -7 write,blocking,movablekeys 0 0 0 stream
+xgroup -2 write 2 2 1 stream
+xack -4 write,fast 1 1 1 stream
+xpending -3 readonly 1 1 1 stream
+xclaim -6 write,fast 1 1 1 stream
+xautoclaim -6 write,fast 1 1 1 stream
 ping -1 fast,pubsubok 0 0 0 connection
 echo 2 fast 0 0 0 connection
 quit -1 noauth,pubsubok,nomulti,fast 0 0 0 connection
@@ -275,6 +295,11 @@ const handlers: Record<string, Handler> = {
   ...geoSearchHandlers,
   ...slowlogHandlers,
   ...dumpHandlers,
+  ...streamHandlers,
+  ...streamReadHandlers,
+  ...streamInfoHandlers,
+  ...streamGroupHandlers,
+  ...streamClaimHandlers,
 };
 
 function subcommandStats(name: string): Map<string, CommandStats> | null {

@@ -35,6 +35,10 @@ export interface KvConfig {
   /** Accepted and reported only: Redis's list node layout (no effect here). */
   listMaxListpackSize: number;
   listCompressDepth: number;
+  /** Entries per stream node: approximate trims (`~`) remove whole nodes; 0 = unlimited. */
+  streamNodeMaxEntries: number;
+  /** Accepted and reported only: stream nodes are bounded by entries here, not bytes. */
+  streamNodeMaxBytes: number;
   /** Largest sparse HyperLogLog (bytes) before it turns dense. */
   hllSparseMaxBytes: number;
   /** Accepted and reported only: ThunderDB snapshots on its own schedule. */
@@ -68,6 +72,8 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   setMaxIntsetEntries: 512,
   listMaxListpackSize: -2,
   listCompressDepth: 0,
+  streamNodeMaxEntries: 100,
+  streamNodeMaxBytes: 4096,
   hllSparseMaxBytes: 3000,
   save: "",
   slowlogLogSlowerThan: 10_000,

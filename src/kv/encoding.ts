@@ -12,6 +12,7 @@ import type { KvConfig } from "./config.ts";
 import type { Entry } from "./keyspace.ts";
 import { Deque } from "./deque.ts";
 import { ZSet } from "./zset.ts";
+import { Stream } from "./stream.ts";
 import { parseInt64 } from "./bytes.ts";
 
 /** Redis's longest string stored as "embstr". */
@@ -25,7 +26,7 @@ function longItem(items: Iterable<string>, max: number): boolean {
 /** True when the value has outgrown Redis's compact encoding for its type. */
 function outgrown(e: Entry, k: KvConfig): boolean {
   const v = e.value;
-  if (typeof v === "string" || v instanceof Deque) return false;
+  if (typeof v === "string" || v instanceof Deque || v instanceof Stream) return false;
   if (v instanceof ZSet) {
     return v.size > k.zsetMaxListpackEntries || longItem(v.scores.keys(), k.zsetMaxListpackValue);
   }
@@ -56,6 +57,7 @@ export function encodingOf(e: Entry): string {
     return v.length <= embstrMax ? "embstr" : "raw";
   }
   if (v instanceof Deque) return "quicklist";
+  if (v instanceof Stream) return "stream";
   if (v instanceof ZSet) return e.big ? "skiplist" : "listpack";
   if (v instanceof Map) return e.big ? "hashtable" : "listpack";
   return e.big ? "hashtable" : "intset";

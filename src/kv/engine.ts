@@ -11,6 +11,7 @@ import { Deque } from "./deque.ts";
 import { Entry, Keyspace, type KvValue, type ValueType } from "./keyspace.ts";
 import { kvRecordKind, RecordEncoder } from "./record.ts";
 import { ZSet } from "./zset.ts";
+import { Stream } from "./stream.ts";
 import { fromLatin1 } from "./bytes.ts";
 import { updateEncoding } from "./encoding.ts";
 import { notifyFlags, publishKeyspaceEvent } from "./notify.ts";
@@ -48,6 +49,7 @@ export function estimateBytes(key: string, e: Entry): number {
   if (typeof v === "string") return n + v.length;
   if (v instanceof Deque) return n + v.bytes + v.length * 16;
   if (v instanceof ZSet) return n + v.bytes + v.size * 56;
+  if (v instanceof Stream) return n + v.bytes + v.nodeCount * 64;
   if (v instanceof Map) {
     const first = v.entries().next();
     const avg = first.done ? 0 : first.value[0].length + first.value[1].length;

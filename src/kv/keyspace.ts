@@ -6,16 +6,17 @@
  */
 import type { Deque } from "./deque.ts";
 import type { ZSet } from "./zset.ts";
+import type { Stream } from "./stream.ts";
 
 /** Redis value types, as TYPE reports them. */
-export type ValueType = "string" | "list" | "hash" | "set" | "zset";
+export type ValueType = "string" | "list" | "hash" | "set" | "zset" | "stream";
 
 /**
  * The value stored under a key. Strings, hash values and list elements are
  * latin1 strings (one char per byte): binary safe, and far cheaper for V8 to
  * allocate than many small typed arrays.
  */
-export type KvValue = string | Deque | Map<string, string> | Set<string> | ZSet;
+export type KvValue = string | Deque | Map<string, string> | Set<string> | ZSet | Stream;
 
 /** A key's entry. */
 export class Entry {

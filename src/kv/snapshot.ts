@@ -11,12 +11,21 @@ import { Entry, type KvValue, type ValueType } from "./keyspace.ts";
 import type { KvEngine } from "./engine.ts";
 import { estimateBytes } from "./engine.ts";
 import { ZSet } from "./zset.ts";
+import { formatId, parseId, Stream, streamNodeMaxEntriesDefault } from "./stream.ts";
+import { Consumer, ConsumerGroup } from "./stream_group.ts";
 import { fromLatin1, latin1 } from "./bytes.ts";
 import { lfuInitialCounter, lfuPack } from "./lfu.ts";
 
 const magic = fromLatin1("TKVSNAP1");
 /** Type codes of the snapshot and DUMP formats. */
-export const typeCodes: readonly ValueType[] = ["string", "list", "hash", "set", "zset"];
+export const typeCodes: readonly ValueType[] = [
+  "string",
+  "list",
+  "hash",
+  "set",
+  "zset",
+  "stream",
+];
 const endMarker = 255;
 const chunkBytes = 1 << 20;
 
@@ -86,6 +95,7 @@ export function writeValue(w: Writer, v: KvValue): void {
     }
     return;
   }
+  if (v instanceof Stream) return writeStream(w, v);
   if (v instanceof Map) {
     w.u32(v.size);
     for (const [f, val] of v) {
@@ -96,6 +106,83 @@ export function writeValue(w: Writer, v: KvValue): void {
   }
   w.u32(v.size);
   for (const m of v) w.latin1(m);
+}
+
+/** A stream: its counters and IDs (as text), then each live entry's ID and fields. */
+function writeStream(w: Writer, s: Stream): void {
+  w.latin1(formatId(s.lastId));
+  w.latin1(formatId(s.maxDeletedId));
+  w.f64(s.entriesAdded);
+  w.u32(s.length);
+  for (const e of s.entries(0n, s.lastId, false)) {
+    w.latin1(formatId(e.id));
+    w.u32(e.fields.length);
+    for (const f of e.fields) w.latin1(f);
+  }
+  w.u32(s.groups.size);
+  for (const [name, g] of s.groups) {
+    w.latin1(name);
+    w.latin1(formatId(g.lastId));
+    w.f64(g.entriesRead);
+    w.u32(g.consumers.size);
+    for (const con of g.consumers.values()) {
+      w.latin1(con.name);
+      w.f64(con.seenTime);
+      w.u32(con.pel.size);
+      for (const [id, p] of con.pel.entries()) {
+        w.latin1(formatId(id));
+        w.f64(p.deliveryTime);
+        w.f64(p.deliveryCount);
+      }
+    }
+  }
+}
+
+/** Reads the consumer groups `writeStream` wrote after the entries. */
+function readGroups(r: Reader, s: Stream): void {
+  for (let n = r.u32(); n > 0; n--) {
+    const g = new ConsumerGroup(0n, 0);
+    s.groups.set(r.latin1(), g);
+    g.lastId = readStreamId(r);
+    g.entriesRead = r.f64();
+    for (let k = r.u32(); k > 0; k--) {
+      const con = new Consumer(r.latin1(), r.f64());
+      g.consumers.set(con.name, con);
+      for (let m = r.u32(); m > 0; m--) {
+        const id = readStreamId(r);
+        const deliveryTime = r.f64();
+        g.assign(id, { consumer: null, deliveryTime, deliveryCount: r.f64() }, con);
+      }
+    }
+  }
+}
+
+function readStreamId(r: Reader): bigint {
+  const text = r.latin1();
+  const parsed = parseId(text, 0n);
+  if (parsed === null) throw new CorruptError(`KV snapshot has a bad stream ID '${text}'`);
+  return parsed.id;
+}
+
+function readStream(r: Reader): Stream {
+  const s = new Stream();
+  const lastId = readStreamId(r);
+  const maxDeletedId = readStreamId(r);
+  const entriesAdded = r.f64();
+  for (let n = r.u32(); n > 0; n--) {
+    const id = readStreamId(r);
+    if (id <= s.lastId && s.length > 0) {
+      throw new CorruptError(`KV snapshot has stream IDs out of order at byte ${r.pos}`);
+    }
+    const fields: string[] = [];
+    for (let k = r.u32(); k > 0; k--) fields.push(r.latin1());
+    s.append(id, fields, streamNodeMaxEntriesDefault);
+  }
+  s.lastId = lastId;
+  s.maxDeletedId = maxDeletedId;
+  s.entriesAdded = entriesAdded;
+  readGroups(r, s);
+  return s;
 }
 
 /**
@@ -196,6 +283,8 @@ export function readValue(r: Reader, type: ValueType): KvValue {
       for (let n = r.u32(); n > 0; n--) z.add(r.latin1(), r.f64());
       return z;
     }
+    case "stream":
+      return readStream(r);
   }
 }
 

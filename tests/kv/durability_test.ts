@@ -5,6 +5,7 @@ import { defaultKvConfig } from "../../src/kv/config.ts";
 import { decodeSnapshot, encodeSnapshot } from "../../src/kv/snapshot.ts";
 import { Deque } from "../../src/kv/deque.ts";
 import { ZSet } from "../../src/kv/zset.ts";
+import { formatId, idMax, Stream } from "../../src/kv/stream.ts";
 import { MemFileSystem } from "../../src/storage/os/mod.ts";
 import { openKvStore } from "../../src/engine/kv_session.ts";
 import type { Reply } from "../../src/kv/reply.ts";
@@ -20,7 +21,11 @@ function dump(x: KvEngine): string[] {
       if (typeof v === "string") text = v;
       else if (v instanceof Deque) text = v.toArray().join(",");
       else if (v instanceof ZSet) text = v.entries().map((z) => `${z.member}=${z.score}`).join(",");
-      else if (v instanceof Map) {
+      else if (v instanceof Stream) {
+        const entries = [...v.entries(0n, idMax, false)];
+        text = `${formatId(v.lastId)}/${v.entriesAdded}/${formatId(v.maxDeletedId)}:` +
+          entries.map((en) => `${formatId(en.id)}=${en.fields.join(",")}`).join(";");
+      } else if (v instanceof Map) {
         text = [...v].map(([f, b]) => `${f}=${b}`).sort().join(",");
       } else text = [...v].sort().join(",");
       out.push(`${i}|${k}|${e.type}|${e.expireAt}|${text}`);
@@ -44,6 +49,10 @@ function workload(h: Harness): void {
   c.run("LMOVE", "l", "l2", "LEFT", "RIGHT");
   c.run("ZADD", "z", 1, "a", 2, "b", 3, "c");
   c.run("ZPOPMIN", "z");
+  for (let i = 0; i < 30; i++) c.run("XADD", "st", "MAXLEN", "~", 120, "*", "n", i);
+  c.run("XADD", "st", "MAXLEN", "=", 25, "*", "n", "last");
+  c.run("XDEL", "st", `${h.nowMs}-3`);
+  c.run("XSETID", "st", `${h.nowMs + 5}-0`);
   c.run("MULTI");
   c.run("INCR", "n");
   c.run("SELECT", 3);
