@@ -69,6 +69,10 @@ export interface ExtendedIo {
   flushIfLarge(): void;
 }
 
+function closeCursor(p: Portal): void {
+  p.cursor?.close();
+}
+
 function quoted(kind: string, name: string): string {
   return name === "" ? `unnamed ${kind}` : `${kind} "${name}"`;
 }
@@ -238,8 +242,11 @@ export class ExtendedQuery {
 
   /** Drops portals at the end of a transaction, as PostgreSQL does. */
   closePortals(): void {
-    for (const p of this.#portals.values()) p.cursor?.close();
-    this.#portals.clear();
+    const portals = this.#portals;
+    if (portals.size === 0) return;
+    // forEach: no iterator object per Sync.
+    portals.forEach(closeCursor);
+    portals.clear();
   }
 
   /** Releases everything when the connection ends. */

@@ -91,6 +91,12 @@ export class PgConnection {
   #session: Session | null = null;
   #extended: ExtendedQuery | null = null;
   #writing: Promise<void> = Promise.resolve();
+  /** Output `#send` took from the writer, to be written one microtask later. */
+  #soon: Uint8Array | null = null;
+  /** The unwritten part of the write `#writeSoon` started. */
+  #inFlight: Uint8Array | null = null;
+  /** The length of the write `#writeSoon` started. */
+  #inFlightBytes = 0;
   /** The writer holds a ReadyForQuery not yet handed to `flush`. */
   #answered = false;
   /** Bytes handed to `flush` and not yet written. */
@@ -123,6 +129,7 @@ export class PgConnection {
 
   /** Queues the writer's bytes for sending; resolves when they are written. */
   flush(): Promise<void> {
+    if (this.#soon !== null) this.#writeSoon();
     if (this.writer.length === 0) return this.#writing;
     this.#answered = false;
     const transport = this.#transport;
@@ -155,6 +162,7 @@ export class PgConnection {
    * the writes (each wakes a client) leave close together. Measured: writing
    * at once instead raised the involuntary context switches per transaction
    * from about 0.55 to 0.75 and the CPU per transaction by about 10-20%.
+   * (`#send` does the same for the message loop without allocating.)
    */
   async #writeOut(transport: PgTransport, bytes: Uint8Array): Promise<void> {
     await undefined;
@@ -215,6 +223,7 @@ export class PgConnection {
       const session = this.#session;
       this.#session = null;
       if (admitted) this.#ctx.release();
+      if (this.#soon !== null) this.#writeSoon();
       await this.#writing.catch(() => {});
       this.close();
       if (session) {
@@ -379,10 +388,62 @@ export class PgConnection {
     }
   }
 
-  /** Starts writing the buffered output, without waiting for it. */
+  /**
+   * Starts writing the buffered output, without waiting for it. With nothing
+   * in flight the write starts one microtask later (as in `#writeOut`)
+   * through bound callbacks: no async frame and no promise beyond the
+   * transport's own per reply.
+   */
   #send(): void {
-    if (this.writer.length > 0) void this.flush().catch(() => this.close());
+    const w = this.writer;
+    if (w.length === 0) return;
+    if (
+      this.#unsent !== 0 || this.#closed || this.#transport.send !== undefined ||
+      w.length > flushBytes
+    ) {
+      void this.flush().catch(() => this.close());
+      return;
+    }
+    this.#answered = false;
+    const bytes = w.view();
+    w.swap();
+    this.#unsent = bytes.length;
+    this.#soon = bytes;
+    queueMicrotask(this.#writeSoon);
   }
+
+  /** Starts the write `#send` deferred (at once when `flush` comes first). */
+  readonly #writeSoon = (): void => {
+    const bytes = this.#soon;
+    if (bytes === null) return;
+    this.#soon = null;
+    if (this.#closed) {
+      this.#unsent -= bytes.length;
+      return;
+    }
+    this.#inFlight = bytes;
+    this.#inFlightBytes = bytes.length;
+    this.#writing = this.#transport.write(bytes).then(this.#wrote, this.#writeFailed);
+  };
+
+  /** A write of `#writeSoon` finished: writes the rest of a partial one. */
+  readonly #wrote = (n: number): void | Promise<void> => {
+    const bytes = this.#inFlight;
+    if (bytes === null) return;
+    if (n < bytes.length && !this.#closed) {
+      this.#inFlight = bytes.subarray(n);
+      return this.#transport.write(this.#inFlight).then(this.#wrote, this.#writeFailed);
+    }
+    this.#inFlight = null;
+    this.#unsent -= this.#inFlightBytes;
+  };
+
+  /** The client is gone (or the socket failed): nothing more is written. */
+  readonly #writeFailed = (): void => {
+    this.#inFlight = null;
+    this.#unsent -= this.#inFlightBytes;
+    this.close();
+  };
 
   /**
    * Waits for the next message, ending the session after the idle timeout.

@@ -102,8 +102,8 @@ function formatCodes(r: MessageReader, what: string): number[] {
 
 /** Decodes Bind ('B'). */
 export function decodeBind(r: MessageReader): BindMessage {
-  const portal = r.cstring();
-  const statement = r.cstring();
+  const portal = r.name();
+  const statement = r.name();
   const paramFormats = formatCodes(r, "parameter");
   const n = r.int16();
   if (n < 0) throw new ProtocolViolation(`Bind has ${n} parameters`);
@@ -128,7 +128,7 @@ function decodeTarget(r: MessageReader, what: string): TargetMessage {
   if (t !== 0x53 && t !== 0x50) {
     throw new ProtocolViolation(`Invalid ${what} message subtype ${t}`);
   }
-  return { target: t === 0x53 ? "S" : "P", name: r.cstring() };
+  return { target: t === 0x53 ? "S" : "P", name: r.name() };
 }
 
 /** Decodes Describe ('D'). */
@@ -149,7 +149,7 @@ export interface ExecuteMessage {
 
 /** Decodes Execute ('E'). */
 export function decodeExecute(r: MessageReader): ExecuteMessage {
-  const portal = r.cstring();
+  const portal = r.name();
   const maxRows = r.int32();
   return { portal, maxRows: maxRows < 0 ? 0 : maxRows };
 }

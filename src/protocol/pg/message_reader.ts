@@ -14,12 +14,18 @@ export class ProtocolViolation extends DbError {
   }
 }
 
+/** Names kept by `MessageReader.name`, and the longest kept. */
+const nameCacheMax = 4;
+const nameCacheBytesMax = 64;
+
 /** A cursor over `buf[pos, end)`; every read checks bounds and throws `ProtocolViolation`. */
 export class MessageReader {
   buf: Uint8Array;
   pos: number;
   end: number;
   #view: DataView;
+  /** Names read recently, newest first (see `name`). */
+  readonly #names: { readonly bytes: Uint8Array; readonly text: string }[] = [];
 
   constructor(buf: Uint8Array, pos = 0, end = buf.length) {
     this.buf = buf;
@@ -79,6 +85,37 @@ export class MessageReader {
     const s = this.#decode(this.pos, zero);
     this.pos = zero + 1;
     return s;
+  }
+
+  /**
+   * Reads a NUL-terminated statement or portal name. The names a client uses
+   * again (a prepared statement's, on every Bind) come back as the same string
+   * object, so a lookup by name hashes no new string.
+   */
+  name(): string {
+    const b = this.buf;
+    const from = this.pos;
+    if (from < this.end && b[from] === 0) {
+      this.pos = from + 1;
+      return "";
+    }
+    const names = this.#names;
+    for (let k = 0; k < names.length; k++) {
+      const n = names[k]!;
+      const len = n.bytes.length;
+      if (from + len >= this.end || b[from + len] !== 0) continue;
+      let i = 0;
+      while (i < len && b[from + i] === n.bytes[i]) i++;
+      if (i < len) continue;
+      this.pos = from + len + 1;
+      return n.text;
+    }
+    const text = this.cstring();
+    if (this.pos - 1 - from <= nameCacheBytesMax) {
+      if (names.length >= nameCacheMax) names.pop();
+      names.unshift({ bytes: b.slice(from, this.pos - 1), text });
+    }
+    return text;
   }
 
   /** Reads `n` bytes as a view into the input buffer (valid until the next read from the socket). */

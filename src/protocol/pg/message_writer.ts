@@ -13,6 +13,7 @@ export class MessageWriter {
   #view: DataView;
   /** The other buffer of `swap`. */
   #spare: Uint8Array | null = null;
+  #spareView: DataView | null = null;
   #pos = 0;
   #start = -1;
 
@@ -209,11 +210,19 @@ export class MessageWriter {
    */
   swap(): void {
     const spare = this.#spare;
+    const spareView = this.#spareView;
     // A buffer that grew huge is not kept (as in `reset`).
-    this.#spare = this.#buf.length > 1024 * 1024 ? null : this.#buf;
+    const keep = this.#buf.length <= 1024 * 1024;
+    this.#spare = keep ? this.#buf : null;
+    this.#spareView = keep ? this.#view : null;
     this.#pos = 0;
     this.#start = -1;
-    this.#buf = spare ?? new Uint8Array(16 * 1024);
-    this.#view = new DataView(this.#buf.buffer);
+    if (spare !== null && spareView !== null) {
+      this.#buf = spare;
+      this.#view = spareView;
+    } else {
+      this.#buf = new Uint8Array(16 * 1024);
+      this.#view = new DataView(this.#buf.buffer);
+    }
   }
 }

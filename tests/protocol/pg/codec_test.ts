@@ -101,6 +101,27 @@ Deno.test("frontend decoders reject every truncation of a valid message", () => 
   throws(() => decodeDescribe(body(frame("D", [0x58], "s"))), ProtocolViolation);
 });
 
+Deno.test("MessageReader.name returns repeated names as the same string and tells prefixes apart", () => {
+  const bytes = new TextEncoder().encode("P0_1\0P0_10\0\0P0_1\0P0_10\0P0_1");
+  const r = new MessageReader(bytes, 0, bytes.length);
+  const first = r.name();
+  strictEqual(first, "P0_1");
+  strictEqual(r.name(), "P0_10");
+  strictEqual(r.name(), "");
+  strictEqual(r.name(), "P0_1");
+  strictEqual(r.name(), "P0_10");
+  // A kept name does not match a prefix of the input without its terminator.
+  throws(() => r.name(), ProtocolViolation);
+  const again = new MessageReader(bytes, 0, bytes.length);
+  strictEqual(again.name(), first);
+  // Invalid UTF-8 is reported, also on the second read (not kept).
+  const bad = new Uint8Array([0xc3, 0x28, 0, 0xc3, 0x28, 0]);
+  const rb = new MessageReader(bad, 0, bad.length);
+  throws(() => rb.name(), DbError);
+  rb.pos = 3;
+  throws(() => rb.name(), DbError);
+});
+
 Deno.test("backend encoders produce PostgreSQL's layouts", () => {
   const w = new MessageWriter(8);
   be.encodeAuthenticationOk(w);
