@@ -6,14 +6,14 @@
 import { helpOnRequest } from "./_help.ts";
 
 helpOnRequest(`
-Usage: deno task bench [storage|sql|pgbench|resp ...]
+Usage: deno task bench [storage|sql|pgbench|resp|wal_commit ...]
 
 Runs the named benchmarks (all of them without names), each against its
 anchor system in the same run, and prints their tables. Each benchmark
 takes --help too: deno run -A --unstable-ffi bench/NAME.ts --help
 `);
 
-const all = ["storage", "sql", "pgbench", "resp"];
+const all = ["storage", "sql", "pgbench", "resp", "wal_commit"];
 
 async function exists(path: string): Promise<boolean> {
   try {

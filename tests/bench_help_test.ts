@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 
-const scripts = ["pgbench", "resp", "run", "sql", "sql_parse", "storage"];
+const scripts = ["pgbench", "resp", "run", "sql", "sql_parse", "storage", "wal_commit"];
 
 Deno.test("bench scripts print their usage on --help and exit 0", async () => {
   for (const name of scripts) {
