@@ -12,7 +12,7 @@ import type { AlterColumnSetType } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { formatTypeName } from "../../common/value_text.ts";
 import { findCast } from "../../exec/functions/cast.ts";
-import { quoteIdent } from "../../exec/functions/string_fns.ts";
+import { quoteIdent } from "../../exec/functions/format_fns.ts";
 import type { SqlType, TypeId } from "../../common/types.ts";
 import { resolveType, typeName } from "../plan/sql_types.ts";
 import type { CatalogEditor, ColumnDef, RelationDef } from "./catalog.ts";
