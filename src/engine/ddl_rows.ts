@@ -4,6 +4,7 @@
  * values of columns whose type changed (the cast, or USING).
  * @module
  */
+import { DbError } from "../common/errors.ts";
 import type { RelationDef } from "../sql/catalog/catalog.ts";
 import type { DdlEffects } from "../sql/catalog/ddl.ts";
 import type { Relabel } from "../sql/catalog/ddl_enum.ts";
@@ -77,18 +78,7 @@ export async function rewriteColumns(
   if (!before || !after || after.kind !== "table") return;
   const mine = retyped.filter((r) => r.rel === after.oid);
   if (mine.length === 0) return;
-  const p = createPlanner(s.catalog, "", []);
-  const scope = new Scope(tableColumns(before, before.name), null);
-  const fns = mine.map((r) => {
-    const name = before.columns[r.column]!.name;
-    const to = after.columns[r.column]!.type;
-    const e = bindSqlText(p, r.using ?? `"${name.replaceAll('"', '""')}"`, scope);
-    let c: BoundExpr = coerceTo(e, to);
-    if ((to.typmod ?? -1) >= 0 && c === e) {
-      c = { kind: "cast", arg: e, from: e.type, type: to, implicit: true };
-    }
-    return { column: r.column, fn: compile(c) };
-  });
+  const fns = retypeFns(s, before, after, mine);
   const txn = s.statementTxn();
   const ctx = execContext(s, [], false);
   const rowIds = [...s.engine.rs.scan(after.oid, txn)].map((r) => r.rowId);
@@ -101,6 +91,65 @@ export async function rewriteColumns(
     });
   }
   s.engine.txns.advanceCommand(txn);
+}
+
+/**
+ * ALTER COLUMN TYPE that moves a table to fresh storage (the values are
+ * stored another way): reads the rows while the table is still bound to its
+ * old storage and converts them at once (so a bad value fails before any
+ * change), and returns the step that writes them into the new storage, with
+ * every index, once it is bound. Null when the table does not move.
+ * @throws {DbError} what the cast or USING raises for a row
+ */
+export function prepareMove(
+  s: SqlSession,
+  before: RelationDef | undefined,
+  after: RelationDef | undefined,
+  retyped: DdlEffects["retyped"],
+): (() => Promise<void>) | null {
+  if (!before || !after || after.kind !== "table") return null;
+  if ((before.storage ?? before.oid) === (after.storage ?? after.oid)) return null;
+  const fns = retypeFns(s, before, after, retyped.filter((r) => r.rel === after.oid));
+  const txn = s.statementTxn();
+  for (const other of s.engine.sessions.values()) {
+    // Rows another open transaction wrote would stay behind in the old storage.
+    if (other !== s && other.txn && other.txn !== txn && other.txChanges.has(after.oid)) {
+      throw new DbError("55P03", `could not obtain lock on relation "${after.name}"`);
+    }
+  }
+  const ctx = execContext(s, [], false);
+  const rows = [...s.engine.rs.scan(after.oid, txn)].map(({ values }) => {
+    const old = before.columns.map((c, i) => (i < values.length ? values[i]! : c.missing));
+    const next = after.columns.map((c, i) => (c.dropped ? null : old[i] ?? c.missing));
+    for (const { column, fn } of fns) next[column] = fn(old, ctx);
+    return next;
+  });
+  s.engine.rs.claimMove(after.oid, txn);
+  return async () => {
+    await s.engine.rs.insertMany(txn, after.oid, rows);
+    s.engine.txns.advanceCommand(txn);
+  };
+}
+
+/** The conversions of retyped columns: each column's cast, or USING, over the row as it was. */
+function retypeFns(
+  s: SqlSession,
+  before: RelationDef,
+  after: RelationDef,
+  mine: DdlEffects["retyped"],
+): { column: number; fn: ReturnType<typeof compile> }[] {
+  const p = createPlanner(s.catalog, "", []);
+  const scope = new Scope(tableColumns(before, before.name), null);
+  return mine.map((r) => {
+    const name = before.columns[r.column]!.name;
+    const to = after.columns[r.column]!.type;
+    const e = bindSqlText(p, r.using ?? `"${name.replaceAll('"', '""')}"`, scope);
+    let c: BoundExpr = coerceTo(e, to);
+    if ((to.typmod ?? -1) >= 0 && c === e) {
+      c = { kind: "cast", arg: e, from: e.type, type: to, implicit: true };
+    }
+    return { column: r.column, fn: compile(c) };
+  });
 }
 
 function relabel(v: Value, from: string, to: string): Value {

@@ -38,7 +38,7 @@ import { isDropMatview, isDropView, type ParsedStatement } from "../sql/parser_p
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
 import { execContext } from "./statement_context.ts";
-import { fillAddedColumns, relabelRows, rewriteColumns } from "./ddl_rows.ts";
+import { fillAddedColumns, prepareMove, relabelRows, rewriteColumns } from "./ddl_rows.ts";
 
 function done(tag: string, fx: DdlEffects): StatementResult {
   return {
@@ -92,6 +92,13 @@ export async function runDdl(
   const next = ed.done();
   const touched = changedTables(before, next);
   for (const oid of touched) s.txTouched.add(oid);
+  const altered = stmt.type === "alter table"
+    ? ed.base.findRelation(stmt.table.name, stmt.table.schema)?.oid
+    : undefined;
+  // Rows of a table moving to fresh storage are read before it moves.
+  const move = altered === undefined
+    ? null
+    : prepareMove(s, before.relations.get(altered), next.relations.get(altered), fx.retyped);
   try {
     s.engine.bindRelations(next, touched, true, s.engine.catalog);
   } catch (e) {
@@ -106,7 +113,8 @@ export async function runDdl(
   if (relabel) await relabelRows(s, relabel);
   if (stmt.type === "alter table") {
     const oid = ed.base.relation(stmt.table.name, stmt.table.schema).oid;
-    await rewriteColumns(s, before.relations.get(oid), next.relations.get(oid), fx.retyped);
+    if (move) await move();
+    else await rewriteColumns(s, before.relations.get(oid), next.relations.get(oid), fx.retyped);
     await fillAddedColumns(s, before.relations.get(oid), next.relations.get(oid));
     validateRows(s, next.relations.get(ed.base.relation(stmt.table.name, stmt.table.schema).oid));
   }

@@ -160,7 +160,8 @@ export class Engine {
    */
   bindRelations(catalog: Catalog, oids: Iterable<number>, keep = false, retain?: Catalog): void {
     const specOf = (c: Catalog, i: IndexDef) => this.indexSpec(c, i);
-    for (const oid of oids) {
+    const list = [...oids];
+    for (const oid of list) {
       let spec = storedRelationSpec(catalog, oid, specOf);
       const kept = retain ? storedRelationSpec(retain, oid, specOf) : null;
       if (spec && kept) {
@@ -171,6 +172,9 @@ export class Engine {
       if (spec) this.rs.define(spec);
       else if (!keep) this.rs.dropRelation(oid);
     }
+    // The transaction ended: storage a table moved away from (or to, when it
+    // rolled back) is free.
+    if (!keep) this.rs.freeMoved(list);
   }
 
   /** The store's view of a catalog index. */

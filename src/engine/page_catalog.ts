@@ -52,6 +52,7 @@ export function storedRelationSpec(
   });
   return {
     oid: rel.oid,
+    ...(rel.storage === undefined ? {} : { storage: rel.storage }),
     name: rel.name,
     columnNames: rel.columns.map((c) => c.name),
     types: rel.columns.map((c) => c.type),
@@ -65,7 +66,7 @@ export function storedRelationSpec(
  */
 export function syncRelationStore(rs: RelationStore, catalog: Catalog, specOf: IndexSpecOf): void {
   const specs = storedRelationSpecs(catalog, specOf);
-  const live = new Set(specs.map((s) => s.oid));
+  const live = new Set(specs.map((s) => s.storage ?? s.oid));
   for (const oid of rs.storedRelations()) if (!live.has(oid)) rs.dropRelation(oid);
   for (const spec of specs) rs.define(spec);
 }

@@ -39,6 +39,8 @@ export interface StoredIndexExpr {
 /** A relation as the SQL catalog describes it. */
 export interface StoredRelationSpec {
   readonly oid: number;
+  /** Key of the relation's pages (`RelationDef.storage` of the catalog); `oid` when absent. */
+  readonly storage?: number;
   readonly name: string;
   readonly columnNames: readonly string[];
   readonly types: readonly SqlType[];

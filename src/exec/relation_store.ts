@@ -14,6 +14,7 @@
 import { DbError } from "../common/errors.ts";
 import type { SqlType, Value } from "../common/types.ts";
 import { btreeDrop } from "../storage/btree/mod.ts";
+import { heapDrop } from "../storage/heap/mod.ts";
 import { loadBlob, type Placement, saveBlob, writeBlob } from "./relation_catalog_blob.ts";
 import {
   indexDef,
@@ -52,6 +53,8 @@ interface Bound {
   /** Index oid → position in `def.indexes`. */
   indexNo: Map<number, number>;
   placement: Placement;
+  /** Key of `placement` in the placement map (the spec's storage, or its oid). */
+  storage: number;
 }
 
 /** Options of `RelationStore.open`. */
@@ -69,6 +72,10 @@ export interface RelationStoreOptions {
 export class RelationStore {
   readonly #bound = new Map<number, Bound>();
   #placements: Map<number, Placement>;
+  /** Per relation, storage keys it was bound to before a move (see `freeMoved`). */
+  readonly #moved = new Map<number, Set<number>>();
+  /** Relations moving to fresh storage, by the transaction moving them. */
+  readonly #movers = new Map<number, Txn>();
   #engineCatalog: string | null;
 
   private constructor(
@@ -114,7 +121,7 @@ export class RelationStore {
     return this.#engineCatalog;
   }
 
-  /** Relation oids with stored pages (from the durable placement map). */
+  /** Storage keys with stored pages (from the durable placement map): relation oids, or moved storage. */
   storedRelations(): number[] {
     return [...this.#placements.keys()];
   }
@@ -126,7 +133,8 @@ export class RelationStore {
    * are built at once. Indexes over unkeyable types are skipped.
    */
   define(spec: StoredRelationSpec): void {
-    const old = this.#placements.get(spec.oid);
+    const key = spec.storage ?? spec.oid;
+    const old = this.#placements.get(key);
     const heap = old?.heap ?? this.store.update((m) => createRelationStorage(m, 0).heap);
     const indexes: Record<string, number> = {};
     const fresh: number[] = [];
@@ -155,8 +163,9 @@ export class RelationStore {
     const gone = Object.entries(old?.indexes ?? {}).filter(([oid]) => !(oid in indexes));
     const placement = { heap, indexes };
     const previous = this.#bound.get(spec.oid);
-    this.#placements.set(spec.oid, placement);
-    this.#bound.set(spec.oid, { spec, def, indexNo, placement });
+    if (previous && previous.storage !== key) this.#noteMove(spec.oid, previous, key);
+    this.#placements.set(key, placement);
+    this.#bound.set(spec.oid, { spec, def, indexNo, placement, storage: key });
     if (gone.length > 0) {
       // The freed trees leave the durable placement map in the same
       // mini-transaction, so a restart never frees them a second time.
@@ -172,7 +181,7 @@ export class RelationStore {
       // A failed build (23505) frees the new trees and keeps the old binding.
       this.store.update((m) => {
         for (const i of fresh) btreeDrop(m, defs[i]!.root);
-        this.#placements.set(spec.oid, old);
+        this.#placements.set(key, old);
         this.#writeBlob(m);
       });
       if (previous) this.#bound.set(spec.oid, previous);
@@ -211,11 +220,54 @@ export class RelationStore {
     return this.#bound.get(rel)?.indexNo.has(indexOid) ?? false;
   }
 
+  /**
+   * Records that `rel` moved from `previous`'s storage to `key` (both stay
+   * until `freeMoved`: a rollback binds the old one again).
+   */
+  #noteMove(rel: number, previous: Bound, key: number): void {
+    let keys = this.#moved.get(rel);
+    if (!keys) this.#moved.set(rel, keys = new Set());
+    keys.add(previous.storage);
+    keys.add(key);
+    // The access layer's statistics described the old pages.
+    this.tables.forget(previous.def);
+  }
+
+  /**
+   * Frees the storage the given relations moved away from and no longer use:
+   * the old storage once the move committed, the new one after a rollback.
+   * Called when the transaction that moved them ends.
+   */
+  freeMoved(rels: Iterable<number>): void {
+    const free: Placement[] = [];
+    for (const rel of rels) {
+      this.#movers.delete(rel);
+      const keys = this.#moved.get(rel);
+      if (!keys) continue;
+      const bound = this.#bound.get(rel)?.storage;
+      for (const key of keys) {
+        const placement = this.#placements.get(key);
+        if (key === bound || placement === undefined) continue;
+        free.push(placement);
+        this.#placements.delete(key);
+      }
+      this.#moved.delete(rel);
+    }
+    if (free.length === 0) return;
+    this.store.update((m) => {
+      for (const p of free) {
+        for (const root of Object.values(p.indexes)) btreeDrop(m, root);
+        heapDrop(m, p.heap);
+      }
+      this.#writeBlob(m);
+    });
+  }
+
   /** Frees a relation's pages (after DROP TABLE commits). */
   dropRelation(rel: number): void {
     const b = this.#bound.get(rel);
     this.#bound.delete(rel);
-    this.#placements.delete(rel);
+    this.#placements.delete(b?.storage ?? rel);
     if (b) {
       this.store.update((m) => {
         dropRelationStorage(m, b.def);
@@ -223,6 +275,25 @@ export class RelationStore {
       });
       this.tables.forget(b.def);
     }
+  }
+
+  /**
+   * Marks `rel` as moving to fresh storage in `txn`: until `freeMoved`, other
+   * transactions get 55P03 (PostgreSQL would make them wait for the lock)
+   * instead of rows of storage that may yet be rolled back.
+   */
+  claimMove(rel: number, txn: Txn): void {
+    this.#movers.set(rel, txn);
+  }
+
+  /** The binding of `rel` for `txn`, unless another transaction is moving it. */
+  #use(rel: number, txn: Txn): Bound {
+    const mover = this.#movers.get(rel);
+    const b = this.#get(rel);
+    if (mover !== undefined && mover !== txn) {
+      throw new DbError("55P03", `could not obtain lock on relation "${b.spec.name}"`);
+    }
+    return b;
   }
 
   #get(rel: number): Bound {
@@ -258,7 +329,7 @@ export class RelationStore {
   ): Generator<StoredRow> {
     const cursor = this.tables.scan(
       txn,
-      this.#get(rel).def,
+      this.#use(rel, txn).def,
       wanted ? { batchRows, wanted } : { batchRows },
     );
     for (let b = cursor.next(); b !== null; b = cursor.next()) {
@@ -274,7 +345,7 @@ export class RelationStore {
     const batchRows = this.batchRows;
     const cursor = this.tables.scan(
       txn,
-      this.#get(rel).def,
+      this.#use(rel, txn).def,
       wanted ? { batchRows, wanted } : { batchRows },
     );
     for (let b = cursor.next(); b !== null; b = cursor.next()) yield b.rows;
@@ -292,7 +363,13 @@ export class RelationStore {
     cols: readonly number[],
     missing: readonly Value[],
   ): Generator<ColumnBatch> {
-    const cursor = this.tables.scanColumns(txn, this.#get(rel).def, cols, missing, this.batchRows);
+    const cursor = this.tables.scanColumns(
+      txn,
+      this.#use(rel, txn).def,
+      cols,
+      missing,
+      this.batchRows,
+    );
     for (let b = cursor.next(); b !== null; b = cursor.next()) yield b;
   }
 
@@ -307,7 +384,7 @@ export class RelationStore {
     txn: Txn,
     wanted?: readonly boolean[],
   ): StoredRow[] | null {
-    const b = this.#get(rel);
+    const b = this.#use(rel, txn);
     const no = b.indexNo.get(indexOid);
     if (no === undefined) return null;
     const batch = this.tables.lookupAll(
@@ -339,7 +416,7 @@ export class RelationStore {
     descending = false,
     wanted?: readonly boolean[],
   ): Generator<StoredRow> | null {
-    const b = this.#get(rel);
+    const b = this.#use(rel, txn);
     const no = b.indexNo.get(indexOid);
     if (no === undefined) return null;
     const index = b.def.indexes[no]!;
@@ -369,17 +446,17 @@ export class RelationStore {
 
   /** The version `rowId` if visible to the running statement. */
   fetch(rel: number, rowId: number, txn: Txn): Value[] | null {
-    return this.tables.fetch(txn, this.#get(rel).def, rowId);
+    return this.tables.fetch(txn, this.#use(rel, txn).def, rowId);
   }
 
   /** Inserts a row; 23505 on a duplicate key. */
   insert(txn: Txn, rel: number, values: readonly Value[]): Promise<number> {
-    return this.tables.insertRow(txn, this.#get(rel).def, values);
+    return this.tables.insertRow(txn, this.#use(rel, txn).def, values);
   }
 
   /** Inserts a row without waiting (see `Tables.insertRowNow`); -1 where `insert` would wait. */
   insertNow(txn: Txn, rel: number, values: readonly Value[]): number {
-    return this.tables.insertRowNow(txn, this.#get(rel).def, values);
+    return this.tables.insertRowNow(txn, this.#use(rel, txn).def, values);
   }
 
   /**
@@ -388,12 +465,12 @@ export class RelationStore {
    * @throws {DbError} 23505 on a duplicate key, also between the given rows
    */
   insertMany(txn: Txn, rel: number, rows: readonly (readonly Value[])[]): Promise<number[]> {
-    return this.tables.insertRows(txn, this.#get(rel).def, rows);
+    return this.tables.insertRows(txn, this.#use(rel, txn).def, rows);
   }
 
   /** Inserts a row or reports the unique conflict (see `Tables.insertOrConflict`). */
   insertOrConflict(txn: Txn, rel: number, values: readonly Value[]): Promise<InsertOutcome> {
-    return this.tables.insertOrConflict(txn, this.#get(rel).def, values);
+    return this.tables.insertOrConflict(txn, this.#use(rel, txn).def, values);
   }
 
   /** Updates a row (see `Tables.updateRow`). */
@@ -404,7 +481,7 @@ export class RelationStore {
     compute: Recheck<Value[] | null>,
     mode?: RowLockMode,
   ): Promise<RowOutcome> {
-    return this.tables.updateRow(txn, this.#get(rel).def, rowId, compute, mode);
+    return this.tables.updateRow(txn, this.#use(rel, txn).def, rowId, compute, mode);
   }
 
   /** Updates a row without waiting (see `Tables.updateRowNow`). */
@@ -415,12 +492,12 @@ export class RelationStore {
     compute: Recheck<Value[] | null>,
     mode?: RowLockMode,
   ): RowOutcomeNow {
-    return this.tables.updateRowNow(txn, this.#get(rel).def, rowId, compute, mode);
+    return this.tables.updateRowNow(txn, this.#use(rel, txn).def, rowId, compute, mode);
   }
 
   /** Deletes a row (see `Tables.deleteRow`). */
   delete(txn: Txn, rel: number, rowId: number, recheck?: Recheck<boolean>): Promise<RowOutcome> {
-    return this.tables.deleteRow(txn, this.#get(rel).def, rowId, recheck);
+    return this.tables.deleteRow(txn, this.#use(rel, txn).def, rowId, recheck);
   }
 
   /** Locks a row (see `Tables.lockRow`). */
@@ -430,7 +507,7 @@ export class RelationStore {
     rowId: number,
     options: { mode: RowLockMode; policy?: WaitPolicy; recheck?: Recheck<boolean> },
   ): Promise<RowOutcome> {
-    return this.tables.lockRow(txn, this.#get(rel).def, rowId, options);
+    return this.tables.lockRow(txn, this.#use(rel, txn).def, rowId, options);
   }
 
   /** Removes versions dead to every snapshot; returns how many. */

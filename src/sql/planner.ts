@@ -77,6 +77,8 @@ export function createPlanner(
     flags: { valueDependent: false },
     stats,
     planSelect(stmt: SelectStatement, outer: Scope | null) {
+      // A subquery with INTERSECT / EXCEPT comes as the frontend's set-operation tree.
+      if ("kind" in stmt) return planSetQuery(p, stmt as unknown as ExtQuery, outer);
       return planSelectStatement(p, stmt, outer);
     },
     parseView: parseSelect,

@@ -102,6 +102,13 @@ export interface RelationDef {
   readonly indexes: readonly number[];
   /** View body as SQL text. */
   readonly viewSql: string | null;
+  /**
+   * Where a table's rows are stored (like pg_class.relfilenode): absent for
+   * its own OID; a rewrite (ALTER COLUMN TYPE that changes how values are
+   * stored) moves them to fresh storage under a new number, so a rollback or
+   * a crash before the commit finds the old storage untouched.
+   */
+  readonly storage?: number;
   /** OID of a table's row type (pg_class.reltype); absent in catalogs older than it. */
   readonly rowTypeOid?: number;
   /** A view's WITH [LOCAL | CASCADED] CHECK OPTION; absent without one. */

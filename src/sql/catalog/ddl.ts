@@ -35,7 +35,7 @@ export interface DdlEffects {
   /** Sequences to set back to a value (ALTER SEQUENCE RESTART, TRUNCATE RESTART IDENTITY). */
   readonly restartSequences: { oid: number; value: bigint }[];
   /** Columns whose type changed: stored values get the cast (or USING `using`, SQL text). */
-  readonly retyped: { rel: number; column: number; using: string | null }[];
+  readonly retyped: { rel: number; column: number; using: string | null; rewrite: boolean }[];
   readonly notices: string[];
 }
 

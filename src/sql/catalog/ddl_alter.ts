@@ -203,8 +203,14 @@ export function alterTable(
         else if (a.type === "drop not null") next = { ...col, notNull: false };
         else if (a.type === "set default") next = { ...col, defaultSql: source(a.default) };
         else if (a.type === "drop default") next = { ...col, defaultSql: null };
-        else if (a.type === "set type") next = setColumnType(ed, rel, i, a, fx);
-        else throw new DbError("0A000", `ALTER COLUMN ${a.type} is not supported`);
+        else if (a.type === "set type") {
+          next = setColumnType(ed, rel, i, a, fx);
+          // Values stored another way go to fresh storage (once per statement).
+          const moved = fx.retyped.some((r) => r.rel === rel.oid && r.rewrite);
+          if (moved && rel.storage === (ed.base.relations.get(rel.oid)?.storage)) {
+            rel = { ...rel, storage: ed.oid() };
+          }
+        } else throw new DbError("0A000", `ALTER COLUMN ${a.type} is not supported`);
         rel = { ...rel, columns: rel.columns.map((c, k) => (k === i ? next : c)) };
         break;
       }

@@ -2,10 +2,11 @@
  * ALTER TABLE ... ALTER COLUMN c [SET DATA] TYPE t [USING expr] against a
  * `CatalogEditor`: the column's new type, recorded in `DdlEffects` so the
  * engine rewrites the stored values (the cast, or USING, of each row).
- * Stored rows are rewritten in place, so the old and the new type must share
- * the row and index encoding (text-like types among themselves, numeric with
- * any precision, int8 / timestamp / timestamptz / time, and the same type with
- * another modifier); other changes are refused with 0A000.
+ * When the old and the new type share the row and index encoding (text-like
+ * types among themselves, numeric with any precision, int8 / timestamp /
+ * timestamptz / time, the same type with another modifier) rows are
+ * rewritten in place; otherwise the table moves to fresh storage
+ * (`RelationDef.storage`) and its rows and indexes are written there anew.
  * @module
  */
 import type { AlterColumnSetType } from "pgsql-ast-parser";
@@ -37,7 +38,7 @@ function sameEncoding(a: SqlType, b: SqlType): boolean {
 /**
  * The column after `SET DATA TYPE`; the value rewrite goes to `fx.retyped`.
  * @throws {DbError} 42804 when no assignment cast converts the values and there is no USING;
- *   0A000 for a column a view reads, a generated column or a change of stored encoding
+ *   0A000 for a column a view reads, or a generated column whose stored encoding would change
  */
 export function setColumnType(
   ed: CatalogEditor,
@@ -63,13 +64,14 @@ export function setColumnType(
     err.detail = `rule _RETURN on view depends on column "${col.name}"`;
     throw err;
   }
-  if (!sameEncoding(col.type, to)) {
+  const rewrite = !sameEncoding(col.type, to);
+  if (rewrite && col.generatedSql) {
     throw new DbError(
       "0A000",
       `ALTER COLUMN TYPE from ${typeName(col.type)} to ${typeName(to)} is not supported ` +
-        "(the stored encoding would change)",
+        "for a generated column",
     );
   }
-  fx.retyped.push({ rel: rel.oid, column, using: a.using ?? null });
+  fx.retyped.push({ rel: rel.oid, column, using: a.using ?? null, rewrite });
   return { ...col, type: to };
 }

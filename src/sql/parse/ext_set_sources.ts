@@ -120,9 +120,83 @@ export function parseCreateViewSetOperation(
     // A bare WITH CHECK OPTION means CASCADED; the grammar wants the word.
     check = ` WITH ${bare ? "CASCADED" : level} CHECK OPTION`;
   }
-  const spliced = splice(c, inner, as + 1, end, check);
+  const spliced = splice(c, inner, as + 1, end, check) ?? nestedView(c, inner, as + 1, end, check);
   if (spliced === null) return null;
   const { around, query, at } = spliced;
   if ("kind" in around || around.type !== "create view") throw c.error(tokens[0]);
   return { ...around, query: { ...query, _location: at } as unknown as pg.SelectStatement };
+}
+
+/** A view query with INTERSECT / EXCEPT only inside its subqueries, parsed with them. */
+function nestedView(
+  c: Cursor,
+  inner: Inner,
+  start: number,
+  end: number,
+  tail: string,
+): { around: Statement; query: object; at: { start: number; end: number } } | null {
+  const queryTokens = c.tokens.slice(start, end);
+  const nested = queryTokens.some((t) =>
+    t.kind === "ident" && (t.value === "intersect" || t.value === "except")
+  );
+  if (!nested || start >= end) return null;
+  const query = inner.tokens(queryTokens);
+  const around = inner.text(`${c.text(0, start)} SELECT 1 ${tail || c.text(end)}`);
+  return { around, query, at: { start: c.tokens[start]!.start, end: c.tokens[end - 1]!.end } };
+}
+
+const PLACEHOLDER = "__setop_";
+
+/**
+ * A statement with subqueries (in FROM, IN, EXISTS, scalar, CTE bodies)
+ * that use INTERSECT or EXCEPT: each such `(query)` is parsed by the
+ * set-operation rule, and the statement's text gets
+ * `(SELECT 1 AS __set_operation_k)` in its place (padded to its length) for
+ * the grammar; `putBack` then puts the trees back. Null when there is none.
+ */
+export function nestedSetOperations(
+  c: Cursor,
+  inner: Inner,
+): { sql: string; trees: ExtSetOperation[] } | null {
+  const tokens = c.tokens;
+  const trees: ExtSetOperation[] = [];
+  let sql = c.sql;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== "punct" || t.value !== "(") continue;
+    const next = tokens[i + 1];
+    if (!next || !(next.value === "(" || QUERY_WORDS.has(next.value))) continue;
+    const end = c.groupEnd(i);
+    if (!needsSetRule(tokens.slice(i + 1, end - 1))) continue;
+    const query = parseSetOperation(new Cursor(c.sql, tokens.slice(i + 1, end - 1)), inner);
+    if (!("kind" in query)) throw c.error(t);
+    const from = t.start;
+    const to = tokens[end - 1]!.end;
+    // The placeholder keeps the group's length, so every other offset stays the source's.
+    const placeholder = `(SELECT 1 AS ${PLACEHOLDER}${trees.length})`;
+    if (placeholder.length > to - from) continue;
+    sql = sql.slice(0, from) + placeholder.padEnd(to - from) + sql.slice(to);
+    trees.push(query);
+    i = end - 1;
+  }
+  return trees.length === 0 ? null : { sql, trees };
+}
+
+/** Replaces the placeholder SELECTs of `nestedSetOperations` with their trees. */
+export function putBack<T>(node: T, trees: readonly ExtSetOperation[]): T {
+  if (Array.isArray(node)) return node.map((x) => putBack(x, trees)) as T;
+  if (node === null || typeof node !== "object") return node;
+  const k = placeholderOf(node);
+  if (k !== null) return trees[k] as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(node)) out[key] = putBack(v, trees);
+  return out as T;
+}
+
+function placeholderOf(node: object): number | null {
+  const s = node as { type?: string; from?: unknown; columns?: { alias?: { name?: string } }[] };
+  if (s.type !== "select" || s.from || s.columns?.length !== 1) return null;
+  const name = s.columns[0]!.alias?.name;
+  if (!name?.startsWith(PLACEHOLDER)) return null;
+  return Number(name.slice(PLACEHOLDER.length));
 }

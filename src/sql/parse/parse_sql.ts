@@ -29,7 +29,12 @@ import { parseCreateTable } from "./ext_create_table.ts";
 import { parseAlterTableUsing } from "./ext_alter_table.ts";
 import { parseComment } from "./ext_comment.ts";
 import { parseCreateMatview } from "./ext_matview.ts";
-import { parseCreateViewSetOperation, parseInsertSetOperation } from "./ext_set_sources.ts";
+import {
+  nestedSetOperations,
+  parseCreateViewSetOperation,
+  parseInsertSetOperation,
+  putBack,
+} from "./ext_set_sources.ts";
 import { parseCreateDomain } from "./ext_domain.ts";
 import { parseAlterEnum, parseCreateEnum } from "./ext_enum.ts";
 import {
@@ -136,7 +141,13 @@ export function parseTokens(
   };
   const c = new Cursor(sql, tokens);
   const own = parseExtension(c, inner);
-  return own ?? parseWithGrammar(sql, tokens, options);
+  if (own) return own;
+  const nested = nestedSetOperations(new Cursor(sql, tokens), inner);
+  if (nested === null) return parseWithGrammar(sql, tokens, options);
+  const first = tokens[0]!.start;
+  const last = tokens[tokens.length - 1]!.end;
+  const swapped = lex(nested.sql).filter((t) => t.start >= first && t.end <= last);
+  return putBack(parseTokens(nested.sql, swapped, options), nested.trees);
 }
 
 /** Parses text the extension layer built; its errors point at the statement start. */

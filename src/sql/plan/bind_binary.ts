@@ -229,8 +229,7 @@ function concatOperand(e: BoundExpr): BoundExpr {
 }
 
 function bindIn(left: Expr, right: Expr, negate: boolean, env: BindEnv): BoundExpr {
-  const isQuery = ["select", "union", "union all", "values", "with", "with recursive"]
-    .includes(right.type);
+  const isQuery = isQueryExpr(right);
   const row = rowItems(left);
   if (row && !isQuery) return bindRowInList(row, right, negate, env);
   if (row) {

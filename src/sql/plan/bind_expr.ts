@@ -20,7 +20,7 @@ import { bindFunction, bindOperator } from "./bind_function.ts";
 import { aggregateNames, windowNames } from "../../exec/functions/aggregates.ts";
 import { bindCase, bindKeyword } from "./bind_ops.ts";
 import { bindBetween, bindGrouping, bindInternal, isInternalCall } from "./bind_internal.ts";
-import { bindFieldSelect, bindRow, bindWholeRow, rowItems } from "./bind_row.ts";
+import { bindFieldSelect, bindRow, bindWholeRow, isQueryExpr, rowItems } from "./bind_row.ts";
 import { bindBinary, bindUnary } from "./bind_binary.ts";
 
 /** Query-wide binding state. */
@@ -66,16 +66,27 @@ export function fingerprint(e: unknown): string {
 
 const boolT = scalar("bool");
 
+/** A scalar subquery: its one column's value. */
+function scalarSubquery(e: SelectStatement, env: BindEnv): BoundExpr {
+  const sub = planSub(e, env);
+  if (sub.types.length !== 1) {
+    throw new DbError("42601", "subquery must return only one column");
+  }
+  return subquery("scalar", sub, null, false, sub.types[0]!);
+}
+
 /**
  * Binds an expression.
  * @throws {DbError} 42703, 42P01, 42702, 42803, 42883, 42804
  */
+
 export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
   if (env.agg && e.type !== "ref" || env.agg && e.type === "ref") {
     const key = fingerprint(e);
     const g = env.agg.groupKeys.indexOf(key);
     if (g >= 0) return { kind: "column", depth: 0, index: g, type: env.agg.groupTypes[g]! };
   }
+  if (e.type === undefined && isQueryExpr(e)) return scalarSubquery(e, env);
   switch (e.type) {
     case "integer":
     case "numeric":
@@ -131,13 +142,8 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
     case "union all":
     case "values":
     case "with":
-    case "with recursive": {
-      const sub = planSub(e, env);
-      if (sub.types.length !== 1) {
-        throw new DbError("42601", "subquery must return only one column");
-      }
-      return subquery("scalar", sub, null, false, sub.types[0]!);
-    }
+    case "with recursive":
+      return scalarSubquery(e, env);
     case "keyword":
       return bindKeyword(e.keyword);
     case "extract": {

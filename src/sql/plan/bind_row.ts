@@ -296,5 +296,7 @@ function hasTable(scope: Scope, name: string): boolean {
 
 /** True for the statement kinds a subquery operand can be. */
 export function isQueryExpr(e: Expr): e is SelectStatement & Expr {
+  // A subquery with INTERSECT / EXCEPT is the frontend's set-operation tree.
+  if ((e as { kind?: unknown }).kind === "ext.set_operation") return true;
   return ["select", "union", "union all", "values", "with", "with recursive"].includes(e.type);
 }
