@@ -19,6 +19,17 @@ const textXtrim = fromLatin1("XTRIM");
 const textMaxlen = fromLatin1("MAXLEN");
 const textEquals = fromLatin1("=");
 
+/**
+ * The bytes of an ID's text in a reused buffer: valid until the next call.
+ * `propagate` copies its arguments at once, and allocating a fresh array
+ * per XADD was a visible share of its cost.
+ */
+function idBytes(text: string): Uint8Array {
+  for (let i = 0; i < text.length; i++) idScratch[i] = text.charCodeAt(i);
+  return idScratch.subarray(0, text.length);
+}
+const idScratch = new Uint8Array(48);
+
 /** Replies one entry as `[id, [field, value, ...]]`. */
 export function replyEntry(c: KvClient, e: StreamEntry): void {
   c.reply.array(2);
@@ -66,7 +77,9 @@ const xadd: Handler = (x, c, argv) => {
   for (let i = fieldsAt; i < argv.length; i++) fields.push(latin1(argv[i]!));
   s.append(id, fields, x.config.streamNodeMaxEntries);
   const idText = formatId(id);
-  x.propagate(c.db, [textXadd, argv[1]!, fromLatin1(idText), ...argv.slice(fieldsAt)]);
+  const logged = [textXadd, argv[1]!, idBytes(idText)];
+  for (let i = fieldsAt; i < argv.length; i++) logged.push(argv[i]!);
+  x.propagate(c.db, logged);
   x.entryChanged(c.db, k, e);
   x.notify(ev.stream, "xadd", c.db, k);
   if (a.target !== null && s.trim(a.target, a.approx, a.limit) > 0) {

@@ -1,7 +1,8 @@
 /**
  * End-to-end streams: redis-cli and ioredis against server.ts. XADD/XRANGE
- * from both clients, a blocked XREAD woken by another client's XADD, and
- * streams surviving a clean restart and a SIGKILL.
+ * from both clients, a blocked XREAD and XREADGROUP woken by another
+ * client's XADD, and streams with their consumer groups surviving a clean
+ * restart and a SIGKILL.
  */
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
@@ -37,6 +38,16 @@ Deno.test("streams over the wire: redis-cli, ioredis, blocking XREAD, restarts",
       assert.deepEqual(await blocked, [["s", [[id, ["new", "entry"]]]]]);
       // A short BLOCK with nothing new times out with a null reply.
       assert.equal(await reader.xread("BLOCK", 50, "STREAMS", "s", "$"), null);
+      // Consumer groups: a blocked XREADGROUP is served by XADD; the entry stays pending.
+      assert.equal(await writer.xgroup("CREATE", "s", "g", "$"), "OK");
+      const grouped = reader.xreadgroup("GROUP", "g", "alice", "BLOCK", 5000, "STREAMS", "s", ">");
+      await waitBlocked(writer);
+      const id2 = await writer.xadd("s", "*", "job", "1");
+      assert.deepEqual(await grouped, [["s", [[id2, ["job", "1"]]]]]);
+      const id3 = await writer.xadd("s", "*", "job", "2");
+      await reader.xreadgroup("GROUP", "g", "bob", "STREAMS", "s", ">");
+      assert.equal(await writer.xack("s", "g", id2!), 1);
+      assert.deepEqual(await writer.xpending("s", "g"), [1, id3, id3, [["bob", "1"]]]);
       await writer.xadd("t", "MAXLEN", "2", "*", "n", "1");
       await writer.xadd("t", "MAXLEN", "2", "*", "n", "2");
       await writer.xadd("t", "MAXLEN", "2", "*", "n", "3");
@@ -46,11 +57,20 @@ Deno.test("streams over the wire: redis-cli, ioredis, blocking XREAD, restarts",
       await writer.quit();
     }
     const before = await cli("XRANGE", "s", "-", "+");
+    const pending = await cli("XPENDING", "s", "g", "-", "+", "10");
+    const groups = await cli("XINFO", "GROUPS", "s");
     const trimmed = await cli("XRANGE", "t", "-", "+");
     await server.stop();
     server = await startServer(dir);
     assert.equal(await redisCli(server.port, ["XRANGE", "s", "-", "+"]), before);
     assert.equal(await redisCli(server.port, ["XRANGE", "t", "-", "+"]), trimmed);
+    assert.equal(await redisCli(server.port, ["XINFO", "GROUPS", "s"]), groups);
+    // The idle time counts on across the restart: compare IDs, owners and delivery counts.
+    const withoutIdle = (text: string) => text.split("\n").filter((_, i) => i % 4 !== 2).join("\n");
+    assert.equal(
+      withoutIdle(await redisCli(server.port, ["XPENDING", "s", "g", "-", "+", "10"])),
+      withoutIdle(pending),
+    );
 
     await redisCli(server.port, ["XADD", "k", "5-0", "after", "restart"]);
     await redisCli(server.port, ["XDEL", "s", "1-1"]);
@@ -62,7 +82,8 @@ Deno.test("streams over the wire: redis-cli, ioredis, blocking XREAD, restarts",
       (await redisCli(server.port, ["XRANGE", "k", "-", "+"])).trim(),
       "5-0\nafter\nrestart",
     );
-    assert.equal((await redisCli(server.port, ["XLEN", "s"])).trim(), "2");
+    assert.equal((await redisCli(server.port, ["XLEN", "s"])).trim(), "4");
+    assert.equal((await redisCli(server.port, ["XPENDING", "s", "g"])).split("\n")[0], "1");
     await server.stop();
   } finally {
     await Deno.remove(dir, { recursive: true });
