@@ -7,12 +7,18 @@
 /** Shared empty value. */
 export const emptyBytes = new Uint8Array(0);
 
+/**
+ * One reused code array per length up to 64, for `latin1`: decoding a key
+ * then allocates only the string (the call copies the codes out).
+ */
+const latin1Codes: number[][] = Array.from({ length: 65 }, (_, n) => new Array<number>(n).fill(0));
+
 /** Decodes bytes as latin1: each byte becomes one UTF-16 code unit, so any byte string round-trips. */
 export function latin1(bytes: Uint8Array): string {
   const n = bytes.length;
   if (n <= 64) {
     // Keys and small values: V8 applies a plain array faster than a typed array.
-    const codes = new Array<number>(n);
+    const codes = latin1Codes[n]!;
     for (let i = 0; i < n; i++) codes[i] = bytes[i]!;
     return String.fromCharCode.apply(null, codes);
   }

@@ -312,7 +312,7 @@ function executeOne(
   c: KvClient,
   argv: Uint8Array[],
 ): Promise<void> | undefined {
-  x.now = x.clock();
+  x.startCommand();
   c.lastInteractionMs = x.now;
   const spec = lookup(argv[0]!);
   const name = spec?.name ?? latin1(argv[0]!).toLowerCase();

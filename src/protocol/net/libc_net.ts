@@ -14,8 +14,11 @@ const symbols = {
   listen: { parameters: ["i32", "i32"], result: "i32" },
   accept4: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
   getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  // The byte counts are at most a buffer's length (< 2^31), so the results are
+  // read as i32 (no BigInt per call). The size argument stays a usize and is
+  // passed as a BigInt: V8's fast call path takes 64-bit integers only that way.
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   epoll_create1: { parameters: ["i32"], result: "i32" },
   epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
@@ -95,6 +98,32 @@ export function loadLibcNet(): LibcNet | null {
     library = null;
   }
   return library?.symbols ?? null;
+}
+
+const smallSizesMax = 4096;
+const smallSizes: bigint[] = [];
+let lastSize = 0;
+let lastSizeArg = 0n;
+
+/**
+ * `n` as the BigInt a `usize` argument takes, without allocating one per call
+ * for the usual sizes: small ones (replies) come from a table, and the last
+ * large one (the free space of a read buffer) is remembered.
+ */
+export function sizeArg(n: number): bigint {
+  if (n < smallSizesMax) {
+    let s = smallSizes[n];
+    if (s === undefined) {
+      while (smallSizes.length <= n) smallSizes.push(BigInt(smallSizes.length));
+      s = smallSizes[n]!;
+    }
+    return s;
+  }
+  if (n !== lastSize) {
+    lastSize = n;
+    lastSizeArg = BigInt(n);
+  }
+  return lastSizeArg;
 }
 
 /** The calling thread's errno after a failed call. */

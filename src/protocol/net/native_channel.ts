@@ -6,7 +6,7 @@
  * @module
  */
 import { log } from "../../common/log.ts";
-import { errno, type LibcNet, sys } from "./libc_net.ts";
+import { errno, type LibcNet, sizeArg, sys } from "./libc_net.ts";
 import type { ByteChannel, ConnectionHandler } from "./transport.ts";
 
 /** Reads per readiness report, so one busy client cannot hold the loop. */
@@ -50,7 +50,7 @@ export class NativeChannel implements ByteChannel {
     let off = 0;
     while (off < chunk.length) {
       const view = off === 0 ? chunk : chunk.subarray(off);
-      const r = Number(c.send(this.fd, view, BigInt(view.length), sys.MSG_NOSIGNAL));
+      const r = c.send(this.fd, view, sizeArg(view.length), sys.MSG_NOSIGNAL);
       if (r >= 0) {
         off += r;
         continue;
@@ -99,7 +99,7 @@ export class NativeChannel implements ByteChannel {
     if (handler === null) return;
     for (let i = 0; i < readsPerTurn && !this.closed && !this.writing && !this.#paused; i++) {
       const buf = handler.readInto();
-      const r = Number(c.recv(this.fd, buf, BigInt(buf.length), 0));
+      const r = c.recv(this.fd, buf, sizeArg(buf.length), 0);
       if (r > 0) {
         handler.received(r);
         if (r < buf.length) return;
@@ -135,7 +135,7 @@ export class NativeChannel implements ByteChannel {
   #discardInput(): void {
     const c = this.owner.c;
     for (let i = 0; i < discardReadsMax; i++) {
-      if (Number(c.recv(this.fd, discard, BigInt(discard.length), 0)) <= 0) return;
+      if (c.recv(this.fd, discard, sizeArg(discard.length), 0) <= 0) return;
     }
   }
 

@@ -64,6 +64,8 @@ class NativeLoop implements ChannelOwner {
   readonly #eventView = new DataView(this.#event.buffer);
   readonly #busy = new Uint8Array(eventsMax * epollEventBytes);
   readonly #idle = new Uint8Array(eventsMax * epollEventBytes);
+  readonly #busyView = new DataView(this.#busy.buffer);
+  readonly #idleView = new DataView(this.#idle.buffer);
   readonly #addr = new Uint8Array(16);
   readonly #addrLen = new Uint32Array(1);
   readonly #one = new Int32Array([1]);
@@ -184,7 +186,7 @@ class NativeLoop implements ChannelOwner {
 
   /** Serves the reported events; returns how many were this listener's own. */
   #dispatch(events: Uint8Array, n: number): number {
-    const view = new DataView(events.buffer, events.byteOffset, n * epollEventBytes);
+    const view = events === this.#busy ? this.#busyView : this.#idleView;
     let own = 0;
     for (let i = 0; i < n; i++) {
       const base = i * epollEventBytes;

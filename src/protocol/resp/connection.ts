@@ -85,7 +85,8 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
   readInto(): Uint8Array {
     if (this.#hint.need > this.#buf.length - this.#start) this.#reserve(this.#hint.need);
     if (this.#buf.length - this.#end < readSpaceMin) this.#makeRoom();
-    return this.#buf.subarray(this.#end);
+    // An empty buffer (the usual case between requests) is read into whole: no view to create.
+    return this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end);
   }
 
   received(n: number): void {

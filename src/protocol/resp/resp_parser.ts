@@ -25,6 +25,8 @@ export interface ParserLimits {
 /** Longest inline request or length line without a newline (Redis's PROTO_INLINE_MAX_SIZE). */
 export const inlineBytesMax = 64 * 1024;
 const multibulkCountMax = 2147483647;
+/** Commands of up to this many arguments get their argument array allocated at full size. */
+const argvPresizeMax = 64;
 
 /** Result of one parse step. */
 export interface ParseResult {
@@ -91,7 +93,8 @@ export function parseRequest(
   }
   let p = cr + 2;
   if (count <= 0) return { argv: [], next: p };
-  const argv: Uint8Array[] = [];
+  // Sized up front for the usual short commands (no backing-store growth per push).
+  const argv: Uint8Array[] = count <= argvPresizeMax ? new Array(count) : [];
   for (let i = 0; i < count; i++) {
     if (p >= end) return null;
     if (buf[p] !== 36) {
@@ -116,7 +119,7 @@ export function parseRequest(
       if (hint !== undefined) hint.need = dataStart + len + 2 - start;
       return null;
     }
-    argv.push(buf.subarray(dataStart, dataStart + len));
+    argv[i] = buf.subarray(dataStart, dataStart + len);
     p = dataStart + len + 2;
   }
   return { argv, next: p };

@@ -16,6 +16,11 @@ const utf8 = new TextEncoder();
 const initialBytes = 64 * 1024;
 const shrinkAboveBytes = 1024 * 1024;
 
+/** A status or error line without CR or LF (each becomes a space); the usual text is returned as is. */
+function oneLine(text: string): string {
+  return text.indexOf("\r") < 0 && text.indexOf("\n") < 0 ? text : text.replace(/[\r\n]/g, " ");
+}
+
 /** Serializes replies for one connection. */
 export class RespWriter implements Reply {
   resp: 2 | 3 = 2;
@@ -101,13 +106,13 @@ export class RespWriter implements Reply {
   }
 
   simple(text: string): void {
-    this.#latin1Line(43, text.replace(/[\r\n]/g, " "));
+    this.#latin1Line(43, oneLine(text));
   }
 
   error(message: string): void {
     this.errors++;
     this.lastError = message;
-    this.#latin1Line(45, message.replace(/[\r\n]/g, " "));
+    this.#latin1Line(45, oneLine(message));
   }
 
   integer(value: number | bigint): void {
