@@ -79,13 +79,6 @@ function monotonicMs(): number {
   return performance.now();
 }
 
-/**
- * How often a command's wall time is resynchronised with the wall clock (it
- * is derived from the monotonic timer in between; the two drift apart by
- * microseconds over this span, and a wall-clock step shows within it).
- */
-const wallSyncMs = 100;
-
 /** Engine state shared by all clients. */
 export class KvEngine {
   readonly dbs: Keyspace[] = [];
@@ -153,13 +146,6 @@ export class KvEngine {
     system: 0,
   });
 
-  /** Wall time minus monotonic time at the last sync (see `startCommand`). */
-  #wallOffsetMs = 0;
-  /** Monotonic time of that sync. */
-  #wallSyncedMs = -Infinity;
-  /** Whether `now` may be derived from the monotonic timer (both clocks are the real ones). */
-  readonly #derivedWall: boolean;
-
   constructor(
     public config: KvConfig,
     readonly clock: () => number = Date.now,
@@ -167,7 +153,6 @@ export class KvEngine {
     /** Monotonic clock in ms with sub-millisecond precision, for command durations. */
     readonly timer: () => number = monotonicMs,
   ) {
-    this.#derivedWall = clock === Date.now && timer === monotonicMs;
     for (let i = 0; i < config.databases; i++) {
       this.dbs.push(new Keyspace(i, (db, key) => this.#onExpired(db, key)));
     }
@@ -237,23 +222,14 @@ export class KvEngine {
   /**
    * Starts a command's clocks: its monotonic start (the end of the previous
    * command of the batch, or one timer read at a batch's start, see
-   * `timedFromMs`) and `now`, the wall time expiry is judged by. With the
-   * real clocks `now` is derived from the monotonic reading and the wall
-   * clock is read only every `wallSyncMs`, so a request costs two clock
-   * reads (start, end) instead of three.
+   * `timedFromMs`) and `now`, the wall time expiry is judged by. The wall
+   * clock is read for every command: a time derived from the monotonic
+   * timer can trail it by up to a millisecond, and Redis's own tests (GETEX
+   * PXAT then PTTL) see that as a TTL one millisecond too long.
    */
   startCommand(): void {
-    const mono = this.timedFromMs !== 0 ? this.timedFromMs : this.timer();
-    this.timedFromMs = mono;
-    if (!this.#derivedWall) {
-      this.now = this.clock();
-      return;
-    }
-    if (mono - this.#wallSyncedMs >= wallSyncMs) {
-      this.#wallOffsetMs = this.clock() - mono;
-      this.#wallSyncedMs = mono;
-    }
-    this.now = Math.floor(mono + this.#wallOffsetMs);
+    this.timedFromMs = this.timedFromMs !== 0 ? this.timedFromMs : this.timer();
+    this.now = this.clock();
   }
 
   /** Writes the pending record to the WAL; returns its end LSN or 0 when none. */
