@@ -149,7 +149,7 @@ export const configKeys: readonly KeySpec[] = [
     section: "resp",
     key: "transport",
     type: { kind: "enum", values: ["auto", "native", "deno"] },
-    default: "deno",
+    default: "auto",
   },
   {
     section: "log",

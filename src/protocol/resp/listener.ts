@@ -15,7 +15,7 @@ export interface RespServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly kv: KvStore;
-  /** Socket transport: "deno" (the default), "native" or "auto" (native where available). */
+  /** Socket transport: "deno" (when omitted), "native" or "auto" (native where available; server.ts passes `resp.transport`, "auto" by default). */
   readonly transport?: TransportChoice;
 }
 
