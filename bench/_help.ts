@@ -11,3 +11,14 @@ export function helpOnRequest(usage: string): void {
     Deno.exit(0);
   }
 }
+
+/** The positive number after `--name` on the command line, or `fallback`; exits 2 on a bad value. */
+export function numberFlag(name: string, fallback: number): number {
+  const i = Deno.args.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(Deno.args[i + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`--${name} needs a positive number`);
+    Deno.exit(2);
+  }
+  return value;
+}

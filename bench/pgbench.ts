@@ -13,7 +13,7 @@ import { startPostgres } from "../tests/_support/postgres.ts";
 import { startServer } from "../tests/e2e/_server.ts";
 import { pgbenchInit, type PgbenchRun, pgbenchRun } from "../tests/e2e/pg/_pgbench.ts";
 import { psql, runProgram, type Target } from "../tests/e2e/pg/_support.ts";
-import { helpOnRequest } from "./_help.ts";
+import { helpOnRequest, numberFlag } from "./_help.ts";
 
 helpOnRequest(`
 Usage: deno run -A --unstable-ffi bench/pgbench.ts [--seconds N] [--scale N]
@@ -28,18 +28,8 @@ Prints tps and the ratio ThunderDB/PostgreSQL.
   --only TEXT   run only the workloads whose name contains TEXT (e.g. tpcb)
 `);
 
-function flag(name: string, fallback: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(Deno.args[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) {
-    console.error(`--${name} needs a positive number`);
-    Deno.exit(2);
-  }
-  return value;
-}
-
-const seconds = flag("seconds", 30);
-const scale = flag("scale", 10);
+const seconds = numberFlag("seconds", 30);
+const scale = numberFlag("scale", 10);
 
 interface Workload {
   readonly name: string;

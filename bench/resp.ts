@@ -14,7 +14,7 @@ import { openFileSystem } from "../src/storage/os/mod.ts";
 import { defaultKvConfig, openKvStore } from "../src/engine/kv_session.ts";
 import { startRespServer } from "../src/protocol/resp/mod.ts";
 import { configureLog } from "../src/common/log.ts";
-import { helpOnRequest } from "./_help.ts";
+import { helpOnRequest, numberFlag } from "./_help.ts";
 import process from "node:process";
 
 helpOnRequest(`
@@ -42,11 +42,6 @@ function listFlag(name: string, fallback: string): string[] {
 
 const tests = listFlag("tests", "set,get,incr,lpush,hset,zadd");
 const pipelines = listFlag("pipelines", "1,16").map(Number);
-
-function flag(name: string, fallback: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
-}
 
 function transportsFlag(): ("native" | "deno")[] {
   const i = Deno.args.indexOf("--transports");
@@ -182,8 +177,8 @@ async function startRedis(dir: string): Promise<Redis> {
 
 async function main(): Promise<void> {
   configureLog({ level: "warn" });
-  const requests = flag("requests", 100_000);
-  const pipelinedRequests = flag("pipelined-requests", 400_000);
+  const requests = numberFlag("requests", 100_000);
+  const pipelinedRequests = numberFlag("pipelined-requests", 400_000);
   const transports = transportsFlag();
   const root = await Deno.makeTempDir({ prefix: "thunderdb-resp-bench-" });
   const store = await openKvStore({

@@ -20,6 +20,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { PGlite } from "@electric-sql/pglite";
 import { open } from "../mod.ts";
+import { numberFlag } from "./_help.ts";
 
 if (Deno.args.includes("--help")) {
   console.log(
@@ -33,16 +34,9 @@ if (Deno.args.includes("--help")) {
   Deno.exit(0);
 }
 
-function flag(name: string, fallback: number): number {
-  const at = Deno.args.indexOf(`--${name}`);
-  const v = at >= 0 ? Number(Deno.args[at + 1]) : fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-}
-
-const rows = flag("rows", 100_000);
-const events = flag("events", 1_000_000);
-const budgetMs = flag("budget", 10) * 1000;
+const rows = numberFlag("rows", 100_000);
+const events = numberFlag("events", 1_000_000);
+const budgetMs = numberFlag("budget", 10) * 1000;
 const regions = 10;
 const lineKeys = ["insert", "select", "update", "join", "text"] as const;
 const linesAt = Deno.args.indexOf("--lines");

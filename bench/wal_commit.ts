@@ -13,7 +13,7 @@
  */
 import { LibcFileSystem } from "../src/storage/os/libc.ts";
 import { Wal } from "../src/storage/wal/mod.ts";
-import { helpOnRequest } from "./_help.ts";
+import { helpOnRequest, numberFlag } from "./_help.ts";
 
 helpOnRequest(`
 Usage: deno run -A --unstable-ffi bench/wal_commit.ts [--seconds N] [--clients N] [--record N] [--dir PATH]
@@ -30,19 +30,9 @@ commits per round.
   --dir PATH    directory on the file system to measure (default: a new temporary directory)
 `);
 
-function flag(name: string, fallback: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(Deno.args[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) {
-    console.error(`--${name} needs a positive number`);
-    Deno.exit(2);
-  }
-  return value;
-}
-
-const seconds = flag("seconds", 3);
-const clients = Math.floor(flag("clients", 8));
-const recordBytes = Math.floor(flag("record", 2500));
+const seconds = numberFlag("seconds", 3);
+const clients = Math.floor(numberFlag("clients", 8));
+const recordBytes = Math.floor(numberFlag("record", 2500));
 const dirAt = Deno.args.indexOf("--dir");
 const parent = dirAt >= 0 ? Deno.args[dirAt + 1] : undefined;
 const dir = await Deno.makeTempDir(

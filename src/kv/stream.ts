@@ -11,7 +11,7 @@
  * @module
  */
 
-import { ConsumerGroup, entriesReadInvalid } from "./stream_group.ts";
+import { ConsumerGroup, entriesReadInvalid, lowerBound } from "./stream_group.ts";
 
 /** A stream entry ID: `ms << 64n | seq`. */
 export type StreamId = bigint;
@@ -322,18 +322,6 @@ function entryBytes(fields: readonly string[]): number {
   let n = 16;
   for (const f of fields) n += f.length + 2;
   return n;
-}
-
-/** First index with `ids[i] >= id`. */
-function lowerBound(ids: readonly StreamId[], id: StreamId): number {
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ids[mid]! < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** First index with `ids[i] > id`. */

@@ -62,7 +62,8 @@ export class IdMap<T> {
   }
 }
 
-function lowerBound(ids: readonly StreamId[], id: StreamId): number {
+/** First index with `ids[i] >= id` in ascending `ids`. */
+export function lowerBound(ids: readonly StreamId[], id: StreamId): number {
   let lo = 0;
   let hi = ids.length;
   while (lo < hi) {

@@ -9,21 +9,10 @@ import { openFileSystem } from "../../src/storage/os/mod.ts";
 import { openPageStore } from "../../src/storage/page_store.ts";
 import { btreeCheck, btreeScan } from "../../src/storage/btree/mod.ts";
 import { crashTestRootSlot } from "./_crash_child.ts";
+import { prng } from "../_support/prng.ts";
 
 const childPath = new URL("./_crash_child.ts", import.meta.url).pathname;
 const rounds = 50;
-
-/** Seeded PRNG (mulberry32) so a failing run can be repeated with CRASH_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RoundLog {
   begun: Set<number>;

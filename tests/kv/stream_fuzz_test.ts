@@ -1,17 +1,6 @@
 import { assertEquals } from "./_harness.ts";
 import { formatId, idMax, makeId, parseId, Stream, type StreamId } from "../../src/kv/stream.ts";
-
-/** A seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../_support/prng.ts";
 
 function rangeOf(model: readonly StreamId[], start: StreamId, end: StreamId): string[] {
   return model.filter((id) => id >= start && id <= end).map(formatId);

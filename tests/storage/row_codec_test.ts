@@ -11,18 +11,7 @@ import {
   type Value,
 } from "../../src/common/types.ts";
 import { CorruptError } from "../../src/common/errors.ts";
-
-/** Small deterministic PRNG (mulberry32) so failures replay from the seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../_support/prng.ts";
 
 const scalarIds: TypeId[] = [
   "bool",

@@ -3,6 +3,7 @@ import { type } from "../../src/common/types.ts";
 import { DbError } from "../../src/common/errors.ts";
 import type { IsolationLevel, RelationDef, Txn } from "../../src/txn/mod.ts";
 import { createTable, type Env, inTxn, openEnv, visibleRows } from "./_env.ts";
+import { prng } from "../_support/prng.ts";
 
 function counters(env: Env): RelationDef {
   return createTable(env, "c", [["id", type("int4")], ["n", type("int8")]], [
@@ -171,18 +172,6 @@ Deno.test("Isolation: SERIALIZABLE rejects an insert into a range a concurrent r
   await env.txns.commit(c);
   await env.txns.commit(d);
 });
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 for (const isolation of ["read committed", "repeatable read", "serializable"] as IsolationLevel[]) {
   Deno.test(`Isolation: interleaved bank transfers keep the total constant (${isolation})`, async () => {

@@ -7,6 +7,7 @@
 
 import { DbError } from "../../../src/common/errors.ts";
 import { parseSql, StatementCache } from "../../../src/sql/parse/mod.ts";
+import { prng } from "../../_support/prng.ts";
 
 const VOCABULARY = [
   "SELECT",
@@ -113,18 +114,6 @@ const VOCABULARY = [
   "--c\n",
   "/* c */",
 ];
-
-/** Mulberry32: small, seedable, good enough for test inputs. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = [1, 7, 42, 1234];
 
