@@ -10,6 +10,7 @@ import { openEngine } from "../../src/engine/engine.ts";
 import { DbError } from "../../src/common/errors.ts";
 import type { SqlSession } from "../../src/engine/session.ts";
 import type { StatementResult } from "../../src/engine/session_api.ts";
+import { withTwoSessions } from "./_two_sessions.ts";
 
 async function rejects(p: Promise<unknown>, sqlstate: string): Promise<void> {
   await assert.rejects(p, (e) => e instanceof DbError && e.sqlstate === sqlstate);
@@ -82,11 +83,8 @@ Deno.test("an error on the fast path fails the block; ROLLBACK undoes its rows",
   }
 });
 
-Deno.test("an UPDATE in a block waits at a locked row, keeping the rows before it", async () => {
-  const engine = await openEngine({ memory: true });
-  const a = engine.openSession();
-  const b = engine.openSession();
-  try {
+Deno.test("an UPDATE in a block waits at a locked row, keeping the rows before it", () =>
+  withTwoSessions(async (a, b, engine) => {
     await a.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
     await a.execute("INSERT INTO t VALUES (1, 10), (2, 20), (3, 30)");
     await a.execute("BEGIN");
@@ -103,18 +101,10 @@ Deno.test("an UPDATE in a block waits at a locked row, keeping the rows before i
     const [r] = await a.execute("SELECT id, v FROM t ORDER BY id");
     assert.deepEqual(r?.rows, [[1, 20], [2, 42], [3, 60]]);
     assert.equal(engine.txns.activeCount, 0);
-  } finally {
-    await a.close();
-    await b.close();
-    await engine.close();
-  }
-});
+  }));
 
-Deno.test("an INSERT in a block waits for an uncommitted duplicate, then reports or inserts", async () => {
-  const engine = await openEngine({ memory: true });
-  const a = engine.openSession();
-  const b = engine.openSession();
-  try {
+Deno.test("an INSERT in a block waits for an uncommitted duplicate, then reports or inserts", () =>
+  withTwoSessions(async (a, b, engine) => {
     await a.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
     for (const [end, outcome] of [["COMMIT", "23505"], ["ROLLBACK", "INSERT 0 1"]] as const) {
       await a.execute("DELETE FROM t");
@@ -138,18 +128,10 @@ Deno.test("an INSERT in a block waits for an uncommitted duplicate, then reports
       }
     }
     assert.equal(engine.txns.activeCount, 0);
-  } finally {
-    await a.close();
-    await b.close();
-    await engine.close();
-  }
-});
+  }));
 
-Deno.test("statement_timeout still ends a lock wait inside a block", async () => {
-  const engine = await openEngine({ memory: true });
-  const a = engine.openSession();
-  const b = engine.openSession();
-  try {
+Deno.test("statement_timeout still ends a lock wait inside a block", () =>
+  withTwoSessions(async (a, b) => {
     await a.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
     await a.execute("INSERT INTO t VALUES (1, 10)");
     await a.execute("BEGIN");
@@ -161,9 +143,4 @@ Deno.test("statement_timeout still ends a lock wait inside a block", async () =>
     await b.execute("ROLLBACK");
     await a.execute("COMMIT");
     assert.deepEqual((await a.execute("SELECT v FROM t"))[0]?.rows, [[11]]);
-  } finally {
-    await a.close();
-    await b.close();
-    await engine.close();
-  }
-});
+  }));

@@ -6,16 +6,14 @@
 import assert from "node:assert/strict";
 import { openEngine } from "../../src/engine/engine.ts";
 import { DbError } from "../../src/common/errors.ts";
+import { withTwoSessions } from "./_two_sessions.ts";
 
 async function rejects(p: Promise<unknown>, sqlstate: string): Promise<void> {
   await assert.rejects(p, (e) => e instanceof DbError && e.sqlstate === sqlstate);
 }
 
-Deno.test("autocommit SELECTs end their transaction and see each commit", async () => {
-  const engine = await openEngine({ memory: true });
-  const a = engine.openSession();
-  const b = engine.openSession();
-  try {
+Deno.test("autocommit SELECTs end their transaction and see each commit", () =>
+  withTwoSessions(async (a, b, engine) => {
     await a.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
     await a.execute("INSERT INTO t VALUES (1, 10)");
     const p = await a.prepare("SELECT v FROM t WHERE id = $1");
@@ -42,12 +40,7 @@ Deno.test("autocommit SELECTs end their transaction and see each commit", async 
     await a.execute("SET default_transaction_isolation = 'serializable'");
     assert.deepEqual((await a.execute("SELECT v FROM t WHERE id = $1", [1]))[0]?.rows, [[15]]);
     assert.equal(engine.txns.activeCount, 0);
-  } finally {
-    await a.close();
-    await b.close();
-    await engine.close();
-  }
-});
+  }));
 
 Deno.test("a SELECT that advances a sequence commits it durably", async () => {
   const dir = await Deno.makeTempDir({ prefix: "thunder_read_fast_" });

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { openEngine } from "../../src/engine/engine.ts";
 import { DbError } from "../../src/common/errors.ts";
+import { withTwoSessions } from "./_two_sessions.ts";
 
 async function rejects(p: Promise<unknown>, sqlstate: string, detail?: string): Promise<void> {
   await assert.rejects(p, (e) => {
@@ -17,11 +18,8 @@ async function rejects(p: Promise<unknown>, sqlstate: string, detail?: string): 
 
 const update = "UPDATE t SET v = v + $1 WHERE id = $2";
 
-Deno.test("autocommit UPDATEs commit at once and report errors like the general path", async () => {
-  const engine = await openEngine({ memory: true });
-  const a = engine.openSession();
-  const b = engine.openSession();
-  try {
+Deno.test("autocommit UPDATEs commit at once and report errors like the general path", () =>
+  withTwoSessions(async (a, b, engine) => {
     await a.execute(
       "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL CHECK (v < 100), u int UNIQUE)",
     );
@@ -48,18 +46,10 @@ Deno.test("autocommit UPDATEs commit at once and report errors like the general 
       [1, 13, 1],
       [2, 21, 2],
     ]);
-  } finally {
-    await a.close();
-    await b.close();
-    await engine.close();
-  }
-});
+  }));
 
-Deno.test("an autocommit UPDATE of a locked row waits for the holder, then re-checks", async () => {
-  const engine = await openEngine({ memory: true });
-  const a = engine.openSession();
-  const b = engine.openSession();
-  try {
+Deno.test("an autocommit UPDATE of a locked row waits for the holder, then re-checks", () =>
+  withTwoSessions(async (a, b, engine) => {
     await a.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
     await a.execute("INSERT INTO t VALUES (1, 10)");
     await a.execute("BEGIN");
@@ -72,12 +62,7 @@ Deno.test("an autocommit UPDATE of a locked row waits for the holder, then re-ch
     assert.equal((await waiting)[0]?.tag, "UPDATE 1");
     assert.deepEqual((await a.execute("SELECT v FROM t"))[0]?.rows, [[16]]);
     assert.equal(engine.txns.activeCount, 0);
-  } finally {
-    await a.close();
-    await b.close();
-    await engine.close();
-  }
-});
+  }));
 
 Deno.test("autocommit UPDATEs on disk are durable across a restart", async () => {
   const dir = await Deno.makeTempDir({ prefix: "thunder_write_fast_" });
