@@ -288,8 +288,9 @@ export class RelationStore {
 
   /** The binding of `rel` for `txn`, unless another transaction is moving it. */
   #use(rel: number, txn: Txn): Bound {
-    const mover = this.#movers.get(rel);
     const b = this.#get(rel);
+    if (this.#movers.size === 0) return b;
+    const mover = this.#movers.get(rel);
     if (mover !== undefined && mover !== txn) {
       throw new DbError("55P03", `could not obtain lock on relation "${b.spec.name}"`);
     }
