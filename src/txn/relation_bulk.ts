@@ -85,14 +85,15 @@ export async function insertRows(
         const tuple = encodeRowScratch(rel.types, values, tupleHeaderBytes);
         initHeader(tuple, xid, cid);
         const rowId = heapInsert(m, rel.heap, tuple);
-        txn.writes.row(rel.id, rowId);
+        const writes = txn.writes;
+        writes?.row(rel.id, rowId);
         for (let i = 0; i < builders.length; i++) {
           if (prefixes[i] === null) continue;
           const builder = builders[i]!;
           const key = builder.key(rowId);
           btreeInsert(m, indexes[i]!.root, key, indexValue());
           if (builder.index.unique) builder.raiseBound(key);
-          txn.writes.key(rel.id, i, txn.writes.keepsKeys(rel.id) ? key.slice() : key);
+          writes?.key(rel.id, i, writes.keepsKeys(rel.id) ? key.slice() : key);
         }
         rowIds.push(rowId);
         bytes += tuple.length;

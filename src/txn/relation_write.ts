@@ -169,14 +169,40 @@ export function insertIndexEntries(
   rowId: number,
   heapOnly = false,
 ): void {
-  txn.writes.row(rel.id, rowId);
+  const writes = txn.writes;
+  writes?.row(rel.id, rowId);
+  // A heap-only version of a transaction that tracks no writes needs no keys at all.
+  if (heapOnly && writes === null) return;
   for (let i = 0; i < rel.indexes.length; i++) {
     const prefix = prefixes[i]!;
     if (prefix === null) continue;
     const key = withRowId(prefix, rowId);
     if (!heapOnly) btreeInsert(m, rel.indexes[i]!.root, key, indexValue());
-    txn.writes.key(rel.id, i, key);
+    writes?.key(rel.id, i, key);
   }
+}
+
+/**
+ * True when every index is a plain column index (no expression, no
+ * predicate) whose columns hold the same values in both rows (`Object.is`:
+ * the same primitive or the same object), so the keys are equal without
+ * encoding them. False says nothing: ask `sameIndexKeys`.
+ */
+export function sameIndexValues(
+  rel: RelationDef,
+  next: readonly Value[],
+  old: readonly Value[],
+): boolean {
+  for (const index of rel.indexes) {
+    if (index.predicate !== undefined || index.keyOf) return false;
+    for (const c of index.columns) if (!Object.is(next[c] ?? null, old[c] ?? null)) return false;
+  }
+  return true;
+}
+
+/** The key prefixes of a row in each of the relation's indexes (see `indexPrefix`). */
+export function indexPrefixes(rel: RelationDef, row: readonly Value[]): (Uint8Array | null)[] {
+  return rel.indexes.map((index) => indexPrefix(index, row));
 }
 
 /** True when every index gives the same key (or no entry) for both rows' prefixes. */
@@ -381,7 +407,7 @@ export async function updateRow(
     values,
     prefixes,
     found,
-    (m) => placeNewVersion(m, txn, xid, rel, found.rowId, tuple, prefixes, keysKept),
+    (m) => placeNewVersion(m, txn, xid, rel, found.rowId, tuple, prefixes, keysKept, values),
   );
   return { kind: "done", rowId: newRowId, values };
 }
@@ -404,7 +430,7 @@ export async function deleteRow(
   if (found.kind === "skipped") return skipped;
   if (recheck !== undefined && !recheck(found.values, found.concurrent)) return skipped;
   ctx.store.update((m) => stampVersion(m, rel, found.rowId, xid, txn.cid, 0));
-  txn.writes.row(rel.id, found.rowId);
+  txn.writes?.row(rel.id, found.rowId);
   return { kind: "done", rowId: found.rowId, values: found.values };
 }
 
@@ -441,6 +467,8 @@ export async function lockRow(
  * first update of a row on a full page (every page of a freshly loaded
  * table) then needs no index entry, and vacuum later turns the dead first
  * version into a redirect instead of deleting index entries.
+ * @param prefixes the new version's index key prefixes, or null to encode
+ * them from `values` where needed (only when `keysKept`)
  * @returns the new version's row id
  */
 export function placeNewVersion(
@@ -450,8 +478,9 @@ export function placeNewVersion(
   rel: RelationDef,
   oldRowId: number,
   tuple: Uint8Array,
-  prefixes: readonly (Uint8Array | null)[],
+  prefixes: readonly (Uint8Array | null)[] | null,
   keysKept: boolean,
+  values: readonly Value[],
 ): number {
   setTupleFlag(tuple, heapOnlyFlag, keysKept);
   let id = heapInsertOn(m, rel.heap, rowIdPage(oldRowId), tuple);
@@ -462,8 +491,11 @@ export function placeNewVersion(
     id = heapInsert(m, rel.heap, tuple);
   }
   stampVersion(m, rel, oldRowId, xid, txn.cid, id, hot);
-  insertIndexEntries(m, txn, rel, prefixes, id, hot);
-  txn.writes.row(rel.id, oldRowId);
+  // The keys are encoded only when an index or the write set needs them.
+  if (!hot || txn.writes !== null) {
+    insertIndexEntries(m, txn, rel, prefixes ?? indexPrefixes(rel, values), id, hot);
+  }
+  txn.writes?.row(rel.id, oldRowId);
   return id;
 }
 

@@ -16,12 +16,14 @@ import { indexPrefix, type RelationDef } from "./relation.ts";
 import {
   chainStep,
   checkUnique,
+  indexPrefixes,
   insertIndexEntries,
   type Located,
   placeNewVersion,
   type Recheck,
   type RowOutcome,
   sameIndexKeys,
+  sameIndexValues,
   type WriteContext,
 } from "./relation_write.ts";
 import type { Txn } from "./txn.ts";
@@ -80,12 +82,17 @@ export function updateRowNow(
   // Encoded into the codec's shared buffer: nothing encodes another row before it is placed.
   const tuple = encodeRowScratch(rel.types, values, tupleHeaderBytes);
   initHeader(tuple, xid, txn.cid);
-  const prefixes = rel.indexes.map((index) => indexPrefix(index, values));
-  const keysKept = sameIndexKeys(rel, prefixes, found.values);
+  // Unchanged indexed values need no key encoding to tell the keys are kept.
+  let prefixes: (Uint8Array | null)[] | null = null;
+  let keysKept = sameIndexValues(rel, values, found.values);
+  if (!keysKept) {
+    prefixes = indexPrefixes(rel, values);
+    keysKept = sameIndexKeys(rel, prefixes, found.values);
+  }
   const newRowId = ctx.store.update((m) => {
     // With every index key kept no unique index can meet a new duplicate.
-    if (!keysKept && checkUnique(ctx, m, txn, rel, values, prefixes, found) !== null) return -1;
-    return placeNewVersion(m, txn, xid, rel, found.rowId, tuple, prefixes, keysKept);
+    if (!keysKept && checkUnique(ctx, m, txn, rel, values, prefixes!, found) !== null) return -1;
+    return placeNewVersion(m, txn, xid, rel, found.rowId, tuple, prefixes, keysKept, values);
   });
   if (newRowId < 0) return blocked;
   return { kind: "done", rowId: newRowId, values };

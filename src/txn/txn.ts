@@ -67,8 +67,7 @@ export class Txn implements LockOwner {
   snapshot: Snapshot | null = null;
   /** What the transaction read; consulted only under SERIALIZABLE. */
   #reads: ReadSet | null = null;
-  /** What the transaction wrote (for SERIALIZABLE validation of others). */
-  readonly writes = new WriteSet();
+  #writes: WriteSet | null = null;
   /** Row locks held until the end. */
   readonly heldLocks: RowLock[] = [];
   /** What the transaction waits for, null when running. */
@@ -110,6 +109,18 @@ export class Txn implements LockOwner {
   get reads(): ReadSet | null {
     if (this.isolation !== "serializable") return null;
     return this.#reads ??= new ReadSet();
+  }
+
+  /**
+   * The write set to record into, for the validation of concurrent
+   * SERIALIZABLE transactions: like PostgreSQL's SSI, only SERIALIZABLE
+   * transactions track their writes (a READ COMMITTED or REPEATABLE READ
+   * writer causes no read/write-dependency failures), so the others record
+   * nothing. The isolation level cannot change once the transaction wrote.
+   */
+  get writes(): WriteSet | null {
+    if (this.isolation !== "serializable") return null;
+    return this.#writes ??= new WriteSet();
   }
 
   /** True once committed or aborted. */

@@ -243,8 +243,11 @@ export class TxnManager {
     }
     txn.state = "committing";
     const xids = [...txn.ownXids];
-    const entry: CommittedWrites = { xid: txn.xid, writes: txn.writes, published: false };
-    if (!txn.writes.empty) this.#committedWrites.push(entry);
+    const writes = txn.writes;
+    const entry: CommittedWrites | null = writes === null || writes.empty
+      ? null
+      : { xid: txn.xid, writes, published: false };
+    if (entry !== null) this.#committedWrites.push(entry);
     try {
       this.clog.record(xids, XidStatus.committed);
     } catch (e) {
@@ -256,7 +259,7 @@ export class TxnManager {
     const lsn = this.store.wal.endLsn;
     if (this.#publishing === 0 && this.store.wal.flushedLsn >= lsn) {
       this.clog.publish(xids, XidStatus.committed);
-      entry.published = true;
+      if (entry !== null) entry.published = true;
       this.#end(txn, "committed");
       return null;
     }
@@ -284,7 +287,7 @@ export class TxnManager {
     xids: number[],
     lsn: number,
     previous: Promise<void>,
-    entry: CommittedWrites,
+    entry: CommittedWrites | null,
   ): Promise<void> {
     let failure: unknown = undefined;
     try {
@@ -298,7 +301,7 @@ export class TxnManager {
     await previous;
     this.#publishing--;
     this.clog.publish(xids, XidStatus.committed);
-    entry.published = true;
+    if (entry !== null) entry.published = true;
     this.#end(txn, "committed");
     if (failure !== undefined) throw failure;
   }
