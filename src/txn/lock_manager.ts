@@ -46,17 +46,65 @@ export interface LockOwner {
   readonly ended: boolean;
 }
 
-/** The lock on one row version. */
+/**
+ * The lock on one row version. Most locks have one holder (an UPDATE's
+ * transaction): it is kept in two fields, and a map is made only for the
+ * second holder (shared locks), so the common lock allocates no map.
+ */
 export class RowLock {
-  /** Holders and the bit set of modes each holds. */
-  readonly holders = new Map<LockOwner, number>();
+  #first: LockOwner | null = null;
+  #firstModes = 0;
+  /** Holders after the first and the bit set of modes each holds. */
+  #more: Map<LockOwner, number> | null = null;
+
   /** Creates the lock of version `rowId` of relation `relId`. */
   constructor(readonly relId: number, readonly rowId: number) {}
+
+  /** Number of holders. */
+  get holderCount(): number {
+    return (this.#first === null ? 0 : 1) + (this.#more?.size ?? 0);
+  }
+
+  /** The modes `owner` holds (a bit set), 0 when none. */
+  modesOf(owner: LockOwner): number {
+    if (owner === this.#first) return this.#firstModes;
+    return this.#more?.get(owner) ?? 0;
+  }
+
+  /** Sets the modes `owner` holds (a non-empty bit set). */
+  setModes(owner: LockOwner, modes: number): void {
+    if (owner === this.#first || this.#first === null) {
+      this.#first = owner;
+      this.#firstModes = modes;
+    } else (this.#more ??= new Map()).set(owner, modes);
+  }
+
+  /** Removes `owner` from the holders. */
+  release(owner: LockOwner): void {
+    if (owner !== this.#first) {
+      this.#more?.delete(owner);
+      return;
+    }
+    this.#first = null;
+    this.#firstModes = 0;
+    const more = this.#more;
+    if (more === null || more.size === 0) return;
+    // The next holder moves into the fields.
+    for (const [holder, modes] of more) {
+      this.#first = holder;
+      this.#firstModes = modes;
+      more.delete(holder);
+      return;
+    }
+  }
 
   /** True when a holder other than `owner` holds a mode conflicting with `mode`. */
   conflicts(owner: LockOwner, mode: RowLockMode): boolean {
     const mask = conflictMask[mode];
-    for (const [holder, held] of this.holders) {
+    const first = this.#first;
+    if (first !== null && first !== owner && (this.#firstModes & mask) !== 0) return true;
+    if (this.#more === null) return false;
+    for (const [holder, held] of this.#more) {
       if (holder !== owner && (held & mask) !== 0) return true;
     }
     return false;
@@ -66,7 +114,10 @@ export class RowLock {
   blockers(owner: LockOwner, mode: RowLockMode): LockOwner[] {
     const mask = conflictMask[mode];
     const out: LockOwner[] = [];
-    for (const [holder, held] of this.holders) {
+    const first = this.#first;
+    if (first !== null && first !== owner && (this.#firstModes & mask) !== 0) out.push(first);
+    if (this.#more === null) return out;
+    for (const [holder, held] of this.#more) {
       if (holder !== owner && (held & mask) !== 0) out.push(holder);
     }
     return out;
@@ -138,7 +189,7 @@ export class LockManager {
   /** Releases every lock of `owner` (at commit or abort). */
   releaseAll(owner: LockOwner): void {
     for (const lock of owner.heldLocks) {
-      lock.holders.delete(owner);
+      lock.release(owner);
       this.#dropIfUnused(lock);
     }
     owner.heldLocks.length = 0;
@@ -204,17 +255,13 @@ export class LockManager {
   }
 
   #grant(owner: LockOwner, lock: RowLock, mode: RowLockMode): void {
-    const held = lock.holders.get(owner);
-    if (held === undefined) {
-      lock.holders.set(owner, modeBit[mode]);
-      owner.heldLocks.push(lock);
-    } else {
-      lock.holders.set(owner, held | modeBit[mode]);
-    }
+    const held = lock.modesOf(owner);
+    if (held === 0) owner.heldLocks.push(lock);
+    lock.setModes(owner, held | modeBit[mode]);
   }
 
   #dropIfUnused(lock: RowLock): void {
-    if (lock.holders.size > 0) return;
+    if (lock.holderCount > 0) return;
     const table = this.#tables.get(lock.relId);
     if (table?.get(lock.rowId) === lock) {
       table.delete(lock.rowId);

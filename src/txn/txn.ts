@@ -59,6 +59,8 @@ export class Txn implements LockOwner {
   readonly allXids: number[] = [];
   /** Open savepoints, innermost last. */
   readonly savepoints: Savepoint[] = [];
+  /** Position in the manager's list of active transactions (-1 once ended). */
+  activeSlot = -1;
   /** Command id of the running statement; rows it writes carry it. */
   cid = 0;
   /** Command id the next statement gets. */

@@ -70,7 +70,11 @@ export class TxnManager {
   readonly locks = new LockManager();
   /** Running xids (top-level and subtransactions) to their transaction. */
   readonly #running = new Map<number, Txn>();
-  readonly #active = new Set<Txn>();
+  /**
+   * Transactions begun and not ended, each at its `activeSlot` (an array, not
+   * a set: a set would hash every statement's new transaction object).
+   */
+  readonly #active: Txn[] = [];
   readonly #serializable = new Set<Txn>();
   #committedWrites: CommittedWrites[] = [];
   #lastPublish: Promise<void> = Promise.resolve();
@@ -102,7 +106,8 @@ export class TxnManager {
       options.readOnly ?? false,
       this.clog,
     );
-    this.#active.add(txn);
+    txn.activeSlot = this.#active.length;
+    this.#active.push(txn);
     if (txn.isolation === "serializable") this.#serializable.add(txn);
     return txn;
   }
@@ -131,7 +136,7 @@ export class TxnManager {
 
   /** Transactions begun and not yet ended. */
   get activeCount(): number {
-    return this.#active.size;
+    return this.#active.length;
   }
 
   /**
@@ -342,11 +347,24 @@ export class TxnManager {
       );
     }
     for (const xid of txn.allXids) this.#running.delete(xid);
-    this.#active.delete(txn);
-    this.#serializable.delete(txn);
+    this.#deactivate(txn);
+    if (this.#serializable.size > 0) this.#serializable.delete(txn);
     this.locks.releaseAll(txn);
     txn.finish();
     this.#pruneCommittedWrites();
+  }
+
+  /** Removes `txn` from `#active`: the last one takes its slot. */
+  #deactivate(txn: Txn): void {
+    const slot = txn.activeSlot;
+    const active = this.#active;
+    assert(active[slot] === txn, `Transaction ${txn.id} is not active`);
+    const last = active.pop()!;
+    if (last !== txn) {
+      active[slot] = last;
+      last.activeSlot = slot;
+    }
+    txn.activeSlot = -1;
   }
 
   #readsInvalidated(txn: Txn): boolean {
