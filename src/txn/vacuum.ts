@@ -13,7 +13,14 @@ import { assert } from "../common/errors.ts";
 import { batchRowsMax } from "../common/limits.ts";
 import type { Value } from "../common/types.ts";
 import { btreeDelete, btreeInsert, btreeScan } from "../storage/btree/mod.ts";
-import { HeapCursor, heapDelete, heapGet, heapUpdate, heapView } from "../storage/heap/mod.ts";
+import {
+  HeapCursor,
+  heapDelete,
+  heapGet,
+  heapRowPrefix,
+  heapUpdate,
+  heapView,
+} from "../storage/heap/mod.ts";
 import { decodeRow, encodeRowScratch } from "../storage/row_codec.ts";
 import { type Clog, XidStatus } from "./clog.ts";
 import {
@@ -196,14 +203,14 @@ function removeVersions(
       survivorXmin = readHeader(t, header).xmin;
       return false;
     });
-    const values = decodeRow(rel.types, tuple, tupleHeaderBytes, wanted);
     if (survivor >= 0 && (flags & heapOnlyFlag) === 0) {
       if ((flags & redirectFlag) === 0 || doomed.length > 0) {
-        redirect(m, rel, rowId, tuple, values, survivor, survivorXmin);
+        redirect(m, rel, rowId, tuple, wanted, survivor, survivorXmin);
         if ((flags & redirectFlag) === 0) removed++;
       }
       counts.redirects++;
     } else {
+      const values = decodeRow(rel.types, tuple, tupleHeaderBytes, wanted);
       for (let i = 0; i < rel.indexes.length && (flags & heapOnlyFlag) === 0; i++) {
         if (keys[i]!.prefix(values) !== null) {
           btreeDelete(m, rel.indexes[i]!.root, keys[i]!.key(rowId));
@@ -216,16 +223,37 @@ function removeVersions(
   return removed;
 }
 
-/** Rewrites a dead version as a redirect to `survivor` that keeps only the indexed values. */
+/**
+ * Row bytes (after the header) up to which a dead version becomes a redirect
+ * in place, keeping its values: a stub keeps the indexed values anyway, so
+ * such a row gives up at most this many bytes, while decoding, encoding and
+ * rewriting its cell would be most of the cost of removing it.
+ */
+const redirectInPlaceBytesMax = 32;
+
+/**
+ * Turns a dead version into a redirect to `survivor`: a narrow row in place
+ * (only its header changes), a wider one rewritten as a stub that keeps only
+ * the indexed values (the `wanted` columns, see `keyColumns`).
+ */
 function redirect(
   m: Mtr,
   rel: RelationDef,
   rowId: number,
   tuple: Uint8Array,
-  values: Value[],
+  wanted: boolean[] | undefined,
   survivor: number,
   survivorXmin: number,
 ): void {
+  if (tuple.length <= tupleHeaderBytes + redirectInPlaceBytesMax) {
+    const head = heapRowPrefix(m, rel.heap, rowId, tupleHeaderBytes);
+    if (head !== undefined) {
+      stampXmax(head, survivorXmin, 0, survivor, true);
+      setTupleFlag(head, redirectFlag, true);
+      return;
+    }
+  }
+  const values = decodeRow(rel.types, tuple, tupleHeaderBytes, wanted);
   // In the codec's shared buffer: `heapUpdate` copies it into the page at once.
   const stub = encodeRowScratch(rel.types, values, tupleHeaderBytes);
   stub.set(tuple.subarray(0, tupleHeaderBytes));
