@@ -491,9 +491,9 @@ export class RelationStore {
     rel: number,
     rowId: number,
     compute: Recheck<Value[] | null>,
-    mode?: RowLockMode,
+    options: { mode?: RowLockMode; seen?: Value[] } = {},
   ): RowOutcomeNow {
-    return this.tables.updateRowNow(txn, this.#use(rel, txn).def, rowId, compute, mode);
+    return this.tables.updateRowNow(txn, this.#use(rel, txn).def, rowId, compute, options);
   }
 
   /** Deletes a row (see `Tables.deleteRow`). */

@@ -80,7 +80,9 @@ export function runUpdateNow(node: UpdateNode, ctx: ExecContext): DmlResult | Bl
     const source = run.rows[i]!;
     const rowId = source[target.width] as number;
     if (run.done.has(rowId)) continue;
-    const outcome = ctx.rs.updateNow(ctx.txn, target.rel, rowId, computeFor(run, source), run.mode);
+    // The scan's values of the version: the store need not decode it again.
+    const options = { mode: run.mode, seen: source };
+    const outcome = ctx.rs.updateNow(ctx.txn, target.rel, rowId, computeFor(run, source), options);
     if (outcome.kind === "blocked") return { kind: "blocked", resume: () => updateRest(run, i) };
     run.done.add(rowId);
     if (outcome.kind === "done") updated(run);

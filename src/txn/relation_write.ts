@@ -307,6 +307,9 @@ export type ChainStep =
 /**
  * One step of `locate`: reads the version `target` (already locked) of an
  * update chain whose previous link was made by `expectXmin` (0 for the first).
+ * @param seen the values of version `target` as the caller's scan decoded
+ * them, if any: when that version is still current (no updater since) they
+ * are its values and it is not decoded again
  * @throws {TxnConflictError} 40001 under REPEATABLE READ/SERIALIZABLE when a committed update replaced it
  */
 export function chainStep(
@@ -317,6 +320,7 @@ export function chainStep(
   expectXmin: number,
   hops: number,
   h: TupleHeader,
+  seen: Value[] | null = null,
 ): ChainStep {
   // The version is read in place: only its header and, when current, its values are copied out.
   const current = ctx.store.view((r) => {
@@ -325,7 +329,9 @@ export function chainStep(
     readHeader(tuple, h);
     if (expectXmin !== 0 && h.xmin !== expectXmin) return skipped;
     if (h.xmax !== 0) return null;
-    const values = decodeRow(rel.types, tuple, tupleHeaderBytes);
+    const values = hops === 0 && seen !== null
+      ? seen
+      : decodeRow(rel.types, tuple, tupleHeaderBytes);
     return { kind: "current", rowId: target, values, concurrent: hops > 0 } as const;
   });
   if (current !== null) return current;

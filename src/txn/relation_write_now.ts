@@ -46,13 +46,14 @@ function locateNow(
   rel: RelationDef,
   rowId: number,
   mode: RowLockMode,
+  seen: Value[] | null,
 ): Found {
   let target = rowId;
   let expectXmin = 0;
   const h: TupleHeader = newHeader();
   for (let hops = 0;; hops++) {
     if (!ctx.txns.locks.tryLock(txn, rel.id, target, mode)) return blocked;
-    const step = chainStep(ctx, txn, rel, target, expectXmin, hops, h);
+    const step = chainStep(ctx, txn, rel, target, expectXmin, hops, h, seen);
     if (step.kind === "wait") return blocked;
     if (step.kind !== "next") return step;
     expectXmin = step.xmin;
@@ -62,6 +63,9 @@ function locateNow(
 
 /**
  * `updateRow` without waiting.
+ * @param seen the values of version `rowId` as the caller's scan decoded
+ * them (the table's columns first), so that a version still current is not
+ * decoded again; null to decode it
  * @returns as `updateRow`, or `blocked` (nothing written) where it would wait
  * @throws {TxnConflictError} 40001 as `updateRow`
  * @throws {DbError} 23505 on a duplicate key
@@ -73,8 +77,9 @@ export function updateRowNow(
   rowId: number,
   compute: Recheck<Value[] | null>,
   mode: RowLockMode = "noKeyUpdate",
+  seen: Value[] | null = null,
 ): RowOutcomeNow {
-  const found = locateNow(ctx, txn, rel, rowId, mode);
+  const found = locateNow(ctx, txn, rel, rowId, mode, seen);
   if (found.kind !== "current") return found;
   const values = compute(found.values, found.concurrent);
   if (values === null) return skipped;

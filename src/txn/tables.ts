@@ -160,9 +160,10 @@ export class Tables implements WriteContext {
     rel: RelationDef,
     rowId: number,
     compute: Recheck<Value[] | null>,
-    mode: RowLockMode = "noKeyUpdate",
+    options: { mode?: RowLockMode; seen?: Value[] } = {},
   ): RowOutcomeNow {
-    const outcome = updateRowNow(this, txn, rel, rowId, compute, mode);
+    const { mode = "noKeyUpdate", seen = null } = options;
+    const outcome = updateRowNow(this, txn, rel, rowId, compute, mode, seen);
     if (outcome.kind === "done") this.#dead.set(rel.id, (this.#dead.get(rel.id) ?? 0) + 1);
     return outcome;
   }
