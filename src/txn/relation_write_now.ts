@@ -16,16 +16,18 @@ import { indexPrefix, type RelationDef } from "./relation.ts";
 import {
   chainStep,
   checkUnique,
-  indexPrefixes,
-  insertIndexEntries,
   type Located,
-  placeNewVersion,
   type Recheck,
   type RowOutcome,
-  sameIndexKeys,
-  sameIndexValues,
   type WriteContext,
 } from "./relation_write.ts";
+import {
+  indexPrefixes,
+  insertIndexEntries,
+  placeNewVersion,
+  sameIndexKeys,
+  sameIndexValues,
+} from "./new_version.ts";
 import type { Txn } from "./txn.ts";
 import { initHeader, newHeader, type TupleHeader, tupleHeaderBytes } from "./tuple.ts";
 
