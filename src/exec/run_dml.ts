@@ -250,11 +250,13 @@ export function updateMode(
   node: Extract<PlanNode, { kind: "update" }>,
   ctx: ExecContext,
 ): RowLockMode {
-  const keyCols = new Set<number>();
+  // Runs per statement: no set of key columns is built, the lists are short.
   for (const idx of node.target.uniqueIndexes) {
-    for (const c of ctx.rs.indexColumns(node.target.rel, idx) ?? []) keyCols.add(c);
+    const columns = ctx.rs.indexColumns(node.target.rel, idx);
+    if (columns === undefined) continue;
+    for (const s of node.sets) if (columns.includes(s.column)) return "update";
   }
-  return node.sets.some((s) => keyCols.has(s.column)) ? "update" : "noKeyUpdate";
+  return "noKeyUpdate";
 }
 async function runUpdate(
   node: Extract<PlanNode, { kind: "update" }>,

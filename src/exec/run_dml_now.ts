@@ -40,14 +40,33 @@ export function insertRunsNow(node: PlanNode): node is InsertNode {
   return node.kind === "insert" && node.onConflict === null && !hasForeignKeys(node.target);
 }
 
+/** A SET target column and its compiled expression. */
+interface SetColumn {
+  readonly column: number;
+  readonly fn: ReturnType<typeof compile>;
+}
+
+/** The compiled SET list of each UPDATE plan node (a cached plan runs it many times). */
+const compiledSets = new WeakMap<UpdateNode, readonly SetColumn[]>();
+
+function setsOf(node: UpdateNode): readonly SetColumn[] {
+  let sets = compiledSets.get(node);
+  if (sets === undefined) {
+    sets = node.sets.map((s) => ({ column: s.column, fn: compile(s.expr) }));
+    compiledSets.set(node, sets);
+  }
+  return sets;
+}
+
 /** What an UPDATE has done so far (shared by its synchronous loop and its resumption). */
 interface UpdateRun {
   readonly node: UpdateNode;
   readonly ctx: ExecContext;
   readonly rows: readonly Value[][];
-  readonly sets: readonly { readonly column: number; readonly fn: ReturnType<typeof compile> }[];
+  readonly sets: readonly SetColumn[];
   readonly mode: ReturnType<typeof updateMode>;
-  readonly done: Set<number>;
+  /** Row ids written, made for a second source row (a single row needs none). */
+  done: Set<number> | null;
   readonly returning: Value[][] | null;
   count: number;
   /** The joined source row and the new values of the row being updated. */
@@ -66,9 +85,9 @@ export function runUpdateNow(node: UpdateNode, ctx: ExecContext): DmlResult | Bl
     node,
     ctx,
     rows: runPlan(node.source, ctx),
-    sets: node.sets.map((s) => ({ column: s.column, fn: compile(s.expr) })),
+    sets: setsOf(node),
     mode: updateMode(node, ctx),
-    done: new Set(),
+    done: null,
     returning: node.returning ? [] : null,
     count: 0,
     row: [],
@@ -79,12 +98,14 @@ export function runUpdateNow(node: UpdateNode, ctx: ExecContext): DmlResult | Bl
     ctx.checkCancel();
     const source = run.rows[i]!;
     const rowId = source[target.width] as number;
-    if (run.done.has(rowId)) continue;
+    if (i > 0 && (run.done ??= new Set([run.rows[0]![target.width] as number])).has(rowId)) {
+      continue;
+    }
     // The scan's values of the version: the store need not decode it again.
     const options = { mode: run.mode, seen: source };
     const outcome = ctx.rs.updateNow(ctx.txn, target.rel, rowId, computeFor(run, source), options);
     if (outcome.kind === "blocked") return { kind: "blocked", resume: () => updateRest(run, i) };
-    run.done.add(rowId);
+    run.done?.add(rowId);
     if (outcome.kind === "done") updated(run);
   }
   return { count: run.count, returning: run.returning };
@@ -98,8 +119,11 @@ async function updateRest(run: UpdateRun, from: number): Promise<DmlResult> {
     ctx.checkCancel();
     const source = run.rows[i]!;
     const rowId = source[target.width] as number;
-    if (run.done.has(rowId)) continue;
-    run.done.add(rowId);
+    const done = run.done ??= new Set(
+      run.rows.slice(0, from).map((r) => r[target.width] as number),
+    );
+    if (done.has(rowId)) continue;
+    done.add(rowId);
     const outcome = await ctx.rs.update(
       ctx.txn,
       target.rel,
