@@ -45,6 +45,9 @@ export interface Savepoint {
   readonly carried: number[];
 }
 
+/** The xids of a transaction that never wrote. */
+const noXids: ReadonlySet<number> = new Set();
+
 /** A transaction. Use `TxnManager` to begin, commit and abort it. */
 export class Txn implements LockOwner {
   /** Lifecycle state. */
@@ -53,8 +56,11 @@ export class Txn implements LockOwner {
   failed = false;
   /** Top-level xid; 0 while the transaction has not written. */
   xid = 0;
-  /** Live xids of this transaction (top-level and subtransactions not rolled back). */
-  readonly ownXids = new Set<number>();
+  /**
+   * Live xids of this transaction (top-level and subtransactions not rolled
+   * back). Made on the first write: most transactions never write.
+   */
+  #ownXids: Set<number> | null = null;
   /** Every xid ever assigned to this transaction, rolled-back subtransactions included. */
   readonly allXids: number[] = [];
   /** Open savepoints, innermost last. */
@@ -107,6 +113,22 @@ export class Txn implements LockOwner {
     this.#resolveDone = null;
   }
 
+  /** Live xids of this transaction (top-level and subtransactions not rolled back). */
+  get ownXids(): ReadonlySet<number> {
+    return this.#ownXids ?? noXids;
+  }
+
+  /** Records a newly assigned xid (the transaction manager's bookkeeping). */
+  addOwnXid(xid: number): void {
+    (this.#ownXids ??= new Set()).add(xid);
+    this.allXids.push(xid);
+  }
+
+  /** Forgets a rolled-back subtransaction's xid (it stays in `allXids`). */
+  dropOwnXid(xid: number): void {
+    this.#ownXids?.delete(xid);
+  }
+
   /** The read set to record into: only SERIALIZABLE transactions track reads. */
   get reads(): ReadSet | null {
     if (this.isolation !== "serializable") return null;
@@ -147,7 +169,8 @@ export class Txn implements LockOwner {
    * before the snapshot. Allocation-free; called for every tuple.
    */
   sees(xid: number, cid: number): boolean {
-    if (this.xid !== 0 && this.ownXids.has(xid)) return cid < this.cid;
+    const own = this.#ownXids;
+    if (own !== null && own.has(xid)) return cid < this.cid;
     const snap = this.snapshot!;
     if (!snap.finished(xid)) return false;
     return this.clog.status(xid) === XidStatus.committed;

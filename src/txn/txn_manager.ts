@@ -185,8 +185,7 @@ export class TxnManager {
   #assign(txn: Txn): number {
     const xid = this.clog.allocate();
     this.#running.set(xid, txn);
-    txn.ownXids.add(xid);
-    txn.allXids.push(xid);
+    txn.addOwnXid(xid);
     return xid;
   }
 
@@ -417,7 +416,7 @@ export class TxnManager {
     for (const sp of txn.savepoints.splice(i)) {
       for (const xid of sp.xid === 0 ? sp.carried : [sp.xid, ...sp.carried]) {
         undone.push(xid);
-        txn.ownXids.delete(xid);
+        txn.dropOwnXid(xid);
         this.#running.delete(xid);
       }
     }
