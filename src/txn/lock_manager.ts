@@ -124,12 +124,52 @@ export class RowLock {
   }
 }
 
+/**
+ * The row locks of one relation. The first is kept in a field and only
+ * further ones go to a map: an autocommit UPDATE locks one row, and a map
+ * going from one entry to none on every statement reallocates its table
+ * (V8 shrinks a map's table on a delete that leaves it nearly empty).
+ */
+class RelationLocks {
+  #one: RowLock | null = null;
+  readonly #many = new Map<number, RowLock>();
+
+  /** Number of locks. */
+  get size(): number {
+    return (this.#one === null ? 0 : 1) + this.#many.size;
+  }
+
+  /** The lock of version `rowId`, if any. */
+  get(rowId: number): RowLock | undefined {
+    const one = this.#one;
+    if (one !== null && one.rowId === rowId) return one;
+    return this.#many.size === 0 ? undefined : this.#many.get(rowId);
+  }
+
+  /** Adds the lock of a version that has none. */
+  add(lock: RowLock): void {
+    if (this.#one === null) this.#one = lock;
+    else this.#many.set(lock.rowId, lock);
+  }
+
+  /** Removes `lock`; false when it is not this relation's lock of its version. */
+  remove(lock: RowLock): boolean {
+    if (this.#one === lock) {
+      this.#one = null;
+      return true;
+    }
+    if (this.#many.get(lock.rowId) !== lock) return false;
+    this.#many.delete(lock.rowId);
+    return true;
+  }
+}
+
 /** Relations whose empty lock tables are kept for reuse. */
 const emptyTablesKept = 64;
 
 /** The row-lock table. */
 export class LockManager {
-  readonly #tables = new Map<number, Map<number, RowLock>>();
+  readonly #tables = new Map<number, RelationLocks>();
 
   /**
    * Takes a row lock, waiting per `policy`.
@@ -243,13 +283,13 @@ export class LockManager {
   #lockFor(relId: number, rowId: number): RowLock {
     let table = this.#tables.get(relId);
     if (table === undefined) {
-      table = new Map();
+      table = new RelationLocks();
       this.#tables.set(relId, table);
     }
     let lock = table.get(rowId);
     if (lock === undefined) {
       lock = new RowLock(relId, rowId);
-      table.set(rowId, lock);
+      table.add(lock);
     }
     return lock;
   }
@@ -263,8 +303,7 @@ export class LockManager {
   #dropIfUnused(lock: RowLock): void {
     if (lock.holderCount > 0) return;
     const table = this.#tables.get(lock.relId);
-    if (table?.get(lock.rowId) === lock) {
-      table.delete(lock.rowId);
+    if (table?.remove(lock)) {
       // An empty table stays while there are few (autocommit writes would
       // otherwise make one per statement); past that, a table goes when it empties.
       if (table.size === 0 && this.#tables.size > emptyTablesKept) this.#tables.delete(lock.relId);

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { RunningXids } from "./running_xids.ts";
 import { assert, DbError, TxnConflictError } from "../common/errors.ts";
 import type { Mtr, PageReader } from "../storage/mtr.ts";
 import { Clog, XidStatus } from "./clog.ts";
@@ -69,7 +70,7 @@ export class TxnManager {
   /** Row locks and waits. */
   readonly locks = new LockManager();
   /** Running xids (top-level and subtransactions) to their transaction. */
-  readonly #running = new Map<number, Txn>();
+  readonly #running = new RunningXids();
   /**
    * Transactions begun and not ended, each at its `activeSlot` (an array, not
    * a set: a set would hash every statement's new transaction object).
@@ -160,7 +161,7 @@ export class TxnManager {
     if (this.#running.size === 0) return new Snapshot(xmax, xmax, null);
     let xmin = xmax;
     const xip = new Set<number>();
-    for (const xid of this.#running.keys()) {
+    for (const xid of this.#running.xids) {
       xip.add(xid);
       if (xid < xmin) xmin = xid;
     }
@@ -184,7 +185,7 @@ export class TxnManager {
 
   #assign(txn: Txn): number {
     const xid = this.clog.allocate();
-    this.#running.set(xid, txn);
+    this.#running.add(xid, txn);
     txn.addOwnXid(xid);
     return xid;
   }
