@@ -30,11 +30,13 @@ function clientLine(x: KvEngine, c: KvClient, self: KvClient, running: Uint8Arra
     (c.blocked !== null ? "b" : "") + (c.noEvict ? "e" : "");
   const qbuf = (c.transport.pendingInput ?? 0) + (c === self ? requestBytes(running) : 0);
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=8 name=${c.name} age=${age} idle=${idle} ` +
-    `flags=${flags || "N"} db=${c.db} sub=${c.channels.size} psub=${c.patterns.size} ssub=0 ` +
+    `flags=${
+      flags || "N"
+    } db=${c.db} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} ` +
     `multi=${
       c.multi === null ? -1 : c.multi.length
     } qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 ` +
-    `rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp}`;
+    `rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.resp}`;
 }
 
 function clientKill(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {

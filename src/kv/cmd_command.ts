@@ -26,6 +26,7 @@ function sortStoreKey(args: Uint8Array[]): Uint8Array[] {
  * ("client|list"); only those ThunderDB answers.
  */
 export const subcommands: Readonly<Record<string, readonly string[]>> = {
+  acl: ["whoami"],
   client: [
     "getname",
     "help",

@@ -154,6 +154,7 @@ const table = buildCommandTable({
 });
 /** Commands whose CLIENT LIST `cmd=` names the subcommand too, as Redis does. */
 const containers = new Set([
+  "acl",
   "client",
   "config",
   "command",

@@ -19,6 +19,7 @@ import type { SlowlogEntry } from "./slowlog.ts";
 import type { LatencyEvent } from "./latency.ts";
 import type { Pause } from "./pause.ts";
 import { lfuInitialCounter, lfuPack, lfuTouch } from "./lfu.ts";
+import type { KvUserDirectory } from "./auth.ts";
 
 /** Counters INFO reports. */
 export interface KvStats {
@@ -85,6 +86,8 @@ export class KvEngine {
   readonly clients = new Map<number, KvClient>();
   readonly channels = new Map<string, Set<KvClient>>();
   readonly patterns = new Map<string, Set<KvClient>>();
+  /** Shard channels (SSUBSCRIBE) -> subscribers. */
+  readonly shardChannels = new Map<string, Set<KvClient>>();
   /** Clients in MONITOR mode. */
   readonly monitors = new Set<KvClient>();
   /** db-qualified key -> clients WATCHing it. */
@@ -106,6 +109,8 @@ export class KvEngine {
   blockedCommandFailed: (argv: Uint8Array[]) => void = () => {};
   /** Zeroes the per-command counters (CONFIG RESETSTAT); set by the dispatcher. */
   resetCommandStats: () => void = () => {};
+  /** ThunderDB's users for AUTH (injected by the server); null: only `default`. */
+  users: KvUserDirectory | null = null;
   /** Persists a snapshot (SAVE/BGSAVE); null when the engine has no storage. */
   checkpoint: (() => Promise<void>) | null = null;
   /** Bumped by every write; a handler that wrote leaves it larger. */

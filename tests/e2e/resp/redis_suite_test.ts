@@ -56,7 +56,13 @@ const units = [
  * `_redis_server_shim.sh` (server.ts on the port and directory it chose):
  * all their tests are tagged external:skip.
  */
-const spawnedUnits = ["unit/info", "unit/auth", "unit/limits", "unit/maxmemory"];
+const spawnedUnits = [
+  "unit/info",
+  "unit/auth",
+  "unit/limits",
+  "unit/maxmemory",
+  "unit/pubsubshard",
+];
 
 /**
  * A working directory for the suite's own mode: its tests (linked, with a
@@ -156,6 +162,9 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   ["replica buffer don't induce eviction", "no replication"],
   ["client tracking don't cause eviction feedback loop", "no CLIENT TRACKING"],
   ["/^propagation with eviction", "no replication stream"],
+  // unit/pubsubshard: shard messages reaching a replica.
+  ["setup replication for following tests", "no replication (REPLICAOF)"],
+  ["publish message to master and receive on replica", "no replication (REPLICAOF)"],
   // UNLINK frees values at once (no background thread): INFO's lazyfreed_objects stays 0.
   ["lazy free a stream with all types of metadata", "no background freeing (lazyfreed_objects)"],
 ];

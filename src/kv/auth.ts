@@ -1,0 +1,50 @@
+/**
+ * Who a Redis client is: the `default` user (the `requirepass` password) or a
+ * ThunderDB user, whose credentials the server injects as a
+ * `KvUserDirectory` (the key-value layer sits below security and engine, so
+ * it never reads them itself). Users created, altered or dropped through SQL
+ * are seen by the next AUTH, since the directory reads the live catalog.
+ * @module
+ */
+import type { KvClient } from "./client.ts";
+import type { KvEngine } from "./engine.ts";
+import { fromLatin1 } from "./bytes.ts";
+
+const utf8 = new TextDecoder();
+
+/** ThunderDB's users as the key-value engine may ask about them. */
+export interface KvUserDirectory {
+  /** Whether `password` is the password of `user`, a user that may log in. */
+  checkPassword(user: string, password: string): boolean;
+}
+
+/** Redis's reply to a failed AUTH or HELLO ... AUTH. */
+export const wrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
+
+/** The user every connection starts as. */
+export const defaultUser = "default";
+
+/**
+ * Checks credentials: `default` against requirepass (any password when none
+ * is set, as Redis's `nopass` default user), any other name against the
+ * injected user directory.
+ */
+export function credentialsValid(x: KvEngine, user: string, password: string): boolean {
+  if (user === defaultUser) {
+    return x.config.requirepass === "" || x.config.requirepass === password;
+  }
+  // Arguments arrive as latin1 text (one char per byte); ThunderDB passwords are UTF-8.
+  return x.users !== null &&
+    x.users.checkPassword(utf8.decode(fromLatin1(user)), utf8.decode(fromLatin1(password)));
+}
+
+/**
+ * Authenticates `c` as `user` when the credentials are valid.
+ * @returns false (the client's identity unchanged) when they are not
+ */
+export function authenticate(x: KvEngine, c: KvClient, user: string, password: string): boolean {
+  if (!credentialsValid(x, user, password)) return false;
+  c.user = user;
+  c.authenticated = true;
+  return true;
+}
