@@ -93,7 +93,7 @@ export class KvStore {
       addr,
       laddr,
       x.clock(),
-      x.config.requirepass !== "",
+      !x.acl.defaultOpen,
     );
     x.clients.set(client.id, client);
     x.stats.connections++;

@@ -9,6 +9,8 @@
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { fromLatin1 } from "./bytes.ts";
+import { passwordHash } from "./acl_user.ts";
+import { clientInfoLine } from "./cmd_admin.ts";
 
 const utf8 = new TextDecoder();
 
@@ -25,26 +27,40 @@ export const wrongPass = "WRONGPASS invalid username-password pair or user is di
 export const defaultUser = "default";
 
 /**
- * Checks credentials: `default` against requirepass (any password when none
- * is set, as Redis's `nopass` default user), any other name against the
- * injected user directory.
+ * Checks credentials: the name's ACL entry when it has one (on, and nopass
+ * or one of its passwords), else, or failing that, ThunderDB's users through
+ * the injected directory (see acl.ts). `default` is ACL only (requirepass).
  */
 export function credentialsValid(x: KvEngine, user: string, password: string): boolean {
-  if (user === defaultUser) {
-    return x.config.requirepass === "" || x.config.requirepass === password;
+  const entry = x.acl.users.get(user);
+  if (entry !== undefined) {
+    if (!entry.enabled) return false;
+    if (entry.nopass || entry.passwords.has(passwordHash(password))) return true;
   }
+  if (user === defaultUser || x.users === null) return false;
   // Arguments arrive as latin1 text (one char per byte); ThunderDB passwords are UTF-8.
-  return x.users !== null &&
-    x.users.checkPassword(utf8.decode(fromLatin1(user)), utf8.decode(fromLatin1(password)));
+  return x.users.checkPassword(utf8.decode(fromLatin1(user)), utf8.decode(fromLatin1(password)));
 }
 
 /**
- * Authenticates `c` as `user` when the credentials are valid.
+ * Authenticates `c` as `user` when the credentials are valid; a failure is
+ * recorded in ACL LOG.
  * @returns false (the client's identity unchanged) when they are not
  */
 export function authenticate(x: KvEngine, c: KvClient, user: string, password: string): boolean {
-  if (!credentialsValid(x, user, password)) return false;
+  if (!credentialsValid(x, user, password)) {
+    x.acl.logLengthMax = x.config.acllogMaxLen;
+    x.acl.record({
+      reason: "auth",
+      context: c.multi !== null ? "multi" : "toplevel",
+      object: "AUTH",
+      username: user,
+      clientInfo: clientInfoLine(x, c),
+    }, x.now);
+    return false;
+  }
   c.user = user;
+  c.aclUser = user === defaultUser ? null : x.acl.entryFor(user);
   c.authenticated = true;
   return true;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Reply } from "./reply.ts";
+import type { AclUser } from "./acl_user.ts";
 
 /** What the engine may ask of the connection that owns a client. */
 export interface ClientTransport {
@@ -41,6 +42,8 @@ export class KvClient {
   name = "";
   /** The user the client is authenticated as (CLIENT LIST `user=`, ACL WHOAMI). */
   user = "default";
+  /** The ACL entry of `user`; null for the default user. */
+  aclUser: AclUser | null = null;
   authenticated: boolean;
   /** Queued commands while in MULTI, null otherwise. */
   multi: Uint8Array[][] | null = null;

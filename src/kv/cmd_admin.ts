@@ -39,6 +39,11 @@ function clientLine(x: KvEngine, c: KvClient, self: KvClient, running: Uint8Arra
     `rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.resp}`;
 }
 
+/** A client's CLIENT INFO line (ACL LOG's client-info). */
+export function clientInfoLine(x: KvEngine, c: KvClient): string {
+  return clientLine(x, c, c, []);
+}
+
 function clientKill(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
   if (argv.length === 3) {
     const addr = latin1(argv[2]!);

@@ -26,7 +26,21 @@ function sortStoreKey(args: Uint8Array[]): Uint8Array[] {
  * ("client|list"); only those ThunderDB answers.
  */
 export const subcommands: Readonly<Record<string, readonly string[]>> = {
-  acl: ["whoami"],
+  acl: [
+    "cat",
+    "deluser",
+    "dryrun",
+    "genpass",
+    "getuser",
+    "help",
+    "list",
+    "load",
+    "log",
+    "save",
+    "setuser",
+    "users",
+    "whoami",
+  ],
   client: [
     "getname",
     "help",
@@ -63,7 +77,7 @@ const groupCategory: Readonly<Record<string, string>> = {
 };
 
 /** ACL categories of a command, from its group and flags. */
-function categories(spec: CommandSpec): string[] {
+export function categories(spec: CommandSpec): string[] {
   // Server commands fall in Redis's categories by their flags only.
   const out = spec.group === "server" ? [] : [groupCategory[spec.group] ?? spec.group];
   if (spec.flags.has("write")) out.push("write");
@@ -136,7 +150,7 @@ function streamsKeys(args: Uint8Array[]): Uint8Array[] | null {
 }
 
 /** The key arguments of a command line (`args[0]` is the command), or null when malformed. */
-function keysOf(spec: CommandSpec, args: Uint8Array[]): Uint8Array[] | null {
+export function keysOf(spec: CommandSpec, args: Uint8Array[]): Uint8Array[] | null {
   if (spec.name === "sort" || spec.name === "sort_ro") {
     return args.length >= 2 ? [args[1]!, ...sortStoreKey(args)] : null;
   }

@@ -104,7 +104,8 @@ type IntSetting =
   | "streamNodeMaxBytes"
   | "hllSparseMaxBytes"
   | "slowlogMaxLen"
-  | "latencyMonitorThreshold";
+  | "latencyMonitorThreshold"
+  | "acllogMaxLen";
 
 /** Integer settings by Redis name (7.0 still accepts the "ziplist" aliases). */
 const intSettings: Record<string, IntSetting> = {
@@ -125,6 +126,7 @@ const intSettings: Record<string, IntSetting> = {
   "hll-sparse-max-bytes": "hllSparseMaxBytes",
   "slowlog-max-len": "slowlogMaxLen",
   "latency-monitor-threshold": "latencyMonitorThreshold",
+  "acllog-max-len": "acllogMaxLen",
 };
 
 /** The error of a CONFIG SET argument, in Redis's words. */
@@ -277,6 +279,8 @@ function configSetAll(x: KvEngine, argv: Uint8Array[]): string | null {
     reportedOnly.set(x, savedReported);
     return err;
   }
+  // requirepass is the default user's password (see acl.ts).
+  if (names.has("requirepass")) x.acl.setDefaultPassword(x.config.requirepass);
   // As Redis: lowering the limit evicts at once rather than at the next write.
   if (names.has("maxmemory")) memoryAvailable(x);
   return null;

@@ -33,7 +33,7 @@ const echo: Handler = (_x, c, argv) => c.reply.bulk(argv[1]!);
 
 const auth: Handler = (x, c, argv) => {
   if (argv.length > 3) return c.reply.error(errors.syntax);
-  if (argv.length === 2 && x.config.requirepass === "") {
+  if (argv.length === 2 && x.acl.defaultUser.nopass) {
     return c.reply.error(
       "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
     );
@@ -129,8 +129,9 @@ export function resetClient(x: KvEngine, c: KvClient): void {
   c.db = 0;
   c.name = "";
   c.noEvict = false;
-  c.authenticated = x.config.requirepass === "";
+  c.authenticated = x.acl.defaultOpen;
   c.user = defaultUser;
+  c.aclUser = null;
   c.resp = 2;
   c.transport.setProtocol(2);
 }

@@ -33,7 +33,6 @@ import { streamReadHandlers } from "./cmd_stream_read.ts";
 import { streamInfoHandlers } from "./cmd_stream_info.ts";
 import { streamGroupHandlers } from "./cmd_stream_groups.ts";
 import { streamClaimHandlers } from "./cmd_stream_claim.ts";
-import { aclHandlers } from "./cmd_acl.ts";
 import { shardPubsubHandlers } from "./cmd_pubsub_shard.ts";
 
 /** One command; its counters are INFO commandstats's. */
@@ -229,7 +228,7 @@ auth -2 noauth,fast 0 0 0 connection
 hello -1 noauth,fast 0 0 0 connection
 select 2 fast 0 0 0 connection
 client -2 admin 0 0 0 connection
-acl -2 noscript,loading,stale 0 0 0 server
+acl -2 admin,noscript,loading,stale 0 0 0 server
 command -1 loading 0 0 0 server
 info -1 loading 0 0 0 server
 config -2 admin 0 0 0 server
@@ -306,7 +305,6 @@ const handlers: Record<string, Handler> = {
   ...streamInfoHandlers,
   ...streamGroupHandlers,
   ...streamClaimHandlers,
-  ...aclHandlers,
   ...shardPubsubHandlers,
 };
 

@@ -53,6 +53,8 @@ export interface KvConfig {
   latencyTracking: boolean;
   /** Percentiles INFO latencystats reports from those histograms. */
   latencyTrackingInfoPercentiles: readonly number[];
+  /** Entries ACL LOG keeps. */
+  acllogMaxLen: number;
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -81,6 +83,7 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   latencyMonitorThreshold: 0,
   latencyTracking: true,
   latencyTrackingInfoPercentiles: [50, 99, 99.9],
+  acllogMaxLen: 128,
 };
 
 /**

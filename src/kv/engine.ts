@@ -20,6 +20,7 @@ import type { LatencyEvent } from "./latency.ts";
 import type { Pause } from "./pause.ts";
 import { lfuInitialCounter, lfuPack, lfuTouch } from "./lfu.ts";
 import type { KvUserDirectory } from "./auth.ts";
+import { AclRegistry } from "./acl.ts";
 
 /** Counters INFO reports. */
 export interface KvStats {
@@ -111,6 +112,8 @@ export class KvEngine {
   resetCommandStats: () => void = () => {};
   /** ThunderDB's users for AUTH (injected by the server); null: only `default`. */
   users: KvUserDirectory | null = null;
+  /** Redis ACL users and log (see acl.ts for how they relate to ThunderDB's users). */
+  readonly acl: AclRegistry;
   /** Persists a snapshot (SAVE/BGSAVE); null when the engine has no storage. */
   checkpoint: (() => Promise<void>) | null = null;
   /** Bumped by every write; a handler that wrote leaves it larger. */
@@ -164,6 +167,7 @@ export class KvEngine {
     this.now = clock();
     this.startedMs = this.now;
     this.lfu = config.maxmemoryPolicy.endsWith("-lfu");
+    this.acl = new AclRegistry(config.requirepass);
     this.stats = {
       ...resettableStats(),
       dirty: 0,

@@ -62,6 +62,7 @@ const spawnedUnits = [
   "unit/limits",
   "unit/maxmemory",
   "unit/pubsubshard",
+  "unit/acl",
 ];
 
 /**
@@ -120,9 +121,8 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   // Client-side (tcl) fuzzing named after Redis's ziplist encoding, ~25 s of the suite's time
   // for list operations unit/type/list already covers; left out for CI time.
   ["/^ziplist implementation: ", "CI time (tcl-bound fuzzing)"],
-  // No client-side caching (CLIENT TRACKING) and no ACL users (only requirepass).
+  // No client-side caching (CLIENT TRACKING).
   ["RESET clears client state", "no CLIENT TRACKING"],
-  ["RESET clears authenticated state", "no ACL users (ACL SETUSER)"],
   // No Lua (EVAL), no MIGRATE.
   ["command stats for scripts", "no Lua scripting (EVAL)"],
   ["/^COMMAND GETKEYS EVAL ", "no Lua scripting (EVAL)"],
@@ -145,10 +145,10 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   // The other MIGRATE tests need a second server the suite starts itself (external:skip); this
   // one only sleeps 15 s to see MIGRATE's connection cache emptied, and there is no MIGRATE.
   ["MIGRATE cached connections are released after some time", "no MIGRATE command"],
-  // unit/info: errors raised by scripts, stream consumer groups and ACL users, none of which exist.
+  // unit/info: errors raised by scripts, which do not exist.
   ["errorstats: failed call within LUA", "no Lua scripting (EVAL)"],
   ["errorstats: failed call NOSCRIPT error", "no Lua scripting (EVALSHA)"],
-  ["errorstats: rejected call by authorization error", "no ACL users (ACL SETUSER)"],
+
   // unit/auth: a replica authenticating to its master.
   ["MASTERAUTH test with binary password", "no replication (SLAVEOF)"],
   // unit/pause: how a pause treats scripts (EVAL, EVAL_RO, FUNCTION LOAD).
@@ -165,6 +165,33 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   // unit/pubsubshard: shard messages reaching a replica.
   ["setup replication for following tests", "no replication (REPLICAOF)"],
   ["publish message to master and receive on replica", "no replication (REPLICAOF)"],
+  // unit/acl: rules naming commands ThunderDB lacks are accepted, but the tests then run them.
+  ["ACLs can block all DEBUG subcommands except one", "no DEBUG command"],
+  ["ACLs set can exclude subcommands, if already full command exists", "no MEMORY STATS"],
+  ["/^ACL requires explicit permission for scripting for EVAL_RO", "no Lua scripting (EVAL_RO)"],
+  ["ACL LOG shows failed subcommand executions at toplevel", "no SCRIPT command"],
+  ["ACL can log errors in the context of Lua scripting", "no Lua scripting (EVAL)"],
+  // unit/acl: users from an ACL file (aclfile, ACL LOAD / SAVE) or `user` config directives,
+  // and acl-pubsub-default: ACL users are ThunderDB's, kept in its own store, not in files.
+  ["/^default: with config acl-pubsub-default ", "no acl-pubsub-default setting"],
+  ["Alice: can execute all command", "no ACL file (aclfile)"],
+  ["Bob: just execute @set and acl command", "no ACL file (aclfile)"],
+  ["ACL load and save", "no ACL file (ACL LOAD / SAVE)"],
+  ["ACL load and save with restricted channels", "no ACL file (ACL LOAD / SAVE)"],
+  ["Default user has access to all channels irrespective of flag", "no ACL file (aclfile)"],
+  [
+    "Update acl-pubsub-default, existing users shouldn't get affected",
+    "no acl-pubsub-default setting",
+  ],
+  ["Single channel is not valid with allchannels", "no acl-pubsub-default setting"],
+  ["Only default user has access to all channels irrespective of flag", "no ACL file (aclfile)"],
+  [
+    "default: load from config file, without channel permission default user can't access any channels",
+    "no `user` config directive",
+  ],
+  ["/^Test loading an ACL file with duplicate ", "no ACL file (ACL LOAD)"],
+  ["Test loading duplicate users in config on startup", "no `user` config directive"],
+  ["ACL from config file and config rewrite", "no `user` config directive, no CONFIG REWRITE"],
   // UNLINK frees values at once (no background thread): INFO's lazyfreed_objects stays 0.
   ["lazy free a stream with all types of metadata", "no background freeing (lazyfreed_objects)"],
 ];

@@ -82,10 +82,37 @@ Deno.test({
       assert.match(await redisCli(port(), [...asAlice, "PING"]), /WRONGPASS/);
       const asAlice2 = ["--user", "alice", "--pass", "second-pw", "--no-auth-warning"];
       assert.equal((await redisCli(port(), [...asAlice2, "ACL", "WHOAMI"])).trim(), "alice");
-      // Users are durable: after a restart alice still logs in.
+      // ACL rules on a ThunderDB user's name apply however it logs in; a Redis-only user too.
+      const asRoot = ["-a", rootPassword, "--no-auth-warning"];
+      await redisCli(port(), [
+        ...asRoot,
+        "ACL",
+        "SETUSER",
+        "alice",
+        "on",
+        "~app:*",
+        "+@read",
+        "+acl",
+      ]);
+      await redisCli(port(), [
+        ...asRoot,
+        "ACL",
+        "SETUSER",
+        "cache",
+        "on",
+        ">cache-pw",
+        "~*",
+        "+@all",
+      ]);
+      assert.match(await redisCli(port(), [...asAlice2, "SET", "app:1", "x"]), /NOPERM/);
+      // Users and ACL rules are durable: after a restart both still hold.
       await server.stop();
       server = await startServer(dir, ["--requirepass", rootPassword]);
       assert.equal((await redisCli(port(), [...asAlice2, "ACL", "WHOAMI"])).trim(), "alice");
+      assert.match(await redisCli(port(), [...asAlice2, "SET", "app:1", "x"]), /NOPERM/);
+      assert.equal((await redisCli(port(), [...asAlice2, "GET", "app:1"])).trim(), "");
+      const asCache = ["--user", "cache", "--pass", "cache-pw", "--no-auth-warning"];
+      assert.equal((await redisCli(port(), [...asCache, "SET", "app:1", "x"])).trim(), "OK");
       assert.equal(await psqlAsRoot(pgPort(), "DROP USER alice"), "DROP ROLE");
       assert.match(await redisCli(port(), [...asAlice2, "PING"]), /WRONGPASS/);
     } finally {
