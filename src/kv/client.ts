@@ -7,6 +7,7 @@
  */
 import type { Reply } from "./reply.ts";
 import type { AclUser } from "./acl_user.ts";
+import type { TrackingState } from "./tracking.ts";
 
 /** What the engine may ask of the connection that owns a client. */
 export interface ClientTransport {
@@ -44,6 +45,8 @@ export class KvClient {
   user = "default";
   /** The ACL entry of `user`; null for the default user. */
   aclUser: AclUser | null = null;
+  /** CLIENT TRACKING settings, null when tracking is off. */
+  tracking: TrackingState | null = null;
   authenticated: boolean;
   /** Queued commands while in MULTI, null otherwise. */
   multi: Uint8Array[][] | null = null;

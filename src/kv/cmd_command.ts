@@ -42,7 +42,9 @@ export const subcommands: Readonly<Record<string, readonly string[]>> = {
     "whoami",
   ],
   client: [
+    "caching",
     "getname",
+    "getredir",
     "help",
     "id",
     "info",
@@ -53,6 +55,8 @@ export const subcommands: Readonly<Record<string, readonly string[]>> = {
     "reply",
     "setinfo",
     "setname",
+    "tracking",
+    "trackinginfo",
     "unblock",
     "unpause",
   ],

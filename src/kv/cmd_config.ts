@@ -105,7 +105,8 @@ type IntSetting =
   | "hllSparseMaxBytes"
   | "slowlogMaxLen"
   | "latencyMonitorThreshold"
-  | "acllogMaxLen";
+  | "acllogMaxLen"
+  | "trackingTableMaxKeys";
 
 /** Integer settings by Redis name (7.0 still accepts the "ziplist" aliases). */
 const intSettings: Record<string, IntSetting> = {
@@ -127,6 +128,7 @@ const intSettings: Record<string, IntSetting> = {
   "slowlog-max-len": "slowlogMaxLen",
   "latency-monitor-threshold": "latencyMonitorThreshold",
   "acllog-max-len": "acllogMaxLen",
+  "tracking-table-max-keys": "trackingTableMaxKeys",
 };
 
 /** The error of a CONFIG SET argument, in Redis's words. */

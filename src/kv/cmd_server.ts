@@ -132,6 +132,7 @@ export function resetClient(x: KvEngine, c: KvClient): void {
   c.authenticated = x.acl.defaultOpen;
   c.user = defaultUser;
   c.aclUser = null;
+  x.tracking.disable(c);
   c.resp = 2;
   c.transport.setProtocol(2);
 }
@@ -174,6 +175,8 @@ const flush = (all: boolean): Handler => (x, c, argv) => {
   }
   if (all) { for (let i = 0; i < x.dbs.length; i++) flushDb(x, i); }
   else flushDb(x, c.db);
+  // As Redis: tracking clients drop their whole cache (keys are tracked without their database).
+  x.tracking.flushed();
   c.reply.ok();
 };
 

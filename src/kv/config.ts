@@ -55,6 +55,8 @@ export interface KvConfig {
   latencyTrackingInfoPercentiles: readonly number[];
   /** Entries ACL LOG keeps. */
   acllogMaxLen: number;
+  /** Keys the CLIENT TRACKING table remembers before it evicts (0 = no limit). */
+  trackingTableMaxKeys: number;
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -84,6 +86,7 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   latencyTracking: true,
   latencyTrackingInfoPercentiles: [50, 99, 99.9],
   acllogMaxLen: 128,
+  trackingTableMaxKeys: 1_000_000,
 };
 
 /**

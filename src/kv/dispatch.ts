@@ -30,6 +30,7 @@ import { pauseHolds, waitForUnpause } from "./pause.ts";
 import { aclExecRefusal, aclRefusal, TableCatalog } from "./acl_check.ts";
 import { aclHandler, setUser } from "./cmd_acl.ts";
 import { discard, multi, unwatch, watch } from "./cmd_transactions.ts";
+import { trackCommand } from "./cmd_tracking.ts";
 
 const exec: Handler = (x, c) => {
   const queued = c.multi;
@@ -217,6 +218,7 @@ function runHandler(
   // One clock read per command: a command of a batch starts where the previous one ended.
   const startMs = x.timedFromMs !== 0 ? x.timedFromMs : x.timer();
   const r = spec.handler(x, c, argv);
+  if (c.tracking !== null) trackCommand(x, c, spec, argv);
   const endMs = x.timedFromMs = x.timer();
   x.stats.commands++;
   const stats = statsOf(spec, argv);
@@ -335,9 +337,13 @@ function executeOne(
     return waitForUnpause(x, c).then(() => c.closed ? undefined : executeCommand(x, c, held));
   }
   let r: BlockRequest | Promise<void> | void;
+  // While the command runs, invalidations of its own client's keys wait for its reply.
+  if (x.tracking.active) x.tracking.executing = c;
   try {
     r = runHandler(x, c, spec, argv);
+    if (x.tracking.active) x.tracking.afterCommand();
   } catch (e) {
+    x.tracking.executing = null;
     // A failure inside one command answers that command only; the
     // connection and every other client carry on.
     log.error("KV command failed", { command: name, error: String(e) });
@@ -365,7 +371,11 @@ function retryBlocked(x: KvEngine, c: KvClient, argv: Uint8Array[]): boolean {
   const before = x.dirtyCounter;
   x.explicitPropagation = false;
   const startMs = x.timer();
+  const running = x.tracking.executing;
+  x.tracking.executing = c;
   const r = spec.handler(x, c, argv);
+  x.tracking.sendDeferred(c);
+  x.tracking.executing = running;
   if (x.dirtyCounter !== before && !x.explicitPropagation) x.propagate(c.db, argv);
   // As Redis, a served blocked command enters the slow log when it is unblocked.
   if (r === undefined) recordSlow(x, c, spec, argv, (x.timer() - startMs) * 1000);

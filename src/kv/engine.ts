@@ -21,6 +21,7 @@ import type { Pause } from "./pause.ts";
 import { lfuInitialCounter, lfuPack, lfuTouch } from "./lfu.ts";
 import type { KvUserDirectory } from "./auth.ts";
 import { AclRegistry } from "./acl.ts";
+import { Tracking } from "./tracking.ts";
 
 /** Counters INFO reports. */
 export interface KvStats {
@@ -114,6 +115,8 @@ export class KvEngine {
   users: KvUserDirectory | null = null;
   /** Redis ACL users and log (see acl.ts for how they relate to ThunderDB's users). */
   readonly acl: AclRegistry;
+  /** CLIENT TRACKING: who read which keys, BCAST prefixes. */
+  readonly tracking: Tracking;
   /** Persists a snapshot (SAVE/BGSAVE); null when the engine has no storage. */
   checkpoint: (() => Promise<void>) | null = null;
   /** Bumped by every write; a handler that wrote leaves it larger. */
@@ -168,6 +171,7 @@ export class KvEngine {
     this.startedMs = this.now;
     this.lfu = config.maxmemoryPolicy.endsWith("-lfu");
     this.acl = new AclRegistry(config.requirepass);
+    this.tracking = new Tracking(this.clients, () => this.config.trackingTableMaxKeys);
     this.stats = {
       ...resettableStats(),
       dirty: 0,
@@ -339,6 +343,7 @@ export class KvEngine {
   keyChanged(db: number, key: string): void {
     this.dirtyCounter++;
     this.stats.dirty++;
+    if (this.tracking.active) this.tracking.keyModified(key);
     if (this.watchers.size !== 0) {
       const set = this.watchers.get(KvEngine.qualify(db, key));
       if (set !== undefined) { for (const c of set) c.dirtyCas = true; }
