@@ -9,7 +9,10 @@
  * `nopass`), or when the name is a ThunderDB login role and the password is
  * its SQL password. A ThunderDB user without an ACL entry may do anything
  * (`on ~* &* +@all`); ACL SETUSER on its name gives it Redis rules, which
- * then apply however it authenticated. `default` is the user connections
+ * then apply however it authenticated (a new entry starts `off` with no
+ * permissions, as every new Redis user: give `on` to keep its logins). A
+ * user dropped in SQL can no longer AUTH; connections already
+ * authenticated as it stay open until they close (ACL DELUSER closes them). `default` is the user connections
  * start as; requirepass sets its password. ACL state is durable with the
  * key-value store: SETUSER and DELUSER are logged to its WAL (passwords as
  * hashes) and ACL LIST lines are kept in its snapshot.
