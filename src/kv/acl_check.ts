@@ -80,7 +80,14 @@ const redisOnlyCommands = new Set([
 /** The command table as ACL rules see it. */
 export class TableCatalog implements CommandCatalog {
   readonly #categories = new Map<string, ReadonlySet<string>>();
-  constructor(readonly table: ReadonlyMap<string, CommandSpec>) {
+  /**
+   * @param table the command table
+   * @param allChannels acl-pubsub-default: whether new users get every channel
+   */
+  constructor(
+    readonly table: ReadonlyMap<string, CommandSpec>,
+    readonly allChannels: () => boolean = () => false,
+  ) {
     for (const [name, spec] of table) {
       const cats = new Set(categories(spec));
       if (dangerous.has(name)) cats.add("dangerous");
@@ -95,6 +102,9 @@ export class TableCatalog implements CommandCatalog {
   }
   hasCategory(name: string): boolean {
     return aclCategories.includes(name);
+  }
+  allChannelsByDefault(): boolean {
+    return this.allChannels();
   }
   inCategory(name: string, category: string): boolean {
     return this.#categories.get(name)?.has(category) ?? false;

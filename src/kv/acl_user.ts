@@ -17,6 +17,8 @@ export interface CommandCatalog {
   hasCategory(name: string): boolean;
   /** Whether command `name` is in category `category`. */
   inCategory(name: string, category: string): boolean;
+  /** Whether new users and `reset` get every channel (acl-pubsub-default allchannels). */
+  allChannelsByDefault(): boolean;
 }
 
 /** A key pattern with the access it grants. */
@@ -139,6 +141,7 @@ export class AclUser {
         for (const r of ["resetpass", "resetkeys", "resetchannels", "off", "-@all"]) {
           this.apply(r, catalog);
         }
+        this.allChannels = catalog.allChannelsByDefault();
         return;
       case "clearselectors":
         return;

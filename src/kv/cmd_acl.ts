@@ -27,6 +27,7 @@ export function setUser(x: KvEngine, name: string, rules: readonly string[]): st
   if (catalog === null) return "ERR ACL is not ready";
   const existing = x.acl.users.get(name);
   const next = existing?.clone() ?? new AclUser(name);
+  if (existing === undefined) next.allChannels = catalog.allChannelsByDefault();
   for (const rule of rules) {
     try {
       next.apply(rule, catalog);

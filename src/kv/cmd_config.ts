@@ -77,6 +77,7 @@ function configValues(x: KvEngine): [string, string][] {
     ["proto-max-bulk-len", String(k.protoMaxBulkLen)],
     ["client-query-buffer-limit", String(k.clientQueryBufferLimit)],
     ["requirepass", k.requirepass],
+    ["acl-pubsub-default", k.aclPubsubDefault],
     ["notify-keyspace-events", formatNotifyFlags(x.notifyFlags)],
     ["databases", String(k.databases)],
     ["save", k.save],
@@ -254,6 +255,17 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
     case "requirepass":
       k.requirepass = value;
       return null;
+    case "acl-pubsub-default": {
+      const v = value.toLowerCase();
+      if (v !== "allchannels" && v !== "resetchannels") {
+        return setFailed(
+          name,
+          "argument(s) must be one of the following: allchannels, resetchannels",
+        );
+      }
+      k.aclPubsubDefault = v;
+      return null;
+    }
     default:
       return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
   }

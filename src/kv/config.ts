@@ -57,6 +57,8 @@ export interface KvConfig {
   acllogMaxLen: number;
   /** Keys the CLIENT TRACKING table remembers before it evicts (0 = no limit). */
   trackingTableMaxKeys: number;
+  /** Channels new ACL users (and ACL SETUSER reset) start with. */
+  aclPubsubDefault: "resetchannels" | "allchannels";
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -87,6 +89,7 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   latencyTrackingInfoPercentiles: [50, 99, 99.9],
   acllogMaxLen: 128,
   trackingTableMaxKeys: 1_000_000,
+  aclPubsubDefault: "resetchannels",
 };
 
 /**

@@ -384,7 +384,7 @@ function retryBlocked(x: KvEngine, c: KvClient, argv: Uint8Array[]): boolean {
 
 /** Wires the engine's blocked-client retry to this dispatcher. */
 export function attachDispatcher(x: KvEngine): void {
-  x.acl.catalog = new TableCatalog(table);
+  x.acl.catalog = new TableCatalog(table, () => x.config.aclPubsubDefault === "allchannels");
   for (const [name, ...rules] of x.acl.pending.splice(0)) setUser(x, name!, rules);
   x.runBlocked = (c, argv) => retryBlocked(x, c, argv);
   x.blockedCommandFailed = (argv) => {

@@ -272,3 +272,24 @@ Deno.test("ACL users survive WAL replay and a snapshot; passwords are logged as 
   assert.deepEqual(r.run("ACL", "LIST"), list);
   assert.equal(r.run("AUTH", "bob", "secret-pw"), "OK");
 });
+
+Deno.test("acl-pubsub-default: the channels new users and reset start with", () => {
+  const h = new Harness();
+  const c = h.client();
+  assert.equal(mapOf(c.run("ACL", "SETUSER", "a") && c.run("ACL", "GETUSER", "a")).channels, "");
+  assert.equal(c.run("CONFIG", "SET", "acl-pubsub-default", "allchannels"), "OK");
+  c.run("ACL", "SETUSER", "b");
+  assert.equal(mapOf(c.run("ACL", "GETUSER", "b")).channels, "&*");
+  assert.match(
+    String((c.run("ACL", "SETUSER", "c", "&x") as { error: string }).error),
+    /start with an empty list of channels/,
+  );
+  c.run("ACL", "SETUSER", "a", "reset");
+  assert.equal(mapOf(c.run("ACL", "GETUSER", "a")).channels, "&*");
+  c.run("CONFIG", "SET", "acl-pubsub-default", "resetchannels");
+  assert.equal(mapOf(c.run("ACL", "GETUSER", "b")).channels, "&*", "existing users keep theirs");
+  assert.deepEqual(c.run("CONFIG", "GET", "acl-pubsub-default"), [
+    "acl-pubsub-default",
+    "resetchannels",
+  ]);
+});

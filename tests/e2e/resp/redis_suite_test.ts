@@ -184,27 +184,17 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   ["/^ACL requires explicit permission for scripting for EVAL_RO", "no Lua scripting (EVAL_RO)"],
   ["ACL LOG shows failed subcommand executions at toplevel", "no SCRIPT command"],
   ["ACL can log errors in the context of Lua scripting", "no Lua scripting (EVAL)"],
-  // unit/acl: users from an ACL file (aclfile, ACL LOAD / SAVE) or `user` config directives,
-  // and acl-pubsub-default: ACL users are ThunderDB's, kept in its own store, not in files.
-  ["/^default: with config acl-pubsub-default ", "no acl-pubsub-default setting"],
+  // unit/acl: users from an ACL file (aclfile, ACL LOAD / SAVE), a config rewrite, and a server
+  // refusing duplicate `user` directives at startup: ACL users live in ThunderDB's own store.
   ["Alice: can execute all command", "no ACL file (aclfile)"],
   ["Bob: just execute @set and acl command", "no ACL file (aclfile)"],
   ["ACL load and save", "no ACL file (ACL LOAD / SAVE)"],
   ["ACL load and save with restricted channels", "no ACL file (ACL LOAD / SAVE)"],
   ["Default user has access to all channels irrespective of flag", "no ACL file (aclfile)"],
-  [
-    "Update acl-pubsub-default, existing users shouldn't get affected",
-    "no acl-pubsub-default setting",
-  ],
-  ["Single channel is not valid with allchannels", "no acl-pubsub-default setting"],
   ["Only default user has access to all channels irrespective of flag", "no ACL file (aclfile)"],
-  [
-    "default: load from config file, without channel permission default user can't access any channels",
-    "no `user` config directive",
-  ],
   ["/^Test loading an ACL file with duplicate ", "no ACL file (ACL LOAD)"],
-  ["Test loading duplicate users in config on startup", "no `user` config directive"],
-  ["ACL from config file and config rewrite", "no `user` config directive, no CONFIG REWRITE"],
+  ["Test loading duplicate users in config on startup", "no duplicate-user check at startup"],
+  ["ACL from config file and config rewrite", "no CONFIG REWRITE"],
   // UNLINK frees values at once (no background thread): INFO's lazyfreed_objects stays 0.
   ["lazy free a stream with all types of metadata", "no background freeing (lazyfreed_objects)"],
 ];
