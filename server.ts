@@ -19,7 +19,8 @@ import { lockDataDir } from "./src/storage/os/dir_lock.ts";
 import { openFileSystem } from "./src/storage/os/mod.ts";
 import { openPageStore, type PageStore } from "./src/storage/page_store.ts";
 import { openEngine } from "./src/engine/engine.ts";
-import { defaultKvConfig, openKvStore } from "./src/engine/kv_session.ts";
+import { defaultKvConfig, type KvUserDirectory, openKvStore } from "./src/engine/kv_session.ts";
+import { checkRolePassword, loginVerifier } from "./src/engine/role_ddl.ts";
 import { type PgEngine, startPgServer } from "./src/protocol/pg/mod.ts";
 import { startRespServer } from "./src/protocol/resp/mod.ts";
 
@@ -82,8 +83,9 @@ async function startComponents(
       log.info("Storage checkpointed and closed");
     },
   });
-  stack.push(...await startSql(config, components, store));
-  stack.push(...await startResp(config, components));
+  const sql = await startSql(config, components, store);
+  stack.push(...sql.stack);
+  stack.push(...await startResp(config, components, sql.users));
   return stack;
 }
 
@@ -111,7 +113,7 @@ async function startSql(
   config: Config,
   components: Record<string, string>,
   store: PageStore,
-): Promise<Stoppable[]> {
+): Promise<{ stack: Stoppable[]; users: KvUserDirectory }> {
   // The SQL engine keeps its relations in the server's page store (one WAL, one checkpoint).
   const engine = await openEngine({ store });
   const stack: Stoppable[] = [{ name: "sql engine", stop: () => engine.close() }];
@@ -140,7 +142,7 @@ async function startSql(
       lookup: (user) =>
         user === config.security.superuser && config.security.superuser_password !== ""
           ? config.security.superuser_password
-          : undefined,
+          : loginVerifier(engine.catalog, user),
     },
     maxConnections: config.server.max_connections,
     serverVersion: `15.0 (ThunderDB ${thunderVersion})`,
@@ -152,11 +154,23 @@ async function startSql(
     transport: pg.transport,
   });
   stack.push({ name: "postgresql listener", stop: () => pg.close() });
-  return stack;
+  // Redis AUTH checks the same users: the bootstrap superuser and the catalog's roles.
+  const users: KvUserDirectory = {
+    checkPassword: (user, password) =>
+      user === config.security.superuser
+        ? config.security.superuser_password !== "" &&
+          password === config.security.superuser_password
+        : checkRolePassword(engine.catalog, user, password),
+  };
+  return { stack, users };
 }
 
 /** Opens the key-value store and its Redis-protocol listener. */
-async function startResp(config: Config, components: Record<string, string>): Promise<Stoppable[]> {
+async function startResp(
+  config: Config,
+  components: Record<string, string>,
+  users: KvUserDirectory,
+): Promise<Stoppable[]> {
   const kv = await openKvStore({
     dataDir: `${config.server.data_dir}/kv`,
     fs: openFileSystem({ preferDirect: false }),
@@ -170,6 +184,7 @@ async function startResp(config: Config, components: Record<string, string>): Pr
       clientQueryBufferLimit: config.resp.client_query_buffer_limit,
       requirepass: config.security.authentication_enabled ? config.security.superuser_password : "",
     },
+    users,
   });
   const stack: Stoppable[] = [{ name: "kv store", stop: () => kv.close() }];
   const resp = await startRespServer({

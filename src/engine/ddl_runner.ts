@@ -39,6 +39,7 @@ import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
 import { execContext } from "./statement_context.ts";
 import { fillAddedColumns, prepareMove, relabelRows, rewriteColumns } from "./ddl_rows.ts";
+import { roleDdl } from "./role_ddl.ts";
 
 function done(tag: string, fx: DdlEffects): StatementResult {
   return {
@@ -160,6 +161,8 @@ function applyDdl(
     dropType(ed, stmt as unknown as DropType, fx);
     return "DROP TYPE";
   }
+  const role = roleDdl(ed, stmt, fx);
+  if (role !== null) return role;
   if (other === "drop domain") {
     dropDomain(ed, stmt as unknown as DropDomain, fx);
     return "DROP DOMAIN";

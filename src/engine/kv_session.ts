@@ -18,11 +18,13 @@ import { attachDispatcher, executeCommand } from "../kv/dispatch.ts";
 import { joinPath, KvParticipant, startBackgroundWork } from "../kv/durability.ts";
 import { resetClient } from "../kv/cmd_server.ts";
 import type { Reply } from "../kv/reply.ts";
+import type { KvUserDirectory } from "../kv/auth.ts";
 
 export type { KvConfig } from "../kv/config.ts";
 export { defaultKvConfig } from "../kv/config.ts";
 export type { Reply } from "../kv/reply.ts";
 export type { ClientTransport } from "../kv/client.ts";
+export type { KvUserDirectory } from "../kv/auth.ts";
 export { KvParticipant } from "../kv/durability.ts";
 
 /** Options of `openKvStore`. */
@@ -33,6 +35,8 @@ export interface KvStoreOptions {
   readonly config: KvConfig;
   /** Snapshot once the WAL grew this many bytes since the last one (default 64 MiB). */
   readonly snapshotEveryBytes?: number;
+  /** ThunderDB's users, for AUTH as a user other than `default`. */
+  readonly users?: KvUserDirectory;
 }
 
 /** An open key-value store: the engine plus its durability. */
@@ -89,7 +93,7 @@ export class KvStore {
       addr,
       laddr,
       x.clock(),
-      x.config.requirepass !== "",
+      !x.acl.defaultOpen,
     );
     x.clients.set(client.id, client);
     x.stats.connections++;
@@ -204,6 +208,7 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
   const walDir = joinPath(dataDir, "kv_wal");
   fs.mkdir(walDir);
   const { engine, participant } = createKvEngine(options.config, fs, dataDir);
+  engine.users = options.users ?? null;
   const fromLsn = participant.loadSnapshot();
   const started = Date.now();
   const scan = scanWal(fs, walDir, fromLsn, (record) => {

@@ -6,6 +6,8 @@
  * @module
  */
 import type { Reply } from "./reply.ts";
+import type { AclUser } from "./acl_user.ts";
+import type { TrackingState } from "./tracking.ts";
 
 /** What the engine may ask of the connection that owns a client. */
 export interface ClientTransport {
@@ -39,6 +41,12 @@ export class KvClient {
   /** Selected database. */
   db = 0;
   name = "";
+  /** The user the client is authenticated as (CLIENT LIST `user=`, ACL WHOAMI). */
+  user = "default";
+  /** The ACL entry of `user`; null for the default user. */
+  aclUser: AclUser | null = null;
+  /** CLIENT TRACKING settings, null when tracking is off. */
+  tracking: TrackingState | null = null;
   authenticated: boolean;
   /** Queued commands while in MULTI, null otherwise. */
   multi: Uint8Array[][] | null = null;
@@ -50,6 +58,8 @@ export class KvClient {
   readonly watched = new Set<string>();
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
+  /** Shard channels (SSUBSCRIBE). */
+  readonly shardChannels = new Set<string>();
   blocked: BlockState | null = null;
   /** Resolves when a blocking command is served or times out. */
   blockedWait: Promise<void> | null = null;
@@ -80,8 +90,8 @@ export class KvClient {
     this.lastInteractionMs = nowMs;
   }
 
-  /** Subscriptions in pub/sub context. */
+  /** Subscriptions of every kind: non-zero puts a RESP2 client in pub/sub context. */
   get subscriptionCount(): number {
-    return this.channels.size + this.patterns.size;
+    return this.channels.size + this.patterns.size + this.shardChannels.size;
   }
 }

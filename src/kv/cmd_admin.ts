@@ -2,6 +2,7 @@
  * Introspection and administration: CLIENT, INFO, CONFIG, COMMAND.
  * @module
  */
+import { clientTracking } from "./cmd_tracking.ts";
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
@@ -30,11 +31,20 @@ function clientLine(x: KvEngine, c: KvClient, self: KvClient, running: Uint8Arra
     (c.blocked !== null ? "b" : "") + (c.noEvict ? "e" : "");
   const qbuf = (c.transport.pendingInput ?? 0) + (c === self ? requestBytes(running) : 0);
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=8 name=${c.name} age=${age} idle=${idle} ` +
-    `flags=${flags || "N"} db=${c.db} sub=${c.channels.size} psub=${c.patterns.size} ssub=0 ` +
+    `flags=${
+      flags || "N"
+    } db=${c.db} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} ` +
     `multi=${
       c.multi === null ? -1 : c.multi.length
     } qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 ` +
-    `rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp}`;
+    `rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=${c.user} redir=${
+      c.tracking === null ? -1 : c.tracking.redirect
+    } resp=${c.resp}`;
+}
+
+/** A client's CLIENT INFO line (ACL LOG's client-info). */
+export function clientInfoLine(x: KvEngine, c: KvClient): string {
+  return clientLine(x, c, c, []);
 }
 
 function clientKill(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
@@ -136,6 +146,7 @@ function clientUnblock(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
 const client: Handler = (x, c, argv) => {
   const sub = opt(argv, 1);
   if (sub === "ID" && argv.length === 2) return c.reply.integer(c.id);
+  if (clientTracking(x, c, argv)) return;
   if (sub === "GETNAME" && argv.length === 2) {
     return c.name === "" ? c.reply.nil() : c.reply.bulkLatin1(c.name);
   }
@@ -243,7 +254,7 @@ function infoSection(x: KvEngine, name: string): string[] {
           [...x.clients.values()].filter((c) => c.blocked !== null).length +
           (x.pause?.waiting.size ?? 0)
         }`,
-        "tracking_clients:0",
+        `tracking_clients:${x.tracking.clients.size}`,
       ];
     case "memory": {
       const used = x.usedMemory();
@@ -253,6 +264,7 @@ function infoSection(x: KvEngine, name: string): string[] {
         `maxmemory:${x.config.maxmemory}`,
         `maxmemory_policy:${x.config.maxmemoryPolicy}`,
         // Values are freed synchronously (UNLINK, FLUSHALL ASYNC): nothing is ever pending.
+        "mem_not_counted_for_evict:0",
         "lazyfree_pending_objects:0",
         "lazyfreed_objects:0",
       ];
@@ -280,6 +292,9 @@ function infoSection(x: KvEngine, name: string): string[] {
         `pubsub_channels:${x.channels.size}`,
         `pubsub_patterns:${x.patterns.size}`,
         `total_error_replies:${s.errorReplies}`,
+        `tracking_total_keys:${x.tracking.table.size}`,
+        `tracking_total_items:${x.tracking.items}`,
+        `tracking_total_prefixes:${x.tracking.prefixes.size}`,
       ];
     case "replication":
       return ["role:master", "connected_slaves:0", "master_repl_offset:0"];

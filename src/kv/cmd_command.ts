@@ -26,8 +26,25 @@ function sortStoreKey(args: Uint8Array[]): Uint8Array[] {
  * ("client|list"); only those ThunderDB answers.
  */
 export const subcommands: Readonly<Record<string, readonly string[]>> = {
+  acl: [
+    "cat",
+    "deluser",
+    "dryrun",
+    "genpass",
+    "getuser",
+    "help",
+    "list",
+    "load",
+    "log",
+    "save",
+    "setuser",
+    "users",
+    "whoami",
+  ],
   client: [
+    "caching",
     "getname",
+    "getredir",
     "help",
     "id",
     "info",
@@ -38,6 +55,8 @@ export const subcommands: Readonly<Record<string, readonly string[]>> = {
     "reply",
     "setinfo",
     "setname",
+    "tracking",
+    "trackinginfo",
     "unblock",
     "unpause",
   ],
@@ -62,7 +81,7 @@ const groupCategory: Readonly<Record<string, string>> = {
 };
 
 /** ACL categories of a command, from its group and flags. */
-function categories(spec: CommandSpec): string[] {
+export function categories(spec: CommandSpec): string[] {
   // Server commands fall in Redis's categories by their flags only.
   const out = spec.group === "server" ? [] : [groupCategory[spec.group] ?? spec.group];
   if (spec.flags.has("write")) out.push("write");
@@ -135,7 +154,7 @@ function streamsKeys(args: Uint8Array[]): Uint8Array[] | null {
 }
 
 /** The key arguments of a command line (`args[0]` is the command), or null when malformed. */
-function keysOf(spec: CommandSpec, args: Uint8Array[]): Uint8Array[] | null {
+export function keysOf(spec: CommandSpec, args: Uint8Array[]): Uint8Array[] | null {
   if (spec.name === "sort" || spec.name === "sort_ro") {
     return args.length >= 2 ? [args[1]!, ...sortStoreKey(args)] : null;
   }

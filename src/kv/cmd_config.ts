@@ -77,6 +77,7 @@ function configValues(x: KvEngine): [string, string][] {
     ["proto-max-bulk-len", String(k.protoMaxBulkLen)],
     ["client-query-buffer-limit", String(k.clientQueryBufferLimit)],
     ["requirepass", k.requirepass],
+    ["acl-pubsub-default", k.aclPubsubDefault],
     ["notify-keyspace-events", formatNotifyFlags(x.notifyFlags)],
     ["databases", String(k.databases)],
     ["save", k.save],
@@ -104,7 +105,9 @@ type IntSetting =
   | "streamNodeMaxBytes"
   | "hllSparseMaxBytes"
   | "slowlogMaxLen"
-  | "latencyMonitorThreshold";
+  | "latencyMonitorThreshold"
+  | "acllogMaxLen"
+  | "trackingTableMaxKeys";
 
 /** Integer settings by Redis name (7.0 still accepts the "ziplist" aliases). */
 const intSettings: Record<string, IntSetting> = {
@@ -125,6 +128,8 @@ const intSettings: Record<string, IntSetting> = {
   "hll-sparse-max-bytes": "hllSparseMaxBytes",
   "slowlog-max-len": "slowlogMaxLen",
   "latency-monitor-threshold": "latencyMonitorThreshold",
+  "acllog-max-len": "acllogMaxLen",
+  "tracking-table-max-keys": "trackingTableMaxKeys",
 };
 
 /** The error of a CONFIG SET argument, in Redis's words. */
@@ -250,6 +255,17 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
     case "requirepass":
       k.requirepass = value;
       return null;
+    case "acl-pubsub-default": {
+      const v = value.toLowerCase();
+      if (v !== "allchannels" && v !== "resetchannels") {
+        return setFailed(
+          name,
+          "argument(s) must be one of the following: allchannels, resetchannels",
+        );
+      }
+      k.aclPubsubDefault = v;
+      return null;
+    }
     default:
       return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
   }
@@ -277,6 +293,8 @@ function configSetAll(x: KvEngine, argv: Uint8Array[]): string | null {
     reportedOnly.set(x, savedReported);
     return err;
   }
+  // requirepass is the default user's password (see acl.ts).
+  if (names.has("requirepass")) x.acl.setDefaultPassword(x.config.requirepass);
   // As Redis: lowering the limit evicts at once rather than at the next write.
   if (names.has("maxmemory")) memoryAvailable(x);
   return null;

@@ -8,6 +8,12 @@ import type { KvEngine } from "./engine.ts";
 import { type Handler, key, opt, subcommandError } from "./cmd_util.ts";
 import { globMatch } from "./glob.ts";
 import { latin1 } from "./bytes.ts";
+import { shardChannelsReply, shardNumsubReply, sunsubscribeAll } from "./cmd_pubsub_shard.ts";
+
+/** The count a (P)SUBSCRIBE reply carries: classic channels and patterns, not shard channels. */
+function classicCount(c: KvClient): number {
+  return c.channels.size + c.patterns.size;
+}
 
 function replyEvent(c: KvClient, kind: string, name: string | null, count: number): void {
   c.reply.push(3);
@@ -32,7 +38,7 @@ const subscribe = (pattern: boolean): Handler => (x, c, argv) => {
       if (set === undefined) reg.set(name, set = new Set());
       set.add(c);
     }
-    replyEvent(c, pattern ? "psubscribe" : "subscribe", name, c.subscriptionCount);
+    replyEvent(c, pattern ? "psubscribe" : "subscribe", name, classicCount(c));
   }
 };
 
@@ -56,27 +62,28 @@ export function unsubscribeAll(x: KvEngine, c: KvClient, notify: boolean): void 
     for (const name of names) {
       drop(x, c, name, pattern);
       if (notify) {
-        replyEvent(c, pattern ? "punsubscribe" : "unsubscribe", name, c.subscriptionCount);
+        replyEvent(c, pattern ? "punsubscribe" : "unsubscribe", name, classicCount(c));
       }
     }
   }
+  sunsubscribeAll(x, c, notify);
 }
 
 const unsubscribe = (pattern: boolean): Handler => (x, c, argv) => {
   const kind = pattern ? "punsubscribe" : "unsubscribe";
   const mine = pattern ? c.patterns : c.channels;
   if (argv.length === 1) {
-    if (mine.size === 0) return replyEvent(c, kind, null, c.subscriptionCount);
+    if (mine.size === 0) return replyEvent(c, kind, null, classicCount(c));
     for (const name of [...mine]) {
       drop(x, c, name, pattern);
-      replyEvent(c, kind, name, c.subscriptionCount);
+      replyEvent(c, kind, name, classicCount(c));
     }
     return;
   }
   for (let i = 1; i < argv.length; i++) {
     const name = key(argv, i);
     drop(x, c, name, pattern);
-    replyEvent(c, kind, name, c.subscriptionCount);
+    replyEvent(c, kind, name, classicCount(c));
   }
 };
 
@@ -128,8 +135,10 @@ const pubsub: Handler = (x, c, argv) => {
     }
   } else if (sub === "NUMPAT" && argv.length === 2) {
     c.reply.integer(x.patterns.size);
-  } else if (sub === "SHARDCHANNELS" || sub === "SHARDNUMSUB") {
-    c.reply.array(0);
+  } else if (sub === "SHARDCHANNELS" && argv.length <= 3) {
+    shardChannelsReply(x, c, argv);
+  } else if (sub === "SHARDNUMSUB") {
+    shardNumsubReply(x, c, argv);
   } else {
     subcommandError(c, "PUBSUB", argv, [
       "CHANNELS",

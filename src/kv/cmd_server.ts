@@ -11,6 +11,7 @@ import { errors, type Handler, intArg, opt } from "./cmd_util.ts";
 import { unsubscribeAll } from "./cmd_pubsub.ts";
 import { stopMonitoring } from "./monitor.ts";
 import { leavePause } from "./pause.ts";
+import { authenticate, defaultUser, wrongPass } from "./auth.ts";
 
 /** Version reported to clients (HELLO, INFO). */
 export const redisVersion = "7.0.15";
@@ -30,22 +31,17 @@ const ping: Handler = (_x, c, argv) => {
 
 const echo: Handler = (_x, c, argv) => c.reply.bulk(argv[1]!);
 
-function checkPassword(x: KvEngine, user: string, pass: string): boolean {
-  return user === "default" && (x.config.requirepass === "" || x.config.requirepass === pass);
-}
-
 const auth: Handler = (x, c, argv) => {
   if (argv.length > 3) return c.reply.error(errors.syntax);
-  if (argv.length === 2 && x.config.requirepass === "") {
+  if (argv.length === 2 && x.acl.defaultUser.nopass) {
     return c.reply.error(
       "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
     );
   }
-  const user = argv.length === 3 ? latin1(argv[1]!) : "default";
-  if (!checkPassword(x, user, latin1(argv[argv.length - 1]!))) {
-    return c.reply.error("WRONGPASS invalid username-password pair or user is disabled.");
+  const user = argv.length === 3 ? latin1(argv[1]!) : defaultUser;
+  if (!authenticate(x, c, user, latin1(argv[argv.length - 1]!))) {
+    return c.reply.error(wrongPass);
   }
-  c.authenticated = true;
   c.reply.ok();
 };
 
@@ -74,10 +70,9 @@ const hello: Handler = (x, c, argv) => {
   for (; i < argv.length; i++) {
     const w = opt(argv, i);
     if (w === "AUTH" && i + 2 < argv.length) {
-      if (!checkPassword(x, latin1(argv[i + 1]!), latin1(argv[i + 2]!))) {
-        return c.reply.error("WRONGPASS invalid username-password pair or user is disabled.");
+      if (!authenticate(x, c, latin1(argv[i + 1]!), latin1(argv[i + 2]!))) {
+        return c.reply.error(wrongPass);
       }
-      c.authenticated = true;
       i += 2;
     } else if (w === "SETNAME" && i + 1 < argv.length) {
       name = latin1(argv[++i]!);
@@ -134,7 +129,10 @@ export function resetClient(x: KvEngine, c: KvClient): void {
   c.db = 0;
   c.name = "";
   c.noEvict = false;
-  c.authenticated = x.config.requirepass === "";
+  c.authenticated = x.acl.defaultOpen;
+  c.user = defaultUser;
+  c.aclUser = null;
+  x.tracking.disable(c);
   c.resp = 2;
   c.transport.setProtocol(2);
 }
@@ -177,6 +175,8 @@ const flush = (all: boolean): Handler => (x, c, argv) => {
   }
   if (all) { for (let i = 0; i < x.dbs.length; i++) flushDb(x, i); }
   else flushDb(x, c.db);
+  // As Redis: tracking clients drop their whole cache (keys are tracked without their database).
+  x.tracking.flushed();
   c.reply.ok();
 };
 

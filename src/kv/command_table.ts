@@ -33,6 +33,7 @@ import { streamReadHandlers } from "./cmd_stream_read.ts";
 import { streamInfoHandlers } from "./cmd_stream_info.ts";
 import { streamGroupHandlers } from "./cmd_stream_groups.ts";
 import { streamClaimHandlers } from "./cmd_stream_claim.ts";
+import { shardPubsubHandlers } from "./cmd_pubsub_shard.ts";
 
 /** One command; its counters are INFO commandstats's. */
 export interface CommandSpec extends CommandStats {
@@ -227,6 +228,7 @@ auth -2 noauth,fast 0 0 0 connection
 hello -1 noauth,fast 0 0 0 connection
 select 2 fast 0 0 0 connection
 client -2 admin 0 0 0 connection
+acl -2 admin,noscript,loading,stale 0 0 0 server
 command -1 loading 0 0 0 server
 info -1 loading 0 0 0 server
 config -2 admin 0 0 0 server
@@ -262,6 +264,9 @@ psubscribe -2 pubsubok 0 0 0 pubsub
 unsubscribe -1 pubsubok 0 0 0 pubsub
 punsubscribe -1 pubsubok 0 0 0 pubsub
 publish 3 fast 0 0 0 pubsub
+ssubscribe -2 pubsubok 0 0 0 pubsub
+sunsubscribe -1 pubsubok 0 0 0 pubsub
+spublish 3 fast 0 0 0 pubsub
 pubsub -2 loading 0 0 0 pubsub
 multi 1 fast,nomulti 0 0 0 transactions
 exec 1 nomulti 0 0 0 transactions
@@ -300,6 +305,7 @@ const handlers: Record<string, Handler> = {
   ...streamInfoHandlers,
   ...streamGroupHandlers,
   ...streamClaimHandlers,
+  ...shardPubsubHandlers,
 };
 
 function subcommandStats(name: string): Map<string, CommandStats> | null {

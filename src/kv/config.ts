@@ -53,6 +53,12 @@ export interface KvConfig {
   latencyTracking: boolean;
   /** Percentiles INFO latencystats reports from those histograms. */
   latencyTrackingInfoPercentiles: readonly number[];
+  /** Entries ACL LOG keeps. */
+  acllogMaxLen: number;
+  /** Keys the CLIENT TRACKING table remembers before it evicts (0 = no limit). */
+  trackingTableMaxKeys: number;
+  /** Channels new ACL users (and ACL SETUSER reset) start with. */
+  aclPubsubDefault: "resetchannels" | "allchannels";
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -81,6 +87,9 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   latencyMonitorThreshold: 0,
   latencyTracking: true,
   latencyTrackingInfoPercentiles: [50, 99, 99.9],
+  acllogMaxLen: 128,
+  trackingTableMaxKeys: 1_000_000,
+  aclPubsubDefault: "resetchannels",
 };
 
 /**

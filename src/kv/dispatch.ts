@@ -5,9 +5,9 @@
  * @module
  */
 import type { KvClient } from "./client.ts";
-import { KvEngine } from "./engine.ts";
+import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
-import { type BlockRequest, errors, type Handler, key } from "./cmd_util.ts";
+import { type BlockRequest, errors, type Handler } from "./cmd_util.ts";
 import { buildCommandTable, type CommandSpec } from "./command_table.ts";
 import { unwatchAll } from "./cmd_server.ts";
 import { infoWith } from "./cmd_admin.ts";
@@ -27,39 +27,10 @@ import {
 } from "./slowlog.ts";
 import { latencyHandler } from "./latency.ts";
 import { pauseHolds, waitForUnpause } from "./pause.ts";
-
-const multi: Handler = (_x, c) => {
-  if (c.multi !== null) return c.reply.error("ERR MULTI calls can not be nested");
-  c.multi = [];
-  c.multiError = false;
-  c.reply.ok();
-};
-
-const discard: Handler = (x, c) => {
-  if (c.multi === null) return c.reply.error("ERR DISCARD without MULTI");
-  c.multi = null;
-  c.multiError = false;
-  unwatchAll(x, c);
-  c.reply.ok();
-};
-
-const watch: Handler = (x, c, argv) => {
-  if (c.multi !== null) return c.reply.error("ERR WATCH inside MULTI is not allowed");
-  for (let i = 1; i < argv.length; i++) {
-    const q = KvEngine.qualify(c.db, key(argv, i));
-    if (c.watched.has(q)) continue;
-    c.watched.add(q);
-    let set = x.watchers.get(q);
-    if (set === undefined) x.watchers.set(q, set = new Set());
-    set.add(c);
-  }
-  c.reply.ok();
-};
-
-const unwatch: Handler = (x, c) => {
-  unwatchAll(x, c);
-  c.reply.ok();
-};
+import { aclExecRefusal, aclRefusal, TableCatalog } from "./acl_check.ts";
+import { aclHandler, setUser } from "./cmd_acl.ts";
+import { discard, multi, unwatch, watch } from "./cmd_transactions.ts";
+import { trackCommand } from "./cmd_tracking.ts";
 
 const exec: Handler = (x, c) => {
   const queued = c.multi;
@@ -96,6 +67,11 @@ function runQueued(
       const spec = lookup(argv[0]!)!;
       if (spec.denyoom && !memoryAvailable(x)) {
         c.reply.error(errors.oom);
+        continue;
+      }
+      const refused = aclExecRefusal(x, c, spec, argv);
+      if (refused !== null) {
+        c.reply.error(refused);
         continue;
       }
       const r = runHandler(x, c, spec, argv);
@@ -151,9 +127,11 @@ const table = buildCommandTable({
   command,
   info,
   latency,
+  acl: aclHandler(() => table),
 });
 /** Commands whose CLIENT LIST `cmd=` names the subcommand too, as Redis does. */
 const containers = new Set([
+  "acl",
   "client",
   "config",
   "command",
@@ -240,6 +218,7 @@ function runHandler(
   // One clock read per command: a command of a batch starts where the previous one ended.
   const startMs = x.timedFromMs !== 0 ? x.timedFromMs : x.timer();
   const r = spec.handler(x, c, argv);
+  if (c.tracking !== null) trackCommand(x, c, spec, argv);
   const endMs = x.timedFromMs = x.timer();
   x.stats.commands++;
   const stats = statsOf(spec, argv);
@@ -326,6 +305,8 @@ function executeOne(
   c.lastCommand = containers.has(name) && argv.length > 1
     ? `${name}|${latin1(argv[1]!).toLowerCase()}`
     : name;
+  const refused = aclRefusal(x, c, spec, argv);
+  if (refused !== null) return reject(x, c, refused, spec, argv);
   if (x.config.maxmemory !== 0 && oomRejects(x, c, spec)) {
     if (spec.name !== "exec") return reject(x, c, errors.oom, spec, argv);
     c.multi = null;
@@ -356,9 +337,13 @@ function executeOne(
     return waitForUnpause(x, c).then(() => c.closed ? undefined : executeCommand(x, c, held));
   }
   let r: BlockRequest | Promise<void> | void;
+  // While the command runs, invalidations of its own client's keys wait for its reply.
+  if (x.tracking.active) x.tracking.executing = c;
   try {
     r = runHandler(x, c, spec, argv);
+    if (x.tracking.active) x.tracking.afterCommand();
   } catch (e) {
+    x.tracking.executing = null;
     // A failure inside one command answers that command only; the
     // connection and every other client carry on.
     log.error("KV command failed", { command: name, error: String(e) });
@@ -386,7 +371,11 @@ function retryBlocked(x: KvEngine, c: KvClient, argv: Uint8Array[]): boolean {
   const before = x.dirtyCounter;
   x.explicitPropagation = false;
   const startMs = x.timer();
+  const running = x.tracking.executing;
+  x.tracking.executing = c;
   const r = spec.handler(x, c, argv);
+  x.tracking.sendDeferred(c);
+  x.tracking.executing = running;
   if (x.dirtyCounter !== before && !x.explicitPropagation) x.propagate(c.db, argv);
   // As Redis, a served blocked command enters the slow log when it is unblocked.
   if (r === undefined) recordSlow(x, c, spec, argv, (x.timer() - startMs) * 1000);
@@ -395,6 +384,8 @@ function retryBlocked(x: KvEngine, c: KvClient, argv: Uint8Array[]): boolean {
 
 /** Wires the engine's blocked-client retry to this dispatcher. */
 export function attachDispatcher(x: KvEngine): void {
+  x.acl.catalog = new TableCatalog(table, () => x.config.aclPubsubDefault === "allchannels");
+  for (const [name, ...rules] of x.acl.pending.splice(0)) setUser(x, name!, rules);
   x.runBlocked = (c, argv) => retryBlocked(x, c, argv);
   x.blockedCommandFailed = (argv) => {
     const spec = table.get(latin1(argv[0]!).toLowerCase());

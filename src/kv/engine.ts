@@ -19,6 +19,9 @@ import type { SlowlogEntry } from "./slowlog.ts";
 import type { LatencyEvent } from "./latency.ts";
 import type { Pause } from "./pause.ts";
 import { lfuInitialCounter, lfuPack, lfuTouch } from "./lfu.ts";
+import type { KvUserDirectory } from "./auth.ts";
+import { AclRegistry } from "./acl.ts";
+import { Tracking } from "./tracking.ts";
 
 /** Counters INFO reports. */
 export interface KvStats {
@@ -85,6 +88,8 @@ export class KvEngine {
   readonly clients = new Map<number, KvClient>();
   readonly channels = new Map<string, Set<KvClient>>();
   readonly patterns = new Map<string, Set<KvClient>>();
+  /** Shard channels (SSUBSCRIBE) -> subscribers. */
+  readonly shardChannels = new Map<string, Set<KvClient>>();
   /** Clients in MONITOR mode. */
   readonly monitors = new Set<KvClient>();
   /** db-qualified key -> clients WATCHing it. */
@@ -106,6 +111,12 @@ export class KvEngine {
   blockedCommandFailed: (argv: Uint8Array[]) => void = () => {};
   /** Zeroes the per-command counters (CONFIG RESETSTAT); set by the dispatcher. */
   resetCommandStats: () => void = () => {};
+  /** ThunderDB's users for AUTH (injected by the server); null: only `default`. */
+  users: KvUserDirectory | null = null;
+  /** Redis ACL users and log (see acl.ts for how they relate to ThunderDB's users). */
+  readonly acl: AclRegistry;
+  /** CLIENT TRACKING: who read which keys, BCAST prefixes. */
+  readonly tracking: Tracking;
   /** Persists a snapshot (SAVE/BGSAVE); null when the engine has no storage. */
   checkpoint: (() => Promise<void>) | null = null;
   /** Bumped by every write; a handler that wrote leaves it larger. */
@@ -159,6 +170,8 @@ export class KvEngine {
     this.now = clock();
     this.startedMs = this.now;
     this.lfu = config.maxmemoryPolicy.endsWith("-lfu");
+    this.acl = new AclRegistry(config.requirepass);
+    this.tracking = new Tracking(this.clients, () => this.config.trackingTableMaxKeys);
     this.stats = {
       ...resettableStats(),
       dirty: 0,
@@ -330,6 +343,7 @@ export class KvEngine {
   keyChanged(db: number, key: string): void {
     this.dirtyCounter++;
     this.stats.dirty++;
+    if (this.tracking.active) this.tracking.keyModified(key);
     if (this.watchers.size !== 0) {
       const set = this.watchers.get(KvEngine.qualify(db, key));
       if (set !== undefined) { for (const c of set) c.dirtyCas = true; }

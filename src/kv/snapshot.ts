@@ -15,6 +15,7 @@ import { formatId, parseId, Stream, streamNodeMaxEntriesDefault } from "./stream
 import { Consumer, ConsumerGroup } from "./stream_group.ts";
 import { fromLatin1, latin1 } from "./bytes.ts";
 import { lfuInitialCounter, lfuPack } from "./lfu.ts";
+import { setUser, setUserRecord } from "./cmd_acl.ts";
 
 const magic = fromLatin1("TKVSNAP1");
 /** Type codes of the snapshot and DUMP formats. */
@@ -205,6 +206,7 @@ export function encodeSnapshot(x: KvEngine, lsn: number, sink: (chunk: Uint8Arra
     }
   }
   w.u8(endMarker);
+  writeAcl(w, x);
   w.drain();
   const tail = new Uint8Array(4);
   new DataView(tail.buffer).setUint32(0, w.crc, true);
@@ -329,5 +331,32 @@ export function decodeSnapshot(x: KvEngine, bytes: Uint8Array): number {
     e.bytes = estimateBytes(k, e);
     x.dbs[db]!.set(k, e);
   }
+  // ACL users follow the keys; snapshots written before ACL end here.
+  if (r.pos < body.length) readAcl(r, x);
   return lsn;
+}
+
+/** The ACL users as the SETUSER lines that rebuild them (see cmd_acl.ts). */
+function writeAcl(w: Writer, x: KvEngine): void {
+  const users = [...x.acl.users.values()];
+  w.u32(users.length);
+  for (const u of users) {
+    const line = setUserRecord(u);
+    w.u32(line.length);
+    for (const a of line) w.bytes(a);
+  }
+}
+
+function readAcl(r: Reader, x: KvEngine): void {
+  for (let n = r.u32(); n > 0; n--) {
+    const line: string[] = [];
+    for (let m = r.u32(); m > 0; m--) line.push(latin1(r.bytes()));
+    if (line.length < 3) throw new CorruptError("KV snapshot has a short ACL user line");
+    // Rules are checked against the command table, which an engine gets with its dispatcher.
+    if (x.acl.catalog === null) x.acl.pending.push(line.slice(2));
+    else {
+      const err = setUser(x, line[2]!, line.slice(3));
+      if (err !== null) throw new CorruptError(`KV snapshot has a bad ACL user: ${err}`);
+    }
+  }
 }

@@ -378,6 +378,11 @@ function viaFrontend(text: string, offset: number): Statement | ExtensionStateme
           return drop as unknown as Statement;
         }
         break;
+      case "ext.create_role":
+      case "ext.alter_role":
+      case "ext.drop_role":
+        // Role DDL runs as catalog DDL (ddl_runner.ts), like CREATE DOMAIN.
+        return { type: ast.kind.slice(4).replace("_", " "), role: ast } as unknown as Statement;
       case "ext.delete_using":
         return deleteUsing(ast);
       case "ext.vacuum":

@@ -12,8 +12,8 @@ import {
   parseScramVerifier,
   ScramError,
   ScramServer,
-  scramVerifyPassword,
 } from "../../security/scram.ts";
+import { verifyCleartextPassword } from "../../security/password.ts";
 import {
   encodeAuthenticationCleartextPassword,
   encodeAuthenticationMD5Password,
@@ -71,11 +71,7 @@ async function readPassword(io: AuthIo): Promise<void> {
 }
 
 function verifyCleartext(verifier: string | undefined, user: string, password: string): boolean {
-  if (verifier === undefined || password === "") return false;
-  const scram = parseScramVerifier(verifier);
-  if (scram) return scramVerifyPassword(scram, password);
-  if (isMd5Verifier(verifier)) return createMd5Verifier(user, password) === verifier;
-  return verifier === password;
+  return verifier !== undefined && verifyCleartextPassword(verifier, user, password);
 }
 
 async function cleartext(io: AuthIo, user: string, verifier: string | undefined): Promise<void> {

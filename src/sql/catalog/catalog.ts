@@ -7,6 +7,7 @@
  */
 import { DbError } from "../../common/errors.ts";
 import type { EnumType, SqlType, Value } from "../../common/types.ts";
+import type { RoleDef } from "./ddl_role.ts";
 
 /** A table column. */
 export interface ColumnDef {
@@ -172,6 +173,8 @@ export class Catalog {
     readonly domains: ReadonlyMap<number, DomainDef> = new Map(),
     /** Enum types (CREATE TYPE ... AS ENUM) by OID. */
     readonly enums: ReadonlyMap<number, EnumType> = new Map(),
+    /** Roles (CREATE USER / ROLE) by name; the bootstrap superuser is the config's, not here. */
+    readonly roles: ReadonlyMap<string, RoleDef> = new Map(),
   ) {}
 
   /** Rebuilds a catalog from its decoded log form. */
@@ -184,6 +187,7 @@ export class Catalog {
     comments?: Map<string, string>;
     domains?: Map<number, DomainDef>;
     enums?: Map<number, EnumType>;
+    roles?: Map<string, RoleDef>;
   }): Catalog {
     const { nextOid, relations } = withRowTypes(d.nextOid, d.relations);
     return new Catalog(
@@ -196,6 +200,7 @@ export class Catalog {
       d.comments ?? new Map(),
       d.domains ?? new Map(),
       d.enums ?? new Map(),
+      d.roles ?? new Map(),
     );
   }
 
@@ -210,6 +215,7 @@ export class Catalog {
       comments: this.comments,
       domains: this.domains,
       enums: this.enums,
+      roles: this.roles,
     };
   }
 
@@ -297,6 +303,7 @@ export class CatalogEditor {
   readonly comments: Map<string, string>;
   readonly domains: Map<number, DomainDef>;
   readonly enums: Map<number, EnumType>;
+  readonly roles: Map<string, RoleDef>;
   constructor(readonly base: Catalog) {
     this.#nextOid = base.nextOid;
     this.schemas = new Map(base.schemas);
@@ -306,6 +313,7 @@ export class CatalogEditor {
     this.comments = new Map(base.comments);
     this.domains = new Map(base.domains);
     this.enums = new Map(base.enums);
+    this.roles = new Map(base.roles);
   }
 
   /** Allocates an OID. */
@@ -325,6 +333,7 @@ export class CatalogEditor {
       this.comments,
       this.domains,
       this.enums,
+      this.roles,
     );
   }
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Value } from "../../common/types.ts";
+import type { Catalog } from "../catalog/catalog.ts";
 import { builtinTypes } from "./type_table.ts";
 import { compositeTypeRows, enumTypeRows } from "./pg_enum.ts";
 import { descriptions } from "./descriptions.ts";
@@ -116,9 +117,24 @@ const roleSpec = "oid:oid rolname:name rolsuper:bool rolinherit:bool rolcreatero
   "rolcreatedb:bool rolcanlogin:bool rolreplication:bool rolconnlimit:int4 rolpassword:text " +
   "rolvaliduntil:timestamptz rolbypassrls:bool rolconfig:text[]";
 
-function roleRows(): Value[][] {
+function roleRows(catalog: Catalog): Value[][] {
   return [
     [ownerOid, ownerName, true, true, true, true, true, true, -1, "********", null, true, null],
+    ...[...catalog.roles.values()].map((r): Value[] => [
+      r.oid,
+      r.name,
+      r.superuser,
+      true,
+      r.createrole,
+      r.createdb,
+      r.login,
+      false,
+      -1,
+      r.password === null ? null : "********",
+      null,
+      false,
+      null,
+    ]),
     [
       6171,
       "pg_database_owner",
@@ -149,7 +165,20 @@ export const pgUser: VirtualRelation = virtual(
   "pg_user",
   "usename:name usesysid:oid usecreatedb:bool usesuper:bool userepl:bool usebypassrls:bool " +
     "passwd:text valuntil:timestamptz useconfig:text[]",
-  () => [[ownerName, ownerOid, true, true, true, true, "********", null, null]],
+  (catalog) => [
+    [ownerName, ownerOid, true, true, true, true, "********", null, null],
+    ...[...catalog.roles.values()].filter((r) => r.login).map((r): Value[] => [
+      r.name,
+      r.oid,
+      r.createdb,
+      r.superuser,
+      false,
+      false,
+      "********",
+      null,
+      null,
+    ]),
+  ],
 );
 
 /** pg_am: the heap table and the index access methods (all stored as B-trees). */

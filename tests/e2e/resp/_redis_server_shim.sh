@@ -13,6 +13,7 @@ dir="."
 pass=""
 maxclients=""
 settings=()
+users=()
 while read -r directive value; do
   case "$directive" in
     "" | \#*) ;;
@@ -20,6 +21,8 @@ while read -r directive value; do
     dir) dir="$value" ;;
     requirepass) pass="$value" ;;
     maxclients) maxclients="$value" ;;
+    # ACL users from the configuration: applied with ACL SETUSER once the server answers.
+    user) users+=("$value") ;;
     # Files, logging and process settings belong to ThunderDB's own configuration.
     bind | unixsocket | logfile | pidfile | daemonize | dbfilename | appendonly | loglevel | \
       always-show-logo | enable-protected-configs | enable-debug-command | \
@@ -55,6 +58,15 @@ server=$$
     value="${value#\{}"
     value="${value%\}}"
     "${cli[@]}" CONFIG SET "${settings[i]}" "$value" > /dev/null 2>&1 || true
+  done
+  for line in "${users[@]}"; do
+    # As Redis reads a `user` directive: a fresh user, then its rules.
+    line="${line#\{}"
+    line="${line%\}}"
+    line="${line#\"}"
+    line="${line%\"}"
+    read -r -a words <<< "$line"
+    "${cli[@]}" ACL SETUSER "${words[0]}" reset "${words[@]:1}" > /dev/null 2>&1 || true
   done
   echo "ThunderDB standing in for redis-server. PID: $server"
   echo "Ready to accept connections"

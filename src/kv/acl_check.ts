@@ -1,0 +1,207 @@
+/**
+ * ACL enforcement at dispatch: the command table seen as ACL categories and
+ * subcommands, a command line turned into what the check needs (its keys,
+ * channels, subcommand), and the refusal the dispatcher replies and logs.
+ * @module
+ */
+import type { KvClient } from "./client.ts";
+import type { KvEngine } from "./engine.ts";
+import type { CommandSpec } from "./command_table.ts";
+import type { CommandCatalog } from "./acl_user.ts";
+import {
+  type AclDenial,
+  type AclUser,
+  checkCommand,
+  type CheckedCommand,
+  denialError,
+} from "./acl.ts";
+import { categories, keysOf, subcommands } from "./cmd_command.ts";
+import { latin1 } from "./bytes.ts";
+import { clientInfoLine } from "./cmd_admin.ts";
+
+/** Redis 7.0's ACL categories, in ACL CAT's order. */
+export const aclCategories: readonly string[] = [
+  "keyspace",
+  "read",
+  "write",
+  "set",
+  "sortedset",
+  "list",
+  "hash",
+  "string",
+  "bitmap",
+  "hyperloglog",
+  "geo",
+  "stream",
+  "pubsub",
+  "admin",
+  "fast",
+  "slow",
+  "blocking",
+  "dangerous",
+  "connection",
+  "transaction",
+  "scripting",
+];
+
+/** Commands Redis marks @dangerous beyond the admin ones. */
+const dangerous = new Set(["flushall", "flushdb", "keys", "swapdb", "sort", "info"]);
+
+/**
+ * Redis commands ThunderDB does not run: ACL rules may still name them (as
+ * Redis accepts them), with no effect until they exist.
+ */
+const redisOnlyCommands = new Set([
+  "asking",
+  "debug",
+  "eval",
+  "eval_ro",
+  "evalsha",
+  "evalsha_ro",
+  "failover",
+  "fcall",
+  "fcall_ro",
+  "lolwut",
+  "migrate",
+  "module",
+  "psync",
+  "readonly",
+  "readwrite",
+  "replconf",
+  "replicaof",
+  "role",
+  "script",
+  "shutdown",
+  "slaveof",
+  "sync",
+  "wait",
+]);
+
+/** The command table as ACL rules see it. */
+export class TableCatalog implements CommandCatalog {
+  readonly #categories = new Map<string, ReadonlySet<string>>();
+  /**
+   * @param table the command table
+   * @param allChannels acl-pubsub-default: whether new users get every channel
+   */
+  constructor(
+    readonly table: ReadonlyMap<string, CommandSpec>,
+    readonly allChannels: () => boolean = () => false,
+  ) {
+    for (const [name, spec] of table) {
+      const cats = new Set(categories(spec));
+      if (dangerous.has(name)) cats.add("dangerous");
+      this.#categories.set(name, cats);
+    }
+  }
+  hasCommand(name: string): boolean {
+    return this.table.has(name) || redisOnlyCommands.has(name);
+  }
+  subcommandsOf(name: string): readonly string[] | null {
+    return subcommands[name] ?? null;
+  }
+  hasCategory(name: string): boolean {
+    return aclCategories.includes(name);
+  }
+  allChannelsByDefault(): boolean {
+    return this.allChannels();
+  }
+  inCategory(name: string, category: string): boolean {
+    return this.#categories.get(name)?.has(category) ?? false;
+  }
+}
+
+const channelCommands: Readonly<Record<string, "one" | "all" | "patterns">> = {
+  publish: "one",
+  spublish: "one",
+  subscribe: "all",
+  ssubscribe: "all",
+  psubscribe: "patterns",
+};
+
+/** What the permission check needs to know about one command line. */
+export function checkedCommand(u: AclUser, spec: CommandSpec, argv: Uint8Array[]): CheckedCommand {
+  const name = spec.name;
+  const subs = subcommands[name];
+  let arg: string | undefined;
+  let fullName = name;
+  if (argv.length > 1) {
+    const first = latin1(argv[1]!).toLowerCase();
+    if (subs !== undefined) {
+      arg = first;
+      if (subs.includes(first)) fullName = `${name}|${first}`;
+    } else if (u.commandRules.some((r) => r.startsWith(`${name}|`, 1))) arg = first;
+  }
+  const mode = channelCommands[name];
+  const channels = mode === undefined
+    ? []
+    : (mode === "one" ? argv.slice(1, 2) : argv.slice(1)).map((a) => latin1(a));
+  return {
+    name,
+    arg,
+    fullName,
+    reads: spec.flags.has("readonly"),
+    writes: spec.write,
+    keys: (keysOf(spec, argv) ?? []).map((k) => latin1(k)),
+    channels,
+    patterns: mode === "patterns",
+    noauth: spec.noauth,
+  };
+}
+
+/** The ACL entry a client runs under. */
+export function aclUserOf(x: KvEngine, c: KvClient): AclUser {
+  return c.aclUser ?? x.acl.defaultUser;
+}
+
+function logDenial(x: KvEngine, c: KvClient, d: AclDenial, context: "toplevel" | "multi"): void {
+  x.acl.logLengthMax = x.config.acllogMaxLen;
+  x.acl.record({
+    reason: d.reason,
+    context,
+    object: d.object,
+    username: c.user,
+    clientInfo: clientInfoLine(x, c),
+  }, x.now);
+}
+
+/**
+ * Checks a command before it runs or is queued. Returns the NOPERM error to
+ * reply (the refusal is logged in ACL LOG), or null when it may run.
+ */
+export function aclRefusal(
+  x: KvEngine,
+  c: KvClient,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+): string | null {
+  const u = aclUserOf(x, c);
+  if (u.unrestricted || x.acl.catalog === null) return null;
+  const d = checkCommand(u, checkedCommand(u, spec, argv), x.acl.catalog);
+  if (d === null) return null;
+  logDenial(x, c, d, c.multi !== null ? "multi" : "toplevel");
+  return denialError(d);
+}
+
+const execReasons: Readonly<Record<AclDenial["reason"], string>> = {
+  command: "no permission to execute the command or subcommand",
+  key: "no permission to touch the specified keys",
+  channel: "no permission to access one of the channels used as arguments",
+};
+
+/** Checks a queued command again at EXEC (the rules may have changed since it was queued). */
+export function aclExecRefusal(
+  x: KvEngine,
+  c: KvClient,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+): string | null {
+  const u = aclUserOf(x, c);
+  if (u.unrestricted || x.acl.catalog === null) return null;
+  const d = checkCommand(u, checkedCommand(u, spec, argv), x.acl.catalog);
+  if (d === null) return null;
+  logDenial(x, c, d, "multi");
+  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${
+    execReasons[d.reason]
+  }`;
+}
