@@ -42,7 +42,16 @@ export class RespWriter implements Reply {
    * stays valid until the next `take` (callers write it out before that).
    */
   take(): Uint8Array {
-    const out = this.#buf.subarray(0, this.#pos);
+    const n = this.#pos;
+    return this.takeBuffer().subarray(0, n);
+  }
+
+  /**
+   * Like `take`, but hands out the whole buffer (no view per reply batch):
+   * the pending bytes are its first `length`, read before this call.
+   */
+  takeBuffer(): Uint8Array {
+    const out = this.#buf;
     const next = this.#spare.length > shrinkAboveBytes ? new Uint8Array(initialBytes) : this.#spare;
     this.#spare = this.#buf;
     this.#buf = next;
