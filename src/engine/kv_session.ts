@@ -12,6 +12,7 @@ import type { WalWriter } from "../storage/wal_port.ts";
 import { scanWal, truncateWal, Wal } from "../storage/wal/mod.ts";
 import { log } from "../common/log.ts";
 import { KvEngine } from "../kv/engine.ts";
+import { monotonicTimer, wallClock } from "../kv/clocks.ts";
 import { type ClientTransport, KvClient } from "../kv/client.ts";
 import { type KvConfig, validateKvConfig } from "../kv/config.ts";
 import { attachDispatcher, executeCommand } from "../kv/dispatch.ts";
@@ -187,7 +188,12 @@ export function createKvEngine(
   fs: FileSystem,
   dataDir: string,
 ): { engine: KvEngine; participant: KvParticipant } {
-  const engine = new KvEngine(validateKvConfig({ ...config }));
+  const engine = new KvEngine(
+    validateKvConfig({ ...config }),
+    wallClock(),
+    Math.random,
+    monotonicTimer(),
+  );
   attachDispatcher(engine);
   const participant = new KvParticipant(engine, fs, dataDir);
   engine.checkpoint = () => participant.checkpoint(engine.wal?.endLsn ?? 0);

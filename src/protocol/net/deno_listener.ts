@@ -37,8 +37,9 @@ class DenoChannel implements ByteChannel {
 
   constructor(readonly conn: Deno.Conn, readonly label: string) {}
 
-  send(chunk: Uint8Array): void {
+  send(chunk: Uint8Array, length?: number): void {
     if (this.#closed) return;
+    if (length !== undefined && length < chunk.length) chunk = chunk.subarray(0, length);
     this.writing = true;
     this.#pending = chunk;
     this.conn.write(chunk).then(this.#written, this.#writeFailed);

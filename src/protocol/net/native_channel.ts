@@ -14,6 +14,8 @@ const readsPerTurn = 4;
 /** Reads of unread input before a close (see `discardInput`). */
 const discardReadsMax = 16;
 const discard = new Uint8Array(16 * 1024);
+/** What `#write` returns when nothing is left (no empty view per send). */
+const allWritten = new Uint8Array(0);
 
 /** What a channel needs from its loop. */
 export interface ChannelOwner {
@@ -35,22 +37,25 @@ export class NativeChannel implements ByteChannel {
 
   constructor(readonly owner: ChannelOwner, readonly id: number, readonly fd: number) {}
 
-  send(chunk: Uint8Array): void {
+  send(chunk: Uint8Array, length = chunk.length): void {
     if (this.closed) return;
-    const rest = this.#write(chunk);
+    const rest = this.#write(chunk, length);
     if (rest === null || rest.length === 0) return;
     this.#pending = rest;
     this.writing = true;
     this.owner.watch(this, sys.EPOLLOUT);
   }
 
-  /** Writes what the kernel takes; returns the unwritten rest, or null after a failure. */
-  #write(chunk: Uint8Array): Uint8Array | null {
+  /**
+   * Writes what the kernel takes of chunk[0, length); returns the unwritten
+   * rest, or null after a failure.
+   */
+  #write(chunk: Uint8Array, length: number): Uint8Array | null {
     const c = this.owner.c;
     let off = 0;
-    while (off < chunk.length) {
-      const view = off === 0 ? chunk : chunk.subarray(off);
-      const r = c.send(this.fd, view, sizeArg(view.length), sys.MSG_NOSIGNAL);
+    while (off < length) {
+      const view = off === 0 ? chunk : chunk.subarray(off, length);
+      const r = c.send(this.fd, view, sizeArg(length - off), sys.MSG_NOSIGNAL);
       if (r >= 0) {
         off += r;
         continue;
@@ -62,14 +67,14 @@ export class NativeChannel implements ByteChannel {
       queueMicrotask(() => this.fail());
       return null;
     }
-    return off === 0 ? chunk : chunk.subarray(off);
+    return off === length ? allWritten : chunk.subarray(off, length);
   }
 
   /** The socket became writable: continues the unfinished send. */
   writable(): void {
     const pending = this.#pending;
     if (pending === null || this.closed) return;
-    const rest = this.#write(pending);
+    const rest = this.#write(pending, pending.length);
     if (rest === null) return;
     if (rest.length > 0) {
       this.#pending = rest;

@@ -10,11 +10,13 @@
 /** The sending side a transport gives each connection. */
 export interface ByteChannel {
   /**
-   * Sends `chunk`. At most one send is unfinished at a time: call it only when
-   * `writing` is false. The transport may keep the view until it reports
-   * `drained`, so the caller must not reuse its memory before then.
+   * Sends `chunk`, or its first `length` bytes when given (so a caller with
+   * a reused buffer needs no view per send). At most one send is unfinished
+   * at a time: call it only when `writing` is false. The transport may keep
+   * the bytes until it reports `drained`, so the caller must not reuse their
+   * memory before then.
    */
-  send(chunk: Uint8Array): void;
+  send(chunk: Uint8Array, length?: number): void;
   /** True while a send is not completely written (wait for `drained`). */
   readonly writing: boolean;
   /** Closes the socket now, dropping unsent bytes. No `ended` follows. */

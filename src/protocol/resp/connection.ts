@@ -11,7 +11,7 @@
 import type { ClientTransport, KvSession, KvStore } from "../../engine/kv_session.ts";
 import { log } from "../../common/log.ts";
 import type { ByteChannel, ConnectionHandler } from "../net/mod.ts";
-import { parseRequest, RespProtocolError } from "./resp_parser.ts";
+import { parseArgv, RespProtocolError } from "./resp_parser.ts";
 import { RespWriter } from "./resp_writer.ts";
 
 const readBufferBytes = 64 * 1024;
@@ -36,8 +36,11 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
   #processing = false;
   /** A blocked command or a durable commit is pending: parsing waits for it. */
   #busy = false;
-  /** Known minimum size of the partial request at `#start` (0 when unknown). */
-  readonly #hint = { need: 0 };
+  /**
+   * The parser's cursor: the end of the last parsed request, and the known
+   * minimum size of the partial request at `#start` (0 when unknown).
+   */
+  readonly #hint = { next: 0, need: 0 };
   /** The parser's limits, refreshed before each request (kept to avoid an object per read). */
   readonly #limits = { protoMaxBulkLen: 0, authenticated: true };
 
@@ -122,7 +125,8 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
   /** Sends the pending replies unless a send is unfinished; closes after the last when closing. */
   #flush(): void {
     if (this.#closed || this.channel.writing) return;
-    if (this.writer.length > 0) this.channel.send(this.writer.take());
+    const n = this.writer.length;
+    if (n > 0) this.channel.send(this.writer.takeBuffer(), n);
     if (this.#closing && !this.channel.writing && this.writer.length === 0) this.#close();
   }
 
@@ -179,20 +183,20 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
     try {
       while (!this.#closing) {
         limits.authenticated = session.client.authenticated;
-        let parsed;
+        let argv;
         try {
           this.#hint.need = 0;
-          parsed = parseRequest(this.#buf, this.#start, this.#end, limits, this.#hint);
+          argv = parseArgv(this.#buf, this.#start, this.#end, limits, this.#hint);
         } catch (e) {
           if (!(e instanceof RespProtocolError)) throw e;
           this.writer.error(`ERR ${e.message}`);
           this.#closing = true;
           return undefined;
         }
-        if (parsed === null) break;
-        this.#start = parsed.next;
-        if (parsed.argv.length === 0) continue;
-        const wait = session.execute(parsed.argv);
+        if (argv === null) break;
+        this.#start = this.#hint.next;
+        if (argv.length === 0) continue;
+        const wait = session.execute(argv);
         if (wait !== undefined) return wait;
       }
     } finally {

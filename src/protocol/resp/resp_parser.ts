@@ -64,6 +64,14 @@ function parseLength(buf: Uint8Array, from: number, to: number): number {
   return negative ? -v : v;
 }
 
+/** Where a parse step ended, in an object the caller reuses (no result object per request). */
+export interface ParseCursor {
+  /** Offset just past the parsed request (set when one was parsed). */
+  next: number;
+  /** For a partial bulk, the request's known minimum size (set only then). */
+  need: number;
+}
+
 /**
  * Parses one request starting at `start`. Returns null when more bytes are
  * needed; for a partial bulk, `hint.need` gets the request's known minimum size.
@@ -76,8 +84,27 @@ export function parseRequest(
   limits: ParserLimits,
   hint?: { need: number },
 ): ParseResult | null {
+  const cursor = { next: 0, need: 0 };
+  const argv = parseArgv(buf, start, end, limits, cursor);
+  if (hint !== undefined && cursor.need !== 0) hint.need = cursor.need;
+  return argv === null ? null : { argv, next: cursor.next };
+}
+
+/**
+ * `parseRequest` for the connection's loop: returns the arguments (empty for
+ * a blank request) or null when more bytes are needed, and reports the end
+ * in `cursor`.
+ * @throws {RespProtocolError} on malformed input
+ */
+export function parseArgv(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  limits: ParserLimits,
+  cursor: ParseCursor,
+): Uint8Array[] | null {
   if (start >= end) return null;
-  if (buf[start] !== 42) return parseInline(buf, start, end);
+  if (buf[start] !== 42) return parseInline(buf, start, end, cursor);
   const cr = findCr(buf, start + 1, end);
   if (cr < 0) {
     if (end - start > inlineBytesMax) throw new RespProtocolError("too big mbulk count string");
@@ -92,7 +119,10 @@ export function parseRequest(
     throw new RespProtocolError("unauthenticated multibulk length");
   }
   let p = cr + 2;
-  if (count <= 0) return { argv: [], next: p };
+  if (count <= 0) {
+    cursor.next = p;
+    return [];
+  }
   // Sized up front for the usual short commands (no backing-store growth per push).
   const argv: Uint8Array[] = count <= argvPresizeMax ? new Array(count) : [];
   for (let i = 0; i < count; i++) {
@@ -116,13 +146,14 @@ export function parseRequest(
     if (dataStart + len + 2 > end) {
       // Tell the caller how much the request needs, so a large bulk is read
       // into a buffer grown once instead of doubling repeatedly.
-      if (hint !== undefined) hint.need = dataStart + len + 2 - start;
+      cursor.need = dataStart + len + 2 - start;
       return null;
     }
     argv[i] = buf.subarray(dataStart, dataStart + len);
     p = dataStart + len + 2;
   }
-  return { argv, next: p };
+  cursor.next = p;
+  return argv;
 }
 
 function hexValue(c: number): number {
@@ -190,7 +221,12 @@ export function splitInline(line: Uint8Array): Uint8Array[] {
   }
 }
 
-function parseInline(buf: Uint8Array, start: number, end: number): ParseResult | null {
+function parseInline(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  cursor: ParseCursor,
+): Uint8Array[] | null {
   const nl = buf.indexOf(10, start);
   if (nl < 0 || nl >= end) {
     if (end - start > inlineBytesMax) throw new RespProtocolError("too big inline request");
@@ -199,5 +235,6 @@ function parseInline(buf: Uint8Array, start: number, end: number): ParseResult |
   let lineEnd = nl;
   if (lineEnd > start && buf[lineEnd - 1] === 13) lineEnd--;
   const argv = splitInline(buf.subarray(start, lineEnd));
-  return { argv, next: nl + 1 };
+  cursor.next = nl + 1;
+  return argv;
 }

@@ -15,6 +15,8 @@ const null3 = new TextEncoder().encode("_\r\n");
 const utf8 = new TextEncoder();
 const initialBytes = 64 * 1024;
 const shrinkAboveBytes = 1024 * 1024;
+/** Byte strings up to this size are copied byte by byte (no builtin call). */
+const shortCopyMax = 32;
 
 /** A status or error line without CR or LF (each becomes a space); the usual text is returned as is. */
 function oneLine(text: string): string {
@@ -42,7 +44,16 @@ export class RespWriter implements Reply {
    * stays valid until the next `take` (callers write it out before that).
    */
   take(): Uint8Array {
-    const out = this.#buf.subarray(0, this.#pos);
+    const n = this.#pos;
+    return this.takeBuffer().subarray(0, n);
+  }
+
+  /**
+   * Like `take`, but hands out the whole buffer (no view per reply batch):
+   * the pending bytes are its first `length`, read before this call.
+   */
+  takeBuffer(): Uint8Array {
+    const out = this.#buf;
     const next = this.#spare.length > shrinkAboveBytes ? new Uint8Array(initialBytes) : this.#spare;
     this.#spare = this.#buf;
     this.#buf = next;
@@ -60,9 +71,21 @@ export class RespWriter implements Reply {
   }
 
   #raw(bytes: Uint8Array): void {
-    this.#ensure(bytes.length);
-    this.#buf.set(bytes, this.#pos);
-    this.#pos += bytes.length;
+    this.#copy(bytes);
+  }
+
+  /** Appends bytes; short ones with a plain loop, which beats the builtin `set` call. */
+  #copy(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.#ensure(n);
+    const b = this.#buf;
+    let p = this.#pos;
+    if (n <= shortCopyMax) { for (let i = 0; i < n; i++) b[p++] = bytes[i]!; }
+    else {
+      b.set(bytes, p);
+      p += n;
+    }
+    this.#pos = p;
   }
 
   /** Writes a prefix byte, a decimal integer and CRLF. */
@@ -122,9 +145,8 @@ export class RespWriter implements Reply {
 
   bulk(bytes: Uint8Array): void {
     this.#line(36, bytes.length);
-    this.#ensure(bytes.length + 2);
-    this.#buf.set(bytes, this.#pos);
-    this.#pos += bytes.length;
+    this.#copy(bytes);
+    this.#ensure(2);
     this.#buf[this.#pos++] = 13;
     this.#buf[this.#pos++] = 10;
   }

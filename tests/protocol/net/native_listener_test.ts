@@ -18,7 +18,12 @@ class Echo implements ConnectionHandler {
   readonly buf = new Uint8Array(4096);
   events: string[] = [];
   #queued: Uint8Array[] = [];
-  constructor(readonly channel: ByteChannel, readonly reply?: Uint8Array) {}
+  /** With a fixed reply, only its first `replyLength` bytes are sent (`send`'s length). */
+  constructor(
+    readonly channel: ByteChannel,
+    readonly reply?: Uint8Array,
+    readonly replyLength?: number,
+  ) {}
   get pendingInput(): number {
     return 0;
   }
@@ -34,7 +39,10 @@ class Echo implements ConnectionHandler {
   drained(): void {
     if (this.channel.writing) return;
     const next = this.#queued.shift();
-    if (next !== undefined) this.channel.send(next);
+    if (next === undefined) return;
+    if (next === this.reply && this.replyLength !== undefined) {
+      this.channel.send(next, this.replyLength);
+    } else this.channel.send(next);
   }
   ended(): void {
     this.events.push("ended");
@@ -134,7 +142,10 @@ for (const kind of ["native", "deno"] as const) {
   Deno.test(`${kind} transport: a large reply to a slow reader arrives whole and in order`, async () => {
     const big = new Uint8Array(16 * 1024 * 1024);
     for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 255;
-    const { listener, handlers } = listen(kind, (c) => new Echo(c, big));
+    // Sent from a larger buffer with a length: the tail must never go out.
+    const buffer = new Uint8Array(big.length + 4096).fill(255);
+    buffer.set(big);
+    const { listener, handlers } = listen(kind, (c) => new Echo(c, buffer, big.length));
     const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.port });
     try {
       await conn.write(new Uint8Array([1]));

@@ -15,8 +15,8 @@ class ChunkedTransport implements ByteChannel {
   closed = false;
   handler: RespConnection | null = null;
   constructor(readonly input: Uint8Array, readonly sizes: number[]) {}
-  send(data: Uint8Array): void {
-    this.written.push(data.slice());
+  send(data: Uint8Array, length = data.length): void {
+    this.written.push(data.slice(0, length));
     this.writing = true;
     queueMicrotask(() => {
       this.writing = false;

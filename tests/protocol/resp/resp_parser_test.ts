@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  parseArgv,
   parseRequest,
   RespProtocolError,
   splitInline,
@@ -90,4 +91,22 @@ Deno.test("length lines longer than the short scan still parse, and stop at the 
     assert.equal(parseRequest(buf, 0, end, limits), null);
   }
   assert.equal(parseRequest(buf, 0, buf.length, limits)?.next, buf.length);
+});
+
+Deno.test("parseArgv() reports the end and a partial bulk's size in the cursor", () => {
+  const buf = enc.encode("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*2\r\n$3\r\nSET\r\n$10\r\nab");
+  const cursor = { next: -1, need: 0 };
+  const argv = parseArgv(buf, 0, buf.length, limits, cursor);
+  assert.deepEqual(argv?.map((a) => dec.decode(a)), ["GET", "k"]);
+  assert.equal(cursor.next, 20);
+  assert.equal(cursor.need, 0);
+  assert.equal(parseArgv(buf, cursor.next, buf.length, limits, cursor), null);
+  // "*2\r\n$3\r\nSET\r\n$10\r\n" then 10 bytes and CRLF.
+  assert.equal(cursor.need, 4 + 9 + 5 + 12);
+  const inline = enc.encode("PING hello\r\n");
+  assert.deepEqual(parseArgv(inline, 0, inline.length, limits, cursor)?.map((a) => dec.decode(a)), [
+    "PING",
+    "hello",
+  ]);
+  assert.equal(cursor.next, inline.length);
 });

@@ -47,3 +47,18 @@ Deno.test("RespWriter grows for large replies and alternates buffers", () => {
   assert.equal(new TextDecoder().decode(w.take()), ":1\r\n");
   assert.equal(first[9], 120);
 });
+
+Deno.test("RespWriter.takeBuffer hands out the whole buffer with the replies first", () => {
+  const w = new RespWriter();
+  w.integer(7);
+  w.ok();
+  const n = w.length;
+  const whole = w.takeBuffer();
+  assert.ok(whole.length >= n);
+  assert.equal(new TextDecoder().decode(whole.subarray(0, n)), ":7\r\n+OK\r\n");
+  assert.equal(w.length, 0);
+  // The next batch goes to the other buffer; the first stays intact until the one after.
+  w.integer(1);
+  assert.notEqual(w.takeBuffer(), whole);
+  assert.equal(new TextDecoder().decode(whole.subarray(0, n)), ":7\r\n+OK\r\n");
+});
