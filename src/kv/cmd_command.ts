@@ -48,6 +48,7 @@ export const subcommands: Readonly<Record<string, readonly string[]>> = {
   memory: ["doctor", "help", "usage"],
   object: ["encoding", "freq", "help", "idletime", "refcount"],
   pubsub: ["channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"],
+  script: ["exists", "flush", "help", "kill", "load"],
   slowlog: ["get", "help", "len", "reset"],
   xinfo: ["consumers", "groups", "help", "stream"],
   xgroup: ["create", "createconsumer", "delconsumer", "destroy", "help", "setid"],
@@ -124,6 +125,12 @@ const numkeysCommands: Readonly<Record<string, readonly [number, boolean]>> = {
   zmpop: [1, false],
   blmpop: [2, false],
   bzmpop: [2, false],
+  eval: [2, false],
+  evalsha: [2, false],
+  eval_ro: [2, false],
+  evalsha_ro: [2, false],
+  fcall: [2, false],
+  fcall_ro: [2, false],
 };
 
 /** XREAD's keys: the first half of what follows STREAMS. */

@@ -27,6 +27,7 @@ import {
 } from "./slowlog.ts";
 import { latencyHandler } from "./latency.ts";
 import { pauseHolds, waitForUnpause } from "./pause.ts";
+import { scriptingHandlers } from "./cmd_scripting.ts";
 
 const multi: Handler = (_x, c) => {
   if (c.multi !== null) return c.reply.error("ERR MULTI calls can not be nested");
@@ -151,6 +152,7 @@ const table = buildCommandTable({
   command,
   info,
   latency,
+  ...scriptingHandlers((name) => table.get(name)),
 });
 /** Commands whose CLIENT LIST `cmd=` names the subcommand too, as Redis does. */
 const containers = new Set([
@@ -161,6 +163,7 @@ const containers = new Set([
   "pubsub",
   "slowlog",
   "latency",
+  "script",
 ]);
 
 /** Command names as clients spell them ("get", "GET", "Get") mapped to specs. */

@@ -1,0 +1,112 @@
+/**
+ * Each engine's script state: its Lua VM (made on first use) and the cache
+ * of compiled scripts by SHA-1. The cache is bounded: scripts that came in
+ * through EVAL are evicted oldest first past `evalScriptsMax` (as Redis 7.4
+ * does), and the total of cached bodies is capped by `scriptCacheBytesMax`.
+ * @module
+ */
+import type { KvEngine } from "./engine.ts";
+import { ScriptVm } from "./script_vm.ts";
+import { sha1Hex } from "./sha1.ts";
+
+/** Largest script body accepted (bytes). */
+export const scriptBytesMax = 4 * 1024 * 1024;
+/** EVAL-cached scripts kept before the oldest is dropped. */
+export const evalScriptsMax = 500;
+/** Bytes of cached script bodies, all origins together. */
+export const scriptCacheBytesMax = 64 * 1024 * 1024;
+
+/** One cached script. */
+interface Cached {
+  readonly ref: number;
+  readonly bytes: number;
+  /** Came in through EVAL (evictable), not SCRIPT LOAD. */
+  readonly fromEval: boolean;
+}
+
+/** An engine's scripting state. */
+export class ScriptCache {
+  #vm: ScriptVm | null = null;
+  readonly #scripts = new Map<string, Cached>();
+  #bytes = 0;
+  #evalCount = 0;
+
+  /** The VM, created on first use. */
+  get vm(): ScriptVm {
+    return this.#vm ??= new ScriptVm();
+  }
+
+  /** Cached scripts (INFO number_of_cached_scripts). */
+  get size(): number {
+    return this.#scripts.size;
+  }
+
+  /** Lua memory in bytes, 0 before the VM exists (INFO used_memory_lua). */
+  memoryBytes(): number {
+    return this.#vm === null ? 0 : this.#vm.memoryBytes();
+  }
+
+  has(sha: string): boolean {
+    return this.#scripts.has(sha);
+  }
+
+  /** The compiled function's registry ref for `sha`, or undefined. */
+  get(sha: string): number | undefined {
+    return this.#scripts.get(sha)?.ref;
+  }
+
+  /**
+   * Compiles and caches `body` (a no-op when cached).
+   * @returns the SHA-1 and ref, or an error reply text
+   */
+  load(body: Uint8Array, fromEval: boolean): { sha: string; ref: number } | string {
+    const sha = sha1Hex(body);
+    const known = this.#scripts.get(sha);
+    if (known !== undefined) return { sha, ref: known.ref };
+    if (body.length > scriptBytesMax) {
+      return `ERR Script of ${body.length} bytes exceeds the limit of ${scriptBytesMax}`;
+    }
+    this.#evict(fromEval, body.length);
+    if (this.#bytes + body.length > scriptCacheBytesMax) {
+      return `ERR Script cache is full (${this.#bytes} bytes); use SCRIPT FLUSH`;
+    }
+    const ref = this.vm.compile(body, "@user_script");
+    if (typeof ref === "string") return `ERR Error compiling script (new function): ${ref}`;
+    this.#scripts.set(sha, { ref, bytes: body.length, fromEval });
+    this.#bytes += body.length;
+    if (fromEval) this.#evalCount++;
+    return { sha, ref };
+  }
+
+  /** Makes room for one more script by dropping the oldest EVAL-cached ones. */
+  #evict(fromEval: boolean, bytes: number): void {
+    for (const [sha, s] of this.#scripts) {
+      const overCount = fromEval && this.#evalCount >= evalScriptsMax;
+      const overBytes = this.#bytes + bytes > scriptCacheBytesMax;
+      if (!overCount && !overBytes) return;
+      if (!s.fromEval) continue;
+      this.#scripts.delete(sha);
+      this.#vm?.release(s.ref);
+      this.#bytes -= s.bytes;
+      this.#evalCount--;
+    }
+  }
+
+  /** SCRIPT FLUSH: drops every script and the VM itself (a fresh one comes on next use). */
+  flush(): void {
+    this.#scripts.clear();
+    this.#bytes = 0;
+    this.#evalCount = 0;
+    this.#vm?.close();
+    this.#vm = null;
+  }
+}
+
+const caches = new WeakMap<KvEngine, ScriptCache>();
+
+/** The scripting state of engine `x`. */
+export function scriptCacheOf(x: KvEngine): ScriptCache {
+  let c = caches.get(x);
+  if (c === undefined) caches.set(x, c = new ScriptCache());
+  return c;
+}
