@@ -229,6 +229,8 @@ function command(table: ReadonlyMap<string, CommandSpec>, c: KvClient, argv: Uin
     const arityOk = spec.arity > 0 ? args.length === spec.arity : args.length >= -spec.arity;
     const keys = arityOk ? keysOf(spec, args) : null;
     if (keys === null) return c.reply.error("ERR Invalid arguments specified for command");
+    // EVAL and FCALL may take no key: an empty list, as Redis answers for no_mandatory_keys.
+    if (keys.length === 0 && spec.flags.has("no_mandatory_keys")) return c.reply.array(0);
     if (keys.length === 0) return c.reply.error("ERR The command has no key arguments");
     c.reply.array(keys.length);
     for (const k of keys) c.reply.bulk(k);

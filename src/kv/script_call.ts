@@ -66,6 +66,9 @@ const denied = new Set([
   "shutdown",
 ]);
 
+/** Commands that are not writes but reach replicas, refused in read-only scripts too. */
+const mayReplicate = new Set(["publish", "spublish"]);
+
 function scriptError(text: string): RespValue {
   return { kind: "error", text };
 }
@@ -82,7 +85,7 @@ function refusal(run: ScriptRun, spec: CommandSpec | undefined, argv: Uint8Array
   } else if (denied.has(spec.name) || spec.flags.has("noscript") || spec.flags.has("blocking")) {
     return "ERR This Redis command is not allowed from script";
   }
-  if (run.readOnly && spec.write) {
+  if (run.readOnly && (spec.write || mayReplicate.has(spec.name))) {
     return "ERR Write commands are not allowed from read-only scripts.";
   }
   if (spec.denyoom && run.x.config.maxmemory !== 0 && !memoryAvailable(run.x)) return errors.oom;
@@ -111,8 +114,15 @@ export function callFromScript(run: ScriptRun, argv: Uint8Array[]): RespValue {
   } finally {
     x.noBlock = noBlock;
   }
-  recordCall(x, client, spec, argv, (x.timer() - startMs) * 1000);
-  if (capture.errors > 0) spec.failedCalls++;
+  const sub = spec.subcommands === null || argv.length < 2
+    ? undefined
+    : spec.subcommands.get(latin1(argv[1]!).toLowerCase());
+  const stats = sub ?? spec;
+  recordCall(x, client, stats, argv, (x.timer() - startMs) * 1000);
+  if (capture.errors > 0) {
+    stats.failedCalls++;
+    x.countError(capture.lastError);
+  }
   if (spec.write && !x.explicitPropagation && x.dirtyCounter !== before) {
     x.propagate(client.db, argv);
   }

@@ -240,3 +240,20 @@ Deno.test("a script's writes are logged as their commands, inside MULTI too; WAT
   assertEquals(lines.includes("incrby k 5"), true);
   assertEquals(lines.some((l) => l.startsWith("EVAL")), false);
 });
+
+Deno.test("commands a script calls count in commandstats and errorstats; PUBLISH is refused in EVAL_RO", () => {
+  const c = new Harness().client();
+  // The command table's counters are per process: start from zero.
+  c.run("CONFIG", "RESETSTAT");
+  c.run("EVAL", "redis.call('set', KEYS[1], 0) redis.pcall('incrbyfloat', KEYS[1], 'x')", "1", "k");
+  const stats = String(c.run("INFO", "commandstats"));
+  assertEquals(/cmdstat_set:calls=1,/.test(stats), true);
+  assertEquals(/cmdstat_incrbyfloat:calls=1,.*failed_calls=1/.test(stats), true);
+  assertEquals(/cmdstat_eval:calls=1,.*failed_calls=0/.test(stats), true);
+  assertEquals(
+    c.run("EVAL_RO", "return redis.pcall('publish', 'ch', 'm')", "0"),
+    err("ERR Write commands are not allowed from read-only scripts."),
+  );
+  assertEquals(c.run("COMMAND", "GETKEYS", "EVAL", "return 1", "0"), []);
+  assertEquals(c.run("COMMAND", "GETKEYS", "EVAL", "return 1", "1", "key"), ["key"]);
+});
