@@ -58,17 +58,9 @@ function evalGeneric(lookup: CommandLookup, bySha: boolean, readOnly: boolean): 
     const split = splitKeys(c, argv);
     if (split === null) return;
     const cache = scriptCacheOf(x);
-    let sha: string;
-    let ref: number | undefined;
-    if (bySha) {
-      sha = latin1(argv[1]!).toLowerCase();
-      ref = cache.get(sha);
-      if (ref === undefined) return c.reply.error(noscript);
-    } else {
-      const loaded = cache.load(argv[1]!, true);
-      if (typeof loaded === "string") return c.reply.error(loaded);
-      ({ sha, ref } = loaded);
-    }
+    const loaded = bySha ? cache.get(latin1(argv[1]!).toLowerCase()) : cache.load(argv[1]!, true);
+    if (loaded === undefined) return c.reply.error(noscript);
+    if (typeof loaded === "string") return c.reply.error(loaded);
     const vm = cache.vm;
     vm.setArgs(split.keys, split.args);
     const run: ScriptRun = {
@@ -76,12 +68,12 @@ function evalGeneric(lookup: CommandLookup, bySha: boolean, readOnly: boolean): 
       caller: c,
       client: scriptClient(x, c),
       lookup,
-      readOnly,
+      readOnly: readOnly || loaded.noWrites,
       resp: 2,
-      name: sha,
+      name: loaded.sha,
       startMs: x.timer(),
     };
-    vm.run(ref, run, c.reply);
+    vm.run(loaded.ref, run, c.reply);
   };
 }
 

@@ -22,6 +22,40 @@ interface Cached {
   readonly bytes: number;
   /** Came in through EVAL (evictable), not SCRIPT LOAD. */
   readonly fromEval: boolean;
+  /** The shebang said `flags=no-writes`. */
+  readonly noWrites: boolean;
+}
+
+/** A loaded script: its name, compiled function and whether it may write. */
+export interface LoadedScript {
+  readonly sha: string;
+  readonly ref: number;
+  readonly noWrites: boolean;
+}
+
+/**
+ * Reads a `#!lua flags=...` first line (Redis 7): the body without it (its
+ * newline kept, so line numbers hold) and the flags, or an error text.
+ */
+export function parseShebang(body: Uint8Array): { body: Uint8Array; noWrites: boolean } | string {
+  if (body[0] !== 0x23 || body[1] !== 0x21) return { body, noWrites: false };
+  let end = body.indexOf(0x0a);
+  if (end < 0) end = body.length;
+  const words = new TextDecoder().decode(body.subarray(2, end)).trim().split(/\s+/);
+  if (words[0] !== "lua") return `ERR Unexpected engine in script shebang: ${words[0] ?? ""}`;
+  let noWrites = false;
+  for (const w of words.slice(1)) {
+    if (!w.startsWith("flags=")) return `ERR Unknown lua shebang option: ${w}`;
+    for (const flag of w.slice(6).split(",").filter((f) => f !== "")) {
+      if (flag === "no-writes") noWrites = true;
+      else if (
+        !["allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys"].includes(flag)
+      ) {
+        return `ERR Unexpected flag in script shebang: ${flag}`;
+      }
+    }
+  }
+  return { body: body.subarray(end), noWrites };
 }
 
 /** An engine's scripting state. */
@@ -51,18 +85,19 @@ export class ScriptCache {
   }
 
   /** The compiled function's registry ref for `sha`, or undefined. */
-  get(sha: string): number | undefined {
-    return this.#scripts.get(sha)?.ref;
+  get(sha: string): LoadedScript | undefined {
+    const s = this.#scripts.get(sha);
+    return s === undefined ? undefined : { sha, ref: s.ref, noWrites: s.noWrites };
   }
 
   /**
    * Compiles and caches `body` (a no-op when cached).
    * @returns the SHA-1 and ref, or an error reply text
    */
-  load(body: Uint8Array, fromEval: boolean): { sha: string; ref: number } | string {
+  load(body: Uint8Array, fromEval: boolean): LoadedScript | string {
     const sha = sha1Hex(body);
     const known = this.#scripts.get(sha);
-    if (known !== undefined) return { sha, ref: known.ref };
+    if (known !== undefined) return { sha, ref: known.ref, noWrites: known.noWrites };
     if (body.length > scriptBytesMax) {
       return `ERR Script of ${body.length} bytes exceeds the limit of ${scriptBytesMax}`;
     }
@@ -70,12 +105,14 @@ export class ScriptCache {
     if (this.#bytes + body.length > scriptCacheBytesMax) {
       return `ERR Script cache is full (${this.#bytes} bytes); use SCRIPT FLUSH`;
     }
-    const ref = this.vm.compile(body, "@user_script");
+    const parsed = parseShebang(body);
+    if (typeof parsed === "string") return parsed;
+    const ref = this.vm.compile(parsed.body, "@user_script");
     if (typeof ref === "string") return `ERR Error compiling script (new function): ${ref}`;
-    this.#scripts.set(sha, { ref, bytes: body.length, fromEval });
+    this.#scripts.set(sha, { ref, bytes: body.length, fromEval, noWrites: parsed.noWrites });
     this.#bytes += body.length;
     if (fromEval) this.#evalCount++;
-    return { sha, ref };
+    return { sha, ref, noWrites: parsed.noWrites };
   }
 
   /** Makes room for one more script by dropping the oldest EVAL-cached ones. */

@@ -257,3 +257,23 @@ Deno.test("commands a script calls count in commandstats and errorstats; PUBLISH
   assertEquals(c.run("COMMAND", "GETKEYS", "EVAL", "return 1", "0"), []);
   assertEquals(c.run("COMMAND", "GETKEYS", "EVAL", "return 1", "1", "key"), ["key"]);
 });
+
+Deno.test("a #!lua flags=no-writes shebang makes a script read-only", () => {
+  const c = new Harness().client();
+  c.run("SET", "k", "v");
+  assertEquals(c.run("EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'k')", "0"), "v");
+  assertEquals(
+    c.run("EVAL", "#!lua flags=no-writes\nreturn redis.pcall('set', 'k', 'w')", "0"),
+    err("ERR Write commands are not allowed from read-only scripts."),
+  );
+  // The shebang line still counts: the error is on line 2.
+  const sha = c.run("SCRIPT", "LOAD", "#!lua\nreturn error('x')");
+  assertEquals(
+    c.run("EVALSHA", String(sha), "0"),
+    err(`ERR user_script:2: x script: ${sha}, on @user_script:2.`),
+  );
+  assertEquals(
+    c.run("EVAL", "#!python\nreturn 1", "0"),
+    err("ERR Unexpected engine in script shebang: python"),
+  );
+});

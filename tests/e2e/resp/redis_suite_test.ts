@@ -141,7 +141,6 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   ["MASTERAUTH test with binary password", "no replication (SLAVEOF)"],
   // unit/pause: how a pause treats scripts, decided by shebang flags (#!lua flags=no-writes).
   ["/scripts .*are (not )?blocked by pause RO$", "no script shebang flags"],
-  ["Test may-replicate commands are rejected in RO scripts", "no script shebang flags"],
   // unit/maxmemory: what ThunderDB does not account or share, replicas and tracking.
   ["/^eviction due to (output|input) buffer", "client buffers are not counted in used_memory"],
   ["Without maxmemory small integers are shared", "no shared integer objects"],
