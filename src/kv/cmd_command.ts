@@ -44,7 +44,7 @@ export const subcommands: Readonly<Record<string, readonly string[]>> = {
   cluster: ["help", "info", "keyslot", "myid", "nodes", "shards", "slots"],
   command: ["count", "docs", "getkeys", "info", "list"],
   config: ["get", "help", "resetstat", "rewrite", "set"],
-  function: ["flush", "list"],
+  function: ["delete", "dump", "flush", "help", "kill", "list", "load", "restore", "stats"],
   memory: ["doctor", "help", "usage"],
   object: ["encoding", "freq", "help", "idletime", "refcount"],
   pubsub: ["channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"],

@@ -12,6 +12,7 @@ import { NullReply } from "./reply.ts";
 import { latin1 } from "./bytes.ts";
 import { errors, type Handler, opt } from "./cmd_util.ts";
 import { scriptCacheOf } from "./script_cache.ts";
+import { memoryAvailable } from "./evict.ts";
 import type { CommandLookup, ScriptRun } from "./script_call.ts";
 
 const noscript = "NOSCRIPT No matching script. Please use EVAL.";
@@ -20,11 +21,12 @@ const noscript = "NOSCRIPT No matching script. Please use EVAL.";
 export function splitKeys(
   c: KvClient,
   argv: Uint8Array[],
+  notInteger: string = errors.notInteger,
 ): { keys: Uint8Array[]; args: Uint8Array[] } | null {
   const text = latin1(argv[2]!);
   const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n)) {
-    c.reply.error(errors.notInteger);
+    c.reply.error(notInteger);
     return null;
   }
   if (n < 0) {
@@ -47,6 +49,7 @@ export function scriptClient(x: KvEngine, caller: KvClient): KvClient {
   if (client === undefined) {
     const transport = { setProtocol() {}, closeAfterReply() {}, flushSoon() {} };
     client = new Client(0, new NullReply(), transport, "lua", "lua", x.now, false);
+    client.fromScript = true;
     scriptClients.set(x, client);
   }
   client.db = caller.db;
@@ -61,6 +64,12 @@ function evalGeneric(lookup: CommandLookup, bySha: boolean, readOnly: boolean): 
     const loaded = bySha ? cache.get(latin1(argv[1]!).toLowerCase()) : cache.load(argv[1]!, true);
     if (loaded === undefined) return c.reply.error(noscript);
     if (typeof loaded === "string") return c.reply.error(loaded);
+    const { flags } = loaded;
+    // A script that declared its flags is refused up front at maxmemory, unless it cannot write.
+    const oomRefused = flags.shebang && !flags.noWrites && !flags.allowOom;
+    if (oomRefused && x.config.maxmemory !== 0 && !memoryAvailable(x)) {
+      return c.reply.error(errors.oom);
+    }
     const vm = cache.vm;
     vm.setArgs(split.keys, split.args);
     const run: ScriptRun = {
@@ -68,7 +77,8 @@ function evalGeneric(lookup: CommandLookup, bySha: boolean, readOnly: boolean): 
       caller: c,
       client: scriptClient(x, c),
       lookup,
-      readOnly: readOnly || loaded.noWrites,
+      readOnly: readOnly || flags.noWrites,
+      allowOom: flags.allowOom,
       resp: 2,
       name: loaded.sha,
       startMs: x.timer(),

@@ -245,6 +245,8 @@ evalsha -3 noscript,movablekeys,may_replicate,no_mandatory_keys,stale 0 0 0 scri
 eval_ro -3 noscript,movablekeys,readonly,no_mandatory_keys,stale 0 0 0 scripting
 evalsha_ro -3 noscript,movablekeys,readonly,no_mandatory_keys,stale 0 0 0 scripting
 script -2 noscript 0 0 0 scripting
+fcall -3 noscript,movablekeys,may_replicate,no_mandatory_keys,stale 0 0 0 scripting
+fcall_ro -3 noscript,movablekeys,readonly,no_mandatory_keys,stale 0 0 0 scripting
 memory -2 readonly 2 2 1 server
 cluster -2 fast 0 0 0 server
 pfadd -2 write,denyoom,fast 1 1 1 hyperloglog

@@ -28,6 +28,7 @@ import {
 import { latencyHandler } from "./latency.ts";
 import { pauseHolds, waitForUnpause } from "./pause.ts";
 import { scriptingHandlers } from "./cmd_scripting.ts";
+import { functionHandlers } from "./cmd_functions.ts";
 
 const multi: Handler = (_x, c) => {
   if (c.multi !== null) return c.reply.error("ERR MULTI calls can not be nested");
@@ -153,6 +154,7 @@ const table = buildCommandTable({
   info,
   latency,
   ...scriptingHandlers((name) => table.get(name)),
+  ...functionHandlers((name) => table.get(name)),
 });
 /** Commands whose CLIENT LIST `cmd=` names the subcommand too, as Redis does. */
 const containers = new Set([
@@ -164,6 +166,7 @@ const containers = new Set([
   "slowlog",
   "latency",
   "script",
+  "function",
 ]);
 
 /** Command names as clients spell them ("get", "GET", "Get") mapped to specs. */
@@ -250,9 +253,10 @@ function runHandler(
   // A command failed when it replied an error itself (not one of EXEC's queued commands).
   if (c.reply.errors > errorFloor) {
     stats.failedCalls++;
-    x.countError(c.reply.lastError);
+    if (!x.errorCounted) x.countError(c.reply.lastError);
   }
   errorFloor = c.reply.errors;
+  x.errorCounted = false;
   if (x.monitors.size !== 0 && !spec.flags.has("admin")) feedMonitors(x, c, db, argv);
   if (spec.write && !x.explicitPropagation && x.dirtyCounter !== before) x.propagate(db, argv);
   return r;

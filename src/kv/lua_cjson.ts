@@ -32,6 +32,7 @@ end
 
 local encode_value
 local function encode_table(t, depth)
+  depth = depth + 1
   if depth > cfg.encode_max_depth then
     error("Cannot serialise, excessive nesting (" .. depth .. ")")
   end
@@ -49,13 +50,13 @@ local function encode_table(t, depth)
   end
   if array and count > 0 and max <= count * 2 + 10 then
     local out = {}
-    for i = 1, max do out[i] = encode_value(t[i], depth + 1) end
+    for i = 1, max do out[i] = encode_value(t[i], depth) end
     return "[" .. table.concat(out, ",") .. "]"
   end
   local out = {}
   for k, v in next, t do
     local key = type(k) == "string" and k or encode_number(k)
-    out[#out + 1] = encode_string(key) .. ":" .. encode_value(v, depth + 1)
+    out[#out + 1] = encode_string(key) .. ":" .. encode_value(v, depth)
   end
   return "{" .. table.concat(out, ",") .. "}"
 end

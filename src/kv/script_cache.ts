@@ -22,32 +22,42 @@ interface Cached {
   readonly bytes: number;
   /** Came in through EVAL (evictable), not SCRIPT LOAD. */
   readonly fromEval: boolean;
-  /** The shebang said `flags=no-writes`. */
-  readonly noWrites: boolean;
+  readonly flags: ScriptFlags;
 }
+
+/** What a `#!lua` first line declared; all false without one. */
+export interface ScriptFlags {
+  readonly shebang: boolean;
+  readonly noWrites: boolean;
+  readonly allowOom: boolean;
+}
+
+const noFlags: ScriptFlags = { shebang: false, noWrites: false, allowOom: false };
 
 /** A loaded script: its name, compiled function and whether it may write. */
 export interface LoadedScript {
   readonly sha: string;
   readonly ref: number;
-  readonly noWrites: boolean;
+  readonly flags: ScriptFlags;
 }
 
 /**
  * Reads a `#!lua flags=...` first line (Redis 7): the body without it (its
  * newline kept, so line numbers hold) and the flags, or an error text.
  */
-export function parseShebang(body: Uint8Array): { body: Uint8Array; noWrites: boolean } | string {
-  if (body[0] !== 0x23 || body[1] !== 0x21) return { body, noWrites: false };
+export function parseShebang(body: Uint8Array): { body: Uint8Array; flags: ScriptFlags } | string {
+  if (body[0] !== 0x23 || body[1] !== 0x21) return { body, flags: noFlags };
   let end = body.indexOf(0x0a);
   if (end < 0) end = body.length;
   const words = new TextDecoder().decode(body.subarray(2, end)).trim().split(/\s+/);
   if (words[0] !== "lua") return `ERR Unexpected engine in script shebang: ${words[0] ?? ""}`;
   let noWrites = false;
+  let allowOom = false;
   for (const w of words.slice(1)) {
     if (!w.startsWith("flags=")) return `ERR Unknown lua shebang option: ${w}`;
     for (const flag of w.slice(6).split(",").filter((f) => f !== "")) {
       if (flag === "no-writes") noWrites = true;
+      else if (flag === "allow-oom") allowOom = true;
       else if (
         !["allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys"].includes(flag)
       ) {
@@ -55,7 +65,7 @@ export function parseShebang(body: Uint8Array): { body: Uint8Array; noWrites: bo
       }
     }
   }
-  return { body: body.subarray(end), noWrites };
+  return { body: body.subarray(end), flags: { shebang: true, noWrites, allowOom } };
 }
 
 /** An engine's scripting state. */
@@ -87,7 +97,7 @@ export class ScriptCache {
   /** The compiled function's registry ref for `sha`, or undefined. */
   get(sha: string): LoadedScript | undefined {
     const s = this.#scripts.get(sha);
-    return s === undefined ? undefined : { sha, ref: s.ref, noWrites: s.noWrites };
+    return s === undefined ? undefined : { sha, ref: s.ref, flags: s.flags };
   }
 
   /**
@@ -97,7 +107,7 @@ export class ScriptCache {
   load(body: Uint8Array, fromEval: boolean): LoadedScript | string {
     const sha = sha1Hex(body);
     const known = this.#scripts.get(sha);
-    if (known !== undefined) return { sha, ref: known.ref, noWrites: known.noWrites };
+    if (known !== undefined) return { sha, ref: known.ref, flags: known.flags };
     if (body.length > scriptBytesMax) {
       return `ERR Script of ${body.length} bytes exceeds the limit of ${scriptBytesMax}`;
     }
@@ -109,10 +119,10 @@ export class ScriptCache {
     if (typeof parsed === "string") return parsed;
     const ref = this.vm.compile(parsed.body, "@user_script");
     if (typeof ref === "string") return `ERR Error compiling script (new function): ${ref}`;
-    this.#scripts.set(sha, { ref, bytes: body.length, fromEval, noWrites: parsed.noWrites });
+    this.#scripts.set(sha, { ref, bytes: body.length, fromEval, flags: parsed.flags });
     this.#bytes += body.length;
     if (fromEval) this.#evalCount++;
-    return { sha, ref, noWrites: parsed.noWrites };
+    return { sha, ref, flags: parsed.flags };
   }
 
   /** Makes room for one more script by dropping the oldest EVAL-cached ones. */

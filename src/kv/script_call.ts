@@ -12,7 +12,7 @@ import type { CommandSpec } from "./command_table.ts";
 import { latin1, upperAscii } from "./bytes.ts";
 import { errors } from "./cmd_util.ts";
 import { memoryAvailable } from "./evict.ts";
-import { recordCall } from "./slowlog.ts";
+import { type CommandStats, recordCall } from "./slowlog.ts";
 import { CaptureReply, type RespValue } from "./script_capture.ts";
 
 /** Finds a command's spec by lower-case name (the dispatcher's table). */
@@ -28,6 +28,8 @@ export interface ScriptRun {
   readonly lookup: CommandLookup;
   /** EVAL_RO, FCALL_RO or a no-writes function. */
   readonly readOnly: boolean;
+  /** Declared `allow-oom`: memory-growing commands run even at maxmemory. */
+  readonly allowOom: boolean;
   /** Protocol of replies as the script sees them (redis.setresp). */
   resp: 2 | 3;
   /** Name shown in errors: the script's SHA-1 or the function's name. */
@@ -66,6 +68,12 @@ const denied = new Set([
   "shutdown",
 ]);
 
+/** The counters of a call: its subcommand's for a container ("client|id"). */
+function statsOf(spec: CommandSpec, argv: Uint8Array[]): CommandStats {
+  if (spec.subcommands === null || argv.length < 2) return spec;
+  return spec.subcommands.get(latin1(argv[1]!).toLowerCase()) ?? spec;
+}
+
 /** Commands that are not writes but reach replicas, refused in read-only scripts too. */
 const mayReplicate = new Set(["publish", "spublish"]);
 
@@ -88,7 +96,8 @@ function refusal(run: ScriptRun, spec: CommandSpec | undefined, argv: Uint8Array
   if (run.readOnly && (spec.write || mayReplicate.has(spec.name))) {
     return "ERR Write commands are not allowed from read-only scripts.";
   }
-  if (spec.denyoom && run.x.config.maxmemory !== 0 && !memoryAvailable(run.x)) return errors.oom;
+  if (run.allowOom || !spec.denyoom || run.x.config.maxmemory === 0) return null;
+  if (!memoryAvailable(run.x)) return errors.oom;
   return null;
 }
 
@@ -98,9 +107,14 @@ function refusal(run: ScriptRun, spec: CommandSpec | undefined, argv: Uint8Array
  */
 export function callFromScript(run: ScriptRun, argv: Uint8Array[]): RespValue {
   const spec = run.lookup(latin1(argv[0]!).toLowerCase());
-  const why = refusal(run, spec, argv);
-  if (why !== null || spec === undefined) return scriptError(why ?? "ERR");
   const { x, client } = run;
+  const why = refusal(run, spec, argv);
+  if (why !== null || spec === undefined) {
+    // Counted here: the script's own error reply, if it raises this, is not counted again.
+    if (spec !== undefined) statsOf(spec, argv).rejectedCalls++;
+    x.countError(why ?? "ERR");
+    return scriptError(why ?? "ERR");
+  }
   const capture = new CaptureReply(run.resp);
   client.reply = capture;
   client.resp = run.resp;
@@ -114,10 +128,7 @@ export function callFromScript(run: ScriptRun, argv: Uint8Array[]): RespValue {
   } finally {
     x.noBlock = noBlock;
   }
-  const sub = spec.subcommands === null || argv.length < 2
-    ? undefined
-    : spec.subcommands.get(latin1(argv[1]!).toLowerCase());
-  const stats = sub ?? spec;
+  const stats = statsOf(spec, argv);
   recordCall(x, client, stats, argv, (x.timer() - startMs) * 1000);
   if (capture.errors > 0) {
     stats.failedCalls++;

@@ -15,12 +15,29 @@ import { lua, luaType, pushBytes, pushText, setField, toBytes } from "./lua_wasm
 /** How deep a reply or a returned table may nest before conversion stops. */
 export const nestingMax = 1000;
 
-/** Pushes `{err = text}` (what redis.pcall returns and redis.call raises). */
-export function pushErrorTable(L: number, text: string): void {
-  lua._lua_createtable(L, 0, 1);
+/**
+ * Pushes `{err = text}` (what redis.pcall returns and redis.call raises),
+ * marked as already counted in errorstats when `counted`.
+ */
+export function pushErrorTable(L: number, text: string, counted = false): void {
+  lua._lua_createtable(L, 0, 2);
   pushBytes(L, fromLatin1(text));
   setField(L, -2, "err");
+  if (!counted) return;
+  lua._lua_pushboolean(L, 1);
+  setField(L, -2, "ignore_error_stats_update");
 }
+
+/** Whether the table at absolute `idx` is an error already counted in errorstats. */
+export function errorCounted(L: number, idx: number): boolean {
+  const t = rawField(L, idx, "ignore_error_stats_update");
+  const counted = t === luaType.boolean && lua._lua_toboolean(L, -1) !== 0;
+  lua._lua_settop(L, -2);
+  return counted;
+}
+
+/** Set when `writeLua` last wrote an error that was already counted. */
+export let wroteCountedError = false;
 
 function pushItems(L: number, items: readonly RespValue[]): void {
   lua._lua_createtable(L, items.length, 0);
@@ -126,6 +143,7 @@ function numberReply(L: number, idx: number): number | bigint {
  * (maps, sets, doubles, booleans) are recognised.
  */
 export function writeLua(L: number, idx: number, reply: Reply, resp: 2 | 3, depth = 0): void {
+  if (depth === 0) wroteCountedError = false;
   if (depth > nestingMax) return reply.error("ERR reached lua stack limit");
   lua._lua_checkstack(L, 4);
   switch (lua._lua_type(L, idx)) {
@@ -147,7 +165,10 @@ export function writeLua(L: number, idx: number, reply: Reply, resp: 2 | 3, dept
 
 function writeTable(L: number, idx: number, reply: Reply, resp: 2 | 3, depth: number): void {
   const err = stringField(L, idx, "err");
-  if (err !== null) return reply.error(latin1Text(err));
+  if (err !== null) {
+    if (depth === 0) wroteCountedError = errorCounted(L, idx);
+    return reply.error(err.length === 0 ? "ERR" : latin1Text(err));
+  }
   const ok = stringField(L, idx, "ok");
   if (ok !== null) return reply.simple(latin1Text(ok).replace(/[\r\n]/g, " "));
   if (resp === 3 && writeResp3Table(L, idx, reply, depth)) return;

@@ -1,17 +1,13 @@
 /**
- * One engine's Lua VM: the `lua_State` with Redis's libraries and sandbox,
- * the host functions behind the `redis` table, and running a compiled
+ * One engine's Lua VM: the `lua_State` with Redis's libraries and sandbox
+ * (host functions in script_host.ts), compiling scripts and libraries, and running a compiled
  * script to completion with the error formatting of Redis 7
  * ("ERR user_script:1: ... script: <sha>, on @user_script:1.").
  * @module
  */
-import { log } from "../common/log.ts";
 import type { Reply } from "./reply.ts";
 import {
-  cFunction,
-  cString,
   getField,
-  hookFunction,
   loadChunk,
   lua,
   luaMaskCount,
@@ -19,144 +15,27 @@ import {
   luaType,
   pushBytes,
   pushText,
-  toBytes,
   toText,
 } from "./lua_wasm.ts";
+import {
+  hookInstructions,
+  redisLibrarySource,
+  registerHost,
+  timeLimitHook,
+  whileLoading,
+  whileRunning,
+} from "./script_host.ts";
 import { preludeSource } from "./lua_prelude.ts";
 import { cjsonSource } from "./lua_cjson.ts";
-import { pushErrorTable, pushResp, rawField, stringField, writeLua } from "./script_convert.ts";
-import { callFromScript, type ScriptRun } from "./script_call.ts";
-import { sha1Hex } from "./sha1.ts";
-
-/** Instructions between two checks of the run-time limit. */
-const hookInstructions = 100_000;
-/** Longest a script may run (ms): nothing else is served meanwhile, so it is stopped. */
-export const scriptRunMsMax = 5_000;
-
-let running: ScriptRun | null = null;
-
-/** The script running now (the server is one thread: at most one). */
-export function runningScript(): ScriptRun | null {
-  return running;
-}
-
-/** Raises a Lua error with message `text` from a host function (does not return). */
-function raise(L: number, text: string): number {
-  pushText(L, text);
-  return lua._lua_error(L);
-}
-
-/** A Lua value at `i` as a command argument, or null when it may not be one. */
-function argument(L: number, i: number): Uint8Array | null {
-  const t = lua._lua_type(L, i);
-  if (t === luaType.string) return toBytes(L, i);
-  if (t !== luaType.number) return null;
-  if (lua._lua_isinteger(L, i) !== 0) {
-    return new TextEncoder().encode(lua._lua_tointegerx(L, i, 0).toString());
-  }
-  return new TextEncoder().encode(String(lua._lua_tonumberx(L, i, 0)));
-}
-
-function redisCall(L: number, raising: boolean): number {
-  const run = running;
-  if (run === null) return raise(L, "ERR redis.call is only available while a script runs");
-  const argc = lua._lua_gettop(L);
-  if (argc === 0) {
-    pushErrorTable(L, "ERR Please specify at least one argument for this redis lib call");
-    return raising ? lua._lua_error(L) : 1;
-  }
-  const argv: Uint8Array[] = [];
-  for (let i = 1; i <= argc; i++) {
-    const a = argument(L, i);
-    if (a === null) {
-      pushErrorTable(L, "ERR Lua redis lib command arguments must be strings or integers");
-      return raising ? lua._lua_error(L) : 1;
-    }
-    argv.push(a);
-  }
-  let value;
-  try {
-    value = callFromScript(run, argv);
-  } catch (e) {
-    // A failing handler answers its command only, as in the dispatcher.
-    log.error("KV command failed in script", { error: String(e) });
-    value = { kind: "error", text: `ERR ${e instanceof Error ? e.message : String(e)}` } as const;
-  }
-  lua._lua_settop(L, 0);
-  if (value.kind === "error") {
-    pushErrorTable(L, value.text);
-    return raising ? lua._lua_error(L) : 1;
-  }
-  pushResp(L, value);
-  return 1;
-}
-
-const logLevels = ["debug", "info", "warn", "error"] as const;
-
-/** Host functions, made once per process (wasm function table slots are never freed). */
-const host = {
-  call: cFunction((L) => redisCall(L, true)),
-  pcall: cFunction((L) => redisCall(L, false)),
-  sha1hex: cFunction((L) => {
-    if (lua._lua_gettop(L) !== 1) return raise(L, "wrong number of arguments");
-    const bytes = toBytes(L, 1);
-    if (bytes === null) return raise(L, "wrong type of argument");
-    pushText(L, sha1Hex(bytes));
-    return 1;
-  }),
-  log: cFunction((L) => {
-    if (lua._lua_gettop(L) < 2) return raise(L, "redis.log() requires two arguments or more.");
-    const level = Number(lua._lua_tointegerx(L, 1, 0));
-    if (lua._lua_type(L, 1) !== luaType.number || level < 0 || level > 3) {
-      return raise(L, "Invalid debug level.");
-    }
-    const parts: string[] = [];
-    for (let i = 2; i <= lua._lua_gettop(L); i++) parts.push(toText(L, i));
-    log[logLevels[level]!]("Lua script log", { message: parts.join(" ") });
-    return 0;
-  }),
-  setresp: cFunction((L) => {
-    const run = running;
-    if (lua._lua_gettop(L) !== 1) return raise(L, "redis.setresp() requires one argument.");
-    const v = Number(lua._lua_tointegerx(L, 1, 0));
-    if (v !== 2 && v !== 3) return raise(L, "RESP version must be 2 or 3.");
-    if (run !== null) run.resp = v;
-    return 0;
-  }),
-  timeLimit: hookFunction((L) => {
-    const run = running;
-    if (run === null || run.x.timer() - run.startMs <= scriptRunMsMax) return;
-    raise(
-      L,
-      `ERR Script killed: it ran over ${scriptRunMsMax} ms, and ThunderDB serves no other client while a script runs`,
-    );
-  }),
-};
-
-const redisLibrarySource = `
-local redis = redis
-redis.error_reply = function(e)
-  if type(e) ~= "string" then error("wrong number or type of arguments", 2) end
-  return {err = e}
-end
-redis.status_reply = function(s)
-  if type(s) ~= "string" then error("wrong number or type of arguments", 2) end
-  return {ok = s}
-end
-redis.set_repl = function(flags)
-  if type(flags) ~= "number" or flags < 0 or flags > 3 then
-    error("Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.", 2)
-  end
-end
-redis.replicate_commands = function() return true end
-redis.breakpoint = function() return false end
-redis.debug = function() end
-redis.acl_check_cmd = function() return true end
-redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
-redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
-redis.REDIS_VERSION = "7.0.15"
-redis.REDIS_VERSION_NUM = 0x07000f
-`;
+import { cmsgpackSource } from "./lua_cmsgpack.ts";
+import {
+  errorCounted,
+  rawField,
+  stringField,
+  writeLua,
+  wroteCountedError,
+} from "./script_convert.ts";
+import type { ScriptRun } from "./script_call.ts";
 
 /** Registry references of the prelude's internal functions. */
 interface Internals {
@@ -164,6 +43,24 @@ interface Internals {
   readonly setArgs: number;
   readonly errorHandler: number;
   readonly memory: number;
+  readonly loadLibrary: number;
+  readonly collect: number;
+}
+
+/**
+ * Scripts run between two full garbage collections: globals are read-only,
+ * so little survives a script and a collection is cheap; it keeps a VM that
+ * runs many small scripts near its live size (Redis steps its GC likewise).
+ */
+const runsPerCollection = 100;
+
+/** A function a library registered. */
+export interface RegisteredFunction {
+  readonly name: string;
+  /** Registry reference of the callback. */
+  readonly ref: number;
+  readonly flags: readonly string[];
+  readonly description: string | null;
 }
 
 /** Runs a chunk of the VM's own setup; a failure there is a bug. */
@@ -172,15 +69,6 @@ function runSetup(L: number, source: string, name: string, results: number): voi
   if (status !== 0 || lua._lua_pcallk(L, 0, results, 0, 0, 0) !== 0) {
     throw new Error(`Lua VM setup failed in ${name}: ${toText(L, -1)}`);
   }
-}
-
-function registerHost(L: number): void {
-  lua._lua_createtable(L, 0, 16);
-  for (const name of ["call", "pcall", "sha1hex", "log", "setresp"] as const) {
-    lua._lua_pushcclosure(L, host[name], 0);
-    lua._lua_setfield(L, -2, cString(name));
-  }
-  lua._lua_setglobal(L, cString("redis"));
 }
 
 /** Pops field `name` of the table on top into the registry. */
@@ -193,6 +81,7 @@ function refField(L: number, name: string): number {
 export class ScriptVm {
   readonly L: number;
   readonly #internals: Internals;
+  #runs = 0;
 
   constructor() {
     const L = lua._luaL_newstate();
@@ -201,15 +90,18 @@ export class ScriptVm {
     registerHost(L);
     runSetup(L, redisLibrarySource, "=redis", 0);
     runSetup(L, cjsonSource, "=cjson", 0);
+    runSetup(L, cmsgpackSource, "=cmsgpack", 0);
     runSetup(L, preludeSource, "=prelude", 1);
     this.#internals = {
       compile: refField(L, "compile"),
       setArgs: refField(L, "set_args"),
       errorHandler: refField(L, "error_handler"),
       memory: refField(L, "memory"),
+      loadLibrary: refField(L, "load_library"),
+      collect: refField(L, "collect"),
     };
     lua._lua_settop(L, 0);
-    lua._lua_sethook(L, host.timeLimit, luaMaskCount, hookInstructions);
+    lua._lua_sethook(L, timeLimitHook, luaMaskCount, hookInstructions);
   }
 
   /** Frees the interpreter and everything it holds. */
@@ -245,9 +137,69 @@ export class ScriptVm {
     return lua._luaL_ref(L, luaRegistryIndex);
   }
 
+  /**
+   * Runs a library's body (FUNCTION LOAD) and keeps the functions it
+   * registered.
+   * @returns the functions, or an error reply text
+   */
+  loadLibrary(body: Uint8Array, timer: () => number): RegisteredFunction[] | string {
+    const L = this.L;
+    lua._lua_settop(L, 0);
+    lua._lua_rawgeti(L, luaRegistryIndex, BigInt(this.#internals.loadLibrary));
+    pushBytes(L, body);
+    pushText(L, "@user_function");
+    const status = whileLoading(timer, () => lua._lua_pcallk(L, 2, 2, 0, 0, 0));
+    if (status !== 0 || lua._lua_type(L, 1) !== luaType.table) {
+      const why = lua._lua_type(L, -1) === luaType.table ? errorText(L, null) : toText(L, -1);
+      lua._lua_settop(L, 0);
+      return why.startsWith("ERR ") ? why : `ERR ${why}`;
+    }
+    const out: RegisteredFunction[] = [];
+    for (let i = 1; lua._lua_rawgeti(L, 1, BigInt(i)) === luaType.table; i++) {
+      const entry = lua._lua_gettop(L);
+      out.push(this.#registered(entry));
+      lua._lua_settop(L, entry - 1);
+    }
+    lua._lua_settop(L, 0);
+    return out;
+  }
+
+  /** Reads one {name, callback, flags, description} entry at `entry`. */
+  #registered(entry: number): RegisteredFunction {
+    const L = this.L;
+    const name = new TextDecoder().decode(stringField(L, entry, "name") ?? new Uint8Array());
+    const description = stringField(L, entry, "description");
+    const flags: string[] = [];
+    rawField(L, entry, "flags");
+    const flagTable = lua._lua_gettop(L);
+    for (let j = 1; lua._lua_rawgeti(L, flagTable, BigInt(j)) === luaType.string; j++) {
+      flags.push(toText(L, -1));
+      lua._lua_settop(L, -2);
+    }
+    lua._lua_settop(L, flagTable - 1);
+    rawField(L, entry, "callback");
+    const ref = lua._luaL_ref(L, luaRegistryIndex);
+    return {
+      name,
+      ref,
+      flags,
+      description: description === null ? null : new TextDecoder().decode(description),
+    };
+  }
+
   /** Drops a compiled function. */
   release(ref: number): void {
     lua._luaL_unref(this.L, luaRegistryIndex, ref);
+  }
+
+  /** Pushes a table of strings (a function's KEYS or ARGV argument). */
+  pushList(list: readonly Uint8Array[]): void {
+    const L = this.L;
+    lua._lua_createtable(L, list.length, 0);
+    for (let i = 0; i < list.length; i++) {
+      pushBytes(L, list[i]!);
+      lua._lua_rawseti(L, -2, BigInt(i + 1));
+    }
   }
 
   /** Sets the KEYS and ARGV globals. */
@@ -275,22 +227,28 @@ export class ScriptVm {
     lua._lua_rawgeti(L, luaRegistryIndex, BigInt(this.#internals.errorHandler));
     lua._lua_rawgeti(L, luaRegistryIndex, BigInt(ref));
     const nargs = pushArgs === undefined ? 0 : pushArgs();
-    const outer = running;
-    running = run;
-    let status: number;
-    try {
-      status = lua._lua_pcallk(L, nargs, 1, 1, 0, 0);
-    } finally {
-      running = outer;
+    const status = whileRunning(run, () => lua._lua_pcallk(L, nargs, 1, 1, 0, 0));
+    if (status === 0) {
+      writeLua(L, 2, reply, run.resp);
+      if (wroteCountedError) run.x.errorCounted = true;
+    } else {
+      const top = lua._lua_gettop(L);
+      if (lua._lua_type(L, top) === luaType.table && errorCounted(L, top)) {
+        run.x.errorCounted = true;
+      }
+      reply.error(errorText(L, run.name));
     }
-    if (status === 0) writeLua(L, 2, reply, run.resp);
-    else reply.error(errorText(L, run.name));
     lua._lua_settop(L, 0);
+    if (++this.#runs % runsPerCollection === 0) {
+      lua._lua_rawgeti(L, luaRegistryIndex, BigInt(this.#internals.collect));
+      lua._lua_pcallk(L, 0, 0, 0, 0, 0);
+      lua._lua_settop(L, 0);
+    }
   }
 }
 
 /** Redis 7's text for an error a script raised (value on top of the stack). */
-function errorText(L: number, name: string): string {
+function errorText(L: number, name: string | null): string {
   const top = lua._lua_gettop(L);
   if (lua._lua_type(L, top) !== luaType.table) return `ERR ${toText(L, top)}`;
   const err = stringField(L, top, "err");
@@ -299,6 +257,6 @@ function errorText(L: number, name: string): string {
   const lineType = rawField(L, top, "line");
   const line = lineType === luaType.number ? String(lua._lua_tointegerx(L, -1, 0)) : null;
   lua._lua_settop(L, top);
-  if (source === null || line === null) return msg;
+  if (source === null || line === null || name === null) return msg;
   return `${msg} script: ${name}, on ${new TextDecoder().decode(source)}:${line}.`;
 }
