@@ -1,7 +1,8 @@
 /**
  * End-to-end Lua scripting through server.ts: redis-cli (EVAL, --eval,
- * SCRIPT), ioredis (defineCommand, which tries EVALSHA and falls back to
- * EVAL), and a script's writes surviving SIGKILL and a clean restart.
+ * SCRIPT, FUNCTION, FCALL), ioredis (defineCommand, which tries EVALSHA and
+ * falls back to EVAL), and a script's writes and a function library
+ * surviving SIGKILL (WAL replay) and a clean restart (snapshot).
  */
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
@@ -33,6 +34,10 @@ Deno.test("Lua scripts run over the wire and their writes survive restarts", asy
     assert.equal(sha.length, 40);
     assert.equal(await redisCli(port, ["EVALSHA", sha, "0", "hi"]), "hi\n");
     assert.match(await redisCli(port, ["EVAL", "return x", "0"]), /nonexistent global variable/);
+    const lib = "#!lua name=jobs\nredis.register_function('enqueue', function(keys, args) " +
+      "return redis.call('lpush', keys[1], args[1]) end)";
+    assert.equal(await redisCli(port, ["FUNCTION", "LOAD", lib]), "jobs\n");
+    assert.equal(await redisCli(port, ["FCALL", "enqueue", "1", "q", "job1"]), "1\n");
 
     const r = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 });
     await r.connect();
@@ -56,10 +61,13 @@ Deno.test("Lua scripts run over the wire and their writes survive restarts", asy
     assert.equal(await redisCli(server.port, ["GET", "bucket"]), "0\n");
     assert.equal(await redisCli(server.port, ["GET", "ctr"]), "1\n");
     assert.equal(await redisCli(server.port, ["SCRIPT", "EXISTS", sha]), "0\n");
+    assert.equal(await redisCli(server.port, ["FCALL", "enqueue", "1", "q", "job2"]), "2\n");
     await redisCli(server.port, ["EVAL", "redis.call('set', KEYS[1], ARGV[1])", "1", "k", "v"]);
     await server.stop();
     server = await startServer(dir);
     assert.equal(await redisCli(server.port, ["GET", "k"]), "v\n");
+    assert.equal(await redisCli(server.port, ["FCALL", "enqueue", "1", "q", "job3"]), "3\n");
+    assert.equal(await redisCli(server.port, ["LRANGE", "q", "0", "-1"]), "job3\njob2\njob1\n");
     await server.stop();
   } finally {
     await Deno.remove(dir, { recursive: true });
