@@ -8,13 +8,7 @@
 import type { KvEngine } from "./engine.ts";
 import { ScriptVm } from "./script_vm.ts";
 import { sha1Hex } from "./sha1.ts";
-
-/** Largest script body accepted (bytes). */
-export const scriptBytesMax = 4 * 1024 * 1024;
-/** EVAL-cached scripts kept before the oldest is dropped. */
-export const evalScriptsMax = 500;
-/** Bytes of cached script bodies, all origins together. */
-export const scriptCacheBytesMax = 64 * 1024 * 1024;
+import { evalScriptsMax, scriptBytesMax, scriptCacheBytesMax } from "../common/limits.ts";
 
 /** One cached script. */
 interface Cached {

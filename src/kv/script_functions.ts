@@ -7,6 +7,7 @@
  * @module
  */
 import type { KvEngine } from "./engine.ts";
+import { scriptBytesMax } from "../common/limits.ts";
 import { type RegisteredFunction, ScriptVm } from "./script_vm.ts";
 
 /** One loaded library. */
@@ -87,6 +88,11 @@ export class FunctionStore {
    * @returns the library name, or an error reply text
    */
   load(code: Uint8Array, replace: boolean, timer: () => number): string | { error: string } {
+    if (code.length > scriptBytesMax) {
+      return {
+        error: `ERR Library of ${code.length} bytes exceeds the limit of ${scriptBytesMax}`,
+      };
+    }
     const header = parseLibraryHeader(code);
     if (typeof header === "string") return { error: header };
     const old = this.#libraries.get(header.name);

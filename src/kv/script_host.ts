@@ -5,6 +5,7 @@
  * @module
  */
 import { log } from "../common/log.ts";
+import { libraryLoadMsMax, scriptRunMsMax } from "../common/limits.ts";
 import {
   cFunction,
   cString,
@@ -21,14 +22,9 @@ import { sha1Hex } from "./sha1.ts";
 
 /** Instructions between two checks of the run-time limit. */
 export const hookInstructions = 100_000;
-/** Longest a script may run (ms): nothing else is served meanwhile, so it is stopped. */
-export const scriptRunMsMax = 60_000;
 
 /** The script running now (the server is one thread: at most one). */
 let running: ScriptRun | null = null;
-
-/** Longest a library's body may run in FUNCTION LOAD (ms), as in Redis. */
-export const libraryLoadMsMax = 500;
 
 /** The FUNCTION LOAD in progress: its clock and start. */
 let loadingLibrary: { readonly timer: () => number; readonly startMs: number } | null = null;

@@ -1,6 +1,7 @@
 import { assertEquals, err, Harness } from "./_harness.ts";
 import { decodeRecord } from "../../src/kv/record.ts";
 import { latin1 } from "../../src/kv/bytes.ts";
+import { evalScriptsMax, scriptBytesMax } from "../../src/common/limits.ts";
 
 /** Every command the WAL holds, as "name arg ...". */
 function logged(h: Harness): string[] {
@@ -275,5 +276,21 @@ Deno.test("a #!lua flags=no-writes shebang makes a script read-only", () => {
   assertEquals(
     c.run("EVAL", "#!python\nreturn 1", "0"),
     err("ERR Unexpected engine in script shebang: python"),
+  );
+});
+
+Deno.test("the script cache is bounded: EVAL'd scripts are evicted oldest first, bodies capped", () => {
+  const c = new Harness().client();
+  const loadedSha = c.run("SCRIPT", "LOAD", "return 'kept'");
+  for (let i = 0; i <= evalScriptsMax; i++) c.run("EVAL", `return ${i}`, "0");
+  const cached = /number_of_cached_scripts:(\d+)/.exec(String(c.run("INFO", "memory")));
+  assertEquals(Number(cached?.[1]), evalScriptsMax + 1);
+  assertEquals(c.run("EVALSHA", String(loadedSha), "0"), "kept");
+  // "return 0", the first EVAL'd, was evicted.
+  assertEquals(c.run("SCRIPT", "EXISTS", "06d3d9b2060dd51343d5f19f0e531f15c507e3d1"), [0]);
+  const big = "return '" + "x".repeat(scriptBytesMax) + "'";
+  assertEquals(
+    c.run("EVAL", big, "0"),
+    err(`ERR Script of ${big.length} bytes exceeds the limit of ${scriptBytesMax}`),
   );
 });
