@@ -15,6 +15,8 @@ export type RespValue =
   | { readonly kind: "integer"; readonly value: number | bigint }
   | { readonly kind: "bulk"; readonly bytes: Uint8Array }
   | { readonly kind: "null" }
+  /** RESP3's null, which Lua sees as nil (RESP2's null bulk is false). */
+  | { readonly kind: "none" }
   | { readonly kind: "nullArray" }
   | { readonly kind: "array"; readonly items: RespValue[] }
   | { readonly kind: "map"; readonly items: RespValue[] }
@@ -89,10 +91,10 @@ export class CaptureReply implements Reply {
     this.#add({ kind: "bulk", bytes: utf8Bytes(text) });
   }
   nil(): void {
-    this.#add({ kind: "null" });
+    this.#add(this.resp === 3 ? { kind: "none" } : { kind: "null" });
   }
   nullArray(): void {
-    this.#add(this.resp === 3 ? { kind: "null" } : { kind: "nullArray" });
+    this.#add(this.resp === 3 ? { kind: "none" } : { kind: "nullArray" });
   }
   array(count: number): void {
     this.#aggregate("array", count);

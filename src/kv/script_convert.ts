@@ -64,6 +64,8 @@ export function pushResp(L: number, v: RespValue): void {
     case "null":
     case "nullArray":
       return lua._lua_pushboolean(L, 0);
+    case "none":
+      return lua._lua_pushnil(L);
     case "array":
       return pushItems(L, v.items);
     case "set":

@@ -294,3 +294,13 @@ Deno.test("the script cache is bounded: EVAL'd scripts are evicted oldest first,
     err(`ERR Script of ${big.length} bytes exceeds the limit of ${scriptBytesMax}`),
   );
 });
+
+Deno.test("a null reply is false in Lua under RESP2 and nil under redis.setresp(3)", () => {
+  const c = new Harness().client();
+  assertEquals(c.run("EVAL", "return {redis.call('get', 'nokey') == false}", "0"), [1]);
+  assertEquals(
+    c.run("EVAL", "redis.setresp(3) return {redis.call('get', 'nokey') == nil}", "0"),
+    // Under setresp(3) a Lua boolean replies as a RESP3 boolean.
+    [true],
+  );
+});
