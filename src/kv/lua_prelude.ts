@@ -4,7 +4,7 @@
  * text chunks only, read-only globals that raise on unknown names), the
  * `bit` library over Lua 5.4's integer operators, and Redis 7's error
  * handler that tags errors with the script line. It returns the internal
- * functions the host calls (compile, set_args, error handler).
+ * functions the host calls (compile, error handler) and the globals table.
  * @module
  */
 
@@ -249,7 +249,8 @@ return {
     if not ok then return nil, e end
     return registered
   end,
-  set_args = function(keys, argv) real.KEYS = keys; real.ARGV = argv end,
+  -- The table behind the read-only globals: the host sets KEYS and ARGV in it.
+  globals = real,
   error_handler = error_handler,
   memory = function() return collectgarbage("count") end,
   collect = function() collectgarbage() end,

@@ -35,15 +35,17 @@ function raise(L: number, text: string): number {
   return lua._lua_error(L);
 }
 
+const encoder = new TextEncoder();
+
 /** A Lua value at `i` as a command argument, or null when it may not be one. */
 function argument(L: number, i: number): Uint8Array | null {
   const t = lua._lua_type(L, i);
   if (t === luaType.string) return toBytes(L, i);
   if (t !== luaType.number) return null;
   if (lua._lua_isinteger(L, i) !== 0) {
-    return new TextEncoder().encode(lua._lua_tointegerx(L, i, 0).toString());
+    return encoder.encode(lua._lua_tointegerx(L, i, 0).toString());
   }
-  return new TextEncoder().encode(String(lua._lua_tonumberx(L, i, 0)));
+  return encoder.encode(String(lua._lua_tonumberx(L, i, 0)));
 }
 
 function redisCall(L: number, raising: boolean): number {

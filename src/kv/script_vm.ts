@@ -7,6 +7,7 @@
  */
 import type { Reply } from "./reply.ts";
 import {
+  cString,
   getField,
   loadChunk,
   lua,
@@ -40,7 +41,7 @@ import type { ScriptRun } from "./script_call.ts";
 /** Registry references of the prelude's internal functions. */
 interface Internals {
   readonly compile: number;
-  readonly setArgs: number;
+  readonly globals: number;
   readonly errorHandler: number;
   readonly memory: number;
   readonly loadLibrary: number;
@@ -94,7 +95,7 @@ export class ScriptVm {
     runSetup(L, preludeSource, "=prelude", 1);
     this.#internals = {
       compile: refField(L, "compile"),
-      setArgs: refField(L, "set_args"),
+      globals: refField(L, "globals"),
       errorHandler: refField(L, "error_handler"),
       memory: refField(L, "memory"),
       loadLibrary: refField(L, "load_library"),
@@ -202,18 +203,15 @@ export class ScriptVm {
     }
   }
 
-  /** Sets the KEYS and ARGV globals. */
+  /** Sets the KEYS and ARGV globals (raw sets into the table behind them). */
   setArgs(keys: readonly Uint8Array[], args: readonly Uint8Array[]): void {
     const L = this.L;
-    lua._lua_rawgeti(L, luaRegistryIndex, BigInt(this.#internals.setArgs));
-    for (const list of [keys, args]) {
-      lua._lua_createtable(L, list.length, 0);
-      for (let i = 0; i < list.length; i++) {
-        pushBytes(L, list[i]!);
-        lua._lua_rawseti(L, -2, BigInt(i + 1));
-      }
-    }
-    lua._lua_pcallk(L, 2, 0, 0, 0, 0);
+    lua._lua_rawgeti(L, luaRegistryIndex, BigInt(this.#internals.globals));
+    // A plain table (no metatable): setfield is a raw set here.
+    this.pushList(keys);
+    lua._lua_setfield(L, -2, cString("KEYS"));
+    this.pushList(args);
+    lua._lua_setfield(L, -2, cString("ARGV"));
     lua._lua_settop(L, 0);
   }
 

@@ -21,6 +21,9 @@ function padded(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/** The message schedule, reused: SHA-1 runs synchronously, one digest at a time. */
+const words = new Int32Array(80);
+
 /**
  * The SHA-1 digest of `bytes` as 40 lowercase hex digits.
  * @example sha1Hex(new Uint8Array()) // "da39a3ee5e6b4b0d3255bfef95601890afd80709"
@@ -29,18 +32,18 @@ export function sha1Hex(bytes: Uint8Array): string {
   const msg = padded(bytes);
   const view = new DataView(msg.buffer);
   const h = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
-  const w = new Int32Array(80);
+  const w = words;
   for (let off = 0; off < msg.length; off += 64) {
     for (let i = 0; i < 16; i++) w[i] = view.getInt32(off + i * 4);
     for (let i = 16; i < 80; i++) w[i] = rotl(w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!, 1);
-    let [a, b, c, d, e] = h as [number, number, number, number, number];
+    let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!;
     for (let i = 0; i < 80; i++) {
-      let f: number, k: number;
-      if (i < 20) [f, k] = [(b & c) | (~b & d), 0x5a827999];
-      else if (i < 40) [f, k] = [b ^ c ^ d, 0x6ed9eba1];
-      else if (i < 60) [f, k] = [(b & c) | (b & d) | (c & d), 0x8f1bbcdc];
-      else [f, k] = [b ^ c ^ d, 0xca62c1d6];
-      const t = (rotl(a, 5) + f + e + k + w[i]!) | 0;
+      let f: number;
+      if (i < 20) f = ((b & c) | (~b & d)) + 0x5a827999;
+      else if (i < 40) f = (b ^ c ^ d) + 0x6ed9eba1;
+      else if (i < 60) f = ((b & c) | (b & d) | (c & d)) + 0x8f1bbcdc;
+      else f = (b ^ c ^ d) + 0xca62c1d6;
+      const t = (rotl(a, 5) + f + e + w[i]!) | 0;
       e = d;
       d = c;
       c = rotl(b, 30);
@@ -53,5 +56,7 @@ export function sha1Hex(bytes: Uint8Array): string {
     h[3] = (h[3]! + d) | 0;
     h[4] = (h[4]! + e) | 0;
   }
-  return h.map((v) => (v >>> 0).toString(16).padStart(8, "0")).join("");
+  let hex = "";
+  for (const v of h) hex += (v >>> 0).toString(16).padStart(8, "0");
+  return hex;
 }
