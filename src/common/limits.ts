@@ -34,3 +34,13 @@ export const respBulkBytesMax = 512 * 1024 * 1024;
 export const statementCacheEntriesMax = 4_096;
 /** Normalized statement text above which a statement is parsed but not cached (bulk INSERTs). */
 export const statementCacheTextBytesMax = 64 * 1024;
+/** A Lua script body (EVAL, SCRIPT LOAD, FUNCTION LOAD); Redis has none below proto-max-bulk-len. */
+export const scriptBytesMax = 4 * 1024 * 1024;
+/** EVAL-cached scripts kept before the oldest is dropped (Redis 7.4 keeps 500). */
+export const evalScriptsMax = 500;
+/** Bytes of cached script bodies, all origins together: the script cache never grows unbounded. */
+export const scriptCacheBytesMax = 64 * 1024 * 1024;
+/** A script's run time before it is stopped: nothing else is served while it runs. */
+export const scriptRunMsMax = 60_000;
+/** A library body's run time in FUNCTION LOAD (Redis's value). */
+export const libraryLoadMsMax = 500;

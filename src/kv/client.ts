@@ -75,6 +75,8 @@ export class KvClient {
   readonly createdMs: number;
   /** Set once the connection is closed or killed. */
   closed = false;
+  /** The client scripts run their commands on (SORT orders sets for it). */
+  fromScript = false;
 
   constructor(
     readonly id: number,

@@ -8,6 +8,7 @@ import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
 import { errors, type Handler, intArg, opt, subcommandError } from "./cmd_util.ts";
 import { redisVersion } from "./cmd_server.ts";
+import { scriptCacheOf } from "./script_cache.ts";
 import { MutedReply } from "./reply.ts";
 import { config } from "./cmd_config.ts";
 import { clientPause, unpause } from "./pause.ts";
@@ -261,6 +262,8 @@ function infoSection(x: KvEngine, name: string): string[] {
       return [
         `used_memory:${used}`,
         `used_memory_human:${(used / 1048576).toFixed(2)}M`,
+        `used_memory_lua:${scriptCacheOf(x).memoryBytes()}`,
+        `number_of_cached_scripts:${scriptCacheOf(x).size}`,
         `maxmemory:${x.config.maxmemory}`,
         `maxmemory_policy:${x.config.maxmemoryPolicy}`,
         // Values are freed synchronously (UNLINK, FLUSHALL ASYNC): nothing is ever pending.

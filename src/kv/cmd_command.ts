@@ -63,10 +63,11 @@ export const subcommands: Readonly<Record<string, readonly string[]>> = {
   cluster: ["help", "info", "keyslot", "myid", "nodes", "shards", "slots"],
   command: ["count", "docs", "getkeys", "info", "list"],
   config: ["get", "help", "resetstat", "rewrite", "set"],
-  function: ["flush", "list"],
+  function: ["delete", "dump", "flush", "help", "kill", "list", "load", "restore", "stats"],
   memory: ["doctor", "help", "usage"],
   object: ["encoding", "freq", "help", "idletime", "refcount"],
   pubsub: ["channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"],
+  script: ["exists", "flush", "help", "kill", "load"],
   slowlog: ["get", "help", "len", "reset"],
   xinfo: ["consumers", "groups", "help", "stream"],
   xgroup: ["create", "createconsumer", "delconsumer", "destroy", "help", "setid"],
@@ -143,6 +144,12 @@ const numkeysCommands: Readonly<Record<string, readonly [number, boolean]>> = {
   zmpop: [1, false],
   blmpop: [2, false],
   bzmpop: [2, false],
+  eval: [2, false],
+  evalsha: [2, false],
+  eval_ro: [2, false],
+  evalsha_ro: [2, false],
+  fcall: [2, false],
+  fcall_ro: [2, false],
 };
 
 /** XREAD's keys: the first half of what follows STREAMS. */
@@ -241,6 +248,8 @@ function command(table: ReadonlyMap<string, CommandSpec>, c: KvClient, argv: Uin
     const arityOk = spec.arity > 0 ? args.length === spec.arity : args.length >= -spec.arity;
     const keys = arityOk ? keysOf(spec, args) : null;
     if (keys === null) return c.reply.error("ERR Invalid arguments specified for command");
+    // EVAL and FCALL may take no key: an empty list, as Redis answers for no_mandatory_keys.
+    if (keys.length === 0 && spec.flags.has("no_mandatory_keys")) return c.reply.array(0);
     if (keys.length === 0) return c.reply.error("ERR The command has no key arguments");
     c.reply.array(keys.length);
     for (const k of keys) c.reply.bulk(k);

@@ -1,8 +1,6 @@
 /**
  * Introspection commands outside the data types: MEMORY (USAGE from the
- * engine's per-key estimate) and FUNCTION (ThunderDB runs no server-side
- * scripts, so the function library is always empty), and CLUSTER (no
- * cluster mode).
+ * engine's per-key estimate) and CLUSTER (no cluster mode).
  * @module
  */
 import { latin1 } from "./bytes.ts";
@@ -34,20 +32,8 @@ const memory: Handler = (x, c, argv) => {
   );
 };
 
-const fn: Handler = (_x, c, argv) => {
-  const sub = opt(argv, 1);
-  if (sub === "FLUSH" && argv.length <= 3) {
-    if (argv.length === 3 && !["ASYNC", "SYNC"].includes(opt(argv, 2))) {
-      return c.reply.error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
-    }
-    return c.reply.ok();
-  }
-  if (sub === "LIST") return c.reply.array(0);
-  c.reply.error(`ERR unknown subcommand '${latin1(argv[1]!)}'. Try FUNCTION HELP.`);
-};
-
 /** CLUSTER answers as a Redis started without cluster mode does. */
 const cluster: Handler = (_x, c) => c.reply.error("ERR This instance has cluster support disabled");
 
-/** MEMORY, FUNCTION and CLUSTER by lower-case name. */
-export const miscHandlers: Record<string, Handler> = { memory, function: fn, cluster };
+/** MEMORY and CLUSTER by lower-case name. */
+export const miscHandlers: Record<string, Handler> = { memory, cluster };

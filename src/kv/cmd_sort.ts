@@ -3,7 +3,8 @@
  * BY and GET patterns (`*` is the element, `->field` reads a hash field, `#`
  * the element itself), LIMIT, ASC/DESC and STORE, with Redis's rules (ties
  * broken by the element bytes; a BY pattern without `*` skips sorting, except
- * for a set being stored, which is sorted ALPHA to stay deterministic).
+ * for a set being stored or sorted for a script, which is sorted ALPHA to
+ * stay deterministic).
  * @module
  */
 import type { KvClient } from "./client.ts";
@@ -120,7 +121,8 @@ const sort = (readOnly: boolean): Handler => (x, c, argv) => {
   }
   let elems = e === undefined ? [] : elementsOf(e.value);
   let dontSort = o.by !== null && !o.by.includes("*");
-  if (dontSort && e?.type === "set" && o.store !== null) {
+  // A set's order is arbitrary: stored, or returned to a script, it is sorted ALPHA.
+  if (dontSort && e?.type === "set" && (o.store !== null || c.fromScript)) {
     [dontSort, o.alpha, o.by] = [false, true, null];
   }
   if (dontSort && o.desc && e?.type !== "set") elems.reverse();

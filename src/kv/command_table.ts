@@ -242,6 +242,13 @@ bgsave -1 admin 0 0 0 server
 lastsave 1 fast 0 0 0 server
 swapdb 3 write,fast 0 0 0 server
 function -2 noscript 0 0 0 scripting
+eval -3 noscript,movablekeys,may_replicate,no_mandatory_keys,stale 0 0 0 scripting
+evalsha -3 noscript,movablekeys,may_replicate,no_mandatory_keys,stale 0 0 0 scripting
+eval_ro -3 noscript,movablekeys,readonly,no_mandatory_keys,stale 0 0 0 scripting
+evalsha_ro -3 noscript,movablekeys,readonly,no_mandatory_keys,stale 0 0 0 scripting
+script -2 noscript 0 0 0 scripting
+fcall -3 noscript,movablekeys,may_replicate,no_mandatory_keys,stale 0 0 0 scripting
+fcall_ro -3 noscript,movablekeys,readonly,no_mandatory_keys,stale 0 0 0 scripting
 memory -2 readonly 2 2 1 server
 cluster -2 fast 0 0 0 server
 pfadd -2 write,denyoom,fast 1 1 1 hyperloglog

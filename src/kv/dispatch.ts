@@ -31,6 +31,8 @@ import { aclExecRefusal, aclRefusal, TableCatalog } from "./acl_check.ts";
 import { aclHandler, setUser } from "./cmd_acl.ts";
 import { discard, multi, unwatch, watch } from "./cmd_transactions.ts";
 import { trackCommand } from "./cmd_tracking.ts";
+import { scriptingHandlers } from "./cmd_scripting.ts";
+import { functionHandlers } from "./cmd_functions.ts";
 
 const exec: Handler = (x, c) => {
   const queued = c.multi;
@@ -128,6 +130,8 @@ const table = buildCommandTable({
   info,
   latency,
   acl: aclHandler(() => table),
+  ...scriptingHandlers((name) => table.get(name)),
+  ...functionHandlers((name) => table.get(name)),
 });
 /** Commands whose CLIENT LIST `cmd=` names the subcommand too, as Redis does. */
 const containers = new Set([
@@ -139,6 +143,8 @@ const containers = new Set([
   "pubsub",
   "slowlog",
   "latency",
+  "script",
+  "function",
 ]);
 
 /** Command names as clients spell them ("get", "GET", "Get") mapped to specs. */
@@ -226,9 +232,10 @@ function runHandler(
   // A command failed when it replied an error itself (not one of EXEC's queued commands).
   if (c.reply.errors > errorFloor) {
     stats.failedCalls++;
-    x.countError(c.reply.lastError);
+    if (!x.errorCounted) x.countError(c.reply.lastError);
   }
   errorFloor = c.reply.errors;
+  x.errorCounted = false;
   if (x.monitors.size !== 0 && !spec.flags.has("admin")) feedMonitors(x, c, db, argv);
   if (spec.write && !x.explicitPropagation && x.dirtyCounter !== before) x.propagate(db, argv);
   return r;

@@ -123,6 +123,8 @@ export class KvEngine {
   dirtyCounter = 0;
   /** Set by a handler that logged its own rewritten form. */
   explicitPropagation = false;
+  /** Set by a handler whose error reply is already in errorstats (a script's failed redis.call). */
+  errorCounted = false;
   readonly #record = new RecordEncoder();
   readonly startedMs: number;
   bytesBaseline = 1024 * 1024;

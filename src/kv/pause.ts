@@ -20,8 +20,12 @@ export interface Pause {
   readonly waiting: Map<KvClient, () => void>;
 }
 
-/** Commands that are not writes but still reach replicas in Redis (PFCOUNT may rewrite its key). */
-const mayReplicate = new Set(["publish", "pfcount", "spublish"]);
+/**
+ * Commands that are not writes but still reach replicas in Redis (PFCOUNT may
+ * rewrite its key), and scripts that may write (held whatever their flags;
+ * EVAL_RO and FCALL_RO are not).
+ */
+const mayReplicate = new Set(["publish", "pfcount", "spublish", "eval", "evalsha", "fcall"]);
 
 /** What a command needs to know of the table to decide whether a pause holds it. */
 export interface PausedSpec {

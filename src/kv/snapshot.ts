@@ -16,6 +16,8 @@ import { Consumer, ConsumerGroup } from "./stream_group.ts";
 import { fromLatin1, latin1 } from "./bytes.ts";
 import { lfuInitialCounter, lfuPack } from "./lfu.ts";
 import { setUser, setUserRecord } from "./cmd_acl.ts";
+import { functionStoreOf } from "./script_functions.ts";
+import { log } from "../common/log.ts";
 
 const magic = fromLatin1("TKVSNAP1");
 /** Type codes of the snapshot and DUMP formats. */
@@ -28,6 +30,8 @@ export const typeCodes: readonly ValueType[] = [
   "stream",
 ];
 const endMarker = 255;
+/** After the end marker: the function libraries' sources (older snapshots end without it). */
+const functionsMarker = 1;
 const chunkBytes = 1 << 20;
 
 /** Encodes into chunks handed to a sink, with a running CRC32C of what was drained. */
@@ -207,6 +211,12 @@ export function encodeSnapshot(x: KvEngine, lsn: number, sink: (chunk: Uint8Arra
   }
   w.u8(endMarker);
   writeAcl(w, x);
+  const libraries = functionStoreOf(x).libraries;
+  if (libraries.size !== 0) {
+    w.u8(functionsMarker);
+    w.u32(libraries.size);
+    for (const lib of libraries.values()) w.bytes(lib.code);
+  }
   w.drain();
   const tail = new Uint8Array(4);
   new DataView(tail.buffer).setUint32(0, w.crc, true);
@@ -333,6 +343,8 @@ export function decodeSnapshot(x: KvEngine, bytes: Uint8Array): number {
   }
   // ACL users follow the keys; snapshots written before ACL end here.
   if (r.pos < body.length) readAcl(r, x);
+  // Function libraries follow the ACL users, when there are any.
+  if (r.pos < body.length && r.u8() === functionsMarker) readLibraries(x, r);
   return lsn;
 }
 
@@ -357,6 +369,17 @@ function readAcl(r: Reader, x: KvEngine): void {
     else {
       const err = setUser(x, line[2]!, line.slice(3));
       if (err !== null) throw new CorruptError(`KV snapshot has a bad ACL user: ${err}`);
+    }
+  }
+}
+
+/** Loads the function libraries of a snapshot; one that no longer loads is logged and skipped. */
+function readLibraries(x: KvEngine, r: Reader): void {
+  const store = functionStoreOf(x);
+  for (let n = r.u32(); n > 0; n--) {
+    const loaded = store.load(r.bytes(), true, () => x.timer());
+    if (typeof loaded !== "string") {
+      log.error("KV snapshot: a function library failed to load", { error: loaded.error });
     }
   }
 }

@@ -60,3 +60,18 @@ Deno.test("CLIENT PAUSE ALL holds reads; expired keys read as missing but are no
   assertEquals(admin.run("GET", "e"), null);
   assertEquals(h.engine.dbs[0]!.map.has("e"), false);
 });
+
+Deno.test("CLIENT PAUSE WRITE holds EVAL and FCALL, not EVAL_RO", async () => {
+  const h = new Harness();
+  const admin = h.client();
+  const a = h.client();
+  admin.run("SET", "k", "0");
+  admin.run("CLIENT", "PAUSE", 60_000, "WRITE");
+  assertEquals(a.run("EVAL_RO", "return redis.call('get', KEYS[1])", "1", "k"), "0");
+  const held = a.start("EVAL", "return redis.call('incr', KEYS[1])", "1", "k");
+  assertEquals(held !== undefined, true);
+  assertEquals(admin.run("GET", "k"), "0");
+  admin.run("CLIENT", "UNPAUSE");
+  await held;
+  assertEquals(a.drain(), [1]);
+});
