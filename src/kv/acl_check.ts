@@ -154,7 +154,12 @@ export function aclUserOf(x: KvEngine, c: KvClient): AclUser {
   return c.aclUser ?? x.acl.defaultUser;
 }
 
-function logDenial(x: KvEngine, c: KvClient, d: AclDenial, context: "toplevel" | "multi"): void {
+function logDenial(
+  x: KvEngine,
+  c: KvClient,
+  d: AclDenial,
+  context: "toplevel" | "multi" | "lua",
+): void {
   x.acl.logLengthMax = x.config.acllogMaxLen;
   x.acl.record({
     reason: d.reason,
@@ -204,4 +209,40 @@ export function aclExecRefusal(
   return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${
     execReasons[d.reason]
   }`;
+}
+
+const scriptReasons: Readonly<Record<AclDenial["reason"], string>> = {
+  command: "can't run this command or subcommand",
+  key: "can't access at least one of the keys mentioned in the command",
+  channel: "can't publish to the channel mentioned in the command",
+};
+
+/**
+ * The refusal of a command a script calls, checked against the rules of the
+ * user who runs the script (logged with context "lua"), or null when it may run.
+ */
+export function aclScriptRefusal(
+  x: KvEngine,
+  caller: KvClient,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+): string | null {
+  const u = aclUserOf(x, caller);
+  if (u.unrestricted || x.acl.catalog === null) return null;
+  const d = checkCommand(u, checkedCommand(u, spec, argv), x.acl.catalog);
+  if (d === null) return null;
+  logDenial(x, caller, d, "lua");
+  return `ERR The user executing the script ${scriptReasons[d.reason]}`;
+}
+
+/** Whether the script's user may run `argv` (redis.acl_check_cmd; nothing is logged). */
+export function aclAllows(
+  x: KvEngine,
+  caller: KvClient,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+): boolean {
+  const u = aclUserOf(x, caller);
+  if (u.unrestricted || x.acl.catalog === null) return true;
+  return checkCommand(u, checkedCommand(u, spec, argv), x.acl.catalog) === null;
 }

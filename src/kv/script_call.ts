@@ -9,6 +9,7 @@
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import type { CommandSpec } from "./command_table.ts";
+import { aclAllows, aclScriptRefusal } from "./acl_check.ts";
 import { latin1, upperAscii } from "./bytes.ts";
 import { errors } from "./cmd_util.ts";
 import { memoryAvailable } from "./evict.ts";
@@ -101,6 +102,15 @@ function refusal(run: ScriptRun, spec: CommandSpec | undefined, argv: Uint8Array
   return null;
 }
 
+/** Whether the user running the script may run `argv` (redis.acl_check_cmd), or null for an unknown command. */
+export function scriptMayRun(run: ScriptRun, argv: Uint8Array[]): boolean | null {
+  const spec = run.lookup(latin1(argv[0]!).toLowerCase());
+  if (spec === undefined) return null;
+  const ok = spec.arity > 0 ? argv.length === spec.arity : argv.length >= -spec.arity;
+  if (!ok) return null;
+  return aclAllows(run.x, run.caller, spec, argv);
+}
+
 /**
  * Runs one command for a script and returns its reply (errors as values;
  * the caller decides whether to raise them).
@@ -108,7 +118,8 @@ function refusal(run: ScriptRun, spec: CommandSpec | undefined, argv: Uint8Array
 export function callFromScript(run: ScriptRun, argv: Uint8Array[]): RespValue {
   const spec = run.lookup(latin1(argv[0]!).toLowerCase());
   const { x, client } = run;
-  const why = refusal(run, spec, argv);
+  const why = refusal(run, spec, argv) ??
+    (spec === undefined ? null : aclScriptRefusal(x, run.caller, spec, argv));
   if (why !== null || spec === undefined) {
     // Counted here: the script's own error reply, if it raises this, is not counted again.
     if (spec !== undefined) statsOf(spec, argv).rejectedCalls++;

@@ -17,7 +17,7 @@ import {
   toText,
 } from "./lua_wasm.ts";
 import { pushErrorTable, pushResp } from "./script_convert.ts";
-import { callFromScript, type ScriptRun } from "./script_call.ts";
+import { callFromScript, scriptMayRun, type ScriptRun } from "./script_call.ts";
 import { sha1Hex } from "./sha1.ts";
 
 /** Instructions between two checks of the run-time limit. */
@@ -50,7 +50,7 @@ function argument(L: number, i: number): Uint8Array | null {
 
 function redisCall(L: number, raising: boolean): number {
   const run = running;
-  if (run === null) return raise(L, "ERR redis.call is only available while a script runs");
+  if (run === null) return raise(L, "redis.call is only available while a script runs");
   const argc = lua._lua_gettop(L);
   if (argc === 0) {
     pushErrorTable(L, "ERR Please specify at least one argument for this redis lib call");
@@ -106,6 +106,29 @@ const host = {
     log[logLevels[level]!]("Lua script log", { message: parts.join(" ") });
     return 0;
   }),
+  aclCheckCmd: cFunction((L) => {
+    const run = running;
+    const argc = lua._lua_gettop(L);
+    if (run === null) {
+      return raise(L, "redis.acl_check_cmd is only available while a script runs");
+    }
+    if (argc === 0) {
+      return raise(L, "Please specify at least one argument for this redis lib call");
+    }
+    const argv: Uint8Array[] = [];
+    for (let i = 1; i <= argc; i++) {
+      const a = argument(L, i);
+      if (a === null) {
+        return raise(L, "Lua redis lib command arguments must be strings or integers");
+      }
+      argv.push(a);
+    }
+    const allowed = scriptMayRun(run, argv);
+    if (allowed === null) return raise(L, "Invalid command passed to redis.acl_check_cmd()");
+    lua._lua_settop(L, 0);
+    lua._lua_pushboolean(L, allowed ? 1 : 0);
+    return 1;
+  }),
   setresp: cFunction((L) => {
     const run = running;
     if (lua._lua_gettop(L) !== 1) return raise(L, "redis.setresp() requires one argument.");
@@ -148,7 +171,6 @@ end
 redis.replicate_commands = function() return true end
 redis.breakpoint = function() return false end
 redis.debug = function() end
-redis.acl_check_cmd = function() return true end
 redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
 redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
 redis.REDIS_VERSION = "7.0.15"
@@ -162,6 +184,8 @@ export function registerHost(L: number): void {
     lua._lua_pushcclosure(L, host[name], 0);
     lua._lua_setfield(L, -2, cString(name));
   }
+  lua._lua_pushcclosure(L, host.aclCheckCmd, 0);
+  lua._lua_setfield(L, -2, cString("acl_check_cmd"));
   lua._lua_setglobal(L, cString("redis"));
 }
 

@@ -293,3 +293,32 @@ Deno.test("acl-pubsub-default: the channels new users and reset start with", () 
     "resetchannels",
   ]);
 });
+
+/** The text of an error reply (fails on anything else). */
+function errorText(v: unknown): string {
+  assert.ok(typeof v === "object" && v !== null && "error" in v, `not an error: ${String(v)}`);
+  return String(v.error);
+}
+
+Deno.test("ACL: commands a script calls are checked against the user running it", () => {
+  const h = new Harness();
+  const admin = h.client();
+  admin.run("ACL", "SETUSER", "bob", "on", ">123", "+@scripting", "+set", "~x*");
+  const c = h.client();
+  assert.equal(c.run("AUTH", "bob", "123"), "OK");
+  assert.equal(c.run("EVAL", "return redis.call('set', KEYS[1], 1)", "1", "xx"), "OK");
+  const cmd = c.run("EVAL", "return redis.call('hset', KEYS[1], 'f', 1)", "1", "xx");
+  assert.match(errorText(cmd), /^ERR The user executing the script can't run this command/);
+  const key = c.run("EVAL", "return redis.call('set', 'yy', 1)", "0");
+  assert.match(errorText(key), /^ERR The user executing the script can't access at least one/);
+  assert.equal(admin.run("EXISTS", "yy"), 0);
+  const entry = mapOf((admin.run("ACL", "LOG", "1") as unknown[])[0]);
+  assert.equal(entry.context, "lua");
+  assert.equal(entry.object, "yy");
+  // redis.acl_check_cmd answers without running or logging anything.
+  assert.equal(c.run("EVAL", "return redis.acl_check_cmd('set', 'xx', 1)", "0"), 1);
+  assert.equal(c.run("EVAL", "return redis.acl_check_cmd('hset', 'xx', 'f', 1)", "0"), null);
+  assert.equal(c.run("EVAL", "return redis.acl_check_cmd('set', 'yy', 1)", "0"), null);
+  const bad = c.run("EVAL", "return redis.acl_check_cmd('invalid-cmd', 'arg')", "0");
+  assert.match(errorText(bad), /^ERR Invalid command passed to redis\.acl_check_cmd\(\)/);
+});

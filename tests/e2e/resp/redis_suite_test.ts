@@ -122,7 +122,6 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
     "LIBRARIES - register function inside a function",
     "Lua 5.4 words it 'attempt to call a nil value (field ...)'",
   ],
-  ["Script ACL check", "no ACL users (ACL SETUSER)"],
   ["not enough good replicas", "no replication (min-replicas-to-write)"],
   // DUMP payloads are ThunderDB's own format, so a Redis RDB payload is refused by RESTORE.
   [
