@@ -213,6 +213,37 @@ export function castValue(
   explicit = true,
   timeZone = "UTC",
 ): Value {
+  const out = castUnrounded(v, from, to, explicit, timeZone);
+  return (to.typmod ?? -1) >= 0 && typeof out === "bigint" ? roundTimePrecision(out, to) : out;
+}
+
+const microsPerUnit: readonly bigint[] = [1_000_000n, 100_000n, 10_000n, 1_000n, 100n, 10n, 1n];
+
+/** PostgreSQL counts timestamps from 2000-01-01; ThunderDB from 1970-01-01 (in microseconds). */
+const postgresEpochMicros = 946_684_800_000_000n;
+
+/**
+ * Rounds a time, timestamp or timestamptz (microseconds) to its type's
+ * precision as PostgreSQL's AdjustTimestampForTypmod does: halves away from
+ * zero, counted from PostgreSQL's epoch (2000-01-01) for timestamps.
+ */
+export function roundTimePrecision(micros: bigint, to: SqlType): bigint {
+  if (to.id !== "timestamp" && to.id !== "timestamptz" && to.id !== "time") return micros;
+  const unit = microsPerUnit[to.typmod ?? 6] ?? 1n;
+  if (unit === 1n) return micros;
+  const half = unit / 2n;
+  const epoch = to.id === "time" ? 0n : postgresEpochMicros;
+  const x = micros - epoch;
+  return epoch + (x >= 0n ? ((x + half) / unit) * unit : -(((-x + half) / unit) * unit));
+}
+
+function castUnrounded(
+  v: Value,
+  from: SqlType,
+  to: SqlType,
+  explicit: boolean,
+  timeZone: string,
+): Value {
   if (v === null) return null;
   if (from.id === to.id && from.id !== "array" && (to.typmod ?? -1) < 0) return v;
   if (timeZone !== "UTC" && zoned(from, to)) {
@@ -291,6 +322,9 @@ export function castValue(
     case "timestamptz":
       if (from.id === "date" && typeof v === "number") return BigInt(v) * 86_400_000_000n;
       if (typeof v === "bigint") return v;
+      break;
+    case "time":
+      if (from.id === "time" && typeof v === "bigint") return v;
       break;
     case "date":
       if (typeof v === "bigint") {

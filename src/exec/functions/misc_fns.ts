@@ -34,11 +34,23 @@ defineFunction("uuid_generate_v4", {
   volatility: "volatile",
   impl: (_a, c) => randomUuid(c.session.random),
 });
+/**
+ * A type as `regtype` prints it (what `pg_typeof` shows): `format_type` of
+ * the type alone, without its modifier, so `character varying`, never
+ * `character varying(10)`, and `character` for bpchar.
+ */
+export function regtypeName(t: SqlType): string {
+  if (t.id === "array" && t.elem) return `${regtypeName(t.elem)}[]`;
+  if (t.id === "bpchar") return "character";
+  const { typmod: _modifier, ...bare } = t;
+  return formatTypeName(bare);
+}
+
 defineFunction("pg_typeof", {
   args: ["any"],
   ret: "text",
   strict: false,
-  impl: (_a, _c, types) => formatTypeName(types[0] ?? type("unknown")),
+  impl: (_a, _c, types) => regtypeName(types[0] ?? type("unknown")),
 });
 defineFunction("num_nulls", {
   args: [],

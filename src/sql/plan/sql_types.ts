@@ -61,10 +61,30 @@ export function resolveType(def: DataTypeDef, cat?: TypeLookup): SqlType {
     }
     return scalar(id, (precision << 16) | s);
   }
+  if ((id === "timestamp" || id === "timestamptz" || id === "time") && cfg[0] !== undefined) {
+    return scalar(id, timePrecision(id, cfg[0]));
+  }
   if (id === "float8" && name === "float" && cfg[0] !== undefined && cfg[0] <= 24) {
     return scalar("float4");
   }
   return scalar(id);
+}
+
+/**
+ * The fractional-second precision of time(p), timestamp(p), timestamptz(p):
+ * above 6 it is 6 (PostgreSQL warns and does the same).
+ * @throws {DbError} 22023 for a negative precision
+ */
+function timePrecision(id: TypeId, p: number): number {
+  if (p < 0) {
+    const name = id === "time"
+      ? "TIME"
+      : id === "timestamp"
+      ? "TIMESTAMP"
+      : "TIMESTAMP WITH TIME ZONE";
+    throw new DbError("22023", `${name}(${p}) precision must not be negative`);
+  }
+  return Math.min(p, 6);
 }
 
 const numericRank: Partial<Record<TypeId, number>> = {
