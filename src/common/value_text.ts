@@ -74,6 +74,18 @@ export function formatTypeName(t: SqlType): string {
 }
 
 /**
+ * A type as `regtype` prints it (what `pg_typeof` shows and messages name): `format_type` of
+ * the type alone, without its modifier, so `character varying`, never
+ * `character varying(10)`, and `character` for bpchar.
+ */
+export function regtypeName(t: SqlType): string {
+  if (t.id === "array" && t.elem) return `${regtypeName(t.elem)}[]`;
+  if (t.id === "bpchar") return "character";
+  const { typmod: _modifier, ...bare } = t;
+  return formatTypeName(bare);
+}
+
+/**
  * Applies a char-type typmod the way the input function (and assignment) do:
  * excess spaces are cut, other excess characters fail; bpchar pads.
  * @throws {DbError} 22001 value too long

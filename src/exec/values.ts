@@ -6,6 +6,7 @@
 import { compareJsonData, formatJsonData } from "../common/jsonb.ts";
 import { formatFloat as formatFloatText } from "../common/text_scalars.ts";
 import { DbError } from "../common/errors.ts";
+import { formatInterval as formatIntervalText } from "../common/interval.ts";
 import { formatValue } from "../common/value_text.ts";
 import {
   Interval,
@@ -218,20 +219,9 @@ function formatTimestamp(micros: bigint, tz: boolean): string {
   return `${formatDate(days)} ${formatTime(dayMicros)}${tz ? "+00" : ""}`;
 }
 
-/** Formats an interval in PostgreSQL's default style. */
+/** Formats an interval in PostgreSQL's default style (`-1 days +01:00:00`). */
 export function formatInterval(i: Interval): string {
-  const parts: string[] = [];
-  const years = Math.trunc(i.months / 12);
-  const months = i.months % 12;
-  if (years) parts.push(`${years} year${Math.abs(years) === 1 ? "" : "s"}`);
-  if (months) parts.push(`${months} mon${Math.abs(months) === 1 ? "" : "s"}`);
-  if (i.days) parts.push(`${i.days} day${Math.abs(i.days) === 1 ? "" : "s"}`);
-  if (i.micros !== 0n || parts.length === 0) {
-    const neg = i.micros < 0n;
-    const t = formatTime(neg ? -i.micros : i.micros);
-    if (i.micros !== 0n || parts.length === 0) parts.push((neg ? "-" : "") + t);
-  }
-  return parts.join(" ");
+  return formatIntervalText(i);
 }
 
 /** Parses YYYY-MM-DD. @throws {DbError} 22007 */

@@ -6,7 +6,7 @@
 
 import { DbError } from "../../common/errors.ts";
 import { arrayOf, type SqlType, type, type Value } from "../../common/types.ts";
-import { formatTypeName } from "../../common/value_text.ts";
+import { regtypeName } from "../../common/value_text.ts";
 import { formatBytea } from "../../common/text_scalars.ts";
 import { defineFunction } from "./registry.ts";
 import { comparatorFor } from "./compare.ts";
@@ -34,18 +34,6 @@ defineFunction("uuid_generate_v4", {
   volatility: "volatile",
   impl: (_a, c) => randomUuid(c.session.random),
 });
-/**
- * A type as `regtype` prints it (what `pg_typeof` shows): `format_type` of
- * the type alone, without its modifier, so `character varying`, never
- * `character varying(10)`, and `character` for bpchar.
- */
-export function regtypeName(t: SqlType): string {
-  if (t.id === "array" && t.elem) return `${regtypeName(t.elem)}[]`;
-  if (t.id === "bpchar") return "character";
-  const { typmod: _modifier, ...bare } = t;
-  return formatTypeName(bare);
-}
-
 defineFunction("pg_typeof", {
   args: ["any"],
   ret: "text",

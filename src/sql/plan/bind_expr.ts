@@ -15,7 +15,8 @@ import { catalogOf, isCatalogFunction, markValueDependent } from "../pg_catalog/
 import { bindRegCast, isRegType } from "../pg_catalog/reg_types.ts";
 import { hasFunction } from "../../exec/functions/mod.ts";
 import type { Scope } from "./scope.ts";
-import { commonType, resolveType } from "./sql_types.ts";
+import { commonTypeOf, resolveType } from "./sql_types.ts";
+import { regtypeName } from "../../common/value_text.ts";
 import { bindFunction, bindOperator } from "./bind_function.ts";
 import { aggregateNames, windowNames } from "../../exec/functions/aggregates.ts";
 import { bindCase, bindKeyword } from "./bind_ops.ts";
@@ -124,9 +125,9 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
       // falls through: a one-item list keeps the array binding (two or more items make a row)
     case "array": {
       const items = e.expressions.map((x) => bindExpr(x, env, expected?.elem));
-      const elem = items.reduce<SqlType>(
-        (t, i) => commonType(t, i.type),
-        expected?.elem ?? scalar("unknown"),
+      const elem = commonTypeOf(
+        [expected?.elem ?? scalar("unknown"), ...items.map((i) => i.type)],
+        "ARRAY",
       );
       const fixed = elem.id === "unknown" ? scalar("text") : elem;
       // ARRAY[ARRAY[..], ..] is a multi-dimensional array of the same type.
@@ -353,6 +354,23 @@ export function coerceTo(e: BoundExpr, to: SqlType): BoundExpr {
   if (e.kind === "param" && e.type.id === "unknown") return { ...e, type: to };
   if (e.type.id === to.id && e.type.id === "array") return e;
   return { kind: "cast", arg: e, from: e.type, type: to, implicit: true };
+}
+
+/**
+ * Binds `e` where a boolean is required (WHERE, NOT, AND, CASE/WHEN, ...): an
+ * untyped literal or parameter becomes boolean, any other type is an error.
+ * @throws {DbError} 42804 argument of WHERE must be type boolean, not type integer
+ */
+export function bindBoolean(e: Expr, env: BindEnv, construct: string): BoundExpr {
+  const b = bindExpr(e, env, boolT);
+  const id = b.type.id;
+  if (id !== "bool" && id !== "unknown" && !(b.kind === "const" && b.value === null)) {
+    throw new DbError(
+      "42804",
+      `argument of ${construct} must be type boolean, not type ${regtypeName(b.type)}`,
+    );
+  }
+  return coerceTo(b, boolT);
 }
 
 function bindCall(e: ExprCall, env: BindEnv, expected?: SqlType): BoundExpr {

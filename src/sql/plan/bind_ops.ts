@@ -6,11 +6,10 @@ import type { Expr } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { type SqlType, type as scalar } from "../../common/types.ts";
 import type { BoundExpr } from "../../exec/plan.ts";
-import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
-import { commonType, isNumericType, isTextType } from "./sql_types.ts";
+import { bindBoolean, type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
+import { commonTypeOf, isNumericType, operatorType } from "./sql_types.ts";
 import { databaseName } from "../pg_catalog/virtual.ts";
-
-const boolT = scalar("bool");
+import { noOperator } from "../../exec/expr/operators.ts";
 
 /** Types and binds `l op r` for + - * / %. @throws {DbError} 42883 */
 export function arithmetic(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
@@ -37,11 +36,10 @@ export function arithmetic(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
     else type = lt.id === "interval" && rt.id !== "interval" ? rt : lt;
     return { kind: "call", fn: op, args: [lc, rc], type };
   }
-  const t = commonType(l.type, r.type);
-  const type = isTextType(t) || t.id === "unknown" ? scalar("numeric") : t;
-  if (!isNumericType(type)) {
-    throw new DbError("42883", `operator does not exist: ${l.type.id} ${op} ${r.type.id}`);
-  }
+  const t = operatorType(op, l.type, r.type);
+  // Only an untyped literal reads as a number; text and numbers have no arithmetic.
+  const type = t.id === "unknown" ? scalar("numeric") : t;
+  if (!isNumericType(type)) throw noOperator(op, l.type, r.type);
   return { kind: "call", fn: op, args: [coerceTo(l, type), coerceTo(r, type)], type };
 }
 
@@ -49,15 +47,13 @@ export function arithmetic(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
 export function bindCase(e: Extract<Expr, { type: "case" }>, env: BindEnv): BoundExpr {
   const operand = e.value ? bindExpr(e.value, env) : null;
   const whens = e.whens.map((w) => ({
-    when: operand
-      ? bindExpr(w.when, env, operand.type)
-      : coerceTo(bindExpr(w.when, env, boolT), boolT),
+    when: operand ? bindExpr(w.when, env, operand.type) : bindBoolean(w.when, env, "CASE/WHEN"),
     then: bindExpr(w.value, env),
   }));
   const otherwise = e.else ? bindExpr(e.else, env) : null;
-  let t: SqlType = scalar("unknown");
-  for (const w of whens) t = commonType(t, w.then.type);
-  if (otherwise) t = commonType(t, otherwise.type);
+  // As in PostgreSQL, ELSE comes first (its type is preferred, and named first in errors).
+  const branches = [...(otherwise ? [otherwise.type] : []), ...whens.map((w) => w.then.type)];
+  let t = commonTypeOf(branches, "CASE");
   if (t.id === "unknown") t = scalar("text");
   return {
     kind: "case",

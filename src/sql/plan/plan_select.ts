@@ -9,7 +9,14 @@ import type { Expr, SelectedColumn, SelectFromStatement, SelectStatement } from 
 import { DbError } from "../../common/errors.ts";
 import { type SqlType, type as scalar } from "../../common/types.ts";
 import type { AggSpec, BoundExpr, PlanNode, SortKey, WindowSpec } from "../../exec/plan.ts";
-import { type AggCollector, type BindEnv, bindExpr, coerceTo, fingerprint } from "./bind_expr.ts";
+import {
+  type AggCollector,
+  bindBoolean,
+  type BindEnv,
+  bindExpr,
+  coerceTo,
+  fingerprint,
+} from "./bind_expr.ts";
 import { aggregateNames } from "../../exec/functions/aggregates.ts";
 import { ctxOf, planFrom } from "./plan_from.ts";
 import { planSetOp, planValues, planWith, planWithRecursive } from "./plan_forms.ts";
@@ -208,7 +215,7 @@ function planSimpleSelect(
     });
   }
   let having: BoundExpr | null = null;
-  if (stmt.having) having = coerceTo(bindExpr(stmt.having, env, scalar("bool")), scalar("bool"));
+  if (stmt.having) having = bindBoolean(stmt.having, env, "HAVING");
   const order = bindOrder(stmt, items, selEnv);
   if (agg) {
     node = {

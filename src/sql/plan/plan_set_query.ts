@@ -14,7 +14,7 @@ import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
 import { ctxOf } from "./plan_from.ts";
 import type { PlannedQuery, Planner } from "./planner_types.ts";
 import { Scope } from "./scope.ts";
-import { commonType } from "./sql_types.ts";
+import { commonTypeOf } from "./sql_types.ts";
 
 /**
  * Plans a query of the frontend's set-operation tree.
@@ -48,7 +48,10 @@ export function combine(
     const r = right.columns[i]!;
     // An untyped literal takes the other side's type ('1' EXCEPT 1 compares integers).
     const unknown = scalar("unknown");
-    const t = commonType(c.untypedLiteral ? unknown : c.type, r.untypedLiteral ? unknown : r.type);
+    const t = commonTypeOf(
+      [c.untypedLiteral ? unknown : c.type, r.untypedLiteral ? unknown : r.type],
+      op.toUpperCase(),
+    );
     return t.id === "unknown" ? scalar("text") : t;
   });
   return {

@@ -14,6 +14,8 @@ import {
   type as scalar,
   type TypeId,
 } from "../../common/types.ts";
+import { regtypeName } from "../../common/value_text.ts";
+import { noOperator } from "../../exec/expr/operators.ts";
 
 /** Where `resolveType` looks up user types (the catalog). */
 export interface TypeLookup {
@@ -135,6 +137,41 @@ export function commonType(a: SqlType, b: SqlType): SqlType {
     return scalar("jsonb");
   }
   throw new DbError("42804", `types ${a.id} and ${b.id} cannot be matched`);
+}
+
+/**
+ * PostgreSQL's `select_common_type` over a construct's branches: the type
+ * they all convert to.
+ * @param context the construct for the message: "CASE", "COALESCE", "UNION", "VALUES", ...
+ * @throws {DbError} 42804 `CASE types text and integer cannot be matched`
+ */
+export function commonTypeOf(types: readonly SqlType[], context: string): SqlType {
+  let acc: SqlType = scalar("unknown");
+  for (const t of types) {
+    try {
+      acc = commonType(acc, t);
+    } catch (e) {
+      if (!(e instanceof DbError) || e.sqlstate !== "42804") throw e;
+      throw new DbError(
+        "42804",
+        `${context} types ${regtypeName(acc)} and ${regtypeName(t)} cannot be matched`,
+      );
+    }
+  }
+  return acc;
+}
+
+/**
+ * The type both operands of a comparison (or `IN`) convert to.
+ * @throws {DbError} 42883 operator does not exist: integer = text
+ */
+export function operatorType(op: string, l: SqlType, r: SqlType): SqlType {
+  try {
+    return commonType(l, r);
+  } catch (e) {
+    if (e instanceof DbError && e.sqlstate === "42804") throw noOperator(op, l, r);
+    throw e;
+  }
 }
 
 function stripMod(t: SqlType): SqlType {
