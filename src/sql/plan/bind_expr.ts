@@ -17,6 +17,7 @@ import { hasFunction } from "../../exec/functions/mod.ts";
 import type { Scope } from "./scope.ts";
 import { commonTypeOf, resolveType } from "./sql_types.ts";
 import { regtypeName } from "../../common/value_text.ts";
+import { literalAt, recordedLiteral } from "./literal_text.ts";
 import { bindFunction, bindOperator } from "./bind_function.ts";
 import { aggregateNames, windowNames } from "../../exec/functions/aggregates.ts";
 import { bindCase, bindKeyword } from "./bind_ops.ts";
@@ -223,16 +224,15 @@ export function subquery(
   return { kind: "subquery", mode, plan: sub.plan, arg, negate, correlated: sub.correlated, type };
 }
 
-const numberAt = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/i;
-
 /** Binds a numeric literal to int4, int8 or numeric, re-reading its source text. */
 export function bindNumber(
   e: Extract<Expr, { type: "integer" | "numeric" }>,
   env: BindEnv,
 ): BoundExpr {
   const loc = e._location;
-  // The literal as written at its source offset (the frontend spells `1e3` out for the grammar).
-  const raw = loc ? numberAt.exec(env.ctx.text.slice(loc.start, loc.start + 1100))?.[0] : undefined;
+  // The literal as written: recorded for a stored query's nodes, else at its offset in this
+  // statement's text (the frontend spells `1e3` out for the grammar).
+  const raw = recordedLiteral(e) ?? (loc ? literalAt(env.ctx.text, loc.start, e.value) : undefined);
   const text = raw ?? String(e.value);
   if (/^[+-]?\d+$/.test(text)) {
     const big = BigInt(text);
