@@ -274,25 +274,32 @@ function createView(
 function viewQueryText(text: string, start: number): string {
   let sql = text.slice(start).replace(/[\s;]+$/, "")
     .replace(/\s+with\s+((cascaded|local)\s+)?check\s+option$/i, "");
-  for (let extra = unmatchedClosings(sql); extra > 0 && sql.endsWith(")"); extra--) {
+  for (let extra = parentheses(sql).unmatched; extra > 0 && sql.endsWith(")"); extra--) {
     sql = sql.slice(0, -1).trimEnd();
+  }
+  while (sql.startsWith("(") && parentheses(sql).firstCloses === sql.length - 1) {
+    sql = sql.slice(1, -1).trim();
   }
   return sql;
 }
 
-/** How many `)` of `sql` (outside quotes and comments) close nothing. */
-function unmatchedClosings(sql: string): number {
+/**
+ * Parentheses of `sql` outside quotes and comments: how many `)` close
+ * nothing, and where the one closing the first `(` is (-1 when none does).
+ */
+function parentheses(sql: string): { unmatched: number; firstCloses: number } {
   let depth = 0;
   let unmatched = 0;
+  let firstCloses = -1;
   const skip = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$\$[\s\S]*?\$\$|[()]/g;
   for (const m of sql.matchAll(skip)) {
     if (m[0] === "(") depth++;
     else if (m[0] === ")") {
-      if (depth > 0) depth--;
-      else unmatched++;
+      if (depth === 0) unmatched++;
+      else if (--depth === 0 && firstCloses < 0) firstCloses = m.index;
     }
   }
-  return unmatched;
+  return { unmatched, firstCloses };
 }
 
 function evalDefault(s: SqlSession, sql: string, rel: RelationDef, col: ColumnDef): Value {
