@@ -85,7 +85,7 @@ export function parseText(text: string, to: SqlType): Value {
       return parseDate(text);
     case "timestamp":
     case "timestamptz":
-      return parseTimestamp(text);
+      return parseTimestamp(text, to.id === "timestamp" ? "timestamp" : "timestamp with time zone");
     case "time":
       return parseTime(text);
     case "interval":

@@ -240,11 +240,11 @@ export function parseDate(text: string): number {
 }
 
 /** Parses a timestamp literal into microseconds since the epoch. @throws {DbError} 22007 */
-export function parseTimestamp(text: string): bigint {
+export function parseTimestamp(text: string, typeName = "timestamp"): bigint {
   const m =
     /^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?\s*(z|[+-]\d{2}(?::?\d{2})?)?\s*$/i
       .exec(text);
-  if (!m) throw new DbError("22007", `invalid input syntax for type timestamp: "${text}"`);
+  if (!m) throw new DbError("22007", `invalid input syntax for type ${typeName}: "${text}"`);
   const days = parseDate(m[1]!);
   let micros = BigInt(days) * 86_400_000_000n;
   micros += BigInt(Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0)) *

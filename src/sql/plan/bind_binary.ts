@@ -12,7 +12,7 @@ import { libraryPrefix } from "../../exec/builtins_library.ts";
 import { noOperator } from "../../exec/expr/operators.ts";
 import { isNumericType, isTextType, operatorType } from "./sql_types.ts";
 import { bindLibrary, bindOperator } from "./bind_function.ts";
-import { arithmetic } from "./bind_ops.ts";
+import { arithmetic, temporal, untypedTemporal } from "./bind_ops.ts";
 import {
   bindRowCompare,
   bindRowCompareRecord,
@@ -128,8 +128,14 @@ export function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): 
       .includes(op) ||
     l0.type.id === "json" || l0.type.id === "jsonb" || l0.type.id === "array" ||
     ["?", "?|", "?&", "#>", "#>>", "#-", "<<", ">>"].includes(op);
-  const r0 = bindExpr(e.right, env, l0.type.id === "unknown" || textual ? undefined : l0.type);
-  const l = l0.type.id === "unknown" && r0.type.id !== "unknown" && !textual
+  // An untyped literal beside a date/time operand of arithmetic is resolved by `arithmetic`.
+  const dated = (t: SqlType) => ["+", "-", "*", "/"].includes(op) && temporal.includes(t.id);
+  const r0 = bindExpr(
+    e.right,
+    env,
+    l0.type.id === "unknown" || textual || dated(l0.type) ? undefined : l0.type,
+  );
+  const l = l0.type.id === "unknown" && r0.type.id !== "unknown" && !textual && !dated(r0.type)
     ? bindExpr(e.left, env, r0.type)
     : l0;
   const r = r0;
@@ -190,9 +196,13 @@ export function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): 
       ) {
         throw new DbError("42725", `operator is not unique: unknown ${op} unknown`);
       }
-      if (temporalOperands(op, l, r)) return bindOperator(op, l, r);
-      if (l.type.id === "jsonb") return bindOperator(op, l, r);
-      return arithmetic(op, ...float4Mixed(l, r));
+      if (dated(l.type) && r.type.id === "unknown") {
+        return arithmeticOf(op, l, coerceTo(r, untypedTemporal(op, l.type, "right")));
+      }
+      if (dated(r.type) && l.type.id === "unknown") {
+        return arithmeticOf(op, coerceTo(l, untypedTemporal(op, r.type, "left")), r);
+      }
+      return arithmeticOf(op, l, r);
     case "^":
       return bindOperator(op, l.type.id === "unknown" ? coerceTo(l, scalar("float8")) : l, r);
     case "AT TIME ZONE": {
@@ -209,7 +219,12 @@ export function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): 
   }
 }
 
-const temporal = ["date", "time", "timestamp", "timestamptz", "interval"];
+/** `l op r` for + - * / % with typed (or untyped numeric) operands. */
+function arithmeticOf(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
+  if (temporalOperands(op, l, r)) return bindOperator(op, l, r);
+  if (l.type.id === "jsonb") return bindOperator(op, l, r);
+  return arithmetic(op, ...float4Mixed(l, r));
+}
 
 /** Date/time arithmetic on typed operands resolves through the operator library. */
 function temporalOperands(op: string, l: BoundExpr, r: BoundExpr): boolean {

@@ -11,20 +11,32 @@ import { commonTypeOf, isNumericType, operatorType } from "./sql_types.ts";
 import { databaseName } from "../pg_catalog/virtual.ts";
 import { noOperator } from "../../exec/expr/operators.ts";
 
+/** The date/time types. */
+export const temporal: readonly string[] = ["date", "timestamp", "timestamptz", "interval", "time"];
+
+/**
+ * The type an untyped literal takes beside a date/time operand, as
+ * PostgreSQL's operator resolution finds it: the other operand's type when
+ * that operator exists (`date - '2020-01-01'`, `now() - '...'`), else the
+ * one candidate (`timestamp + '1 day'` is interval, `interval * '2'` float8).
+ * @throws {DbError} 42725 for `date + '1'` (integer, interval or time)
+ */
+export function untypedTemporal(op: string, known: SqlType, side: "left" | "right"): SqlType {
+  if (known.id === "interval") return scalar(op === "*" || op === "/" ? "float8" : "interval");
+  if (op === "-" && side === "right") return known;
+  if (op === "+" && known.id === "date") {
+    const [a, b] = side === "left" ? ["unknown", "date"] : ["date", "unknown"];
+    throw new DbError("42725", `operator is not unique: ${a} + ${b}`);
+  }
+  if (op === "-" && known.id !== "date") return known;
+  return scalar(known.id === "date" ? "date" : "interval");
+}
+
 /** Types and binds `l op r` for + - * / %. @throws {DbError} 42883 */
 export function arithmetic(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
-  const temporal = ["date", "timestamp", "timestamptz", "interval", "time"];
   if (temporal.includes(l.type.id) || temporal.includes(r.type.id)) {
-    const lt = l.type.id === "unknown"
-      ? (r.type.id === "date" ? scalar("int4") : scalar("interval"))
-      : l.type;
-    const rt = r.type.id === "unknown"
-      ? (l.type.id === "date" && op !== "-"
-        ? scalar("int4")
-        : l.type.id === "date"
-        ? scalar("date")
-        : scalar("interval"))
-      : r.type;
+    const lt = l.type.id === "unknown" ? untypedTemporal(op, r.type, "left") : l.type;
+    const rt = r.type.id === "unknown" ? untypedTemporal(op, l.type, "right") : r.type;
     const lc = coerceTo(l, lt);
     const rc = coerceTo(r, rt);
     let type: SqlType;

@@ -67,12 +67,19 @@ export function combine(
 
 export function castPlan(q: PlannedQuery, types: readonly SqlType[]): PlanNode {
   if (q.columns.every((c, i) => c.type.id === types[i]!.id)) return q.plan;
+  const input = q.plan;
   return {
     kind: "project",
-    input: q.plan,
-    exprs: q.columns.map((c, i) =>
-      coerceTo({ kind: "column", depth: 0, index: i, type: c.type }, types[i]!)
-    ),
+    input,
+    exprs: q.columns.map((c, i) => {
+      // An untyped literal converts when the query is planned, as PostgreSQL coerces it
+      // when parsing: `SELECT 1 EXCEPT SELECT 'zz'` fails (22P02) even in CREATE VIEW.
+      const e = input.kind === "project" ? input.exprs[i] : undefined;
+      if (e?.kind === "const" && c.untypedLiteral && typeof e.value === "string") {
+        return coerceTo({ ...e, type: scalar("unknown") }, types[i]!);
+      }
+      return coerceTo({ kind: "column", depth: 0, index: i, type: c.type }, types[i]!);
+    }),
   };
 }
 
