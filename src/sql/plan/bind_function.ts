@@ -172,6 +172,14 @@ function bindWindow(e: ExprCall, name: string, env: BindEnv): BoundExpr {
     ? args.map((a, i) => (i === 2 ? coerceTo(a, args[0]!.type) : a))
     : args;
   const { partitionBy, frame } = splitFrame(e.over!.partitionBy);
+  const ranged = (b: NonNullable<typeof frame>["start"]) =>
+    (b.kind === "preceding" || b.kind === "following") && b.distance !== undefined;
+  if (frame && (ranged(frame.start) || ranged(frame.end)) && e.over!.orderBy?.length !== 1) {
+    throw new DbError(
+      "42P20",
+      "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
+    );
+  }
   w.specs.push({
     fn: name,
     args: fixedArgs,
