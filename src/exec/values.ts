@@ -229,6 +229,7 @@ export function parseDate(text: string): number {
   const t = text.trim().toLowerCase();
   if (t === "infinity") return Infinity;
   if (t === "-infinity") return -Infinity;
+  if (t === "epoch") return 0;
   const m = /^(\d{4})-(\d{1,2})-(\d{1,2})/.exec(t);
   if (!m) throw new DbError("22007", `invalid input syntax for type date: "${text}"`);
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
@@ -241,6 +242,7 @@ export function parseDate(text: string): number {
 
 /** Parses a timestamp literal into microseconds since the epoch. @throws {DbError} 22007 */
 export function parseTimestamp(text: string, typeName = "timestamp"): bigint {
+  if (text.trim().toLowerCase() === "epoch") return 0n;
   const m =
     /^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?\s*(z|[+-]\d{2}(?::?\d{2})?)?\s*$/i
       .exec(text);

@@ -305,10 +305,12 @@ function bindColumn(e: Extract<Expr, { type: "ref" }>, env: BindEnv): BoundExpr 
   if (env.agg) {
     const r = env.agg.inputScope.resolve(table, e.name);
     if (r.depth === 0) {
+      // PostgreSQL names the column with its table (or alias): column "w.x".
+      const owner = r.column.table ?? table;
       throw new DbError(
         "42803",
         `column "${
-          table ? table + "." : ""
+          owner ? owner + "." : ""
         }${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
       );
     }

@@ -72,6 +72,26 @@ function outputName(c: SelectedColumn): string {
   return exprName(c.expr);
 }
 
+/** True when PostgreSQL's FigureColname finds a name of full strength (not `?column?`, a type name or `case`). */
+function strongName(e: Expr): boolean {
+  switch (e.type) {
+    case "ref":
+    case "member":
+    case "keyword":
+    case "array":
+    case "list":
+      return true;
+    case "call":
+      return !operatorFunctions.has(e.function.name);
+    case "cast":
+      return strongName(e.operand);
+    case "case":
+      return e.else !== undefined && e.else !== null && strongName(e.else);
+    default:
+      return false;
+  }
+}
+
 function exprName(e: Expr): string {
   switch (e.type) {
     case "ref":
@@ -95,7 +115,8 @@ function exprName(e: Expr): string {
         ? "array"
         : typeNameOf(e.to.name);
     case "case":
-      return "case";
+      // PostgreSQL names a CASE after its ELSE when that has a name of its own.
+      return e.else && strongName(e.else) ? exprName(e.else) : "case";
     case "member":
       return typeof e.member === "string" ? e.member : "?column?";
     case "array":
@@ -168,7 +189,7 @@ function planSimpleSelect(
   if (isAgg) {
     const g = groupingPlan(stmt.groupBy ?? [], {
       columns: stmt.columns ?? [],
-      isInputColumn: (name) => canResolve(from.scope, { type: "ref", name }),
+      isInputColumn: (name) => isInputName(from.scope, name),
     });
     sets = g.sets;
     groupBound = g.exprs.map((e) => bindExpr(e, env));
@@ -295,31 +316,46 @@ function bindOrder(stmt: SelectFromStatement, items: SelectItem[], env: BindEnv)
       expr = { kind: "column", depth: 1000, index: o.by.value - 1, type: item.column.type };
     } else {
       const by = o.by;
-      const named = by.type === "ref" && !by.table
-        ? items.findIndex((i) => i.column.name === by.name && i.expr !== null)
-        : -1;
+      // A bare name is an output column's name first (SQL92), then an expression (SQL99).
+      const named = by.type === "ref" && !by.table ? outputColumn(items, by.name) : -1;
       const sameExpr = items.findIndex((i) =>
         i.expr !== null && fingerprint(i.expr) === fingerprint(by)
       );
-      if (sameExpr >= 0) {
-        expr = { kind: "column", depth: 1000, index: sameExpr, type: items[sameExpr]!.column.type };
-      } else if (named >= 0 && (env.agg || !canResolve(env.scope, by))) {
-        expr = { kind: "column", depth: 1000, index: named, type: items[named]!.column.type };
+      const at = named >= 0 ? named : sameExpr;
+      if (at >= 0) {
+        expr = { kind: "column", depth: 1000, index: at, type: items[at]!.column.type };
       } else expr = bindExpr(o.by, env);
     }
     return { expr, descending, nullsFirst };
   });
 }
 
-function canResolve(scope: Scope, e: Expr): boolean {
-  if (e.type !== "ref") return true;
+/** True when `name` is a column of the FROM clause (GROUP BY prefers those to output names). */
+function isInputName(scope: Scope, name: string): boolean {
   try {
-    scope.resolve(null, e.name);
+    scope.resolve(null, name);
     return true;
   } catch {
     // Not an input column: the name refers to an output alias instead.
     return false;
   }
+}
+
+/**
+ * The select-list position named `name`, -1 when none is.
+ * @throws {DbError} 42702 when two columns of that name are different expressions
+ */
+function outputColumn(items: readonly SelectItem[], name: string): number {
+  const at = items.findIndex((i) => i.column.name === name);
+  if (at < 0) return -1;
+  const first = items[at]!;
+  for (const other of items.slice(at + 1)) {
+    if (other.column.name !== name) continue;
+    const same = first.expr !== null && other.expr !== null &&
+      fingerprint(first.expr) === fingerprint(other.expr);
+    if (!same) throw new DbError("42702", `ORDER BY "${name}" is ambiguous`);
+  }
+  return at;
 }
 
 function finish(
