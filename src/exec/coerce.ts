@@ -269,7 +269,12 @@ function castUnrounded(
     const trimmed = from.id === "bpchar" ? trimTrailingSpaces(text) : text;
     return applyTypmod(trimmed, to, explicit);
   }
+  if (from.id === "json" && jsonbScalarTargets.has(to.id)) {
+    // Only jsonb has casts to numbers and booleans.
+    throw new DbError("42846", `cannot cast type json to ${typeDisplayName(to)}`);
+  }
   if (typeof v === "string") return parseText(from.id === "bpchar" ? trimTrailingSpaces(v) : v, to);
+  if (v instanceof Jsonb && jsonbScalarTargets.has(to.id)) return jsonbScalar(v, to);
   switch (to.id) {
     case "int2":
     case "int4":
@@ -355,6 +360,40 @@ function castUnrounded(
     "42846",
     `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(to)}`,
   );
+}
+
+const jsonbScalarTargets: ReadonlySet<string> = new Set([
+  "int2",
+  "int4",
+  "int8",
+  "numeric",
+  "float4",
+  "float8",
+  "bool",
+]);
+
+/**
+ * jsonb to a number or boolean type (PostgreSQL's jsonb casts): a JSON
+ * number or boolean of the right kind converts, anything else is an error.
+ * @throws {DbError} 22023 cannot cast jsonb string to type integer
+ */
+function jsonbScalar(v: Jsonb, to: SqlType): Value {
+  const x = v.value;
+  if (to.id === "bool" ? typeof x === "boolean" : x instanceof Numeric) {
+    return to.id === "bool" ? x as boolean : castValue(x as Numeric, { id: "numeric" }, to);
+  }
+  const kind = x === null
+    ? "null"
+    : typeof x === "string"
+    ? "string"
+    : typeof x === "boolean"
+    ? "boolean"
+    : x instanceof Numeric
+    ? "numeric"
+    : Array.isArray(x)
+    ? "array"
+    : "object";
+  throw new DbError("22023", `cannot cast jsonb ${kind} to type ${typeDisplayName(to)}`);
 }
 
 function checkOid(v: number | bigint): number {
