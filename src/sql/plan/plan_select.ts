@@ -330,6 +330,25 @@ function bindOrder(stmt: SelectFromStatement, items: SelectItem[], env: BindEnv)
   });
 }
 
+/**
+ * ORDER BY must start with the DISTINCT ON expressions (in any order) until
+ * all of them are seen, as PostgreSQL requires.
+ * @throws {DbError} 42P10
+ */
+function checkDistinctOnOrder(distinctOn: readonly BoundExpr[], keys: readonly SortKey[]): void {
+  const at = (e: BoundExpr) => (e.kind === "column" ? e.index : -1);
+  const remaining = new Set(distinctOn.map(at));
+  for (const k of keys) {
+    if (remaining.size === 0) return;
+    if (!remaining.delete(at(k.expr))) {
+      throw new DbError(
+        "42P10",
+        "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+      );
+    }
+  }
+}
+
 /** True when `name` is a column of the FROM clause (GROUP BY prefers those to output names). */
 function isInputName(scope: Scope, name: string): boolean {
   try {
@@ -379,13 +398,28 @@ function finish(
   let distinctOn: BoundExpr[] | null = null;
   if (Array.isArray(stmt.distinct)) {
     distinctOn = stmt.distinct.map((d) => {
-      const at = items.findIndex((i) => i.expr !== null && fingerprint(i.expr) === fingerprint(d));
-      if (at < 0) {
-        throw new DbError("42P10", "SELECT DISTINCT ON expressions must appear in the select list");
+      // DISTINCT ON (1) names a select-list position, as ORDER BY 1 does.
+      const at = d.type === "integer" && items[d.value - 1]
+        ? d.value - 1
+        : items.findIndex((i) => i.expr !== null && fingerprint(i.expr) === fingerprint(d));
+      if (at >= 0) return { kind: "column", depth: 0, index: at, type: items[at]!.column.type };
+      // Else an ORDER BY expression (PostgreSQL requires it to lead ORDER BY anyway).
+      const k = (stmt.orderBy ?? []).findIndex((o) => fingerprint(o.by) === fingerprint(d));
+      const key = keys[k]?.expr;
+      if (key !== undefined) return key;
+      if (keys.length > 0) {
+        throw new DbError(
+          "42P10",
+          "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+        );
       }
-      return { kind: "column", depth: 0, index: at, type: items[at]!.column.type };
+      throw new DbError(
+        "0A000",
+        "DISTINCT ON an expression outside the select list needs it in ORDER BY",
+      );
     });
   }
+  if (distinctOn) checkDistinctOnOrder(distinctOn, keys);
   if (keys.length > 0) node = { kind: "sort", input: node, keys };
   if (stmt.distinct === "distinct" || distinctOn) {
     const on = distinctOn ??
