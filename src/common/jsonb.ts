@@ -17,7 +17,11 @@ export interface JsonObject {
 }
 
 function badJson(text: string, typeName: string, detail: string): DbError {
-  const e = new DbError("22P02", `invalid input syntax for type ${typeName}`);
+  // PostgreSQL's jsonb input reports the JSON parser's error: "... for type json".
+  const e = new DbError(
+    "22P02",
+    `invalid input syntax for type ${typeName === "jsonb" ? "json" : typeName}`,
+  );
   e.detail = detail;
   void text;
   return e;

@@ -327,16 +327,18 @@ export function numericSqrtAtScale(a: Numeric, rscale: number): Numeric {
   return numericRound(new Numeric(root, rscale + 1), rscale);
 }
 
-/** Encodes numeric(precision, scale) as PostgreSQL's typmod. */
+/**
+ * Encodes numeric(precision, scale) as a `SqlType` typmod: (precision << 16) | scale
+ * (PostgreSQL's `atttypmod` adds 4).
+ */
 export function numericTypmod(precision: number, scale = 0): number {
-  return ((precision << 16) | (scale & 0xffff)) + 4;
+  return (precision << 16) | (scale & 0xffff);
 }
 
-/** Decodes a numeric typmod; undefined when absent. */
+/** Decodes a numeric `SqlType` typmod; undefined when absent. */
 export function numericTypmodParts(typmod: number | undefined): [number, number] | undefined {
-  if (typmod === undefined || typmod < 4) return undefined;
-  const t = typmod - 4;
-  return [(t >> 16) & 0xffff, t & 0xffff];
+  if (typmod === undefined || typmod < 0) return undefined;
+  return [(typmod >> 16) & 0xffff, typmod & 0xffff];
 }
 
 /**

@@ -51,12 +51,18 @@ export type TypeId =
   | "enum"
   | "array";
 
-/** A SQL type. `typmod` holds e.g. varchar length or numeric precision/scale as PostgreSQL encodes it. */
+/** A SQL type, with its modifier (varchar length, numeric precision/scale, time precision). */
 export interface SqlType {
   readonly id: TypeId;
   /** Element type when `id` is "array". */
   readonly elem?: SqlType;
-  /** PostgreSQL type modifier, -1 when absent. */
+  /**
+   * Type modifier, absent (or -1) when there is none: n for varchar(n) and
+   * char(n), (p << 16) | s for numeric(p,s), the precision for time(p),
+   * timestamp(p) and timestamptz(p), the dimension for vector(n).
+   * PostgreSQL's `atttypmod` (and RowDescription's typmod) adds 4 to the
+   * character and numeric ones.
+   */
   readonly typmod?: number;
   /** Field names and types when `id` is "record" and they are known (row values, whole rows). */
   readonly fields?: readonly RecordField[];

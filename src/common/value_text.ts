@@ -33,14 +33,17 @@ export interface TextOptions {
   readonly timeZone?: string;
 }
 
-/** Length limit a varchar(n)/bpchar(n) typmod declares, or undefined. */
+/**
+ * Length limit a varchar(n)/bpchar(n) typmod declares, or undefined. A
+ * `SqlType` keeps n itself (PostgreSQL's `atttypmod` is n + 4).
+ */
 export function charTypmodLength(typmod: number | undefined): number | undefined {
-  return typmod !== undefined && typmod >= 4 ? typmod - 4 : undefined;
+  return typmod !== undefined && typmod >= 0 ? typmod : undefined;
 }
 
-/** Encodes varchar(n)/bpchar(n) as PostgreSQL's typmod. */
+/** Encodes varchar(n)/bpchar(n) as a `SqlType` typmod (n; see `charTypmodLength`). */
 export function charTypmod(length: number): number {
-  return length + 4;
+  return length;
 }
 
 /** The SQL spelling of a type, as `format_type` prints it (`character varying(10)`, `integer[]`). */
@@ -54,11 +57,9 @@ export function formatTypeName(t: SqlType): string {
   switch (t.id) {
     case "varchar":
     case "bpchar":
-      return `${base}(${tm - 4})`;
-    case "numeric": {
-      const x = tm - 4;
-      return `numeric(${(x >> 16) & 0xffff},${x & 0xffff})`;
-    }
+      return `${base}(${tm})`;
+    case "numeric":
+      return `numeric(${(tm >> 16) & 0xffff},${tm & 0xffff})`;
     case "timestamp":
       return `timestamp(${tm}) without time zone`;
     case "timestamptz":
@@ -70,6 +71,18 @@ export function formatTypeName(t: SqlType): string {
     default:
       return base;
   }
+}
+
+/**
+ * A type as `regtype` prints it (what `pg_typeof` shows and messages name): `format_type` of
+ * the type alone, without its modifier, so `character varying`, never
+ * `character varying(10)`, and `character` for bpchar.
+ */
+export function regtypeName(t: SqlType): string {
+  if (t.id === "array" && t.elem) return `${regtypeName(t.elem)}[]`;
+  if (t.id === "bpchar") return "character";
+  const { typmod: _modifier, ...bare } = t;
+  return formatTypeName(bare);
 }
 
 /**

@@ -239,7 +239,7 @@ function createView(
   }
   const loc = stmt.query._location;
   if (!loc) throw new DbError("XX000", "View query without location");
-  const sql = st.text.slice(loc.start, loc.end);
+  const sql = viewQueryText(st.text, loc.start);
   const p = createPlanner(ed.done(), sql, []);
   const q = p.planQuery(p.parseQuery(sql), null);
   const columns: ColumnDef[] = q.columns.map((c, i) => ({
@@ -266,6 +266,43 @@ function createView(
   if (stmt.checkOption) checkOptionAllowed(p, rel);
   ed.relations.set(rel.oid, rel);
   void s;
+}
+
+/**
+ * A view's query: from its start to the end of the statement, without a
+ * trailing `WITH [CASCADED | LOCAL] CHECK OPTION` or the closing parentheses
+ * of `AS (query)`. (The grammar's span of the query stops before a last
+ * table alias, as in `FROM (SELECT 1 AS x) s`.)
+ */
+function viewQueryText(text: string, start: number): string {
+  let sql = text.slice(start).replace(/[\s;]+$/, "")
+    .replace(/\s+with\s+((cascaded|local)\s+)?check\s+option$/i, "");
+  for (let extra = parentheses(sql).unmatched; extra > 0 && sql.endsWith(")"); extra--) {
+    sql = sql.slice(0, -1).trimEnd();
+  }
+  while (sql.startsWith("(") && parentheses(sql).firstCloses === sql.length - 1) {
+    sql = sql.slice(1, -1).trim();
+  }
+  return sql;
+}
+
+/**
+ * Parentheses of `sql` outside quotes and comments: how many `)` close
+ * nothing, and where the one closing the first `(` is (-1 when none does).
+ */
+function parentheses(sql: string): { unmatched: number; firstCloses: number } {
+  let depth = 0;
+  let unmatched = 0;
+  let firstCloses = -1;
+  const skip = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$\$[\s\S]*?\$\$|[()]/g;
+  for (const m of sql.matchAll(skip)) {
+    if (m[0] === "(") depth++;
+    else if (m[0] === ")") {
+      if (depth === 0) unmatched++;
+      else if (--depth === 0 && firstCloses < 0) firstCloses = m.index;
+    }
+  }
+  return { unmatched, firstCloses };
 }
 
 function evalDefault(s: SqlSession, sql: string, rel: RelationDef, col: ColumnDef): Value {

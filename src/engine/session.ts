@@ -282,7 +282,8 @@ export class SqlSession implements Session {
     params: readonly Value[],
     declared: readonly (SqlType | null)[],
   ): StatementResult | Promise<StatementResult> | null {
-    if (this.failed || this.#closed) return null;
+    // A table being rewritten is waited for on the slow path (`runOne`).
+    if (this.failed || this.#closed || this.engine.rs.moving) return null;
     if (this.inBlock) return this.#runFastInBlock(st, params, declared);
     if (this.txn !== null) return null;
     const type = (st.ast as { readonly type?: string }).type;

@@ -20,6 +20,7 @@ import { runDdl } from "./ddl_runner.ts";
 import { lockClauseOf, runLocking } from "./lock_rows.ts";
 import type { SqlSession } from "./session.ts";
 import { runSavepoint } from "./savepoint_runner.ts";
+import { waitForMovers } from "./relation_waits.ts";
 import {
   runDeallocate,
   runListenNotify,
@@ -70,7 +71,9 @@ async function runQuery(
   params: readonly Value[],
   declared: readonly (SqlType | null)[],
 ): Promise<StatementResult> {
-  const p = planFor(s, st, declared);
+  let p = planFor(s, st, declared);
+  // A table another transaction is rewriting is waited for, then planned again.
+  if (await waitForMovers(s, p.relations)) p = planFor(s, st, declared);
   const { rows, count } = await runPlanned(s, p, params, false, st.ast);
   const fields = fieldsOf(p);
   const tag = p.command === "INSERT" ? `INSERT 0 ${count}` : `${p.command} ${count}`;

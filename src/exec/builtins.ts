@@ -382,7 +382,8 @@ const fns: Record<string, Fn> = {
     ctx.setSetting(String(n), String(v), local === true || local === "t" || local === "true");
     return v ?? null;
   },
-  format_type: ([o, m]) => formatTypeName(o as number, (m as number | null) ?? -1),
+  format_type: ([o, m]) =>
+    o === null || o === undefined ? null : formatTypeName(Number(o), (m as number | null) ?? -1),
   any_op: ([x, arr, op]) => quantified(x!, arr as Value[], op as string, false),
   all_op: ([x, arr, op]) => quantified(x!, arr as Value[], op as string, true),
   array_index: ([a, i]) => (a as Value[])[(i as number) - 1] ?? null,

@@ -85,7 +85,7 @@ export function parseText(text: string, to: SqlType): Value {
       return parseDate(text);
     case "timestamp":
     case "timestamptz":
-      return parseTimestamp(text);
+      return parseTimestamp(text, to.id === "timestamp" ? "timestamp" : "timestamp with time zone");
     case "time":
       return parseTime(text);
     case "interval":
@@ -213,6 +213,37 @@ export function castValue(
   explicit = true,
   timeZone = "UTC",
 ): Value {
+  const out = castUnrounded(v, from, to, explicit, timeZone);
+  return (to.typmod ?? -1) >= 0 && typeof out === "bigint" ? roundTimePrecision(out, to) : out;
+}
+
+const microsPerUnit: readonly bigint[] = [1_000_000n, 100_000n, 10_000n, 1_000n, 100n, 10n, 1n];
+
+/** PostgreSQL counts timestamps from 2000-01-01; ThunderDB from 1970-01-01 (in microseconds). */
+const postgresEpochMicros = 946_684_800_000_000n;
+
+/**
+ * Rounds a time, timestamp or timestamptz (microseconds) to its type's
+ * precision as PostgreSQL's AdjustTimestampForTypmod does: halves away from
+ * zero, counted from PostgreSQL's epoch (2000-01-01) for timestamps.
+ */
+export function roundTimePrecision(micros: bigint, to: SqlType): bigint {
+  if (to.id !== "timestamp" && to.id !== "timestamptz" && to.id !== "time") return micros;
+  const unit = microsPerUnit[to.typmod ?? 6] ?? 1n;
+  if (unit === 1n) return micros;
+  const half = unit / 2n;
+  const epoch = to.id === "time" ? 0n : postgresEpochMicros;
+  const x = micros - epoch;
+  return epoch + (x >= 0n ? ((x + half) / unit) * unit : -(((-x + half) / unit) * unit));
+}
+
+function castUnrounded(
+  v: Value,
+  from: SqlType,
+  to: SqlType,
+  explicit: boolean,
+  timeZone: string,
+): Value {
   if (v === null) return null;
   if (from.id === to.id && from.id !== "array" && (to.typmod ?? -1) < 0) return v;
   if (timeZone !== "UTC" && zoned(from, to)) {
@@ -238,7 +269,12 @@ export function castValue(
     const trimmed = from.id === "bpchar" ? trimTrailingSpaces(text) : text;
     return applyTypmod(trimmed, to, explicit);
   }
+  if (from.id === "json" && jsonbScalarTargets.has(to.id)) {
+    // Only jsonb has casts to numbers and booleans.
+    throw new DbError("42846", `cannot cast type json to ${typeDisplayName(to)}`);
+  }
   if (typeof v === "string") return parseText(from.id === "bpchar" ? trimTrailingSpaces(v) : v, to);
+  if (v instanceof Jsonb && jsonbScalarTargets.has(to.id)) return jsonbScalar(v, to);
   switch (to.id) {
     case "int2":
     case "int4":
@@ -292,6 +328,9 @@ export function castValue(
       if (from.id === "date" && typeof v === "number") return BigInt(v) * 86_400_000_000n;
       if (typeof v === "bigint") return v;
       break;
+    case "time":
+      if (from.id === "time" && typeof v === "bigint") return v;
+      break;
     case "date":
       if (typeof v === "bigint") {
         return Number(
@@ -321,6 +360,40 @@ export function castValue(
     "42846",
     `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(to)}`,
   );
+}
+
+const jsonbScalarTargets: ReadonlySet<string> = new Set([
+  "int2",
+  "int4",
+  "int8",
+  "numeric",
+  "float4",
+  "float8",
+  "bool",
+]);
+
+/**
+ * jsonb to a number or boolean type (PostgreSQL's jsonb casts): a JSON
+ * number or boolean of the right kind converts, anything else is an error.
+ * @throws {DbError} 22023 cannot cast jsonb string to type integer
+ */
+function jsonbScalar(v: Jsonb, to: SqlType): Value {
+  const x = v.value;
+  if (to.id === "bool" ? typeof x === "boolean" : x instanceof Numeric) {
+    return to.id === "bool" ? x as boolean : castValue(x as Numeric, { id: "numeric" }, to);
+  }
+  const kind = x === null
+    ? "null"
+    : typeof x === "string"
+    ? "string"
+    : typeof x === "boolean"
+    ? "boolean"
+    : x instanceof Numeric
+    ? "numeric"
+    : Array.isArray(x)
+    ? "array"
+    : "object";
+  throw new DbError("22023", `cannot cast jsonb ${kind} to type ${typeDisplayName(to)}`);
 }
 
 function checkOid(v: number | bigint): number {

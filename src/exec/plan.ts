@@ -101,7 +101,9 @@ export interface WindowSpec {
 
 /**
  * A window frame: `ROWS|RANGE|GROUPS BETWEEN start AND end`. Offsets count
- * rows (ROWS) or peer groups (GROUPS); RANGE has no offsets.
+ * rows (ROWS) or peer groups (GROUPS); a RANGE offset (`distance`) is a
+ * difference of the one ORDER BY value (a number, or an interval for dates
+ * and timestamps).
  */
 export interface WindowFrame {
   readonly mode: "rows" | "range" | "groups";
@@ -114,9 +116,9 @@ export interface WindowFrame {
 /** One end of a window frame. */
 export type FrameBound =
   | { readonly kind: "unbounded_preceding" }
-  | { readonly kind: "preceding"; readonly offset: number }
+  | { readonly kind: "preceding"; readonly offset: number; readonly distance?: Value }
   | { readonly kind: "current_row" }
-  | { readonly kind: "following"; readonly offset: number }
+  | { readonly kind: "following"; readonly offset: number; readonly distance?: Value }
   | { readonly kind: "unbounded_following" };
 
 /** A sort key. */

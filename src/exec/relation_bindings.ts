@@ -237,11 +237,22 @@ export class RelationBindings {
 
   /**
    * Marks `rel` as moving to fresh storage in `txn`: until `freeMoved`, other
-   * transactions get 55P03 (PostgreSQL would make them wait for the lock)
-   * instead of rows of storage that may yet be rolled back.
+   * transactions get 55P03 instead of rows of storage that may yet be rolled
+   * back. The engine makes statements wait for the mover first (PostgreSQL's
+   * ACCESS EXCLUSIVE lock), so only a path that skipped that wait gets it.
    */
   claimMove(rel: number, txn: Txn): void {
     this.#movers.set(rel, txn);
+  }
+
+  /** True while some transaction moves a relation (see `claimMove`). */
+  get moving(): boolean {
+    return this.#movers.size > 0;
+  }
+
+  /** The transaction moving `rel` to fresh storage, if any (see `claimMove`). */
+  moverOf(rel: number): Txn | undefined {
+    return this.#movers.size === 0 ? undefined : this.#movers.get(rel);
   }
 
   /**

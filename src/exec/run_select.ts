@@ -298,7 +298,8 @@ function countValue(v: Value, what: string): number {
   if (v === null) return Infinity;
   const n = Number(v);
   if (n < 0) {
-    throw new DbError("2201W", `${what} must not be negative`);
+    // PostgreSQL: 2201W invalid_row_count_in_limit_clause, 2201X ... in_result_offset_clause.
+    throw new DbError(what === "OFFSET" ? "2201X" : "2201W", `${what} must not be negative`);
   }
   return n;
 }

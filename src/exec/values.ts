@@ -6,6 +6,7 @@
 import { compareJsonData, formatJsonData } from "../common/jsonb.ts";
 import { formatFloat as formatFloatText } from "../common/text_scalars.ts";
 import { DbError } from "../common/errors.ts";
+import { formatInterval as formatIntervalText } from "../common/interval.ts";
 import { formatValue } from "../common/value_text.ts";
 import {
   Interval,
@@ -218,20 +219,9 @@ function formatTimestamp(micros: bigint, tz: boolean): string {
   return `${formatDate(days)} ${formatTime(dayMicros)}${tz ? "+00" : ""}`;
 }
 
-/** Formats an interval in PostgreSQL's default style. */
+/** Formats an interval in PostgreSQL's default style (`-1 days +01:00:00`). */
 export function formatInterval(i: Interval): string {
-  const parts: string[] = [];
-  const years = Math.trunc(i.months / 12);
-  const months = i.months % 12;
-  if (years) parts.push(`${years} year${Math.abs(years) === 1 ? "" : "s"}`);
-  if (months) parts.push(`${months} mon${Math.abs(months) === 1 ? "" : "s"}`);
-  if (i.days) parts.push(`${i.days} day${Math.abs(i.days) === 1 ? "" : "s"}`);
-  if (i.micros !== 0n || parts.length === 0) {
-    const neg = i.micros < 0n;
-    const t = formatTime(neg ? -i.micros : i.micros);
-    if (i.micros !== 0n || parts.length === 0) parts.push((neg ? "-" : "") + t);
-  }
-  return parts.join(" ");
+  return formatIntervalText(i);
 }
 
 /** Parses YYYY-MM-DD. @throws {DbError} 22007 */
@@ -239,6 +229,7 @@ export function parseDate(text: string): number {
   const t = text.trim().toLowerCase();
   if (t === "infinity") return Infinity;
   if (t === "-infinity") return -Infinity;
+  if (t === "epoch") return 0;
   const m = /^(\d{4})-(\d{1,2})-(\d{1,2})/.exec(t);
   if (!m) throw new DbError("22007", `invalid input syntax for type date: "${text}"`);
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
@@ -250,11 +241,12 @@ export function parseDate(text: string): number {
 }
 
 /** Parses a timestamp literal into microseconds since the epoch. @throws {DbError} 22007 */
-export function parseTimestamp(text: string): bigint {
+export function parseTimestamp(text: string, typeName = "timestamp"): bigint {
+  if (text.trim().toLowerCase() === "epoch") return 0n;
   const m =
     /^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?\s*(z|[+-]\d{2}(?::?\d{2})?)?\s*$/i
       .exec(text);
-  if (!m) throw new DbError("22007", `invalid input syntax for type timestamp: "${text}"`);
+  if (!m) throw new DbError("22007", `invalid input syntax for type ${typeName}: "${text}"`);
   const days = parseDate(m[1]!);
   let micros = BigInt(days) * 86_400_000_000n;
   micros += BigInt(Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0)) *

@@ -12,6 +12,7 @@ import { compile } from "./scalar.ts";
 import { sortRows } from "./run_select.ts";
 import { computeAggregate } from "./aggregate.ts";
 import { compareValues, hashKey } from "./values.ts";
+import { rangeEdge, type RangeKeys, rangeKeys } from "./window_range.ts";
 
 type WindowNode = Extract<PlanNode, { kind: "window" }>;
 
@@ -44,8 +45,11 @@ function applyWindow(w: WindowSpec, rows: Value[][], ctx: ExecContext): Value[][
     for (let i = sorted.length - 1; i >= 0; i--) {
       peerEnd[i] = i < sorted.length - 1 && samePeer(keys[i + 1]!, keys[i]!) ? peerEnd[i + 1]! : i;
     }
+    const ranged = w.orderBy.length === 1
+      ? rangeKeys(keys.map((k) => k[0]!), w.orderBy[0]!.descending)
+      : null;
     sorted.forEach((row, i) => {
-      results.set(row, evalAt(w, sorted, i, peerStart, peerEnd, ctx));
+      results.set(row, evalAt(w, sorted, i, { start: peerStart, end: peerEnd, ranged }, ctx));
     });
   }
   return rows.map((r) => [...r, results.get(r) ?? null]);
@@ -62,15 +66,24 @@ function samePeer(a: Value[], b: Value[]): boolean {
   return true;
 }
 
+/** Row i's peer groups, and the ORDER BY values when there is one ORDER BY key. */
+interface Peers {
+  readonly start: readonly number[];
+  readonly end: readonly number[];
+  readonly ranged: RangeKeys | null;
+}
+
 function frameRange(
   frame: WindowFrame | null,
   hasOrder: boolean,
   i: number,
   n: number,
-  peerStart: number[],
-  peerEnd: number[],
+  peers: Peers,
 ): [number, number] {
+  const peerStart = peers.start;
+  const peerEnd = peers.end;
   if (!frame) return hasOrder ? [0, peerEnd[i]!] : [0, n - 1];
+  const within = { start: peerStart[i]!, end: peerEnd[i]! };
   const bound = (b: WindowFrame["start"], isStart: boolean): number => {
     switch (b.kind) {
       case "unbounded_preceding":
@@ -80,13 +93,16 @@ function frameRange(
       case "current_row":
         return frame.mode === "rows" ? i : isStart ? peerStart[i]! : peerEnd[i]!;
       case "preceding":
+      case "following": {
+        const preceding = b.kind === "preceding";
+        if (b.distance !== undefined && peers.ranged) {
+          return rangeEdge(peers.ranged, i, b.distance, preceding, isStart, within);
+        }
+        const offset = preceding ? -b.offset : b.offset;
         return frame.mode === "groups"
-          ? groupEdge(peerStart, peerEnd, i, -b.offset, isStart)
-          : i - b.offset;
-      case "following":
-        return frame.mode === "groups"
-          ? groupEdge(peerStart, peerEnd, i, b.offset, isStart)
-          : i + b.offset;
+          ? groupEdge(peerStart, peerEnd, i, offset, isStart)
+          : i + offset;
+      }
     }
   };
   return [Math.max(0, bound(frame.start, true)), Math.min(n - 1, bound(frame.end, false))];
@@ -139,10 +155,11 @@ function evalAt(
   w: WindowSpec,
   rows: Value[][],
   i: number,
-  peerStart: number[],
-  peerEnd: number[],
+  peers: Peers,
   ctx: ExecContext,
 ): Value {
+  const peerStart = peers.start;
+  const peerEnd = peers.end;
   const args = w.args.map(compile);
   const arg = (k: number, r: Value[]) => args[k] ? args[k]!(r, ctx) : null;
   const n = rows.length;
@@ -178,7 +195,7 @@ function evalAt(
       return arg(0, rows[j]!);
     }
   }
-  const [from, to] = frameRange(w.frame, w.orderBy.length > 0, i, n, peerStart, peerEnd);
+  const [from, to] = frameRange(w.frame, w.orderBy.length > 0, i, n, peers);
   const frameRows = excludeRows(w.frame, from <= to ? rows.slice(from, to + 1) : [], from, i, {
     start: peerStart[i]!,
     end: peerEnd[i]!,

@@ -19,6 +19,7 @@ import { pruneColumns } from "./plan/prune_columns.ts";
 import type { OutColumn, Planner, PreRunCte } from "./plan/planner_types.ts";
 import type { Scope } from "./plan/scope.ts";
 import { regOutput } from "./pg_catalog/reg_types.ts";
+import { recordLiteralTexts } from "./plan/literal_text.ts";
 
 /** A planned query or DML statement. */
 export interface PlannedStatement {
@@ -48,6 +49,7 @@ function parseStoredQuery(sql: string): ExtQuery {
     if ("kind" in parsed && parsed.kind === "set_operation") s = parsed.query;
     else if ("type" in parsed) s = parsed as SelectStatement;
     else throw new DbError("XX000", `Stored query is not a SELECT: ${sql}`);
+    recordLiteralTexts(s, sql);
     if (viewCache.size > 1000) viewCache.clear();
     viewCache.set(sql, s);
   }

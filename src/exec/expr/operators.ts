@@ -15,7 +15,7 @@ import {
   type TypeId,
   type Value,
 } from "../../common/types.ts";
-import { formatTypeName } from "../../common/value_text.ts";
+import { regtypeName } from "../../common/value_text.ts";
 import { addIntervals, scaleInterval, subIntervals } from "../../common/interval.ts";
 import { microsPerDay } from "../../common/datetime.ts";
 import { findCast, isNumericType, isStringType } from "../functions/cast.ts";
@@ -45,11 +45,9 @@ export interface BinaryPlan {
 }
 
 /** Throws PostgreSQL's "operator does not exist". */
-export function noOperator(op: string, l: SqlType, r: SqlType): DbError {
-  const e = new DbError(
-    "42883",
-    `operator does not exist: ${formatTypeName(baseType(l))} ${op} ${formatTypeName(baseType(r))}`,
-  );
+export function noOperator(op: string, l: SqlType | null, r: SqlType): DbError {
+  const left = l === null ? "" : `${regtypeName(l)} `;
+  const e = new DbError("42883", `operator does not exist: ${left}${op} ${regtypeName(r)}`);
   e.hint = "No operator matches the given name and argument types. " +
     "You might need to add explicit type casts.";
   return e;

@@ -6,7 +6,7 @@
 
 import { DbError } from "../../common/errors.ts";
 import { arrayOf, type SqlType, type, type Value } from "../../common/types.ts";
-import { formatTypeName } from "../../common/value_text.ts";
+import { regtypeName } from "../../common/value_text.ts";
 import { formatBytea } from "../../common/text_scalars.ts";
 import { defineFunction } from "./registry.ts";
 import { comparatorFor } from "./compare.ts";
@@ -38,7 +38,7 @@ defineFunction("pg_typeof", {
   args: ["any"],
   ret: "text",
   strict: false,
-  impl: (_a, _c, types) => formatTypeName(types[0] ?? type("unknown")),
+  impl: (_a, _c, types) => regtypeName(types[0] ?? type("unknown")),
 });
 defineFunction("num_nulls", {
   args: [],

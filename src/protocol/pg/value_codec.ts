@@ -6,7 +6,12 @@
  */
 import { DbError } from "../../common/errors.ts";
 import type { SqlType, Value } from "../../common/types.ts";
-import { formatValue, parseValue, type TextOptions } from "../../common/value_text.ts";
+import {
+  charTypmodLength,
+  formatValue,
+  parseValue,
+  type TextOptions,
+} from "../../common/value_text.ts";
 import type { Field } from "../../engine/session_api.ts";
 import { decodeBinaryValue, encodeBinaryValue } from "./binary_format.ts";
 import type { MessageWriter } from "./message_writer.ts";
@@ -141,7 +146,7 @@ export function parseTextValue(text: string, type: SqlType, options: TextOptions
       return text;
     case "varchar":
     case "bpchar": {
-      const n = type.typmod !== undefined && type.typmod >= 4 ? type.typmod - 4 : undefined;
+      const n = charTypmodLength(type.typmod);
       if (n === undefined) return text;
       if (text.length <= n && !surrogate.test(text)) {
         return type.id === "bpchar" && text.length < n ? text + " ".repeat(n - text.length) : text;

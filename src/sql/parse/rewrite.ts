@@ -373,10 +373,8 @@ function operandStart(tokens: readonly Token[], end: number): number {
   }
 }
 
-/** `x[lo:hi]` (either bound optional) → `pg_catalog.__slice(x, lo, hi)`, NULL for a missing bound. */
-function planSlice(tokens: readonly Token[], open: number, plan: Plan): void {
-  const close = matchingClose(tokens, open);
-  if (close < 0 || open === 0) return;
+/** The `:` of a slice `[lo:hi]` between `open` and `close`, or -1. */
+function sliceColon(tokens: readonly Token[], open: number, close: number): number {
   let colon = -1;
   let depth = 0;
   for (let j = open + 1; j < close; j++) {
@@ -384,7 +382,34 @@ function planSlice(tokens: readonly Token[], open: number, plan: Plan): void {
     else if (isPunct(tokens[j], ")") || isPunct(tokens[j], "]")) depth--;
     else if (depth === 0 && isPunct(tokens[j], ":")) colon = j;
   }
+  return colon;
+}
+
+/**
+ * `(expr)[i][j]` → `((expr)[i][j])`: the grammar takes subscripts of a
+ * parenthesized group only at the end of an operand, so a cast or operator
+ * after them (`(ARRAY[1, 2])[2]::text`) needs the whole in parentheses.
+ */
+function planGroupSubscript(tokens: readonly Token[], open: number, plan: Plan): void {
+  let close = open - 1;
+  while (isPunct(tokens[close + 1], "[")) {
+    const end = matchingClose(tokens, close + 1);
+    if (end < 0 || end === close + 2 || sliceColon(tokens, close + 1, end) >= 0) return;
+    close = end;
+  }
+  const s = operandStart(tokens, open - 1);
+  if (s < 0) return;
+  add(plan.before, s, "(");
+  add(plan.after, close, ")");
+}
+
+/** `x[lo:hi]` (either bound optional) → `pg_catalog.__slice(x, lo, hi)`, NULL for a missing bound. */
+function planSlice(tokens: readonly Token[], open: number, plan: Plan): void {
+  const close = matchingClose(tokens, open);
+  if (close < 0 || open === 0) return;
+  const colon = sliceColon(tokens, open, close);
   const prev = tokens[open - 1]!;
+  if (colon < 0 && isPunct(prev, ")")) return planGroupSubscript(tokens, open, plan);
   const bracketed = prev.kind === "punct" && prev.value !== ")" && prev.value !== "]";
   if (colon < 0 || bracketed || isWord(prev, "array")) return;
   const s = operandStart(tokens, open - 1);

@@ -121,7 +121,7 @@ export const columns: VirtualRelation = virtual(
         // The planner stores varchar(n) as n (PostgreSQL's atttypmod is n + 4).
         const charLen = (c.type.id === "varchar" || c.type.id === "bpchar") && tm >= 0 ? tm : null;
         const dt = c.type.id === "timestamp" || c.type.id === "timestamptz" ||
-            c.type.id === "time"
+            c.type.id === "time" || c.type.id === "interval"
           ? (tm >= 0 ? tm : 6)
           : c.type.id === "date"
           ? 0

@@ -88,6 +88,9 @@ function outputNames(id: TypeId, catalog: Catalog): Map<number, string> {
         out.set(e.oid, quoteIdent(e.name));
         out.set(e.arrayOid, `${quoteIdent(e.name)}[]`);
       }
+      for (const r of catalog.relations.values()) {
+        if (r.rowTypeOid !== undefined) out.set(r.rowTypeOid, quoteIdent(r.name));
+      }
       break;
     case "regproc":
       for (const [oid, name] of systemProcs) out.set(oid, name);

@@ -10,9 +10,9 @@ import { arrayOf, type SqlType, type as scalar } from "../../common/types.ts";
 import type { BoundExpr } from "../../exec/plan.ts";
 import { libraryPrefix } from "../../exec/builtins_library.ts";
 import { noOperator } from "../../exec/expr/operators.ts";
-import { commonType, isTextType } from "./sql_types.ts";
+import { isNumericType, isTextType, operatorType } from "./sql_types.ts";
 import { bindLibrary, bindOperator } from "./bind_function.ts";
-import { arithmetic } from "./bind_ops.ts";
+import { arithmetic, temporal, untypedTemporal } from "./bind_ops.ts";
 import {
   bindRowCompare,
   bindRowCompareRecord,
@@ -22,7 +22,15 @@ import {
   recordRows,
   rowItems,
 } from "./bind_row.ts";
-import { type BindEnv, bindExpr, bindNumber, coerceTo, planSub, subquery } from "./bind_expr.ts";
+import {
+  bindBoolean,
+  type BindEnv,
+  bindExpr,
+  bindNumber,
+  coerceTo,
+  planSub,
+  subquery,
+} from "./bind_expr.ts";
 
 const boolT = scalar("bool");
 
@@ -30,7 +38,7 @@ const boolT = scalar("bool");
 export function bindUnary(e: Extract<Expr, { type: "unary" }>, env: BindEnv): BoundExpr {
   switch (e.op) {
     case "NOT": {
-      const arg = coerceTo(bindExpr(e.operand, env, boolT), boolT);
+      const arg = bindBoolean(e.operand, env, "NOT");
       return { kind: "not", arg, type: boolT };
     }
     case "IS NULL":
@@ -47,7 +55,7 @@ export function bindUnary(e: Extract<Expr, { type: "unary" }>, env: BindEnv): Bo
     case "IS NOT FALSE":
       return {
         kind: "is_bool",
-        arg: coerceTo(bindExpr(e.operand, env, boolT), boolT),
+        arg: bindBoolean(e.operand, env, e.op),
         value: e.op === "IS TRUE" || e.op === "IS NOT TRUE",
         negate: e.op.includes("NOT"),
         type: boolT,
@@ -71,6 +79,7 @@ export function bindUnary(e: Extract<Expr, { type: "unary" }>, env: BindEnv): Bo
         throw new DbError("42725", "operator is not unique: - unknown");
       }
       const t = arg.type.id === "unknown" ? scalar("numeric") : arg.type;
+      if (!isNumericType(t) && t.id !== "interval") throw noOperator("-", null, t);
       return { kind: "call", fn: "neg", args: [coerceTo(arg, t)], type: t };
     }
     case "+":
@@ -80,14 +89,8 @@ export function bindUnary(e: Extract<Expr, { type: "unary" }>, env: BindEnv): Bo
 
 /** Builds a comparison after unifying operand types. */
 export function compareOp(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
-  let c: SqlType;
-  try {
-    c = commonType(l.type, r.type);
-  } catch (e) {
-    // Comparing unrelated types is a missing operator, as PostgreSQL reports it.
-    if (e instanceof DbError && e.sqlstate === "42804") throw noOperator(op, l.type, r.type);
-    throw e;
-  }
+  // Comparing unrelated types is a missing operator, as PostgreSQL reports it.
+  const c = operatorType(op, l.type, r.type);
   const t = c.id === "unknown" ? scalar("text") : c;
   return { kind: "call", fn: op, args: [coerceTo(l, t), coerceTo(r, t)], type: boolT };
 }
@@ -96,8 +99,8 @@ export function compareOp(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
 export function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): BoundExpr {
   const op = e.op;
   if (op === "AND" || op === "OR") {
-    const l = coerceTo(bindExpr(e.left, env, boolT), boolT);
-    const r = coerceTo(bindExpr(e.right, env, boolT), boolT);
+    const l = bindBoolean(e.left, env, op);
+    const r = bindBoolean(e.right, env, op);
     const kind = op === "AND" ? "and" : "or";
     const args = [...(l.kind === kind ? l.args : [l]), ...(r.kind === kind ? r.args : [r])];
     return { kind, args, type: boolT };
@@ -125,8 +128,14 @@ export function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): 
       .includes(op) ||
     l0.type.id === "json" || l0.type.id === "jsonb" || l0.type.id === "array" ||
     ["?", "?|", "?&", "#>", "#>>", "#-", "<<", ">>"].includes(op);
-  const r0 = bindExpr(e.right, env, l0.type.id === "unknown" || textual ? undefined : l0.type);
-  const l = l0.type.id === "unknown" && r0.type.id !== "unknown" && !textual
+  // An untyped literal beside a date/time operand of arithmetic is resolved by `arithmetic`.
+  const dated = (t: SqlType) => ["+", "-", "*", "/"].includes(op) && temporal.includes(t.id);
+  const r0 = bindExpr(
+    e.right,
+    env,
+    l0.type.id === "unknown" || textual || dated(l0.type) ? undefined : l0.type,
+  );
+  const l = l0.type.id === "unknown" && r0.type.id !== "unknown" && !textual && !dated(r0.type)
     ? bindExpr(e.left, env, r0.type)
     : l0;
   const r = r0;
@@ -142,6 +151,7 @@ export function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): 
     case "NOT LIKE":
     case "ILIKE":
     case "NOT ILIKE": {
+      matchOperands(op, l, r);
       const call: BoundExpr = {
         kind: "call",
         fn: op.includes("ILIKE") ? "ilike" : "like",
@@ -154,6 +164,7 @@ export function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): 
     case "~*":
     case "!~":
     case "!~*":
+      matchOperands(op, l, r);
       return {
         kind: "call",
         fn: op,
@@ -185,9 +196,13 @@ export function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): 
       ) {
         throw new DbError("42725", `operator is not unique: unknown ${op} unknown`);
       }
-      if (temporalOperands(op, l, r)) return bindOperator(op, l, r);
-      if (l.type.id === "jsonb") return bindOperator(op, l, r);
-      return arithmetic(op, ...float4Mixed(l, r));
+      if (dated(l.type) && r.type.id === "unknown") {
+        return arithmeticOf(op, l, coerceTo(r, untypedTemporal(op, l.type, "right")));
+      }
+      if (dated(r.type) && l.type.id === "unknown") {
+        return arithmeticOf(op, coerceTo(l, untypedTemporal(op, r.type, "left")), r);
+      }
+      return arithmeticOf(op, l, r);
     case "^":
       return bindOperator(op, l.type.id === "unknown" ? coerceTo(l, scalar("float8")) : l, r);
     case "AT TIME ZONE": {
@@ -204,7 +219,12 @@ export function bindBinary(e: Extract<Expr, { type: "binary" }>, env: BindEnv): 
   }
 }
 
-const temporal = ["date", "time", "timestamp", "timestamptz", "interval"];
+/** `l op r` for + - * / % with typed (or untyped numeric) operands. */
+function arithmeticOf(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
+  if (temporalOperands(op, l, r)) return bindOperator(op, l, r);
+  if (l.type.id === "jsonb") return bindOperator(op, l, r);
+  return arithmetic(op, ...float4Mixed(l, r));
+}
 
 /** Date/time arithmetic on typed operands resolves through the operator library. */
 function temporalOperands(op: string, l: BoundExpr, r: BoundExpr): boolean {
@@ -221,6 +241,25 @@ function float4Mixed(l: BoundExpr, r: BoundExpr): [BoundExpr, BoundExpr] {
   const numeric = ["int2", "int4", "int8", "numeric", "float8"];
   if (!f4 || !(numeric.includes(l.type.id) || numeric.includes(r.type.id))) return [l, r];
   return [coerceTo(l, scalar("float8")), coerceTo(r, scalar("float8"))];
+}
+
+const matchOperatorNames: Readonly<Record<string, string>> = {
+  "LIKE": "~~",
+  "NOT LIKE": "!~~",
+  "ILIKE": "~~*",
+  "NOT ILIKE": "!~~*",
+};
+
+/**
+ * LIKE and regular-expression matches take character strings (or, for LIKE,
+ * two byteas): `1 LIKE 'a'` has no operator, as in PostgreSQL.
+ * @throws {DbError} 42883 operator does not exist: integer ~~ unknown
+ */
+function matchOperands(op: string, l: BoundExpr, r: BoundExpr): void {
+  const stringy = (t: SqlType) => t.id === "unknown" || isTextType(t);
+  if (stringy(l.type) && stringy(r.type)) return;
+  if (op in matchOperatorNames && l.type.id === "bytea" && r.type.id === "bytea") return;
+  throw noOperator(matchOperatorNames[op] ?? op, l.type, r.type);
 }
 
 /** A `||` operand: unknown literals and char(n) (trailing blanks dropped) become text. */
@@ -251,7 +290,7 @@ function bindIn(left: Expr, right: Expr, negate: boolean, env: BindEnv): BoundEx
     const items = exprs.map((x) =>
       bindExpr(x, env, arg.type.id === "unknown" ? undefined : arg.type)
     );
-    const t0 = items.reduce<SqlType>((acc, i) => commonType(acc, i.type), arg.type);
+    const t0 = items.reduce<SqlType>((acc, i) => operatorType("=", acc, i.type), arg.type);
     const t = t0.id === "unknown" ? scalar("text") : t0;
     return {
       kind: "in_list",
@@ -263,7 +302,7 @@ function bindIn(left: Expr, right: Expr, negate: boolean, env: BindEnv): BoundEx
   }
   const sub = planSub(right as SelectStatement, env);
   if (sub.types.length !== 1) throw new DbError("42601", "subquery has too many columns");
-  const t = commonType(arg.type, sub.types[0]!);
+  const t = operatorType("=", arg.type, sub.types[0]!);
   return subquery("in", sub, coerceTo(arg, t), negate, boolT);
 }
 function quantifiedCall(e: Expr): { all: boolean; arg: Expr } | null {
@@ -287,13 +326,16 @@ function bindQuantified(
     const arr = subquery("array", sub, null, false, arrayOf(sub.types[0] ?? scalar("text")));
     return quantifiedArray(l, op, q.all, arr);
   }
-  const arr = bindExpr(a, env, l.type.id === "unknown" ? undefined : arrayOf(l.type));
+  // An ARRAY[...] constructor has its own type (`1 = ANY (ARRAY['a'])` compares
+  // integer with text); an untyped '{...}' literal takes the other side's.
+  const typed = l.type.id === "unknown" || a.type === "array";
+  const arr = bindExpr(a, env, typed ? undefined : arrayOf(l.type));
   return quantifiedArray(l, op, q.all, arr);
 }
 
 function quantifiedArray(l: BoundExpr, op: string, all: boolean, arr: BoundExpr): BoundExpr {
   const elem = arr.type.elem ?? scalar("text");
-  const t0 = commonType(l.type, elem);
+  const t0 = operatorType(op, l.type, elem);
   const t = t0.id === "unknown" ? scalar("text") : t0;
   const arrayArg = arr.kind === "param" && arr.type.id === "unknown"
     ? { ...arr, type: arrayOf(t) }

@@ -15,7 +15,9 @@ import { catalogOf, isCatalogFunction, markValueDependent } from "../pg_catalog/
 import { bindRegCast, isRegType } from "../pg_catalog/reg_types.ts";
 import { hasFunction } from "../../exec/functions/mod.ts";
 import type { Scope } from "./scope.ts";
-import { commonType, resolveType } from "./sql_types.ts";
+import { commonTypeOf, resolveType } from "./sql_types.ts";
+import { regtypeName } from "../../common/value_text.ts";
+import { literalAt, recordedLiteral } from "./literal_text.ts";
 import { bindFunction, bindOperator } from "./bind_function.ts";
 import { aggregateNames, windowNames } from "../../exec/functions/aggregates.ts";
 import { bindCase, bindKeyword } from "./bind_ops.ts";
@@ -124,9 +126,9 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
       // falls through: a one-item list keeps the array binding (two or more items make a row)
     case "array": {
       const items = e.expressions.map((x) => bindExpr(x, env, expected?.elem));
-      const elem = items.reduce<SqlType>(
-        (t, i) => commonType(t, i.type),
-        expected?.elem ?? scalar("unknown"),
+      const elem = commonTypeOf(
+        [expected?.elem ?? scalar("unknown"), ...items.map((i) => i.type)],
+        "ARRAY",
       );
       const fixed = elem.id === "unknown" ? scalar("text") : elem;
       // ARRAY[ARRAY[..], ..] is a multi-dimensional array of the same type.
@@ -222,16 +224,15 @@ export function subquery(
   return { kind: "subquery", mode, plan: sub.plan, arg, negate, correlated: sub.correlated, type };
 }
 
-const numberAt = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/i;
-
 /** Binds a numeric literal to int4, int8 or numeric, re-reading its source text. */
 export function bindNumber(
   e: Extract<Expr, { type: "integer" | "numeric" }>,
   env: BindEnv,
 ): BoundExpr {
   const loc = e._location;
-  // The literal as written at its source offset (the frontend spells `1e3` out for the grammar).
-  const raw = loc ? numberAt.exec(env.ctx.text.slice(loc.start, loc.start + 1100))?.[0] : undefined;
+  // The literal as written: recorded for a stored query's nodes, else at its offset in this
+  // statement's text (the frontend spells `1e3` out for the grammar).
+  const raw = recordedLiteral(e) ?? (loc ? literalAt(env.ctx.text, loc.start, e.value) : undefined);
   const text = raw ?? String(e.value);
   if (/^[+-]?\d+$/.test(text)) {
     const big = BigInt(text);
@@ -304,10 +305,12 @@ function bindColumn(e: Extract<Expr, { type: "ref" }>, env: BindEnv): BoundExpr 
   if (env.agg) {
     const r = env.agg.inputScope.resolve(table, e.name);
     if (r.depth === 0) {
+      // PostgreSQL names the column with its table (or alias): column "w.x".
+      const owner = r.column.table ?? table;
       throw new DbError(
         "42803",
         `column "${
-          table ? table + "." : ""
+          owner ? owner + "." : ""
         }${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
       );
     }
@@ -353,6 +356,23 @@ export function coerceTo(e: BoundExpr, to: SqlType): BoundExpr {
   if (e.kind === "param" && e.type.id === "unknown") return { ...e, type: to };
   if (e.type.id === to.id && e.type.id === "array") return e;
   return { kind: "cast", arg: e, from: e.type, type: to, implicit: true };
+}
+
+/**
+ * Binds `e` where a boolean is required (WHERE, NOT, AND, CASE/WHEN, ...): an
+ * untyped literal or parameter becomes boolean, any other type is an error.
+ * @throws {DbError} 42804 argument of WHERE must be type boolean, not type integer
+ */
+export function bindBoolean(e: Expr, env: BindEnv, construct: string): BoundExpr {
+  const b = bindExpr(e, env, boolT);
+  const id = b.type.id;
+  if (id !== "bool" && id !== "unknown" && !(b.kind === "const" && b.value === null)) {
+    throw new DbError(
+      "42804",
+      `argument of ${construct} must be type boolean, not type ${regtypeName(b.type)}`,
+    );
+  }
+  return coerceTo(b, boolT);
 }
 
 function bindCall(e: ExprCall, env: BindEnv, expected?: SqlType): BoundExpr {

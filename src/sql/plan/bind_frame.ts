@@ -8,6 +8,8 @@
 import type { Expr } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import type { FrameBound, WindowFrame } from "../../exec/plan.ts";
+import { Interval, type Value } from "../../common/types.ts";
+import { parseInterval } from "../../common/interval.ts";
 
 /** The partition list without the frame marker, and the frame (null: the default). */
 export interface SplitFrame {
@@ -59,7 +61,10 @@ function bound(kind: string, offset: Expr | undefined, mode: string, which: stri
     case "offset preceding":
     case "offset following": {
       if (mode === "range") {
-        throw new DbError("0A000", "RANGE with an offset PRECEDING/FOLLOWING is not supported");
+        const distance = rangeDistance(offset, which);
+        return kind === "offset preceding"
+          ? { kind: "preceding", offset: 0, distance }
+          : { kind: "following", offset: 0, distance };
       }
       const n = offsetValue(offset, which);
       return kind === "offset preceding"
@@ -69,6 +74,31 @@ function bound(kind: string, offset: Expr | undefined, mode: string, which: stri
     default:
       throw new DbError("42601", `unknown window frame bound ${kind}`);
   }
+}
+
+/**
+ * A RANGE offset: a non-negative number or interval constant.
+ * @throws {DbError} 22004 null, 22013 negative, 0A000 not a constant
+ */
+function rangeDistance(e: Expr | undefined, which: string): Value {
+  if (e?.type === "null") throw new DbError("22004", `frame ${which} offset must not be null`);
+  const negative = e?.type === "unary" && e.op === "-";
+  const inner = negative ? (e as Extract<Expr, { type: "unary" }>).operand : e;
+  let value: Value;
+  if (inner?.type === "integer" || inner?.type === "numeric") value = inner.value;
+  else if (
+    inner?.type === "cast" && inner.operand.type === "string" && inner.to.kind !== "array" &&
+    inner.to.name.toLowerCase() === "interval"
+  ) {
+    value = parseInterval(inner.operand.value);
+  } else throw new DbError("0A000", "RANGE offsets must be number or interval constants");
+  const sign = value instanceof Interval
+    ? Math.sign(value.months || value.days || Number(value.micros))
+    : Math.sign(value as number);
+  if (negative ? sign > 0 : sign < 0) {
+    throw new DbError("22013", `invalid preceding or following size in window function`);
+  }
+  return value;
 }
 
 function offsetValue(e: Expr | undefined, which: string): number {

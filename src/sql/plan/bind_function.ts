@@ -9,7 +9,7 @@ import { DbError } from "../../common/errors.ts";
 import { arrayOf, type SqlType, type as scalar } from "../../common/types.ts";
 import type { AggSpec, BoundExpr, SortKey } from "../../exec/plan.ts";
 import { type BindEnv, bindExpr, coerceTo, fingerprint } from "./bind_expr.ts";
-import { commonType, isNumericType } from "./sql_types.ts";
+import { commonType, commonTypeOf, isNumericType, operatorType } from "./sql_types.ts";
 import { bindCatalogFunction } from "../pg_catalog/functions.ts";
 import { splitFrame } from "./bind_frame.ts";
 import { isBuiltin } from "../../exec/builtins.ts";
@@ -172,6 +172,14 @@ function bindWindow(e: ExprCall, name: string, env: BindEnv): BoundExpr {
     ? args.map((a, i) => (i === 2 ? coerceTo(a, args[0]!.type) : a))
     : args;
   const { partitionBy, frame } = splitFrame(e.over!.partitionBy);
+  const ranged = (b: NonNullable<typeof frame>["start"]) =>
+    (b.kind === "preceding" || b.kind === "following") && b.distance !== undefined;
+  if (frame && (ranged(frame.start) || ranged(frame.end)) && e.over!.orderBy?.length !== 1) {
+    throw new DbError(
+      "42P20",
+      "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
+    );
+  }
   w.specs.push({
     fn: name,
     args: fixedArgs,
@@ -233,8 +241,10 @@ function bindScalar(e: ExprCall, name: string, env: BindEnv, expected?: SqlType)
   }
   let type: SqlType;
   if (["coalesce", "nullif", "greatest", "least"].includes(name)) {
-    let common: SqlType = expected ?? t("unknown");
-    for (const a of args) common = commonType(common, a.type);
+    const types = [expected ?? t("unknown"), ...args.map((a) => a.type)];
+    let common = name === "nullif"
+      ? operatorType("=", args[0]?.type ?? t("unknown"), args[1]?.type ?? t("unknown"))
+      : commonTypeOf(types, name.toUpperCase());
     if (common.id === "unknown") common = t("text");
     args = args.map((a) => coerceTo(a, common));
     type = common;

@@ -14,7 +14,7 @@ import type { AggSpec, BoundExpr } from "../../exec/plan.ts";
 import { similarToRegExp } from "../../exec/functions/patterns.ts";
 import { type BindEnv, bindExpr, coerceTo, fingerprint } from "./bind_expr.ts";
 import { compareOp } from "./bind_binary.ts";
-import { commonType, isTextType } from "./sql_types.ts";
+import { isTextType, operatorType } from "./sql_types.ts";
 import { checkCollation } from "../../common/collations.ts";
 import { typeDisplayName } from "../../exec/coerce.ts";
 
@@ -85,7 +85,7 @@ function bindDistinct(args: readonly Expr[], distinct: boolean, env: BindEnv): B
   const l = l0.type.id === "unknown" && r.type.id !== "unknown"
     ? bindExpr(args[0]!, env, r.type)
     : l0;
-  const c = commonType(l.type, r.type);
+  const c = operatorType("=", l.type, r.type);
   const t = c.id === "unknown" ? scalar("text") : c;
   return {
     kind: "call",

@@ -6,26 +6,37 @@ import type { Expr } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
 import { type SqlType, type as scalar } from "../../common/types.ts";
 import type { BoundExpr } from "../../exec/plan.ts";
-import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
-import { commonType, isNumericType, isTextType } from "./sql_types.ts";
+import { bindBoolean, type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
+import { commonTypeOf, isNumericType, operatorType } from "./sql_types.ts";
 import { databaseName } from "../pg_catalog/virtual.ts";
+import { noOperator } from "../../exec/expr/operators.ts";
 
-const boolT = scalar("bool");
+/** The date/time types. */
+export const temporal: readonly string[] = ["date", "timestamp", "timestamptz", "interval", "time"];
+
+/**
+ * The type an untyped literal takes beside a date/time operand, as
+ * PostgreSQL's operator resolution finds it: the other operand's type when
+ * that operator exists (`date - '2020-01-01'`, `now() - '...'`), else the
+ * one candidate (`timestamp + '1 day'` is interval, `interval * '2'` float8).
+ * @throws {DbError} 42725 for `date + '1'` (integer, interval or time)
+ */
+export function untypedTemporal(op: string, known: SqlType, side: "left" | "right"): SqlType {
+  if (known.id === "interval") return scalar(op === "*" || op === "/" ? "float8" : "interval");
+  if (op === "-" && side === "right") return known;
+  if (op === "+" && known.id === "date") {
+    const [a, b] = side === "left" ? ["unknown", "date"] : ["date", "unknown"];
+    throw new DbError("42725", `operator is not unique: ${a} + ${b}`);
+  }
+  if (op === "-" && known.id !== "date") return known;
+  return scalar(known.id === "date" ? "date" : "interval");
+}
 
 /** Types and binds `l op r` for + - * / %. @throws {DbError} 42883 */
 export function arithmetic(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
-  const temporal = ["date", "timestamp", "timestamptz", "interval", "time"];
   if (temporal.includes(l.type.id) || temporal.includes(r.type.id)) {
-    const lt = l.type.id === "unknown"
-      ? (r.type.id === "date" ? scalar("int4") : scalar("interval"))
-      : l.type;
-    const rt = r.type.id === "unknown"
-      ? (l.type.id === "date" && op !== "-"
-        ? scalar("int4")
-        : l.type.id === "date"
-        ? scalar("date")
-        : scalar("interval"))
-      : r.type;
+    const lt = l.type.id === "unknown" ? untypedTemporal(op, r.type, "left") : l.type;
+    const rt = r.type.id === "unknown" ? untypedTemporal(op, l.type, "right") : r.type;
     const lc = coerceTo(l, lt);
     const rc = coerceTo(r, rt);
     let type: SqlType;
@@ -37,11 +48,10 @@ export function arithmetic(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
     else type = lt.id === "interval" && rt.id !== "interval" ? rt : lt;
     return { kind: "call", fn: op, args: [lc, rc], type };
   }
-  const t = commonType(l.type, r.type);
-  const type = isTextType(t) || t.id === "unknown" ? scalar("numeric") : t;
-  if (!isNumericType(type)) {
-    throw new DbError("42883", `operator does not exist: ${l.type.id} ${op} ${r.type.id}`);
-  }
+  const t = operatorType(op, l.type, r.type);
+  // Only an untyped literal reads as a number; text and numbers have no arithmetic.
+  const type = t.id === "unknown" ? scalar("numeric") : t;
+  if (!isNumericType(type)) throw noOperator(op, l.type, r.type);
   return { kind: "call", fn: op, args: [coerceTo(l, type), coerceTo(r, type)], type };
 }
 
@@ -49,15 +59,13 @@ export function arithmetic(op: string, l: BoundExpr, r: BoundExpr): BoundExpr {
 export function bindCase(e: Extract<Expr, { type: "case" }>, env: BindEnv): BoundExpr {
   const operand = e.value ? bindExpr(e.value, env) : null;
   const whens = e.whens.map((w) => ({
-    when: operand
-      ? bindExpr(w.when, env, operand.type)
-      : coerceTo(bindExpr(w.when, env, boolT), boolT),
+    when: operand ? bindExpr(w.when, env, operand.type) : bindBoolean(w.when, env, "CASE/WHEN"),
     then: bindExpr(w.value, env),
   }));
   const otherwise = e.else ? bindExpr(e.else, env) : null;
-  let t: SqlType = scalar("unknown");
-  for (const w of whens) t = commonType(t, w.then.type);
-  if (otherwise) t = commonType(t, otherwise.type);
+  // As in PostgreSQL, ELSE comes first (its type is preferred, and named first in errors).
+  const branches = [...(otherwise ? [otherwise.type] : []), ...whens.map((w) => w.then.type)];
+  let t = commonTypeOf(branches, "CASE");
   if (t.id === "unknown") t = scalar("text");
   return {
     kind: "case",

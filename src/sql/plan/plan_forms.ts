@@ -19,7 +19,7 @@ import type { CteBinding, OutColumn, PlannedQuery, Planner } from "./planner_typ
 import { planDelete, planInsert, type PlannedDml, planUpdate } from "./plan_dml.ts";
 import { Scope } from "./scope.ts";
 import { castPlan, combine } from "./plan_set_query.ts";
-import { commonType } from "./sql_types.ts";
+import { commonTypeOf } from "./sql_types.ts";
 
 /** Plans a UNION / INTERSECT / EXCEPT. */
 export function planSetOp(
@@ -54,7 +54,7 @@ export function planValues(
   });
   const types = Array.from({ length: width }, (_, i) => {
     let t: SqlType = expected?.[i] ?? scalar("unknown");
-    for (const r of rows) t = expected?.[i] ? t : commonType(t, r[i]!.type);
+    if (!expected?.[i]) t = commonTypeOf(rows.map((r) => r[i]!.type), "VALUES");
     return t.id === "unknown" ? scalar("text") : t;
   });
   return {

@@ -10,7 +10,7 @@ import { DbError } from "../../common/errors.ts";
 import { type as scalar } from "../../common/types.ts";
 import type { BoundExpr, PlanNode } from "../../exec/plan.ts";
 import type { RelationDef } from "../catalog/catalog.ts";
-import { bindExpr, coerceTo } from "./bind_expr.ts";
+import { bindBoolean, bindExpr, coerceTo } from "./bind_expr.ts";
 import { andAll, conjuncts } from "./expr_walk.ts";
 import { findVirtualRelation, virtualScan } from "../pg_catalog/mod.ts";
 import type { Planner } from "./planner_types.ts";
@@ -310,7 +310,7 @@ export function planFrom(
         windows: null,
         collectAggregates: false,
       };
-      const b = coerceTo(bindExpr(onExpr, env, scalar("bool")), scalar("bool"));
+      const b = bindBoolean(onExpr, env, "JOIN/ON");
       on = andAll([...conjuncts(on), ...conjuncts(b)]);
     }
     steps.push({ leaf, joinType, on, lateral: item.lateral ?? false });
@@ -326,7 +326,7 @@ export function planFrom(
   let whereBound: BoundExpr | null = null;
   if (where) {
     const env = { scope, ctx: ctxOf(p), agg: null, windows: null, collectAggregates: false };
-    whereBound = coerceTo(bindExpr(where, env, scalar("bool")), scalar("bool"));
+    whereBound = bindBoolean(where, env, "WHERE");
   }
   return { scope, plan: buildJoins(p, steps, conjuncts(whereBound)) };
 }

@@ -9,7 +9,14 @@ import type { Expr, SelectedColumn, SelectFromStatement, SelectStatement } from 
 import { DbError } from "../../common/errors.ts";
 import { type SqlType, type as scalar } from "../../common/types.ts";
 import type { AggSpec, BoundExpr, PlanNode, SortKey, WindowSpec } from "../../exec/plan.ts";
-import { type AggCollector, type BindEnv, bindExpr, coerceTo, fingerprint } from "./bind_expr.ts";
+import {
+  type AggCollector,
+  bindBoolean,
+  type BindEnv,
+  bindExpr,
+  coerceTo,
+  fingerprint,
+} from "./bind_expr.ts";
 import { aggregateNames } from "../../exec/functions/aggregates.ts";
 import { ctxOf, planFrom } from "./plan_from.ts";
 import { planSetOp, planValues, planWith, planWithRecursive } from "./plan_forms.ts";
@@ -65,6 +72,26 @@ function outputName(c: SelectedColumn): string {
   return exprName(c.expr);
 }
 
+/** True when PostgreSQL's FigureColname finds a name of full strength (not `?column?`, a type name or `case`). */
+function strongName(e: Expr): boolean {
+  switch (e.type) {
+    case "ref":
+    case "member":
+    case "keyword":
+    case "array":
+    case "list":
+      return true;
+    case "call":
+      return !operatorFunctions.has(e.function.name);
+    case "cast":
+      return strongName(e.operand);
+    case "case":
+      return e.else !== undefined && e.else !== null && strongName(e.else);
+    default:
+      return false;
+  }
+}
+
 function exprName(e: Expr): string {
   switch (e.type) {
     case "ref":
@@ -88,7 +115,8 @@ function exprName(e: Expr): string {
         ? "array"
         : typeNameOf(e.to.name);
     case "case":
-      return "case";
+      // PostgreSQL names a CASE after its ELSE when that has a name of its own.
+      return e.else && strongName(e.else) ? exprName(e.else) : "case";
     case "member":
       return typeof e.member === "string" ? e.member : "?column?";
     case "array":
@@ -161,7 +189,7 @@ function planSimpleSelect(
   if (isAgg) {
     const g = groupingPlan(stmt.groupBy ?? [], {
       columns: stmt.columns ?? [],
-      isInputColumn: (name) => canResolve(from.scope, { type: "ref", name }),
+      isInputColumn: (name) => isInputName(from.scope, name),
     });
     sets = g.sets;
     groupBound = g.exprs.map((e) => bindExpr(e, env));
@@ -208,7 +236,7 @@ function planSimpleSelect(
     });
   }
   let having: BoundExpr | null = null;
-  if (stmt.having) having = coerceTo(bindExpr(stmt.having, env, scalar("bool")), scalar("bool"));
+  if (stmt.having) having = bindBoolean(stmt.having, env, "HAVING");
   const order = bindOrder(stmt, items, selEnv);
   if (agg) {
     node = {
@@ -288,31 +316,65 @@ function bindOrder(stmt: SelectFromStatement, items: SelectItem[], env: BindEnv)
       expr = { kind: "column", depth: 1000, index: o.by.value - 1, type: item.column.type };
     } else {
       const by = o.by;
-      const named = by.type === "ref" && !by.table
-        ? items.findIndex((i) => i.column.name === by.name && i.expr !== null)
-        : -1;
+      // A bare name is an output column's name first (SQL92), then an expression (SQL99).
+      const named = by.type === "ref" && !by.table ? outputColumn(items, by.name) : -1;
       const sameExpr = items.findIndex((i) =>
         i.expr !== null && fingerprint(i.expr) === fingerprint(by)
       );
-      if (sameExpr >= 0) {
-        expr = { kind: "column", depth: 1000, index: sameExpr, type: items[sameExpr]!.column.type };
-      } else if (named >= 0 && (env.agg || !canResolve(env.scope, by))) {
-        expr = { kind: "column", depth: 1000, index: named, type: items[named]!.column.type };
+      const at = named >= 0 ? named : sameExpr;
+      if (at >= 0) {
+        expr = { kind: "column", depth: 1000, index: at, type: items[at]!.column.type };
       } else expr = bindExpr(o.by, env);
     }
     return { expr, descending, nullsFirst };
   });
 }
 
-function canResolve(scope: Scope, e: Expr): boolean {
-  if (e.type !== "ref") return true;
+/**
+ * ORDER BY must start with the DISTINCT ON expressions (in any order) until
+ * all of them are seen, as PostgreSQL requires.
+ * @throws {DbError} 42P10
+ */
+function checkDistinctOnOrder(distinctOn: readonly BoundExpr[], keys: readonly SortKey[]): void {
+  const at = (e: BoundExpr) => (e.kind === "column" ? e.index : -1);
+  const remaining = new Set(distinctOn.map(at));
+  for (const k of keys) {
+    if (remaining.size === 0) return;
+    if (!remaining.delete(at(k.expr))) {
+      throw new DbError(
+        "42P10",
+        "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+      );
+    }
+  }
+}
+
+/** True when `name` is a column of the FROM clause (GROUP BY prefers those to output names). */
+function isInputName(scope: Scope, name: string): boolean {
   try {
-    scope.resolve(null, e.name);
+    scope.resolve(null, name);
     return true;
   } catch {
     // Not an input column: the name refers to an output alias instead.
     return false;
   }
+}
+
+/**
+ * The select-list position named `name`, -1 when none is.
+ * @throws {DbError} 42702 when two columns of that name are different expressions
+ */
+function outputColumn(items: readonly SelectItem[], name: string): number {
+  const at = items.findIndex((i) => i.column.name === name);
+  if (at < 0) return -1;
+  const first = items[at]!;
+  for (const other of items.slice(at + 1)) {
+    if (other.column.name !== name) continue;
+    const same = first.expr !== null && other.expr !== null &&
+      fingerprint(first.expr) === fingerprint(other.expr);
+    if (!same) throw new DbError("42702", `ORDER BY "${name}" is ambiguous`);
+  }
+  return at;
 }
 
 function finish(
@@ -336,13 +398,28 @@ function finish(
   let distinctOn: BoundExpr[] | null = null;
   if (Array.isArray(stmt.distinct)) {
     distinctOn = stmt.distinct.map((d) => {
-      const at = items.findIndex((i) => i.expr !== null && fingerprint(i.expr) === fingerprint(d));
-      if (at < 0) {
-        throw new DbError("42P10", "SELECT DISTINCT ON expressions must appear in the select list");
+      // DISTINCT ON (1) names a select-list position, as ORDER BY 1 does.
+      const at = d.type === "integer" && items[d.value - 1]
+        ? d.value - 1
+        : items.findIndex((i) => i.expr !== null && fingerprint(i.expr) === fingerprint(d));
+      if (at >= 0) return { kind: "column", depth: 0, index: at, type: items[at]!.column.type };
+      // Else an ORDER BY expression (PostgreSQL requires it to lead ORDER BY anyway).
+      const k = (stmt.orderBy ?? []).findIndex((o) => fingerprint(o.by) === fingerprint(d));
+      const key = keys[k]?.expr;
+      if (key !== undefined) return key;
+      if (keys.length > 0) {
+        throw new DbError(
+          "42P10",
+          "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+        );
       }
-      return { kind: "column", depth: 0, index: at, type: items[at]!.column.type };
+      throw new DbError(
+        "0A000",
+        "DISTINCT ON an expression outside the select list needs it in ORDER BY",
+      );
     });
   }
+  if (distinctOn) checkDistinctOnOrder(distinctOn, keys);
   if (keys.length > 0) node = { kind: "sort", input: node, keys };
   if (stmt.distinct === "distinct" || distinctOn) {
     const on = distinctOn ??

@@ -14,7 +14,7 @@ import { type BindEnv, bindExpr, coerceTo } from "./bind_expr.ts";
 import { ctxOf } from "./plan_from.ts";
 import type { PlannedQuery, Planner } from "./planner_types.ts";
 import { Scope } from "./scope.ts";
-import { commonType } from "./sql_types.ts";
+import { commonTypeOf } from "./sql_types.ts";
 
 /**
  * Plans a query of the frontend's set-operation tree.
@@ -48,7 +48,10 @@ export function combine(
     const r = right.columns[i]!;
     // An untyped literal takes the other side's type ('1' EXCEPT 1 compares integers).
     const unknown = scalar("unknown");
-    const t = commonType(c.untypedLiteral ? unknown : c.type, r.untypedLiteral ? unknown : r.type);
+    const t = commonTypeOf(
+      [c.untypedLiteral ? unknown : c.type, r.untypedLiteral ? unknown : r.type],
+      op.toUpperCase(),
+    );
     return t.id === "unknown" ? scalar("text") : t;
   });
   return {
@@ -64,12 +67,19 @@ export function combine(
 
 export function castPlan(q: PlannedQuery, types: readonly SqlType[]): PlanNode {
   if (q.columns.every((c, i) => c.type.id === types[i]!.id)) return q.plan;
+  const input = q.plan;
   return {
     kind: "project",
-    input: q.plan,
-    exprs: q.columns.map((c, i) =>
-      coerceTo({ kind: "column", depth: 0, index: i, type: c.type }, types[i]!)
-    ),
+    input,
+    exprs: q.columns.map((c, i) => {
+      // An untyped literal converts when the query is planned, as PostgreSQL coerces it
+      // when parsing: `SELECT 1 EXCEPT SELECT 'zz'` fails (22P02) even in CREATE VIEW.
+      const e = input.kind === "project" ? input.exprs[i] : undefined;
+      if (e?.kind === "const" && c.untypedLiteral && typeof e.value === "string") {
+        return coerceTo({ ...e, type: scalar("unknown") }, types[i]!);
+      }
+      return coerceTo({ kind: "column", depth: 0, index: i, type: c.type }, types[i]!);
+    }),
   };
 }
 

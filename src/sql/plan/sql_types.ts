@@ -14,6 +14,8 @@ import {
   type as scalar,
   type TypeId,
 } from "../../common/types.ts";
+import { regtypeName } from "../../common/value_text.ts";
+import { noOperator } from "../../exec/expr/operators.ts";
 
 /** Where `resolveType` looks up user types (the catalog). */
 export interface TypeLookup {
@@ -61,10 +63,30 @@ export function resolveType(def: DataTypeDef, cat?: TypeLookup): SqlType {
     }
     return scalar(id, (precision << 16) | s);
   }
+  if ((id === "timestamp" || id === "timestamptz" || id === "time") && cfg[0] !== undefined) {
+    return scalar(id, timePrecision(id, cfg[0]));
+  }
   if (id === "float8" && name === "float" && cfg[0] !== undefined && cfg[0] <= 24) {
     return scalar("float4");
   }
   return scalar(id);
+}
+
+/**
+ * The fractional-second precision of time(p), timestamp(p), timestamptz(p):
+ * above 6 it is 6 (PostgreSQL warns and does the same).
+ * @throws {DbError} 22023 for a negative precision
+ */
+function timePrecision(id: TypeId, p: number): number {
+  if (p < 0) {
+    const name = id === "time"
+      ? "TIME"
+      : id === "timestamp"
+      ? "TIMESTAMP"
+      : "TIMESTAMP WITH TIME ZONE";
+    throw new DbError("22023", `${name}(${p}) precision must not be negative`);
+  }
+  return Math.min(p, 6);
 }
 
 const numericRank: Partial<Record<TypeId, number>> = {
@@ -115,6 +137,41 @@ export function commonType(a: SqlType, b: SqlType): SqlType {
     return scalar("jsonb");
   }
   throw new DbError("42804", `types ${a.id} and ${b.id} cannot be matched`);
+}
+
+/**
+ * PostgreSQL's `select_common_type` over a construct's branches: the type
+ * they all convert to.
+ * @param context the construct for the message: "CASE", "COALESCE", "UNION", "VALUES", ...
+ * @throws {DbError} 42804 `CASE types text and integer cannot be matched`
+ */
+export function commonTypeOf(types: readonly SqlType[], context: string): SqlType {
+  let acc: SqlType = scalar("unknown");
+  for (const t of types) {
+    try {
+      acc = commonType(acc, t);
+    } catch (e) {
+      if (!(e instanceof DbError) || e.sqlstate !== "42804") throw e;
+      throw new DbError(
+        "42804",
+        `${context} types ${regtypeName(acc)} and ${regtypeName(t)} cannot be matched`,
+      );
+    }
+  }
+  return acc;
+}
+
+/**
+ * The type both operands of a comparison (or `IN`) convert to.
+ * @throws {DbError} 42883 operator does not exist: integer = text
+ */
+export function operatorType(op: string, l: SqlType, r: SqlType): SqlType {
+  try {
+    return commonType(l, r);
+  } catch (e) {
+    if (e instanceof DbError && e.sqlstate === "42804") throw noOperator(op, l, r);
+    throw e;
+  }
 }
 
 function stripMod(t: SqlType): SqlType {

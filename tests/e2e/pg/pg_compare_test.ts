@@ -40,6 +40,10 @@ const schema = [
   "CREATE TABLE t (a int PRIMARY KEY, b varchar(10), c numeric(10,2), d char(3), f int[])",
   "CREATE INDEX t_b_idx ON t (b)",
   "INSERT INTO t VALUES (1, 'x', 1.5, 'ab', '{1,2}')",
+  "CREATE TABLE tm (ts timestamp(3), tz timestamptz(0), tt time(2), n numeric(5,2), " +
+  "v varchar(4)[], c char(2))",
+  "INSERT INTO tm VALUES ('2024-02-29 13:14:15.123456', '2024-02-29 13:14:15.5+00', " +
+  "'13:14:15.125', 1.005, '{ab}', 'x')",
 ];
 
 /** Statements whose outcome is compared; each list runs on one connection. */
@@ -51,6 +55,13 @@ const scripts: Readonly<Record<string, readonly Step[]>> = {
       sql: "SELECT a.attname, a.atttypmod, format_type(a.atttypid, a.atttypmod) " +
         "FROM pg_attribute a WHERE a.attrelid = 't'::regclass AND a.attnum > 0 ORDER BY a.attnum",
     },
+    { sql: "SELECT * FROM tm" },
+    { sql: "SELECT ts::timestamp(1), n::numeric(4,1), v::varchar(1)[], c::char(1) FROM tm" },
+    {
+      sql: "SELECT pg_typeof(ts)::text, pg_typeof(tz)::text, pg_typeof(n)::text, " +
+        "pg_typeof(v)::text, pg_typeof(c)::text FROM tm",
+    },
+    { sql: "SELECT ts + interval '1 s', n + 1, c || 'y', tt FROM tm" },
   ],
   "reg* types": [
     {
