@@ -72,7 +72,7 @@ export const configKeys: readonly KeySpec[] = [
     section: "server",
     key: "pg_transport",
     type: { kind: "enum", values: ["auto", "native", "deno"] },
-    default: "deno",
+    default: "auto",
   },
   {
     section: "storage",

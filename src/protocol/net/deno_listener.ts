@@ -169,6 +169,8 @@ export function listenDeno(options: StreamListenOptions): StreamListener {
     get connections() {
       return channels.size;
     },
+    /** Not tracked: the `Deno.listen` path never blocks the event loop. */
+    working: 0,
     async close() {
       if (closed) return;
       closed = true;

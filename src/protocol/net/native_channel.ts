@@ -2,7 +2,10 @@
  * One connection of the native transport: a non-blocking socket read and
  * written with plain `recv`/`send` calls from the event-loop thread. A send
  * that the kernel does not take completely keeps the rest and waits for
- * EPOLLOUT, and the connection is not read meanwhile (back-pressure).
+ * EPOLLOUT, and the connection is not read meanwhile (back-pressure). A
+ * loop that gathers replies (see `StreamListenOptions.gatherReplies`) has
+ * small sends made while it serves a turn's events copied aside and sent
+ * together after them.
  * @module
  */
 import { log } from "../../common/log.ts";
@@ -16,6 +19,8 @@ const discardReadsMax = 16;
 const discard = new Uint8Array(16 * 1024);
 /** What `#write` returns when nothing is left (no empty view per send). */
 const allWritten = new Uint8Array(0);
+/** Bytes of replies a channel gathers in one loop turn; larger ones are sent at once. */
+const gatherBytesMax = 16 * 1024;
 
 /** What a channel needs from its loop. */
 export interface ChannelOwner {
@@ -25,6 +30,12 @@ export interface ChannelOwner {
   watch(channel: NativeChannel, events: number): void;
   /** Forgets a closed channel. */
   forget(channel: NativeChannel): void;
+  /** Counts connections that work (see `ByteChannel.setWorking`). */
+  working(delta: 1 | -1): void;
+  /** True while the loop serves a turn's events and gathers the replies made meanwhile. */
+  readonly gathering: boolean;
+  /** Notes a channel that gathered replies, to be sent by `sendGathered` after the turn. */
+  gathered(channel: NativeChannel): void;
 }
 
 /** A connection's socket. */
@@ -34,14 +45,50 @@ export class NativeChannel implements ByteChannel {
   closed = false;
   #pending: Uint8Array | null = null;
   #paused = false;
+  #working = false;
+  /** Replies gathered in this loop turn (`#gatheredBytes` of them), allocated on first use. */
+  #gather: Uint8Array | null = null;
+  #gatheredBytes = 0;
 
   constructor(readonly owner: ChannelOwner, readonly id: number, readonly fd: number) {}
 
   send(chunk: Uint8Array, length = chunk.length): void {
     if (this.closed) return;
+    const at = this.#gatheredBytes;
+    if (this.owner.gathering && !this.writing && length <= gatherBytesMax - at) {
+      const gather = this.#gather ??= new Uint8Array(gatherBytesMax);
+      gather.set(length === chunk.length ? chunk : chunk.subarray(0, length), at);
+      this.#gatheredBytes = at + length;
+      if (at === 0) this.owner.gathered(this);
+      return;
+    }
+    if (at > 0) this.sendGathered();
+    if (this.writing) {
+      // Gathered replies the socket did not take: this one goes after them.
+      const pending = this.#pending ?? new Uint8Array(0);
+      const both = new Uint8Array(pending.length + length);
+      both.set(pending);
+      both.set(length === chunk.length ? chunk : chunk.subarray(0, length), pending.length);
+      this.#pending = both;
+      return;
+    }
+    this.#sendNow(chunk, length);
+  }
+
+  /** Sends the replies gathered in this loop turn. */
+  sendGathered(): void {
+    const n = this.#gatheredBytes;
+    if (n === 0) return;
+    this.#gatheredBytes = 0;
+    // The gather buffer is reused next turn: a rest the socket did not take is copied.
+    if (!this.closed) this.#sendNow(this.#gather!, n, true);
+  }
+
+  /** Writes `chunk`; what the socket does not take waits for EPOLLOUT. */
+  #sendNow(chunk: Uint8Array, length: number, copyRest = false): void {
     const rest = this.#write(chunk, length);
     if (rest === null || rest.length === 0) return;
-    this.#pending = rest;
+    this.#pending = copyRest ? rest.slice() : rest;
     this.writing = true;
     this.owner.watch(this, sys.EPOLLOUT);
   }
@@ -92,6 +139,12 @@ export class NativeChannel implements ByteChannel {
     if (!this.writing) this.owner.watch(this, this.#readEvents());
   }
 
+  setWorking(working: boolean): void {
+    if (this.#working === working || this.closed) return;
+    this.#working = working;
+    this.owner.working(working ? 1 : -1);
+  }
+
   /** The epoll interest while no send is unfinished. */
   #readEvents(): number {
     return this.#paused ? 0 : sys.EPOLLIN | sys.EPOLLRDHUP;
@@ -125,7 +178,10 @@ export class NativeChannel implements ByteChannel {
     if (this.closed) return;
     this.closed = true;
     this.#pending = null;
+    this.#gatheredBytes = 0;
     this.writing = false;
+    if (this.#working) this.owner.working(-1);
+    this.#working = false;
     this.owner.forget(this);
     this.#discardInput();
     // close() also removes the descriptor from the epoll set.

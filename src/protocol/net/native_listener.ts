@@ -6,6 +6,11 @@
  * their turn) does it wait on a worker thread (a non-blocking FFI call that
  * returns a promise), which leaves the JS event loop free. Every ready socket
  * is read, its requests run and its replies written with plain syscalls.
+ * While a connection works on something the runtime finishes (a commit's
+ * fsync on a thread, a timer), every wait is a worker-thread one: a finished
+ * thread call does not wake a wait on the event-loop thread (measured: the
+ * runtime's own epoll sets do not report it), so it would be seen only when
+ * that wait times out.
  * @module
  */
 import { connectionsMax } from "../../common/limits.ts";
@@ -59,6 +64,10 @@ class NativeLoop implements ChannelOwner {
   #runtimeFds: number[] = [];
   #nestedFds: number[] = [];
   #canNest = false;
+  /** Connections that work on something else than reading (see `ByteChannel.setWorking`). */
+  workingCount = 0;
+  gathering = false;
+  readonly #gathered: NativeChannel[] = [];
   #acceptTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #event = new Uint8Array(epollEventBytes);
   readonly #eventView = new DataView(this.#event.buffer);
@@ -99,13 +108,29 @@ class NativeLoop implements ChannelOwner {
     this.channels.delete(channel.id);
   }
 
+  working(delta: 1 | -1): void {
+    this.workingCount += delta;
+  }
+
+  gathered(channel: NativeChannel): void {
+    this.#gathered.push(channel);
+  }
+
+  /** Sends the replies gathered while a turn's events were served. */
+  #sendGathered(): void {
+    const list = this.#gathered;
+    for (let i = 0; i < list.length; i++) list[i]!.sendGathered();
+    list.length = 0;
+  }
+
   /**
    * The loop. Three kinds of wait: a poll (timeout 0) right after work; a
    * short wait on this thread while clients are active; and a wait on a
    * worker thread, which leaves this thread to the runtime. The worker wait
    * is used when the runtime has I/O of its own to handle (a short wait ended
-   * by a nested runtime poller) and when the listener has been idle for a
-   * while (then without the nested pollers, so runtime I/O does not wake it).
+   * by a nested runtime poller), while a connection works on something the
+   * runtime must finish, and when the listener has been idle for a while
+   * (the last two without the nested pollers, so runtime I/O does not wake it).
    */
   async run(): Promise<void> {
     let emptyWaits = 0;
@@ -114,7 +139,8 @@ class NativeLoop implements ChannelOwner {
     while (!this.#closed) {
       let n: number;
       let events = this.#busy;
-      const parked = emptyWaits > shortWaitsMax || this.#nestedFds.length === 0;
+      const parked = emptyWaits > shortWaitsMax || this.#nestedFds.length === 0 ||
+        this.workingCount > 0;
       if (parked && emptyWaits > 0 && this.#nestedFds.length > 0) this.#unnest();
       if (emptyWaits > 0 && (parked || runtimeBusy)) {
         events = this.#idle;
@@ -127,7 +153,7 @@ class NativeLoop implements ChannelOwner {
       runtimeBusy = n > served;
       if (served > 0) {
         emptyWaits = 0;
-        if (this.#nestedFds.length === 0 && this.#canNest) this.#nest();
+        if (this.#nestedFds.length === 0 && this.#canNest && this.workingCount === 0) this.#nest();
       } else {
         emptyWaits++;
       }
@@ -188,14 +214,20 @@ class NativeLoop implements ChannelOwner {
   #dispatch(events: Uint8Array, n: number): number {
     const view = events === this.#busy ? this.#busyView : this.#idleView;
     let own = 0;
-    for (let i = 0; i < n; i++) {
-      const base = i * epollEventBytes;
-      const flags = view.getUint32(base, true);
-      const id = view.getUint32(base + epollDataOffset, true);
-      if (id === runtimeId) continue;
-      own++;
-      if (id === listenerId) this.#accept();
-      else if (id !== wakeId) this.#serve(id, flags);
+    this.gathering = this.options.gatherReplies === true;
+    try {
+      for (let i = 0; i < n; i++) {
+        const base = i * epollEventBytes;
+        const flags = view.getUint32(base, true);
+        const id = view.getUint32(base + epollDataOffset, true);
+        if (id === runtimeId) continue;
+        own++;
+        if (id === listenerId) this.#accept();
+        else if (id !== wakeId) this.#serve(id, flags);
+      }
+    } finally {
+      this.gathering = false;
+      this.#sendGathered();
     }
     return own;
   }
@@ -325,6 +357,9 @@ export function listenNative(options: StreamListenOptions): StreamListener | nul
     kind: "native",
     get connections() {
       return loop.channels.size;
+    },
+    get working() {
+      return loop.workingCount;
     },
     close: () => loop.close(),
   };

@@ -26,6 +26,14 @@ export interface ByteChannel {
    * that holds a backlog of input it has not consumed yet. Optional.
    */
   pauseReading?(paused: boolean): void;
+  /**
+   * The handler works (true: runs or awaits something other than input, such
+   * as a commit's fsync) or waits for input (false). Optional; a channel
+   * starts as waiting. While any connection works, the native loop does not
+   * block the event-loop thread, so work finished by the runtime (a thread's
+   * fsync, a timer) is seen at once.
+   */
+  setWorking?(working: boolean): void;
 }
 
 /** What a transport drives: one protocol connection. */
@@ -54,6 +62,13 @@ export interface StreamListenOptions {
   readonly port: number;
   /** Name for log lines ("RESP", "PostgreSQL"). */
   readonly label: string;
+  /**
+   * Native transport: replies sent while the loop serves one turn's ready
+   * sockets are copied aside and sent after all of them, so the clients they
+   * wake are woken close together instead of between the requests of others
+   * (as the `Deno.listen` path's writes leave, one microtask after the reads).
+   */
+  readonly gatherReplies?: boolean;
   /** Creates the handler of an accepted connection (remote and local `host:port`). */
   readonly onConnection: (channel: ByteChannel, remote: string, local: string) => ConnectionHandler;
 }
@@ -66,6 +81,8 @@ export interface StreamListener {
   readonly kind: "native" | "deno";
   /** Open connections. */
   readonly connections: number;
+  /** Connections that work on something else than reading (see `ByteChannel.setWorking`). */
+  readonly working: number;
   /** Stops accepting, shuts every connection down and waits for the transport to stop. */
   close(): Promise<void>;
 }

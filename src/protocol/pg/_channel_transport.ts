@@ -2,9 +2,12 @@
  * A `PgTransport` over a `ByteChannel` of the socket transports in
  * `protocol/net` (the native epoll loop). The channel pushes bytes in; a
  * pending read gets them straight into its buffer, others wait in a staging
- * buffer (reading pauses while that holds a backlog). Sends are synchronous:
- * `send` returns a promise only when the socket did not take every byte.
- * Folder-private.
+ * buffer (reading pauses while that holds a backlog). A read can also be
+ * push-style (`readNow`): the bytes are then handed over by a plain call from
+ * the channel's loop, with no promise. Sends are synchronous: `send` returns
+ * a promise only when the socket did not take every byte. The channel is told
+ * when the connection waits for input and when it works (see
+ * `ByteChannel.setWorking`). Folder-private.
  * @module
  */
 import type { ByteChannel, ConnectionHandler } from "../net/mod.ts";
@@ -44,7 +47,27 @@ export class ChannelTransport implements PgTransport, ConnectionHandler {
     if (this.#end > this.#start) return Promise.resolve(this.#unstage(p));
     if (this.#ended) return Promise.resolve(null);
     if (p.length === 0) return Promise.resolve(0);
-    return new Promise((resolve) => this.#read = { into: p, resolve });
+    return new Promise((resolve) => this.#await({ into: p, resolve }));
+  }
+
+  readNow(p: Uint8Array, then: (n: number | null) => void): number | null | undefined {
+    if (this.#end > this.#start) return this.#unstage(p);
+    if (this.#ended) return null;
+    this.#await({ into: p, resolve: then });
+    return undefined;
+  }
+
+  /** Parks a read: the connection now waits for input, not for other work. */
+  #await(read: PendingRead): void {
+    this.#read = read;
+    this.#channel.setWorking?.(false);
+  }
+
+  /** Hands bytes (or the end) to the parked read. */
+  #resolve(read: PendingRead, n: number | null): void {
+    this.#read = null;
+    this.#channel.setWorking?.(true);
+    read.resolve(n);
   }
 
   write(p: Uint8Array): Promise<number> {
@@ -91,15 +114,11 @@ export class ChannelTransport implements PgTransport, ConnectionHandler {
     const read = this.#read;
     if (this.#direct && read !== null) {
       this.#direct = false;
-      this.#read = null;
-      read.resolve(n);
+      this.#resolve(read, n);
       return;
     }
     this.#end += n;
-    if (read !== null) {
-      this.#read = null;
-      read.resolve(this.#unstage(read.into));
-    }
+    if (read !== null) this.#resolve(read, this.#unstage(read.into));
     if (!this.#paused && this.#end - this.#start > stagedBytesMax) {
       this.#paused = true;
       this.#channel.pauseReading?.(true);
@@ -125,8 +144,7 @@ export class ChannelTransport implements PgTransport, ConnectionHandler {
   #finish(): void {
     this.#ended = true;
     const read = this.#read;
-    this.#read = null;
-    read?.resolve(null);
+    if (read !== null) this.#resolve(read, null);
     this.drained();
   }
 

@@ -21,6 +21,14 @@ export interface PgTransport {
    * @returns undefined when every byte was written, else a promise of the rest
    */
   send?(p: Uint8Array): Promise<void> | undefined;
+  /**
+   * Optional push-style read (a transport reading on the event-loop thread):
+   * reads into `p` at once when bytes are already there, else keeps `p` and
+   * later calls `then` with the count, synchronously from its own loop. No
+   * promise per read. At most one such read is pending at a time.
+   * @returns the count read now (null at end of stream), or undefined when `then` will be called
+   */
+  readNow?(p: Uint8Array, then: (n: number | null) => void): number | null | undefined;
 }
 
 /** Largest startup-phase packet, as PostgreSQL's MAX_STARTUP_PACKET_LENGTH. */
@@ -52,10 +60,31 @@ export class InputBuffer {
   }
 
   /**
-   * Makes room for `need` bytes and starts a read into the free space; pass
-   * its result to `#filled`. Not async itself: one promise per read, not two.
+   * Makes room for the rest of the message being framed (or the next one)
+   * and returns the free space a read goes into; pass the count read to
+   * `added`. The buffer is not moved before then.
    */
-  #fill(need: number): Promise<number | null> {
+  readView(): Uint8Array {
+    const avail = this.#end - this.#start;
+    return this.#room(avail >= 5 ? this.#int32(this.#start + 1) + 1 : 5);
+  }
+
+  /**
+   * Counts `n` bytes read into the last `readView` (or `#room`) view.
+   * @returns false at end of stream (`n` null or 0)
+   * @throws {ProtocolViolation} 08P01 when the stream ends inside a message
+   */
+  added(n: number | null): boolean {
+    if (n !== null && n > 0) {
+      this.#end += n;
+      return true;
+    }
+    if (this.#end > this.#start) throw new ProtocolViolation("Connection closed mid-message");
+    return false;
+  }
+
+  /** Makes room for `need` bytes; returns the free space. */
+  #room(need: number): Uint8Array {
     if (this.#start > 0) {
       this.#buf.copyWithin(0, this.#start, this.#end);
       this.#end -= this.#start;
@@ -73,14 +102,7 @@ export class InputBuffer {
       next.set(this.#buf.subarray(0, this.#end));
       this.#buf = next;
     }
-    return this.transport.read(this.#buf.subarray(this.#end));
-  }
-
-  /** Counts the bytes of a read started by `#fill`; false at end of stream. */
-  #filled(n: number | null): boolean {
-    if (n === null || n === 0) return false;
-    this.#end += n;
-    return true;
+    return this.#buf.subarray(this.#end);
   }
 
   /**
@@ -115,12 +137,7 @@ export class InputBuffer {
     for (;;) {
       const type = this.take();
       if (type !== undefined) return type;
-      const avail = this.#end - this.#start;
-      const need = avail >= 5 ? this.#int32(this.#start + 1) + 1 : 5;
-      if (!this.#filled(await this.#fill(need))) {
-        if (this.#end > this.#start) throw new ProtocolViolation("Connection closed mid-message");
-        return null;
-      }
+      if (!this.added(await this.transport.read(this.readView()))) return null;
     }
   }
 
@@ -144,10 +161,12 @@ export class InputBuffer {
         }
         need = len;
       }
-      if (!this.#filled(await this.#fill(need))) {
+      const n = await this.transport.read(this.#room(need));
+      if (n === null || n === 0) {
         if (this.#end > this.#start) throw new ProtocolViolation("Incomplete startup packet");
         return false;
       }
+      this.#end += n;
     }
   }
 }

@@ -28,9 +28,10 @@ import { ExtendedQuery } from "./_extended.ts";
 import { decodeQuery, decodeStartupMessage } from "./frontend_messages.ts";
 import { InputBuffer, type PgTransport } from "./_input.ts";
 import { ProtocolViolation } from "./message_reader.ts";
-import { MessageWriter } from "./message_writer.ts";
+import type { MessageWriter } from "./message_writer.ts";
 import { encodeDataRow, resolveFormats } from "./value_codec.ts";
 import { type ResultOutput, resultOutput } from "./_result_output.ts";
+import { flushBytes, ReplySender } from "./_reply_sender.ts";
 
 import type { ConnectionContext } from "./context.ts";
 
@@ -50,8 +51,21 @@ const reported: readonly (readonly [string, string])[] = [
 
 /** Commands after which reported settings may have changed. */
 const settingCommands = new Set(["SET", "RESET", "DISCARD", "COMMIT", "ROLLBACK", "SET ROLE"]);
-/** Output bytes buffered before a large simple-query result is flushed early. */
-const flushBytes = 256 * 1024;
+/**
+ * What serving the buffered messages ended with: undefined when more input is
+ * needed, null at the end (Terminate or end of stream), or the promise of a
+ * statement that suspended.
+ */
+type Step = undefined | null | Promise<void>;
+
+/**
+ * A message loop parked on a push-style read (see `PgTransport.readNow`). The
+ * step is boxed: resolving with a promise itself would wait for it.
+ */
+interface Parked {
+  readonly resolve: (woken: { readonly step: Step }) => void;
+  readonly reject: (e: unknown) => void;
+}
 
 /** Maps an error to ErrorResponse fields; non-DbErrors are bugs and are logged. */
 export function errorFields(e: unknown, severity = "ERROR"): ErrorFields {
@@ -84,23 +98,14 @@ function isDisconnect(e: unknown): boolean {
 /** One client connection; `run()` serves it until it ends. */
 export class PgConnection {
   readonly #ctx: ConnectionContext;
-  readonly writer = new MessageWriter();
+  readonly writer: MessageWriter;
   readonly input: InputBuffer;
+  readonly #out: ReplySender;
   #transport: PgTransport;
   readonly #peer: { readonly hostname: string; readonly port: number } | undefined;
   #session: Session | null = null;
   #extended: ExtendedQuery | null = null;
-  #writing: Promise<void> = Promise.resolve();
-  /** Output `#send` took from the writer, to be written one microtask later. */
-  #soon: Uint8Array | null = null;
-  /** The unwritten part of the write `#writeSoon` started. */
-  #inFlight: Uint8Array | null = null;
-  /** The length of the write `#writeSoon` started. */
-  #inFlightBytes = 0;
-  /** The writer holds a ReadyForQuery not yet handed to `flush`. */
-  #answered = false;
-  /** Bytes handed to `flush` and not yet written. */
-  #unsent = 0;
+  #parked: Parked | null = null;
   #sent = new Map<string, string>();
   #startup = new Map<string, string>();
   #settingsDirty = false;
@@ -125,76 +130,20 @@ export class PgConnection {
     this.#transport = transport;
     this.#ctx = ctx;
     this.input = new InputBuffer(transport, ctx.limits.messageBytesMax);
+    this.#out = new ReplySender(transport, () => this.close());
+    this.writer = this.#out.writer;
   }
 
   /** Queues the writer's bytes for sending; resolves when they are written. */
   flush(): Promise<void> {
-    if (this.#soon !== null) this.#writeSoon();
-    if (this.writer.length === 0) return this.#writing;
-    this.#answered = false;
-    const transport = this.#transport;
-    if (this.#unsent === 0 && !this.#closed) {
-      if (transport.send !== undefined) return this.#sendNow(transport);
-      // Nothing in flight: the writer's buffer goes out as it is and the writer
-      // continues in its other one (free again, as the last write finished).
-      const bytes = this.writer.view();
-      this.writer.swap();
-      this.#unsent = bytes.length;
-      return this.#writing = this.#writeOut(transport, bytes);
-    }
-    const bytes = this.writer.take();
-    this.#unsent += bytes.length;
-    this.#writing = this.#writing.then(async () => {
-      try {
-        if (this.#closed) return;
-        let off = 0;
-        while (off < bytes.length) off += await transport.write(bytes.subarray(off));
-      } finally {
-        this.#unsent -= bytes.length;
-      }
-    });
-    return this.#writing;
-  }
-
-  /**
-   * Writes `bytes` one microtask later: after the connection has asked for its
-   * next read and after other connections woken in the same turn have run, so
-   * the writes (each wakes a client) leave close together. Measured: writing
-   * at once instead raised the involuntary context switches per transaction
-   * from about 0.55 to 0.75 and the CPU per transaction by about 10-20%.
-   * (`#send` does the same for the message loop without allocating.)
-   */
-  async #writeOut(transport: PgTransport, bytes: Uint8Array): Promise<void> {
-    await undefined;
-    try {
-      if (this.#closed) return;
-      let off = await transport.write(bytes);
-      while (off < bytes.length) off += await transport.write(bytes.subarray(off));
-    } finally {
-      this.#unsent -= bytes.length;
-    }
-  }
-
-  /** Sends the writer's bytes without copying them, through a synchronous transport. */
-  #sendNow(transport: PgTransport): Promise<void> {
-    const w = this.writer;
-    const bytes = w.view();
-    const rest = transport.send!(bytes);
-    if (rest === undefined) {
-      w.reset();
-      return this.#writing;
-    }
-    // The transport keeps the unsent part of the buffer: the writer moves to a new one.
-    w.detach();
-    this.#unsent += bytes.length;
-    this.#writing = rest.finally(() => void (this.#unsent -= bytes.length));
-    return this.#writing;
+    return this.#out.flush();
   }
 
   /** Closes the transport (idempotent); a pending read then ends. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#out.close();
     try {
       this.#transport.close();
     } catch {
@@ -223,8 +172,7 @@ export class PgConnection {
       const session = this.#session;
       this.#session = null;
       if (admitted) this.#ctx.release();
-      if (this.#soon !== null) this.#writeSoon();
-      await this.#writing.catch(() => {});
+      await this.#out.finish();
       this.close();
       if (session) {
         await session.close().catch((e) => log.warn("Session close failed", { error: String(e) }));
@@ -285,6 +233,7 @@ export class PgConnection {
     await this.#transport.write(new Uint8Array([0x53]));
     this.#transport = await upgrade(this.#transport);
     this.input.transport = this.#transport;
+    this.#out.transport = this.#transport;
   }
 
   async #open(user: string): Promise<void> {
@@ -306,7 +255,7 @@ export class PgConnection {
     });
     session.onNotification = (n) => {
       encodeNotificationResponse(this.writer, n);
-      if (this.#idle) void this.flush().catch(() => this.close());
+      if (this.#idle) void this.#out.flush().catch(() => this.close());
     };
     this.#extended = new ExtendedQuery({
       session,
@@ -357,115 +306,120 @@ export class PgConnection {
       else this.#settingsDirty = false;
     }
     encodeReadyForQuery(this.writer, session.txStatus);
-    this.#answered = true;
+    this.#out.answered = true;
   }
 
   /**
-   * Handles every message already buffered without awaiting, as long as each
-   * one runs synchronously; replies go out in one write when the buffer holds
-   * no further complete message or before a statement suspends.
+   * The message loop: handles every message already buffered without
+   * awaiting, as long as each one runs synchronously; replies go out in one
+   * write when the buffer holds no further complete message, or before a
+   * statement suspends. Over a push-style transport (`readNow`) the loop
+   * stays parked while statements run synchronously: new bytes are served
+   * by `#pushed`, called by the transport, with no promise per message.
    */
   async #loop(): Promise<void> {
+    let step = this.#serveBuffered();
+    for (;;) {
+      if (step === null) return this.#out.send();
+      if (step !== undefined) {
+        await step;
+        step = this.#serveBuffered();
+        continue;
+      }
+      this.#out.send();
+      if (this.#out.unsent > flushBytes) await this.#out.writing;
+      this.#idle = true;
+      if (this.#transport.readNow === undefined || this.#ctx.limits.idleMsMax > 0) {
+        const n = await this.#read();
+        this.#idle = false;
+        step = this.input.added(n) ? this.#serveBuffered() : null;
+      } else {
+        step = (await this.#parkedInput()).step;
+      }
+    }
+  }
+
+  /** Serves the complete messages in the input buffer while they run synchronously. */
+  #serveBuffered(): Step {
     const input = this.input;
     for (;;) {
-      let type: number | null | undefined = input.take();
-      if (type === undefined) {
-        this.#send();
-        if (this.#unsent > flushBytes) await this.#writing;
-        type = await this.#read();
-        this.#idle = false;
-      }
-      if (type === null || type === 0x58) { // end of stream or Terminate
-        this.#send();
-        return;
-      }
+      const type = input.take();
+      if (type === undefined) return undefined;
+      if (type === 0x58) return null; // Terminate
       const pending = this.#dispatch(type);
       if (pending) {
         // Replies to earlier Syncs go out before a statement that may wait long.
-        if (this.#answered) this.#send();
-        await pending;
+        if (this.#out.answered) this.#out.send();
+        return pending;
       }
     }
   }
 
   /**
-   * Starts writing the buffered output, without waiting for it. With nothing
-   * in flight the write starts one microtask later (as in `#writeOut`)
-   * through bound callbacks: no async frame and no promise beyond the
-   * transport's own per reply.
+   * Parks the loop on a push-style read; resolves once serving the input
+   * needs the loop again, with how serving ended.
    */
-  #send(): void {
-    const w = this.writer;
-    if (w.length === 0) return;
-    if (
-      this.#unsent !== 0 || this.#closed || this.#transport.send !== undefined ||
-      w.length > flushBytes
-    ) {
-      void this.flush().catch(() => this.close());
-      return;
-    }
-    this.#answered = false;
-    const bytes = w.view();
-    w.swap();
-    this.#unsent = bytes.length;
-    this.#soon = bytes;
-    queueMicrotask(this.#writeSoon);
+  #parkedInput(): Promise<{ readonly step: Step }> {
+    return new Promise((resolve, reject) => {
+      this.#parked = { resolve, reject };
+      const n = this.#transport.readNow!(this.input.readView(), this.#pushed);
+      if (n !== undefined) this.#pushed(n);
+    });
   }
-
-  /** Starts the write `#send` deferred (at once when `flush` comes first). */
-  readonly #writeSoon = (): void => {
-    const bytes = this.#soon;
-    if (bytes === null) return;
-    this.#soon = null;
-    if (this.#closed) {
-      this.#unsent -= bytes.length;
-      return;
-    }
-    this.#inFlight = bytes;
-    this.#inFlightBytes = bytes.length;
-    this.#writing = this.#transport.write(bytes).then(this.#wrote, this.#writeFailed);
-  };
-
-  /** A write of `#writeSoon` finished: writes the rest of a partial one. */
-  readonly #wrote = (n: number): void | Promise<void> => {
-    const bytes = this.#inFlight;
-    if (bytes === null) return;
-    if (n < bytes.length && !this.#closed) {
-      this.#inFlight = bytes.subarray(n);
-      return this.#transport.write(this.#inFlight).then(this.#wrote, this.#writeFailed);
-    }
-    this.#inFlight = null;
-    this.#unsent -= this.#inFlightBytes;
-  };
-
-  /** The client is gone (or the socket failed): nothing more is written. */
-  readonly #writeFailed = (): void => {
-    this.#inFlight = null;
-    this.#unsent -= this.#inFlightBytes;
-    this.close();
-  };
 
   /**
-   * Waits for the next message, ending the session after the idle timeout.
-   * The caller clears `#idle` when it resumes.
+   * Bytes (or the end) arrived for the parked loop: serves them at once and
+   * parks again while statements run synchronously; wakes the loop when one
+   * suspends, at the end, or when replies back up.
    */
-  #read(): Promise<number | null> {
-    const idleMs = this.#ctx.limits.idleMsMax;
-    this.#idle = true;
-    // Without an idle limit (the default): no timer and no extra async frame per wait.
-    return idleMs > 0 ? this.#readTimed(idleMs) : this.input.next();
+  readonly #pushed = (n: number | null): void => {
+    const transport = this.#transport;
+    for (;;) {
+      this.#idle = false;
+      let step: Step;
+      try {
+        step = this.input.added(n) ? this.#serveBuffered() : null;
+      } catch (e) {
+        return this.#unpark(null, e);
+      }
+      if (step !== undefined) return this.#unpark(step);
+      this.#out.send();
+      if (this.#out.unsent > flushBytes || transport.readNow === undefined) {
+        return this.#unpark(undefined);
+      }
+      this.#idle = true;
+      const next = transport.readNow(this.input.readView(), this.#pushed);
+      if (next === undefined) return;
+      n = next;
+    }
+  };
+
+  /** Resumes the parked loop with `step`, or with `error` thrown. */
+  #unpark(step: Step, error?: unknown): void {
+    const parked = this.#parked;
+    this.#parked = null;
+    if (parked === null) return;
+    if (error !== undefined) parked.reject(error);
+    else parked.resolve({ step });
   }
 
-  async #readTimed(idleMs: number): Promise<number | null> {
+  /** Reads once into the input buffer, ending the session after the idle timeout. */
+  #read(): Promise<number | null> {
+    const idleMs = this.#ctx.limits.idleMsMax;
+    // Without an idle limit (the default): no timer and no extra async frame per wait.
+    const view = this.input.readView();
+    return idleMs > 0 ? this.#readTimed(idleMs, view) : this.#transport.read(view);
+  }
+
+  async #readTimed(idleMs: number, view: Uint8Array): Promise<number | null> {
     const timer = setTimeout(() => this.#idleTimeout(), idleMs);
     try {
-      return await this.input.next();
+      return await this.#transport.read(view);
     } finally {
       clearTimeout(timer);
       this.#idle = false;
     }
   }
-
   #idleTimeout(): void {
     encodeErrorResponse(this.writer, {
       severity: "FATAL",
@@ -481,7 +435,7 @@ export class PgConnection {
     const r = this.input.reader;
     if (type === 0x51) return this.#simpleQuery(session, decodeQuery(r)); // Q
     if (type === 0x53) return this.#sync(session); // S
-    if (type === 0x48) return this.#send(); // H: Flush
+    if (type === 0x48) return this.#out.send(); // H: Flush
     if (type === 0x64 || type === 0x63 || type === 0x66) return; // stray COPY messages
     if (type === 0x46) { // FunctionCall: answered like a simple query
       encodeErrorResponse(this.writer, {
@@ -588,7 +542,7 @@ export class PgConnection {
   }
 
   #flushIfLarge(): void {
-    if (this.writer.length >= flushBytes) void this.flush().catch(() => this.close());
+    if (this.writer.length >= flushBytes) void this.#out.flush().catch(() => this.close());
   }
 
   #sendResult(result: StatementResult): void {

@@ -132,6 +132,7 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     hostname: options.hostname,
     port: options.port,
     label: "PostgreSQL",
+    gatherReplies: true,
     onConnection(channel, remote) {
       const transport = new ChannelTransport(channel);
       if (live.size >= socketsMax) {

@@ -199,6 +199,49 @@ Deno.test("native transport: timers and Deno sockets run while it waits and whil
   }
 });
 
+/** Answers each request after a timer, telling the channel it works meanwhile. */
+class AfterTimer extends Echo {
+  override received(n: number): void {
+    this.channel.setWorking?.(true);
+    const reply = this.buf.slice(0, n);
+    setTimeout(() => {
+      this.channel.setWorking?.(false);
+      this.channel.send(reply);
+    }, 100);
+  }
+}
+
+Deno.test("native transport: counts the connections that work on something else than reading", async () => {
+  const { listener, handlers } = listen("native", (c) => new AfterTimer(c));
+  const a = await Deno.connect({ hostname: "127.0.0.1", port: listener.port });
+  const b = await Deno.connect({ hostname: "127.0.0.1", port: listener.port });
+  try {
+    await a.write(new Uint8Array([1]));
+    await b.write(new Uint8Array([2]));
+    // Both requests arrive while the first timer runs (100 ms).
+    for (let i = 0; i < 100 && listener.working < 2; i++) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    assert.equal(listener.working, 2);
+    assert.deepEqual(await readExactly(a, 1), new Uint8Array([1]));
+    assert.deepEqual(await readExactly(b, 1), new Uint8Array([2]));
+    assert.equal(listener.working, 0);
+    // A connection that closes while it works is no longer counted.
+    await a.write(new Uint8Array([3]));
+    for (let i = 0; i < 100 && listener.working === 0; i++) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    assert.equal(listener.working, 1);
+    handlers[0]!.channel.close();
+    assert.equal(listener.working, 0);
+    await new Promise((r) => setTimeout(r, 10));
+  } finally {
+    a.close();
+    b.close();
+    await listener.close();
+  }
+});
+
 Deno.test("native transport: not used for an address it cannot bind natively", () => {
   const native = listenNative({
     hostname: "::1",

@@ -10,7 +10,12 @@ class TestChannel implements ByteChannel {
   accept = Infinity;
   readonly sent: number[] = [];
   readonly pauses: boolean[] = [];
+  readonly working: boolean[] = [];
   held: Uint8Array | null = null;
+
+  setWorking(working: boolean): void {
+    this.working.push(working);
+  }
 
   send(chunk: Uint8Array): void {
     const n = Math.min(this.accept, chunk.length);
@@ -100,4 +105,30 @@ Deno.test("a send the socket does not take at once settles when the channel drai
   t.close();
   strictEqual(channel.closed, true);
   strictEqual(await t.read(new Uint8Array(4)), null);
+});
+
+Deno.test("a push-style read gets bytes by a plain call and tells the channel when it waits", () => {
+  const channel = new TestChannel();
+  const t = new ChannelTransport(channel);
+  const buf = new Uint8Array(8);
+  const got: (number | null)[] = [];
+  const then = (n: number | null) => got.push(n);
+  strictEqual(t.readNow(buf, then), undefined);
+  deepStrictEqual(channel.working, [false]);
+  arrive(t, new Uint8Array([1, 2, 3]));
+  // Handed over synchronously, into the read's own buffer.
+  deepStrictEqual(got, [3]);
+  deepStrictEqual([...buf.subarray(0, 3)], [1, 2, 3]);
+  deepStrictEqual(channel.working, [false, true]);
+  // Bytes that arrive while the connection works are staged and returned at once.
+  arrive(t, new Uint8Array([4, 5]));
+  strictEqual(t.readNow(buf, then), 2);
+  deepStrictEqual([...buf.subarray(0, 2)], [4, 5]);
+  deepStrictEqual(channel.working, [false, true]);
+  // The end of the stream reaches a parked read as null.
+  strictEqual(t.readNow(buf, then), undefined);
+  t.ended();
+  deepStrictEqual(got, [3, null]);
+  deepStrictEqual(channel.working, [false, true, false, true]);
+  strictEqual(t.readNow(buf, then), null);
 });

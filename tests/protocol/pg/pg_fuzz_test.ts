@@ -166,14 +166,20 @@ async function fuzz(
   }
 }
 
-Deno.test("fuzzed connections never disturb a well-behaved client or the listener", async () => {
-  const h = await startHarness({ maxConnections: 50, limits: { messageBytesMax: 64 * 1024 } });
-  try {
-    await fuzz(h, { user: "good", database: "app" });
-  } finally {
-    await h.server.close();
-  }
-});
+for (const transport of ["deno", "native"] as const) {
+  Deno.test(`fuzzed connections never disturb a well-behaved client or the listener (${transport})`, async () => {
+    const h = await startHarness({
+      transport,
+      maxConnections: 50,
+      limits: { messageBytesMax: 64 * 1024 },
+    });
+    try {
+      await fuzz(h, { user: "good", database: "app" });
+    } finally {
+      await h.server.close();
+    }
+  });
+}
 
 Deno.test("fuzzed connections to the real SQL engine leave it serving a good client", async () => {
   const real = await startRealEngine();
