@@ -77,6 +77,8 @@ export class KvClient {
   closed = false;
   /** The client scripts run their commands on (SORT orders sets for it). */
   fromScript = false;
+  /** A script this client ran called a read-only command (CLIENT TRACKING then tracks the script's keys). */
+  scriptRead = false;
 
   constructor(
     readonly id: number,

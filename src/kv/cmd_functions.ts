@@ -208,6 +208,7 @@ function fcall(lookup: CommandLookup, readOnly: boolean): Handler {
       return c.reply.error(errors.oom);
     }
     const vm = functionStoreOf(x).vm;
+    c.scriptRead = false;
     const run: ScriptRun = {
       x,
       caller: c,

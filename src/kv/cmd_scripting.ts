@@ -72,6 +72,7 @@ function evalGeneric(lookup: CommandLookup, bySha: boolean, readOnly: boolean): 
     }
     const vm = cache.vm;
     vm.setArgs(split.keys, split.args);
+    c.scriptRead = false;
     const run: ScriptRun = {
       x,
       caller: c,

@@ -167,6 +167,9 @@ export function clientTracking(x: KvEngine, c: KvClient, argv: Uint8Array[]): bo
   return true;
 }
 
+/** Read-only script commands: only the commands the script calls count as reads. */
+const readOnlyScripts = new Set(["eval_ro", "evalsha_ro", "fcall_ro"]);
+
 /**
  * After a command of a tracking client: remembers the keys a read-only
  * command read, and ends a CLIENT CACHING yes|no (it covers one command; in
@@ -179,7 +182,11 @@ export function trackCommand(
   argv: Uint8Array[],
 ): void {
   const st = c.tracking!;
-  if (spec.flags.has("readonly")) {
+  // A script's declared keys are tracked when it called a read-only command, as in Redis;
+  // read-only scripts are not reads themselves.
+  const reads = c.scriptRead || (spec.flags.has("readonly") && !readOnlyScripts.has(spec.name));
+  c.scriptRead = false;
+  if (reads) {
     const keys = keysOf(spec, argv);
     if (keys !== null && keys.length > 0) x.tracking.remember(c, keys.map((k) => latin1(k)));
   }

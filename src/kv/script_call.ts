@@ -126,6 +126,7 @@ export function callFromScript(run: ScriptRun, argv: Uint8Array[]): RespValue {
     x.countError(why ?? "ERR");
     return scriptError(why ?? "ERR");
   }
+  if (spec.flags.has("readonly")) run.caller.scriptRead = true;
   const capture = new CaptureReply(run.resp);
   client.reply = capture;
   client.resp = run.resp;

@@ -120,3 +120,24 @@ Deno.test("expiry invalidates; tracking-table-max-keys evicts with an invalidati
   ]);
   assert.match(info(), /tracking_total_keys:1/);
 });
+
+Deno.test("CLIENT TRACKING: a script's declared keys are tracked only when it called a read-only command", () => {
+  const h = new Harness();
+  const a = h.client();
+  const b = h.client();
+  a.run("HELLO", "3");
+  a.run("CLIENT", "TRACKING", "on");
+  a.run("EVAL", "redis.call('set', 'k3', 'bar')", "2", "k1", "k2");
+  b.run("MSET", "k2", "1", "k1", "1");
+  assert.deepEqual(a.drain(), []);
+  a.run("EVAL", "redis.call('get', 'k3')", "2", "k1", "k2");
+  b.run("MSET", "k2", "2", "k1", "2");
+  assert.deepEqual(a.drain(), [["invalidate", ["k2"]], ["invalidate", ["k1"]]]);
+  // A read-only script is not a read in itself: only a read it makes counts.
+  a.run("EVAL_RO", "redis.call('ping')", "2", "k1", "k2");
+  b.run("MSET", "k2", "3", "k1", "3");
+  assert.deepEqual(a.drain(), []);
+  a.run("EVAL_RO", "redis.call('get', 'k1')", "2", "k1", "k2");
+  b.run("MSET", "k2", "4", "k1", "4");
+  assert.deepEqual(a.drain(), [["invalidate", ["k2"]], ["invalidate", ["k1"]]]);
+});
