@@ -153,10 +153,7 @@ export class SqlSession implements Session {
         isolation: iso === ("read uncommitted" as Isolation) ? "read committed" : iso,
       });
       this.txCatalog = null;
-      this.txTouched = new Set();
-      this.txChanges = new Map();
-      this.savepoints = [];
-      this.pendingNotifies = [];
+      this.#freshTxnState();
       this.#startedNo = -1;
     }
     return this.txn;
@@ -217,12 +214,22 @@ export class SqlSession implements Session {
     this.inBlock = false;
     this.failed = false;
     this.txCatalog = null;
-    this.txTouched = new Set();
-    this.txChanges = new Map();
-    this.savepoints = [];
-    this.sequenceUndo = [];
-    this.pendingNotifies = [];
+    this.#freshTxnState();
+    if (this.sequenceUndo.length > 0) this.sequenceUndo = [];
     this.blockIsolation = null;
+  }
+
+  /**
+   * Empties the per-transaction collections. One that is already empty is
+   * kept (an autocommit statement usually leaves them all empty); one in use
+   * is replaced, not cleared, as the ended transaction's commit may still
+   * hold it.
+   */
+  #freshTxnState(): void {
+    if (this.txTouched.size > 0) this.txTouched = new Set();
+    if (this.txChanges.size > 0) this.txChanges = new Map();
+    if (this.savepoints.length > 0) this.savepoints = [];
+    if (this.pendingNotifies.length > 0) this.pendingNotifies = [];
   }
 
   /** Puts back the sequence positions of the RESTARTs after the first `keep` (newest first). */
@@ -259,6 +266,17 @@ export class SqlSession implements Session {
     this.#checkOpen();
     return executeStatements(this, sql, params, onResult);
   }
+
+  /** The TimeZone setting, read again only when the settings changed. */
+  timeZone(): string {
+    const z = this.#zone;
+    if (z.version !== this.settingsVersion) {
+      z.name = this.getSetting("timezone") ?? "UTC";
+      z.version = this.settingsVersion;
+    }
+    return z.name;
+  }
+  readonly #zone = { version: -1, name: "UTC" };
 
   /** statement_timeout in milliseconds (0 = none). */
   timeoutMs(): number {
