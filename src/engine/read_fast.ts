@@ -55,7 +55,7 @@ export function bindParamsNow(
       `bind message supplies ${params.length} parameters, but prepared statement requires ${n}`,
     );
   }
-  const zone = n === 0 ? "UTC" : s.getSetting("timezone") ?? "UTC";
+  const zone = n === 0 ? "UTC" : s.timeZone();
   const values: Value[] = new Array(n);
   for (let i = 0; i < n; i++) values[i] = coerceParam(params[i] ?? null, p.paramTypes[i]!, zone);
   return values;

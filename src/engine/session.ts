@@ -23,12 +23,10 @@ import type {
   StatementResult,
   TxStatus,
 } from "./session_api.ts";
-import { beginBlock, describeStatement, runStatement } from "./statement_runner.ts";
-import { blockPlan, runInBlock } from "./block_fast.ts";
-import { fastSelectPlan, runFastSelect } from "./read_fast.ts";
-import { fastUpdatePlan, runFastUpdate } from "./write_fast.ts";
+import { describeStatement, runStatement } from "./statement_runner.ts";
+import { runFastStatement } from "./session_fast.ts";
 import { checkTimeZone, defaultSettings } from "./session_settings.ts";
-import { isResult, openCursor, type PreparedStatement } from "./session_prepared.ts";
+import { openCursor, type PreparedStatement } from "./session_prepared.ts";
 import { executeStatements } from "./session_execute.ts";
 
 /** Options for a new session. */
@@ -155,10 +153,7 @@ export class SqlSession implements Session {
         isolation: iso === ("read uncommitted" as Isolation) ? "read committed" : iso,
       });
       this.txCatalog = null;
-      this.txTouched = new Set();
-      this.txChanges = new Map();
-      this.savepoints = [];
-      this.pendingNotifies = [];
+      this.#freshTxnState();
       this.#startedNo = -1;
     }
     return this.txn;
@@ -219,12 +214,22 @@ export class SqlSession implements Session {
     this.inBlock = false;
     this.failed = false;
     this.txCatalog = null;
-    this.txTouched = new Set();
-    this.txChanges = new Map();
-    this.savepoints = [];
-    this.sequenceUndo = [];
-    this.pendingNotifies = [];
+    this.#freshTxnState();
+    if (this.sequenceUndo.length > 0) this.sequenceUndo = [];
     this.blockIsolation = null;
+  }
+
+  /**
+   * Empties the per-transaction collections. One that is already empty is
+   * kept (an autocommit statement usually leaves them all empty); one in use
+   * is replaced, not cleared, as the ended transaction's commit may still
+   * hold it.
+   */
+  #freshTxnState(): void {
+    if (this.txTouched.size > 0) this.txTouched = new Set();
+    if (this.txChanges.size > 0) this.txChanges = new Map();
+    if (this.savepoints.length > 0) this.savepoints = [];
+    if (this.pendingNotifies.length > 0) this.pendingNotifies = [];
   }
 
   /** Puts back the sequence positions of the RESTARTs after the first `keep` (newest first). */
@@ -262,7 +267,19 @@ export class SqlSession implements Session {
     return executeStatements(this, sql, params, onResult);
   }
 
-  #timeoutMs(): number {
+  /** The TimeZone setting, read again only when the settings changed. */
+  timeZone(): string {
+    const z = this.#zone;
+    if (z.version !== this.settingsVersion) {
+      z.name = this.getSetting("timezone") ?? "UTC";
+      z.version = this.settingsVersion;
+    }
+    return z.name;
+  }
+  readonly #zone = { version: -1, name: "UTC" };
+
+  /** statement_timeout in milliseconds (0 = none). */
+  timeoutMs(): number {
     const t = this.#timeout;
     if (t.version !== this.settingsVersion) {
       t.ms = Number(this.getSetting("statement_timeout") ?? "0");
@@ -272,10 +289,10 @@ export class SqlSession implements Session {
   }
 
   /**
-   * Runs a plain SELECT outside a transaction block without awaits (see
-   * `read_fast.ts`): the result itself when its transaction ended at once, a
-   * promise when it must commit (it wrote, e.g. through nextval), null when
-   * the statement needs `runOne`.
+   * Runs a plain SELECT or UPDATE, or a statement inside a transaction
+   * block, without awaits (see `session_fast.ts`): the result itself when its
+   * transaction ended at once, a promise when it must wait, null when the
+   * statement needs `runOne`.
    */
   runFast(
     st: ParsedStatement,
@@ -284,83 +301,11 @@ export class SqlSession implements Session {
   ): StatementResult | Promise<StatementResult> | null {
     // A table being rewritten is waited for on the slow path (`runOne`).
     if (this.failed || this.#closed || this.engine.rs.moving) return null;
-    if (this.inBlock) return this.#runFastInBlock(st, params, declared);
-    if (this.txn !== null) return null;
-    const type = (st.ast as { readonly type?: string }).type;
-    if (type === "begin" || type === "start transaction") {
-      this.#fastStatementBegins(st.text);
-      try {
-        return beginBlock(this, st.ast as Parameters<typeof beginBlock>[1]);
-      } catch (e) {
-        this.#statementFailed();
-        throw e;
-      } finally {
-        this.#statementEnded();
-      }
-    }
-    const p = fastSelectPlan(this, st, declared);
-    if (p === null) return this.#runFastUpdate(st, params, declared);
-    this.#fastStatementBegins(st.text);
-    let r: StatementResult;
-    try {
-      r = runFastSelect(this, p, params);
-    } catch (e) {
-      this.abortTxn();
-      this.#statementEnded();
-      throw e;
-    }
-    return this.#commitFast(r);
-  }
-
-  /**
-   * `runFast` inside a transaction block (see `block_fast.ts`): COMMIT, and
-   * SELECT, UPDATE and INSERT statements that need no wait run without
-   * yielding; a DML statement that must wait goes on asynchronously.
-   */
-  #runFastInBlock(
-    st: ParsedStatement,
-    params: readonly Value[],
-    declared: readonly (SqlType | null)[],
-  ): StatementResult | Promise<StatementResult> | null {
-    if (this.txn === null) return null;
-    if ((st.ast as { readonly type?: string }).type === "commit") {
-      this.#fastStatementBegins(st.text);
-      return this.#commitFast({
-        command: "COMMIT",
-        tag: "COMMIT",
-        rowCount: 0,
-        fields: null,
-        rows: [],
-      });
-    }
-    const plan = blockPlan(this, st, declared);
-    // A statement that may wait for a row lock is bounded by statement_timeout's timer in runOne.
-    if (plan === null || (plan.kind === "dml" && this.#timeoutMs() > 0)) return null;
-    this.#fastStatementBegins(st.text);
-    let r: StatementResult | Promise<StatementResult>;
-    try {
-      r = runInBlock(this, plan, params);
-    } catch (e) {
-      this.#statementFailed();
-      this.#statementEnded();
-      throw e;
-    }
-    if (isResult(r)) {
-      this.#statementEnded();
-      return r;
-    }
-    return r.then(
-      (result) => (this.#statementEnded(), result),
-      (e) => {
-        this.#statementFailed();
-        this.#statementEnded();
-        throw e;
-      },
-    );
+    return runFastStatement(this, st, params, declared);
   }
 
   /** A statement failed: inside a block the block fails, else its transaction rolls back. */
-  #statementFailed(): void {
+  statementFailed(): void {
     if (!this.inBlock) this.abortTxn();
     else if (this.txn) {
       this.failed = true;
@@ -369,7 +314,7 @@ export class SqlSession implements Session {
   }
 
   /** Marks a fast-path statement as running (pg_stat_activity, cancel). */
-  #fastStatementBegins(text: string): void {
+  statementBegins(text: string): void {
     this.cancelled = false;
     this.running = true;
     this.#query = text;
@@ -378,90 +323,15 @@ export class SqlSession implements Session {
     this.#statementNo++;
   }
 
-  /** `runFast` for an UPDATE (see `write_fast.ts`). */
-  #runFastUpdate(
-    st: ParsedStatement,
-    params: readonly Value[],
-    declared: readonly (SqlType | null)[],
-  ): StatementResult | Promise<StatementResult> | null {
-    const p = fastUpdatePlan(this, st, declared);
-    if (p === null) return null;
-    this.#fastStatementBegins(st.text);
-    let r: StatementResult | null;
-    try {
-      r = runFastUpdate(this, p, params);
-    } catch (e) {
-      this.abortTxn();
-      this.#statementEnded();
-      throw e;
-    }
-    if (r === null) {
-      // A row needs a wait: start over on the general path, which waits.
-      this.abortTxn();
-      this.#statementEnded();
-      return this.runOne(st, params, declared);
-    }
-    return this.#commitFast(r);
-  }
-
-  /**
-   * Ends a fast-path statement: commits its transaction without yielding
-   * when nothing must be waited for, else returns a promise of `r`.
-   */
-  #commitFast(r: StatementResult): StatementResult | Promise<StatementResult> {
-    let waiting: Promise<void> | null;
-    try {
-      waiting = this.#commitNow();
-    } catch (e) {
-      this.#statementEnded();
-      throw e;
-    }
-    if (waiting === null) {
-      this.#statementEnded();
-      return r;
-    }
-    return waiting.then(
-      () => (this.#statementEnded(), r),
-      (e) => {
-        this.#statementEnded();
-        throw e;
-      },
-    );
-  }
-
-  /** `commitTxn` without yielding when possible; null when the transaction ended. */
-  #commitNow(): Promise<void> | null {
-    const txn = this.txn;
-    if (txn === null) return null;
-    if (this.txCatalog !== null) return this.commitTxn();
-    if (txn.xid === 0) {
-      if (!this.engine.commitReadOnly(txn)) return this.commitTxn();
-    } else {
-      let publish: Promise<void> | null;
-      try {
-        publish = this.engine.commitNow(txn, this.txChanges);
-      } catch (e) {
-        this.abortTxn();
-        throw e;
-      }
-      if (publish !== null) {
-        return publish.then(() => this.#txnEnded(), (e) => {
-          this.abortTxn();
-          throw e;
-        });
-      }
-    }
-    this.#txnEnded();
-    return null;
-  }
-
-  #txnEnded(): void {
+  /** The transaction ended (committed): resets its state and sends its notifications. */
+  txnEnded(): void {
     const notes = this.pendingNotifies;
     this.#endTxn();
     if (notes.length > 0) this.engine.notify(this.id, notes);
   }
 
-  #statementEnded(): void {
+  /** Marks the running statement as ended. */
+  statementEnded(): void {
     this.running = false;
     this.#stateChange = Date.now();
     this.timedOut = false;
@@ -477,7 +347,7 @@ export class SqlSession implements Session {
     this.running = true;
     this.#query = st.text;
     this.#queryStart = this.#stateChange = Date.now();
-    const timeoutMs = this.#timeoutMs();
+    const timeoutMs = this.timeoutMs();
     const timer = timeoutMs > 0
       ? setTimeout(() => {
         this.cancelled = true;
@@ -497,7 +367,7 @@ export class SqlSession implements Session {
       if (!this.inBlock && this.txn && implicitStart) await this.commitTxn();
       return r;
     } catch (e) {
-      this.#statementFailed();
+      this.statementFailed();
       throw e;
     } finally {
       this.running = false;

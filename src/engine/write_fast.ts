@@ -71,7 +71,7 @@ export function runFastUpdate(
   const rows = r.returning ?? [];
   return {
     command: "UPDATE",
-    tag: `UPDATE ${r.count}`,
+    tag: r.count === 1 ? "UPDATE 1" : `UPDATE ${r.count}`,
     rowCount: r.count,
     fields: fieldsOf(p),
     rows,

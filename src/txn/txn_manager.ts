@@ -12,32 +12,15 @@
  * @module
  */
 
-import { RunningXids } from "./running_xids.ts";
 import { assert, DbError, TxnConflictError } from "../common/errors.ts";
-import type { Mtr, PageReader } from "../storage/mtr.ts";
 import { Clog, XidStatus } from "./clog.ts";
 import { LockManager } from "./lock_manager.ts";
-import { conflicts, type WriteSet } from "./ssi.ts";
+import { RunningXids } from "./running_xids.ts";
+import { type CommittedWrites, SsiLog } from "./ssi_log.ts";
 import { type IsolationLevel, Snapshot, Txn } from "./txn.ts";
+import type { TxnStore } from "./txn_store.ts";
 
-/** What the transaction layer needs from the page store. */
-export interface TxnStore {
-  /** Bytes per page. */
-  readonly pageSize: number;
-  /** Runs a read-only page operation. */
-  view<T>(fn: (r: PageReader) => T): T;
-  /** Runs a logged, atomic page operation. */
-  update<T>(fn: (m: Mtr) => T): T;
-  /** The WAL: commits flush up to `endLsn`. */
-  readonly wal: {
-    readonly endLsn: number;
-    /** LSN up to which the log is durable (or, discarding, needs nothing). */
-    readonly flushedLsn: number;
-    flush(lsn: number): Promise<void>;
-    /** True for a private in-memory store that keeps no log and is never reopened. */
-    readonly discards?: boolean;
-  };
-}
+export type { TxnStore } from "./txn_store.ts";
 
 /** Options of `TxnManager.begin`. */
 export interface BeginOptions {
@@ -57,12 +40,6 @@ export interface TxnStats {
   serializationFailures: number;
 }
 
-interface CommittedWrites {
-  readonly xid: number;
-  readonly writes: WriteSet;
-  published: boolean;
-}
-
 /** The transaction manager of one store. */
 export class TxnManager {
   /** Transaction status, persistent and cached. */
@@ -76,8 +53,7 @@ export class TxnManager {
    * a set: a set would hash every statement's new transaction object).
    */
   readonly #active: Txn[] = [];
-  readonly #serializable = new Set<Txn>();
-  #committedWrites: CommittedWrites[] = [];
+  readonly #ssi = new SsiLog();
   #lastPublish: Promise<void> = Promise.resolve();
   /** Commits waiting in `#publishAfter` (a later commit may not publish before them). */
   #publishing = 0;
@@ -109,7 +85,7 @@ export class TxnManager {
     );
     txn.activeSlot = this.#active.length;
     this.#active.push(txn);
-    if (txn.isolation === "serializable") this.#serializable.add(txn);
+    this.#ssi.track(txn);
     return txn;
   }
 
@@ -124,8 +100,7 @@ export class TxnManager {
     }
     if (options.isolation !== undefined) {
       txn.isolation = options.isolation;
-      if (options.isolation === "serializable") this.#serializable.add(txn);
-      else this.#serializable.delete(txn);
+      this.#ssi.track(txn);
     }
     if (options.readOnly !== undefined) txn.readOnly = options.readOnly;
   }
@@ -238,7 +213,7 @@ export class TxnManager {
       this.#end(txn, "committed");
       return null;
     }
-    if (txn.reads !== null && this.#readsInvalidated(txn)) {
+    if (txn.reads !== null && this.#ssi.readsInvalidated(txn)) {
       this.#stats.serializationFailures++;
       this.abort(txn);
       throw new TxnConflictError(
@@ -248,15 +223,11 @@ export class TxnManager {
     }
     txn.state = "committing";
     const xids = [...txn.ownXids];
-    const writes = txn.writes;
-    const entry: CommittedWrites | null = writes === null || writes.empty
-      ? null
-      : { xid: txn.xid, writes, published: false };
-    if (entry !== null) this.#committedWrites.push(entry);
+    const entry = this.#ssi.committing(txn);
     try {
       this.clog.record(xids, XidStatus.committed);
     } catch (e) {
-      this.#committedWrites = this.#committedWrites.filter((c) => c !== entry);
+      this.#ssi.unlog(entry);
       txn.state = "active";
       this.abort(txn);
       throw e;
@@ -348,10 +319,9 @@ export class TxnManager {
     }
     for (const xid of txn.allXids) this.#running.delete(xid);
     this.#deactivate(txn);
-    if (this.#serializable.size > 0) this.#serializable.delete(txn);
     this.locks.releaseAll(txn);
     txn.finish();
-    this.#pruneCommittedWrites();
+    this.#ssi.ended(txn, this.#publishing);
   }
 
   /** Removes `txn` from `#active`: the last one takes its slot. */
@@ -365,34 +335,6 @@ export class TxnManager {
       last.activeSlot = slot;
     }
     txn.activeSlot = -1;
-  }
-
-  #readsInvalidated(txn: Txn): boolean {
-    const snap = txn.snapshot;
-    if (snap === null || txn.reads === null) return false;
-    for (const c of this.#committedWrites) {
-      if (c.xid === txn.xid || snap.finished(c.xid)) continue;
-      if (conflicts(txn.reads, c.writes)) return true;
-    }
-    return false;
-  }
-
-  /** Drops write sets every live SERIALIZABLE snapshot already includes. */
-  #pruneCommittedWrites(): void {
-    if (this.#committedWrites.length === 0) return;
-    // With no commit being published every entry is published; with no
-    // SERIALIZABLE transaction none is needed (the filter below would drop all).
-    if (this.#publishing === 0 && this.#serializable.size === 0) {
-      this.#committedWrites.length = 0;
-      return;
-    }
-    this.#committedWrites = this.#committedWrites.filter((c) => {
-      if (!c.published) return true;
-      for (const s of this.#serializable) {
-        if (s.snapshot === null || !s.snapshot.finished(c.xid)) return true;
-      }
-      return false;
-    });
   }
 
   /**

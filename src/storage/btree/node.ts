@@ -189,9 +189,10 @@ export function reserveCell(
 
 /**
  * Inserts `cell` at slot `index` of a page with at least `cell.length + 2`
- * contiguous free bytes (no compaction). The header, the shifted slots and the
- * cell are declared with `Mtr.patch` before they change, so `page` may come
- * from `read` and only those ranges are kept for rollback.
+ * contiguous free bytes (no compaction). The header and the shifted slots are
+ * declared with `Mtr.patch` before they change and the cell, free space until
+ * now, with `logRange`, so `page` may come from `read` and only the header and
+ * slots are kept for rollback.
  */
 export function insertCellPatched(
   m: Mtr,
@@ -205,7 +206,8 @@ export function insertCellPatched(
   const slot = nodeHeaderEnd + 2 * index;
   m.patch(page, offCount, 6);
   m.patch(page, slot, nodeHeaderEnd + 2 * (n + 1) - slot);
-  m.patch(page, off, cell.length);
+  // Free space until now: logged, not kept for rollback (see `placeCell` of heap pages).
+  m.logRange(page, off, cell.length);
   if (index < n) d.copyWithin(slot + 2, slot, nodeHeaderEnd + 2 * n);
   setU16(d, slot, off);
   setU16(d, offCount, n + 1);

@@ -130,8 +130,8 @@ export function compactPage(m: Mtr, page: PageHandle): void {
  * word) in slot `s` (dead, or the next new slot), compacting when fragmented.
  * `afterFreeSlotSearch` says `s` came from `findFreeSlot`. The caller checked
  * the space and writes the cell bytes at the returned offset, which are
- * declared (`Mtr.patch`) here. `page` may come from `read`: without a
- * compaction only the header, the slot and the cell are kept for rollback.
+ * declared here. `page` may come from `read`: without a compaction only the
+ * header and the slot are kept for rollback.
  */
 export function placeCell(
   m: Mtr,
@@ -152,7 +152,9 @@ export function placeCell(
   const off = u32(d, offCellStart) - length;
   m.patch(page, offSlotCount, heapPageHeaderEnd - offSlotCount);
   m.patch(page, slotPos(s), slotBytes);
-  m.patch(page, off, length);
+  // The cell goes into free space, whose bytes mean nothing: logged, not kept for rollback
+  // (the header and slot put back make it free space again).
+  m.logRange(page, off, length);
   setU32(d, offCellStart, off);
   if (newSlot) setU16(d, offSlotCount, n + 1);
   setU16(d, slotPos(s), off);
