@@ -14,7 +14,8 @@ import { isBuiltin } from "../../exec/builtins.ts";
 import { catalogOf, isCatalogFunction, markValueDependent } from "../pg_catalog/functions.ts";
 import { bindRegCast, isRegType } from "../pg_catalog/reg_types.ts";
 import { hasFunction } from "../../exec/functions/mod.ts";
-import type { Scope } from "./scope.ts";
+import type { Resolved, Scope } from "./scope.ts";
+import { mergedAtDepth } from "./plan_using.ts";
 import { commonTypeOf, resolveType } from "./sql_types.ts";
 import { regtypeName } from "../../common/value_text.ts";
 import { literalAt, recordedLiteral } from "./literal_text.ts";
@@ -314,9 +315,14 @@ function bindColumn(e: Extract<Expr, { type: "ref" }>, env: BindEnv): BoundExpr 
         }${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
       );
     }
-    return { kind: "column", depth: r.depth, index: r.index, type: r.column.type };
+    return columnRef(r, table);
   }
-  const r = env.scope.resolve(table, e.name);
+  return columnRef(env.scope.resolve(table, e.name), table);
+}
+
+/** A resolved reference: an unqualified JOIN USING column is its merged value. */
+function columnRef(r: Resolved, table: string | null): BoundExpr {
+  if (table === null && r.column.merged) return mergedAtDepth(r.column.merged, r.depth);
   return { kind: "column", depth: r.depth, index: r.index, type: r.column.type };
 }
 

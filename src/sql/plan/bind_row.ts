@@ -120,7 +120,7 @@ function rowTypeOf(env: BindEnv, oid: number, width: number): SqlType["composite
  * True for a hidden column that still belongs to its row: one merged away by
  * USING or NATURAL (not ctid, not a dropped column).
  */
-function mergedColumn(name: string): boolean {
+export function mergedColumn(name: string): boolean {
   return name !== "ctid" && !name.startsWith("........pg.dropped.");
 }
 

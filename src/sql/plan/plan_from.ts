@@ -24,6 +24,7 @@ import {
   nullableTables,
   type Step,
 } from "./plan_joins.ts";
+import { appendColumns, type JoinedColumns, mergeUsing } from "./plan_using.ts";
 
 /** The planned FROM clause. */
 export interface FromResult {
@@ -268,7 +269,8 @@ export function planFrom(
   outer: Scope | null,
   extraLeft?: { node: PlanNode; columns: ScopeColumn[]; table: RelationDef | null },
 ): FromResult {
-  const columns: ScopeColumn[] = [];
+  const joined: JoinedColumns = { columns: [], star: [] };
+  const columns = joined.columns;
   const steps: Step[] = [];
   const addLeaf = (
     item: { node: PlanNode; columns: ScopeColumn[]; table: RelationDef | null; lateral?: boolean },
@@ -276,31 +278,23 @@ export function planFrom(
     onExpr: Expr | null | undefined,
     using: readonly { name: string }[] | null | undefined,
   ) => {
-    const leftCount = columns.length;
     const leaf: Leaf = {
-      offset: leftCount,
+      offset: columns.length,
       width: item.columns.length,
       node: item.node,
       nullable: false,
       table: item.table,
     };
-    let usingTerms: BoundExpr[] = [];
     if (isNaturalMarker(onExpr)) {
-      // NATURAL: USING every column name both sides share.
-      const left = new Set(columns.filter((c) => !c.hidden).map((c) => c.name));
-      using = item.columns.filter((c) => !c.hidden && left.has(c.name)).map((c) => ({
-        name: c.name,
-      }));
+      // NATURAL: USING every column name both sides share, in the left's order.
+      const right = new Set(item.columns.filter((c) => !c.hidden).map((c) => c.name));
+      using = joined.star.map((i) => columns[i]!).filter((c) => right.has(c.name));
       onExpr = null;
     }
+    let usingTerms: BoundExpr[] = [];
     if (using) {
-      usingTerms = using.map((u) => usingTerm(columns, item.columns, u.name, leftCount));
-      for (const u of using) {
-        const at = item.columns.findIndex((c) => c.name === u.name);
-        item.columns[at] = { ...item.columns[at]!, hidden: true };
-      }
-    }
-    columns.push(...item.columns);
+      usingTerms = mergeUsing(joined, item.columns, using.map((u) => u.name), joinType);
+    } else appendColumns(joined, item.columns);
     let on: BoundExpr | null = andAll(usingTerms);
     if (onExpr) {
       const env = {
@@ -322,6 +316,7 @@ export function planFrom(
     addLeaf(planned, steps.length === 0 ? "cross" : joinKind(join?.type), join?.on, join?.using);
   }
   const scope = new Scope(columns, outer);
+  scope.star = joined.star;
   scope.nullableTables = nullableTables(steps, columns);
   let whereBound: BoundExpr | null = null;
   if (where) {
@@ -333,31 +328,4 @@ export function planFrom(
 
 function isNaturalMarker(e: Expr | null | undefined): boolean {
   return e?.type === "call" && e.function.name === "__natural_join" && e.args.length === 0;
-}
-
-function usingTerm(
-  left: ScopeColumn[],
-  right: ScopeColumn[],
-  name: string,
-  offset: number,
-): BoundExpr {
-  const li = left.findIndex((c) => c.name === name && !c.hidden);
-  const ri = right.findIndex((c) => c.name === name);
-  if (li < 0 || ri < 0) {
-    throw new DbError(
-      "42703",
-      `column "${name}" specified in USING clause does not exist in ${
-        li < 0 ? "left" : "right"
-      } table`,
-    );
-  }
-  return {
-    kind: "call",
-    fn: "=",
-    args: [
-      { kind: "column", depth: 0, index: li, type: left[li]!.type },
-      { kind: "column", depth: 0, index: offset + ri, type: right[ri]!.type },
-    ],
-    type: scalar("bool"),
-  };
 }

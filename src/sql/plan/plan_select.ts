@@ -24,6 +24,7 @@ import { planSetOp, planValues, planWith, planWithRecursive } from "./plan_forms
 export { planSetOp, planValues };
 import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
 import { Scope, type ScopeColumn } from "./scope.ts";
+import { mergedColumn } from "./bind_row.ts";
 import { groupingPlan } from "./grouping.ts";
 import { OPERATOR_MARKERS } from "../parse/rewrite.ts";
 
@@ -158,16 +159,22 @@ interface SelectItem {
 function expandStar(scope: Scope, table: string | null): SelectItem[] {
   const out: SelectItem[] = [];
   let found = table === null;
-  scope.columns.forEach((c, i) => {
-    if (table !== null && c.table !== table) return;
+  const all = scope.columns.map((_, i) => i);
+  for (const i of table === null ? scope.star ?? all : all) {
+    const c = scope.columns[i]!;
+    if (table !== null && c.table !== table) continue;
     found = true;
-    if (c.hidden) return;
+    // `t.*` keeps t's own copy of a column merged away by USING.
+    if (c.hidden && (table === null || !mergedColumn(c.name))) continue;
+    const merged = table === null ? c.merged : undefined;
     out.push({
       expr: null,
-      bound: { kind: "column", depth: 0, index: i, type: c.type },
-      column: { name: c.name, type: c.type, tableOid: c.tableOid, attnum: c.attnum },
+      bound: merged ?? { kind: "column", depth: 0, index: i, type: c.type },
+      column: merged
+        ? { name: c.name, type: merged.type, tableOid: 0, attnum: 0 }
+        : { name: c.name, type: c.type, tableOid: c.tableOid, attnum: c.attnum },
     });
-  });
+  }
   if (!found) throw new DbError("42P01", `missing FROM-clause entry for table "${table}"`);
   return out;
 }

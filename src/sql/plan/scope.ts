@@ -5,6 +5,7 @@
  */
 import { DbError } from "../../common/errors.ts";
 import type { SqlType } from "../../common/types.ts";
+import type { BoundExpr } from "../../exec/plan.ts";
 
 /** One visible column. */
 export interface ScopeColumn {
@@ -16,6 +17,12 @@ export interface ScopeColumn {
   readonly attnum: number;
   /** Hidden from `*` (ctid, columns merged away by USING). */
   readonly hidden: boolean;
+  /**
+   * The merged value of a JOIN USING column, set on the left side's entry
+   * when it differs from that side's own value (FULL/RIGHT joins, a type
+   * widened to the other side's): an unqualified reference means this.
+   */
+  readonly merged?: BoundExpr;
 }
 
 /** A resolved column reference. */
@@ -34,6 +41,8 @@ export class Scope {
    * to one of them is NULL when the join found no row (see `bind_row.ts`).
    */
   nullableTables: ReadonlySet<string> = new Set();
+  /** Indexes of the columns `SELECT *` shows, in order (null: all visible, in place). */
+  star: readonly number[] | null = null;
   constructor(readonly columns: ScopeColumn[], readonly parent: Scope | null) {}
 
   /** Sum of `innerRefs` along this scope and its ancestors. */
