@@ -46,24 +46,11 @@ export function computeAggregate(spec: AggSpec, rows: Value[][], ctx: ExecContex
       seen.add(k);
       return true;
     });
-    // PostgreSQL sorts a DISTINCT aggregate's input (ascending, NULLs last) unless ordered.
-    if (spec.orderBy.length === 0) values.sort(compareArgsNullsLast);
+    // PostgreSQL sorts a DISTINCT aggregate's input (ascending, NULLs last) unless ordered:
+    // argument lists compare as arrays do, element by element with NULLs last.
+    if (spec.orderBy.length === 0) values.sort(compareValues);
   }
   return finish(spec.fn, values, spec.args.map((a) => a.type), spec.type);
-}
-
-function compareArgsNullsLast(a: readonly Value[], b: readonly Value[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? null;
-    const y = b[i] ?? null;
-    if (x === null || y === null) {
-      if (x !== y) return x === null ? 1 : -1;
-      continue;
-    }
-    const c = compareValues(x, y);
-    if (c !== 0) return c;
-  }
-  return 0;
 }
 
 /** Aggregates whose result depends only on their non-null single argument values. */

@@ -170,6 +170,18 @@ function logDenial(
   }, x.now);
 }
 
+/** Why `c`'s user may not run `argv`, or null when it may (nothing is logged). */
+function aclDenial(
+  x: KvEngine,
+  c: KvClient,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+): AclDenial | null {
+  const u = aclUserOf(x, c);
+  if (u.unrestricted || x.acl.catalog === null) return null;
+  return checkCommand(u, checkedCommand(u, spec, argv), x.acl.catalog);
+}
+
 /**
  * Checks a command before it runs or is queued. Returns the NOPERM error to
  * reply (the refusal is logged in ACL LOG), or null when it may run.
@@ -180,9 +192,7 @@ export function aclRefusal(
   spec: CommandSpec,
   argv: Uint8Array[],
 ): string | null {
-  const u = aclUserOf(x, c);
-  if (u.unrestricted || x.acl.catalog === null) return null;
-  const d = checkCommand(u, checkedCommand(u, spec, argv), x.acl.catalog);
+  const d = aclDenial(x, c, spec, argv);
   if (d === null) return null;
   logDenial(x, c, d, c.multi !== null ? "multi" : "toplevel");
   return denialError(d);
@@ -201,9 +211,7 @@ export function aclExecRefusal(
   spec: CommandSpec,
   argv: Uint8Array[],
 ): string | null {
-  const u = aclUserOf(x, c);
-  if (u.unrestricted || x.acl.catalog === null) return null;
-  const d = checkCommand(u, checkedCommand(u, spec, argv), x.acl.catalog);
+  const d = aclDenial(x, c, spec, argv);
   if (d === null) return null;
   logDenial(x, c, d, "multi");
   return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${
@@ -227,9 +235,7 @@ export function aclScriptRefusal(
   spec: CommandSpec,
   argv: Uint8Array[],
 ): string | null {
-  const u = aclUserOf(x, caller);
-  if (u.unrestricted || x.acl.catalog === null) return null;
-  const d = checkCommand(u, checkedCommand(u, spec, argv), x.acl.catalog);
+  const d = aclDenial(x, caller, spec, argv);
   if (d === null) return null;
   logDenial(x, caller, d, "lua");
   return `ERR The user executing the script ${scriptReasons[d.reason]}`;
@@ -242,7 +248,5 @@ export function aclAllows(
   spec: CommandSpec,
   argv: Uint8Array[],
 ): boolean {
-  const u = aclUserOf(x, caller);
-  if (u.unrestricted || x.acl.catalog === null) return true;
-  return checkCommand(u, checkedCommand(u, spec, argv), x.acl.catalog) === null;
+  return aclDenial(x, caller, spec, argv) === null;
 }

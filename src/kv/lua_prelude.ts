@@ -101,17 +101,21 @@ real.struct = protect({
   size = function(f) return string.packsize(struct_format(f)) end,
 })
 real.redis = protect(G.redis)
-local env = {}
-local env_mt_view = protect({__index = protect(real)})
-readonly[env] = true
-raw_setmt(env, {
-  __index = function(_, k)
-    local v = real[k]
+-- An __index that raises, as Redis does, on a global the sandbox does not have.
+local function strict_index(t)
+  return function(_, k)
+    local v = t[k]
     if v == nil then
       raw_error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
     end
     return v
-  end,
+  end
+end
+local env = {}
+local env_mt_view = protect({__index = protect(real)})
+readonly[env] = true
+raw_setmt(env, {
+  __index = strict_index(real),
   __newindex = ro_error,
   __metatable = env_mt_view,
   __pairs = function() return next, real, nil end,
@@ -140,13 +144,7 @@ local function strict(t)
   local proxy = {}
   readonly[proxy] = true
   return raw_setmt(proxy, {
-    __index = function(_, k)
-      local v = t[k]
-      if v == nil then
-        raw_error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
-      end
-      return v
-    end,
+    __index = strict_index(t),
     __newindex = ro_error,
     __metatable = false,
   })
