@@ -12,7 +12,7 @@ import { checkCommand, denialText, subscriptionsAllowed } from "./acl.ts";
 import { aclCategories, checkedCommand } from "./acl_check.ts";
 import { subcommands } from "./cmd_command.ts";
 import { fromLatin1, latin1 } from "./bytes.ts";
-import { type Handler, opt, subcommandError } from "./cmd_util.ts";
+import { type Handler, opt, replyHelp, subcommandError } from "./cmd_util.ts";
 import { aclLogReply } from "./acl_log.ts";
 
 const noAclFile =
@@ -186,8 +186,7 @@ const help: Handler = (_x, c) => {
     "WHOAMI",
     "HELP",
   ];
-  c.reply.array(lines.length);
-  for (const l of lines) c.reply.simple(l);
+  replyHelp(c, lines);
 };
 
 /** Subcommands with their arity (Redis's: negative = at least). */

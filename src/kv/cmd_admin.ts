@@ -6,7 +6,7 @@ import { clientTracking } from "./cmd_tracking.ts";
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
-import { errors, type Handler, intArg, opt, subcommandError } from "./cmd_util.ts";
+import { errors, type Handler, intArg, opt, replyHelp, subcommandError } from "./cmd_util.ts";
 import { redisVersion } from "./cmd_server.ts";
 import { scriptCacheOf } from "./script_cache.ts";
 import { MutedReply } from "./reply.ts";
@@ -211,8 +211,7 @@ const client: Handler = (x, c, argv) => {
       "KILL",
       "NO-EVICT (ON|OFF)",
     ];
-    c.reply.array(lines.length);
-    for (const l of lines) c.reply.simple(l);
+    replyHelp(c, lines);
     return;
   }
   subcommandError(c, "CLIENT", argv, [

@@ -8,7 +8,7 @@
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
-import { errors, type Handler, opt } from "./cmd_util.ts";
+import { errors, type Handler, opt, replyHelp, subcommandArityError } from "./cmd_util.ts";
 import { memoryAvailable } from "./evict.ts";
 import { globMatch } from "./glob.ts";
 import { scriptClient, splitKeys } from "./cmd_scripting.ts";
@@ -22,11 +22,7 @@ import {
 } from "./script_functions.ts";
 
 function wrongArgs(c: KvClient, argv: Uint8Array[]): void {
-  c.reply.error(
-    `ERR unknown subcommand or wrong number of arguments for '${
-      latin1(argv[1]!)
-    }'. Try FUNCTION HELP.`,
-  );
+  subcommandArityError(c, "FUNCTION", argv);
 }
 
 function load(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
@@ -183,8 +179,7 @@ const fn: Handler = (x, c, argv) => {
     return c.reply.error("NOTBUSY No scripts in execution right now.");
   }
   if (sub === "HELP" && argv.length === 2) {
-    c.reply.array(help.length);
-    for (const line of help) c.reply.simple(line);
+    replyHelp(c, help);
     return;
   }
   if (["DELETE", "FLUSH", "DUMP", "STATS", "KILL", "HELP"].includes(sub)) {

@@ -10,7 +10,16 @@ import { Entry, type KvValue } from "./keyspace.ts";
 import { ZSet } from "./zset.ts";
 import { Stream } from "./stream.ts";
 import { fromLatin1, intBytes, latin1, parseInt64 } from "./bytes.ts";
-import { cursorArg, errors, type Handler, intArg, key, opt, scanOptions } from "./cmd_util.ts";
+import {
+  cursorArg,
+  errors,
+  type Handler,
+  intArg,
+  key,
+  opt,
+  replyHelp,
+  scanOptions,
+} from "./cmd_util.ts";
 import { globMatch } from "./glob.ts";
 import { encodingOf } from "./encoding.ts";
 import { notifyFlags as ev } from "./notify.ts";
@@ -255,8 +264,7 @@ const object: Handler = (x, c, argv) => {
       "IDLETIME <key>",
       "REFCOUNT <key>",
     ];
-    c.reply.array(lines.length);
-    for (const l of lines) c.reply.simple(l);
+    replyHelp(c, lines);
     return;
   }
   if (!["ENCODING", "REFCOUNT", "IDLETIME", "FREQ"].includes(sub)) {

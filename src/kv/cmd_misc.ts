@@ -3,8 +3,7 @@
  * engine's per-key estimate) and CLUSTER (no cluster mode).
  * @module
  */
-import { latin1 } from "./bytes.ts";
-import { type Handler, intArg, key, opt } from "./cmd_util.ts";
+import { type Handler, intArg, key, opt, replyHelp, subcommandArityError } from "./cmd_util.ts";
 
 const memory: Handler = (x, c, argv) => {
   const sub = opt(argv, 1);
@@ -21,15 +20,10 @@ const memory: Handler = (x, c, argv) => {
   }
   if (sub === "HELP" && argv.length === 2) {
     const lines = ["MEMORY <subcommand>", "DOCTOR", "USAGE <key> [SAMPLES <count>]"];
-    c.reply.array(lines.length);
-    for (const l of lines) c.reply.simple(l);
+    replyHelp(c, lines);
     return;
   }
-  c.reply.error(
-    `ERR unknown subcommand or wrong number of arguments for '${
-      latin1(argv[1]!)
-    }'. Try MEMORY HELP.`,
-  );
+  subcommandArityError(c, "MEMORY", argv);
 };
 
 /** CLUSTER answers as a Redis started without cluster mode does. */

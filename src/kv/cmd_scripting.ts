@@ -10,7 +10,7 @@ import type { KvEngine } from "./engine.ts";
 import { KvClient as Client } from "./client.ts";
 import { NullReply } from "./reply.ts";
 import { latin1 } from "./bytes.ts";
-import { errors, type Handler, opt } from "./cmd_util.ts";
+import { errors, type Handler, opt, replyHelp, subcommandArityError } from "./cmd_util.ts";
 import { scriptCacheOf } from "./script_cache.ts";
 import { memoryAvailable } from "./evict.ts";
 import type { CommandLookup, ScriptRun } from "./script_call.ts";
@@ -129,15 +129,10 @@ const script: Handler = (x, c, argv) => {
     return c.reply.error("NOTBUSY No scripts in execution right now.");
   }
   if (sub === "HELP" && argv.length === 2) {
-    c.reply.array(scriptHelp.length);
-    for (const line of scriptHelp) c.reply.simple(line);
+    replyHelp(c, scriptHelp);
     return;
   }
-  c.reply.error(
-    `ERR unknown subcommand or wrong number of arguments for '${
-      latin1(argv[1]!)
-    }'. Try SCRIPT HELP.`,
-  );
+  subcommandArityError(c, "SCRIPT", argv);
 };
 
 /** The scripting commands; `lookup` finds the commands scripts call. */

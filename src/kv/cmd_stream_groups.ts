@@ -6,7 +6,16 @@
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { latin1, parseInt64 } from "./bytes.ts";
-import { errors, type Handler, key, opt, subcommandError, typed } from "./cmd_util.ts";
+import {
+  errors,
+  type Handler,
+  key,
+  opt,
+  replyHelp,
+  subcommandArityError,
+  subcommandError,
+  typed,
+} from "./cmd_util.ts";
 import { notifyFlags as ev } from "./notify.ts";
 import { formatId, idMax, Stream } from "./stream.ts";
 import { ConsumerGroup, entriesReadInvalid } from "./stream_group.ts";
@@ -62,11 +71,7 @@ function groupOptions(
       }
       entriesRead = Number(n);
     } else {
-      c.reply.error(
-        `ERR unknown subcommand or wrong number of arguments for '${
-          latin1(argv[1]!)
-        }'. Try XGROUP HELP.`,
-      );
+      subcommandArityError(c, "XGROUP", argv);
       return null;
     }
   }
@@ -86,8 +91,7 @@ const xgroup: Handler = (x, c, argv) => {
     return subcommandError(c, "XGROUP", argv, Object.keys(arities));
   }
   if (sub === "HELP") {
-    c.reply.array(xgroupHelp.length);
-    for (const line of xgroupHelp) c.reply.simple(line);
+    replyHelp(c, xgroupHelp);
     return;
   }
   const options = groupOptions(c, argv, sub === "CREATE");

@@ -6,7 +6,7 @@
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { latin1, parseInt64 } from "./bytes.ts";
-import { errors, type Handler, key, opt, subcommandError, typed } from "./cmd_util.ts";
+import { errors, type Handler, key, opt, replyHelp, subcommandError, typed } from "./cmd_util.ts";
 import { formatId, idMax, type Stream, type StreamEntry } from "./stream.ts";
 import { entriesReadInvalid, type IdMap, type PendingEntry } from "./stream_group.ts";
 import { replyEntry } from "./cmd_streams.ts";
@@ -176,8 +176,7 @@ const xinfoHelp = [
 const xinfo: Handler = (x, c, argv) => {
   const sub = opt(argv, 1);
   if (sub === "HELP" && argv.length === 2) {
-    c.reply.array(xinfoHelp.length);
-    for (const line of xinfoHelp) c.reply.simple(line);
+    replyHelp(c, xinfoHelp);
     return;
   }
   if (sub === "STREAM" && argv.length >= 3) return xinfoStream(x, c, argv);

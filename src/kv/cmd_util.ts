@@ -198,6 +198,21 @@ export function cursorArg(c: KvClient, arg: Uint8Array): number | null {
   return Number.isSafeInteger(v) ? v : 0;
 }
 
+/** Replies a container command's HELP text: one status line per entry. */
+export function replyHelp(c: KvClient, lines: readonly string[]): void {
+  c.reply.array(lines.length);
+  for (const line of lines) c.reply.simple(line);
+}
+
+/** Replies Redis's "unknown subcommand or wrong number of arguments" error of `container`. */
+export function subcommandArityError(c: KvClient, container: string, argv: Uint8Array[]): void {
+  c.reply.error(
+    `ERR unknown subcommand or wrong number of arguments for '${
+      latin1(argv[1]!)
+    }'. Try ${container} HELP.`,
+  );
+}
+
 /**
  * Replies Redis's error for a container command (CLIENT, CONFIG, ...): wrong
  * arity for a known subcommand, or an unknown subcommand.

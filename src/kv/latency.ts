@@ -8,7 +8,7 @@
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
-import { type Handler, opt, subcommandError } from "./cmd_util.ts";
+import { type Handler, opt, replyHelp, subcommandError } from "./cmd_util.ts";
 import { type CommandStats, histogramCumulative } from "./slowlog.ts";
 
 /** One latency sample: when (seconds) and how long (ms). */
@@ -185,8 +185,7 @@ export function latencyHandler(stats: () => ReadonlyMap<string, CommandStats>): 
     if (sub === "DOCTOR" && argv.length === 2) return doctor(x, c);
     if (sub === "HISTOGRAM") return histogram(c, stats(), args);
     if (sub === "HELP" && argv.length === 2) {
-      c.reply.array(help.length);
-      for (const l of help) c.reply.simple(l);
+      replyHelp(c, help);
       return;
     }
     subcommandError(c, "LATENCY", argv, [

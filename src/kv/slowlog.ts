@@ -9,7 +9,7 @@
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
-import { type Handler, intArg, opt, subcommandError } from "./cmd_util.ts";
+import { type Handler, intArg, opt, replyHelp, subcommandError } from "./cmd_util.ts";
 import { latencyAddSample } from "./latency.ts";
 
 /** Counters of one command or subcommand ("client|id"), as INFO commandstats shows them. */
@@ -228,8 +228,7 @@ const slowlog: Handler = (x, c, argv) => {
       "HELP",
       "    Prints this help.",
     ];
-    c.reply.array(lines.length);
-    for (const l of lines) c.reply.simple(l);
+    replyHelp(c, lines);
     return;
   }
   subcommandError(c, "SLOWLOG", argv, ["GET", "LEN", "RESET", "HELP"]);
