@@ -17,6 +17,7 @@ import { type ClientTransport, KvClient } from "../kv/client.ts";
 import { type KvConfig, validateKvConfig } from "../kv/config.ts";
 import { attachDispatcher, executeCommand } from "../kv/dispatch.ts";
 import { joinPath, KvParticipant, startBackgroundWork } from "../kv/durability.ts";
+import { KvReloader, setReloader } from "../kv/debug_reload.ts";
 import { resetClient } from "../kv/cmd_server.ts";
 import type { Reply } from "../kv/reply.ts";
 import type { KvUserDirectory } from "../kv/auth.ts";
@@ -223,6 +224,7 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
   if (scan.torn) truncateWal(fs, walDir, scan.endLsn);
   const wal = Wal.open({ fs, dir: walDir, sync: "fsync" }, scan.endLsn);
   engine.wal = wal;
+  setReloader(engine, new KvReloader(participant, wal, walDir));
   engine.now = engine.clock();
   log.info("KV store recovered", {
     records: scan.records,

@@ -64,7 +64,7 @@ export const subcommands: Readonly<Record<string, readonly string[]>> = {
   command: ["count", "docs", "getkeys", "info", "list"],
   config: ["get", "help", "resetstat", "rewrite", "set"],
   function: ["delete", "dump", "flush", "help", "kill", "list", "load", "restore", "stats"],
-  memory: ["doctor", "help", "usage"],
+  memory: ["doctor", "help", "malloc-stats", "purge", "stats", "usage"],
   object: ["encoding", "freq", "help", "idletime", "refcount"],
   pubsub: ["channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"],
   script: ["exists", "flush", "help", "kill", "load"],

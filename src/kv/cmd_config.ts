@@ -38,6 +38,8 @@ const reportedOnlyDefaults: Readonly<Record<string, string>> = {
   "maxmemory-samples": "5",
   "maxmemory-clients": "0",
   "key-load-delay": "0",
+  // The WAL is a log of commands after a snapshot: there is no RDB preamble to choose.
+  "aof-use-rdb-preamble": "yes",
 };
 
 /** Settings CONFIG GET shows only when asked for by exact name, as Redis hides them. */
@@ -144,6 +146,10 @@ function setReportedOnly(x: KvEngine, name: string, value: string): string | nul
     const pct = Number(value.slice(0, -1));
     if (!/^\d+%$/.test(value)) return setFailed(name, "argument must be a memory or percent value");
     if (pct > 100) return setFailed(name, "percentage argument must be less or equal to 100");
+  } else if (name === "aof-use-rdb-preamble") {
+    const v = value.toLowerCase();
+    if (v !== "yes" && v !== "no") return setFailed(name, "argument must be 'yes' or 'no'");
+    stored = v;
   } else if (name === "maxmemory-samples" || name === "key-load-delay") {
     if (!/^-?\d+$/.test(value)) {
       return setFailed(name, "argument couldn't be parsed into an integer");

@@ -221,6 +221,18 @@ const bgsave: Handler = (x, c) => {
   c.reply.simple("Background saving started");
 };
 
+/**
+ * BGREWRITEAOF: ThunderDB's log is compacted by a snapshot (the WAL before it
+ * is then no longer needed for recovery), so a rewrite is a background save.
+ */
+const bgrewriteaof: Handler = (x, c) => {
+  if (x.checkpoint === null) return c.reply.error("ERR This server has no storage to rewrite");
+  x.checkpoint().catch(() => {
+    // Recorded in stats.lastSaveOk by the checkpoint itself.
+  });
+  c.reply.simple("Background append only file rewriting started");
+};
+
 const lastsave: Handler = (x, c) => c.reply.integer(Math.floor(x.stats.lastSaveMs / 1000));
 
 /** Server command handlers by lower-case name. */
@@ -239,5 +251,6 @@ export const serverHandlers: Record<string, Handler> = {
   swapdb,
   save,
   bgsave,
+  bgrewriteaof,
   lastsave,
 };

@@ -34,6 +34,7 @@ import { streamInfoHandlers } from "./cmd_stream_info.ts";
 import { streamGroupHandlers } from "./cmd_stream_groups.ts";
 import { streamClaimHandlers } from "./cmd_stream_claim.ts";
 import { shardPubsubHandlers } from "./cmd_pubsub_shard.ts";
+import { debugHandlers } from "./cmd_debug.ts";
 
 /** One command; its counters are INFO commandstats's. */
 export interface CommandSpec extends CommandStats {
@@ -239,6 +240,7 @@ flushdb -1 write 0 0 0 server
 flushall -1 write 0 0 0 server
 save 1 admin,denymulti 0 0 0 server
 bgsave -1 admin 0 0 0 server
+bgrewriteaof 1 admin,noscript 0 0 0 server
 lastsave 1 fast 0 0 0 server
 swapdb 3 write,fast 0 0 0 server
 function -2 noscript 0 0 0 scripting
@@ -282,6 +284,7 @@ watch -2 fast,nomulti 1 -1 1 transactions
 unwatch 1 fast 0 0 0 transactions
 slowlog -2 admin,loading,stale 0 0 0 server
 latency -2 admin,noscript,loading,stale 0 0 0 server
+debug -2 admin,noscript,loading,stale,protected 0 0 0 server
 `;
 
 const handlers: Record<string, Handler> = {
@@ -313,6 +316,7 @@ const handlers: Record<string, Handler> = {
   ...streamGroupHandlers,
   ...streamClaimHandlers,
   ...shardPubsubHandlers,
+  ...debugHandlers,
 };
 
 function subcommandStats(name: string): Map<string, CommandStats> | null {

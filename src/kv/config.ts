@@ -59,6 +59,8 @@ export interface KvConfig {
   trackingTableMaxKeys: number;
   /** Channels new ACL users (and ACL SETUSER reset) start with. */
   aclPubsubDefault: "resetchannels" | "allchannels";
+  /** Who may run DEBUG (Redis's enable-debug-command): nobody, loopback clients, everyone. */
+  enableDebugCommand: "no" | "local" | "yes";
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -90,6 +92,7 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   acllogMaxLen: 128,
   trackingTableMaxKeys: 1_000_000,
   aclPubsubDefault: "resetchannels",
+  enableDebugCommand: "no",
 };
 
 /**

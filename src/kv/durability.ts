@@ -13,6 +13,7 @@ import { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
 import { replayRecord } from "./dispatch.ts";
 import { kvRecordKind } from "./record.ts";
 import { activeExpireCycle } from "./expiry.ts";
+import { debugSettingsOf } from "./debug_settings.ts";
 
 /** Snapshot file name inside the data directory. */
 export const snapshotFileName = "kv.snapshot";
@@ -71,6 +72,11 @@ export class KvParticipant implements WalParticipant {
 
   restoredLsn(): number {
     return this.#restoredLsn;
+  }
+
+  /** The snapshot being written, null when none is. */
+  get checkpointing(): Promise<void> | null {
+    return this.#checkpointing;
   }
 
   /**
@@ -143,7 +149,10 @@ export function startBackgroundWork(
     if (x.config.appendfsync === "everysec" && wal.endLsn > wal.flushedLsn) {
       wal.flush(wal.endLsn).catch((e) => log.error("KV WAL flush failed", { error: String(e) }));
     }
-    if (wal.endLsn - participant.snapshotLsn > options.snapshotEveryBytes) {
+    if (
+      wal.endLsn - participant.snapshotLsn > options.snapshotEveryBytes &&
+      !debugSettingsOf(x).cronPaused
+    ) {
       participant.checkpoint(wal.endLsn).then(
         () => options.afterSnapshot?.(participant.snapshotLsn),
         (e) => log.error("KV snapshot failed", { error: String(e) }),

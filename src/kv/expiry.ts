@@ -5,6 +5,7 @@
  * @module
  */
 import type { KvEngine } from "./engine.ts";
+import { debugSettingsOf } from "./debug_settings.ts";
 
 const samplesPerRound = 20;
 const repeatPercent = 25;
@@ -15,6 +16,8 @@ const repeatPercent = 25;
  */
 export function activeExpireCycle(x: KvEngine, budgetMs = 25): number {
   if (x.loading || x.pause !== null) return 0;
+  const debug = debugSettingsOf(x);
+  if (!debug.activeExpire || debug.cronPaused) return 0;
   x.now = x.clock();
   const deadline = x.now + budgetMs;
   let deleted = 0;

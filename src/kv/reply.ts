@@ -44,6 +44,14 @@ export interface Reply {
   bool(value: boolean): void;
   /** Verbatim text (a bulk string in RESP2). */
   verbatim(text: string): void;
+  /** A big number given as its decimal digits (a bulk string in RESP2). */
+  bigNumber(digits: string): void;
+  /**
+   * A RESP3 attribute header of `count` pairs: out-of-band data the next
+   * reply carries, not a reply itself. RESP3 only: RESP2 has no form for it,
+   * so callers check `resp` first.
+   */
+  attribute(count: number): void;
 }
 
 /** A reply sink that discards everything (recovery, replay). */
@@ -70,6 +78,8 @@ export class NullReply implements Reply {
   double(_value: number): void {}
   bool(_value: boolean): void {}
   verbatim(_text: string): void {}
+  bigNumber(_digits: string): void {}
+  attribute(_count: number): void {}
 }
 
 /**
@@ -142,5 +152,11 @@ export class MutedReply implements Reply {
   }
   verbatim(text: string): void {
     if (this.#pass()) this.inner.verbatim(text);
+  }
+  bigNumber(digits: string): void {
+    if (this.#pass()) this.inner.bigNumber(digits);
+  }
+  attribute(count: number): void {
+    if (this.#pass(2 * count)) this.inner.attribute(count);
   }
 }

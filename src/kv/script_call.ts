@@ -6,6 +6,7 @@
  * is logged as itself, so the WAL holds a script's effects, not the script.
  * @module
  */
+import { debugSettingsOf } from "./debug_settings.ts";
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import type { CommandSpec } from "./command_table.ts";
@@ -91,7 +92,9 @@ function refusal(run: ScriptRun, spec: CommandSpec | undefined, argv: Uint8Array
     if (argv.some((a, i) => i > 0 && upperAscii(a) === "BLOCK")) {
       return `ERR ${spec.name} command is not allowed with BLOCK option from scripts`;
     }
-  } else if (denied.has(spec.name) || spec.flags.has("noscript") || spec.flags.has("blocking")) {
+  } else if (denied.has(spec.name) || spec.flags.has("blocking")) {
+    return "ERR This Redis command is not allowed from script";
+  } else if (spec.flags.has("noscript") && !debugSettingsOf(run.x).denyScriptsDisabled) {
     return "ERR This Redis command is not allowed from script";
   }
   if (run.readOnly && (spec.write || mayReplicate.has(spec.name))) {

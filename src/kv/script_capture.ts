@@ -23,7 +23,8 @@ export type RespValue =
   | { readonly kind: "set"; readonly items: RespValue[] }
   | { readonly kind: "double"; readonly value: number }
   | { readonly kind: "bool"; readonly value: boolean }
-  | { readonly kind: "verbatim"; readonly text: string };
+  | { readonly kind: "verbatim"; readonly text: string }
+  | { readonly kind: "bigNumber"; readonly digits: string };
 
 interface Open {
   readonly items: RespValue[];
@@ -119,5 +120,13 @@ export class CaptureReply implements Reply {
   verbatim(text: string): void {
     if (this.resp === 3) this.#add({ kind: "verbatim", text });
     else this.bulkText(text);
+  }
+  bigNumber(digits: string): void {
+    if (this.resp === 3) this.#add({ kind: "bigNumber", digits });
+    else this.bulkLatin1(digits);
+  }
+  /** Attributes are not shown to scripts (as in Redis): their pairs are read and dropped. */
+  attribute(count: number): void {
+    if (count !== 0) this.#open.push({ items: [], remaining: 2 * count });
   }
 }

@@ -9,7 +9,7 @@
  */
 import type { Reply } from "./reply.ts";
 import type { RespValue } from "./script_capture.ts";
-import { fromLatin1 } from "./bytes.ts";
+import { fromLatin1, latin1 } from "./bytes.ts";
 import { lua, luaType, pushBytes, pushText, setField, toBytes } from "./lua_wasm.ts";
 
 /** How deep a reply or a returned table may nest before conversion stops. */
@@ -92,6 +92,10 @@ export function pushResp(L: number, v: RespValue): void {
       return setField(L, -2, "double");
     case "bool":
       return lua._lua_pushboolean(L, v.value ? 1 : 0);
+    case "bigNumber":
+      lua._lua_createtable(L, 0, 1);
+      pushText(L, v.digits);
+      return setField(L, -2, "big_number");
     case "verbatim":
       lua._lua_createtable(L, 0, 1);
       lua._lua_createtable(L, 0, 2);
@@ -173,7 +177,8 @@ function writeTable(L: number, idx: number, reply: Reply, resp: 2 | 3, depth: nu
   }
   const ok = stringField(L, idx, "ok");
   if (ok !== null) return reply.simple(latin1Text(ok).replace(/[\r\n]/g, " "));
-  if (resp === 3 && writeResp3Table(L, idx, reply, depth)) return;
+  // As Redis: the typed forms are read whatever redis.setresp chose; the client's protocol frames them.
+  if (writeResp3Table(L, idx, reply, depth)) return;
   let n = 0;
   while (lua._lua_rawgeti(L, idx, BigInt(n + 1)) !== luaType.nil) {
     lua._lua_settop(L, -2);
@@ -198,9 +203,18 @@ function writeResp3Table(L: number, idx: number, reply: Reply, depth: number): b
   lua._lua_settop(L, -2);
   const big = stringField(L, idx, "big_number");
   if (big !== null) {
-    reply.bulk(big);
+    // As Redis: CR and LF cannot be part of the number's line, so they become spaces.
+    reply.bigNumber(latin1(big).replace(/[\r\n]/g, " "));
     return true;
   }
+  if (rawField(L, idx, "verbatim_string") === luaType.table) {
+    const text = stringField(L, lua._lua_gettop(L), "string");
+    lua._lua_settop(L, -2);
+    if (text !== null) {
+      reply.verbatim(new TextDecoder().decode(text));
+      return true;
+    }
+  } else lua._lua_settop(L, -2);
   for (const form of ["map", "set"] as const) {
     if (rawField(L, idx, form) !== luaType.table) {
       lua._lua_settop(L, -2);

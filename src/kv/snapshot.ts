@@ -15,6 +15,7 @@ import { formatId, parseId, Stream, streamNodeMaxEntriesDefault } from "./stream
 import { Consumer, ConsumerGroup } from "./stream_group.ts";
 import { fromLatin1, latin1 } from "./bytes.ts";
 import { lfuInitialCounter, lfuPack } from "./lfu.ts";
+import { updateEncoding } from "./encoding.ts";
 import { setUser, setUserRecord } from "./cmd_acl.ts";
 import { functionStoreOf } from "./script_functions.ts";
 import { log } from "../common/log.ts";
@@ -339,6 +340,8 @@ export function decodeSnapshot(x: KvEngine, bytes: Uint8Array): number {
     e.expireAt = expireAt;
     e.lru = x.lfu ? lfuPack(lfuInitialCounter, x.now) : x.now;
     e.bytes = estimateBytes(k, e);
+    // As Redis loading an RDB: the compact encoding is chosen afresh from the content.
+    updateEncoding(e, x.config);
     x.dbs[db]!.set(k, e);
   }
   // ACL users follow the keys; snapshots written before ACL end here.

@@ -20,7 +20,9 @@ export type Value = string | number | bigint | boolean | null | { error: string 
 export class RecordingReply implements Reply {
   resp: 2 | 3 = 2;
   readonly values: Value[] = [];
-  #stack: { items: Value[]; left: number; kind: "array" | "map" }[] = [];
+  /** Pairs of RESP3 attributes received, each as a flat list. */
+  readonly attributes: Value[][] = [];
+  #stack: { items: Value[]; left: number; kind: "array" | "map" | "attribute" }[] = [];
 
   #emit(v: Value): void {
     let value = v;
@@ -34,6 +36,10 @@ export class RecordingReply implements Reply {
       top.left--;
       if (top.left > 0) return;
       this.#stack.pop();
+      if (top.kind === "attribute") {
+        this.attributes.push(top.items);
+        return;
+      }
       value = top.kind === "map" ? { map: pairs(top.items) } : top.items;
     }
   }
@@ -93,6 +99,13 @@ export class RecordingReply implements Reply {
   }
   verbatim(text: string): void {
     this.#emit(text);
+  }
+  bigNumber(digits: string): void {
+    this.#emit(this.resp === 3 ? BigInt(digits) : digits);
+  }
+  /** An attribute's pairs are kept apart in `attributes`, not among the replies. */
+  attribute(count: number): void {
+    this.#stack.push({ items: [], left: count * 2, kind: "attribute" });
   }
 }
 

@@ -51,6 +51,7 @@ export interface Config {
     readonly proto_max_bulk_len: number;
     readonly client_query_buffer_limit: number;
     readonly transport: "auto" | "native" | "deno";
+    readonly enable_debug_command: "no" | "local" | "yes";
   };
   readonly log: {
     readonly level: "debug" | "info" | "warn" | "error";

@@ -75,6 +75,12 @@ export const configKeys: readonly KeySpec[] = [
     default: "auto",
   },
   {
+    section: "resp",
+    key: "enable_debug_command",
+    type: { kind: "enum", values: ["no", "local", "yes"] },
+    default: "no",
+  },
+  {
     section: "storage",
     key: "buffer_pool_size",
     type: { kind: "size", min: 1 * mb, max: 1024 * gb },

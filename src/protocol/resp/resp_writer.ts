@@ -204,6 +204,15 @@ export class RespWriter implements Reply {
     else this.#line(58, value ? 1 : 0);
   }
 
+  bigNumber(digits: string): void {
+    if (this.resp === 3) this.#latin1Line(40, digits);
+    else this.bulkLatin1(digits);
+  }
+
+  attribute(count: number): void {
+    this.#line(124, count);
+  }
+
   verbatim(text: string): void {
     if (this.resp === 2) return this.bulkText(text);
     const body = utf8.encode("txt:" + text);

@@ -12,6 +12,7 @@ port=""
 dir="."
 pass=""
 maxclients=""
+debugcmd=""
 settings=()
 users=()
 while read -r directive value; do
@@ -21,11 +22,12 @@ while read -r directive value; do
     dir) dir="$value" ;;
     requirepass) pass="$value" ;;
     maxclients) maxclients="$value" ;;
+    enable-debug-command) debugcmd="$value" ;;
     # ACL users from the configuration: applied with ACL SETUSER once the server answers.
     user) users+=("$value") ;;
     # Files, logging and process settings belong to ThunderDB's own configuration.
     bind | unixsocket | logfile | pidfile | daemonize | dbfilename | appendonly | loglevel | \
-      always-show-logo | enable-protected-configs | enable-debug-command | \
+      always-show-logo | enable-protected-configs | \
       enable-module-command | propagation-error-behavior | databases) ;;
     *) settings+=("$directive" "$value") ;;
   esac
@@ -37,6 +39,7 @@ if [ -n "$pass" ]; then
   args+=(--set security.authentication_enabled=true --set "security.superuser_password=$pass")
 fi
 if [ -n "$maxclients" ]; then args+=(--set "resp.maxclients=$maxclients"); fi
+if [ -n "$debugcmd" ]; then args+=(--set "resp.enable_debug_command=$debugcmd"); fi
 
 cli=(redis-cli -p "$port" --no-auth-warning)
 if [ -n "$pass" ]; then cli+=(-a "$pass"); fi

@@ -49,6 +49,9 @@ function toServerArgs(extra: readonly string[]): string[] {
       case "--maxclients":
         args.push("--set", `resp.maxclients=${value}`);
         break;
+      case "--enable-debug-command":
+        args.push("--set", `resp.enable_debug_command=${value}`);
+        break;
       default:
         throw new Error(`Unknown test server flag ${flag}`);
     }
