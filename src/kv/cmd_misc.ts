@@ -14,7 +14,7 @@ const slotBytes = 24;
 
 /**
  * MEMORY STATS: Redis's fields that ThunderDB can fill from its estimates
- * (there is no allocator to report on, no replication backlog, no AOF buffer).
+ * (there is no allocator to report on, no peak kept, no replication backlog, no AOF buffer).
  */
 function memoryStats(x: KvEngine, c: KvClient): void {
   const total = x.usedMemory();
@@ -28,7 +28,6 @@ function memoryStats(x: KvEngine, c: KvClient): void {
   const functions = functionStoreOf(x).memoryBytes();
   const dataset = Math.max(0, total - overhead);
   const fields: [string, number][] = [
-    ["peak.allocated", total],
     ["total.allocated", total],
     ["startup.allocated", x.bytesBaseline],
     ["replication.backlog", 0],
@@ -45,7 +44,6 @@ function memoryStats(x: KvEngine, c: KvClient): void {
     ["keys.bytes-per-key", keys === 0 ? 0 : Math.floor(total / keys)],
     ["dataset.bytes", dataset],
     ["dataset.percentage", total === 0 ? 0 : (dataset * 100) / total],
-    ["peak.percentage", 100],
   ];
   c.reply.map(fields.length + dbs.length + tail.length);
   for (const [name, v] of fields) {

@@ -179,8 +179,8 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   ["setup replication for following tests", "no replication (REPLICAOF)"],
   ["publish message to master and receive on replica", "no replication (REPLICAOF)"],
   // unit/acl: rules naming commands ThunderDB lacks are accepted, but the tests then run them.
-  ["ACLs can block all DEBUG subcommands except one", "no DEBUG command"],
-  ["ACLs set can exclude subcommands, if already full command exists", "no MEMORY STATS"],
+  // With --singledb it INCRs the stream an earlier test XADDed: Redis 7.0.15 fails it too.
+  ["ACLs can block all DEBUG subcommands except one", "fails against Redis too (--singledb)"],
   ["/^ACL requires explicit permission for scripting for EVAL_RO", "no Lua scripting (EVAL_RO)"],
   ["ACL LOG shows failed subcommand executions at toplevel", "no SCRIPT command"],
   ["ACL can log errors in the context of Lua scripting", "no Lua scripting (EVAL)"],
