@@ -149,12 +149,13 @@ function populate(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
 function digestValue(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
   c.reply.array(argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
-    const e = x.dbs[c.db]!.map.get(key(argv, i));
+    // As Redis: a read lookup, so a key past its expiry is deleted and digests to zeros.
+    const e = x.dbs[c.db]!.lookup(key(argv, i), x.now, x.loading);
     c.reply.simple(e === undefined ? "0".repeat(40) : digestHex(valueDigest(e.value)));
   }
 }
 
-/** Subcommands that set a switch or are accepted; null when `sub` is none of them. */
+/** Runs the subcommands that set a switch or are accepted; false when `sub` is none of them. */
 function setting(x: KvEngine, c: KvClient, sub: string, argv: Uint8Array[]): boolean {
   const s = debugSettingsOf(x);
   const n = argv.length;

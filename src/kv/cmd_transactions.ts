@@ -6,6 +6,7 @@
 import { KvEngine } from "./engine.ts";
 import { type Handler, key } from "./cmd_util.ts";
 import { unwatchAll } from "./cmd_server.ts";
+import { watchNotifies } from "./watch_expiry.ts";
 
 /** MULTI. */
 export const multi: Handler = (_x, c) => {
@@ -28,9 +29,12 @@ export const discard: Handler = (x, c) => {
 export const watch: Handler = (x, c, argv) => {
   if (c.multi !== null) return c.reply.error("ERR WATCH inside MULTI is not allowed");
   for (let i = 1; i < argv.length; i++) {
-    const q = KvEngine.qualify(c.db, key(argv, i));
+    const name = key(argv, i);
+    const q = KvEngine.qualify(c.db, name);
     if (c.watched.has(q)) continue;
+    const notifies = watchNotifies(x, c, c.db, q, name);
     c.watched.add(q);
+    if (!notifies) continue;
     let set = x.watchers.get(q);
     if (set === undefined) x.watchers.set(q, set = new Set());
     set.add(c);

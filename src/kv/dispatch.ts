@@ -33,6 +33,7 @@ import { discard, multi, unwatch, watch } from "./cmd_transactions.ts";
 import { trackCommand } from "./cmd_tracking.ts";
 import { scriptingHandlers } from "./cmd_scripting.ts";
 import { functionHandlers } from "./cmd_functions.ts";
+import { watchedKeyExpired } from "./watch_expiry.ts";
 
 const exec: Handler = (x, c) => {
   const queued = c.multi;
@@ -43,7 +44,7 @@ const exec: Handler = (x, c) => {
     unwatchAll(x, c);
     return c.reply.error("EXECABORT Transaction discarded because of previous errors.");
   }
-  if (c.dirtyCas) {
+  if (c.dirtyCas || watchedKeyExpired(x, c)) {
     unwatchAll(x, c);
     return c.reply.nullArray();
   }

@@ -199,11 +199,6 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   ["INCR uses shared objects in the 0-9999 range", "no shared integer objects"],
   ["/^(SCAN|RANDOMKEY): Lazy-expire should not be wrapped in ", "no replication stream"],
   ["SRANDMEMBER with a dict containing long chain", "Redis's dict rehashing (HTSTATS-KEY)"],
-  // WATCH does not remember which keys were already expired when watched (Redis 7.0 then
-  // ignores their deletion and fails EXEC when a watched key expires later).
-  ["EXEC fail on lazy expired WATCHed key", "WATCH does not track expired keys"],
-  ["Delete WATCHed stale keys should not fail EXEC", "WATCH does not track expired keys"],
-  ["FLUSHDB while watching stale keys should not fail EXEC", "WATCH does not track expired keys"],
   ["EXPIRES after AOF reload (without rewrite)", "CONFIG SET appendonly no: the WAL is always on"],
   // UNLINK frees values at once (no background thread): INFO's lazyfreed_objects stays 0.
   ["lazy free a stream with all types of metadata", "no background freeing (lazyfreed_objects)"],
