@@ -7,7 +7,7 @@
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import type { CommandSpec } from "./command_table.ts";
-import { AclRuleError, AclUser } from "./acl_user.ts";
+import { AclRuleError, type AclSelector, AclUser, mergeSelectorArgs } from "./acl_user.ts";
 import { checkCommand, denialText, subscriptionsAllowed } from "./acl.ts";
 import { aclCategories, checkedCommand } from "./acl_check.ts";
 import { subcommands } from "./cmd_command.ts";
@@ -22,9 +22,14 @@ const noAclFile =
  * Applies rules to a user (created when missing) all or nothing.
  * @returns the error to reply, or null
  */
-export function setUser(x: KvEngine, name: string, rules: readonly string[]): string | null {
+export function setUser(x: KvEngine, name: string, args: readonly string[]): string | null {
   const catalog = x.acl.catalog;
   if (catalog === null) return "ERR ACL is not ready";
+  const merged = mergeSelectorArgs(args);
+  if ("unmatched" in merged) {
+    return `ERR Unmatched parenthesis in acl selector starting at '${args[merged.unmatched]}'.`;
+  }
+  const rules = merged.rules;
   const existing = x.acl.users.get(name);
   const next = existing?.clone() ?? new AclUser(name);
   if (existing === undefined) next.allChannels = catalog.allChannelsByDefault();
@@ -57,7 +62,7 @@ function killClient(c: KvClient): void {
 /** The SETUSER that rebuilds a user, as logged (passwords as hashes; default's from requirepass). */
 export function setUserRecord(u: AclUser): Uint8Array[] {
   const rules = u.name === "default"
-    ? ["resetkeys", "resetchannels", "-@all", ...u.rules(false)]
+    ? ["resetkeys", "resetchannels", "-@all", "clearselectors", ...u.rules(false)]
     : ["reset", ...u.rules(true)];
   return ["ACL", "SETUSER", u.name, ...rules].map(fromLatin1);
 }
@@ -85,19 +90,28 @@ const getuser: Handler = (x, c, argv) => {
   c.reply.bulkText("passwords");
   c.reply.array(u.passwords.size);
   for (const p of u.passwords) c.reply.bulkText(p);
+  selectorFields(c, u);
+  c.reply.bulkText("selectors");
+  c.reply.array(u.selectors.length);
+  for (const s of u.selectors) {
+    c.reply.map(3);
+    selectorFields(c, s);
+  }
+};
+
+/** A selector's commands, keys and channels, as ACL GETUSER shows them. */
+function selectorFields(c: KvClient, s: AclSelector): void {
   for (
     const [k, v] of [
-      ["commands", u.describeCommands()],
-      ["keys", u.describeKeys()],
-      ["channels", u.describeChannels()],
-    ]
+      ["commands", s.describeCommands()],
+      ["keys", s.describeKeys()],
+      ["channels", s.describeChannels()],
+    ] as const
   ) {
-    c.reply.bulkText(k!);
-    c.reply.bulkLatin1(v!);
+    c.reply.bulkText(k);
+    c.reply.bulkLatin1(v);
   }
-  c.reply.bulkText("selectors");
-  c.reply.array(0);
-};
+}
 
 const deluser: Handler = (x, c, argv) => {
   const names = argv.slice(2).map((a) => latin1(a));
