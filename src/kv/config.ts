@@ -59,6 +59,10 @@ export interface KvConfig {
   trackingTableMaxKeys: number;
   /** Channels new ACL users (and ACL SETUSER reset) start with. */
   aclPubsubDefault: "resetchannels" | "allchannels";
+  /** Whether the server sets its OOM-killer score (see oom_score.ts); "yes" is "relative". */
+  oomScoreAdj: "no" | "yes" | "relative" | "absolute";
+  /** The scores of Redis's primary, replica and child processes (only the first applies here). */
+  oomScoreAdjValues: readonly [number, number, number];
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -90,6 +94,8 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   acllogMaxLen: 128,
   trackingTableMaxKeys: 1_000_000,
   aclPubsubDefault: "resetchannels",
+  oomScoreAdj: "no",
+  oomScoreAdjValues: [0, 200, 800],
 };
 
 /**

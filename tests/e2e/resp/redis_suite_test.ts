@@ -67,6 +67,7 @@ const spawnedUnits = [
   "unit/pubsubshard",
   "unit/acl",
   "unit/acl-v2",
+  "unit/oom-score-adj",
 ];
 
 /**
@@ -206,6 +207,8 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
     "its user is set up by a MIGRATE test",
   ],
   ["Test behavior of loading ACLs", "no ACL file (aclfile)"],
+  // unit/oom-score-adj: the replica's and the background save child's scores.
+  ["CONFIG SET oom-score-adj works as expected", "no replication (REPLICAOF), no BGSAVE child"],
   // UNLINK frees values at once (no background thread): INFO's lazyfreed_objects stays 0.
   ["lazy free a stream with all types of metadata", "no background freeing (lazyfreed_objects)"],
 ];
