@@ -182,6 +182,7 @@ async function startResp(
       maxclients: config.resp.maxclients,
       protoMaxBulkLen: config.resp.proto_max_bulk_len,
       clientQueryBufferLimit: config.resp.client_query_buffer_limit,
+      aclfile: config.resp.aclfile,
       requirepass: config.security.authentication_enabled ? config.security.superuser_password : "",
     },
     users,

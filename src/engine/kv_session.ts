@@ -20,6 +20,8 @@ import { joinPath, KvParticipant, startBackgroundWork } from "../kv/durability.t
 import { resetClient } from "../kv/cmd_server.ts";
 import type { Reply } from "../kv/reply.ts";
 import type { KvUserDirectory } from "../kv/auth.ts";
+import { loadAclFile } from "../kv/acl_file.ts";
+import { ConfigError } from "../common/errors.ts";
 
 export type { KvConfig } from "../kv/config.ts";
 export { defaultKvConfig } from "../kv/config.ts";
@@ -221,6 +223,11 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
     participant.redo({ kind: record.kind, lsn: record.lsn, payload: record.payload });
   });
   if (scan.torn) truncateWal(fs, walDir, scan.endLsn);
+  // An ACL file, when configured, is where the ACL users come from (as in Redis).
+  if (engine.config.aclfile !== "") {
+    const loaded = loadAclFile(engine);
+    if (typeof loaded === "string") throw new ConfigError(loaded.replace(/^ERR /, ""));
+  }
   const wal = Wal.open({ fs, dir: walDir, sync: "fsync" }, scan.endLsn);
   engine.wal = wal;
   engine.now = engine.clock();

@@ -15,7 +15,8 @@
  * authenticated as it stay open until they close (ACL DELUSER closes them). `default` is the user connections
  * start as; requirepass sets its password. ACL state is durable with the
  * key-value store: SETUSER and DELUSER are logged to its WAL (passwords as
- * hashes) and ACL LIST lines are kept in its snapshot.
+ * hashes) and ACL LIST lines are kept in its snapshot. With an ACL file
+ * (`aclfile`), its users replace the stored ones at startup (acl_file.ts).
  * @module
  */
 import type { KvClient } from "./client.ts";

@@ -1,6 +1,7 @@
 /**
  * The ACL command (Redis 7.0): SETUSER, GETUSER, DELUSER, USERS, LIST, CAT,
- * WHOAMI, LOG, GENPASS, DRYRUN, SAVE / LOAD (no ACL file: their error), HELP.
+ * WHOAMI, LOG, GENPASS, DRYRUN, SAVE / LOAD (of the ACL file, when `aclfile` is set; see
+ * acl_file.ts), HELP.
  * Users and how they relate to ThunderDB's are described in acl.ts.
  * @module
  */
@@ -14,6 +15,7 @@ import { subcommands } from "./cmd_command.ts";
 import { fromLatin1, latin1 } from "./bytes.ts";
 import { type Handler, opt, replyHelp, subcommandError } from "./cmd_util.ts";
 import { aclLogReply } from "./acl_log.ts";
+import { loadAclFile, saveAclFile } from "./acl_file.ts";
 
 const noAclFile =
   "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.";
@@ -134,6 +136,22 @@ function sortedUsers(x: KvEngine): AclUser[] {
   return [...x.acl.users.values()].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
+/** ACL LIST's lines (and the ACL file's). */
+function aclList(x: KvEngine): string[] {
+  return sortedUsers(x).map((u) => ["user", u.name, ...u.rules()].join(" "));
+}
+
+/** ACL LOAD: the users of the ACL file replace all others, logged as SETUSER / DELUSER. */
+const aclLoad: Handler = (x, c) => {
+  if (x.config.aclfile === "") return c.reply.error(noAclFile);
+  const loaded = loadAclFile(x);
+  if (typeof loaded === "string") return c.reply.error(loaded);
+  for (const name of loaded.removed) x.propagate(0, ["ACL", "DELUSER", name].map(fromLatin1));
+  for (const u of x.acl.users.values()) x.propagate(0, setUserRecord(u));
+  x.dirtyCounter++;
+  c.reply.ok();
+};
+
 const cat = (getTable: () => ReadonlyMap<string, CommandSpec>): Handler => (x, c, argv) => {
   if (argv.length > 3) {
     return c.reply.error("ERR unknown subcommand or wrong number of arguments for 'CAT'");
@@ -232,17 +250,21 @@ export function aclHandler(getTable: () => ReadonlyMap<string, CommandSpec>): Ha
       for (const u of users) c.reply.bulkLatin1(u.name);
     },
     LIST: (x, c) => {
-      const users = sortedUsers(x);
-      c.reply.array(users.length);
-      for (const u of users) c.reply.bulkLatin1(["user", u.name, ...u.rules()].join(" "));
+      const lines = aclList(x);
+      c.reply.array(lines.length);
+      for (const l of lines) c.reply.bulkLatin1(l);
     },
     CAT: cat(getTable),
     WHOAMI: (_x, c) => c.reply.bulkLatin1(c.user),
     LOG: aclLogReply,
     GENPASS: genpass,
     DRYRUN: dryrun(getTable),
-    SAVE: (_x, c) => c.reply.error(noAclFile),
-    LOAD: (_x, c) => c.reply.error(noAclFile),
+    SAVE: (x, c) => {
+      if (x.config.aclfile === "") return c.reply.error(noAclFile);
+      const err = saveAclFile(x, aclList(x));
+      return err === null ? c.reply.ok() : c.reply.error(err);
+    },
+    LOAD: aclLoad,
     HELP: help,
   };
   return (x, c, argv) => {

@@ -54,6 +54,7 @@ const immutable = new Set([
   "logfile",
   "unixsocket",
   "dir",
+  "aclfile",
 ]);
 
 const reportedOnly = new WeakMap<KvEngine, Map<string, string>>();
@@ -88,6 +89,7 @@ function configValues(x: KvEngine): [string, string][] {
     ["latency-monitor-threshold", String(k.latencyMonitorThreshold)],
     ["latency-tracking", k.latencyTracking ? "yes" : "no"],
     ["latency-tracking-info-percentiles", k.latencyTrackingInfoPercentiles.join(" ")],
+    ["aclfile", k.aclfile],
     ["oom-score-adj", k.oomScoreAdj],
     ["oom-score-adj-values", k.oomScoreAdjValues.join(" ")],
     ["port", String(x.port)],

@@ -63,6 +63,8 @@ export interface KvConfig {
   oomScoreAdj: "no" | "yes" | "relative" | "absolute";
   /** The scores of Redis's primary, replica and child processes (only the first applies here). */
   oomScoreAdjValues: readonly [number, number, number];
+  /** Redis's ACL file (see acl_file.ts): users read at startup and by ACL LOAD; "" = none. */
+  aclfile: string;
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -96,6 +98,7 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   aclPubsubDefault: "resetchannels",
   oomScoreAdj: "no",
   oomScoreAdjValues: [0, 200, 800],
+  aclfile: "",
 };
 
 /**

@@ -12,6 +12,7 @@ port=""
 dir="."
 pass=""
 maxclients=""
+aclfile=""
 settings=()
 users=()
 while read -r directive value; do
@@ -21,6 +22,8 @@ while read -r directive value; do
     dir) dir="$value" ;;
     requirepass) pass="$value" ;;
     maxclients) maxclients="$value" ;;
+    # Read at startup, as Redis reads it, relative to `dir`.
+    aclfile) aclfile="$value" ;;
     # ACL users from the configuration: applied with ACL SETUSER once the server answers.
     user) users+=("$value") ;;
     # Files, logging and process settings belong to ThunderDB's own configuration.
@@ -37,6 +40,13 @@ if [ -n "$pass" ]; then
   args+=(--set security.authentication_enabled=true --set "security.superuser_password=$pass")
 fi
 if [ -n "$maxclients" ]; then args+=(--set "resp.maxclients=$maxclients"); fi
+if [ -n "$aclfile" ]; then
+  case "$aclfile" in
+    /*) ;;
+    *) aclfile="$(cd "$dir" && pwd)/$aclfile" ;;
+  esac
+  args+=(--set "resp.aclfile=$aclfile")
+fi
 
 cli=(redis-cli -p "$port" --no-auth-warning)
 if [ -n "$pass" ]; then cli+=(-a "$pass"); fi

@@ -49,6 +49,9 @@ function toServerArgs(extra: readonly string[]): string[] {
       case "--maxclients":
         args.push("--set", `resp.maxclients=${value}`);
         break;
+      case "--aclfile":
+        args.push("--set", `resp.aclfile=${value}`);
+        break;
       default:
         throw new Error(`Unknown test server flag ${flag}`);
     }

@@ -180,21 +180,14 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   // unit/acl: rules naming commands ThunderDB lacks are accepted, but the tests then run them.
   ["ACLs can block all DEBUG subcommands except one", "no DEBUG command"],
   ["ACLs set can exclude subcommands, if already full command exists", "no MEMORY STATS"],
-  // unit/acl: users from an ACL file (aclfile, ACL LOAD / SAVE), a config rewrite, and a server
-  // refusing duplicate `user` directives at startup: ACL users live in ThunderDB's own store.
-  ["Alice: can execute all command", "no ACL file (aclfile)"],
-  ["Bob: just execute @set and acl command", "no ACL file (aclfile)"],
-  ["ACL load and save", "no ACL file (ACL LOAD / SAVE)"],
-  ["ACL load and save with restricted channels", "no ACL file (ACL LOAD / SAVE)"],
-  ["Default user has access to all channels irrespective of flag", "no ACL file (aclfile)"],
-  ["Only default user has access to all channels irrespective of flag", "no ACL file (aclfile)"],
-  ["/^Test loading an ACL file with duplicate ", "no ACL file (ACL LOAD)"],
+  // unit/acl: a server refusing duplicate `user` directives at startup (the suite starts
+  // src/redis-server with command-line options, which the stand-in does not read), and a config
+  // rewrite.
   ["Test loading duplicate users in config on startup", "no duplicate-user check at startup"],
   ["ACL from config file and config rewrite", "no CONFIG REWRITE"],
   // unit/acl-v2: ACL DRYRUN of MIGRATE (the test's first lines; its SORT, EVAL and GEORADIUS
   // lines are checked in tests/e2e/resp/resp_acl_selectors_test.ts); the four tests after it
-  // check the user it sets up (their checks are in tests/kv/acl_selectors_test.ts); users from
-  // an ACL file.
+  // check the user it sets up (their checks are in tests/kv/acl_selectors_test.ts).
   ["Test various odd commands for key permissions", "no MIGRATE command"],
   ["Existence test commands are not marked as access", "its user is set up by a MIGRATE test"],
   ["Intersection cardinaltiy commands are access commands", "its user is set up by a MIGRATE test"],
@@ -206,7 +199,6 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
     "Cardinality commands require some type of permission to execute",
     "its user is set up by a MIGRATE test",
   ],
-  ["Test behavior of loading ACLs", "no ACL file (aclfile)"],
   // unit/oom-score-adj: the replica's and the background save child's scores.
   ["CONFIG SET oom-score-adj works as expected", "no replication (REPLICAOF), no BGSAVE child"],
   // UNLINK frees values at once (no background thread): INFO's lazyfreed_objects stays 0.

@@ -3,10 +3,16 @@
  * the wire with redis-cli: a user with two selectors, refusals that name
  * the most relevant key, ACL DRYRUN of commands whose keys are found by key
  * count, keyword or argument scan (SORT, EVAL, GEORADIUS), COMMAND
- * GETKEYSANDFLAGS, and the selectors still there after a restart.
+ * GETKEYSANDFLAGS, the selectors still there after a restart, and an ACL
+ * file (aclfile) read at startup, by ACL LOAD, and written by ACL SAVE.
  */
 import assert from "node:assert/strict";
 import { redisCli, startServer } from "./_support.ts";
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 Deno.test({
   name: "ACL selectors and %R~ / %W~ key permissions over redis-cli, across a restart",
@@ -61,6 +67,33 @@ Deno.test({
       server = await startServer(dir);
       assert.equal(await cli("ACL", "GETUSER", "sel"), before);
       assert.equal(await asUser("GET", "read1"), "v");
+
+      // With an ACL file, its users replace the stored ones at startup.
+      const aclPath = `${dir}/users.acl`;
+      await Deno.writeTextFile(aclPath, "user alice on >apw (+get ~rw*)\n# a comment\n");
+      await server.stop();
+      server = await startServer(dir, ["--aclfile", aclPath]);
+      assert.equal(await cli("ACL", "USERS"), "alice\ndefault");
+      const asAlice = (...a: string[]) =>
+        cli("--user", "alice", "--pass", "apw", "--no-auth-warning", ...a);
+      assert.equal(await asAlice("GET", "rw1"), "");
+      assert.match(await asAlice("GET", "read1"), /NOPERM .*keys/);
+      await cli("ACL", "SETUSER", "bob", "on", "nopass", "%R~r*", "+get");
+      assert.equal(await cli("ACL", "SAVE"), "OK");
+      assert.equal(
+        await Deno.readTextFile(aclPath),
+        "user alice on #" + (await sha256Hex("apw")) +
+          " resetchannels -@all (~rw* resetchannels -@all +get)\n" +
+          "user bob on nopass %R~r* resetchannels -@all +get\n" +
+          "user default on nopass ~* &* +@all\n",
+      );
+      // ACL LOAD is all or nothing: a user named twice refuses the file.
+      await Deno.writeTextFile(aclPath, "user carol on nopass\nuser carol off\n", { append: true });
+      assert.match(await cli("ACL", "LOAD"), /users\.acl:5: Duplicate user 'carol' found/);
+      assert.equal(await cli("ACL", "USERS"), "alice\nbob\ndefault");
+      await Deno.writeTextFile(aclPath, "user carol on nopass +ping\n");
+      assert.equal(await cli("ACL", "LOAD"), "OK");
+      assert.equal(await cli("ACL", "USERS"), "carol\ndefault");
     } finally {
       await server.stop();
       await Deno.remove(dir, { recursive: true });
