@@ -89,6 +89,8 @@ export function loadAclFile(x: KvEngine): string | { readonly removed: string[] 
   }
   for (const c of x.clients.values()) {
     if (c.aclUser === null || c.user === "default") continue;
+    // A ThunderDB user without ACL rules keeps its connections unless the file gives it rules.
+    if (c.aclUser === x.acl.fullAccess && !x.acl.users.has(c.user)) continue;
     // As Redis: clients of the replaced users are disconnected (after this reply).
     c.transport.closeAfterReply();
     c.transport.flushSoon();

@@ -47,6 +47,12 @@ Deno.test("ACL LOAD / SAVE: all or nothing, replaced users' clients closed, logg
     assert.equal(c.run("AUTH", "old", "x"), "OK");
     let closed = false;
     Object.assign(c.client.transport, { closeAfterReply: () => (closed = true) });
+    // A ThunderDB user without ACL rules is not an ACL-file user: its client stays.
+    h.engine.users = { checkPassword: (u, p) => u === "sqluser" && p === "pw" };
+    const sql = h.client();
+    assert.equal(sql.run("AUTH", "sqluser", "pw"), "OK");
+    let sqlClosed = false;
+    Object.assign(sql.client.transport, { closeAfterReply: () => (sqlClosed = true) });
     await Deno.writeTextFile(path, "user new on nopass ~k* +get\nuser new off\n");
     assert.deepEqual(admin.run("ACL", "LOAD"), err(`ERR ${path}:2: Duplicate user 'new' found.`));
     assert.deepEqual(admin.run("ACL", "USERS"), ["default", "old"]);
@@ -54,6 +60,7 @@ Deno.test("ACL LOAD / SAVE: all or nothing, replaced users' clients closed, logg
     await Deno.writeTextFile(path, "user new on nopass ~k* +get\nuser default on nopass -@all\n");
     assert.equal(admin.run("ACL", "LOAD"), "OK");
     assert.equal(closed, true, "a client of a replaced user is disconnected");
+    assert.equal(sqlClosed, false);
     assert.deepEqual([...h.engine.acl.users.keys()].sort(), ["default", "new"]);
     assert.equal(
       h.engine.acl.defaultUser.describeCommands(),
