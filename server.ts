@@ -183,6 +183,7 @@ async function startResp(
       protoMaxBulkLen: config.resp.proto_max_bulk_len,
       clientQueryBufferLimit: config.resp.client_query_buffer_limit,
       enableDebugCommand: config.resp.enable_debug_command,
+      aclfile: config.resp.aclfile,
       requirepass: config.security.authentication_enabled ? config.security.superuser_password : "",
     },
     users,

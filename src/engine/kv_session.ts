@@ -21,6 +21,8 @@ import { KvReloader, setReloader } from "../kv/debug_reload.ts";
 import { resetClient } from "../kv/cmd_server.ts";
 import type { Reply } from "../kv/reply.ts";
 import type { KvUserDirectory } from "../kv/auth.ts";
+import { loadAclFile } from "../kv/acl_file.ts";
+import { ConfigError } from "../common/errors.ts";
 
 export type { KvConfig } from "../kv/config.ts";
 export { defaultKvConfig } from "../kv/config.ts";
@@ -222,6 +224,11 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
     participant.redo({ kind: record.kind, lsn: record.lsn, payload: record.payload });
   });
   if (scan.torn) truncateWal(fs, walDir, scan.endLsn);
+  // An ACL file, when configured, is where the ACL users come from (as in Redis).
+  if (engine.config.aclfile !== "") {
+    const loaded = loadAclFile(engine);
+    if (typeof loaded === "string") throw new ConfigError(loaded.replace(/^ERR /, ""));
+  }
   const wal = Wal.open({ fs, dir: walDir, sync: "fsync" }, scan.endLsn);
   engine.wal = wal;
   setReloader(engine, new KvReloader(participant, wal, walDir));

@@ -15,11 +15,12 @@
  * authenticated as it stay open until they close (ACL DELUSER closes them). `default` is the user connections
  * start as; requirepass sets its password. ACL state is durable with the
  * key-value store: SETUSER and DELUSER are logged to its WAL (passwords as
- * hashes) and ACL LIST lines are kept in its snapshot.
+ * hashes) and ACL LIST lines are kept in its snapshot. With an ACL file
+ * (`aclfile`), its users replace the stored ones at startup (acl_file.ts).
  * @module
  */
 import type { KvClient } from "./client.ts";
-import { AclUser, type CommandCatalog, passwordHash } from "./acl_user.ts";
+import { type AclSelector, AclUser, type CommandCatalog, passwordHash } from "./acl_user.ts";
 
 export { AclUser } from "./acl_user.ts";
 import { globMatch } from "./glob.ts";
@@ -143,17 +144,24 @@ export class AclRegistry {
   }
 }
 
+/** A key of a command line as the permission check sees it. */
+export interface CheckedKey {
+  readonly key: string;
+  /** Its position in the command line (the most relevant refusal names the furthest). */
+  readonly pos: number;
+  /** Whether the command reads the key's value (needs %R) and changes it (needs %W). */
+  readonly access: boolean;
+  readonly write: boolean;
+}
+
 /** A command as the permission check sees it. */
 export interface CheckedCommand {
   /** Lower-case command name. */
   readonly name: string;
   /** Lower-case subcommand or first argument, when there is one. */
   readonly arg: string | undefined;
-  /** Whether the command reads or writes keys (key patterns are checked by access). */
-  readonly reads: boolean;
-  readonly writes: boolean;
-  /** The key arguments. */
-  readonly keys: readonly string[];
+  /** The key arguments, with what the command does to each. */
+  readonly keys: readonly CheckedKey[];
   /** Channels it publishes or subscribes to; `patterns` when they are PSUBSCRIBE patterns. */
   readonly channels: readonly string[];
   readonly patterns: boolean;
@@ -163,41 +171,91 @@ export interface CheckedCommand {
   readonly noauth: boolean;
 }
 
-function keyAllowed(u: AclUser, key: string, reads: boolean, writes: boolean): boolean {
-  if (u.allKeys) return true;
-  for (const k of u.keys) {
-    if ((reads && !k.read) || (writes && !k.write)) continue;
-    if (globMatch(k.pattern, key)) return true;
+/**
+ * Whether a selector grants a key: a pattern that matches it and gives
+ * read access when the command reads the value, write access when it
+ * changes it (a command that only tests or counts needs either).
+ */
+function keyAllowed(s: AclSelector, k: CheckedKey): boolean {
+  if (s.allKeys) return true;
+  for (const p of s.keys) {
+    if ((k.access && !p.read) || (k.write && !p.write)) continue;
+    if (globMatch(p.pattern, k.key)) return true;
   }
   return false;
 }
 
-/** Whether `u` may use a channel (`literal` for PSUBSCRIBE patterns: exact match only). */
-export function channelAllowed(u: AclUser, channel: string, literal: boolean): boolean {
-  if (u.allChannels) return true;
-  return u.channels.some((p) => literal ? p === channel : globMatch(p, channel));
+/** Whether a selector grants a channel (`literal` for PSUBSCRIBE patterns: exact match only). */
+function selectorChannelAllowed(s: AclSelector, channel: string, literal: boolean): boolean {
+  if (s.allChannels) return true;
+  return s.channels.some((p) => literal ? p === channel : globMatch(p, channel));
 }
 
-/** Checks a command against a user's rules; null when it may run. */
+/** Whether any of `u`'s selectors grants a channel. */
+export function channelAllowed(u: AclUser, channel: string, literal: boolean): boolean {
+  return u.allSelectors().some((s) => selectorChannelAllowed(s, channel, literal));
+}
+
+/**
+ * Whether any of `u`'s selectors lets it read every key (a pattern matching
+ * "*" with read access), as SORT's BY and GET need.
+ */
+export function readsAllKeys(u: AclUser): boolean {
+  return u.allSelectors().some((s) =>
+    s.allKeys || s.keys.some((p) => p.read && globMatch(p.pattern, "*"))
+  );
+}
+
+/** A refusal by one selector, with how relevant it is and where in the line. */
+interface SelectorDenial {
+  readonly denial: AclDenial;
+  readonly rank: number;
+  readonly pos: number;
+}
+
+function checkSelector(
+  s: AclSelector,
+  cmd: CheckedCommand,
+  catalog: CommandCatalog,
+): SelectorDenial | null {
+  const memo = cmd.arg === undefined ? cmd.name : `${cmd.name}|${cmd.arg}`;
+  let allowed = cmd.noauth ? true : s.decisions.get(memo);
+  if (allowed === undefined) {
+    allowed = s.allows(cmd.name, cmd.arg, catalog);
+    if (s.decisions.size < 1024) s.decisions.set(memo, allowed);
+  }
+  if (!allowed) return { denial: { reason: "command", object: cmd.fullName }, rank: 1, pos: 0 };
+  for (const k of cmd.keys) {
+    if (!keyAllowed(s, k)) return { denial: { reason: "key", object: k.key }, rank: 2, pos: k.pos };
+  }
+  for (let i = 0; i < cmd.channels.length; i++) {
+    const ch = cmd.channels[i]!;
+    if (!selectorChannelAllowed(s, ch, cmd.patterns)) {
+      return { denial: { reason: "channel", object: ch }, rank: 3, pos: i + 1 };
+    }
+  }
+  return null;
+}
+
+/**
+ * Checks a command against a user's selectors; null when one of them lets
+ * it run. Otherwise, as Redis, the most relevant refusal: channels before
+ * keys before the command, then the one furthest along the command line.
+ */
 export function checkCommand(
   u: AclUser,
   cmd: CheckedCommand,
   catalog: CommandCatalog,
 ): AclDenial | null {
-  const memo = cmd.arg === undefined ? cmd.name : `${cmd.name}|${cmd.arg}`;
-  let allowed = cmd.noauth ? true : u.decisions.get(memo);
-  if (allowed === undefined) {
-    allowed = u.allows(cmd.name, cmd.arg, catalog);
-    if (u.decisions.size < 1024) u.decisions.set(memo, allowed);
+  let worst: SelectorDenial | null = null;
+  for (const s of u.allSelectors()) {
+    const d = checkSelector(s, cmd, catalog);
+    if (d === null) return null;
+    if (worst === null || d.rank > worst.rank || (d.rank === worst.rank && d.pos > worst.pos)) {
+      worst = d;
+    }
   }
-  if (!allowed) return { reason: "command", object: cmd.fullName };
-  for (const k of cmd.keys) {
-    if (!keyAllowed(u, k, cmd.reads, cmd.writes)) return { reason: "key", object: k };
-  }
-  for (const ch of cmd.channels) {
-    if (!channelAllowed(u, ch, cmd.patterns)) return { reason: "channel", object: ch };
-  }
-  return null;
+  return worst?.denial ?? null;
 }
 
 /**

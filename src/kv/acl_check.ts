@@ -15,7 +15,8 @@ import {
   type CheckedCommand,
   denialError,
 } from "./acl.ts";
-import { categories, keysOf, subcommands } from "./cmd_command.ts";
+import { categories, subcommands } from "./cmd_command.ts";
+import { keyRefs } from "./key_specs.ts";
 import { latin1 } from "./bytes.ts";
 import { clientInfoLine } from "./cmd_admin.ts";
 
@@ -54,13 +55,7 @@ const dangerous = new Set(["flushall", "flushdb", "keys", "swapdb", "sort", "inf
 const redisOnlyCommands = new Set([
   "asking",
   "debug",
-  "eval",
-  "eval_ro",
-  "evalsha",
-  "evalsha_ro",
   "failover",
-  "fcall",
-  "fcall_ro",
   "lolwut",
   "migrate",
   "module",
@@ -70,7 +65,6 @@ const redisOnlyCommands = new Set([
   "replconf",
   "replicaof",
   "role",
-  "script",
   "shutdown",
   "slaveof",
   "sync",
@@ -130,7 +124,9 @@ export function checkedCommand(u: AclUser, spec: CommandSpec, argv: Uint8Array[]
     if (subs !== undefined) {
       arg = first;
       if (subs.includes(first)) fullName = `${name}|${first}`;
-    } else if (u.commandRules.some((r) => r.startsWith(`${name}|`, 1))) arg = first;
+    } else if (
+      u.allSelectors().some((s) => s.commandRules.some((r) => r.startsWith(`${name}|`, 1)))
+    ) arg = first;
   }
   const mode = channelCommands[name];
   const channels = mode === undefined
@@ -140,9 +136,12 @@ export function checkedCommand(u: AclUser, spec: CommandSpec, argv: Uint8Array[]
     name,
     arg,
     fullName,
-    reads: spec.flags.has("readonly"),
-    writes: spec.write,
-    keys: (keysOf(spec, argv) ?? []).map((k) => latin1(k)),
+    keys: keyRefs(fullName, argv).map(({ pos, flags }) => ({
+      key: latin1(argv[pos]!),
+      pos,
+      access: flags.includes("access"),
+      write: flags.includes("update") || flags.includes("insert") || flags.includes("delete"),
+    })),
     channels,
     patterns: mode === "patterns",
     noauth: spec.noauth,

@@ -1,19 +1,21 @@
 /**
  * The ACL command (Redis 7.0): SETUSER, GETUSER, DELUSER, USERS, LIST, CAT,
- * WHOAMI, LOG, GENPASS, DRYRUN, SAVE / LOAD (no ACL file: their error), HELP.
+ * WHOAMI, LOG, GENPASS, DRYRUN, SAVE / LOAD (of the ACL file, when `aclfile` is set; see
+ * acl_file.ts), HELP.
  * Users and how they relate to ThunderDB's are described in acl.ts.
  * @module
  */
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import type { CommandSpec } from "./command_table.ts";
-import { AclRuleError, AclUser } from "./acl_user.ts";
+import { AclRuleError, type AclSelector, AclUser, mergeSelectorArgs } from "./acl_user.ts";
 import { checkCommand, denialText, subscriptionsAllowed } from "./acl.ts";
 import { aclCategories, checkedCommand } from "./acl_check.ts";
 import { subcommands } from "./cmd_command.ts";
 import { fromLatin1, latin1 } from "./bytes.ts";
 import { type Handler, opt, replyHelp, subcommandError } from "./cmd_util.ts";
 import { aclLogReply } from "./acl_log.ts";
+import { loadAclFile, saveAclFile } from "./acl_file.ts";
 
 const noAclFile =
   "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.";
@@ -22,9 +24,14 @@ const noAclFile =
  * Applies rules to a user (created when missing) all or nothing.
  * @returns the error to reply, or null
  */
-export function setUser(x: KvEngine, name: string, rules: readonly string[]): string | null {
+export function setUser(x: KvEngine, name: string, args: readonly string[]): string | null {
   const catalog = x.acl.catalog;
   if (catalog === null) return "ERR ACL is not ready";
+  const merged = mergeSelectorArgs(args);
+  if ("unmatched" in merged) {
+    return `ERR Unmatched parenthesis in acl selector starting at '${args[merged.unmatched]}'.`;
+  }
+  const rules = merged.rules;
   const existing = x.acl.users.get(name);
   const next = existing?.clone() ?? new AclUser(name);
   if (existing === undefined) next.allChannels = catalog.allChannelsByDefault();
@@ -57,7 +64,7 @@ function killClient(c: KvClient): void {
 /** The SETUSER that rebuilds a user, as logged (passwords as hashes; default's from requirepass). */
 export function setUserRecord(u: AclUser): Uint8Array[] {
   const rules = u.name === "default"
-    ? ["resetkeys", "resetchannels", "-@all", ...u.rules(false)]
+    ? ["resetkeys", "resetchannels", "-@all", "clearselectors", ...u.rules(false)]
     : ["reset", ...u.rules(true)];
   return ["ACL", "SETUSER", u.name, ...rules].map(fromLatin1);
 }
@@ -85,19 +92,28 @@ const getuser: Handler = (x, c, argv) => {
   c.reply.bulkText("passwords");
   c.reply.array(u.passwords.size);
   for (const p of u.passwords) c.reply.bulkText(p);
+  selectorFields(c, u);
+  c.reply.bulkText("selectors");
+  c.reply.array(u.selectors.length);
+  for (const s of u.selectors) {
+    c.reply.map(3);
+    selectorFields(c, s);
+  }
+};
+
+/** A selector's commands, keys and channels, as ACL GETUSER shows them. */
+function selectorFields(c: KvClient, s: AclSelector): void {
   for (
     const [k, v] of [
-      ["commands", u.describeCommands()],
-      ["keys", u.describeKeys()],
-      ["channels", u.describeChannels()],
-    ]
+      ["commands", s.describeCommands()],
+      ["keys", s.describeKeys()],
+      ["channels", s.describeChannels()],
+    ] as const
   ) {
-    c.reply.bulkText(k!);
-    c.reply.bulkLatin1(v!);
+    c.reply.bulkText(k);
+    c.reply.bulkLatin1(v);
   }
-  c.reply.bulkText("selectors");
-  c.reply.array(0);
-};
+}
 
 const deluser: Handler = (x, c, argv) => {
   const names = argv.slice(2).map((a) => latin1(a));
@@ -119,6 +135,22 @@ const deluser: Handler = (x, c, argv) => {
 function sortedUsers(x: KvEngine): AclUser[] {
   return [...x.acl.users.values()].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
+
+/** ACL LIST's lines (and the ACL file's). */
+function aclList(x: KvEngine): string[] {
+  return sortedUsers(x).map((u) => ["user", u.name, ...u.rules()].join(" "));
+}
+
+/** ACL LOAD: the users of the ACL file replace all others, logged as SETUSER / DELUSER. */
+const aclLoad: Handler = (x, c) => {
+  if (x.config.aclfile === "") return c.reply.error(noAclFile);
+  const loaded = loadAclFile(x);
+  if (typeof loaded === "string") return c.reply.error(loaded);
+  for (const name of loaded.removed) x.propagate(0, ["ACL", "DELUSER", name].map(fromLatin1));
+  for (const u of x.acl.users.values()) x.propagate(0, setUserRecord(u));
+  x.dirtyCounter++;
+  c.reply.ok();
+};
 
 const cat = (getTable: () => ReadonlyMap<string, CommandSpec>): Handler => (x, c, argv) => {
   if (argv.length > 3) {
@@ -218,17 +250,21 @@ export function aclHandler(getTable: () => ReadonlyMap<string, CommandSpec>): Ha
       for (const u of users) c.reply.bulkLatin1(u.name);
     },
     LIST: (x, c) => {
-      const users = sortedUsers(x);
-      c.reply.array(users.length);
-      for (const u of users) c.reply.bulkLatin1(["user", u.name, ...u.rules()].join(" "));
+      const lines = aclList(x);
+      c.reply.array(lines.length);
+      for (const l of lines) c.reply.bulkLatin1(l);
     },
     CAT: cat(getTable),
     WHOAMI: (_x, c) => c.reply.bulkLatin1(c.user),
     LOG: aclLogReply,
     GENPASS: genpass,
     DRYRUN: dryrun(getTable),
-    SAVE: (_x, c) => c.reply.error(noAclFile),
-    LOAD: (_x, c) => c.reply.error(noAclFile),
+    SAVE: (x, c) => {
+      if (x.config.aclfile === "") return c.reply.error(noAclFile);
+      const err = saveAclFile(x, aclList(x));
+      return err === null ? c.reply.ok() : c.reply.error(err);
+    },
+    LOAD: aclLoad,
     HELP: help,
   };
   return (x, c, argv) => {

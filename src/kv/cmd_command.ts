@@ -1,5 +1,5 @@
 /**
- * COMMAND and its subcommands (COUNT, LIST, INFO, DOCS, GETKEYS) over the
+ * COMMAND and its subcommands (COUNT, LIST, INFO, DOCS, GETKEYS, GETKEYSANDFLAGS) over the
  * command table.
  * @module
  */
@@ -8,6 +8,7 @@ import type { CommandSpec } from "./command_table.ts";
 import { latin1 } from "./bytes.ts";
 import { errors, type Handler, opt } from "./cmd_util.ts";
 import { globMatch } from "./glob.ts";
+import { keyRefs, type KeySpec, keySpecs } from "./key_specs.ts";
 
 /** SORT's destination key (the last STORE wins), skipping other options' arguments. */
 function sortStoreKey(args: Uint8Array[]): Uint8Array[] {
@@ -160,12 +161,25 @@ function streamsKeys(args: Uint8Array[]): Uint8Array[] | null {
   return args.slice(at + 1, at + 1 + n / 2);
 }
 
+/** GEORADIUS's STORE / STOREDIST key (the last one wins), searched from its options on. */
+function geoStoreKey(args: Uint8Array[]): Uint8Array[] {
+  let store: Uint8Array | undefined;
+  for (let i = 5; i < args.length - 1; i++) {
+    const w = opt(args, i);
+    if (w === "STORE" || w === "STOREDIST") store = args[++i];
+  }
+  return store === undefined ? [] : [store];
+}
+
 /** The key arguments of a command line (`args[0]` is the command), or null when malformed. */
 export function keysOf(spec: CommandSpec, args: Uint8Array[]): Uint8Array[] | null {
   if (spec.name === "sort" || spec.name === "sort_ro") {
     return args.length >= 2 ? [args[1]!, ...sortStoreKey(args)] : null;
   }
   if (spec.name === "xread" || spec.name === "xreadgroup") return streamsKeys(args);
+  if (spec.name === "georadius" || spec.name === "georadiusbymember") {
+    return args.length >= 2 ? [args[1]!, ...geoStoreKey(args)] : null;
+  }
   const nk = numkeysCommands[spec.name];
   if (nk !== undefined) {
     const [at, dest] = nk;
@@ -179,6 +193,21 @@ export function keysOf(spec: CommandSpec, args: Uint8Array[]): Uint8Array[] | nu
     for (let i = spec.firstKey; i <= last && i < args.length; i += spec.step) keys.push(args[i]!);
   }
   return keys;
+}
+
+/** COMMAND GETKEYSANDFLAGS's reply: each key with its key-spec flags. */
+function keysAndFlags(c: KvClient, spec: CommandSpec, args: Uint8Array[]): void {
+  const refs = keyRefs(specName(spec, args), args);
+  if (refs.length === 0 && !spec.flags.has("no_mandatory_keys")) {
+    return c.reply.error("ERR The command has no key arguments");
+  }
+  c.reply.array(refs.length);
+  for (const r of refs) {
+    c.reply.array(2);
+    c.reply.bulk(args[r.pos]!);
+    c.reply.set(r.flags.length);
+    for (const f of r.flags) c.reply.simple(f);
+  }
 }
 
 function docsEntry(c: KvClient, spec: CommandSpec): void {
@@ -205,8 +234,55 @@ function infoEntry(c: KvClient, spec: CommandSpec): void {
   c.reply.set(cats.length);
   for (const cat of cats) c.reply.simple("@" + cat);
   c.reply.array(0);
+  const specs = keySpecs.get(spec.name) ?? [];
+  c.reply.array(specs.length);
+  for (const ks of specs) keySpecEntry(c, ks);
   c.reply.array(0);
-  c.reply.array(0);
+}
+
+/** One key spec as COMMAND INFO shows it: flags, begin_search and find_keys. */
+function keySpecEntry(c: KvClient, ks: KeySpec): void {
+  c.reply.map(3);
+  c.reply.bulkText("flags");
+  c.reply.set(ks.flags.length);
+  for (const f of ks.flags) c.reply.simple(f);
+  const b = ks.begin;
+  const begin: [string, number | string][] = b.kind === "index"
+    ? [["index", b.index]]
+    : b.kind === "keyword"
+    ? [["keyword", b.keyword], ["startfrom", b.startFrom]]
+    : [];
+  const f = ks.find;
+  const find: [string, number][] = f.kind === "range"
+    ? [["lastkey", f.lastKey], ["keystep", f.keyStep], ["limit", f.limit]]
+    : f.kind === "keynum"
+    ? [["keynumidx", f.keyNumIdx], ["firstkey", f.firstKey], ["keystep", f.keyStep]]
+    : [];
+  for (
+    const [field, type, fields] of [["begin_search", b.kind, begin], [
+      "find_keys",
+      f.kind,
+      find,
+    ]] as const
+  ) {
+    c.reply.bulkText(field);
+    c.reply.map(2);
+    c.reply.bulkText("type");
+    c.reply.bulkText(type);
+    c.reply.bulkText("spec");
+    c.reply.map(fields.length);
+    for (const [k, v] of fields) {
+      c.reply.bulkText(k);
+      if (typeof v === "number") c.reply.integer(v);
+      else c.reply.bulkText(v);
+    }
+  }
+}
+
+/** A command line's name as key specs know it: "xgroup|create" for a container's subcommand. */
+function specName(spec: CommandSpec, args: Uint8Array[]): string {
+  const sub = args.length > 1 ? latin1(args[1]!).toLowerCase() : "";
+  return subcommands[spec.name]?.includes(sub) ? `${spec.name}|${sub}` : spec.name;
 }
 
 /** The COMMAND handler over the table `getTable` returns (built after it). */
@@ -241,13 +317,14 @@ function command(table: ReadonlyMap<string, CommandSpec>, c: KvClient, argv: Uin
       c.reply.bulkText(spec.name);
       docsEntry(c, spec);
     }
-  } else if (sub === "GETKEYS" && argv.length >= 3) {
+  } else if ((sub === "GETKEYS" || sub === "GETKEYSANDFLAGS") && argv.length >= 3) {
     const spec = table.get(latin1(argv[2]!).toLowerCase());
     if (spec === undefined) return c.reply.error("ERR Invalid command specified");
     const args = argv.slice(2);
     const arityOk = spec.arity > 0 ? args.length === spec.arity : args.length >= -spec.arity;
     const keys = arityOk ? keysOf(spec, args) : null;
     if (keys === null) return c.reply.error("ERR Invalid arguments specified for command");
+    if (sub === "GETKEYSANDFLAGS") return keysAndFlags(c, spec, args);
     // EVAL and FCALL may take no key: an empty list, as Redis answers for no_mandatory_keys.
     if (keys.length === 0 && spec.flags.has("no_mandatory_keys")) return c.reply.array(0);
     if (keys.length === 0) return c.reply.error("ERR The command has no key arguments");

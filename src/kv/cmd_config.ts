@@ -10,6 +10,7 @@ import { globMatch } from "./glob.ts";
 import { memoryAvailable } from "./evict.ts";
 import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
 import { type AppendFsync, maxmemoryPolicies, type MaxmemoryPolicy } from "./config.ts";
+import { applyOomScore, oomScoreModes, parseOomScoreValues } from "./oom_score.ts";
 
 /** Parses "100mb", "1gb", "4096" into bytes; null when invalid. */
 export function parseMemory(text: string): number | null {
@@ -55,6 +56,7 @@ const immutable = new Set([
   "logfile",
   "unixsocket",
   "dir",
+  "aclfile",
 ]);
 
 const reportedOnly = new WeakMap<KvEngine, Map<string, string>>();
@@ -89,6 +91,9 @@ function configValues(x: KvEngine): [string, string][] {
     ["latency-monitor-threshold", String(k.latencyMonitorThreshold)],
     ["latency-tracking", k.latencyTracking ? "yes" : "no"],
     ["latency-tracking-info-percentiles", k.latencyTrackingInfoPercentiles.join(" ")],
+    ["aclfile", k.aclfile],
+    ["oom-score-adj", k.oomScoreAdj],
+    ["oom-score-adj-values", k.oomScoreAdjValues.join(" ")],
     ["port", String(x.port)],
     ["timeout", "0"],
     ["bind", "127.0.0.1"],
@@ -272,6 +277,23 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
       k.aclPubsubDefault = v;
       return null;
     }
+    case "oom-score-adj": {
+      const v = value.toLowerCase();
+      if (!(oomScoreModes as readonly string[]).includes(v)) {
+        return setFailed(
+          name,
+          `argument(s) must be one of the following: ${oomScoreModes.join(", ")}`,
+        );
+      }
+      k.oomScoreAdj = v as typeof k.oomScoreAdj;
+      return null;
+    }
+    case "oom-score-adj-values": {
+      const values = parseOomScoreValues(value);
+      if (typeof values === "string") return setFailed(name, values);
+      k.oomScoreAdjValues = values;
+      return null;
+    }
     default:
       return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
   }
@@ -291,13 +313,28 @@ function configSetAll(x: KvEngine, argv: Uint8Array[]): string | null {
   const savedConfig = { ...x.config };
   const savedFlags = x.notifyFlags;
   const savedReported = new Map(reportedOnlyOf(x));
-  for (let i = 2; i < argv.length; i += 2) {
-    const err = configSet(x, latin1(argv[i]!).toLowerCase(), latin1(argv[i + 1]!));
-    if (err === null) continue;
+  const rollBack = () => {
     Object.assign(x.config, savedConfig);
     x.notifyFlags = savedFlags;
     reportedOnly.set(x, savedReported);
+  };
+  for (let i = 2; i < argv.length; i += 2) {
+    const err = configSet(x, latin1(argv[i]!).toLowerCase(), latin1(argv[i + 1]!));
+    if (err === null) continue;
+    rollBack();
     return err;
+  }
+  const oomName = names.has("oom-score-adj") ? "oom-score-adj" : "oom-score-adj-values";
+  if (names.has(oomName) && !applyOomScore(x)) {
+    // As Redis: the settings go back, and so does the score.
+    rollBack();
+    applyOomScore(x);
+    return setFailed(
+      oomName,
+      oomName === "oom-score-adj"
+        ? "Failed to set current oom_score_adj. Check server logs."
+        : "Failed to apply oom-score-adj-values configuration.",
+    );
   }
   // requirepass is the default user's password (see acl.ts).
   if (names.has("requirepass")) x.acl.setDefaultPassword(x.config.requirepass);

@@ -53,6 +53,8 @@ export function scriptClient(x: KvEngine, caller: KvClient): KvClient {
     scriptClients.set(x, client);
   }
   client.db = caller.db;
+  // Commands that check the user's key permissions themselves (SORT's BY and GET) see the caller's.
+  client.aclUser = caller.aclUser;
   return client;
 }
 

@@ -14,6 +14,7 @@ import type { ZSet } from "./zset.ts";
 import { parseFloatStrict } from "./bytes.ts";
 import { errors, type Handler, intArg, key, opt } from "./cmd_util.ts";
 import { notifyFlags as ev } from "./notify.ts";
+import { readsAllKeys } from "./acl.ts";
 
 interface SortOptions {
   desc: boolean;
@@ -25,7 +26,19 @@ interface SortOptions {
   store: string | null;
 }
 
-function parseOptions(c: KvClient, argv: Uint8Array[], readOnly: boolean): SortOptions | null {
+const aclDenied = (option: string) =>
+  `ERR ${option} option of SORT denied due to insufficient ACL permissions.`;
+
+/**
+ * SORT's options. BY with a pattern and GET read keys the command line does
+ * not name: as Redis, they need a user that may read every key (`fullKeys`).
+ */
+function parseOptions(
+  c: KvClient,
+  argv: Uint8Array[],
+  readOnly: boolean,
+  fullKeys: boolean,
+): SortOptions | null {
   const o: SortOptions = {
     desc: false,
     alpha: false,
@@ -49,9 +62,13 @@ function parseOptions(c: KvClient, argv: Uint8Array[], readOnly: boolean): SortO
       [o.offset, o.count] = [off, n];
       i += 2;
     } else if (w === "STORE" && left >= 1 && !readOnly) o.store = key(argv, ++i);
-    else if (w === "BY" && left >= 1) o.by = key(argv, ++i);
-    else if (w === "GET" && left >= 1) o.gets.push(key(argv, ++i));
-    else return (c.reply.error(errors.syntax), null);
+    else if (w === "BY" && left >= 1) {
+      o.by = key(argv, ++i);
+      if (o.by.includes("*") && !fullKeys) return (c.reply.error(aclDenied("BY")), null);
+    } else if (w === "GET" && left >= 1) {
+      if (!fullKeys) return (c.reply.error(aclDenied("GET")), null);
+      o.gets.push(key(argv, ++i));
+    } else return (c.reply.error(errors.syntax), null);
   }
   return o;
 }
@@ -112,7 +129,8 @@ function sortElements(x: KvEngine, db: number, elems: string[], o: SortOptions):
 }
 
 const sort = (readOnly: boolean): Handler => (x, c, argv) => {
-  const o = parseOptions(c, argv, readOnly);
+  const u = c.aclUser ?? x.acl.defaultUser;
+  const o = parseOptions(c, argv, readOnly, u.unrestricted || readsAllKeys(u));
   if (o === null) return;
   const k = key(argv, 1);
   const e = x.lookupRead(c.db, k);

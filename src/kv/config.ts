@@ -61,6 +61,12 @@ export interface KvConfig {
   aclPubsubDefault: "resetchannels" | "allchannels";
   /** Who may run DEBUG (Redis's enable-debug-command): nobody, loopback clients, everyone. */
   enableDebugCommand: "no" | "local" | "yes";
+  /** Whether the server sets its OOM-killer score (see oom_score.ts); "yes" is "relative". */
+  oomScoreAdj: "no" | "yes" | "relative" | "absolute";
+  /** The scores of Redis's primary, replica and child processes (only the first applies here). */
+  oomScoreAdjValues: readonly [number, number, number];
+  /** Redis's ACL file (see acl_file.ts): users read at startup and by ACL LOAD; "" = none. */
+  aclfile: string;
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -93,6 +99,9 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   trackingTableMaxKeys: 1_000_000,
   aclPubsubDefault: "resetchannels",
   enableDebugCommand: "no",
+  oomScoreAdj: "no",
+  oomScoreAdjValues: [0, 200, 800],
+  aclfile: "",
 };
 
 /**

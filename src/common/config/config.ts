@@ -50,6 +50,7 @@ export interface Config {
     readonly maxclients: number;
     readonly proto_max_bulk_len: number;
     readonly client_query_buffer_limit: number;
+    readonly aclfile: string;
     readonly transport: "auto" | "native" | "deno";
     readonly enable_debug_command: "no" | "local" | "yes";
   };

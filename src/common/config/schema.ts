@@ -151,6 +151,7 @@ export const configKeys: readonly KeySpec[] = [
     type: { kind: "size", min: 1 * mb, max: 1 * gb },
     default: "1GB",
   },
+  { section: "resp", key: "aclfile", type: str, default: "" },
   {
     section: "resp",
     key: "transport",

@@ -13,6 +13,7 @@ dir="."
 pass=""
 maxclients=""
 debugcmd=""
+aclfile=""
 settings=()
 users=()
 while read -r directive value; do
@@ -23,6 +24,8 @@ while read -r directive value; do
     requirepass) pass="$value" ;;
     maxclients) maxclients="$value" ;;
     enable-debug-command) debugcmd="$value" ;;
+    # Read at startup, as Redis reads it, relative to `dir`.
+    aclfile) aclfile="$value" ;;
     # ACL users from the configuration: applied with ACL SETUSER once the server answers.
     user) users+=("$value") ;;
     # Files, logging and process settings belong to ThunderDB's own configuration.
@@ -40,6 +43,13 @@ if [ -n "$pass" ]; then
 fi
 if [ -n "$maxclients" ]; then args+=(--set "resp.maxclients=$maxclients"); fi
 if [ -n "$debugcmd" ]; then args+=(--set "resp.enable_debug_command=$debugcmd"); fi
+if [ -n "$aclfile" ]; then
+  case "$aclfile" in
+    /*) ;;
+    *) aclfile="$(cd "$dir" && pwd)/$aclfile" ;;
+  esac
+  args+=(--set "resp.aclfile=$aclfile")
+fi
 
 cli=(redis-cli -p "$port" --no-auth-warning)
 if [ -n "$pass" ]; then cli+=(-a "$pass"); fi

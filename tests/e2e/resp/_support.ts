@@ -52,6 +52,9 @@ function toServerArgs(extra: readonly string[]): string[] {
       case "--enable-debug-command":
         args.push("--set", `resp.enable_debug_command=${value}`);
         break;
+      case "--aclfile":
+        args.push("--set", `resp.aclfile=${value}`);
+        break;
       default:
         throw new Error(`Unknown test server flag ${flag}`);
     }
