@@ -16,6 +16,12 @@ import { assert, DbError, TxnConflictError } from "../common/errors.ts";
 import { Clog, XidStatus } from "./clog.ts";
 import { LockManager } from "./lock_manager.ts";
 import { RunningXids } from "./running_xids.ts";
+import {
+  defineSavepoint,
+  failedError,
+  releaseSavepoint,
+  rollbackToSavepoint,
+} from "./savepoints.ts";
 import { type CommittedWrites, SsiLog } from "./ssi_log.ts";
 import { type IsolationLevel, Snapshot, Txn } from "./txn.ts";
 import type { TxnStore } from "./txn_store.ts";
@@ -342,8 +348,7 @@ export class TxnManager {
    * @throws {DbError} 25P02 when the transaction is not active
    */
   savepoint(txn: Txn, name: string): void {
-    this.#checkActive(txn);
-    txn.savepoints.push({ name, xid: 0, carried: [] });
+    defineSavepoint(txn, name);
   }
 
   /**
@@ -354,21 +359,7 @@ export class TxnManager {
    * @throws {DbError} 3B001 when no savepoint has that name
    */
   rollbackTo(txn: Txn, name: string): void {
-    const i = this.#findSavepoint(txn, name);
-    const undone: number[] = [];
-    for (const sp of txn.savepoints.splice(i)) {
-      for (const xid of sp.xid === 0 ? sp.carried : [sp.xid, ...sp.carried]) {
-        undone.push(xid);
-        txn.dropOwnXid(xid);
-        this.#running.delete(xid);
-      }
-    }
-    txn.savepoints.push({ name, xid: 0, carried: [] });
-    txn.failed = false;
-    if (undone.length > 0) {
-      this.clog.publish(undone, XidStatus.aborted);
-      this.clog.record(undone, XidStatus.aborted);
-    }
+    rollbackToSavepoint(txn, name, { running: this.#running, clog: this.clog });
   }
 
   /**
@@ -377,15 +368,7 @@ export class TxnManager {
    * @throws {DbError} 3B001 when no savepoint has that name
    */
   release(txn: Txn, name: string): void {
-    const i = this.#findSavepoint(txn, name);
-    if (txn.failed) throw failedError();
-    const removed = txn.savepoints.splice(i);
-    const parent = txn.savepoints[txn.savepoints.length - 1];
-    if (parent === undefined) return;
-    for (const sp of removed) {
-      if (sp.xid !== 0) parent.carried.push(sp.xid);
-      parent.carried.push(...sp.carried);
-    }
+    releaseSavepoint(txn, name);
   }
 
   /** Puts the transaction in the failed state after an error: statements are refused until ROLLBACK (TO SAVEPOINT). */
@@ -393,26 +376,7 @@ export class TxnManager {
     if (txn.state === "active") txn.failed = true;
   }
 
-  #findSavepoint(txn: Txn, name: string): number {
-    this.#checkActiveOrFailed(txn);
-    for (let i = txn.savepoints.length - 1; i >= 0; i--) {
-      if (txn.savepoints[i]!.name === name) return i;
-    }
-    throw new DbError("3B001", `savepoint "${name}" does not exist`);
-  }
-
   #checkActive(txn: Txn): void {
     if (txn.state !== "active" || txn.failed) throw failedError();
   }
-
-  #checkActiveOrFailed(txn: Txn): void {
-    assert(txn.state === "active", `Savepoint operation in a ${txn.state} transaction`);
-  }
-}
-
-function failedError(): DbError {
-  return new DbError(
-    "25P02",
-    "current transaction is aborted, commands ignored until end of transaction block",
-  );
 }
