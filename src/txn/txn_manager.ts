@@ -14,6 +14,7 @@
 
 import { assert, DbError, TxnConflictError } from "../common/errors.ts";
 import { Clog, XidStatus } from "./clog.ts";
+import { InPlaceLog } from "./in_place.ts";
 import { LockManager } from "./lock_manager.ts";
 import { RunningXids } from "./running_xids.ts";
 import {
@@ -60,6 +61,8 @@ export class TxnManager {
    */
   readonly #active: Txn[] = [];
   readonly #ssi = new SsiLog();
+  /** What in-place updates overwrote (see `in_place.ts` and `updatesInPlace`). */
+  readonly inPlace = new InPlaceLog();
   #lastPublish: Promise<void> = Promise.resolve();
   /** Commits waiting in `#publishAfter` (a later commit may not publish before them). */
   #publishing = 0;
@@ -190,6 +193,19 @@ export class TxnManager {
   }
 
   /**
+   * True when `txn` may update rows in place (see `in_place.ts`), provided it
+   * runs to its commit without yielding: it is the only transaction begun and
+   * not ended (so no other snapshot exists), no commit is being published, the
+   * store discards its WAL (so the commit is visible the moment it is made),
+   * it has no savepoint and is not SERIALIZABLE (no write set to keep).
+   */
+  updatesInPlace(txn: Txn): boolean {
+    return this.#active.length === 1 && this.#active[0] === txn && this.#publishing === 0 &&
+      this.store.wal.discards === true && txn.savepoints.length === 0 &&
+      txn.isolation !== "serializable";
+  }
+
+  /**
    * Commits. Resolves once the commit is durable and visible to others. A
    * failed transaction (see `markFailed`) is rolled back instead, as
    * PostgreSQL does for COMMIT after an error.
@@ -245,6 +261,8 @@ export class TxnManager {
       this.#end(txn, "committed");
       return null;
     }
+    // An in-place update is safe only if no one runs before its commit is visible.
+    assert(this.inPlace.owner !== txn, `Transaction ${txn.id} updated in place and must wait`);
     const previous = this.#lastPublish;
     this.#publishing++;
     const publish = this.#publishAfter(txn, xids, lsn, previous, entry);
@@ -292,6 +310,8 @@ export class TxnManager {
   abort(txn: Txn): void {
     if (txn.state === "committed" || txn.state === "aborted") return;
     assert(txn.state === "active", `Abort of a ${txn.state} transaction`);
+    // Overwritten values come back before the transaction ends (nothing runs in between).
+    this.inPlace.undo(this.store, txn);
     const xids = txn.allXids;
     this.clog.publish(xids, XidStatus.aborted);
     this.#end(txn, "aborted");
@@ -323,6 +343,7 @@ export class TxnManager {
         ),
       );
     }
+    this.inPlace.release(txn);
     for (const xid of txn.allXids) this.#running.delete(xid);
     this.#deactivate(txn);
     this.locks.releaseAll(txn);
