@@ -45,6 +45,8 @@ export class InPlaceLog {
   #owner: Txn | null = null;
   #bytes = new Uint8Array(4096);
   #used = 0;
+  /** Saved ranges: the arrays are only ever grown (emptying one costs V8 a reallocation). */
+  #count = 0;
   readonly #heaps: number[] = [];
   readonly #rowIds: number[] = [];
   /** Offset in the row of each saved range; its bytes follow the previous range's in `#bytes`. */
@@ -75,10 +77,11 @@ export class InPlaceLog {
     }
     for (let i = 0; i < length; i++) bytes[at + i] = row[from + i]!;
     this.#used = at + length;
-    this.#heaps.push(heap);
-    this.#rowIds.push(rowId);
-    this.#from.push(from);
-    this.#lengths.push(length);
+    const n = this.#count++;
+    this.#heaps[n] = heap;
+    this.#rowIds[n] = rowId;
+    this.#from[n] = from;
+    this.#lengths[n] = length;
   }
 
   /**
@@ -90,7 +93,7 @@ export class InPlaceLog {
     const bytes = this.#bytes;
     store.update((m) => {
       let end = this.#used;
-      for (let i = this.#rowIds.length - 1; i >= 0; i--) {
+      for (let i = this.#count - 1; i >= 0; i--) {
         const heap = this.#heaps[i]!;
         const rowId = this.#rowIds[i]!;
         const from = this.#from[i]!;
@@ -111,11 +114,15 @@ export class InPlaceLog {
     if (this.#owner !== txn) return;
     this.#owner = null;
     this.#used = 0;
-    this.#heaps.length = 0;
-    this.#rowIds.length = 0;
-    this.#from.length = 0;
-    this.#lengths.length = 0;
-    if (this.#bytes.length > keptBytesMax) this.#bytes = new Uint8Array(4096);
+    this.#count = 0;
+    if (this.#bytes.length > keptBytesMax) {
+      this.#bytes = new Uint8Array(4096);
+      this.#heaps.length =
+        this.#rowIds.length =
+        this.#from.length =
+        this.#lengths.length =
+          0;
+    }
   }
 }
 

@@ -91,10 +91,8 @@ export function updateRowNow(
   if (found.kind !== "current") return found;
   const values = compute(found.values, found.concurrent);
   if (values === null) return skipped;
-  const xid = ctx.txns.writeXid(txn);
   // Encoded into the codec's shared buffer: nothing encodes another row before it is placed.
   const tuple = encodeRowScratch(rel.types, values, tupleHeaderBytes);
-  initHeader(tuple, xid, txn.cid);
   // Unchanged indexed values need no key encoding to tell the keys are kept.
   let prefixes: (Uint8Array | null)[] | null = null;
   let keysKept = sameIndexValues(rel, values, found.values);
@@ -103,12 +101,15 @@ export function updateRowNow(
     keysKept = sameIndexKeys(rel, prefixes, found.values);
   }
   if (keysKept && inPlace && ctx.txns.updatesInPlace(txn)) {
+    // An overwrite keeps the version's header: it needs no xid (none may be assigned at all).
     const log = ctx.txns.inPlace;
     const rowId = found.rowId;
     if (ctx.store.update((m) => overwriteVersion(m, log, txn, rel, rowId, tuple))) {
       return { kind: "done", rowId, values, inPlace: true };
     }
   }
+  const xid = ctx.txns.writeXid(txn);
+  initHeader(tuple, xid, txn.cid);
   const newRowId = ctx.store.update((m) => {
     // With every index key kept no unique index can meet a new duplicate.
     if (!keysKept && checkUnique(ctx, m, txn, rel, values, prefixes!, found) !== null) return -1;
