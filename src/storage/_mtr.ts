@@ -29,12 +29,7 @@ export interface FrameSource {
 /** Pins pages for one `view` (or the read side of an `update`). */
 export class PinningReader implements PageReader {
   readonly pageSize: number;
-  /**
-   * Pinned frames, the first `pinnedCount` of them. The arrays of readers and
-   * mini-transactions are reused by count, never emptied: V8 drops an
-   * array's backing store when its length is set to 0, so the next push
-   * allocates again (about 0.1 us per array and operation).
-   */
+  /** Pinned frames, the first `pinnedCount` (by count: `length = 0` frees V8's backing store). */
   protected readonly pinned: number[] = [];
   protected pinnedCount = 0;
 
@@ -58,8 +53,7 @@ export class PinningReader implements PageReader {
   /** Drops every pin taken since the last release. */
   release(): void {
     const pool = this.source.pool;
-    const pinned = this.pinned;
-    for (let i = 0; i < this.pinnedCount; i++) pool.unpin(pinned[i]!);
+    for (let i = 0; i < this.pinnedCount; i++) pool.unpin(this.pinned[i]!);
     this.pinnedCount = 0;
   }
 }
@@ -164,11 +158,10 @@ export class MiniTransaction extends PinningReader implements Mtr {
     }
     if (this.#mode[slot] === Logged.image || length === 0) return;
     this.#mode[slot] = Logged.ranges;
-    const ranges = this.#ranges;
     const at = this.#rangesLength;
-    ranges[at] = slot;
-    ranges[at + 1] = offset;
-    ranges[at + 2] = length;
+    this.#ranges[at] = slot;
+    this.#ranges[at + 1] = offset;
+    this.#ranges[at + 2] = length;
     this.#rangesLength = at + 3;
     this.#rangeBytes[slot] = this.#rangeBytes[slot]! + length;
   }

@@ -193,11 +193,10 @@ export class TxnManager {
   }
 
   /**
-   * True when `txn` may update rows in place (see `in_place.ts`), provided it
-   * runs to its commit without yielding: it is the only transaction begun and
-   * not ended (so no other snapshot exists), no commit is being published, the
-   * store discards its WAL (so the commit is visible the moment it is made),
-   * it has no savepoint and is not SERIALIZABLE (no write set to keep).
+   * True when `txn`, running to its commit without yielding, may update in
+   * place (`in_place.ts`): it is the only transaction (no other snapshot), no
+   * commit is being published, the store discards its WAL (a commit is
+   * visible at once), no savepoint, not SERIALIZABLE.
    */
   updatesInPlace(txn: Txn): boolean {
     return this.#active.length === 1 && this.#active[0] === txn && this.#publishing === 0 &&
@@ -261,8 +260,7 @@ export class TxnManager {
       this.#end(txn, "committed");
       return null;
     }
-    // An in-place update is safe only if no one runs before its commit is visible.
-    assert(this.inPlace.owner !== txn, `Transaction ${txn.id} updated in place and must wait`);
+    assert(this.inPlace.owner !== txn, `Transaction ${txn.id} updated in place, cannot wait`);
     const previous = this.#lastPublish;
     this.#publishing++;
     const publish = this.#publishAfter(txn, xids, lsn, previous, entry);
@@ -306,11 +304,10 @@ export class TxnManager {
     if (failure !== undefined) throw failure;
   }
 
-  /** Rolls back (no-op when already ended). Its row versions become invisible at once. */
+  /** Rolls back (no-op once ended): new versions turn invisible, in-place overwrites are undone. */
   abort(txn: Txn): void {
     if (txn.state === "committed" || txn.state === "aborted") return;
     assert(txn.state === "active", `Abort of a ${txn.state} transaction`);
-    // Overwritten values come back before the transaction ends (nothing runs in between).
     this.inPlace.undo(this.store, txn);
     const xids = txn.allXids;
     this.clog.publish(xids, XidStatus.aborted);
