@@ -20,6 +20,12 @@ export const statementBytesMax = 16 * 1024 * 1024;
 export const exprDepthMax = 1_000;
 /** Rows per batch on the result stream. */
 export const batchRowsMax = 1_024;
+/**
+ * Bytes an UPDATE keeps of the values it overwrote in place (to write them
+ * back on rollback); past it, rows get new versions as usual. Bounds the
+ * memory of a large in-place UPDATE.
+ */
+export const inPlaceUndoBytesMax = 4 * 1024 * 1024;
 /** One WAL segment file before rolling to the next. */
 export const walSegmentBytes = 64 * 1024 * 1024;
 /** A single WAL record; larger values are split by their owner. */

@@ -162,7 +162,8 @@ function commitNow(s: SqlSession): Promise<void> | null {
   const txn = s.txn;
   if (txn === null) return null;
   if (s.txCatalog !== null) return s.commitTxn();
-  if (txn.xid === 0) {
+  // An UPDATE that only wrote in place has no xid but has changes to count.
+  if (txn.xid === 0 && s.txChanges.size === 0) {
     if (!s.engine.commitReadOnly(txn)) return s.commitTxn();
   } else {
     let publish: Promise<void> | null;

@@ -65,7 +65,8 @@ export function runFastUpdate(
   if (ctx.txn.readOnly) {
     throw new DbError("25006", "cannot execute UPDATE in a read-only transaction");
   }
-  const r = runUpdateNow(f.node, ctx);
+  // The session commits right after, without yielding, unless DDL must commit (none here).
+  const r = runUpdateNow(f.node, ctx, s.txCatalog === null);
   if ("kind" in r) return null;
   s.addChanges(ctx.changes);
   const rows = r.returning ?? [];

@@ -251,7 +251,7 @@ export class RelationStore extends RelationBindings {
     rel: number,
     rowId: number,
     compute: Recheck<Value[] | null>,
-    options: { mode?: RowLockMode; seen?: Value[] } = {},
+    options: { mode?: RowLockMode; seen?: Value[]; inPlace?: boolean } = {},
   ): RowOutcomeNow {
     return this.tables.updateRowNow(txn, this.use(rel, txn).def, rowId, compute, options);
   }

@@ -7,9 +7,10 @@
  * (autocommit) rolls the transaction back and runs the statement again.
  * @module
  */
+import { assertNever } from "../common/errors.ts";
 import type { Value } from "../common/types.ts";
 import type { ExecContext } from "./context.ts";
-import type { PlanNode } from "./plan.ts";
+import type { BoundExpr, PlanNode } from "./plan.ts";
 import { runPlan } from "./run_select.ts";
 import { bulkRowsMin, type DmlResult, insertBuffered, updateMode } from "./run_dml.ts";
 import { counted, currentRow, returningRow } from "./dml_rows.ts";
@@ -46,16 +47,66 @@ interface SetColumn {
   readonly fn: ReturnType<typeof compile>;
 }
 
-/** The compiled SET list of each UPDATE plan node (a cached plan runs it many times). */
-const compiledSets = new WeakMap<UpdateNode, readonly SetColumn[]>();
+/**
+ * An UPDATE plan node compiled once (a cached plan runs it many times): its
+ * SET list, and whether anything it evaluates after writing a row (the SET
+ * list and checks of later rows, the READ COMMITTED recheck, RETURNING)
+ * reads a table, i.e. holds a subquery.
+ */
+interface CompiledUpdate {
+  readonly sets: readonly SetColumn[];
+  readonly readsTables: boolean;
+}
 
-function setsOf(node: UpdateNode): readonly SetColumn[] {
-  let sets = compiledSets.get(node);
-  if (sets === undefined) {
-    sets = node.sets.map((s) => ({ column: s.column, fn: compile(s.expr) }));
-    compiledSets.set(node, sets);
+const compiledUpdates = new WeakMap<UpdateNode, CompiledUpdate>();
+
+function compiled(node: UpdateNode): CompiledUpdate {
+  let c = compiledUpdates.get(node);
+  if (c === undefined) {
+    const exprs: BoundExpr[] = node.sets.map((s) => s.expr);
+    if (node.recheck !== null) exprs.push(node.recheck);
+    if (node.returning !== null) exprs.push(...node.returning);
+    for (const check of node.target.checks) {
+      if (check.kind === "check" || check.kind === "view_check") exprs.push(check.expr);
+    }
+    c = {
+      sets: node.sets.map((s) => ({ column: s.column, fn: compile(s.expr) })),
+      readsTables: exprs.some(hasSubquery),
+    };
+    compiledUpdates.set(node, c);
   }
-  return sets;
+  return c;
+}
+
+/** True when `e` holds a subquery (the only expressions that read tables). */
+function hasSubquery(e: BoundExpr): boolean {
+  switch (e.kind) {
+    case "const":
+    case "param":
+    case "column":
+      return false;
+    case "call":
+    case "and":
+    case "or":
+      return e.args.some(hasSubquery);
+    case "not":
+    case "is_null":
+    case "is_bool":
+    case "cast":
+      return hasSubquery(e.arg);
+    case "case":
+      return (e.operand !== null && hasSubquery(e.operand)) ||
+        e.whens.some((w) => hasSubquery(w.when) || hasSubquery(w.then)) ||
+        (e.otherwise !== null && hasSubquery(e.otherwise));
+    case "in_list":
+      return hasSubquery(e.arg) || e.list.some(hasSubquery);
+    case "subquery":
+      return true;
+    case "array":
+      return e.items.some(hasSubquery);
+    default:
+      return assertNever(e, "expression");
+  }
 }
 
 /** What an UPDATE has done so far (shared by its synchronous loop and its resumption). */
@@ -76,16 +127,25 @@ interface UpdateRun {
 
 /**
  * Runs an UPDATE accepted by `updateRunsNow` without yielding.
+ * @param inPlace true when the caller commits the statement's transaction
+ * right after it without yielding (an autocommit statement): rows may then
+ * be overwritten in place (see `txn/in_place.ts`) unless the statement reads
+ * a table after a write
  * @returns the result, or `Blocked` when a row needs a wait (the rows before
  * it are written: resume, or roll the transaction back)
  * @throws {DbError} 23502, 23505, 23514, 40001 as `runDml`
  */
-export function runUpdateNow(node: UpdateNode, ctx: ExecContext): DmlResult | Blocked {
+export function runUpdateNow(
+  node: UpdateNode,
+  ctx: ExecContext,
+  inPlace = false,
+): DmlResult | Blocked {
+  const c = compiled(node);
   const run: UpdateRun = {
     node,
     ctx,
     rows: runPlan(node.source, ctx),
-    sets: setsOf(node),
+    sets: c.sets,
     mode: updateMode(node, ctx),
     done: null,
     returning: node.returning ? [] : null,
@@ -102,7 +162,7 @@ export function runUpdateNow(node: UpdateNode, ctx: ExecContext): DmlResult | Bl
       continue;
     }
     // The scan's values of the version: the store need not decode it again.
-    const options = { mode: run.mode, seen: source };
+    const options = { mode: run.mode, seen: source, inPlace: inPlace && !c.readsTables };
     const outcome = ctx.rs.updateNow(ctx.txn, target.rel, rowId, computeFor(run, source), options);
     if (outcome.kind === "blocked") return { kind: "blocked", resume: () => updateRest(run, i) };
     run.done?.add(rowId);

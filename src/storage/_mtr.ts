@@ -29,7 +29,9 @@ export interface FrameSource {
 /** Pins pages for one `view` (or the read side of an `update`). */
 export class PinningReader implements PageReader {
   readonly pageSize: number;
+  /** Pinned frames, the first `pinnedCount` (by count: `length = 0` frees V8's backing store). */
   protected readonly pinned: number[] = [];
+  protected pinnedCount = 0;
 
   constructor(protected readonly source: FrameSource) {
     this.pageSize = source.pageSize;
@@ -37,7 +39,7 @@ export class PinningReader implements PageReader {
 
   read(pageId: number): PageHandle {
     const frame = this.source.fetch(pageId);
-    this.pinned.push(frame);
+    this.pinned[this.pinnedCount++] = frame;
     return this.source.pool.handles[frame]!;
   }
 
@@ -51,8 +53,8 @@ export class PinningReader implements PageReader {
   /** Drops every pin taken since the last release. */
   release(): void {
     const pool = this.source.pool;
-    for (let i = 0; i < this.pinned.length; i++) pool.unpin(this.pinned[i]!);
-    this.pinned.length = 0;
+    for (let i = 0; i < this.pinnedCount; i++) pool.unpin(this.pinned[i]!);
+    this.pinnedCount = 0;
   }
 }
 
@@ -63,9 +65,11 @@ const Logged = { none: 0, ranges: 1, image: 2 } as const;
 export class MiniTransaction extends PinningReader implements Mtr {
   /** Written frames in order of first write. */
   readonly #frames: number[] = [];
+  /** Slots in use: the first `#slots` entries of `#frames` and its parallel arrays. */
+  #slots = 0;
 
   get changedPages(): number {
-    return this.#frames.length;
+    return this.#slots;
   }
 
   get poolFrames(): number {
@@ -82,6 +86,8 @@ export class MiniTransaction extends PinningReader implements Mtr {
   readonly #mode: number[] = [];
   /** Declared ranges as (slot, offset, length) triples. */
   readonly #ranges: number[] = [];
+  /** Entries of `#ranges` in use. */
+  #rangesLength = 0;
   readonly #rangeBytes: number[] = [];
   /** Slot of each frame in this mini-transaction, or -1. */
   readonly #slotOf: Int32Array;
@@ -114,7 +120,7 @@ export class MiniTransaction extends PinningReader implements Mtr {
       const id = readU32(metaData, meta.pageCount);
       if (!(id < 0x7fff_ffff)) throw new AssertionError(`The data file is full at ${id} pages`);
       frame = this.source.fresh(id);
-      this.pinned.push(frame);
+      this.pinned[this.pinnedCount++] = frame;
       this.#writeFrame(frame, this.pageSize);
       writeU32(metaData, meta.pageCount, id + 1);
     }
@@ -152,7 +158,11 @@ export class MiniTransaction extends PinningReader implements Mtr {
     }
     if (this.#mode[slot] === Logged.image || length === 0) return;
     this.#mode[slot] = Logged.ranges;
-    this.#ranges.push(slot, offset, length);
+    const at = this.#rangesLength;
+    this.#ranges[at] = slot;
+    this.#ranges[at + 1] = offset;
+    this.#ranges[at + 2] = length;
+    this.#rangesLength = at + 3;
     this.#rangeBytes[slot] = this.#rangeBytes[slot]! + length;
   }
 
@@ -207,7 +217,7 @@ export class MiniTransaction extends PinningReader implements Mtr {
     const out = wal.buffer;
     let at = start + 4;
     let pages = 0;
-    for (let slot = 0; slot < frames.length; slot++) {
+    for (let slot = 0; slot < this.#slots; slot++) {
       const mode = this.#mode[slot]!;
       if (mode === Logged.none) continue;
       const data = pool.handles[frames[slot]!]!.data;
@@ -233,7 +243,7 @@ export class MiniTransaction extends PinningReader implements Mtr {
   #stamp(lsn: number): number {
     const frames = this.#frames;
     const pool = this.source.pool;
-    for (let slot = 0; slot < frames.length; slot++) {
+    for (let slot = 0; slot < this.#slots; slot++) {
       if (this.#mode[slot] === Logged.none) continue;
       const frame = frames[slot]!;
       pool.lsn[frame] = lsn;
@@ -254,7 +264,7 @@ export class MiniTransaction extends PinningReader implements Mtr {
     const pageSize = this.pageSize;
     let size = 4;
     let pages = 0;
-    for (let slot = 0; slot < frames.length; slot++) {
+    for (let slot = 0; slot < this.#slots; slot++) {
       let mode = this.#mode[slot]!;
       if (mode === Logged.none) continue;
       const firstSinceCheckpoint = pool.lsn[frames[slot]!]! <= imageBelowLsn;
@@ -268,7 +278,7 @@ export class MiniTransaction extends PinningReader implements Mtr {
     }
     if (pages === 0) return 0;
     const ranges = this.#ranges;
-    for (let i = 0; i < ranges.length; i += 3) {
+    for (let i = 0; i < this.#rangesLength; i += 3) {
       if (this.#mode[ranges[i]!] === Logged.ranges) size += 8 + ranges[i + 2]!;
     }
     return size;
@@ -280,7 +290,7 @@ export class MiniTransaction extends PinningReader implements Mtr {
     const countAt = at + 5;
     let count = 0;
     at += 9;
-    for (let i = 0; i < ranges.length; i += 3) {
+    for (let i = 0; i < this.#rangesLength; i += 3) {
       if (ranges[i] !== slot) continue;
       const offset = ranges[i + 1]!;
       const length = ranges[i + 2]!;
@@ -302,7 +312,7 @@ export class MiniTransaction extends PinningReader implements Mtr {
   /** Restores every written page to its before-image. */
   rollback(): void {
     const pool = this.source.pool;
-    for (let slot = 0; slot < this.#frames.length; slot++) {
+    for (let slot = 0; slot < this.#slots; slot++) {
       if (this.#full[slot] === 0) continue;
       const frame = this.#frames[slot]!;
       const before = this.#before[slot]!;
@@ -317,20 +327,16 @@ export class MiniTransaction extends PinningReader implements Mtr {
 
   /** Forgets this mini-transaction's state and drops its pins. */
   override release(): void {
-    for (let slot = 0; slot < this.#frames.length; slot++) this.#slotOf[this.#frames[slot]!] = -1;
-    this.#frames.length = 0;
-    this.#full.length = 0;
-    this.#patchedBytes.length = 0;
+    for (let slot = 0; slot < this.#slots; slot++) this.#slotOf[this.#frames[slot]!] = -1;
+    this.#slots = 0;
     this.#undo.clear();
-    this.#mode.length = 0;
-    this.#rangeBytes.length = 0;
-    this.#ranges.length = 0;
+    this.#rangesLength = 0;
     super.release();
   }
 
   #pin(pageId: number): number {
     const frame = this.source.fetch(pageId);
-    this.pinned.push(frame);
+    this.pinned[this.pinnedCount++] = frame;
     return frame;
   }
 
@@ -361,13 +367,13 @@ export class MiniTransaction extends PinningReader implements Mtr {
 
   /** Adds `frame` to the written frames; returns its slot. */
   #register(frame: number, full: boolean): number {
-    const slot = this.#frames.length;
+    const slot = this.#slots++;
     this.#slotOf[frame] = slot;
-    this.#frames.push(frame);
-    this.#full.push(full ? 1 : 0);
-    this.#patchedBytes.push(0);
-    this.#mode.push(Logged.none);
-    this.#rangeBytes.push(0);
+    this.#frames[slot] = frame;
+    this.#full[slot] = full ? 1 : 0;
+    this.#patchedBytes[slot] = 0;
+    this.#mode[slot] = Logged.none;
+    this.#rangeBytes[slot] = 0;
     return slot;
   }
 

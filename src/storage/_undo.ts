@@ -9,6 +9,8 @@
 export class RangeUndo {
   /** (slot, offset, length, position in `#bytes`) quadruples, oldest first. */
   readonly #entries: number[] = [];
+  /** Entries of `#entries` in use (emptying the array would cost V8 a reallocation). */
+  #entriesLength = 0;
   #bytes = new Uint8Array(4096);
   #end = 0;
 
@@ -23,7 +25,13 @@ export class RangeUndo {
     const out = this.#bytes;
     if (length <= 32) { for (let b = 0; b < length; b++) out[at + b] = data[offset + b]!; }
     else out.set(data.subarray(offset, offset + length), at);
-    this.#entries.push(slot, offset, length, at);
+    const e = this.#entries;
+    const n = this.#entriesLength;
+    e[n] = slot;
+    e[n + 1] = offset;
+    e[n + 2] = length;
+    e[n + 3] = at;
+    this.#entriesLength = n + 4;
     this.#end = at + length;
   }
 
@@ -33,7 +41,7 @@ export class RangeUndo {
    */
   restore(target: (slot: number) => Uint8Array | undefined): void {
     const e = this.#entries;
-    for (let i = e.length - 4; i >= 0; i -= 4) {
+    for (let i = this.#entriesLength - 4; i >= 0; i -= 4) {
       const data = target(e[i]!);
       if (data === undefined) continue;
       const at = e[i + 3]!;
@@ -43,7 +51,7 @@ export class RangeUndo {
 
   /** Forgets every saved range. */
   clear(): void {
-    this.#entries.length = 0;
+    this.#entriesLength = 0;
     this.#end = 0;
   }
 }

@@ -61,7 +61,13 @@ export type Recheck<T> = (current: Value[], concurrent: boolean) => T;
 
 /** The outcome of update, delete and lock. */
 export type RowOutcome =
-  | { readonly kind: "done"; readonly rowId: number; readonly values: Value[] }
+  | {
+    readonly kind: "done";
+    readonly rowId: number;
+    readonly values: Value[];
+    /** True when an update overwrote the version in place (no dead version left). */
+    readonly inPlace?: boolean;
+  }
   | { readonly kind: "skipped" };
 
 const skipped = { kind: "skipped" } as const;

@@ -28,6 +28,7 @@ import {
   sameIndexKeys,
   sameIndexValues,
 } from "./new_version.ts";
+import { overwriteVersion } from "./in_place.ts";
 import type { Txn } from "./txn.ts";
 import { initHeader, newHeader, type TupleHeader, tupleHeaderBytes } from "./tuple.ts";
 
@@ -68,6 +69,10 @@ function locateNow(
  * @param seen the values of version `rowId` as the caller's scan decoded
  * them (the table's columns first), so that a version still current is not
  * decoded again; null to decode it
+ * @param inPlace true when the caller runs the statement and its commit
+ * without yielding and reads no table after this write (no subquery in
+ * what it evaluates later): the row may then be overwritten in place when
+ * `TxnManager.updatesInPlace` allows it (see `in_place.ts`)
  * @returns as `updateRow`, or `blocked` (nothing written) where it would wait
  * @throws {TxnConflictError} 40001 as `updateRow`
  * @throws {DbError} 23505 on a duplicate key
@@ -80,15 +85,14 @@ export function updateRowNow(
   compute: Recheck<Value[] | null>,
   mode: RowLockMode = "noKeyUpdate",
   seen: Value[] | null = null,
+  inPlace = false,
 ): RowOutcomeNow {
   const found = locateNow(ctx, txn, rel, rowId, mode, seen);
   if (found.kind !== "current") return found;
   const values = compute(found.values, found.concurrent);
   if (values === null) return skipped;
-  const xid = ctx.txns.writeXid(txn);
   // Encoded into the codec's shared buffer: nothing encodes another row before it is placed.
   const tuple = encodeRowScratch(rel.types, values, tupleHeaderBytes);
-  initHeader(tuple, xid, txn.cid);
   // Unchanged indexed values need no key encoding to tell the keys are kept.
   let prefixes: (Uint8Array | null)[] | null = null;
   let keysKept = sameIndexValues(rel, values, found.values);
@@ -96,6 +100,16 @@ export function updateRowNow(
     prefixes = indexPrefixes(rel, values);
     keysKept = sameIndexKeys(rel, prefixes, found.values);
   }
+  if (keysKept && inPlace && ctx.txns.updatesInPlace(txn)) {
+    // An overwrite keeps the version's header: it needs no xid (none may be assigned at all).
+    const log = ctx.txns.inPlace;
+    const rowId = found.rowId;
+    if (ctx.store.update((m) => overwriteVersion(m, log, txn, rel, rowId, tuple))) {
+      return { kind: "done", rowId, values, inPlace: true };
+    }
+  }
+  const xid = ctx.txns.writeXid(txn);
+  initHeader(tuple, xid, txn.cid);
   const newRowId = ctx.store.update((m) => {
     // With every index key kept no unique index can meet a new duplicate.
     if (!keysKept && checkUnique(ctx, m, txn, rel, values, prefixes!, found) !== null) return -1;

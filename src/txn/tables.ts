@@ -160,11 +160,13 @@ export class Tables implements WriteContext {
     rel: RelationDef,
     rowId: number,
     compute: Recheck<Value[] | null>,
-    options: { mode?: RowLockMode; seen?: Value[] } = {},
+    options: { mode?: RowLockMode; seen?: Value[]; inPlace?: boolean } = {},
   ): RowOutcomeNow {
-    const { mode = "noKeyUpdate", seen = null } = options;
-    const outcome = updateRowNow(this, txn, rel, rowId, compute, mode, seen);
-    if (outcome.kind === "done") this.#dead.set(rel.id, (this.#dead.get(rel.id) ?? 0) + 1);
+    const { mode = "noKeyUpdate", seen = null, inPlace = false } = options;
+    const outcome = updateRowNow(this, txn, rel, rowId, compute, mode, seen, inPlace);
+    if (outcome.kind === "done" && outcome.inPlace !== true) {
+      this.#dead.set(rel.id, (this.#dead.get(rel.id) ?? 0) + 1);
+    }
     return outcome;
   }
 

@@ -14,8 +14,15 @@
 
 import { assert, DbError, TxnConflictError } from "../common/errors.ts";
 import { Clog, XidStatus } from "./clog.ts";
+import { InPlaceLog } from "./in_place.ts";
 import { LockManager } from "./lock_manager.ts";
 import { RunningXids } from "./running_xids.ts";
+import {
+  defineSavepoint,
+  failedError,
+  releaseSavepoint,
+  rollbackToSavepoint,
+} from "./savepoints.ts";
 import { type CommittedWrites, SsiLog } from "./ssi_log.ts";
 import { type IsolationLevel, Snapshot, Txn } from "./txn.ts";
 import type { TxnStore } from "./txn_store.ts";
@@ -54,6 +61,8 @@ export class TxnManager {
    */
   readonly #active: Txn[] = [];
   readonly #ssi = new SsiLog();
+  /** What in-place updates overwrote (see `in_place.ts` and `updatesInPlace`). */
+  readonly inPlace = new InPlaceLog();
   #lastPublish: Promise<void> = Promise.resolve();
   /** Commits waiting in `#publishAfter` (a later commit may not publish before them). */
   #publishing = 0;
@@ -184,6 +193,18 @@ export class TxnManager {
   }
 
   /**
+   * True when `txn`, running to its commit without yielding, may update in
+   * place (`in_place.ts`): it is the only transaction (no other snapshot), no
+   * commit is being published, the store discards its WAL (a commit is
+   * visible at once), no savepoint, not SERIALIZABLE.
+   */
+  updatesInPlace(txn: Txn): boolean {
+    return this.#active.length === 1 && this.#active[0] === txn && this.#publishing === 0 &&
+      this.store.wal.discards === true && txn.savepoints.length === 0 &&
+      txn.isolation !== "serializable";
+  }
+
+  /**
    * Commits. Resolves once the commit is durable and visible to others. A
    * failed transaction (see `markFailed`) is rolled back instead, as
    * PostgreSQL does for COMMIT after an error.
@@ -239,6 +260,7 @@ export class TxnManager {
       this.#end(txn, "committed");
       return null;
     }
+    assert(this.inPlace.owner !== txn, `Transaction ${txn.id} updated in place, cannot wait`);
     const previous = this.#lastPublish;
     this.#publishing++;
     const publish = this.#publishAfter(txn, xids, lsn, previous, entry);
@@ -282,10 +304,11 @@ export class TxnManager {
     if (failure !== undefined) throw failure;
   }
 
-  /** Rolls back (no-op when already ended). Its row versions become invisible at once. */
+  /** Rolls back (no-op once ended): new versions turn invisible, in-place overwrites are undone. */
   abort(txn: Txn): void {
     if (txn.state === "committed" || txn.state === "aborted") return;
     assert(txn.state === "active", `Abort of a ${txn.state} transaction`);
+    this.inPlace.undo(this.store, txn);
     const xids = txn.allXids;
     this.clog.publish(xids, XidStatus.aborted);
     this.#end(txn, "aborted");
@@ -317,6 +340,7 @@ export class TxnManager {
         ),
       );
     }
+    this.inPlace.release(txn);
     for (const xid of txn.allXids) this.#running.delete(xid);
     this.#deactivate(txn);
     this.locks.releaseAll(txn);
@@ -342,8 +366,7 @@ export class TxnManager {
    * @throws {DbError} 25P02 when the transaction is not active
    */
   savepoint(txn: Txn, name: string): void {
-    this.#checkActive(txn);
-    txn.savepoints.push({ name, xid: 0, carried: [] });
+    defineSavepoint(txn, name);
   }
 
   /**
@@ -354,21 +377,7 @@ export class TxnManager {
    * @throws {DbError} 3B001 when no savepoint has that name
    */
   rollbackTo(txn: Txn, name: string): void {
-    const i = this.#findSavepoint(txn, name);
-    const undone: number[] = [];
-    for (const sp of txn.savepoints.splice(i)) {
-      for (const xid of sp.xid === 0 ? sp.carried : [sp.xid, ...sp.carried]) {
-        undone.push(xid);
-        txn.dropOwnXid(xid);
-        this.#running.delete(xid);
-      }
-    }
-    txn.savepoints.push({ name, xid: 0, carried: [] });
-    txn.failed = false;
-    if (undone.length > 0) {
-      this.clog.publish(undone, XidStatus.aborted);
-      this.clog.record(undone, XidStatus.aborted);
-    }
+    rollbackToSavepoint(txn, name, { running: this.#running, clog: this.clog });
   }
 
   /**
@@ -377,15 +386,7 @@ export class TxnManager {
    * @throws {DbError} 3B001 when no savepoint has that name
    */
   release(txn: Txn, name: string): void {
-    const i = this.#findSavepoint(txn, name);
-    if (txn.failed) throw failedError();
-    const removed = txn.savepoints.splice(i);
-    const parent = txn.savepoints[txn.savepoints.length - 1];
-    if (parent === undefined) return;
-    for (const sp of removed) {
-      if (sp.xid !== 0) parent.carried.push(sp.xid);
-      parent.carried.push(...sp.carried);
-    }
+    releaseSavepoint(txn, name);
   }
 
   /** Puts the transaction in the failed state after an error: statements are refused until ROLLBACK (TO SAVEPOINT). */
@@ -393,26 +394,7 @@ export class TxnManager {
     if (txn.state === "active") txn.failed = true;
   }
 
-  #findSavepoint(txn: Txn, name: string): number {
-    this.#checkActiveOrFailed(txn);
-    for (let i = txn.savepoints.length - 1; i >= 0; i--) {
-      if (txn.savepoints[i]!.name === name) return i;
-    }
-    throw new DbError("3B001", `savepoint "${name}" does not exist`);
-  }
-
   #checkActive(txn: Txn): void {
     if (txn.state !== "active" || txn.failed) throw failedError();
   }
-
-  #checkActiveOrFailed(txn: Txn): void {
-    assert(txn.state === "active", `Savepoint operation in a ${txn.state} transaction`);
-  }
-}
-
-function failedError(): DbError {
-  return new DbError(
-    "25P02",
-    "current transaction is aborted, commands ignored until end of transaction block",
-  );
 }

@@ -13,11 +13,14 @@ const turn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 Deno.test("Autovacuum: the commit past the threshold starts a run that the timer finishes", async () => {
   const engine = await openEngine({ memory: true });
   const s = engine.openSession();
-  await s.execute("CREATE TABLE c (id int PRIMARY KEY, n int)");
-  await s.execute("INSERT INTO c SELECT g, 0 FROM generate_series(1, 100) g");
+  await s.execute("CREATE TABLE c (id int PRIMARY KEY, n int, note text)");
+  await s.execute("INSERT INTO c SELECT g, 0, NULL FROM generate_series(1, 100) g");
   const oid = engine.catalog.relation("c").oid;
   // The threshold is 50 + 20% of 100 rows: the 70th dead version starts a run.
-  for (let i = 0; i < 70; i++) await s.execute(`UPDATE c SET n = n + 1 WHERE id = ${1 + i}`);
+  // Each update changes the row's length: a new version, never one written in place.
+  for (let i = 0; i < 70; i++) {
+    await s.execute(`UPDATE c SET n = n + 1, note = 'seen' WHERE id = ${1 + i}`);
+  }
   assert.equal(engine.autovacuum.pending, 1, "the commit only started the run");
   for (let i = 0; i < 100 && engine.autovacuum.pending > 0; i++) await turn();
   assert.equal(engine.autovacuum.pending, 0, "the timer finished the run");
@@ -35,9 +38,12 @@ Deno.test("Autovacuum: dead versions stay bounded when updates never let the tim
   const pages = () => engine.rs.store.stats().pageCount;
   const oid = engine.catalog.relation("u").oid;
   // Synchronous updates through the engine's fast path: no timer runs in between.
+  // Every update of a row changes its length (200 or 201 bytes of pad): a new
+  // version each time, none written in place.
   const round = (k: number) => {
     for (let i = 0; i < 1_000; i++) {
-      const r = s.executeNow(`UPDATE u SET pad = repeat('${k}', 200) WHERE id = ${1 + (i % 50)}`);
+      const n = 200 + Math.floor(i / 50) % 2;
+      const r = s.executeNow(`UPDATE u SET pad = repeat('${k}', ${n}) WHERE id = ${1 + (i % 50)}`);
       assert.ok(!(r instanceof Promise), "the update ran synchronously");
     }
   };
@@ -47,6 +53,6 @@ Deno.test("Autovacuum: dead versions stay bounded when updates never let the tim
   assert.ok(pages() <= afterFirst + 2, `pages stay bounded: ${afterFirst} -> ${pages()}`);
   assert.ok(engine.vacuum(oid) <= 200, "the commits kept removing dead versions");
   const [r] = await s.execute("SELECT count(*), min(pad) FROM u");
-  assert.deepEqual(r!.rows, [[50n, "5".repeat(200)]]);
+  assert.deepEqual(r!.rows, [[50n, "5".repeat(201)]]);
   await engine.close();
 });

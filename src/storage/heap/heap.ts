@@ -265,6 +265,33 @@ export function heapRowPrefix(
   return found.data.subarray(off, off + length);
 }
 
+/**
+ * Declares bytes [from, from + length) of inline row `rowId` as about to
+ * change (`Mtr.patch`: kept for rollback, logged), for a caller that then
+ * overwrites them in the view `heapView` gave it in the same operation. The
+ * row keeps its slot and length.
+ * @returns false, declaring nothing, when the slot holds no row of exactly
+ * `rowLength` bytes stored inline (an overflow row, or a row of another
+ * length), or the range does not lie inside it
+ */
+export function heapPatchRow(
+  m: Mtr,
+  heap: number,
+  rowId: number,
+  rowLength: number,
+  from: number,
+  length: number,
+): boolean {
+  const found = rowPage(m, heap, rowId);
+  if (found === undefined) return false;
+  const s = rowId % 65536;
+  const field = u16(found.data, slotPos(s) + 2);
+  if (field & overflowSlotFlag || field !== rowLength) return false;
+  if (from < 0 || length < 0 || from + length > rowLength) return false;
+  m.patch(found, u16(found.data, slotPos(s)) + from, length);
+  return true;
+}
+
 /** Frees the slot's overflow chain, if any. */
 function freeRowChain(m: Mtr, d: Uint8Array, s: number): void {
   if (u16(d, slotPos(s) + 2) & overflowSlotFlag) freeOverflow(m, u32(d, u16(d, slotPos(s)) + 4));

@@ -13,6 +13,7 @@ export {
   heapInlineBytesMax,
   heapInsert,
   heapInsertOn,
+  heapPatchRow,
   heapRowPrefix,
   heapUpdate,
   heapView,
