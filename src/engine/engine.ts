@@ -77,6 +77,7 @@ export class Engine {
   /** Per sequence: the position saved ahead of the values handed out. */
   readonly #seqLogged = new Map<number, bigint>();
   #staticCtx: ExecContext | null = null;
+  readonly #roleDropped: ((name: string) => void)[] = [];
 
   /** @param ownsStore close the page store with the engine */
   constructor(readonly rs: RelationStore, readonly ownsStore: boolean) {
@@ -268,8 +269,27 @@ export class Engine {
       if (catalog) this.#revertCatalog(before, beforeDurable, touched);
       return;
     }
-    if (catalog) this.bindRelations(catalog, touched);
+    if (catalog) {
+      this.bindRelations(catalog, touched);
+      if (before.roles !== catalog.roles) this.#rolesGone(before, catalog);
+    }
     this.#tableStats.countChanges(changes);
+  }
+
+  /**
+   * Registers `listener`, called after each commit with every role it
+   * dropped (or renamed away): the server disconnects such Redis clients.
+   */
+  onRoleDropped(listener: (name: string) => void): void {
+    this.#roleDropped.push(listener);
+  }
+
+  #rolesGone(before: Catalog, after: Catalog): void {
+    if (this.#roleDropped.length === 0) return;
+    for (const name of before.roles.keys()) {
+      if (after.roles.has(name)) continue;
+      for (const listener of this.#roleDropped) listener(name);
+    }
   }
 
   /**

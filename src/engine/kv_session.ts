@@ -19,7 +19,7 @@ import { attachDispatcher, executeCommand } from "../kv/dispatch.ts";
 import { joinPath, KvParticipant, startBackgroundWork } from "../kv/durability.ts";
 import { resetClient } from "../kv/cmd_server.ts";
 import type { Reply } from "../kv/reply.ts";
-import type { KvUserDirectory } from "../kv/auth.ts";
+import { type KvUserDirectory, userDropped } from "../kv/auth.ts";
 
 export type { KvConfig } from "../kv/config.ts";
 export { defaultKvConfig } from "../kv/config.ts";
@@ -215,6 +215,7 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
   fs.mkdir(walDir);
   const { engine, participant } = createKvEngine(options.config, fs, dataDir);
   engine.users = options.users ?? null;
+  options.users?.watchDropped?.((user) => userDropped(engine, user));
   const fromLsn = participant.loadSnapshot();
   const started = Date.now();
   const scan = scanWal(fs, walDir, fromLsn, (record) => {
