@@ -161,6 +161,8 @@ async function startSql(
         ? config.security.superuser_password !== "" &&
           password === config.security.superuser_password
         : checkRolePassword(engine.catalog, user, password),
+    // A dropped role's Redis clients are disconnected, as on ACL DELUSER.
+    watchDropped: (dropped) => engine.onRoleDropped(dropped),
   };
   return { stack, users };
 }

@@ -21,6 +21,7 @@ import type { RelationDef } from "../sql/catalog/catalog.ts";
 import type { SqlSession } from "./session.ts";
 import type { CopyPort, CopySpec, StatementResult } from "./session_api.ts";
 import { execContext, planFor } from "./statement_context.ts";
+import { waitForMovers } from "./relation_waits.ts";
 
 /** Rows COPY FROM converts before writing them in one bulk insert. */
 const copyBatchRows = 1_000;
@@ -120,6 +121,7 @@ async function copyFrom(s: SqlSession, port: CopyPort, copy: ExtCopy): Promise<S
   if (rel.kind !== "table") {
     throw new DbError("42809", `cannot copy to view "${rel.name}"`);
   }
+  if (await waitForMovers(s, [rel.oid])) return await copyFrom(s, port, copy);
   const cols = targetColumns(rel, copy.columns);
   // The decoder fits values to each column's modifiers (varchar(n), numeric(p,s), char(n)) and
   // passes them on as their base type: the INSERT's parameters carry no modifiers.
@@ -194,6 +196,7 @@ async function copyTo(s: SqlSession, port: CopyPort, copy: ExtCopy): Promise<Sta
     );
   }
   const p = planFor(s, st, []);
+  if (await waitForMovers(s, p.relations)) return await copyTo(s, port, copy);
   if (p.command !== "SELECT" || !p.columns) {
     throw new DbError("0A000", "COPY query must be a SELECT");
   }
@@ -210,17 +213,23 @@ async function copyTo(s: SqlSession, port: CopyPort, copy: ExtCopy): Promise<Sta
   return copyResult(sent);
 }
 
-/** Runs VACUUM [ANALYZE] / ANALYZE on the named tables, or on all tables. */
-export function runVacuum(
+/**
+ * Runs VACUUM [ANALYZE] / ANALYZE on the named tables, or on all tables,
+ * once no other transaction is rewriting them.
+ */
+export async function runVacuum(
   s: SqlSession,
   ext: Extract<ExtensionStatement, { kind: "vacuum" }>,
-): StatementResult {
+): Promise<StatementResult> {
   if (ext.vacuum && s.inBlock) {
     throw new DbError("25001", "VACUUM cannot run inside a transaction block");
   }
-  const rels = ext.tables.length
-    ? ext.tables.map((t) => s.catalog.relation(t.name, t.schema))
-    : [...s.catalog.relations.values()].filter((r) => r.kind === "table");
+  const tables = () =>
+    ext.tables.length
+      ? ext.tables.map((t) => s.catalog.relation(t.name, t.schema))
+      : [...s.catalog.relations.values()].filter((r) => r.kind === "table");
+  let rels = tables();
+  if (await waitForMovers(s, rels.map((r) => r.oid))) rels = tables();
   for (const rel of rels) {
     if (ext.vacuum) s.engine.vacuum(rel.oid);
     if (ext.analyze || !ext.vacuum) s.engine.analyze(rel.oid);

@@ -9,6 +9,7 @@ import { type as scalar, type Value } from "../common/types.ts";
 import { formatTypeName } from "../common/value_text.ts";
 import { createPlanner } from "../sql/planner.ts";
 import type { ExtCreateTableAs } from "../sql/parse/ext_ast.ts";
+import { waitForMovers } from "./relation_waits.ts";
 import type { SqlSession } from "./session.ts";
 import type { Notice, StatementResult } from "./session_api.ts";
 
@@ -57,6 +58,8 @@ export async function runCreateTableAs(
   }
   const p = createPlanner(s.catalog, sql, []);
   const q = p.planQuery(p.parseQuery(sql), null);
+  // Tables another transaction is rewriting are waited for; the columns then come from what it left.
+  if (await waitForMovers(s, p.relations)) return await runCreateTableAs(s, c, text, params, run);
   const names = c.columns ?? [];
   if (names.length > q.columns.length) {
     throw new DbError("42601", "too many column names were specified");

@@ -120,7 +120,11 @@ export function prepareMove(
   const ctx = execContext(s, [], false);
   const rows = [...s.engine.rs.scan(after.oid, txn)].map(({ values }) => {
     const old = before.columns.map((c, i) => (i < values.length ? values[i]! : c.missing));
-    const next = after.columns.map((c, i) => (c.dropped ? null : old[i] ?? c.missing));
+    // A stored NULL stays NULL; only a column the row predates reads its default.
+    const next = after.columns.map((
+      c,
+      i,
+    ) => (c.dropped ? null : i < old.length ? old[i]! : c.missing));
     for (const { column, fn } of fns) next[column] = fn(old, ctx);
     return next;
   });

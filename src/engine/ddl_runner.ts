@@ -40,6 +40,7 @@ import type { StatementResult } from "./session_api.ts";
 import { execContext } from "./statement_context.ts";
 import { fillAddedColumns, prepareMove, relabelRows, rewriteColumns } from "./ddl_rows.ts";
 import { roleDdl } from "./role_ddl.ts";
+import { ddlRelations, waitForMovers } from "./relation_waits.ts";
 
 function done(tag: string, fx: DdlEffects): StatementResult {
   return {
@@ -91,6 +92,16 @@ export async function runDdl(
     tag = "ALTER TYPE";
   } else tag = applyDdl(s, ed, stmt, st, fx, source);
   const next = ed.done();
+  if (s.engine.rs.moving) {
+    // Tables another transaction is rewriting are waited for (PostgreSQL's
+    // table locks), then the statement is applied again to what it left.
+    const truncated = stmt.type === "truncate table"
+      ? stmt.tables.map((t) => before.relation(t.name, t.schema).oid)
+      : [];
+    if (await waitForMovers(s, ddlRelations(before, next, truncated))) {
+      return await runDdl(s, stmt, st);
+    }
+  }
   const touched = changedTables(before, next);
   for (const oid of touched) s.txTouched.add(oid);
   const altered = stmt.type === "alter table"

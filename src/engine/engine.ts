@@ -35,6 +35,7 @@ import {
 } from "./page_catalog.ts";
 import { Autovacuum } from "./autovacuum.ts";
 import { staticContext, storedIndexSpec } from "./index_specs.ts";
+import { TableStats } from "./table_stats.ts";
 import { loggedAhead, nextSequenceValue } from "./sequence_values.ts";
 import { type SessionOptions, SqlSession } from "./session.ts";
 import type { Notification } from "./session_api.ts";
@@ -55,13 +56,6 @@ export interface EngineOptions {
 /** Parsed query strings kept for reuse. */
 const parseCacheMax = 1_000;
 
-/** Dead versions that trigger an automatic vacuum: base plus this fraction of the live rows. */
-const autoVacuumBase = 50;
-const autoVacuumScale = 0.2;
-
-/** Changed rows of a relation before its row estimate is refreshed automatically. */
-const autoAnalyzeChanges = 2_000;
-
 /** The database engine. */
 export class Engine {
   readonly txns: RelationStore["txns"];
@@ -70,11 +64,11 @@ export class Engine {
   readonly sessions = new Map<number, SqlSession>();
   readonly listeners = new Map<string, Set<SqlSession>>();
   /** Row counts per relation from ANALYZE and auto-analyze, used for join planning. */
-  readonly stats = new Map<number, number>();
+  readonly stats: ReadonlyMap<number, number>;
   readonly planCache = new Map<string, import("../sql/planner.ts").PlannedStatement>();
   readonly #parseCache = new Map<string, ParsedStatement[]>();
   #nextSessionId = 1;
-  #changes = new Map<number, number>();
+  readonly #tableStats: TableStats;
   #closed = false;
   /** Vacuum runs started by commits, stepped off the commit path. */
   readonly autovacuum: Autovacuum;
@@ -83,11 +77,14 @@ export class Engine {
   /** Per sequence: the position saved ahead of the values handed out. */
   readonly #seqLogged = new Map<number, bigint>();
   #staticCtx: ExecContext | null = null;
+  readonly #roleDropped: ((name: string) => void)[] = [];
 
   /** @param ownsStore close the page store with the engine */
   constructor(readonly rs: RelationStore, readonly ownsStore: boolean) {
     this.txns = rs.txns;
     this.autovacuum = new Autovacuum(rs);
+    this.#tableStats = new TableStats(rs, this.autovacuum, () => this.planCache.clear());
+    this.stats = this.#tableStats.rows;
   }
 
   /**
@@ -272,8 +269,27 @@ export class Engine {
       if (catalog) this.#revertCatalog(before, beforeDurable, touched);
       return;
     }
-    if (catalog) this.bindRelations(catalog, touched);
-    this.#countChanges(changes);
+    if (catalog) {
+      this.bindRelations(catalog, touched);
+      if (before.roles !== catalog.roles) this.#rolesGone(before, catalog);
+    }
+    this.#tableStats.countChanges(changes);
+  }
+
+  /**
+   * Registers `listener`, called after each commit with every role it
+   * dropped (or renamed away): the server disconnects such Redis clients.
+   */
+  onRoleDropped(listener: (name: string) => void): void {
+    this.#roleDropped.push(listener);
+  }
+
+  #rolesGone(before: Catalog, after: Catalog): void {
+    if (this.#roleDropped.length === 0) return;
+    for (const name of before.roles.keys()) {
+      if (after.roles.has(name)) continue;
+      for (const listener of this.#roleDropped) listener(name);
+    }
   }
 
   /**
@@ -287,10 +303,10 @@ export class Engine {
     const publish = this.txns.commitNow(txn);
     if (publish !== null) {
       return publish.then(() => {
-        if (txn.state === "committed") this.#countChanges(changes);
+        if (txn.state === "committed") this.#tableStats.countChanges(changes);
       });
     }
-    if (txn.state === "committed") this.#countChanges(changes);
+    if (txn.state === "committed") this.#tableStats.countChanges(changes);
     return null;
   }
 
@@ -318,23 +334,6 @@ export class Engine {
     await this.rs.store.wal.flush(this.rs.store.wal.endLsn);
   }
 
-  #countChanges(changes: ReadonlyMap<number, number>): void {
-    for (const [rel, k] of changes) {
-      if (!this.rs.spec(rel)) continue;
-      // Like autovacuum: vacuum once dead versions pass 50 plus a fifth of the table.
-      const st = this.rs.tables.stats(this.rs.relationDef(rel));
-      if (st.deadRows >= autoVacuumBase + autoVacuumScale * st.rows) this.autovacuum.request(rel);
-      const n = (this.#changes.get(rel) ?? 0) + k;
-      const threshold = Math.max(autoAnalyzeChanges, 0.2 * (this.stats.get(rel) ?? 0));
-      if (n < threshold) {
-        this.#changes.set(rel, n);
-        continue;
-      }
-      this.#changes.set(rel, 0);
-      this.#setStats(rel, this.rs.rowCount(rel));
-    }
-  }
-
   /** Removes dead row versions of a relation; returns how many. */
   vacuum(rel: number): number {
     return this.rs.spec(rel) ? this.rs.vacuum(rel) : 0;
@@ -342,26 +341,7 @@ export class Engine {
 
   /** Counts the live rows of a relation for the planner (ANALYZE). */
   analyze(rel: number): number {
-    if (!this.rs.spec(rel)) return 0;
-    const txn = this.txns.begin({ readOnly: true });
-    this.txns.startStatement(txn);
-    let rows = 0;
-    try {
-      // Counting needs no column values.
-      const none = this.rs.relationDef(rel).types.map(() => false);
-      for (const _r of this.rs.scan(rel, txn, this.rs.batchRows, none)) rows++;
-    } finally {
-      this.txns.abort(txn);
-    }
-    this.#setStats(rel, rows);
-    return rows;
-  }
-
-  #setStats(rel: number, rows: number): void {
-    const before = this.stats.get(rel);
-    this.stats.set(rel, rows);
-    // Plans chose join sides from the old numbers; replan when they moved a lot.
-    if (before === undefined || rows > before * 2 || rows < before / 2) this.planCache.clear();
+    return this.#tableStats.analyze(rel);
   }
 
   /** Delivers NOTIFY messages of a committed transaction. */

@@ -20,7 +20,7 @@ import { joinPath, KvParticipant, startBackgroundWork } from "../kv/durability.t
 import { KvReloader, setReloader } from "../kv/debug_reload.ts";
 import { resetClient } from "../kv/cmd_server.ts";
 import type { Reply } from "../kv/reply.ts";
-import type { KvUserDirectory } from "../kv/auth.ts";
+import { type KvUserDirectory, userDropped } from "../kv/auth.ts";
 import { loadAclFile } from "../kv/acl_file.ts";
 import { ConfigError } from "../common/errors.ts";
 
@@ -218,6 +218,7 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
   fs.mkdir(walDir);
   const { engine, participant } = createKvEngine(options.config, fs, dataDir);
   engine.users = options.users ?? null;
+  options.users?.watchDropped?.((user) => userDropped(engine, user));
   const fromLsn = participant.loadSnapshot();
   const started = Date.now();
   const scan = scanWal(fs, walDir, fromLsn, (record) => {

@@ -13,6 +13,7 @@ import { DbError } from "../common/errors.ts";
 import type { Value } from "../common/types.ts";
 import type { RelationDef } from "../sql/catalog/catalog.ts";
 import { runCreateTableAs, type RunText } from "./ctas_runner.ts";
+import { relationsRead, waitForMovers } from "./relation_waits.ts";
 import type { SqlSession } from "./session.ts";
 import type { StatementResult } from "./session_api.ts";
 
@@ -127,6 +128,11 @@ export async function runRefreshMatview(
         "Create a unique index with no WHERE clause on one or more columns of the materialized view.";
       throw err;
     }
+  }
+  if (
+    s.engine.rs.moving && (await waitForMovers(s, [rel.oid, ...relationsRead(s.catalog, m.sql)]))
+  ) {
+    return await runRefreshMatview(s, stmt, run);
   }
   setMatview(s, rel.oid, null);
   await run(`DELETE FROM ${qualified(rel)}`, []);

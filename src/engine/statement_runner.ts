@@ -236,7 +236,7 @@ async function runExtension(
         runText(s),
       );
     case "vacuum":
-      return runVacuum(s, ext);
+      return await runVacuum(s, ext);
     case "savepoint":
     case "release":
     case "rollback_to":
@@ -252,15 +252,22 @@ async function runExtension(
       return result("RESET");
     case "set":
       return runSetExtension(s, ext);
-    case "analyze": {
-      const parts = ext.table?.split(".") ?? [];
-      const rels = ext.table
-        ? [s.catalog.relation(parts.at(-1)!, parts.length > 1 ? parts[0] : undefined)]
-        : [...s.catalog.relations.values()].filter((r) => r.kind === "table");
-      for (const rel of rels) s.engine.analyze(rel.oid);
-      return result("ANALYZE");
-    }
+    case "analyze":
+      return await runAnalyze(s, ext.table);
   }
+}
+
+/** ANALYZE [table]: refreshes row estimates, after any rewrite of the tables ends. */
+async function runAnalyze(s: SqlSession, table: string | null): Promise<StatementResult> {
+  const parts = table?.split(".") ?? [];
+  const tables = () =>
+    table
+      ? [s.catalog.relation(parts.at(-1)!, parts.length > 1 ? parts[0] : undefined)]
+      : [...s.catalog.relations.values()].filter((r) => r.kind === "table");
+  let rels = tables();
+  if (await waitForMovers(s, rels.map((r) => r.oid))) rels = tables();
+  for (const rel of rels) s.engine.analyze(rel.oid);
+  return result("ANALYZE");
 }
 
 /**
@@ -295,7 +302,9 @@ async function runExplain(
   ext: Extract<ExtensionStatement, { kind: "explain" }>,
   params: readonly Value[],
 ): Promise<StatementResult> {
-  const p = planFor(s, ext.statement, []);
+  let p = planFor(s, ext.statement, []);
+  // As a query: a table another transaction is rewriting is waited for first.
+  if (await waitForMovers(s, p.relations)) p = planFor(s, ext.statement, []);
   let stats: Map<object, { rows: number; ms: number; loops: number }> | null = null;
   let extra: string[] = [];
   if (ext.analyze) {

@@ -11,8 +11,9 @@
  * (`on ~* &* +@all`); ACL SETUSER on its name gives it Redis rules, which
  * then apply however it authenticated (a new entry starts `off` with no
  * permissions, as every new Redis user: give `on` to keep its logins). A
- * user dropped in SQL can no longer AUTH; connections already
- * authenticated as it stay open until they close (ACL DELUSER closes them). `default` is the user connections
+ * user dropped in SQL can no longer AUTH, and connections authenticated as
+ * it are closed, as ACL DELUSER closes a deleted user's, unless its ACL entry
+ * can still log them in (`userDropped` in auth.ts). `default` is the user connections
  * start as; requirepass sets its password. ACL state is durable with the
  * key-value store: SETUSER and DELUSER are logged to its WAL (passwords as
  * hashes) and ACL LIST lines are kept in its snapshot. With an ACL file

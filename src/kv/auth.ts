@@ -3,12 +3,13 @@
  * ThunderDB user, whose credentials the server injects as a
  * `KvUserDirectory` (the key-value layer sits below security and engine, so
  * it never reads them itself). Users created, altered or dropped through SQL
- * are seen by the next AUTH, since the directory reads the live catalog.
+ * are seen by the next AUTH, since the directory reads the live catalog; a
+ * dropped user's clients are disconnected, as Redis does on ACL DELUSER.
  * @module
  */
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
-import { fromLatin1 } from "./bytes.ts";
+import { fromLatin1, latin1, utf8Bytes } from "./bytes.ts";
 import { passwordHash } from "./acl_user.ts";
 import { clientInfoLine } from "./cmd_admin.ts";
 
@@ -18,6 +19,11 @@ const utf8 = new TextDecoder();
 export interface KvUserDirectory {
   /** Whether `password` is the password of `user`, a user that may log in. */
   checkPassword(user: string, password: string): boolean;
+  /**
+   * Registers `dropped`, called with each user that stopped existing (a
+   * committed DROP ROLE, or a rename away from the name). Optional.
+   */
+  watchDropped?(dropped: (user: string) => void): void;
 }
 
 /** Redis's reply to a failed AUTH or HELLO ... AUTH. */
@@ -63,4 +69,25 @@ export function authenticate(x: KvEngine, c: KvClient, user: string, password: s
   c.aclUser = user === defaultUser ? null : x.acl.entryFor(user);
   c.authenticated = true;
   return true;
+}
+
+/**
+ * A ThunderDB user was dropped: as Redis 7 does for ACL DELUSER, clients
+ * authenticated as it are disconnected (after a reply in progress), unless
+ * the name's ACL entry can still log them in (on, with nopass or a password).
+ * @returns how many clients are disconnected
+ */
+export function userDropped(x: KvEngine, user: string): number {
+  // Clients carry names as latin1 text of their bytes (see credentialsValid).
+  const name = latin1(utf8Bytes(user));
+  const entry = x.acl.users.get(name);
+  if (entry !== undefined && entry.enabled && (entry.nopass || entry.passwords.size > 0)) return 0;
+  let n = 0;
+  for (const c of x.clients.values()) {
+    if (c.user !== name) continue;
+    c.transport.closeAfterReply();
+    c.transport.flushSoon();
+    n++;
+  }
+  return n;
 }

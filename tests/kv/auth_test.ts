@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { err, Harness } from "./_harness.ts";
 import { fromLatin1 } from "../../src/kv/bytes.ts";
+import { userDropped } from "../../src/kv/auth.ts";
 
 const wrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
 
@@ -54,4 +55,20 @@ Deno.test("AUTH passes UTF-8 user names and passwords to the directory as text",
   const utf8 = (s: string) => String.fromCharCode(...new TextEncoder().encode(s));
   assert.equal(c.run("AUTH", utf8("zoë"), utf8("pässwört")), "OK");
   assert.equal(fromLatin1(String(c.run("ACL", "WHOAMI"))).length, 4);
+});
+
+Deno.test("userDropped() disconnects a dropped user's clients unless its ACL entry still logs them in", () => {
+  const h = harness();
+  const utf8 = (s: string) => String.fromCharCode(...new TextEncoder().encode(s));
+  const root = h.client();
+  assert.equal(root.run("AUTH", "root"), "OK");
+  assert.equal(h.client().run("AUTH", "alice", "pw"), "OK");
+  assert.equal(h.client().run("AUTH", utf8("zoë"), utf8("pässwört")), "OK");
+  assert.equal(userDropped(h.engine, "zoë"), 1);
+  assert.equal(userDropped(h.engine, "mallory"), 0);
+  // An ACL entry with a password of its own keeps the name a user.
+  assert.equal(root.run("ACL", "SETUSER", "alice", "on", ">acl-pw", "~*", "+@all"), "OK");
+  assert.equal(userDropped(h.engine, "alice"), 0);
+  assert.equal(root.run("ACL", "SETUSER", "alice", "resetpass"), "OK");
+  assert.equal(userDropped(h.engine, "alice"), 1);
 });

@@ -16,7 +16,8 @@ import {
   encodeBinaryCopyRow,
   encodeBinaryCopyTrailer,
 } from "./copy_binary.ts";
-import { CopyDecoder, CopyEncoder } from "./copy_format.ts";
+import { CopyDecoder } from "./copy_format.ts";
+import { CopyEncoder } from "./copy_encoder.ts";
 import { decodeCopyData, decodeCopyFail } from "./frontend_messages.ts";
 import type { InputBuffer } from "./_input.ts";
 import { ProtocolViolation } from "./message_reader.ts";

@@ -1,8 +1,8 @@
 /**
  * Extended-query state of one connection: named and unnamed prepared
  * statements and portals, and the Parse/Bind/Describe/Execute/Close
- * handlers. Folder-private; the connection calls these and turns thrown
- * errors into ErrorResponse plus skip-until-Sync.
+ * handlers, and Sync. Folder-private: the connection hands it these messages;
+ * an error becomes ErrorResponse plus skip-until-Sync.
  * @module
  */
 import { DbError } from "../../common/errors.ts";
@@ -21,6 +21,7 @@ import {
   encodeCloseComplete,
   encodeCommandComplete,
   encodeEmptyQueryResponse,
+  encodeErrorResponse,
   encodeNoData,
   encodeParameterDescription,
   encodeParseComplete,
@@ -35,7 +36,8 @@ import {
   decodeExecute,
   decodeParse,
 } from "./frontend_messages.ts";
-import type { MessageReader } from "./message_reader.ts";
+import { errorFields, isDisconnect } from "./_error_fields.ts";
+import { type MessageReader, ProtocolViolation } from "./message_reader.ts";
 import type { MessageWriter } from "./message_writer.ts";
 import { type ResultOutput, resultOutput } from "./_result_output.ts";
 import { typeFromOid, typeOid } from "./pg_types.ts";
@@ -67,6 +69,8 @@ export interface ExtendedIo {
   onResult(result: StatementResult): void;
   /** Starts sending buffered output when it has grown large (a big result). */
   flushIfLarge(): void;
+  /** Ends a Sync: reported settings, then ReadyForQuery. */
+  readyForQuery(session: Session): void;
 }
 
 function closeCursor(p: Portal): void {
@@ -82,9 +86,81 @@ export class ExtendedQuery {
   readonly #statements = new Map<string, Statement>();
   readonly #portals = new Map<string, Portal>();
   readonly #io: ExtendedIo;
+  /** True after an error until the next Sync (or simple query): messages are skipped. */
+  skipping = false;
 
   constructor(io: ExtendedIo) {
     this.#io = io;
+  }
+
+  /**
+   * Handles Parse, Bind, Describe, Execute or Close (skipped after an error
+   * until Sync); an error becomes ErrorResponse. Returns a promise only when
+   * the session must be awaited.
+   * @throws {ProtocolViolation} for another message type; disconnects
+   */
+  message(type: number, r: MessageReader): void | Promise<void> {
+    if (this.skipping) {
+      if (type === 0x50 || type === 0x42 || type === 0x44 || type === 0x45 || type === 0x43) return;
+    }
+    let pending: void | Promise<void>;
+    try {
+      pending = this.#handle(type, r);
+    } catch (e) {
+      return this.#failed(e);
+    }
+    if (pending) return pending.catch((e) => this.#failed(e));
+  }
+
+  #handle(type: number, r: MessageReader): void | Promise<void> {
+    switch (type) {
+      case 0x50: // P: Parse
+        return this.parse(r);
+      case 0x42: // B: Bind
+        return this.bind(r);
+      case 0x44: // D: Describe
+        return this.describe(r);
+      case 0x45: // E: Execute
+        return this.execute(r);
+      case 0x43: // C: Close
+        return this.close(r);
+      default:
+        throw new ProtocolViolation(`Invalid frontend message type ${type}`);
+    }
+  }
+
+  /** An extended-query error: ErrorResponse, then skip until Sync. */
+  #failed(e: unknown): void {
+    if (e instanceof ProtocolViolation || isDisconnect(e)) throw e;
+    // Any error fails an open transaction block, also one raised here (Bind).
+    this.#io.session.fail?.();
+    encodeErrorResponse(this.#io.writer, errorFields(e));
+    this.skipping = true;
+  }
+
+  /** Sync ('S'); returns a promise only when the session must be awaited. */
+  sync(): void | Promise<void> {
+    this.skipping = false;
+    const session = this.#io.session;
+    let pending: void | Promise<void> = undefined;
+    try {
+      pending = session.sync?.();
+    } catch (e) {
+      encodeErrorResponse(this.#io.writer, errorFields(e));
+    }
+    if (!pending) return this.#synced(session);
+    return pending.then(
+      () => this.#synced(session),
+      (e) => {
+        encodeErrorResponse(this.#io.writer, errorFields(e));
+        this.#synced(session);
+      },
+    );
+  }
+
+  #synced(session: Session): void {
+    if (session.txStatus === "I") this.closePortals();
+    this.#io.readyForQuery(session);
   }
 
   /** Parse ('P'); returns a promise only when the session must be awaited. */

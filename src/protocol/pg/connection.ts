@@ -7,50 +7,31 @@
  */
 import { DbError } from "../../common/errors.ts";
 import { log } from "../../common/log.ts";
-import type { TextOptions } from "../../common/value_text.ts";
-import type { Field, Notice, Session, StatementResult } from "../../engine/session_api.ts";
+import type { Session } from "../../engine/session_api.ts";
 import { authenticate, ClientGone } from "./auth.ts";
 import {
   encodeAuthenticationOk,
   encodeBackendKeyData,
-  encodeCommandComplete,
-  encodeEmptyQueryResponse,
   encodeErrorResponse,
   encodeNegotiateProtocolVersion,
-  encodeNoticeResponse,
   encodeNotificationResponse,
-  encodeParameterStatus,
   encodeReadyForQuery,
-  type ErrorFields,
 } from "./backend_messages.ts";
 import { createCopyPort } from "./_copy_port.ts";
+import { errorFields, isDisconnect } from "./_error_fields.ts";
 import { ExtendedQuery } from "./_extended.ts";
 import { decodeQuery, decodeStartupMessage } from "./frontend_messages.ts";
 import { InputBuffer, type PgTransport } from "./_input.ts";
 import { ProtocolViolation } from "./message_reader.ts";
 import type { MessageWriter } from "./message_writer.ts";
-import { encodeDataRow, resolveFormats } from "./value_codec.ts";
-import { type ResultOutput, resultOutput } from "./_result_output.ts";
 import { flushBytes, ReplySender } from "./_reply_sender.ts";
+import { ReportedSettings } from "./_reported_settings.ts";
+import { SimpleQuery } from "./_simple_query.ts";
 
 import type { ConnectionContext } from "./context.ts";
 
-/** Parameters reported with ParameterStatus, and their defaults. */
-const reported: readonly (readonly [string, string])[] = [
-  ["server_encoding", "UTF8"],
-  ["client_encoding", "UTF8"],
-  ["DateStyle", "ISO, MDY"],
-  ["IntervalStyle", "postgres"],
-  ["integer_datetimes", "on"],
-  ["standard_conforming_strings", "on"],
-  ["TimeZone", "UTC"],
-  ["application_name", ""],
-  ["is_superuser", "on"],
-  ["session_authorization", ""],
-];
+export { errorFields } from "./_error_fields.ts";
 
-/** Commands after which reported settings may have changed. */
-const settingCommands = new Set(["SET", "RESET", "DISCARD", "COMMIT", "ROLLBACK", "SET ROLE"]);
 /**
  * What serving the buffered messages ended with: undefined when more input is
  * needed, null at the end (Terminate or end of stream), or the promise of a
@@ -67,34 +48,6 @@ interface Parked {
   readonly reject: (e: unknown) => void;
 }
 
-/** Maps an error to ErrorResponse fields; non-DbErrors are bugs and are logged. */
-export function errorFields(e: unknown, severity = "ERROR"): ErrorFields {
-  if (e instanceof DbError) {
-    return {
-      severity,
-      code: e.sqlstate,
-      message: e.message,
-      detail: e.detail,
-      hint: e.hint,
-      position: e.position,
-      context: e.context,
-    };
-  }
-  log.error("Internal error in PostgreSQL connection", { error: String(e) });
-  return { severity, code: "XX000", message: e instanceof Error ? e.message : String(e) };
-}
-
-function noticeFields(n: Notice): ErrorFields {
-  return { severity: n.severity, code: n.sqlstate, message: n.message };
-}
-
-/** True for errors that mean the client went away (nothing to answer). */
-function isDisconnect(e: unknown): boolean {
-  return e instanceof Deno.errors.BadResource || e instanceof Deno.errors.ConnectionReset ||
-    e instanceof Deno.errors.BrokenPipe || e instanceof Deno.errors.Interrupted ||
-    e instanceof Deno.errors.NotConnected || e instanceof Deno.errors.UnexpectedEof;
-}
-
 /** One client connection; `run()` serves it until it ends. */
 export class PgConnection {
   readonly #ctx: ConnectionContext;
@@ -106,17 +59,10 @@ export class PgConnection {
   #session: Session | null = null;
   #extended: ExtendedQuery | null = null;
   #parked: Parked | null = null;
-  #sent = new Map<string, string>();
-  #startup = new Map<string, string>();
-  #settingsDirty = false;
-  /** The session's settingsVersion when the reported settings were last sent. */
-  #settingsSeen = -1;
-  #skipping = false;
+  readonly #settings: ReportedSettings;
+  readonly #simple: SimpleQuery;
   #idle = false;
   #closed = false;
-  #textOptions: TextOptions = {};
-  /** Simple-query output per result field list (a cached plan keeps its list). */
-  readonly #outputs = new WeakMap<readonly Field[], ResultOutput>();
 
   /**
    * @param peer the client's address, shown in pg_stat_activity
@@ -132,6 +78,14 @@ export class PgConnection {
     this.input = new InputBuffer(transport, ctx.limits.messageBytesMax);
     this.#out = new ReplySender(transport, () => this.close());
     this.writer = this.#out.writer;
+    this.#settings = new ReportedSettings(this.writer);
+    this.#simple = new SimpleQuery({
+      writer: this.writer,
+      textOptions: () => this.#settings.textOptions,
+      noteResult: (r) => this.#settings.noteResult(r),
+      flushIfLarge: () => this.#flushIfLarge(),
+      readyForQuery: (session) => this.#readyForQuery(session),
+    });
   }
 
   /** Queues the writer's bytes for sending; resolves when they are written. */
@@ -206,7 +160,7 @@ export class PgConnection {
           await this.#ssl();
           continue;
         case "startup": {
-          this.#startup = new Map(packet.params);
+          this.#settings.startup = new Map(packet.params);
           const unsupported = [...packet.params.keys()].filter((k) => k.startsWith("_pq_."));
           if (packet.minor > 0 || unsupported.length > 0) {
             encodeNegotiateProtocolVersion(this.writer, 0, unsupported);
@@ -237,7 +191,7 @@ export class PgConnection {
   }
 
   async #open(user: string): Promise<void> {
-    const params = this.#startup;
+    const params = this.#settings.startup;
     const peer = this.#peer;
     const session = await this.#ctx.engine.openSession({
       user,
@@ -251,7 +205,7 @@ export class PgConnection {
       writer: this.writer,
       input: this.input,
       flush: () => this.flush(),
-      textOptions: () => this.#textOptions,
+      textOptions: () => this.#settings.textOptions,
     });
     session.onNotification = (n) => {
       encodeNotificationResponse(this.writer, n);
@@ -260,51 +214,21 @@ export class PgConnection {
     this.#extended = new ExtendedQuery({
       session,
       writer: this.writer,
-      textOptions: () => this.#textOptions,
-      onResult: (r) => this.#noteResult(r),
+      textOptions: () => this.#settings.textOptions,
+      onResult: (r) => this.#settings.noteResult(r),
       flushIfLarge: () => this.#flushIfLarge(),
+      readyForQuery: (s) => this.#readyForQuery(s),
     });
     encodeAuthenticationOk(this.writer);
     this.writer.begin("S").cstring("server_version").cstring(this.#ctx.serverVersion).end();
-    this.#sendSettings(true);
+    this.#settings.send(session, true);
     encodeBackendKeyData(this.writer, session.id, session.secret);
     encodeReadyForQuery(this.writer, session.txStatus);
     await this.flush();
   }
 
-  #setting(name: string, fallback: string): string {
-    const session = this.#session;
-    const v = session?.getSetting(name) ?? session?.getSetting(name.toLowerCase());
-    if (v !== undefined) return v;
-    if (name === "session_authorization") return this.#startup.get("user") ?? fallback;
-    return this.#startup.get(name) ?? fallback;
-  }
-
-  /** Sends ParameterStatus for reported settings that changed (all when `all`). */
-  #sendSettings(all: boolean): void {
-    for (const [name, fallback] of reported) {
-      const v = this.#setting(name, fallback);
-      if (!all && this.#sent.get(name) === v) continue;
-      this.#sent.set(name, v);
-      encodeParameterStatus(this.writer, name, v);
-    }
-    this.#textOptions = { timeZone: this.#sent.get("TimeZone") ?? "UTC" };
-    this.#settingsDirty = false;
-    this.#settingsSeen = this.#session?.settingsVersion ?? -1;
-  }
-
-  #noteResult(r: StatementResult): void {
-    for (const n of r.notices ?? []) encodeNoticeResponse(this.writer, noticeFields(n));
-    // SELECT too: set_config() changes settings.
-    if (settingCommands.has(r.command) || r.command === "SELECT") this.#settingsDirty = true;
-  }
-
   #readyForQuery(session: Session): void {
-    if (this.#settingsDirty) {
-      const version = session.settingsVersion;
-      if (version === undefined || version !== this.#settingsSeen) this.#sendSettings(false);
-      else this.#settingsDirty = false;
-    }
+    this.#settings.beforeReady(session);
     encodeReadyForQuery(this.writer, session.txStatus);
     this.#out.answered = true;
   }
@@ -434,7 +358,7 @@ export class PgConnection {
     const session = this.#session!;
     const r = this.input.reader;
     if (type === 0x51) return this.#simpleQuery(session, decodeQuery(r)); // Q
-    if (type === 0x53) return this.#sync(session); // S
+    if (type === 0x53) return this.#extended!.sync(); // S
     if (type === 0x48) return this.#out.send(); // H: Flush
     if (type === 0x64 || type === 0x63 || type === 0x66) return; // stray COPY messages
     if (type === 0x46) { // FunctionCall: answered like a simple query
@@ -445,126 +369,18 @@ export class PgConnection {
       });
       return this.#readyForQuery(session);
     }
-    if (this.#skipping) {
-      if (type === 0x50 || type === 0x42 || type === 0x44 || type === 0x45 || type === 0x43) return;
-    }
-    let pending: void | Promise<void>;
-    try {
-      pending = this.#extendedMessage(type);
-    } catch (e) {
-      return this.#extendedError(session, e);
-    }
-    if (pending) return pending.catch((e) => this.#extendedError(session, e));
-  }
-
-  #extendedMessage(type: number): void | Promise<void> {
-    const ext = this.#extended!;
-    const r = this.input.reader;
-    switch (type) {
-      case 0x50: // P: Parse
-        return ext.parse(r);
-      case 0x42: // B: Bind
-        return ext.bind(r);
-      case 0x44: // D: Describe
-        return ext.describe(r);
-      case 0x45: // E: Execute
-        return ext.execute(r);
-      case 0x43: // C: Close
-        return ext.close(r);
-      default:
-        throw new ProtocolViolation(`Invalid frontend message type ${type}`);
-    }
-  }
-
-  /** An extended-query error: ErrorResponse, then skip until Sync. */
-  #extendedError(session: Session, e: unknown): void {
-    if (e instanceof ProtocolViolation || isDisconnect(e)) throw e;
-    // Any error fails an open transaction block, also one raised here (Bind).
-    session.fail?.();
-    encodeErrorResponse(this.writer, errorFields(e));
-    this.#skipping = true;
-  }
-
-  #sync(session: Session): void | Promise<void> {
-    this.#skipping = false;
-    let pending: void | Promise<void> = undefined;
-    try {
-      pending = session.sync?.();
-    } catch (e) {
-      encodeErrorResponse(this.writer, errorFields(e));
-    }
-    if (!pending) return this.#synced(session);
-    return pending.then(
-      () => this.#synced(session),
-      (e) => {
-        encodeErrorResponse(this.writer, errorFields(e));
-        this.#synced(session);
-      },
-    );
-  }
-
-  #synced(session: Session): void {
-    if (session.txStatus === "I") this.#extended!.closePortals();
-    this.#readyForQuery(session);
+    return this.#extended!.message(type, r);
   }
 
   /** Simple query ('Q'); returns a promise only when a statement suspended. */
   #simpleQuery(session: Session, sql: string): void | Promise<void> {
-    this.#skipping = false;
-    this.#extended!.closePortals();
-    let delivered = 0;
-    const onResult = (result: StatementResult): void => {
-      delivered++;
-      this.#sendResult(result);
-    };
-    const done = (results: readonly StatementResult[]): void => {
-      if (delivered === 0) {
-        for (const result of results) onResult(result);
-        if (results.length === 0) encodeEmptyQueryResponse(this.writer);
-      }
-      this.#readyForQuery(session);
-    };
-    const failed = (e: unknown): void => {
-      if (e instanceof ProtocolViolation || isDisconnect(e)) throw e;
-      encodeErrorResponse(this.writer, errorFields(e));
-      this.#readyForQuery(session);
-    };
-    let results: StatementResult[] | Promise<StatementResult[]>;
-    try {
-      results = session.executeNow
-        ? session.executeNow(sql, [], onResult)
-        : session.execute(sql, [], onResult);
-    } catch (e) {
-      return failed(e);
-    }
-    if (results instanceof Promise) return results.then(done, failed);
-    done(results);
+    const ext = this.#extended!;
+    ext.skipping = false;
+    ext.closePortals();
+    return this.#simple.run(session, sql);
   }
 
   #flushIfLarge(): void {
     if (this.writer.length >= flushBytes) void this.#out.flush().catch(() => this.close());
-  }
-
-  #sendResult(result: StatementResult): void {
-    const w = this.writer;
-    const fields = result.fields;
-    if (fields) {
-      const kept = this.#outputs.get(fields);
-      const output = resultOutput(
-        kept,
-        fields,
-        resolveFormats([], fields.length),
-        this.#textOptions,
-      );
-      if (output !== kept) this.#outputs.set(fields, output);
-      w.bytes(output.rowDescription);
-      const encoders = output.encoders;
-      for (const row of result.rows) {
-        encodeDataRow(w, row, encoders);
-        this.#flushIfLarge();
-      }
-    }
-    this.#noteResult(result);
-    encodeCommandComplete(w, result.tag);
   }
 }

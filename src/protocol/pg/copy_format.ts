@@ -1,17 +1,22 @@
 /**
  * COPY text and CSV formats: a streaming decoder from CopyData chunks to rows
- * of values, and an encoder from rows to lines. Options follow PostgreSQL's
+ * of values (and, re-exported from `copy_encoder.ts`, the encoder from rows to
+ * lines). Options follow PostgreSQL's
  * COPY: DELIMITER, NULL, QUOTE, ESCAPE, HEADER; text format backslash escapes
  * and the `\.` end-of-data line.
  * @module
  */
 import { DbError } from "../../common/errors.ts";
 import type { SqlType, Value } from "../../common/types.ts";
-import { formatValue, type TextOptions } from "../../common/value_text.ts";
+import type { TextOptions } from "../../common/value_text.ts";
 import type { CopySpec } from "../../engine/session_api.ts";
 import { parseTextValue } from "./value_codec.ts";
 import { applyTypmod } from "../../exec/coerce.ts";
 import { baseType } from "../../exec/functions/type_rules.ts";
+import { type CopyOptions, resolveCopyOptions } from "./_copy_options.ts";
+import { parseCsvRecord, splitTextLine } from "./_copy_lines.ts";
+
+export { CopyEncoder } from "./copy_encoder.ts";
 
 /** PostgreSQL shows at most this many characters of a line or value in a CONTEXT. */
 const contextChars = 100;
@@ -30,130 +35,6 @@ function badCopy(message: string, where: string): DbError {
   const e = new DbError("22P04", message);
   e.context = where;
   return e;
-}
-
-/** Resolved COPY options with PostgreSQL's defaults filled in. */
-interface CopyOptions {
-  readonly csv: boolean;
-  readonly delimiter: string;
-  readonly nullText: string;
-  readonly quote: string;
-  readonly escape: string;
-}
-
-function resolve(spec: CopySpec): CopyOptions {
-  if (spec.format === "binary") {
-    throw new DbError("0A000", "COPY in binary format is not supported; use text or csv");
-  }
-  const csv = spec.format === "csv";
-  const delimiter = spec.delimiter ?? (csv ? "," : "\t");
-  const quote = spec.quote ?? '"';
-  if (delimiter.length !== 1) {
-    throw new DbError("22023", "COPY delimiter must be a single one-byte character");
-  }
-  return {
-    csv,
-    delimiter,
-    nullText: spec.null ?? (csv ? "" : "\\N"),
-    quote,
-    escape: spec.escape ?? quote,
-  };
-}
-
-const textEscapes: Record<string, string> = {
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-  v: "\v",
-};
-
-/** Splits one text-format line into raw fields, undoing backslash escapes; null for NULL. */
-function splitTextLine(line: string, o: CopyOptions): (string | null)[] {
-  if (!line.includes("\\")) {
-    return line.split(o.delimiter).map((f) => (f === o.nullText ? null : f));
-  }
-  const out: (string | null)[] = [];
-  let field = "";
-  let raw = "";
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (c === o.delimiter) {
-      out.push(raw === o.nullText ? null : field);
-      field = raw = "";
-      continue;
-    }
-    if (c !== "\\" || i + 1 >= line.length) {
-      field += c;
-      raw += c;
-      continue;
-    }
-    const n = line[++i]!;
-    raw += c + n;
-    if (n in textEscapes) field += textEscapes[n];
-    else if (n >= "0" && n <= "7") {
-      const m = /^[0-7]{1,3}/.exec(line.slice(i))![0];
-      field += String.fromCharCode(parseInt(m, 8));
-      raw += m.slice(1);
-      i += m.length - 1;
-    } else if (n === "x" && /^[0-9a-fA-F]/.test(line[i + 1] ?? "")) {
-      const m = /^[0-9a-fA-F]{1,2}/.exec(line.slice(i + 1))![0];
-      field += String.fromCharCode(parseInt(m, 16));
-      raw += m;
-      i += m.length;
-    } else field += n;
-  }
-  out.push(raw === o.nullText ? null : field);
-  return out;
-}
-
-/**
- * Parses the next CSV record starting at `pos`. Returns the fields and the
- * position after the record's line end, or undefined when the record is not
- * complete yet (an open quote, or no line end and `final` is false).
- */
-function parseCsvRecord(
-  s: string,
-  pos: number,
-  o: CopyOptions,
-  final: boolean,
-): { fields: (string | null)[]; next: number } | undefined {
-  const fields: (string | null)[] = [];
-  let field = "";
-  let quoted = false;
-  let inQuotes = false;
-  let i = pos;
-  for (; i < s.length; i++) {
-    const c = s[i]!;
-    if (inQuotes) {
-      if (
-        c === o.escape && (s[i + 1] === o.quote || (o.escape !== o.quote && s[i + 1] === o.escape))
-      ) {
-        field += s[++i];
-      } else if (c === o.quote) inQuotes = false;
-      else field += c;
-      continue;
-    }
-    if (c === o.quote) {
-      inQuotes = quoted = true;
-    } else if (c === o.delimiter) {
-      fields.push(!quoted && field === o.nullText ? null : field);
-      field = "";
-      quoted = false;
-    } else if (c === "\n" || c === "\r") {
-      fields.push(!quoted && field === o.nullText ? null : field);
-      const next = c === "\r" && s[i + 1] === "\n" ? i + 2 : i + 1;
-      if (c === "\r" && i + 1 === s.length && !final) return undefined;
-      return { fields, next };
-    } else field += c;
-  }
-  if (!final || inQuotes) {
-    if (final) throw new DbError("22P04", "unterminated CSV quoted field");
-    return undefined;
-  }
-  fields.push(!quoted && field === o.nullText ? null : field);
-  return { fields, next: i };
 }
 
 const empty = new Uint8Array(0);
@@ -195,7 +76,7 @@ export class CopyDecoder {
 
   /** Creates a decoder for one COPY FROM STDIN in text or CSV format. */
   constructor(spec: CopySpec, textOptions: TextOptions = {}) {
-    this.#o = resolve(spec);
+    this.#o = resolveCopyOptions(spec);
     this.#types = spec.types;
     this.#bases = spec.types.map(baseType);
     this.#cuts = new Array(spec.types.length).fill(0);
@@ -388,74 +269,6 @@ export class CopyDecoder {
       if (i === count) throw this.#fieldCount(count, lineText(s, start, end));
       const f = fields[i]!;
       out[i] = f === null ? null : this.#parse(f, i);
-    }
-    return out;
-  }
-}
-
-const textSpecial = /[\\\n\r\t\b\f\v]/;
-
-/** Encodes rows for COPY TO STDOUT, one line per row. */
-export class CopyEncoder {
-  readonly #o: CopyOptions;
-  readonly #spec: CopySpec;
-  readonly #textOptions: TextOptions;
-  readonly #csvSpecial: RegExp;
-
-  /** Creates an encoder for one COPY TO STDOUT in text or CSV format. */
-  constructor(spec: CopySpec, textOptions: TextOptions = {}) {
-    this.#o = resolve(spec);
-    this.#spec = spec;
-    this.#textOptions = textOptions;
-    const esc = (c: string) => c.replace(/[\\^$.*+?()[\]{}|-]/g, "\\$&");
-    this.#csvSpecial = new RegExp(`[${esc(this.#o.delimiter)}${esc(this.#o.quote)}\\r\\n]`);
-  }
-
-  /** The CSV header line, when HEADER was requested. */
-  header(): string | undefined {
-    if (!this.#spec.header || !this.#o.csv) return undefined;
-    return (this.#spec.headerNames ?? []).map((n) => this.#csvField(n)).join(this.#o.delimiter) +
-      "\n";
-  }
-
-  /** Encodes one row as a line ending in "\n". */
-  encode(row: readonly Value[]): string {
-    const types = this.#spec.types;
-    let line = "";
-    for (let i = 0; i < types.length; i++) {
-      if (i > 0) line += this.#o.delimiter;
-      const v = row[i] ?? null;
-      if (v === null) {
-        line += this.#o.nullText;
-        continue;
-      }
-      const s = typeof v === "string" ? v : formatValue(v, types[i]!, this.#textOptions);
-      line += this.#o.csv ? this.#csvField(s) : this.#textField(s);
-    }
-    return line + "\n";
-  }
-
-  #csvField(s: string): string {
-    const o = this.#o;
-    if (s !== o.nullText && !this.#csvSpecial.test(s) && s !== "\\.") return s;
-    let out = o.quote;
-    for (const c of s) out += c === o.quote || c === o.escape ? o.escape + c : c;
-    return out + o.quote;
-  }
-
-  #textField(s: string): string {
-    if (!textSpecial.test(s) && !s.includes(this.#o.delimiter)) return s;
-    let out = "";
-    for (const c of s) {
-      if (c === "\\") out += "\\\\";
-      else if (c === "\n") out += "\\n";
-      else if (c === "\r") out += "\\r";
-      else if (c === "\t") out += "\\t";
-      else if (c === "\b") out += "\\b";
-      else if (c === "\f") out += "\\f";
-      else if (c === "\v") out += "\\v";
-      else if (c === this.#o.delimiter) out += "\\" + c;
-      else out += c;
     }
     return out;
   }

@@ -49,8 +49,9 @@ export interface PgServerOptions {
   /** Reported as `server_version`. */
   readonly serverVersion?: string;
   /**
-   * Socket transport: "deno" (`Deno.listen`, the default), "native" or "auto"
-   * (the epoll loop of `protocol/net` where it loads, else `Deno.listen`).
+   * Socket transport: "auto" (the default, as `server.pg_transport`: the epoll
+   * loop of `protocol/net` where it loads, else `Deno.listen`), "native" (the
+   * same, logging a fallback) or "deno" (`Deno.listen` always).
    */
   readonly transport?: TransportChoice;
 }
@@ -128,7 +129,8 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     running.add(done);
   };
   const socketsMax = options.maxConnections + spareSockets;
-  const native = (options.transport ?? "deno") === "deno" ? null : listenNative({
+  const choice = options.transport ?? "auto";
+  const native = choice === "deno" ? null : listenNative({
     hostname: options.hostname,
     port: options.port,
     label: "PostgreSQL",
@@ -146,6 +148,9 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     },
   });
   if (native !== null) return pgServer(native, live, running, tls);
+  if (choice === "native") {
+    log.warn("PostgreSQL: native transport unavailable here, using Deno.listen");
+  }
   const listener = Deno.listen({
     hostname: options.hostname,
     port: options.port,

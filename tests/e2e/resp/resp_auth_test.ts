@@ -1,10 +1,13 @@
 /**
  * End-to-end: Redis AUTH with ThunderDB users. psql creates, alters and drops
  * a user on a server with authentication enabled; redis-cli and ioredis log
- * in as that user (AUTH, HELLO 3 AUTH), and see each change at once.
+ * in as that user (AUTH, HELLO 3 AUTH), and see each change at once. When
+ * the user is dropped its Redis connections are closed (as Redis closes a
+ * deleted ACL user's), while its PostgreSQL session goes on (as PostgreSQL's).
  */
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
+import pg from "pg";
 import { redisCli, startServer } from "./_support.ts";
 import { runProgram } from "../pg/_support.ts";
 
@@ -21,6 +24,22 @@ async function psqlAs(port: number, user: string, password: string, sql: string)
     { env: { PGPASSWORD: password } },
   );
   return (r.stdout + r.stderr).trim();
+}
+
+/** Sends one inline command on a raw connection; returns the reply text, or null at the end. */
+async function rawCommand(conn: Deno.Conn, line: string | null): Promise<string | null> {
+  if (line !== null) await conn.write(new TextEncoder().encode(`${line}\r\n`));
+  const buf = new Uint8Array(1024);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no reply to ${line}`)), 10_000);
+  });
+  try {
+    const n = await Promise.race([conn.read(buf), timeout]);
+    return n === null ? null : new TextDecoder().decode(buf.subarray(0, n));
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 Deno.test({
@@ -113,7 +132,29 @@ Deno.test({
       assert.equal((await redisCli(port(), [...asAlice2, "GET", "app:1"])).trim(), "");
       const asCache = ["--user", "cache", "--pass", "cache-pw", "--no-auth-warning"];
       assert.equal((await redisCli(port(), [...asCache, "SET", "app:1", "x"])).trim(), "OK");
-      assert.equal(await psqlAsRoot(pgPort(), "DROP USER alice"), "DROP ROLE");
+      const redisAlice = await Deno.connect({ hostname: "127.0.0.1", port: port() });
+      const redisCache = await Deno.connect({ hostname: "127.0.0.1", port: port() });
+      const pgAlice = new pg.Client({
+        host: "127.0.0.1",
+        port: pgPort(),
+        user: "alice",
+        password: "second-pw",
+        database: "thunder",
+      });
+      try {
+        assert.equal(await rawCommand(redisAlice, "AUTH alice second-pw"), "+OK\r\n");
+        assert.equal(await rawCommand(redisCache, "AUTH cache cache-pw"), "+OK\r\n");
+        await pgAlice.connect();
+        assert.equal(await psqlAsRoot(pgPort(), "DROP USER alice"), "DROP ROLE");
+        // alice's ACL entry has no password of its own, so nothing logs her in any more.
+        assert.equal(await rawCommand(redisAlice, null), null, "alice's Redis client is closed");
+        assert.equal(await rawCommand(redisCache, "PING"), "+PONG\r\n");
+        assert.deepEqual((await pgAlice.query("SELECT 1 AS one")).rows, [{ one: 1 }]);
+      } finally {
+        redisAlice.close();
+        redisCache.close();
+        await pgAlice.end();
+      }
       assert.match(await redisCli(port(), [...asAlice2, "PING"]), /WRONGPASS/);
     } finally {
       await server.stop();

@@ -15,6 +15,23 @@ async function connected(port: number): Promise<RawClient> {
 }
 
 Deno.test({
+  name:
+    "the default transport is auto (native where it loads, as server.pg_transport); deno stays Deno.listen",
+  async fn() {
+    for (const [choice, expected] of [[undefined, "native"], ["deno", "deno"]] as const) {
+      const h = await startHarness(choice ? { transport: choice } : {});
+      try {
+        strictEqual(h.server.transport, expected);
+        const c = await connected(h.port);
+        c.close();
+      } finally {
+        await h.server.close();
+      }
+    }
+  },
+});
+
+Deno.test({
   name: "native transport: pipelined extended query and a 2 MB message across many reads",
   async fn() {
     const h = await startHarness({ transport: "native" });
