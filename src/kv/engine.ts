@@ -204,6 +204,16 @@ export class KvEngine {
     this.now = this.clock();
   }
 
+  /** Ends a batch of commands: the next command's duration starts with a clock read. */
+  endBatch(): void {
+    this.timedFromMs = 0;
+  }
+
+  /** Bytes of the record not yet written to the WAL. */
+  get pendingRecordBytes(): number {
+    return this.#record.count === 0 ? 0 : this.#record.bytes;
+  }
+
   /** Writes the pending record to the WAL; returns its end LSN or 0 when none. */
   commitRecord(): number {
     this.timedFromMs = 0;
