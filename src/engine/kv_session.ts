@@ -43,10 +43,20 @@ export interface KvStoreOptions {
   readonly users?: KvUserDirectory;
 }
 
+/**
+ * Logged bytes a turn of the listener's loop may leave pending before a
+ * session writes them anyway (see `KvStore.turn`): keeps the shared record
+ * and the copy into the WAL buffer small and cache-warm.
+ */
+const turnRecordBytesMax = 64 * 1024;
+
 /** An open key-value store: the engine plus its durability. */
 export class KvStore {
   #stopBackground: (() => void) | null = null;
   #closed = false;
+  /** Inside a listener turn: sessions leave their logged commands to `turn(false)`. */
+  #inTurn = false;
+  #turnsFailed = false;
 
   /**
    * @param ownsWal true when the WAL is the store's own (`openKvStore`): it
@@ -104,6 +114,32 @@ export class KvStore {
     return new KvSession(this, client);
   }
 
+  /**
+   * Brackets one synchronous turn of the listener's loop (it serves several
+   * connections' reads): the commands every session runs in it go to the
+   * WAL as one record when it ends, instead of one record per read. Not with
+   * appendfsync=always, whose replies wait for their own record's fsync.
+   * Nothing awaits inside a turn, so no snapshot or other task sees logged
+   * changes that are not in the WAL yet.
+   */
+  turn(starting: boolean): void {
+    this.#inTurn = starting;
+    if (starting) return;
+    try {
+      this.engine.commitRecord();
+    } catch (e) {
+      // The log failed and stays failed: from now on every session commits
+      // its own writes, meets the error and fails its connection.
+      this.#turnsFailed = true;
+      log.error("KV WAL append failed", { error: String(e) });
+    }
+  }
+
+  /** True while `commit` leaves the pending record to the end of the turn. */
+  get defersCommit(): boolean {
+    return this.#inTurn && !this.#turnsFailed && this.engine.config.appendfsync !== "always";
+  }
+
   /** Writes a snapshot now (SAVE). */
   save(): Promise<void> {
     return this.participant.checkpoint(this.wal.endLsn);
@@ -151,10 +187,13 @@ export class KvSession {
   /**
    * Appends what the commands run since the last commit logged as one WAL
    * record. Call it after each batch of `execute`s, and before awaiting a
-   * promise `execute` returned (other clients run meanwhile).
+   * promise `execute` returned (other clients run meanwhile). Inside a
+   * listener turn (`KvStore.turn`) the record is left to the turn's end.
    */
   commit(): void {
-    this.store.engine.commitRecord();
+    const x = this.store.engine;
+    if (this.store.defersCommit && x.pendingRecordBytes < turnRecordBytesMax) x.endBatch();
+    else x.commitRecord();
   }
 
   /**

@@ -8,6 +8,8 @@ import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
 import { type BlockRequest, errors, type Handler } from "./cmd_util.ts";
+import { runHandler, statsOf } from "./run_handler.ts";
+import { commandStatsLines, everyStats, latencyStatsLines } from "./command_stats.ts";
 import { buildCommandTable, type CommandSpec } from "./command_table.ts";
 import { unwatchAll } from "./cmd_server.ts";
 import { infoWith } from "./cmd_admin.ts";
@@ -17,20 +19,12 @@ import { decodeRecord } from "./record.ts";
 import { KvClient as Client } from "./client.ts";
 import { log } from "../common/log.ts";
 import { memoryAvailable } from "./evict.ts";
-import { feedMonitors } from "./monitor.ts";
-import {
-  type CommandStats,
-  latencyPercentiles,
-  recordCall,
-  recordSlow,
-  resetCommandStats,
-} from "./slowlog.ts";
+import { recordSlow, resetCommandStats } from "./slowlog.ts";
 import { latencyHandler } from "./latency.ts";
 import { pauseHolds, waitForUnpause } from "./pause.ts";
 import { aclExecRefusal, aclRefusal, TableCatalog } from "./acl_check.ts";
 import { aclHandler, setUser } from "./cmd_acl.ts";
 import { discard, multi, unwatch, watch } from "./cmd_transactions.ts";
-import { trackCommand } from "./cmd_tracking.ts";
 import { scriptingHandlers } from "./cmd_scripting.ts";
 import { functionHandlers } from "./cmd_functions.ts";
 import { watchedKeyExpired } from "./watch_expiry.ts";
@@ -86,41 +80,12 @@ function runQueued(
   return undefined;
 }
 
-/** Every command's and subcommand's counters, as "set" and "client|id". */
-function* everyStats(): Iterable<CommandStats> {
-  for (const spec of table.values()) {
-    yield spec;
-    if (spec.subcommands !== null) yield* spec.subcommands.values();
-  }
-}
-
-function commandStats(): string[] {
-  const lines: string[] = [];
-  for (const s of everyStats()) {
-    if (s.calls === 0 && s.rejectedCalls === 0 && s.failedCalls === 0) continue;
-    const perCall = s.calls === 0 ? 0 : s.usec / s.calls;
-    lines.push(
-      `cmdstat_${s.name}:calls=${s.calls},usec=${Math.round(s.usec)},usec_per_call=${
-        perCall.toFixed(2)
-      },rejected_calls=${s.rejectedCalls},failed_calls=${s.failedCalls}`,
-    );
-  }
-  return lines;
-}
-
-function latencyStats(x: KvEngine): string[] {
-  const lines: string[] = [];
-  for (const s of everyStats()) {
-    if (s.histogram === null || s.calls === 0) continue;
-    const p = latencyPercentiles(s, x.config.latencyTrackingInfoPercentiles);
-    lines.push(`latency_percentiles_usec_${s.name}:${p}`);
-  }
-  return lines;
-}
-
-const info = infoWith({ commandstats: commandStats, latencystats: latencyStats });
+const info = infoWith({
+  commandstats: () => commandStatsLines(table),
+  latencystats: (x) => latencyStatsLines(x, table),
+});
 const command = commandHandler(() => table);
-const latency = latencyHandler(() => new Map([...everyStats()].map((st) => [st.name, st])));
+const latency = latencyHandler(() => new Map([...everyStats(table)].map((st) => [st.name, st])));
 const table = buildCommandTable({
   multi,
   exec,
@@ -201,45 +166,6 @@ function oomRejects(x: KvEngine, c: KvClient, spec: CommandSpec): boolean {
     else if (spec.name === "exec") guarded = c.multi.some((a) => lookup(a[0]!)?.denyoom === true);
   }
   return guarded && !memoryAvailable(x);
-}
-
-/** Error replies already attributed to a command (see runHandler). */
-let errorFloor = 0;
-
-/** The counters a call is accounted to: its subcommand's for a container ("client|id"). */
-function statsOf(spec: CommandSpec, argv: Uint8Array[]): CommandStats {
-  if (spec.subcommands === null || argv.length < 2) return spec;
-  return spec.subcommands.get(latin1(argv[1]!).toLowerCase()) ?? spec;
-}
-
-function runHandler(
-  x: KvEngine,
-  c: KvClient,
-  spec: CommandSpec,
-  argv: Uint8Array[],
-): BlockRequest | Promise<void> | void {
-  const before = x.dirtyCounter;
-  x.explicitPropagation = false;
-  const db = c.db;
-  errorFloor = c.reply.errors;
-  // One clock read per command: a command of a batch starts where the previous one ended.
-  const startMs = x.timedFromMs !== 0 ? x.timedFromMs : x.timer();
-  const r = spec.handler(x, c, argv);
-  if (c.tracking !== null) trackCommand(x, c, spec, argv);
-  const endMs = x.timedFromMs = x.timer();
-  x.stats.commands++;
-  const stats = statsOf(spec, argv);
-  recordCall(x, c, stats, argv, (endMs - startMs) * 1000);
-  // A command failed when it replied an error itself (not one of EXEC's queued commands).
-  if (c.reply.errors > errorFloor) {
-    stats.failedCalls++;
-    if (!x.errorCounted) x.countError(c.reply.lastError);
-  }
-  errorFloor = c.reply.errors;
-  x.errorCounted = false;
-  if (x.monitors.size !== 0 && !spec.flags.has("admin")) feedMonitors(x, c, db, argv);
-  if (spec.write && !x.explicitPropagation && x.dirtyCounter !== before) x.propagate(db, argv);
-  return r;
 }
 
 function unknownCommand(argv: Uint8Array[]): string {
@@ -400,7 +326,7 @@ export function attachDispatcher(x: KvEngine): void {
     if (spec !== undefined) statsOf(spec, argv).failedCalls++;
   };
   x.resetCommandStats = () => {
-    for (const st of everyStats()) resetCommandStats(st);
+    for (const st of everyStats(table)) resetCommandStats(st);
   };
 }
 

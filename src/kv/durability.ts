@@ -93,6 +93,9 @@ export class KvParticipant implements WalParticipant {
   async #write(): Promise<void> {
     const x = this.engine;
     const wal = x.wal;
+    // Commands already run but not yet logged (earlier in this pipeline or
+    // listener turn) are in the snapshot, so their record must be below its LSN.
+    x.commitRecord();
     const lsn = wal === null ? 0 : wal.endLsn;
     const tmp = joinPath(this.dataDir, snapshotFileName + ".tmp");
     const file = this.fs.open(tmp, { create: true });

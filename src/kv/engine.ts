@@ -5,13 +5,19 @@
  * @module
  */
 import type { WalWriter } from "../storage/wal_port.ts";
-import type { BlockState, KvClient } from "./client.ts";
+import type { KvClient } from "./client.ts";
 import type { KvConfig } from "./config.ts";
-import { Deque } from "./deque.ts";
 import { Entry, Keyspace, type KvValue, type ValueType } from "./keyspace.ts";
 import { kvRecordKind, RecordEncoder } from "./record.ts";
-import { ZSet } from "./zset.ts";
-import { Stream } from "./stream.ts";
+import { estimateBytes } from "./entry_bytes.ts";
+import { type KvStats, resettableStats } from "./kv_stats.ts";
+import {
+  blockClient,
+  blockedKeyHolds,
+  qualify,
+  serveReadyKeys,
+  unblockClient,
+} from "./blocking.ts";
 import { fromLatin1 } from "./bytes.ts";
 import { updateEncoding } from "./encoding.ts";
 import { notifyFlags, publishKeyspaceEvent } from "./notify.ts";
@@ -23,59 +29,10 @@ import type { KvUserDirectory } from "./auth.ts";
 import { AclRegistry } from "./acl.ts";
 import { Tracking } from "./tracking.ts";
 
-/** Counters INFO reports. */
-export interface KvStats {
-  commands: number;
-  connections: number;
-  rejectedConnections: number;
-  hits: number;
-  misses: number;
-  expired: number;
-  evicted: number;
-  /** Error replies sent (INFO total_error_replies). */
-  errorReplies: number;
-  /** Changes since the last checkpoint. */
-  dirty: number;
-  lastSaveMs: number;
-  lastSaveOk: boolean;
-}
+export type { KvStats } from "./kv_stats.ts";
 
 /** Retries a blocked client's command; returns false when it must keep waiting. */
 export type BlockedRunner = (client: KvClient, argv: Uint8Array[]) => boolean;
-
-const entryOverheadBytes = 64;
-
-/** Estimated memory of one key's entry. */
-export function estimateBytes(key: string, e: Entry): number {
-  const v = e.value;
-  let n = key.length + entryOverheadBytes;
-  if (typeof v === "string") return n + v.length;
-  if (v instanceof Deque) return n + v.bytes + v.length * 16;
-  if (v instanceof ZSet) return n + v.bytes + v.size * 56;
-  if (v instanceof Stream) return n + v.bytes + v.nodeCount * 64;
-  if (v instanceof Map) {
-    const first = v.entries().next();
-    const avg = first.done ? 0 : first.value[0].length + first.value[1].length;
-    n += v.size * (48 + avg);
-    return n;
-  }
-  const first = v.values().next();
-  return n + v.size * (40 + (first.done ? 0 : first.value.length));
-}
-
-/** The counters CONFIG RESETSTAT zeroes, at zero. */
-function resettableStats() {
-  return {
-    commands: 0,
-    connections: 0,
-    rejectedConnections: 0,
-    hits: 0,
-    misses: 0,
-    expired: 0,
-    evicted: 0,
-    errorReplies: 0,
-  };
-}
 
 /** The default monotonic timer (ms, sub-millisecond precision). */
 function monotonicMs(): number {
@@ -247,6 +204,16 @@ export class KvEngine {
     this.now = this.clock();
   }
 
+  /** Ends a batch of commands: the next command's duration starts with a clock read. */
+  endBatch(): void {
+    this.timedFromMs = 0;
+  }
+
+  /** Bytes of the record not yet written to the WAL. */
+  get pendingRecordBytes(): number {
+    return this.#record.count === 0 ? 0 : this.#record.bytes;
+  }
+
   /** Writes the pending record to the WAL; returns its end LSN or 0 when none. */
   commitRecord(): number {
     this.timedFromMs = 0;
@@ -269,7 +236,7 @@ export class KvEngine {
 
   /** Database-qualified key for the WATCH and blocking maps. */
   static qualify(db: number, key: string): string {
-    return db + "\u0000" + key;
+    return qualify(db, key);
   }
 
   /**
@@ -391,85 +358,21 @@ export class KvEngine {
     timeoutMs: number,
     timeoutReply: "nil" | "nullArray",
   ): void {
-    const qualified = keys.map((k) => KvEngine.qualify(client.db, k));
-    let resolve!: () => void;
-    const waiting = new Promise<void>((r) => (resolve = r));
-    const state: BlockState = {
-      keys: qualified,
-      argv: argv.map((a) => a.slice()),
-      deadline: timeoutMs > 0 ? this.now + timeoutMs : 0,
-      timeoutReply,
-      resolve,
-      timer: undefined,
-    };
-    for (const q of qualified) {
-      const list = this.blockedOn.get(q);
-      if (list === undefined) this.blockedOn.set(q, [client]);
-      else if (!list.includes(client)) list.push(client);
-    }
-    client.blocked = state;
-    client.blockedWait = waiting;
-    if (timeoutMs > 0) {
-      state.timer = setTimeout(() => {
-        if (client.blocked !== state) return;
-        this.unblock(client);
-        if (timeoutReply === "nil") client.reply.nil();
-        else client.reply.nullArray();
-        client.transport.flushSoon();
-      }, timeoutMs);
-    }
+    blockClient(this, client, keys, argv, timeoutMs, timeoutReply);
   }
 
   /** Removes a client from every blocking queue and releases its wait. */
   unblock(client: KvClient): void {
-    const state = client.blocked;
-    if (state === null) return;
-    if (state.timer !== undefined) clearTimeout(state.timer);
-    for (const q of state.keys) {
-      const list = this.blockedOn.get(q);
-      if (list === undefined) continue;
-      const i = list.indexOf(client);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.blockedOn.delete(q);
-    }
-    client.blocked = null;
-    client.blockedWait = null;
-    state.resolve();
+    unblockClient(this, client);
   }
 
-  /**
-   * Whether a key `client` is blocked on now holds a `type` value. As in
-   * Redis, a key that became ready with another type (LPUSH, DEL, SET inside
-   * one MULTI) leaves the client blocked rather than failing its command.
-   */
+  /** Whether a key `client` is blocked on now holds a `type` value (see blocking.ts). */
   blockedKeyHolds(client: KvClient, type: ValueType): boolean {
-    for (const q of client.blocked?.keys ?? []) {
-      const cut = q.indexOf("\u0000");
-      const e = this.dbs[Number(q.slice(0, cut))]!.lookup(q.slice(cut + 1), this.now, this.loading);
-      if (e !== undefined && e.type === type) return true;
-    }
-    return false;
+    return blockedKeyHolds(this, client, type);
   }
 
   /** Serves clients blocked on keys that became ready, oldest first. */
   serveReadyKeys(): void {
-    let rounds = 0;
-    while (this.readyKeys.size !== 0 && rounds++ < 1000) {
-      const keys = [...this.readyKeys];
-      this.readyKeys.clear();
-      for (const q of keys) {
-        const list = this.blockedOn.get(q);
-        if (list === undefined) continue;
-        for (const client of [...list]) {
-          const state = client.blocked;
-          if (state === null) continue;
-          const savedDb = client.db;
-          if (!this.runBlocked(client, state.argv)) continue;
-          client.db = savedDb;
-          this.unblock(client);
-          client.transport.flushSoon();
-        }
-      }
-    }
+    serveReadyKeys(this);
   }
 }

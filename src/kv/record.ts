@@ -30,6 +30,11 @@ export class RecordEncoder {
     return this.#count;
   }
 
+  /** Payload bytes so far. */
+  get bytes(): number {
+    return this.#pos;
+  }
+
   #ensure(n: number): void {
     if (this.#pos + n <= this.#buf.length) return;
     let size = this.#buf.length * 2;

@@ -9,7 +9,7 @@ import { crc32cUpdate } from "../common/crc32c.ts";
 import { Deque } from "./deque.ts";
 import { Entry, type KvValue, type ValueType } from "./keyspace.ts";
 import type { KvEngine } from "./engine.ts";
-import { estimateBytes } from "./engine.ts";
+import { estimateBytes } from "./entry_bytes.ts";
 import { ZSet } from "./zset.ts";
 import { formatId, parseId, Stream, streamNodeMaxEntriesDefault } from "./stream.ts";
 import { Consumer, ConsumerGroup } from "./stream_group.ts";

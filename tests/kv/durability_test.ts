@@ -151,3 +151,41 @@ Deno.test("openKvStore recovers from the WAL after a crash and from a snapshot a
   assertEquals((reply as RecordingReply).values, ["v", 3]);
   await store.close();
 });
+
+Deno.test("a listener turn logs its sessions' writes once at its end; a snapshot inside it covers them", async () => {
+  const fs = new MemFileSystem();
+  fs.mkdir("/data");
+  const transport = { setProtocol() {}, closeAfterReply() {}, flushSoon() {} };
+  let store = await openKvStore({ dataDir: "/data", fs, config: { ...defaultKvConfig } });
+  const a = store.openSession(new RecordingReply(), transport, "a", "b")!;
+  const b = store.openSession(new RecordingReply(), transport, "a", "b")!;
+  const start = store.wal.endLsn;
+  store.turn(true);
+  exec(a, "INCR", "n");
+  exec(b, "INCR", "n");
+  assertEquals(store.wal.endLsn, start);
+  exec(b, "INCR", "m");
+  // The snapshot first writes the turn's pending record, so its LSN is past both INCRs.
+  const saved = store.save();
+  const afterSnapshot = store.wal.endLsn;
+  assertEquals(afterSnapshot > start, true);
+  exec(a, "INCR", "n");
+  assertEquals(store.wal.endLsn, afterSnapshot);
+  store.turn(false);
+  assertEquals(store.wal.endLsn > afterSnapshot, true);
+  // Outside a turn, a session's commit writes its record at once.
+  const outside = store.wal.endLsn;
+  exec(b, "INCR", "m");
+  assertEquals(store.wal.endLsn > outside, true);
+  await saved;
+  await store.wal.flush(store.wal.endLsn);
+  store.abandon();
+
+  store = await openKvStore({ dataDir: "/data", fs, config: { ...defaultKvConfig } });
+  const reply = new RecordingReply();
+  const s = store.openSession(reply, transport, "a", "b")!;
+  exec(s, "GET", "n");
+  exec(s, "GET", "m");
+  assertEquals(reply.values, ["3", "2"]);
+  await store.close();
+});

@@ -215,6 +215,8 @@ class NativeLoop implements ChannelOwner {
     const view = events === this.#busy ? this.#busyView : this.#idleView;
     let own = 0;
     this.gathering = this.options.gatherReplies === true;
+    const onTurn = this.options.onTurn;
+    onTurn?.(true);
     try {
       for (let i = 0; i < n; i++) {
         const base = i * epollEventBytes;
@@ -227,6 +229,7 @@ class NativeLoop implements ChannelOwner {
       }
     } finally {
       this.gathering = false;
+      onTurn?.(false);
       this.#sendGathered();
     }
     return own;

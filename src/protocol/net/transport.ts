@@ -69,6 +69,12 @@ export interface StreamListenOptions {
    * (as the `Deno.listen` path's writes leave, one microtask after the reads).
    */
   readonly gatherReplies?: boolean;
+  /**
+   * Native transport: called before and after the loop serves one turn's
+   * ready sockets, synchronously (the RESP listener logs a turn's writes as
+   * one WAL record).
+   */
+  readonly onTurn?: (starting: boolean) => void;
   /** Creates the handler of an accepted connection (remote and local `host:port`). */
   readonly onConnection: (channel: ByteChannel, remote: string, local: string) => ConnectionHandler;
 }

@@ -41,6 +41,7 @@ export function startRespServer(options: RespServerOptions): Promise<RespServer>
     hostname: options.hostname,
     port: options.port,
     label: "RESP",
+    onTurn: (starting) => kv.turn(starting),
     onConnection(channel, remote, local) {
       const c = new RespConnection(channel, kv);
       c.open(remote, local);

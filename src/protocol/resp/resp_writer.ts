@@ -100,12 +100,14 @@ export class RespWriter implements Reply {
     }
     if (n < 10) b[p++] = 48 + n;
     else {
-      const start = p;
-      while (n > 0) {
-        b[p++] = 48 + (n % 10);
+      // Digits written from the last one back (no view to reverse).
+      let digits = 2;
+      for (let t = Math.floor(n / 100); t > 0; t = Math.floor(t / 10)) digits++;
+      p += digits;
+      for (let q = p - 1; n > 0; q--) {
+        b[q] = 48 + (n % 10);
         n = Math.floor(n / 10);
       }
-      b.subarray(start, p).reverse();
     }
     b[p++] = 13;
     b[p++] = 10;
