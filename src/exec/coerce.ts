@@ -8,6 +8,7 @@ import { enumLabel, parseArray } from "../common/value_text.ts";
 import { DbError } from "../common/errors.ts";
 import { parseInterval } from "../common/interval.ts";
 import { castValue as castZoned } from "./functions/cast.ts";
+import { formatTypeName } from "./builtins_helpers.ts";
 import { Interval, Jsonb, Numeric, type SqlType, type Value } from "../common/types.ts";
 import { formatNumeric, numericToNumber, parseNumeric, rescale, toNumeric } from "./numeric_ops.ts";
 import {
@@ -203,6 +204,15 @@ export function zoned(from: SqlType, to: SqlType): boolean {
 }
 
 /**
+ * A regtype OID as text where the catalog is out of reach (an implicit cast in
+ * `pg_typeof(x) || ''`): built-in types by name, others as the number.
+ */
+function builtinTypeName(oid: number): string {
+  const name = formatTypeName(oid, -1);
+  return name.includes("???") ? String(oid) : name;
+}
+
+/**
  * Casts `v` from `from` to `to`.
  * @throws {DbError} 22P02, 22003, 22001, 42846
  */
@@ -263,6 +273,8 @@ function castUnrounded(
     }
     const text = typeof v === "string"
       ? v
+      : from.id === "regtype" && typeof v === "number"
+      ? builtinTypeName(v)
       : typeof v === "boolean"
       ? String(v)
       : formatText(v, from) ?? "";

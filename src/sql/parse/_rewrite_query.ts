@@ -109,10 +109,19 @@ export function planGroupingSets(tokens: readonly Token[], i: number, plan: Plan
   plan.replace.set(i, { text: `pg_catalog.${GROUPING_SETS_MARKER}`, skip: 2 });
 }
 
-/** An empty grouping set `()` after `(` or `,` inside GROUP BY: the grammar reads `ROW()`. */
+/**
+ * An empty grouping set `()` after `(` or `,` inside GROUP BY: the grammar reads `ROW()`.
+ * `GROUP BY ()` itself groups by nothing (one group, as without GROUP BY):
+ * `GROUP BY pg_catalog.__no_group()`.
+ */
 export function planEmptySet(tokens: readonly Token[], i: number, plan: Plan): void {
   const prev = tokens[i - 1];
-  if (!isPunct(tokens[i + 1], ")") || !(isPunct(prev, "(") || isPunct(prev, ","))) return;
+  if (!isPunct(tokens[i + 1], ")")) return;
+  if (isWord(prev, "by") && isWord(tokens[i - 2], "group")) {
+    plan.replace.set(i, { text: `pg_catalog.${NO_GROUP_MARKER}()`, skip: 2 });
+    return;
+  }
+  if (!(isPunct(prev, "(") || isPunct(prev, ","))) return;
   let depth = 0;
   for (let k = i - 1; k >= 0; k--) {
     const t = tokens[k]!;

@@ -19,6 +19,7 @@ import {
   indexKeyText,
   quoteIdent,
 } from "./defs.ts";
+import { builtinTypes, typeOidOf } from "./type_table.ts";
 
 const text = scalar("text");
 const bool = scalar("bool");
@@ -211,7 +212,25 @@ function formatEnumType(a: readonly BoundExpr[], c: Catalog): BoundExpr | undefi
   };
 }
 
+/**
+ * `pg_typeof(x)`: the regtype of x's type, known when the query is planned;
+ * undefined (the library's text form) for a type without an OID here.
+ */
+function typeOfArgument(arg: BoundExpr | undefined): BoundExpr | undefined {
+  const t = arg?.type;
+  if (!t) return undefined;
+  const regtype = scalar("regtype");
+  if (t.id === "record" && t.composite) return constant(t.composite.oid, regtype);
+  const base = t.id === "array" ? t.elem : t;
+  if (!base || base.id === "array" || base.id === "record" && t.id === "array") return undefined;
+  const known = base.id === "enum"
+    ? base.enumType !== undefined
+    : builtinTypes.some((b) => b.id === base.id);
+  return known ? constant(typeOidOf(t), regtype) : undefined;
+}
+
 const binders: Record<string, Binder> = {
+  pg_typeof: (a) => typeOfArgument(a[0]),
   format_type: formatEnumType,
   pg_get_userbyid: (a) =>
     lookup(a[0], new Map([[ownerOid, ownerName], [6171, "pg_database_owner"]]), scalar("name")),
@@ -316,6 +335,7 @@ export function bindCatalogFunction(
   const binder = binders[name];
   const catalog = catalogOf(ctx);
   if (!binder || !catalog) return undefined;
-  if (args.some((a) => a.kind !== "const")) markValueDependent(ctx);
+  // pg_typeof reads only the argument's type, never its value.
+  if (name !== "pg_typeof" && args.some((a) => a.kind !== "const")) markValueDependent(ctx);
   return binder(args, catalog);
 }

@@ -95,6 +95,8 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
     case "numeric":
       return bindNumber(e, env);
     case "string":
+      // A name where a reg* value is expected (`pg_typeof(x) IN ('integer')`) is looked up.
+      if (expected && isRegType(expected)) return bindCast(e, expected, env);
       return coerceLiteral(e.value, expected);
     case "boolean":
       return { kind: "const", value: e.value, type: boolT };
