@@ -9,6 +9,7 @@ import "./string_fns.ts";
 import "./format_fns.ts";
 import "./math_fns.ts";
 import "./datetime_fns.ts";
+import "./date_bin.ts";
 import "./extract.ts";
 import "./to_char.ts";
 import "./to_timestamp.ts";
