@@ -10,6 +10,7 @@ import "./format_fns.ts";
 import "./math_fns.ts";
 import "./datetime_fns.ts";
 import "./date_bin.ts";
+import "./overlaps.ts";
 import "./extract.ts";
 import "./to_char.ts";
 import "./to_timestamp.ts";

@@ -154,3 +154,17 @@ export function planCollate(tokens: readonly Token[], c: number, plan: Plan): vo
   add(plan.before, s, "pg_catalog.__collate(");
   plan.replace.set(c, { text: `, ${quote(parts.join("."))})`, skip: e - c });
 }
+
+/**
+ * `(s1, e1) OVERLAPS (s2, e2)` → `pg_catalog.__overlaps((s1, e1), (s2, e2))`:
+ * the binder checks each side has two items.
+ */
+export function planOverlaps(tokens: readonly Token[], at: number, plan: Plan): void {
+  if (!isPunct(tokens[at - 1], ")") || !isPunct(tokens[at + 1], "(")) return;
+  const open = matchingOpen(tokens, at - 1);
+  const close = matchingClose(tokens, at + 1);
+  if (open < 0 || close < 0) return;
+  add(plan.before, open, "pg_catalog.__overlaps(");
+  plan.replace.set(at, { text: ",", skip: 1 });
+  add(plan.after, close, ")");
+}

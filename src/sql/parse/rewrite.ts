@@ -11,6 +11,7 @@
  * - `x COLLATE name` → `__collate(x, 'name')`, name as written (folded, schema kept).
  * - `x[lo:hi]` → `__slice(x, lo, hi)`, NULL for an omitted bound.
  * - `a SIMILAR TO p ESCAPE e` → `__similar_to(a, p, e)` (three arguments).
+ * - `(s1, e1) OVERLAPS (s2, e2)` → `__overlaps((s1, e1), (s2, e2))`.
  * - `x IS [NOT] UNKNOWN` → `x IS [NOT] NULL` (the same test for a boolean).
  * - `a NATURAL [LEFT|RIGHT|FULL|INNER] JOIN b` → the join with `on` = `__natural_join()`
  *   (no arguments): the planner joins on the columns both sides share.
@@ -60,7 +61,7 @@ import {
 } from "./_rewrite_clauses.ts";
 
 import { planFieldSelect, planOperatorSpelling, planSimilarSubstring } from "./_rewrite_ops.ts";
-import { planCollate, planSlice } from "./_rewrite_operand.ts";
+import { planCollate, planOverlaps, planSlice } from "./_rewrite_operand.ts";
 import {
   expandNamedWindows,
   planDefaultValues,
@@ -230,6 +231,7 @@ function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): v
       plan.replace.set(i, { text: not ? "IS NOT NULL" : "IS NULL", skip: 2 + not });
     }
   } else if (t.value === "natural") planNatural(tokens, i, plan);
+  else if (t.value === "overlaps") planOverlaps(tokens, i, plan);
   else if (t.value === "over" && isPunct(tokens[i + 1], "(")) planFrame(sql, tokens, i + 1, plan);
   else if (t.value === "collate" && i > 0) planCollate(tokens, i, plan);
   else if (t.value === "references") planReferences(tokens, i, plan);
