@@ -6,6 +6,7 @@
  */
 
 import type { Token } from "./lexer.ts";
+import { NAMED_ARG_MARKER } from "./named_args.ts";
 import {
   add,
   isPunct,
@@ -167,4 +168,30 @@ export function planOverlaps(tokens: readonly Token[], at: number, plan: Plan): 
   add(plan.before, open, "pg_catalog.__overlaps(");
   plan.replace.set(at, { text: ",", skip: 1 });
   add(plan.after, close, ")");
+}
+
+/**
+ * A named argument `name => value` (or `name := value`) right after `(` or `,`
+ * → `__thunder_named_arg('name', value)`; `named_args.ts` places it.
+ * @param at the index of `=>` or of the `:` of `:=`
+ */
+export function planNamedArg(tokens: readonly Token[], at: number, plan: Plan): void {
+  const name = tokens[at - 1];
+  if (name?.kind !== "ident" && name?.kind !== "qident") return;
+  if (!isPunct(tokens[at - 2], "(") && !isPunct(tokens[at - 2], ",")) return;
+  const width = tokens[at]!.value === "=>" ? 1 : 2;
+  let depth = 0;
+  for (let k = at + width; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (isPunct(t, "(") || isPunct(t, "[")) depth++;
+    else if ((isPunct(t, ")") || isPunct(t, "]")) && depth > 0) depth--;
+    else if (depth === 0 && (isPunct(t, ")") || isPunct(t, ","))) {
+      plan.replace.set(at - 1, {
+        text: `${NAMED_ARG_MARKER}(${quote(name.value)},`,
+        skip: 1 + width,
+      });
+      add(plan.before, k, ")");
+      return;
+    }
+  }
 }

@@ -12,6 +12,7 @@
  * - `x[lo:hi]` → `__slice(x, lo, hi)`, NULL for an omitted bound.
  * - `a SIMILAR TO p ESCAPE e` → `__similar_to(a, p, e)` (three arguments).
  * - `(s1, e1) OVERLAPS (s2, e2)` → `__overlaps((s1, e1), (s2, e2))`.
+ * - `name => value` / `name := value` in a call → `__thunder_named_arg('name', value)`.
  * - `x IS [NOT] UNKNOWN` → `x IS [NOT] NULL` (the same test for a boolean).
  * - `a NATURAL [LEFT|RIGHT|FULL|INNER] JOIN b` → the join with `on` = `__natural_join()`
  *   (no arguments): the planner joins on the columns both sides share.
@@ -61,7 +62,7 @@ import {
 } from "./_rewrite_clauses.ts";
 
 import { planFieldSelect, planOperatorSpelling, planSimilarSubstring } from "./_rewrite_ops.ts";
-import { planCollate, planOverlaps, planSlice } from "./_rewrite_operand.ts";
+import { planCollate, planNamedArg, planOverlaps, planSlice } from "./_rewrite_operand.ts";
 import {
   expandNamedWindows,
   planDefaultValues,
@@ -202,7 +203,12 @@ function stringText(sql: string, t: Token): string {
 
 function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): void {
   const t = tokens[i]!;
-  if (t.kind === "op" && VECTOR_OPS[t.value] !== undefined) {
+  if (
+    (t.kind === "op" && t.value === "=>") ||
+    (isPunct(t, ":") && tokens[i + 1]?.value === "=" && tokens[i + 1]!.start === t.end)
+  ) {
+    planNamedArg(tokens, i, plan);
+  } else if (t.kind === "op" && VECTOR_OPS[t.value] !== undefined) {
     plan.replace.set(i, { text: `OPERATOR(${VECTOR_OPS[t.value]}.~)`, skip: 1 });
   } else if (t.kind === "op" || t.kind === "num") planOperatorSpelling(tokens, i, plan);
   else if (t.kind === "punct" && t.value === "[") planSlice(tokens, i, plan);
