@@ -273,3 +273,24 @@ export function planTableSample(
   plan.replace.set(close, { text: "), true, (", skip: 3 });
   plan.replace.set(seedClose, { text: `)${tail}`, skip: 1 });
 }
+
+/** Prefix of the USING-list entry that carries a join's alias (`USING (k) AS j`). */
+export const USING_ALIAS_MARKER = "__thunder_using_as_";
+
+/**
+ * `JOIN ... USING (a, b) AS j` → `USING (a, b, "__thunder_using_as_j")`: the
+ * grammar lacks the join alias, so it travels as one more (marked) name.
+ */
+export function planUsingAlias(tokens: readonly Token[], i: number, plan: Plan): void {
+  if (!isPunct(tokens[i + 1], "(")) return;
+  const close = matchingClose(tokens, i + 1);
+  if (close < 0 || !isWord(tokens[close + 1], "as")) return;
+  const alias = tokens[close + 2];
+  if (alias?.kind !== "ident" && alias?.kind !== "qident") return;
+  for (let k = i + 2; k < close; k++) {
+    const t = tokens[k]!;
+    if (t.kind !== "ident" && t.kind !== "qident" && !isPunct(t, ",")) return;
+  }
+  const name = `${USING_ALIAS_MARKER}${alias.value}`.replaceAll('"', '""');
+  plan.replace.set(close, { text: `, "${name}")`, skip: 3 });
+}

@@ -13,6 +13,7 @@
  * - `a SIMILAR TO p ESCAPE e` → `__similar_to(a, p, e)` (three arguments).
  * - `(s1, e1) OVERLAPS (s2, e2)` → `__overlaps((s1, e1), (s2, e2))`.
  * - `name => value` / `name := value` in a call → `__thunder_named_arg('name', value)`.
+ * - `JOIN ... USING (k) AS j` → `USING (k, "__thunder_using_as_j")` (the join alias).
  * - `x IS [NOT] UNKNOWN` → `x IS [NOT] NULL` (the same test for a boolean).
  * - `a NATURAL [LEFT|RIGHT|FULL|INNER] JOIN b` → the join with `on` = `__natural_join()`
  *   (no arguments): the planner joins on the columns both sides share.
@@ -72,6 +73,7 @@ import {
   planLimitAll,
   planSymmetric,
   planTableSample,
+  planUsingAlias,
   planWithTies,
   reorderWithinGroup,
 } from "./_rewrite_query.ts";
@@ -237,6 +239,7 @@ function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): v
       plan.replace.set(i, { text: not ? "IS NOT NULL" : "IS NULL", skip: 2 + not });
     }
   } else if (t.value === "natural") planNatural(tokens, i, plan);
+  else if (t.value === "using") planUsingAlias(tokens, i, plan);
   else if (t.value === "overlaps") planOverlaps(tokens, i, plan);
   else if (t.value === "over" && isPunct(tokens[i + 1], "(")) planFrame(sql, tokens, i + 1, plan);
   else if (t.value === "collate" && i > 0) planCollate(tokens, i, plan);

@@ -324,7 +324,8 @@ function bindColumn(e: Extract<Expr, { type: "ref" }>, env: BindEnv): BoundExpr 
 
 /** A resolved reference: an unqualified JOIN USING column is its merged value. */
 function columnRef(r: Resolved, table: string | null): BoundExpr {
-  if (table === null && r.column.merged) return mergedAtDepth(r.column.merged, r.depth);
+  const viaUsing = table === null || (r.column.usingAliases?.includes(table) ?? false);
+  if (viaUsing && r.column.merged) return mergedAtDepth(r.column.merged, r.depth);
   return { kind: "column", depth: r.depth, index: r.index, type: r.column.type };
 }
 

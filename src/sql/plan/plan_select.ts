@@ -23,7 +23,7 @@ import { planSetOp, planValues, planWith, planWithRecursive } from "./plan_forms
 
 export { planSetOp, planValues };
 import type { OutColumn, PlannedQuery, Planner } from "./planner_types.ts";
-import { Scope, type ScopeColumn } from "./scope.ts";
+import { ofTable, Scope, type ScopeColumn } from "./scope.ts";
 import { mergedColumn } from "./bind_row.ts";
 import { groupingPlan } from "./grouping.ts";
 import { OPERATOR_MARKERS } from "../parse/rewrite.ts";
@@ -162,11 +162,12 @@ function expandStar(scope: Scope, table: string | null): SelectItem[] {
   const all = scope.columns.map((_, i) => i);
   for (const i of table === null ? scope.star ?? all : all) {
     const c = scope.columns[i]!;
-    if (table !== null && c.table !== table) continue;
+    if (table !== null && !ofTable(c, table)) continue;
     found = true;
     // `t.*` keeps t's own copy of a column merged away by USING.
     if (c.hidden && (table === null || !mergedColumn(c.name))) continue;
-    const merged = table === null ? c.merged : undefined;
+    const alias = table !== null && c.table !== table; // `j.*` of `USING (k) AS j`
+    const merged = table === null || alias ? c.merged : undefined;
     out.push({
       expr: null,
       bound: merged ?? { kind: "column", depth: 0, index: i, type: c.type },
