@@ -158,6 +158,18 @@ function bindPlainAggregate(e: ExprCall, name: string, inputEnv: BindEnv): AggSp
   };
 }
 
+/**
+ * `lag|lead(value, offset, default)`: value and default take their common
+ * type (PostgreSQL's anycompatible), without a type modifier.
+ */
+function lagDefault(
+  args: readonly BoundExpr[],
+  name: string,
+): { args: BoundExpr[]; type: SqlType } {
+  const { typmod: _modifier, ...type } = commonTypeOf([args[0]!.type, args[2]!.type], name);
+  return { args: args.map((a, i) => (i === 1 ? a : coerceTo(a, type))), type };
+}
+
 function bindWindow(e: ExprCall, name: string, env: BindEnv): BoundExpr {
   const w = env.windows!;
   const inner: BindEnv = { ...env, windows: null };
@@ -167,10 +179,11 @@ function bindWindow(e: ExprCall, name: string, env: BindEnv): BoundExpr {
   if (!isAgg && !windowNames.has(name)) {
     throw new DbError("42883", `function ${name} is not a window function`);
   }
-  const type = isAgg ? aggType(name, args) : windowType(name, args);
-  const fixedArgs = name === "lag" || name === "lead"
-    ? args.map((a, i) => (i === 2 ? coerceTo(a, args[0]!.type) : a))
-    : args;
+  const withDefault = (name === "lag" || name === "lead") && args.length === 3
+    ? lagDefault(args, name)
+    : null;
+  const fixedArgs = withDefault?.args ?? args;
+  const type = isAgg ? aggType(name, args) : withDefault?.type ?? windowType(name, args);
   const { partitionBy, frame } = splitFrame(e.over!.partitionBy);
   const ranged = (b: NonNullable<typeof frame>["start"]) =>
     (b.kind === "preceding" || b.kind === "following") && b.distance !== undefined;
