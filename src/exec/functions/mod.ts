@@ -9,6 +9,7 @@ import "./string_fns.ts";
 import "./format_fns.ts";
 import "./math_fns.ts";
 import "./datetime_fns.ts";
+import "./make_fns.ts";
 import "./date_bin.ts";
 import "./overlaps.ts";
 import "./extract.ts";
