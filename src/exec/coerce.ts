@@ -9,6 +9,7 @@ import { DbError } from "../common/errors.ts";
 import { parseInterval } from "../common/interval.ts";
 import { castValue as castZoned } from "./functions/cast.ts";
 import { formatTypeName } from "./builtins_helpers.ts";
+import { dateToTimestamp, timestampToDate } from "../common/datetime.ts";
 import { applyTypmod, roundTimePrecision } from "./typmod.ts";
 
 export { applyTypmod, roundTimePrecision };
@@ -282,18 +283,14 @@ function castUnrounded(
       break;
     case "timestamp":
     case "timestamptz":
-      if (from.id === "date" && typeof v === "number") return BigInt(v) * 86_400_000_000n;
+      if (from.id === "date" && typeof v === "number") return dateToTimestamp(v);
       if (typeof v === "bigint") return v;
       break;
     case "time":
       if (from.id === "time" && typeof v === "bigint") return v;
       break;
     case "date":
-      if (typeof v === "bigint") {
-        return Number(
-          (v - (((v % 86_400_000_000n) + 86_400_000_000n) % 86_400_000_000n)) / 86_400_000_000n,
-        );
-      }
+      if (typeof v === "bigint") return timestampToDate(v);
       break;
     case "jsonb":
       if (from.id === "json" && typeof v === "string") return parseJsonb(v);

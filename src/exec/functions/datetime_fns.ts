@@ -10,6 +10,7 @@ import {
   civilFromDays,
   daysFromCivil,
   daysInMonth,
+  isInfiniteTimestamp,
   localToUtc,
   microsPerDay,
   splitTimestamp,
@@ -129,6 +130,7 @@ export function unitName(u: string): string {
 
 /** Truncates a local timestamp to `unit`. @throws {DbError} 22023 unknown unit */
 export function truncLocal(unit: string, local: bigint): bigint {
+  if (isInfiniteTimestamp(local)) return local;
   const u = unitName(unit);
   const [days, tod] = splitTimestamp(local);
   const dayStart = BigInt(days) * microsPerDay;
@@ -300,7 +302,11 @@ defineFunction("isfinite", {
   ret: "bool",
   impl: (a) => Number.isFinite(a[0] as number),
 });
-defineFunction("isfinite", { args: ["timestamptz"], ret: "bool", impl: () => true });
+defineFunction("isfinite", {
+  args: ["timestamptz"],
+  ret: "bool",
+  impl: (a) => !isInfiniteTimestamp(ts(a[0]!)),
+}, { args: ["timestamp"], ret: "bool", impl: (a) => !isInfiniteTimestamp(ts(a[0]!)) });
 defineFunction("timezone", {
   args: ["text", "timestamptz"],
   ret: "timestamp",
