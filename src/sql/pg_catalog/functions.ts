@@ -20,6 +20,7 @@ import {
   quoteIdent,
 } from "./defs.ts";
 import { builtinTypes, typeOidOf } from "./type_table.ts";
+import { resolveRegName } from "./reg_types.ts";
 
 const text = scalar("text");
 const bool = scalar("bool");
@@ -127,6 +128,12 @@ function viewDefs(catalog: Catalog): Map<number, Value> {
     if (r.matview) out.set(r.oid, ` ${r.matview.sql.trim()};`);
   }
   return out;
+}
+
+/** pg_get_viewdef's view: an OID, or (its text overload) the view's name, resolved now. */
+function viewArgument(arg: BoundExpr | undefined, catalog: Catalog): BoundExpr | undefined {
+  const name = constText(arg);
+  return name === null ? arg : constant(resolveRegName("regclass", name, catalog), oid);
 }
 
 function constText(e: BoundExpr | undefined): string | null {
@@ -241,7 +248,7 @@ const binders: Record<string, Binder> = {
   },
   pg_get_indexdef: (a, c) => indexDef(a, c),
   pg_get_constraintdef: (a, c) => lookup(a[0], constraintDefs(c), text),
-  pg_get_viewdef: (a, c) => lookup(a[0], viewDefs(c), text),
+  pg_get_viewdef: (a, c) => lookup(viewArgument(a[0], c), viewDefs(c), text),
   // adbin/conbin/indpred hold SQL text already.
   pg_get_expr: (a) =>
     a[0] ? { kind: "cast", arg: a[0], from: a[0].type, type: text } : constant(null, text),
