@@ -224,6 +224,12 @@ function bareCheckOption(head: string, text: string): string {
 }
 
 /**
+ * The jsonb path operators: the grammar knows them but binds them looser than
+ * `||`, `IN` and `LIKE`; the frontend groups them as PostgreSQL does.
+ */
+const JSON_PATH_OPERATOR = /#>|@\?/;
+
+/**
  * Parses one statement's text.
  * @throws {DbError} 42601 with `position` (1-based, in the whole query string)
  */
@@ -242,6 +248,13 @@ export function parseOne(text: string, offset: number): ParsedStatement {
   }
   const ext = parseExtension(text, offset);
   if (ext) return { text, offset, ast: ext };
+  if (JSON_PATH_OPERATOR.test(head)) {
+    try {
+      return { text, offset, ast: viaFrontend(text, offset) };
+    } catch {
+      // Not the frontend's form: the grammar's route below parses it or reports the error.
+    }
+  }
   try {
     const asts = parse(bareCheckOption(head, text), { locationTracking: true });
     if (asts.length === 0) return { text, offset, ast: { kind: "empty" } };

@@ -64,7 +64,7 @@ const NOT_FUNCTION = new Set([
  * parameter or (qualified) name, a parenthesized group or function call,
  * subscripts, and `::` casts of those; -1 when unbalanced.
  */
-function operandStart(tokens: readonly Token[], end: number): number {
+export function operandStart(tokens: readonly Token[], end: number): number {
   let s = end;
   for (;;) {
     const t = tokens[s];
