@@ -16,6 +16,7 @@ import { bindRegCast, isRegType } from "../pg_catalog/reg_types.ts";
 import { hasFunction } from "../../exec/functions/mod.ts";
 import type { Scope } from "./scope.ts";
 import { bindRef } from "./bind_ref.ts";
+import { bindDomainCast } from "./bind_domain.ts";
 import { commonTypeOf, resolveType } from "./sql_types.ts";
 import { regtypeName } from "../../common/value_text.ts";
 import { literalAt, recordedLiteral } from "./literal_text.ts";
@@ -113,7 +114,8 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
     case "ref":
       return bindRef(e, env);
     case "cast":
-      return bindCast(e.operand, resolveType(e.to, catalogOf(env.ctx)), env);
+      return bindDomainCast(e.operand, e.to, env) ??
+        bindCast(e.operand, resolveType(e.to, catalogOf(env.ctx)), env);
     case "unary":
       return bindUnary(e, env);
     case "binary":
