@@ -13,6 +13,34 @@ export const microsPerDay = 86_400_000_000n;
 /** Microseconds in a second. */
 export const microsPerSecond = 1_000_000n;
 
+/** timestamp[tz] 'infinity': PostgreSQL's sentinel, the largest int64 (it sorts after all). */
+export const timestampInfinity = 2n ** 63n - 1n;
+/** timestamp[tz] '-infinity': the smallest int64 (it sorts before all). */
+export const timestampMinusInfinity = -(2n ** 63n);
+
+/** True for 'infinity' and '-infinity' timestamps. */
+export function isInfiniteTimestamp(ts: bigint): boolean {
+  return ts === timestampInfinity || ts === timestampMinusInfinity;
+}
+
+/** 1 or -1 when an input text is 'infinity' or '-infinity' (any case, blanks around). */
+export function infinityInput(text: string): 1 | -1 | undefined {
+  const t = text.trim().toLowerCase();
+  return t === "infinity" ? 1 : t === "-infinity" ? -1 : undefined;
+}
+
+/** A date (day number, ±Infinity for the infinite dates) as a timestamp at midnight. */
+export function dateToTimestamp(days: number): bigint {
+  if (!Number.isFinite(days)) return days > 0 ? timestampInfinity : timestampMinusInfinity;
+  return BigInt(days) * microsPerDay;
+}
+
+/** The date (day number) of a timestamp; the infinite ones give ±Infinity. */
+export function timestampToDate(ts: bigint): number {
+  if (isInfiniteTimestamp(ts)) return ts > 0n ? Infinity : -Infinity;
+  return Number(floorDiv(ts, microsPerDay));
+}
+
 /** Days since 1970-01-01 of a proleptic Gregorian date. */
 export function daysFromCivil(y: number, m: number, d: number): number {
   y -= m <= 2 ? 1 : 0;
@@ -88,6 +116,7 @@ export function splitTimestamp(ts: bigint): [number, bigint] {
 
 /** Formats a timestamp without time zone. */
 export function formatTimestamp(ts: bigint): string {
+  if (isInfiniteTimestamp(ts)) return ts > 0n ? "infinity" : "-infinity";
   const [days, tod] = splitTimestamp(ts);
   const date = formatDate(days);
   if (date.endsWith(" BC")) return `${date.slice(0, -3)} ${formatTime(tod)} BC`;
@@ -109,6 +138,7 @@ export function formatOffset(offsetSeconds: number): string {
 
 /** Formats a timestamptz in the session's time zone (`2024-01-31 12:34:56+00`). */
 export function formatTimestamptz(ts: bigint, timeZone: string): string {
+  if (isInfiniteTimestamp(ts)) return formatTimestamp(ts);
   const off = zoneOffsetSeconds(ts, timeZone);
   const local = ts + BigInt(off) * microsPerSecond;
   const text = formatTimestamp(local);
@@ -215,6 +245,7 @@ export function zoneOffsetSeconds(ts: bigint, zone: string): number {
  * before the change, and an ambiguous fall-back time the offset after it.
  */
 export function localToUtc(local: bigint, zone: string): bigint {
+  if (isInfiniteTimestamp(local)) return local;
   const fixed = fixedOffset(zone);
   if (fixed !== undefined) return local - BigInt(fixed) * microsPerSecond;
   const before = zoneOffsetSeconds(local - microsPerDay, zone);
@@ -231,5 +262,6 @@ export function localToUtc(local: bigint, zone: string): bigint {
 
 /** Converts UTC microseconds to the local wall-clock timestamp in `zone`. */
 export function utcToLocal(ts: bigint, zone: string): bigint {
+  if (isInfiniteTimestamp(ts)) return ts;
   return ts + BigInt(zoneOffsetSeconds(ts, zone)) * microsPerSecond;
 }

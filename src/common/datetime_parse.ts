@@ -11,9 +11,12 @@ import {
   daysFromCivil,
   daysInMonth,
   fixedOffset,
+  infinityInput,
   localToUtc,
   microsPerDay,
   microsPerSecond,
+  timestampInfinity,
+  timestampMinusInfinity,
 } from "./datetime.ts";
 
 function badSyntax(typeName: string, text: string): DbError {
@@ -152,8 +155,8 @@ function parseParts(text: string, typeName: string, wantDate: boolean): DateTime
 export function parseDate(text: string): number {
   const lower = text.trim().toLowerCase();
   if (lower === "epoch") return 0;
-  if (lower === "infinity" || lower === "+infinity") return Infinity;
-  if (lower === "-infinity") return -Infinity;
+  const infinite = infinityInput(text);
+  if (infinite !== undefined) return infinite * Infinity;
   return parseParts(text, "date", true).days ?? 0;
 }
 
@@ -177,6 +180,8 @@ export const timestampMax = 9224318015999999999n / 1000n;
  */
 export function parseTimestamp(text: string): bigint {
   if (text.trim().toLowerCase() === "epoch") return 0n;
+  const infinite = infinityInput(text);
+  if (infinite !== undefined) return infinite > 0 ? timestampInfinity : timestampMinusInfinity;
   const p = parseParts(text, "timestamp", true);
   return BigInt(p.days ?? 0) * microsPerDay + (p.timeMicros ?? 0n);
 }
@@ -187,6 +192,7 @@ export function parseTimestamp(text: string): bigint {
  */
 export function parseTimestamptz(text: string, timeZone: string): bigint {
   if (text.trim().toLowerCase() === "epoch") return 0n;
+  if (infinityInput(text) !== undefined) return parseTimestamp(text);
   const p = parseParts(text, "timestamp with time zone", true);
   const local = BigInt(p.days ?? 0) * microsPerDay + (p.timeMicros ?? 0n);
   if (p.offset !== undefined) return local - BigInt(p.offset) * microsPerSecond;

@@ -50,3 +50,5 @@ export const scriptCacheBytesMax = 64 * 1024 * 1024;
 export const scriptRunMsMax = 60_000;
 /** A library body's run time in FUNCTION LOAD (Redis's value). */
 export const libraryLoadMsMax = 500;
+/** Elements of one array value (PostgreSQL's MaxArraySize): bounds array_fill and friends. */
+export const arrayElementsMax = 134_217_727;

@@ -15,6 +15,8 @@ import { comparatorFor } from "./functions/compare.ts";
 import { compileRegex } from "./functions/patterns.ts";
 import { timeFunction } from "./builtins_time.ts";
 import { extractField } from "./functions/extract.ts";
+import { dateDiff, timestampDiff } from "./functions/arith.ts";
+import { dateToTimestamp, isInfiniteTimestamp } from "../common/datetime.ts";
 import {
   extreme,
   floorNumeric,
@@ -149,18 +151,16 @@ function temporalArith(
   type: SqlType,
 ): Value {
   const [ta, tb] = [t[0]!.id, t[1]!.id];
-  if (ta === "date" && tb === "date" && op === "-") return (a as number) - (b as number);
+  if (ta === "date" && tb === "date" && op === "-") return dateDiff(a as number, b as number);
   if (ta === "date" && (tb === "int4" || tb === "int2")) {
     return (a as number) + (op === "-" ? -1 : 1) * (b as number);
   }
   if (tb === "interval" && (ta === "timestamp" || ta === "timestamptz" || ta === "date")) {
-    const base = ta === "date" ? BigInt(a as number) * 86_400_000_000n : (a as bigint);
+    const base = ta === "date" ? dateToTimestamp(a as number) : (a as bigint);
     return addInterval(base, b as Interval, op === "-" ? -1 : 1);
   }
   if ((ta === "timestamp" || ta === "timestamptz") && ta === tb && op === "-") {
-    const diff = (a as bigint) - (b as bigint);
-    const days = diff / 86_400_000_000n;
-    return new Interval(0, Number(days), diff - days * 86_400_000_000n);
+    return timestampDiff(a as bigint, b as bigint);
   }
   if (ta === "interval" && tb === "interval") {
     const x = a as Interval;
@@ -176,6 +176,7 @@ function temporalArith(
 }
 
 function addInterval(micros: bigint, i: Interval, sign: number): bigint {
+  if (isInfiniteTimestamp(micros)) return micros;
   let ms = Number(micros / 1000n);
   const rest = micros % 1000n;
   if (i.months) {

@@ -8,6 +8,11 @@ import { enumLabel, parseArray } from "../common/value_text.ts";
 import { DbError } from "../common/errors.ts";
 import { parseInterval } from "../common/interval.ts";
 import { castValue as castZoned } from "./functions/cast.ts";
+import { formatTypeName } from "./builtins_helpers.ts";
+import { dateToTimestamp, timestampToDate } from "../common/datetime.ts";
+import { applyTypmod, roundTimePrecision } from "./typmod.ts";
+
+export { applyTypmod, roundTimePrecision };
 import { Interval, Jsonb, Numeric, type SqlType, type Value } from "../common/types.ts";
 import { formatNumeric, numericToNumber, parseNumeric, rescale, toNumeric } from "./numeric_ops.ts";
 import {
@@ -136,44 +141,6 @@ function parseArrayText(text: string, to: SqlType): Value[] {
   return leaves(parseArray(t, { id: "array", elem: { id: "text" } }));
 }
 
-/** Applies varchar(n)/char(n)/numeric(p,s) modifiers. @throws {DbError} 22001, 22003 */
-export function applyTypmod(v: Value, to: SqlType, explicit = false): Value {
-  const mod = to.typmod ?? -1;
-  if (v === null || mod < 0) {
-    if (to.id === "bpchar" && typeof v === "string" && mod < 0) return v;
-    return v;
-  }
-  if ((to.id === "varchar" || to.id === "bpchar") && typeof v === "string") {
-    const n = mod;
-    // A string of at most n UTF-16 units has at most n characters: no split needed.
-    if (v.length <= n) return to.id === "bpchar" && v.length < n ? v.padEnd(n, " ") : v;
-    const chars = [...v];
-    if (chars.length > n) {
-      if (explicit || chars.slice(n).every((c) => c === " ")) return chars.slice(0, n).join("");
-      throw new DbError(
-        "22001",
-        `value too long for type ${to.id === "varchar" ? "character varying" : "character"}(${n})`,
-      );
-    }
-    return to.id === "bpchar" ? v.padEnd(n, " ") : v;
-  }
-  if (to.id === "numeric" && v instanceof Numeric) {
-    const precision = (mod >> 16) & 0xffff;
-    const scale = mod & 0xffff;
-    const r = rescale(v, scale);
-    const abs = r.digits < 0n ? -r.digits : r.digits;
-    if (abs.toString().length > precision && abs !== 0n) {
-      const e = new DbError("22003", "numeric field overflow");
-      const maxInt = precision - scale;
-      e.detail = `A field with precision ${precision}, scale ${scale} must round to an absolute ` +
-        `value less than ${maxInt === 0 ? "1" : `10^${maxInt}`}.`;
-      throw e;
-    }
-    return r;
-  }
-  return v;
-}
-
 /** `s` without its trailing spaces (char(n) padding). */
 function trimTrailingSpaces(s: string): string {
   let end = s.length;
@@ -203,6 +170,15 @@ export function zoned(from: SqlType, to: SqlType): boolean {
 }
 
 /**
+ * A regtype OID as text where the catalog is out of reach (an implicit cast in
+ * `pg_typeof(x) || ''`): built-in types by name, others as the number.
+ */
+function builtinTypeName(oid: number): string {
+  const name = formatTypeName(oid, -1);
+  return name.includes("???") ? String(oid) : name;
+}
+
+/**
  * Casts `v` from `from` to `to`.
  * @throws {DbError} 22P02, 22003, 22001, 42846
  */
@@ -215,26 +191,6 @@ export function castValue(
 ): Value {
   const out = castUnrounded(v, from, to, explicit, timeZone);
   return (to.typmod ?? -1) >= 0 && typeof out === "bigint" ? roundTimePrecision(out, to) : out;
-}
-
-const microsPerUnit: readonly bigint[] = [1_000_000n, 100_000n, 10_000n, 1_000n, 100n, 10n, 1n];
-
-/** PostgreSQL counts timestamps from 2000-01-01; ThunderDB from 1970-01-01 (in microseconds). */
-const postgresEpochMicros = 946_684_800_000_000n;
-
-/**
- * Rounds a time, timestamp or timestamptz (microseconds) to its type's
- * precision as PostgreSQL's AdjustTimestampForTypmod does: halves away from
- * zero, counted from PostgreSQL's epoch (2000-01-01) for timestamps.
- */
-export function roundTimePrecision(micros: bigint, to: SqlType): bigint {
-  if (to.id !== "timestamp" && to.id !== "timestamptz" && to.id !== "time") return micros;
-  const unit = microsPerUnit[to.typmod ?? 6] ?? 1n;
-  if (unit === 1n) return micros;
-  const half = unit / 2n;
-  const epoch = to.id === "time" ? 0n : postgresEpochMicros;
-  const x = micros - epoch;
-  return epoch + (x >= 0n ? ((x + half) / unit) * unit : -(((-x + half) / unit) * unit));
 }
 
 function castUnrounded(
@@ -263,6 +219,8 @@ function castUnrounded(
     }
     const text = typeof v === "string"
       ? v
+      : from.id === "regtype" && typeof v === "number"
+      ? builtinTypeName(v)
       : typeof v === "boolean"
       ? String(v)
       : formatText(v, from) ?? "";
@@ -325,18 +283,14 @@ function castUnrounded(
       break;
     case "timestamp":
     case "timestamptz":
-      if (from.id === "date" && typeof v === "number") return BigInt(v) * 86_400_000_000n;
+      if (from.id === "date" && typeof v === "number") return dateToTimestamp(v);
       if (typeof v === "bigint") return v;
       break;
     case "time":
       if (from.id === "time" && typeof v === "bigint") return v;
       break;
     case "date":
-      if (typeof v === "bigint") {
-        return Number(
-          (v - (((v % 86_400_000_000n) + 86_400_000_000n) % 86_400_000_000n)) / 86_400_000_000n,
-        );
-      }
+      if (typeof v === "bigint") return timestampToDate(v);
       break;
     case "jsonb":
       if (from.id === "json" && typeof v === "string") return parseJsonb(v);

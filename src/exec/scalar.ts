@@ -34,6 +34,16 @@ export function truthy(v: Value): boolean {
   return v === true;
 }
 
+function coalesceOf(args: readonly Compiled[]): Compiled {
+  return (row, ctx) => {
+    for (const a of args) {
+      const v = a(row, ctx);
+      if (v !== null) return v;
+    }
+    return null;
+  };
+}
+
 function build(e: BoundExpr): Compiled {
   switch (e.kind) {
     case "const": {
@@ -61,6 +71,8 @@ function build(e: BoundExpr): Compiled {
     case "call": {
       const args = e.args.map(compile);
       const fn = e.fn;
+      // COALESCE stops at its first non-NULL argument: later ones are never evaluated.
+      if (fn === "coalesce") return coalesceOf(args);
       const argTypes = e.args.map((a) => a.type);
       const type = e.type;
       const lib = compileLibraryCall(fn, argTypes);

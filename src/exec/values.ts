@@ -9,6 +9,12 @@ import { DbError } from "../common/errors.ts";
 import { formatInterval as formatIntervalText } from "../common/interval.ts";
 import { formatValue } from "../common/value_text.ts";
 import {
+  infinityInput,
+  isInfiniteTimestamp,
+  timestampInfinity,
+  timestampMinusInfinity,
+} from "../common/datetime.ts";
+import {
   Interval,
   Jsonb,
   Numeric,
@@ -212,6 +218,7 @@ function formatTime(micros: bigint): string {
 }
 
 function formatTimestamp(micros: bigint, tz: boolean): string {
+  if (isInfiniteTimestamp(micros)) return micros > 0n ? "infinity" : "-infinity";
   const ms = Number(micros / 1000n);
   const floorMs = micros < 0n && micros % 1000n !== 0n ? ms - 1 : ms;
   const days = Math.floor(floorMs / dayMs);
@@ -243,6 +250,8 @@ export function parseDate(text: string): number {
 /** Parses a timestamp literal into microseconds since the epoch. @throws {DbError} 22007 */
 export function parseTimestamp(text: string, typeName = "timestamp"): bigint {
   if (text.trim().toLowerCase() === "epoch") return 0n;
+  const infinite = infinityInput(text);
+  if (infinite !== undefined) return infinite > 0 ? timestampInfinity : timestampMinusInfinity;
   const m =
     /^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?\s*(z|[+-]\d{2}(?::?\d{2})?)?\s*$/i
       .exec(text);

@@ -7,7 +7,7 @@ import { DbError } from "../../common/errors.ts";
 import { type } from "../../common/types.ts";
 import { numericToNumber } from "../../common/numeric.ts";
 import { formatTypeName } from "../../common/value_text.ts";
-import { extractField } from "../functions/extract.ts";
+import { extractField, infiniteField } from "../functions/extract.ts";
 import { type Node, tryFold } from "./node.ts";
 import type { Compiler } from "./compiler.ts";
 
@@ -32,8 +32,10 @@ export function datePartNode(
     eval: (row, ctx) => {
       const v = src.eval(row, ctx);
       if (v === null) return null;
+      const infinite = numericResult ? undefined : infiniteField(field, v, t, true);
+      if (infinite !== undefined) return infinite;
       const n = extractField(field, v, t, ctx.session.timeZone);
-      return numericResult ? n : numericToNumber(n);
+      return n === null || numericResult ? n : numericToNumber(n);
     },
   };
   return src.isConst && t.id !== "timestamptz" ? tryFold(node) : node;

@@ -23,6 +23,7 @@ import { numericToNumber } from "../../common/numeric.ts";
 import { Numeric } from "../../common/types.ts";
 import {
   type ArithOp,
+  dateDiff,
   numberKernel,
   timestampDiff,
   timestampPlusInterval,
@@ -83,7 +84,7 @@ function dateTimePlan(op: string, l: TypeId, r: TypeId): BinaryPlan | undefined 
     case "date - int4":
       return plan(t("date"), t("int4"), t("date"), (a, b) => (a as number) - (b as number));
     case "date - date":
-      return plan(t("date"), t("date"), t("int4"), (a, b) => (a as number) - (b as number));
+      return plan(t("date"), t("date"), t("int4"), (a, b) => dateDiff(a as number, b as number));
     case "date + interval":
     case "timestamp + interval":
     case "date - interval":

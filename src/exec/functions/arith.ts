@@ -18,6 +18,7 @@ import {
   civilFromDays,
   daysFromCivil,
   daysInMonth,
+  isInfiniteTimestamp,
   localToUtc,
   microsPerDay,
   splitTimestamp,
@@ -179,18 +180,34 @@ export function addMonthsDays(local: bigint, months: number, days: number): bigi
 
 /** timestamp + interval. */
 export function timestampPlusInterval(ts: bigint, iv: Interval): bigint {
+  if (isInfiniteTimestamp(ts)) return ts;
   return addMonthsDays(ts, iv.months, iv.days) + iv.micros;
 }
 
 /** timestamptz + interval: months and days move in local time of `zone`. */
 export function timestamptzPlusInterval(ts: bigint, iv: Interval, zone: string): bigint {
+  if (isInfiniteTimestamp(ts)) return ts;
   if (iv.months === 0 && iv.days === 0) return ts + iv.micros;
   const local = addMonthsDays(utcToLocal(ts, zone), iv.months, iv.days);
   return localToUtc(local, zone) + iv.micros;
 }
 
+/**
+ * date - date in days.
+ * @throws {DbError} 22008 for an infinite date
+ */
+export function dateDiff(a: number, b: number): number {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) {
+    throw new DbError("22008", "cannot subtract infinite dates");
+  }
+  return a - b;
+}
+
 /** timestamp - timestamp as PostgreSQL gives it (days and time, no months). */
 export function timestampDiff(a: bigint, b: bigint): Interval {
+  if (isInfiniteTimestamp(a) || isInfiniteTimestamp(b)) {
+    throw new DbError("22008", "cannot subtract infinite timestamps");
+  }
   const diff = a - b;
   const days = diff / microsPerDay;
   return new Interval(0, Number(days), diff - days * microsPerDay);

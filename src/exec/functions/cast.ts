@@ -24,7 +24,14 @@ import {
 } from "../../common/value_text.ts";
 import { formatJsonData, parseJsonb } from "../../common/jsonb.ts";
 import { checkVectorDimensions } from "../../common/text_scalars.ts";
-import { localToUtc, microsPerDay, splitTimestamp, utcToLocal } from "../../common/datetime.ts";
+import {
+  dateToTimestamp,
+  localToUtc,
+  microsPerDay,
+  splitTimestamp,
+  timestampToDate,
+  utcToLocal,
+} from "../../common/datetime.ts";
 import { Interval } from "../../common/types.ts";
 
 /** When a cast may be applied. */
@@ -140,17 +147,17 @@ function dateTimeCast(from: TypeId, to: TypeId): [CastContext, CastFn] | undefin
   const key = `${from}>${to}`;
   switch (key) {
     case "date>timestamp":
-      return ["implicit", (v) => BigInt(v as number) * microsPerDay];
+      return ["implicit", (v) => dateToTimestamp(v as number)];
     case "date>timestamptz":
-      return ["implicit", (v, tz) => localToUtc(BigInt(v as number) * microsPerDay, tz)];
+      return ["implicit", (v, tz) => localToUtc(dateToTimestamp(v as number), tz)];
     case "timestamp>timestamptz":
       return ["implicit", (v, tz) => localToUtc(v as bigint, tz)];
     case "timestamptz>timestamp":
       return ["assignment", (v, tz) => utcToLocal(v as bigint, tz)];
     case "timestamp>date":
-      return ["assignment", (v) => splitTimestamp(v as bigint)[0]];
+      return ["assignment", (v) => timestampToDate(v as bigint)];
     case "timestamptz>date":
-      return ["assignment", (v, tz) => splitTimestamp(utcToLocal(v as bigint, tz))[0]];
+      return ["assignment", (v, tz) => timestampToDate(utcToLocal(v as bigint, tz))];
     case "timestamp>time":
       return ["assignment", (v) => splitTimestamp(v as bigint)[1]];
     case "timestamptz>time":

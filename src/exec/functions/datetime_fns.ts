@@ -1,6 +1,6 @@
 /**
- * Date/time functions: now() and friends, date_trunc, age, make_*, to_timestamp, justify_*. EXTRACT lives in `extract.ts`,
- * template formatting in `to_char.ts`.
+ * Date/time functions: now() and friends, date_trunc, age, to_timestamp, justify_*. EXTRACT lives in `extract.ts`,
+ * template formatting in `to_char.ts`, the make_* constructors in `make_fns.ts`.
  * @module
  */
 
@@ -10,6 +10,7 @@ import {
   civilFromDays,
   daysFromCivil,
   daysInMonth,
+  isInfiniteTimestamp,
   localToUtc,
   microsPerDay,
   splitTimestamp,
@@ -129,6 +130,7 @@ export function unitName(u: string): string {
 
 /** Truncates a local timestamp to `unit`. @throws {DbError} 22023 unknown unit */
 export function truncLocal(unit: string, local: bigint): bigint {
+  if (isInfiniteTimestamp(local)) return local;
   const u = unitName(unit);
   const [days, tod] = splitTimestamp(local);
   const dayStart = BigInt(days) * microsPerDay;
@@ -271,73 +273,6 @@ defineFunction("age", {
   },
 });
 
-function checkedDate(y: number, m: number, d: number): number {
-  if (m < 1 || m > 12 || d < 1 || y === 0 || d > daysInMonth(y < 0 ? y + 1 : y, m)) {
-    throw new DbError(
-      "22008",
-      `date field value out of range: ${y}-${String(m).padStart(2, "0")}-${
-        String(d).padStart(2, "0")
-      }`,
-    );
-  }
-  return daysFromCivil(y < 0 ? y + 1 : y, m, d);
-}
-
-function timeMicros(h: number, mi: number, s: number): bigint {
-  if (h < 0 || h > 24 || mi < 0 || mi > 59 || s < 0 || s > 60) {
-    throw new DbError(
-      "22008",
-      `time field value out of range: ${h}:${String(mi).padStart(2, "0")}:${
-        String(s).padStart(2, "0")
-      }`,
-    );
-  }
-  return BigInt(h * 3600 + mi * 60) * 1_000_000n + BigInt(Math.round(s * 1e6));
-}
-
-defineFunction("make_date", {
-  args: ["int4", "int4", "int4"],
-  ret: "date",
-  impl: (a) => checkedDate(a[0] as number, a[1] as number, a[2] as number),
-});
-defineFunction("make_time", {
-  args: ["int4", "int4", "float8"],
-  ret: "time",
-  impl: (a) => timeMicros(a[0] as number, a[1] as number, a[2] as number),
-});
-defineFunction("make_timestamp", {
-  args: ["int4", "int4", "int4", "int4", "int4", "float8"],
-  ret: "timestamp",
-  impl: (a) =>
-    BigInt(checkedDate(a[0] as number, a[1] as number, a[2] as number)) * microsPerDay +
-    timeMicros(a[3] as number, a[4] as number, a[5] as number),
-});
-defineFunction("make_timestamptz", {
-  args: ["int4", "int4", "int4", "int4", "int4", "float8"],
-  ret: "timestamptz",
-  volatility: "stable",
-  impl: (a, c) =>
-    localToUtc(
-      BigInt(checkedDate(a[0] as number, a[1] as number, a[2] as number)) * microsPerDay +
-        timeMicros(a[3] as number, a[4] as number, a[5] as number),
-      c.session.timeZone,
-    ),
-});
-const makeIntervalArgs = ["int4", "int4", "int4", "int4", "int4", "int4", "float8"] as const;
-for (let n = 0; n <= 7; n++) {
-  defineFunction("make_interval", {
-    args: makeIntervalArgs.slice(0, n),
-    ret: "interval",
-    impl: (a) => {
-      const [y = 0, mo = 0, w = 0, d = 0, h = 0, mi = 0, s = 0] = a as number[];
-      return new Interval(
-        y * 12 + mo,
-        w * 7 + d,
-        BigInt(h * 3600 + mi * 60) * 1_000_000n + BigInt(Math.round(s * 1e6)),
-      );
-    },
-  });
-}
 defineFunction("to_timestamp", {
   args: ["float8"],
   ret: "timestamptz",
@@ -367,7 +302,11 @@ defineFunction("isfinite", {
   ret: "bool",
   impl: (a) => Number.isFinite(a[0] as number),
 });
-defineFunction("isfinite", { args: ["timestamptz"], ret: "bool", impl: () => true });
+defineFunction("isfinite", {
+  args: ["timestamptz"],
+  ret: "bool",
+  impl: (a) => !isInfiniteTimestamp(ts(a[0]!)),
+}, { args: ["timestamp"], ret: "bool", impl: (a) => !isInfiniteTimestamp(ts(a[0]!)) });
 defineFunction("timezone", {
   args: ["text", "timestamptz"],
   ret: "timestamp",

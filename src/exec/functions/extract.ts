@@ -9,6 +9,7 @@ import { Interval, Numeric, type SqlType, type, type Value } from "../../common/
 import {
   civilFromDays,
   daysFromCivil,
+  isInfiniteTimestamp,
   microsPerDay,
   splitTimestamp,
   zoneOffsetSeconds,
@@ -127,8 +128,59 @@ function intervalField(field: string, iv: Interval): Numeric {
   throw new DbError("22023", `unit "${field}" not recognized for type interval`);
 }
 
-/** Extracts `field` from a value of type `t` as EXTRACT does (numeric). */
-export function extractField(field: string, v: Value, t: SqlType, timeZone: string): Numeric {
+/** 1 or -1 for an infinite date or timestamp, 0 for any other value. */
+function infiniteSign(v: Value, t: SqlType): number {
+  if (t.id === "date") return v === Infinity ? 1 : v === -Infinity ? -1 : 0;
+  if ((t.id !== "timestamp" && t.id !== "timestamptz") || typeof v !== "bigint") return 0;
+  return isInfiniteTimestamp(v) ? (v > 0n ? 1 : -1) : 0;
+}
+
+/** Fields that are themselves infinite for an infinite date or timestamp. */
+const unboundedFields = new Set([
+  "epoch",
+  "year",
+  "isoyear",
+  "decade",
+  "century",
+  "millennium",
+  "julian",
+]);
+
+/**
+ * A field of an infinite date or timestamp (PostgreSQL 14+): NULL, or ±Infinity
+ * for the unbounded fields; undefined for a finite value.
+ * @throws {DbError} 0A000 for an unbounded field as numeric (no numeric infinity here)
+ */
+export function infiniteField(
+  field: string,
+  v: Value,
+  t: SqlType,
+  asFloat: boolean,
+): number | null | undefined {
+  const sign = infiniteSign(v, t);
+  if (sign === 0) return undefined;
+  const u = unitName(field);
+  if (!unboundedFields.has(u)) return null;
+  if (asFloat) return sign * Infinity;
+  throw new DbError(
+    "0A000",
+    `EXTRACT(${u}) of an infinite ${formatTypeName(t)} is not supported (date_part gives ${
+      sign > 0 ? "" : "-"
+    }Infinity)`,
+  );
+}
+
+/**
+ * Extracts `field` from a value of type `t` as EXTRACT does (numeric); NULL for
+ * a bounded field of an infinite date or timestamp.
+ */
+export function extractField(
+  field: string,
+  v: Value,
+  t: SqlType,
+  timeZone: string,
+): Numeric | null {
+  if (infiniteField(field, v, t, false) === null) return null;
   switch (t.id) {
     case "date": {
       const local = BigInt(v as number) * microsPerDay;
@@ -167,7 +219,11 @@ for (const t of ["timestamp", "timestamptz", "date", "interval", "time"] as cons
     args: ["text", t],
     ret: "float8",
     volatility: t === "timestamptz" ? "stable" : "immutable",
-    impl: (a, ctx) =>
-      numericToNumber(extractField(a[0] as string, a[1]!, type(t), ctx.session.timeZone)),
+    impl: (a, ctx) => {
+      const infinite = infiniteField(a[0] as string, a[1]!, type(t), true);
+      if (infinite !== undefined) return infinite;
+      const n = extractField(a[0] as string, a[1]!, type(t), ctx.session.timeZone);
+      return n === null ? null : numericToNumber(n);
+    },
   });
 }

@@ -193,3 +193,27 @@ defineFunction("__row_in", {
     return sawNull ? null : false;
   },
 });
+
+/**
+ * `__domain_check(value, ok, domain, constraint, notNull)`: the value of a
+ * cast to a domain once the domain's constraint holds (`ok` is its CHECK on
+ * the value; NULL passes a CHECK, as in PostgreSQL).
+ */
+defineFunction("__domain_check", {
+  args: ["anyelement", "bool", "text", "text", "bool"],
+  ret: (t) => t[0] ?? type("text"),
+  strict: false,
+  impl: (a) => {
+    const [value, ok, domain, constraint, notNull] = a;
+    if (value === null && notNull === true) {
+      throw new DbError("23502", `domain ${domain} does not allow null values`);
+    }
+    if (ok === false) {
+      throw new DbError(
+        "23514",
+        `value for domain ${domain} violates check constraint "${constraint}"`,
+      );
+    }
+    return value ?? null;
+  },
+});

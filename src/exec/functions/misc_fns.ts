@@ -10,6 +10,7 @@ import { regtypeName } from "../../common/value_text.ts";
 import { formatBytea } from "../../common/text_scalars.ts";
 import { defineFunction } from "./registry.ts";
 import { comparatorFor } from "./compare.ts";
+import { arrayElementsMax } from "../../common/limits.ts";
 
 /** A random version-4 UUID in canonical form. */
 export function randomUuid(random?: () => number): string {
@@ -214,4 +215,44 @@ defineFunction("convert_from", {
   args: ["bytea", "text"],
   ret: "text",
   impl: (a) => new TextDecoder().decode(a[0] as Uint8Array),
+});
+
+/** `array_fill(value, dims [, lbounds])`: an array of `dims` filled with `value`. */
+function arrayFill(a: Value[]): Value {
+  const [value, dims, lbounds] = [a[0] ?? null, a[1] ?? null, a[2]];
+  if (dims === null || lbounds === null) {
+    throw new DbError("22004", "dimension array or low bound array cannot be null");
+  }
+  const sizes = arr(dims);
+  if (sizes.some(Array.isArray)) throw new DbError("2202E", "wrong number of array subscripts");
+  if (sizes.some((n) => n === null)) throw new DbError("22004", "dimension values cannot be null");
+  const lows = lbounds === undefined ? [] : arr(lbounds);
+  if (lows.length !== (lbounds === undefined ? 0 : sizes.length)) {
+    throw new DbError("2202E", "wrong number of array subscripts");
+  }
+  if (lows.some((l) => l !== 1)) {
+    throw new DbError("0A000", "array_fill with lower bounds other than 1 is not supported");
+  }
+  const counts = sizes.map(Number);
+  if (counts.some((n) => n <= 0)) return counts.some((n) => n < 0) ? tooLarge() : [];
+  if (counts.reduce((x, y) => x * y, 1) > arrayElementsMax) return tooLarge();
+  const build = (d: number): Value[] =>
+    Array.from({ length: counts[d]! }, () => (d + 1 < counts.length ? build(d + 1) : value));
+  return build(0);
+}
+
+function tooLarge(): never {
+  throw new DbError("54000", `array size exceeds the maximum allowed (${arrayElementsMax})`);
+}
+
+defineFunction("array_fill", {
+  args: ["anyelement", arrayOf(type("int4"))],
+  ret: (t) => arrayOf(t[0] ?? type("text")),
+  strict: false,
+  impl: arrayFill,
+}, {
+  args: ["anyelement", arrayOf(type("int4")), arrayOf(type("int4"))],
+  ret: (t) => arrayOf(t[0] ?? type("text")),
+  strict: false,
+  impl: arrayFill,
 });

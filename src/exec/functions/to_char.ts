@@ -11,6 +11,7 @@ import {
   civilFromDays,
   daysFromCivil,
   formatOffset,
+  isInfiniteTimestamp,
   splitTimestamp,
   utcToLocal,
   zoneOffsetSeconds,
@@ -257,12 +258,15 @@ export function toCharTimestamp(local: bigint, fmt: string): string {
 defineFunction("to_char", {
   args: ["timestamp", "text"],
   ret: "text",
-  impl: (a) => toCharTimestamp(a[0] as bigint, a[1] as string),
+  // An infinite timestamp has no fields to show: NULL, as in PostgreSQL.
+  impl: (a) =>
+    isInfiniteTimestamp(a[0] as bigint) ? null : toCharTimestamp(a[0] as bigint, a[1] as string),
 }, {
   args: ["timestamptz", "text"],
   ret: "text",
   volatility: "stable",
   impl: (a, c) => {
+    if (isInfiniteTimestamp(a[0] as bigint)) return null;
     const tz = c.session.timeZone;
     const f = fieldsOf(utcToLocal(a[0] as bigint, tz));
     f.zone = tz;

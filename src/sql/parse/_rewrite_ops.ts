@@ -7,7 +7,16 @@
  */
 
 import type { Token } from "./lexer.ts";
-import { add, isPunct, matchingClose, matchingOpen, type Plan, quote } from "./_rewrite_clauses.ts";
+import {
+  add,
+  isPunct,
+  isWord,
+  matchingClose,
+  matchingOpen,
+  type Plan,
+  quote,
+} from "./_rewrite_clauses.ts";
+import { operandStart } from "./_rewrite_operand.ts";
 
 /** Marker schemas of the jsonb path operators. */
 export const JSON_PATH_OPS: Readonly<Record<string, string>> = {
@@ -128,11 +137,35 @@ export function expandExponent(text: string): string | null {
   return padded.slice(0, padded.length - scale) + "." + padded.slice(padded.length - scale);
 }
 
+/** The jsonb operators that share one precedence in PostgreSQL (left to right). */
+const JSON_CHAIN = new Set(["->", "->>", "#>", "#>>", "@?"]);
+
+/**
+ * `a #> p` in parentheses: the marker's comparison precedence would bind it
+ * looser than `||`, `IN`, `LIKE` and `->`, where PostgreSQL reads
+ * `a #>> p || 'x'` as `(a #>> p) || 'x'`. The left operand extends over a
+ * chain of `->`/`#>` steps; nothing changes when an operand is not simple.
+ */
+function groupJsonOperator(tokens: readonly Token[], i: number, plan: Plan): void {
+  let start = operandStart(tokens, i - 1);
+  while (
+    start >= 2 && tokens[start - 1]?.kind === "op" && JSON_CHAIN.has(tokens[start - 1]!.value)
+  ) {
+    start = operandStart(tokens, start - 2);
+  }
+  const array = isWord(tokens[i + 1], "array") && isPunct(tokens[i + 2], "[");
+  const end = array ? matchingClose(tokens, i + 2) + 1 : primaryEnd(tokens, i + 1);
+  if (start < 0 || end <= i + 1) return;
+  add(plan.before, start, "(");
+  add(plan.after, end - 1, ")");
+}
+
 /** Plans the spellings of this module for the token at `i`. */
 export function planOperatorSpelling(tokens: readonly Token[], i: number, plan: Plan): void {
   const t = tokens[i]!;
   if (t.kind === "op" && JSON_PATH_OPS[t.value] !== undefined) {
     plan.replace.set(i, { text: `OPERATOR(${JSON_PATH_OPS[t.value]}.~)`, skip: 1 });
+    groupJsonOperator(tokens, i, plan);
   } else if (t.kind === "op") planPrefixOperator(tokens, i, plan);
   else if (t.kind === "num" && /[eE]/.test(t.value)) {
     const text = expandExponent(t.value);

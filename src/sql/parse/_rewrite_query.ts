@@ -109,10 +109,19 @@ export function planGroupingSets(tokens: readonly Token[], i: number, plan: Plan
   plan.replace.set(i, { text: `pg_catalog.${GROUPING_SETS_MARKER}`, skip: 2 });
 }
 
-/** An empty grouping set `()` after `(` or `,` inside GROUP BY: the grammar reads `ROW()`. */
+/**
+ * An empty grouping set `()` after `(` or `,` inside GROUP BY: the grammar reads `ROW()`.
+ * `GROUP BY ()` itself groups by nothing (one group, as without GROUP BY):
+ * `GROUP BY pg_catalog.__no_group()`.
+ */
 export function planEmptySet(tokens: readonly Token[], i: number, plan: Plan): void {
   const prev = tokens[i - 1];
-  if (!isPunct(tokens[i + 1], ")") || !(isPunct(prev, "(") || isPunct(prev, ","))) return;
+  if (!isPunct(tokens[i + 1], ")")) return;
+  if (isWord(prev, "by") && isWord(tokens[i - 2], "group")) {
+    plan.replace.set(i, { text: `pg_catalog.${NO_GROUP_MARKER}()`, skip: 2 });
+    return;
+  }
+  if (!(isPunct(prev, "(") || isPunct(prev, ","))) return;
   let depth = 0;
   for (let k = i - 1; k >= 0; k--) {
     const t = tokens[k]!;
@@ -263,4 +272,25 @@ export function planTableSample(
   if (seedClose < 0) return;
   plan.replace.set(close, { text: "), true, (", skip: 3 });
   plan.replace.set(seedClose, { text: `)${tail}`, skip: 1 });
+}
+
+/** Prefix of the USING-list entry that carries a join's alias (`USING (k) AS j`). */
+export const USING_ALIAS_MARKER = "__thunder_using_as_";
+
+/**
+ * `JOIN ... USING (a, b) AS j` → `USING (a, b, "__thunder_using_as_j")`: the
+ * grammar lacks the join alias, so it travels as one more (marked) name.
+ */
+export function planUsingAlias(tokens: readonly Token[], i: number, plan: Plan): void {
+  if (!isPunct(tokens[i + 1], "(")) return;
+  const close = matchingClose(tokens, i + 1);
+  if (close < 0 || !isWord(tokens[close + 1], "as")) return;
+  const alias = tokens[close + 2];
+  if (alias?.kind !== "ident" && alias?.kind !== "qident") return;
+  for (let k = i + 2; k < close; k++) {
+    const t = tokens[k]!;
+    if (t.kind !== "ident" && t.kind !== "qident" && !isPunct(t, ",")) return;
+  }
+  const name = `${USING_ALIAS_MARKER}${alias.value}`.replaceAll('"', '""');
+  plan.replace.set(close, { text: `, "${name}")`, skip: 3 });
 }

@@ -12,8 +12,9 @@
  */
 
 import { astMapper, parse } from "pgsql-ast-parser";
-import type { Expr, ExprBinary, Statement as PgStatement } from "pgsql-ast-parser";
+import type { Expr, ExprBinary, ExprCall, Statement as PgStatement } from "pgsql-ast-parser";
 import { DbError } from "../../common/errors.ts";
+import { positionalCall } from "./named_args.ts";
 import { type ConstraintTimingNote, OPERATOR_MARKERS, PRIMARY_KEY_MARKER } from "./rewrite.ts";
 
 /** pgsql-ast-parser's node types, for modules that build or read them. */
@@ -37,6 +38,10 @@ const markerMapper = astMapper((map) => ({
       right.args.length === 2;
     const args = escaped ? [left, right.args[0]!, right.args[1]!] : [left, right];
     return { type: "call", function: { name: fn, schema: "pg_catalog" }, args };
+  },
+  call: (c: ExprCall): Expr | null | undefined => {
+    const mapped = map.super().call(c);
+    return mapped?.type === "call" ? positionalCall(mapped) : mapped;
   },
 }));
 

@@ -11,6 +11,9 @@
  * - `x COLLATE name` → `__collate(x, 'name')`, name as written (folded, schema kept).
  * - `x[lo:hi]` → `__slice(x, lo, hi)`, NULL for an omitted bound.
  * - `a SIMILAR TO p ESCAPE e` → `__similar_to(a, p, e)` (three arguments).
+ * - `(s1, e1) OVERLAPS (s2, e2)` → `__overlaps((s1, e1), (s2, e2))`.
+ * - `name => value` / `name := value` in a call → `__thunder_named_arg('name', value)`.
+ * - `JOIN ... USING (k) AS j` → `USING (k, "__thunder_using_as_j")` (the join alias).
  * - `x IS [NOT] UNKNOWN` → `x IS [NOT] NULL` (the same test for a boolean).
  * - `a NATURAL [LEFT|RIGHT|FULL|INNER] JOIN b` → the join with `on` = `__natural_join()`
  *   (no arguments): the planner joins on the columns both sides share.
@@ -60,6 +63,7 @@ import {
 } from "./_rewrite_clauses.ts";
 
 import { planFieldSelect, planOperatorSpelling, planSimilarSubstring } from "./_rewrite_ops.ts";
+import { planCollate, planNamedArg, planOverlaps, planSlice } from "./_rewrite_operand.ts";
 import {
   expandNamedWindows,
   planDefaultValues,
@@ -69,6 +73,7 @@ import {
   planLimitAll,
   planSymmetric,
   planTableSample,
+  planUsingAlias,
   planWithTies,
   reorderWithinGroup,
 } from "./_rewrite_query.ts";
@@ -200,7 +205,12 @@ function stringText(sql: string, t: Token): string {
 
 function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): void {
   const t = tokens[i]!;
-  if (t.kind === "op" && VECTOR_OPS[t.value] !== undefined) {
+  if (
+    (t.kind === "op" && t.value === "=>") ||
+    (isPunct(t, ":") && tokens[i + 1]?.value === "=" && tokens[i + 1]!.start === t.end)
+  ) {
+    planNamedArg(tokens, i, plan);
+  } else if (t.kind === "op" && VECTOR_OPS[t.value] !== undefined) {
     plan.replace.set(i, { text: `OPERATOR(${VECTOR_OPS[t.value]}.~)`, skip: 1 });
   } else if (t.kind === "op" || t.kind === "num") planOperatorSpelling(tokens, i, plan);
   else if (t.kind === "punct" && t.value === "[") planSlice(tokens, i, plan);
@@ -229,6 +239,8 @@ function planAt(sql: string, tokens: readonly Token[], i: number, plan: Plan): v
       plan.replace.set(i, { text: not ? "IS NOT NULL" : "IS NULL", skip: 2 + not });
     }
   } else if (t.value === "natural") planNatural(tokens, i, plan);
+  else if (t.value === "using") planUsingAlias(tokens, i, plan);
+  else if (t.value === "overlaps") planOverlaps(tokens, i, plan);
   else if (t.value === "over" && isPunct(tokens[i + 1], "(")) planFrame(sql, tokens, i + 1, plan);
   else if (t.value === "collate" && i > 0) planCollate(tokens, i, plan);
   else if (t.value === "references") planReferences(tokens, i, plan);
@@ -298,142 +310,4 @@ function planNatural(tokens: readonly Token[], i: number, plan: Plan): void {
   if (k <= j + 1 || k > tokens.length) return; // unbalanced: the grammar reports it
   plan.replace.set(i, { text: "", skip: 1 });
   add(plan.after, k - 1, "ON pg_catalog.__natural_join()");
-}
-
-/** Words that may precede `(` without being a function name. */
-const NOT_FUNCTION = new Set([
-  "select",
-  "where",
-  "and",
-  "or",
-  "not",
-  "in",
-  "exists",
-  "on",
-  "by",
-  "when",
-  "then",
-  "else",
-  "values",
-  "any",
-  "all",
-  "some",
-  "between",
-  "like",
-  "ilike",
-  "using",
-  "over",
-  "from",
-  "as",
-  "is",
-  "case",
-  "returning",
-  "having",
-  "set",
-  "with",
-  "distinct",
-  "limit",
-  "offset",
-  "filter",
-  "within",
-  "into",
-  "join",
-  "lateral",
-  "to",
-]);
-
-/**
- * Start index of the primary expression ending at token `end`: a literal,
- * parameter or (qualified) name, a parenthesized group or function call,
- * subscripts, and `::` casts of those; -1 when unbalanced.
- */
-function operandStart(tokens: readonly Token[], end: number): number {
-  let s = end;
-  for (;;) {
-    const t = tokens[s];
-    if (t === undefined) return -1;
-    if (isPunct(t, ")") || isPunct(t, "]")) {
-      s = matchingOpen(tokens, s);
-      if (s < 0) return -1;
-      const before = tokens[s - 1];
-      if (before !== undefined && isPunct(tokens[s], "[") && !isPunct(before, "(")) {
-        s--; // a subscript: continue with what it applies to
-        continue;
-      }
-      if (
-        before?.kind === "qident" || before?.kind === "ident" && !NOT_FUNCTION.has(before.value)
-      ) s--;
-    }
-    while (s >= 2 && isPunct(tokens[s - 1], ".")) s -= 2;
-    if (s >= 2 && isPunct(tokens[s - 1], "::")) {
-      s -= 2;
-      continue;
-    }
-    return s;
-  }
-}
-
-/** The `:` of a slice `[lo:hi]` between `open` and `close`, or -1. */
-function sliceColon(tokens: readonly Token[], open: number, close: number): number {
-  let colon = -1;
-  let depth = 0;
-  for (let j = open + 1; j < close; j++) {
-    if (isPunct(tokens[j], "(") || isPunct(tokens[j], "[")) depth++;
-    else if (isPunct(tokens[j], ")") || isPunct(tokens[j], "]")) depth--;
-    else if (depth === 0 && isPunct(tokens[j], ":")) colon = j;
-  }
-  return colon;
-}
-
-/**
- * `(expr)[i][j]` → `((expr)[i][j])`: the grammar takes subscripts of a
- * parenthesized group only at the end of an operand, so a cast or operator
- * after them (`(ARRAY[1, 2])[2]::text`) needs the whole in parentheses.
- */
-function planGroupSubscript(tokens: readonly Token[], open: number, plan: Plan): void {
-  let close = open - 1;
-  while (isPunct(tokens[close + 1], "[")) {
-    const end = matchingClose(tokens, close + 1);
-    if (end < 0 || end === close + 2 || sliceColon(tokens, close + 1, end) >= 0) return;
-    close = end;
-  }
-  const s = operandStart(tokens, open - 1);
-  if (s < 0) return;
-  add(plan.before, s, "(");
-  add(plan.after, close, ")");
-}
-
-/** `x[lo:hi]` (either bound optional) → `pg_catalog.__slice(x, lo, hi)`, NULL for a missing bound. */
-function planSlice(tokens: readonly Token[], open: number, plan: Plan): void {
-  const close = matchingClose(tokens, open);
-  if (close < 0 || open === 0) return;
-  const colon = sliceColon(tokens, open, close);
-  const prev = tokens[open - 1]!;
-  if (colon < 0 && isPunct(prev, ")")) return planGroupSubscript(tokens, open, plan);
-  const bracketed = prev.kind === "punct" && prev.value !== ")" && prev.value !== "]";
-  if (colon < 0 || bracketed || isWord(prev, "array")) return;
-  const s = operandStart(tokens, open - 1);
-  if (s < 0) return;
-  add(plan.before, s, "pg_catalog.__slice(");
-  plan.replace.set(open, { text: colon === open + 1 ? ", NULL" : ",", skip: 1 });
-  plan.replace.set(colon, { text: colon === close - 1 ? ", NULL" : ",", skip: 1 });
-  plan.replace.set(close, { text: ")", skip: 1 });
-}
-
-function planCollate(tokens: readonly Token[], c: number, plan: Plan): void {
-  const s = operandStart(tokens, c - 1);
-  if (s < 0) return;
-  let e = c + 1;
-  const parts: string[] = [];
-  for (;;) {
-    const n = tokens[e];
-    if (n === undefined || (n.kind !== "ident" && n.kind !== "qident")) break;
-    parts.push(n.value);
-    e++;
-    if (!isPunct(tokens[e], ".")) break;
-    e++;
-  }
-  if (parts.length === 0) return;
-  add(plan.before, s, "pg_catalog.__collate(");
-  plan.replace.set(c, { text: `, ${quote(parts.join("."))})`, skip: e - c });
 }

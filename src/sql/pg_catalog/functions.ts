@@ -19,6 +19,8 @@ import {
   indexKeyText,
   quoteIdent,
 } from "./defs.ts";
+import { builtinTypes, typeOidOf } from "./type_table.ts";
+import { resolveRegName } from "./reg_types.ts";
 
 const text = scalar("text");
 const bool = scalar("bool");
@@ -128,6 +130,12 @@ function viewDefs(catalog: Catalog): Map<number, Value> {
   return out;
 }
 
+/** pg_get_viewdef's view: an OID, or (its text overload) the view's name, resolved now. */
+function viewArgument(arg: BoundExpr | undefined, catalog: Catalog): BoundExpr | undefined {
+  const name = constText(arg);
+  return name === null ? arg : constant(resolveRegName("regclass", name, catalog), oid);
+}
+
 function constText(e: BoundExpr | undefined): string | null {
   return e?.kind === "const" && typeof e.value === "string" ? e.value : null;
 }
@@ -211,7 +219,25 @@ function formatEnumType(a: readonly BoundExpr[], c: Catalog): BoundExpr | undefi
   };
 }
 
+/**
+ * `pg_typeof(x)`: the regtype of x's type, known when the query is planned;
+ * undefined (the library's text form) for a type without an OID here.
+ */
+function typeOfArgument(arg: BoundExpr | undefined): BoundExpr | undefined {
+  const t = arg?.type;
+  if (!t) return undefined;
+  const regtype = scalar("regtype");
+  if (t.id === "record" && t.composite) return constant(t.composite.oid, regtype);
+  const base = t.id === "array" ? t.elem : t;
+  if (!base || base.id === "array" || base.id === "record" && t.id === "array") return undefined;
+  const known = base.id === "enum"
+    ? base.enumType !== undefined
+    : builtinTypes.some((b) => b.id === base.id);
+  return known ? constant(typeOidOf(t), regtype) : undefined;
+}
+
 const binders: Record<string, Binder> = {
+  pg_typeof: (a) => typeOfArgument(a[0]),
   format_type: formatEnumType,
   pg_get_userbyid: (a) =>
     lookup(a[0], new Map([[ownerOid, ownerName], [6171, "pg_database_owner"]]), scalar("name")),
@@ -222,7 +248,7 @@ const binders: Record<string, Binder> = {
   },
   pg_get_indexdef: (a, c) => indexDef(a, c),
   pg_get_constraintdef: (a, c) => lookup(a[0], constraintDefs(c), text),
-  pg_get_viewdef: (a, c) => lookup(a[0], viewDefs(c), text),
+  pg_get_viewdef: (a, c) => lookup(viewArgument(a[0], c), viewDefs(c), text),
   // adbin/conbin/indpred hold SQL text already.
   pg_get_expr: (a) =>
     a[0] ? { kind: "cast", arg: a[0], from: a[0].type, type: text } : constant(null, text),
@@ -316,6 +342,7 @@ export function bindCatalogFunction(
   const binder = binders[name];
   const catalog = catalogOf(ctx);
   if (!binder || !catalog) return undefined;
-  if (args.some((a) => a.kind !== "const")) markValueDependent(ctx);
+  // pg_typeof reads only the argument's type, never its value.
+  if (name !== "pg_typeof" && args.some((a) => a.kind !== "const")) markValueDependent(ctx);
   return binder(args, catalog);
 }

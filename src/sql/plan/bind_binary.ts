@@ -264,7 +264,10 @@ function matchOperands(op: string, l: BoundExpr, r: BoundExpr): void {
 
 /** A `||` operand: unknown literals and char(n) (trailing blanks dropped) become text. */
 function concatOperand(e: BoundExpr): BoundExpr {
-  return e.type.id === "unknown" || e.type.id === "bpchar" ? coerceTo(e, scalar("text")) : e;
+  // A regtype (pg_typeof) concatenates as its name.
+  return e.type.id === "unknown" || e.type.id === "bpchar" || e.type.id === "regtype"
+    ? coerceTo(e, scalar("text"))
+    : e;
 }
 
 function bindIn(left: Expr, right: Expr, negate: boolean, env: BindEnv): BoundExpr {

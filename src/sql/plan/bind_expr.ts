@@ -14,8 +14,9 @@ import { isBuiltin } from "../../exec/builtins.ts";
 import { catalogOf, isCatalogFunction, markValueDependent } from "../pg_catalog/functions.ts";
 import { bindRegCast, isRegType } from "../pg_catalog/reg_types.ts";
 import { hasFunction } from "../../exec/functions/mod.ts";
-import type { Resolved, Scope } from "./scope.ts";
-import { mergedAtDepth } from "./plan_using.ts";
+import type { Scope } from "./scope.ts";
+import { bindRef } from "./bind_ref.ts";
+import { bindDomainCast } from "./bind_domain.ts";
 import { commonTypeOf, resolveType } from "./sql_types.ts";
 import { regtypeName } from "../../common/value_text.ts";
 import { literalAt, recordedLiteral } from "./literal_text.ts";
@@ -23,7 +24,7 @@ import { bindFunction, bindOperator } from "./bind_function.ts";
 import { aggregateNames, windowNames } from "../../exec/functions/aggregates.ts";
 import { bindCase, bindKeyword } from "./bind_ops.ts";
 import { bindBetween, bindGrouping, bindInternal, isInternalCall } from "./bind_internal.ts";
-import { bindFieldSelect, bindRow, bindWholeRow, isQueryExpr, rowItems } from "./bind_row.ts";
+import { bindFieldSelect, bindRow, isQueryExpr, rowItems } from "./bind_row.ts";
 import { bindBinary, bindUnary } from "./bind_binary.ts";
 
 /** Query-wide binding state. */
@@ -95,6 +96,8 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
     case "numeric":
       return bindNumber(e, env);
     case "string":
+      // A name where a reg* value is expected (`pg_typeof(x) IN ('integer')`) is looked up.
+      if (expected && isRegType(expected)) return bindCast(e, expected, env);
       return coerceLiteral(e.value, expected);
     case "boolean":
       return { kind: "const", value: e.value, type: boolT };
@@ -111,7 +114,8 @@ export function bindExpr(e: Expr, env: BindEnv, expected?: SqlType): BoundExpr {
     case "ref":
       return bindRef(e, env);
     case "cast":
-      return bindCast(e.operand, resolveType(e.to, catalogOf(env.ctx)), env);
+      return bindDomainCast(e.operand, e.to, env) ??
+        bindCast(e.operand, resolveType(e.to, catalogOf(env.ctx)), env);
     case "unary":
       return bindUnary(e, env);
     case "binary":
@@ -275,55 +279,6 @@ function bindParam(name: string, env: BindEnv, expected?: SqlType): BoundExpr {
     return { kind: "param", index, type: expected };
   }
   return { kind: "param", index, type: scalar("unknown") };
-}
-
-function bindRef(e: Extract<Expr, { type: "ref" }>, env: BindEnv): BoundExpr {
-  if (e.name === "*" && e.table) {
-    // `t.*` outside the select list is the whole row, as in row_to_json(t.*).
-    const whole = bindWholeRow(e.table.name, env);
-    if (whole) return whole;
-    throw new DbError("42P01", `missing FROM-clause entry for table "${e.table.name}"`);
-  }
-  if (e.name === "*") throw new DbError("42601", "* is not allowed here");
-  const table = e.table?.name ?? null;
-  if (table === null) {
-    try {
-      return bindColumn(e, env);
-    } catch (err) {
-      // A name that is no column but a FROM item is the item's whole row.
-      const whole = err instanceof DbError && err.sqlstate === "42703"
-        ? bindWholeRow(e.name, env)
-        : null;
-      if (whole) return whole;
-      throw err;
-    }
-  }
-  return bindColumn(e, env);
-}
-
-function bindColumn(e: Extract<Expr, { type: "ref" }>, env: BindEnv): BoundExpr {
-  const table = e.table?.name ?? null;
-  if (env.agg) {
-    const r = env.agg.inputScope.resolve(table, e.name);
-    if (r.depth === 0) {
-      // PostgreSQL names the column with its table (or alias): column "w.x".
-      const owner = r.column.table ?? table;
-      throw new DbError(
-        "42803",
-        `column "${
-          owner ? owner + "." : ""
-        }${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
-      );
-    }
-    return columnRef(r, table);
-  }
-  return columnRef(env.scope.resolve(table, e.name), table);
-}
-
-/** A resolved reference: an unqualified JOIN USING column is its merged value. */
-function columnRef(r: Resolved, table: string | null): BoundExpr {
-  if (table === null && r.column.merged) return mergedAtDepth(r.column.merged, r.depth);
-  return { kind: "column", depth: r.depth, index: r.index, type: r.column.type };
 }
 
 /** Binds `operand::type`, folding literal casts. */

@@ -14,6 +14,7 @@ import type { AggSpec, BoundExpr } from "../../exec/plan.ts";
 import { similarToRegExp } from "../../exec/functions/patterns.ts";
 import { type BindEnv, bindExpr, coerceTo, fingerprint } from "./bind_expr.ts";
 import { compareOp } from "./bind_binary.ts";
+import { bindOverlaps } from "./bind_overlaps.ts";
 import { isTextType, operatorType } from "./sql_types.ts";
 import { checkCollation } from "../../common/collations.ts";
 import { typeDisplayName } from "../../exec/coerce.ts";
@@ -53,6 +54,8 @@ export function bindInternal(e: ExprCall, name: string, env: BindEnv): BoundExpr
       const op = name === "__jsonb_path" ? "#>" : name === "__jsonb_path_text" ? "#>>" : "@?";
       return bindExpr({ type: "binary", op: op as "+", left, right }, env);
     }
+    case "__overlaps":
+      return bindOverlaps(e.args, env);
     case "__window_frame":
       throw new DbError("42601", "a window frame is only allowed in an OVER clause");
     case "__natural_join":

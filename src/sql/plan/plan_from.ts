@@ -25,6 +25,7 @@ import {
   type Step,
 } from "./plan_joins.ts";
 import { appendColumns, type JoinedColumns, mergeUsing } from "./plan_using.ts";
+import { USING_ALIAS_MARKER } from "../parse/_rewrite_query.ts";
 
 /** The planned FROM clause. */
 export interface FromResult {
@@ -293,7 +294,7 @@ export function planFrom(
     }
     let usingTerms: BoundExpr[] = [];
     if (using) {
-      usingTerms = mergeUsing(joined, item.columns, using.map((u) => u.name), joinType);
+      usingTerms = mergeUsing(joined, item.columns, usingNames(using), joinType);
     } else appendColumns(joined, item.columns);
     let on: BoundExpr | null = andAll(usingTerms);
     if (onExpr) {
@@ -328,4 +329,17 @@ export function planFrom(
 
 function isNaturalMarker(e: Expr | null | undefined): boolean {
   return e?.type === "call" && e.function.name === "__natural_join" && e.args.length === 0;
+}
+
+/** A USING list's names, and its join alias (the frontend's `USING_ALIAS_MARKER` entry). */
+function usingNames(
+  using: readonly { name: string }[],
+): { names: string[]; alias: string | null } {
+  const names = using.map((u) => u.name);
+  const marked = names.find((n) => n.startsWith(USING_ALIAS_MARKER));
+  if (marked === undefined) return { names, alias: null };
+  return {
+    names: names.filter((n) => n !== marked),
+    alias: marked.slice(USING_ALIAS_MARKER.length),
+  };
 }

@@ -26,15 +26,17 @@ export interface JoinedColumns {
  * Appends the right item's columns, merging the USING ones: marks the
  * right side's copies hidden, records the merged value on the left side's
  * visible entry, and returns the equality terms of the join condition.
+ * `alias` (`USING (k) AS j`) names the merged columns as `j.k`.
  * @throws {DbError} 42703 a USING column missing on one side, 42701 a name listed
- *   twice, 42804 no common type
+ *   twice, 42702 a name twice on one side, 42804 no common type
  */
 export function mergeUsing(
   joined: JoinedColumns,
   right: ScopeColumn[],
-  names: readonly string[],
+  using: { readonly names: readonly string[]; readonly alias: string | null },
   joinType: JoinKind,
 ): BoundExpr[] {
+  const { names, alias } = using;
   const { columns } = joined;
   const offset = columns.length;
   const terms: BoundExpr[] = [];
@@ -54,6 +56,8 @@ export function mergeUsing(
         } table`,
       );
     }
+    uniqueOn(columns, name, "left");
+    uniqueOn(right, name, "right");
     const l = columns[li]!;
     const r = right[ri]!;
     const leftExpr: BoundExpr = l.merged ??
@@ -74,6 +78,12 @@ export function mergeUsing(
     right[ri] = { ...r, hidden: true };
   }
   for (const [li, merged] of pending) columns[li] = { ...columns[li]!, merged };
+  if (alias !== null) {
+    for (const li of mergedAt) {
+      const c = columns[li]!;
+      columns[li] = { ...c, usingAliases: [...(c.usingAliases ?? []), alias] };
+    }
+  }
   columns.push(...right);
   const rightVisible: number[] = [];
   right.forEach((c, i) => {
@@ -85,6 +95,16 @@ export function mergeUsing(
     ...rightVisible,
   ];
   return terms;
+}
+
+/** A USING name must denote one column of each side. */
+function uniqueOn(columns: readonly ScopeColumn[], name: string, side: string): void {
+  if (columns.filter((c) => c.name === name && !c.hidden).length > 1) {
+    throw new DbError(
+      "42702",
+      `common column name "${name}" appears more than once in ${side} table`,
+    );
+  }
 }
 
 /** `e` as the common type (unchanged when only a type modifier differs). */

@@ -23,6 +23,13 @@ export interface ScopeColumn {
    * widened to the other side's): an unqualified reference means this.
    */
   readonly merged?: BoundExpr;
+  /** Aliases of the joins (`USING (k) AS j`) this merged column is `j.k` of. */
+  readonly usingAliases?: readonly string[];
+}
+
+/** True when `c` is a column of the FROM item (or JOIN USING alias) named `table`. */
+export function ofTable(c: ScopeColumn, table: string): boolean {
+  return c.table === table || (c.usingAliases?.includes(table) ?? false);
 }
 
 /** A resolved column reference. */
@@ -54,7 +61,7 @@ export class Scope {
 
   /** True when a FROM item with this name exists at this level. */
   hasTable(table: string): boolean {
-    return this.columns.some((c) => c.table === table);
+    return this.columns.some((c) => ofTable(c, table));
   }
 
   /**
@@ -75,7 +82,7 @@ function resolveFrom(start: Scope, table: string | null, name: string): Resolved
       const hits: number[] = [];
       scope.columns.forEach((c, i) => {
         if (c.name !== name) return;
-        if (table !== null ? c.table === table : !c.hidden || c.name === "ctid") hits.push(i);
+        if (table !== null ? ofTable(c, table) : !c.hidden || c.name === "ctid") hits.push(i);
       });
       if (table !== null && scope.hasTable(table)) tableSeen = true;
       if (hits.length > 1 && table === null) {
