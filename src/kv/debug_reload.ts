@@ -12,7 +12,7 @@ import type { FileSystem } from "../storage/os/file_system.ts";
 import type { WalWriter } from "../storage/wal_port.ts";
 import { scanWal } from "../storage/wal/mod.ts";
 import { KvEngine } from "./engine.ts";
-import { joinPath, type KvParticipant, snapshotFileName } from "./durability.ts";
+import type { KvParticipant } from "./durability.ts";
 import { decodeSnapshot } from "./snapshot.ts";
 import { functionStoreOf } from "./script_functions.ts";
 
@@ -71,7 +71,7 @@ export class KvReloader {
         await this.participant.checkpointing;
       }
     }
-    const bytes = this.#readSnapshot();
+    const bytes = this.participant.readSnapshotFile();
     if (bytes === null) return loadFailed;
     if (!options.flush && !options.merge && this.#clashes(bytes)) return loadFailed;
     if (options.flush) emptyData(x);
@@ -104,25 +104,6 @@ export class KvReloader {
       this.participant.redo({ kind: record.kind, lsn: record.lsn, payload: record.payload });
     });
     return null;
-  }
-
-  /** The snapshot file's bytes, or null when there is none. */
-  #readSnapshot(): Uint8Array | null {
-    const path = joinPath(this.participant.dataDir, snapshotFileName);
-    if (!this.#fs.exists(path)) return null;
-    const file = this.#fs.open(path, {});
-    try {
-      const bytes = new Uint8Array(file.size());
-      let read = 0;
-      while (read < bytes.length) {
-        const n = file.readSync(bytes.subarray(read), read);
-        if (n === 0) break;
-        read += n;
-      }
-      return bytes.subarray(0, read);
-    } finally {
-      file.close();
-    }
   }
 
   /** Whether the snapshot holds a key or function library the engine already has. */

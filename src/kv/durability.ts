@@ -42,8 +42,21 @@ export class KvParticipant implements WalParticipant {
    * @throws {CorruptError} XX001 when the snapshot is damaged
    */
   loadSnapshot(): number {
+    const bytes = this.readSnapshotFile();
+    if (bytes === null) return 0;
+    this.#restoredLsn = decodeSnapshot(this.engine, bytes);
+    this.snapshotLsn = this.#restoredLsn;
+    log.info("KV snapshot loaded", {
+      keys: this.engine.dbs.reduce((n, d) => n + d.size, 0),
+      lsn: this.#restoredLsn,
+    });
+    return this.#restoredLsn;
+  }
+
+  /** The snapshot file's bytes, or null when there is none. */
+  readSnapshotFile(): Uint8Array | null {
     const path = joinPath(this.dataDir, snapshotFileName);
-    if (!this.fs.exists(path)) return 0;
+    if (!this.fs.exists(path)) return null;
     const file = this.fs.open(path, {});
     try {
       const bytes = new Uint8Array(file.size());
@@ -53,16 +66,10 @@ export class KvParticipant implements WalParticipant {
         if (n === 0) break;
         read += n;
       }
-      this.#restoredLsn = decodeSnapshot(this.engine, bytes.subarray(0, read));
+      return bytes.subarray(0, read);
     } finally {
       file.close();
     }
-    this.snapshotLsn = this.#restoredLsn;
-    log.info("KV snapshot loaded", {
-      keys: this.engine.dbs.reduce((n, d) => n + d.size, 0),
-      lsn: this.#restoredLsn,
-    });
-    return this.#restoredLsn;
   }
 
   redo(record: RedoRecord): void {
