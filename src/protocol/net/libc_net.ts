@@ -20,6 +20,8 @@ const symbols = {
   recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
   send: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
+  /** Used as `fcntl(fd, F_DUPFD_CLOEXEC, 0)` only (the third argument is an int). */
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   epoll_create1: { parameters: ["i32"], result: "i32" },
   epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
@@ -50,6 +52,7 @@ export const sys = {
   IPPROTO_TCP: 6,
   TCP_NODELAY: 1,
   MSG_NOSIGNAL: 0x4000,
+  F_DUPFD_CLOEXEC: 1030,
   EPOLL_CLOEXEC: 0x80000,
   EPOLL_CTL_ADD: 1,
   EPOLL_CTL_DEL: 2,

@@ -104,8 +104,15 @@ class NativeLoop implements ChannelOwner {
     if (!this.ctl(sys.EPOLL_CTL_MOD, channel.fd, channel.id, events)) channel.fail();
   }
 
+  /**
+   * Forgets a channel about to close, and removes its socket from the epoll
+   * set first: `close` alone does not while another process still holds the
+   * socket (a child between fork and exec), and the closed socket would then
+   * keep reporting its readiness under a forgotten id.
+   */
   forget(channel: NativeChannel): void {
     this.channels.delete(channel.id);
+    this.ctl(sys.EPOLL_CTL_DEL, channel.fd, channel.id, 0);
   }
 
   working(delta: 1 | -1): void {
@@ -171,9 +178,15 @@ class NativeLoop implements ChannelOwner {
   }
 
   /**
-   * Finds the JS runtime's own epoll sets (in /proc/self/fd). Nested in this
-   * set, edge-triggered, they end a short wait on the event-loop thread as
-   * soon as the runtime has I/O or a finished background operation to handle.
+   * Finds the JS runtime's epoll sets (in /proc/self/fd). Nested in this set,
+   * edge-triggered, they end a short wait on the event-loop thread as soon as
+   * the runtime has I/O or a finished background operation to handle.
+   *
+   * Each is nested through a duplicate descriptor this loop owns until it
+   * closes. The original numbers belong to others (other workers' runtimes in
+   * the same process): a closed one's number is reused, often for a socket
+   * this loop accepts next, and removing "the runtime's poller" by that number
+   * removed the socket's registration (its input and hang-up never reported).
    */
   findRuntimePollers(): void {
     let entries: Deno.DirEntry[];
@@ -184,14 +197,12 @@ class NativeLoop implements ChannelOwner {
     }
     for (const entry of entries) {
       const fd = Number(entry.name);
-      if (fd === this.epollFd || !Number.isInteger(fd)) continue;
-      try {
-        if (Deno.readLinkSync(`/proc/self/fd/${fd}`) === "anon_inode:[eventpoll]") {
-          this.#runtimeFds.push(fd);
-        }
-      } catch {
-        // Closed meanwhile.
-      }
+      if (!Number.isInteger(fd) || loopEpollFds.has(fd) || !isEpoll(fd)) continue;
+      const copy = this.c.fcntl(fd, sys.F_DUPFD_CLOEXEC, 0);
+      if (copy < 0) continue;
+      // The number may have been closed and reused between the look and the copy.
+      if (isEpoll(copy)) this.#runtimeFds.push(copy);
+      else this.c.close(copy);
     }
     this.#canNest = this.#runtimeFds.length > 0;
   }
@@ -308,7 +319,26 @@ class NativeLoop implements ChannelOwner {
       channel.close();
     }
     this.c.close(this.wakeFd);
+    loopEpollFds.delete(this.epollFd);
     this.c.close(this.epollFd);
+    for (const fd of this.#runtimeFds) this.c.close(fd);
+    this.#runtimeFds = [];
+    this.#nestedFds = [];
+  }
+}
+
+/**
+ * The epoll sets of this isolate's loops: not runtime pollers, so another
+ * loop does not nest them (it would wake for every event of this one).
+ */
+const loopEpollFds = new Set<number>();
+
+/** True when descriptor `fd` is an epoll set. */
+function isEpoll(fd: number): boolean {
+  try {
+    return Deno.readLinkSync(`/proc/self/fd/${fd}`) === "anon_inode:[eventpoll]";
+  } catch {
+    return false; // Closed meanwhile.
   }
 }
 
@@ -349,6 +379,7 @@ export function listenNative(options: StreamListenOptions): StreamListener | nul
     fail(c, "epoll_create1/eventfd");
   }
   const loop = new NativeLoop(c, options, listenFd, epollFd, wakeFd);
+  loopEpollFds.add(epollFd);
   loop.ctl(sys.EPOLL_CTL_ADD, listenFd, listenerId, sys.EPOLLIN);
   loop.ctl(sys.EPOLL_CTL_ADD, wakeFd, wakeId, sys.EPOLLIN);
   loop.findRuntimePollers();

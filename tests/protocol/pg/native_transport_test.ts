@@ -3,7 +3,14 @@
  * "native"`): the same connection code as over `Deno.listen`, driven by the
  * epoll loop of `protocol/net`, with real psql and pgbench clients.
  */
-import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
+import {
+  errno,
+  type LibcNet,
+  loadLibcNet,
+  sockaddrIn,
+  sys,
+} from "../../../src/protocol/net/libc_net.ts";
 import { frame, i16, i32, RawClient, startupMessage } from "./_wire.ts";
 import { psql, startHarness } from "./_harness.ts";
 
@@ -105,13 +112,19 @@ Deno.test({
         strictEqual(out.code, 0, new TextDecoder().decode(out.stderr));
         match(text, /number of transactions actually processed: 400\/400/);
       }
+      // pgbench has exited, but the server frees its two slots only once it
+      // has read the hang-ups: wait for that (bounded) before filling them.
+      for (let i = 0; i < 200 && h.server.connections > 0; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      strictEqual(h.server.connections, 0);
       const a = await RawClient.connect(h.port);
       const b = await RawClient.connect(h.port);
       try {
         await a.send(startupMessage({ user: "a", database: "db" }));
         await b.send(startupMessage({ user: "b", database: "db" }));
-        await a.until("Z");
-        await b.until("Z");
+        strictEqual((await a.until("Z")).at(-1)?.type, "Z");
+        strictEqual((await b.until("Z")).at(-1)?.type, "Z");
         const refused = await psql(h.port, ["-c", "select 1"]);
         strictEqual(refused.code, 2);
         match(refused.stderr, /too many clients/);
@@ -159,6 +172,86 @@ Deno.test({
       deepStrictEqual(await idle.until(null), []);
       idle.close();
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/**
+ * A client socket made with plain libc calls: created and connected
+ * synchronously, so the test decides which descriptors are free when the
+ * listener accepts it.
+ */
+function rawSocketClient(c: LibcNet, port: number): number {
+  const lib = Deno.dlopen("libc.so.6", {
+    connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  });
+  try {
+    const fd = c.socket(sys.AF_INET, sys.SOCK_STREAM | sys.SOCK_NONBLOCK | sys.SOCK_CLOEXEC, 0);
+    ok(fd >= 0);
+    const addr = sockaddrIn("127.0.0.1", port)!;
+    // Non-blocking: loopback completes the handshake at once (0 or EINPROGRESS).
+    const r = lib.symbols.connect(fd, addr, addr.length);
+    ok(r === 0 || errno(c) === 115, `connect: errno ${errno(c)}`);
+    return fd;
+  } finally {
+    lib.close();
+  }
+}
+
+/** True when descriptor `fd` of this process is a socket. */
+function isSocket(fd: number): boolean {
+  try {
+    return Deno.readLinkSync(`/proc/self/fd/${fd}`).startsWith("socket:");
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "native transport: a socket that reuses the number of a closed runtime epoll set is served",
+  async fn() {
+    const c = loadLibcNet();
+    ok(c !== null);
+    // Stands for another worker's runtime poller: found (and nested) by the listener.
+    const foreign = c.epoll_create1(sys.EPOLL_CLOEXEC);
+    ok(foreign >= 0);
+    const h = await startHarness({ transport: "native" });
+    const first = await connected(h.port);
+    let client = -1;
+    try {
+      // While the loop still has the pollers nested after serving `first`:
+      // connect, then free the poller's number, so the accept takes it.
+      client = rawSocketClient(c, h.port);
+      c.close(foreign);
+      // Wait (bounded) until the listener has accepted it on that number.
+      for (let i = 0; i < 200 && !isSocket(foreign); i++) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      // A statement that waits on a timer: the loop parks and takes the pollers
+      // out of its set (which, by number, used to remove the new socket).
+      await first.send(frame("Q", "select pg_sleep(0.05)"));
+      await first.until("Z");
+      const startup = startupMessage({ user: "reused", database: "db" });
+      strictEqual(
+        c.send(client, startup, BigInt(startup.length), sys.MSG_NOSIGNAL),
+        startup.length,
+      );
+      const buf = new Uint8Array(4096);
+      let got: number[] = [];
+      // ReadyForQuery (idle) among the replies, bytes compared as text.
+      const answered = () => `,${got.join()},`.includes(",90,0,0,0,5,73,");
+      const until = performance.now() + 5000;
+      while (performance.now() < until && !answered()) {
+        const n = c.recv(client, buf, BigInt(buf.length), 0);
+        if (n > 0) got = got.concat([...buf.subarray(0, n)]);
+        else if (n === 0) break;
+        else await new Promise((r) => setTimeout(r, 10));
+      }
+      ok(answered(), "the connection on the reused number got no reply");
+    } finally {
+      if (client >= 0) c.close(client);
+      first.close();
+      await h.server.close();
     }
   },
 });
