@@ -206,6 +206,14 @@ export class TestClient {
 }
 
 /** Shorthand for an error value. */
+/** A flat [field, value, ...] reply (ACL GETUSER, HELLO...) as an object. */
+export function mapOf(v: unknown): Record<string, unknown> {
+  if (!Array.isArray(v)) throw new Error(`expected an array reply, got ${String(v)}`);
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < v.length; i += 2) out[String(v[i])] = v[i + 1];
+  return out;
+}
+
 export function err(message: string): { error: string } {
   return { error: message };
 }

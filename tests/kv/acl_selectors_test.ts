@@ -6,16 +6,9 @@
  * GETKEYSANDFLAGS / COMMAND INFO key specs.
  */
 import assert from "node:assert/strict";
-import { err, Harness } from "./_harness.ts";
+import { err, Harness, mapOf } from "./_harness.ts";
 import { replayRecord } from "../../src/kv/dispatch.ts";
 import { decodeSnapshot, encodeSnapshot } from "../../src/kv/snapshot.ts";
-
-function mapOf(v: unknown): Record<string, unknown> {
-  assert.ok(Array.isArray(v));
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < v.length; i += 2) out[String(v[i])] = v[i + 1];
-  return out;
-}
 
 Deno.test("ACL SETUSER selectors: written across words, shown by GETUSER and LIST, cleared", () => {
   const h = new Harness();

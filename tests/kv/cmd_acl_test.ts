@@ -5,18 +5,11 @@
  * ACL users' relation to ThunderDB's (the injected directory).
  */
 import assert from "node:assert/strict";
-import { err, Harness } from "./_harness.ts";
+import { err, Harness, mapOf } from "./_harness.ts";
 import { attachDispatcher, replayRecord } from "../../src/kv/dispatch.ts";
 import { KvEngine } from "../../src/kv/engine.ts";
 import { defaultKvConfig } from "../../src/kv/config.ts";
 import { decodeSnapshot, encodeSnapshot } from "../../src/kv/snapshot.ts";
-
-function mapOf(v: unknown): Record<string, unknown> {
-  assert.ok(Array.isArray(v));
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < v.length; i += 2) out[String(v[i])] = v[i + 1];
-  return out;
-}
 
 Deno.test("ACL SETUSER: new users start off with nothing; rules build up as Redis describes them", () => {
   const h = new Harness();
