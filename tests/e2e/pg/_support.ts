@@ -87,24 +87,18 @@ export async function psql(target: Target, script: string): Promise<RunResult> {
   ], { stdin: script, env: { PGTZ: "UTC", PAGER: "", PSQL_PAGER: "", TZ: "UTC" } });
 }
 
+/** psql's connection arguments for `target` (-h, -p, -U, -d). */
+export function psqlConnArgs(target: Target): string[] {
+  return ["-h", target.host, "-p", String(target.port), "-U", target.user, "-d", target.database];
+}
+
 /** Runs psql with `-tA -c SQL` and returns the trimmed single value, or throws. */
 export async function psqlValue(target: Target, sql: string): Promise<string> {
-  const result = await runProgram("psql", [
-    "-X",
-    "-tA",
-    "-v",
-    "ON_ERROR_STOP=1",
-    "-h",
-    target.host,
-    "-p",
-    String(target.port),
-    "-U",
-    target.user,
-    "-d",
-    target.database,
-    "-c",
-    sql,
-  ], { env: { PGTZ: "UTC" } });
+  const result = await runProgram(
+    "psql",
+    ["-X", "-tA", "-v", "ON_ERROR_STOP=1", ...psqlConnArgs(target), "-c", sql],
+    { env: { PGTZ: "UTC" } },
+  );
   if (result.code !== 0) throw new Error(`psql -c ${sql} failed: ${result.stdout}${result.stderr}`);
   return result.stdout.trim();
 }

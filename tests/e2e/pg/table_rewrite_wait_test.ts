@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import pg from "pg";
 import { preparePostgres } from "./_psql_compare.ts";
-import { runProgram, startThunder, type Target, thunderTarget } from "./_support.ts";
+import { psqlConnArgs, runProgram, startThunder, type Target, thunderTarget } from "./_support.ts";
 
 type Outcome = string;
 
@@ -70,22 +70,11 @@ async function status(p: Promise<pg.QueryResult>): Promise<Outcome> {
 
 /** Runs one statement with psql (`-c`), stdin feeding COPY FROM STDIN; exit code and stdout. */
 async function psqlCommand(target: Target, sql: string, stdin?: string): Promise<Outcome> {
-  const r = await runProgram("psql", [
-    "-X",
-    "-q",
-    "-v",
-    "ON_ERROR_STOP=1",
-    "-h",
-    target.host,
-    "-p",
-    String(target.port),
-    "-U",
-    target.user,
-    "-d",
-    target.database,
-    "-c",
-    sql,
-  ], stdin === undefined ? {} : { stdin });
+  const r = await runProgram(
+    "psql",
+    ["-X", "-q", "-v", "ON_ERROR_STOP=1", ...psqlConnArgs(target), "-c", sql],
+    stdin === undefined ? {} : { stdin },
+  );
   return `${r.code} ${r.stdout}`;
 }
 
