@@ -3,10 +3,12 @@
  * redis-server (appendonly yes, appendfsync everysec; ThunderDB with
  * appendfsync=everysec) in the same run, for SET, GET, INCR, LPUSH, HSET and
  * ZADD with 50 clients, without and with 16-deep pipelining. Prints ops/s
- * and the ratio ThunderDB / Redis.
+ * and the ratio ThunderDB / Redis. The pair is run several rounds, the order
+ * of the two servers swapped each round, and each ratio is the median of the
+ * rounds' ratios, so one noisy stretch of a shared machine does not decide it.
  *
  * Usage: deno run -A --unstable-ffi bench/resp.ts [--requests N] [--pipelined-requests N]
- *   [--transports native,deno] [--tests set,get,...] [--pipelines 1,16]
+ *   [--rounds N] [--transports native,deno] [--tests set,get,...] [--pipelines 1,16]
  * Needs `redis-server` and `redis-benchmark` (Debian: redis-server redis-tools).
  * @module
  */
@@ -19,18 +21,21 @@ import process from "node:process";
 
 helpOnRequest(`
 Usage: deno run -A --unstable-ffi bench/resp.ts [--requests N] [--pipelined-requests N]
-         [--transports native,deno] [--tests set,get,...] [--pipelines 1,16]
+         [--rounds N] [--transports native,deno] [--tests set,get,...] [--pipelines 1,16]
 
 Runs redis-benchmark -c 50 (SET, GET, INCR, LPUSH, HSET, ZADD) against
 ThunderDB's RESP listener and a real redis-server (both append-only, fsync
 every second), without and with -P 16. Prints ops/s and the ratio, and
 each server's CPU time per request (user + system, far less sensitive to
-other load on the machine than ops/s).
+other load on the machine than ops/s). Each pair runs --rounds times, the
+servers' order swapped every round; the ratios reported are the medians.
 
   --requests N             requests per command without pipelining (default 100000)
-  --pipelined-requests N   requests per command with -P 16 (default 400000)
+  --pipelined-requests N   requests per command with -P 16 (default 200000)
+  --rounds N               rounds per pair, alternating which server goes first (default 3)
   --transports LIST        ThunderDB socket transports to measure, each against
-                           the same redis-server in the same run (default native,deno)
+                           the same redis-server in the same run (default native,
+                           the one the server's resp.transport = "auto" picks on Linux)
   --tests LIST             redis-benchmark tests (default set,get,incr,lpush,hset,zadd)
   --pipelines LIST         pipeline depths to run (default 1,16)
 `);
@@ -45,7 +50,7 @@ const pipelines = listFlag("pipelines", "1,16").map(Number);
 
 function transportsFlag(): ("native" | "deno")[] {
   const i = Deno.args.indexOf("--transports");
-  const text = i >= 0 ? Deno.args[i + 1] ?? "" : "native,deno";
+  const text = i >= 0 ? Deno.args[i + 1] ?? "" : "native";
   return text.split(",").map((t) => {
     if (t !== "native" && t !== "deno") throw new Error(`unknown transport ${t}`);
     return t;
@@ -175,10 +180,63 @@ async function startRedis(dir: string): Promise<Redis> {
   };
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Geometric mean. */
+function geomean(xs: readonly number[]): number {
+  return Math.exp(xs.reduce((s, x) => s + Math.log(Math.max(x, 1e-9)), 0) / xs.length);
+}
+
+/** One pair's rounds: per test the ops/s of both servers, and CPU µs per request. */
+interface PairRounds {
+  readonly ours: Map<string, number>[];
+  readonly theirs: Map<string, number>[];
+  readonly cpuOurs: number[];
+  readonly cpuTheirs: number[];
+}
+
+/** Runs one ThunderDB listener and Redis `rounds` times, swapping which goes first each round. */
+async function pairRounds(
+  ourPort: number,
+  redis: Redis,
+  n: number,
+  pipeline: number,
+  rounds: number,
+): Promise<PairRounds> {
+  const r: PairRounds = { ours: [], theirs: [], cpuOurs: [], cpuTheirs: [] };
+  const perRequest = (micros: number) => micros / (n * tests.length);
+  for (let round = 0; round < rounds; round++) {
+    const runOurs = async () => {
+      const m = await measured(ourPort, n, pipeline, ownCpuMicros);
+      r.ours.push(m.rates);
+      r.cpuOurs.push(perRequest(m.cpuMicros));
+    };
+    const runTheirs = async () => {
+      const m = await measured(redis.port, n, pipeline, () => procCpuMicros(redis.pid));
+      r.theirs.push(m.rates);
+      r.cpuTheirs.push(perRequest(m.cpuMicros));
+    };
+    if (round % 2 === 0) {
+      await runOurs();
+      await runTheirs();
+    } else {
+      await runTheirs();
+      await runOurs();
+    }
+  }
+  return r;
+}
+
 async function main(): Promise<void> {
   configureLog({ level: "warn" });
   const requests = numberFlag("requests", 100_000);
-  const pipelinedRequests = numberFlag("pipelined-requests", 400_000);
+  const pipelinedRequests = numberFlag("pipelined-requests", 200_000);
+  const rounds = Math.max(1, numberFlag("rounds", 3));
   const transports = transportsFlag();
   const root = await Deno.makeTempDir({ prefix: "thunderdb-resp-bench-" });
   const store = await openKvStore({
@@ -194,42 +252,58 @@ async function main(): Promise<void> {
   }
   await Deno.mkdir(`${root}/redis`);
   const redis = await startRedis(`${root}/redis`);
-  // A short unmeasured run first, so the first measured transport is not the one paying for JIT.
+  // A short unmeasured run first on every server, so no measured run pays for JIT or page faults.
   for (const { server } of servers) await benchmark(server.port, 10_000, 1);
+  await benchmark(redis.port, 10_000, 1);
   const started = new Date().toISOString();
   const loadBefore = Deno.loadavg()[0]!;
   const rows: string[] = [];
-  const ratios = new Map<string, number[]>();
+  const summary: string[] = [];
   const depths = new Map([[1, requests], [16, pipelinedRequests]]);
   try {
     for (const pipeline of pipelines) {
       const n = depths.get(pipeline) ?? requests;
-      // Each ThunderDB transport right before Redis, so each ratio compares neighbours in time.
       for (const { transport, server } of servers) {
-        const ours = await measured(server.port, n, pipeline, ownCpuMicros);
-        const theirs = await measured(redis.port, n, pipeline, () => procCpuMicros(redis.pid));
-        const key = `${transport} -P ${pipeline}`;
-        ratios.set(key, []);
+        const r = await pairRounds(server.port, redis, n, pipeline, rounds);
+        const medians: number[] = [];
         for (const t of tests) {
           const name = t.toUpperCase();
-          const a = ours.rates.get(name) ?? 0;
-          const b = theirs.rates.get(name) ?? 0;
-          const ratio = b > 0 ? a / b : 0;
-          ratios.get(key)!.push(ratio);
+          const a = r.ours.map((m) => m.get(name) ?? 0);
+          const b = r.theirs.map((m) => m.get(name) ?? 0);
+          const perRound = a.map((x, i) => (b[i]! > 0 ? x / b[i]! : 0));
+          const ratio = median(perRound);
+          medians.push(ratio);
           rows.push(
             `${name.padEnd(6)} -P ${String(pipeline).padEnd(3)} ${transport.padEnd(6)} ${
-              a.toFixed(0).padStart(9)
-            } ops/s   redis ${b.toFixed(0).padStart(9)} ops/s   ratio ${ratio.toFixed(2)}`,
+              median(a).toFixed(0).padStart(9)
+            } ops/s   redis ${median(b).toFixed(0).padStart(9)} ops/s   ratio ${
+              ratio.toFixed(2)
+            }   (rounds ${perRound.map((x) => x.toFixed(2)).join(" ")})`,
           );
         }
-        const perOurs = ours.cpuMicros / (n * tests.length);
-        const perTheirs = theirs.cpuMicros / (n * tests.length);
+        const roundGeo = r.ours.map((m, i) =>
+          geomean(tests.map((t) => {
+            const name = t.toUpperCase();
+            const b = r.theirs[i]!.get(name) ?? 0;
+            return b > 0 ? (m.get(name) ?? 0) / b : 0;
+          }))
+        );
+        const cpuOurs = median(r.cpuOurs);
+        const cpuTheirs = median(r.cpuTheirs);
         rows.push(
           `CPU    -P ${String(pipeline).padEnd(3)} ${transport.padEnd(6)} ${
-            perOurs.toFixed(2).padStart(6)
-          } us/request   redis ${perTheirs.toFixed(2).padStart(6)} us/request   ratio ${
-            (perTheirs / perOurs).toFixed(2)
+            cpuOurs.toFixed(2).padStart(6)
+          } us/request   redis ${cpuTheirs.toFixed(2).padStart(6)} us/request   ratio ${
+            (cpuTheirs / cpuOurs).toFixed(2)
           }`,
+        );
+        const target = pipeline === 1 ? "1.0" : "0.5";
+        summary.push(
+          `geomean ratio ${transport} -P ${String(pipeline).padEnd(3)}: ${
+            geomean(medians).toFixed(2)
+          } (target >= ${target}; each round's geomean ${
+            roundGeo.map((x) => x.toFixed(2)).join(" ")
+          })`,
         );
       }
     }
@@ -239,19 +313,16 @@ async function main(): Promise<void> {
     await store.close();
     await Deno.remove(root, { recursive: true });
   }
-  console.log("RESP benchmark (redis-benchmark -c 50, appendfsync everysec on both)");
+  console.log(
+    `RESP benchmark (redis-benchmark -c 50, appendfsync everysec on both, ${rounds} rounds, medians)`,
+  );
   console.log(
     `started ${started}, 1-minute load average ${loadBefore.toFixed(1)} before, ${
       Deno.loadavg()[0]!.toFixed(1)
     } after`,
   );
   for (const r of rows) console.log(r);
-  const geo = (xs: number[]) =>
-    Math.exp(xs.reduce((s, x) => s + Math.log(Math.max(x, 1e-9)), 0) / xs.length);
-  for (const [key, xs] of ratios) {
-    const target = key.endsWith("-P 1") ? "1.0" : "0.5";
-    console.log(`geomean ratio ${key.padEnd(12)}: ${geo(xs).toFixed(2)} (target >= ${target})`);
-  }
+  for (const line of summary) console.log(line);
 }
 
 if (import.meta.main) await main();
