@@ -92,10 +92,7 @@ export async function shutdownServer(
     while (debugSettingsOf(x).cronPaused && !state.aborted) {
       await new Promise((resolve) => setTimeout(resolve, pausePollMs));
     }
-    if (state.aborted) {
-      log.warn("Shutdown manually aborted", { reason });
-      return shutdownFailed;
-    }
+    if (state.aborted) return shutdownFailed;
     const snapshot = flags.save !== "nosave";
     if (snapshot && x.checkpoint !== null) {
       try {
@@ -120,6 +117,8 @@ export function abortShutdown(x: KvEngine): boolean {
   if (state === undefined || state.aborted) return false;
   state.aborted = true;
   pending.delete(x);
+  // Logged before the reply, as Redis does (the suite reads the log once ABORT answers).
+  log.warn("Shutdown manually aborted");
   return true;
 }
 
