@@ -19,10 +19,16 @@ import { lockDataDir } from "./src/storage/os/dir_lock.ts";
 import { openFileSystem } from "./src/storage/os/mod.ts";
 import { openPageStore, type PageStore } from "./src/storage/page_store.ts";
 import { openEngine } from "./src/engine/engine.ts";
-import { defaultKvConfig, type KvUserDirectory, openKvStore } from "./src/engine/kv_session.ts";
+import {
+  defaultKvConfig,
+  type KvStore,
+  type KvUserDirectory,
+  openKvStore,
+} from "./src/engine/kv_session.ts";
 import { checkRolePassword, loginVerifier } from "./src/engine/role_ddl.ts";
 import { type PgEngine, startPgServer } from "./src/protocol/pg/mod.ts";
 import { startRespServer } from "./src/protocol/resp/mod.ts";
+import { attachServer, shutdownServer, signalShutdownFlags } from "./src/api/server_host.ts";
 
 /** The version reported by `--version`, health endpoints and `server_version`. */
 export const thunderVersion = "0.1.0";
@@ -52,10 +58,30 @@ interface Stoppable {
   stop(): Promise<void>;
 }
 
+/** Why and how the server stops (a signal or SHUTDOWN). */
+interface StopRequest {
+  readonly reason: string;
+  /** false: the key-value store closes without its final snapshot (SHUTDOWN NOSAVE). */
+  readonly snapshot: boolean;
+}
+
+/** The server's lifecycle as its components see it. */
+interface Lifecycle {
+  /** The `--config` file (CONFIG REWRITE writes it); null when none was given. */
+  readonly configFile: string | null;
+  /** Begins the shutdown (the first request wins). */
+  readonly stop: (request: StopRequest) => void;
+  /** The request being served, once there is one. */
+  request: StopRequest | null;
+  /** The key-value store, once open: signals then shut down through it (SHUTDOWN's path). */
+  kv: KvStore | null;
+}
+
 /** Opens the engine and starts the protocol listeners. */
 async function startComponents(
   config: Config,
   components: Record<string, string>,
+  lifecycle: Lifecycle,
 ): Promise<Stoppable[]> {
   const stack: Stoppable[] = [];
   const store = await openPageStore({
@@ -85,7 +111,7 @@ async function startComponents(
   });
   const sql = await startSql(config, components, store);
   stack.push(...sql.stack);
-  stack.push(...await startResp(config, components, sql.users));
+  stack.push(...await startResp(config, components, sql.users, lifecycle));
   return stack;
 }
 
@@ -172,6 +198,7 @@ async function startResp(
   config: Config,
   components: Record<string, string>,
   users: KvUserDirectory,
+  lifecycle: Lifecycle,
 ): Promise<Stoppable[]> {
   const kv = await openKvStore({
     dataDir: `${config.server.data_dir}/kv`,
@@ -190,7 +217,10 @@ async function startResp(
     },
     users,
   });
-  const stack: Stoppable[] = [{ name: "kv store", stop: () => kv.close() }];
+  const stack: Stoppable[] = [{
+    name: "kv store",
+    stop: () => kv.close({ snapshot: lifecycle.request?.snapshot ?? true }),
+  }];
   const resp = await startRespServer({
     hostname: config.server.listen_addr,
     port: config.server.resp_port,
@@ -203,21 +233,37 @@ async function startResp(
     transport: resp.transport,
   });
   stack.push({ name: "redis listener", stop: () => resp.close() });
+  // SHUTDOWN, CONFIG SET port/bind and CONFIG REWRITE reach the process through this.
+  const { configFile, stop } = lifecycle;
+  attachServer({ engine: kv.engine, resp, configFile, config, stop });
+  lifecycle.kv = kv;
   return stack;
 }
 
-async function serve(config: Config): Promise<number> {
+async function serve(config: Config, configFile: string | null): Promise<number> {
   const startedAt = performance.now();
   const components: Record<string, string> = {};
   let status: HealthReport["status"] = "starting";
+  let requested: (request: StopRequest) => void = () => {};
+  const stopped = new Promise<StopRequest>((resolve) => requested = resolve);
+  const lifecycle: Lifecycle = {
+    configFile,
+    request: null,
+    kv: null,
+    stop(request) {
+      if (lifecycle.request !== null) return;
+      lifecycle.request = request;
+      requested(request);
+    },
+  };
   // Listen for signals before anything starts, so an early SIGINT still shuts down cleanly.
-  const signalled = waitForSignal();
+  const stopSignals = listenForSignals(lifecycle);
   Deno.mkdirSync(config.server.data_dir, { recursive: true });
   const lock = lockDataDir(config.server.data_dir);
   const stack: Stoppable[] = [];
   const host = config.server.listen_addr;
   try {
-    stack.push(...await startComponents(config, components));
+    stack.push(...await startComponents(config, components, lifecycle));
     const http = startHttpServer({
       hostname: host,
       port: config.server.http_port,
@@ -234,15 +280,17 @@ async function serve(config: Config): Promise<number> {
     stack.push({ name: "http", stop: () => http.close() });
     log.info(`HTTP listening on ${host}:${http.port}`, { port: http.port });
   } catch (error) {
+    stopSignals();
     await stopAll(stack);
     lock.release();
     throw error;
   }
   status = "ok";
   log.info("ThunderDB ready", { version: thunderVersion, dataDir: config.server.data_dir });
-  const signal = await signalled;
+  const request = await stopped;
+  stopSignals();
   status = "stopping";
-  log.info(`Received ${signal}: shutting down`);
+  log.info(`${request.reason}: shutting down`, { snapshot: request.snapshot });
   await stopAll(stack);
   lock.release();
   log.info("Shutdown complete");
@@ -261,18 +309,33 @@ async function stopAll(stack: Stoppable[]): Promise<void> {
   }
 }
 
-function waitForSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const handlers: [Deno.Signal, () => void][] = [];
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      const handler = () => {
-        for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
-        resolve(signal);
-      };
-      handlers.push([signal, handler]);
-      Deno.addSignalListener(signal, handler);
-    }
-  });
+/**
+ * SIGINT and SIGTERM shut the server down: through the key-value store once
+ * it is open (its shutdown-on-sigint/sigterm settings; a shutdown held by
+ * DEBUG PAUSE-CRON can be aborted), at once before. A second signal while
+ * one is pending stops at once. Returns the function that stops listening.
+ */
+function listenForSignals(lifecycle: Lifecycle): () => void {
+  let pending = false;
+  const handlers: [Deno.Signal, () => void][] = [];
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const handler = () => {
+      const reason = `Received ${signal}`;
+      const kv = lifecycle.kv;
+      if (kv === null || pending) return lifecycle.stop({ reason, snapshot: true });
+      pending = true;
+      const flags = signalShutdownFlags(kv.config, signal);
+      shutdownServer(kv.engine, flags, reason).then((err) => {
+        pending = false;
+        if (err !== null) log.warn(`${reason}: shutdown did not go ahead`, { error: err });
+      });
+    };
+    handlers.push([signal, handler]);
+    Deno.addSignalListener(signal, handler);
+  }
+  return () => {
+    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+  };
 }
 
 function metricsText(status: HealthReport["status"]): string {
@@ -294,6 +357,7 @@ function metricsText(status: HealthReport["status"]): string {
  */
 export async function main(args: readonly string[], env: Record<string, string>): Promise<number> {
   let config: Config;
+  let configFile: string | null = null;
   try {
     const parsed = parseServerArgs(args);
     if (parsed.help) {
@@ -305,6 +369,7 @@ export async function main(args: readonly string[], env: Record<string, string>)
       return 0;
     }
     const file = readConfigText(parsed.configFile);
+    configFile = parsed.configFile ?? null;
     config = resolveConfig({
       ...(file.text === undefined ? {} : { fileText: file.text }),
       fileName: file.name,
@@ -320,7 +385,7 @@ export async function main(args: readonly string[], env: Record<string, string>)
   }
   configureLog({ level: config.log.level, format: config.log.format });
   try {
-    return await serve(config);
+    return await serve(config, configFile);
   } catch (error) {
     if (error instanceof DbError) {
       log.error(error.message, { sqlstate: error.sqlstate });

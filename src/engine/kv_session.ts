@@ -156,13 +156,21 @@ export class KvStore {
     if (this.ownsWal) this.wal.close?.();
   }
 
-  /** Stops the timers, flushes the WAL, writes a final snapshot and closes the log. */
-  async close(): Promise<void> {
+  /**
+   * Stops the timers, flushes the WAL, writes a final snapshot (unless
+   * `snapshot` is false: SHUTDOWN NOSAVE, recovery then replays the WAL) and
+   * closes the log.
+   */
+  async close(options: { readonly snapshot?: boolean } = {}): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopBackground?.();
     for (const c of [...this.engine.clients.values()]) this.engine.unblock(c);
     await this.wal.flush(this.wal.endLsn);
+    if (options.snapshot === false) {
+      if (this.ownsWal) this.wal.close?.();
+      return;
+    }
     await this.save();
     if (this.ownsWal) {
       this.wal.recycle?.(this.participant.snapshotLsn);

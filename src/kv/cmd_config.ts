@@ -11,6 +11,13 @@ import { memoryAvailable } from "./evict.ts";
 import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
 import { type AppendFsync, maxmemoryPolicies, type MaxmemoryPolicy } from "./config.ts";
 import { applyOomScore, oomScoreModes, parseOomScoreValues } from "./oom_score.ts";
+import { configRewrite, configSetListener, setsListener } from "./cmd_lifecycle.ts";
+import {
+  serverHostOf,
+  setShutdownSetting,
+  shutdownSettingNames,
+  shutdownSettingValues,
+} from "./server_control.ts";
 
 /** Parses "100mb", "1gb", "4096" into bytes; null when invalid. */
 export function parseMemory(text: string): number | null {
@@ -94,9 +101,10 @@ function configValues(x: KvEngine): [string, string][] {
     ["aclfile", k.aclfile],
     ["oom-score-adj", k.oomScoreAdj],
     ["oom-score-adj-values", k.oomScoreAdjValues.join(" ")],
+    ...shutdownSettingValues(k),
     ["port", String(x.port)],
     ["timeout", "0"],
-    ["bind", "127.0.0.1"],
+    ["bind", serverHostOf(x)?.hostname ?? "127.0.0.1"],
   ];
 }
 
@@ -175,13 +183,10 @@ function setReportedOnly(x: KvEngine, name: string, value: string): string | nul
 function setFixed(x: KvEngine, name: string, value: string): string | null {
   const current = configValues(x).find(([n]) => n === name)?.[1];
   if (value === current) return null;
-  if (name === "port") {
-    return setFailed(name, "Unable to listen on this port: the listening port is fixed at startup");
-  }
   return setFailed(name, `ThunderDB runs with ${name} ${current === "" ? "unset" : current}`);
 }
 
-const fixed = new Set(["appendonly", "port", "timeout", "bind", "replicaof", "slaveof"]);
+const fixed = new Set(["appendonly", "timeout", "replicaof", "slaveof"]);
 
 function configSet(x: KvEngine, name: string, value: string): string | null {
   const k = x.config;
@@ -189,6 +194,10 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
   if (reportedOnlyOf(x).has(name)) return setReportedOnly(x, name, value);
   if (fixed.has(name)) return setFixed(x, name, value);
   if (immutable.has(name)) return setFailed(name, "can't set immutable config");
+  if (shutdownSettingNames.includes(name)) {
+    const reason = setShutdownSetting(k, name, value);
+    return reason === null ? null : setFailed(name, reason);
+  }
   const setting = intSettings[name];
   if (setting !== undefined) {
     const n = Number(value);
@@ -359,6 +368,8 @@ export const config: Handler = (x, c, argv) => {
     return;
   }
   if (sub === "SET" && argv.length >= 4 && argv.length % 2 === 0) {
+    // port and bind move the listener (cmd_lifecycle.ts).
+    if (setsListener(argv)) return configSetListener(x, c, argv, (rest) => configSetAll(x, rest));
     const err = configSetAll(x, argv);
     return err === null ? c.reply.ok() : c.reply.error(err);
   }
@@ -366,8 +377,6 @@ export const config: Handler = (x, c, argv) => {
     x.resetStats();
     return c.reply.ok();
   }
-  if (sub === "REWRITE" && argv.length === 2) {
-    return c.reply.error("ERR The server is running without a config file");
-  }
+  if (sub === "REWRITE" && argv.length === 2) return configRewrite(x, c);
   subcommandError(c, "CONFIG", argv, ["GET", "SET", "RESETSTAT", "REWRITE", "HELP"]);
 };

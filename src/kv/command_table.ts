@@ -35,6 +35,7 @@ import { streamGroupHandlers } from "./cmd_stream_groups.ts";
 import { streamClaimHandlers } from "./cmd_stream_claim.ts";
 import { shardPubsubHandlers } from "./cmd_pubsub_shard.ts";
 import { debugHandlers } from "./cmd_debug.ts";
+import { lifecycleHandlers } from "./cmd_lifecycle.ts";
 
 /** One command; its counters are INFO commandstats's. */
 export interface CommandSpec extends CommandStats {
@@ -239,6 +240,7 @@ dbsize 1 readonly,fast 0 0 0 server
 flushdb -1 write 0 0 0 server
 flushall -1 write 0 0 0 server
 save 1 admin,denymulti 0 0 0 server
+shutdown -1 admin,noscript,loading,stale,denymulti 0 0 0 server
 bgsave -1 admin 0 0 0 server
 bgrewriteaof 1 admin,noscript 0 0 0 server
 lastsave 1 fast 0 0 0 server
@@ -317,6 +319,7 @@ const handlers: Record<string, Handler> = {
   ...streamClaimHandlers,
   ...shardPubsubHandlers,
   ...debugHandlers,
+  ...lifecycleHandlers,
 };
 
 function subcommandStats(name: string): Map<string, CommandStats> | null {

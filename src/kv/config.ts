@@ -67,6 +67,11 @@ export interface KvConfig {
   oomScoreAdjValues: readonly [number, number, number];
   /** Redis's ACL file (see acl_file.ts): users read at startup and by ACL LOAD; "" = none. */
   aclfile: string;
+  /** Seconds a shutdown waits for lagging replicas (accepted: there are none here). */
+  shutdownTimeout: number;
+  /** What SIGINT's and SIGTERM's shutdown does: "default" or SHUTDOWN's flags (see server_control.ts). */
+  shutdownOnSigint: string;
+  shutdownOnSigterm: string;
 }
 
 /** Defaults, equal to config/thunderdb.toml. */
@@ -102,6 +107,9 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   oomScoreAdj: "no",
   oomScoreAdjValues: [0, 200, 800],
   aclfile: "",
+  shutdownTimeout: 10,
+  shutdownOnSigint: "default",
+  shutdownOnSigterm: "default",
 };
 
 /**

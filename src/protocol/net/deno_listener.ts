@@ -132,13 +132,14 @@ export function listenDeno(options: StreamListenOptions): StreamListener {
   const channels = new Set<DenoChannel>();
   const running = new Set<Promise<void>>();
   let closed = false;
+  let accepts = true;
   const accepting = (async () => {
     for (;;) {
       let conn: Deno.TcpConn;
       try {
         conn = await listener.accept();
       } catch (e) {
-        if (closed) return;
+        if (closed || !accepts) return;
         log.warn(`${options.label} accept failed`, { error: String(e) });
         continue;
       }
@@ -171,10 +172,15 @@ export function listenDeno(options: StreamListenOptions): StreamListener {
     },
     /** Not tracked: the `Deno.listen` path never blocks the event loop. */
     working: 0,
+    stopAccepting() {
+      if (!accepts) return;
+      accepts = false;
+      listener.close();
+    },
     async close() {
       if (closed) return;
       closed = true;
-      listener.close();
+      this.stopAccepting();
       await accepting;
       for (const c of channels) c.handler?.shutdown();
       await Promise.allSettled([...running]);

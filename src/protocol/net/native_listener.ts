@@ -83,7 +83,8 @@ class NativeLoop implements ChannelOwner {
   constructor(
     readonly c: LibcNet,
     readonly options: StreamListenOptions,
-    readonly listenFd: number,
+    /** -1 once it stopped accepting. */
+    public listenFd: number,
     readonly epollFd: number,
     readonly wakeFd: number,
   ) {}
@@ -261,6 +262,7 @@ class NativeLoop implements ChannelOwner {
 
   #accept(): void {
     const c = this.c;
+    if (this.listenFd < 0) return;
     for (let i = 0; i < acceptsPerTurn; i++) {
       this.#addrLen[0] = this.#addr.length;
       const fd = c.accept4(
@@ -302,8 +304,19 @@ class NativeLoop implements ChannelOwner {
     if (!this.ctl(sys.EPOLL_CTL_DEL, this.listenFd, listenerId, 0)) return;
     this.#acceptTimer = setTimeout(() => {
       this.#acceptTimer = undefined;
-      if (!this.#closed) this.ctl(sys.EPOLL_CTL_ADD, this.listenFd, listenerId, sys.EPOLLIN);
+      if (!this.#closed && this.listenFd >= 0) {
+        this.ctl(sys.EPOLL_CTL_ADD, this.listenFd, listenerId, sys.EPOLLIN);
+      }
     }, acceptPauseMs);
+  }
+
+  /** Closes the listening socket (out of the epoll set first); connections stay. */
+  stopAccepting(): void {
+    if (this.listenFd < 0) return;
+    clearTimeout(this.#acceptTimer);
+    this.ctl(sys.EPOLL_CTL_DEL, this.listenFd, listenerId, 0);
+    this.c.close(this.listenFd);
+    this.listenFd = -1;
   }
 
   async close(): Promise<void> {
@@ -313,7 +326,7 @@ class NativeLoop implements ChannelOwner {
     // Wakes the idle wait on its worker thread.
     this.c.write(this.wakeFd, new Uint8Array(new BigUint64Array([1n]).buffer), 8n);
     await this.done;
-    this.c.close(this.listenFd);
+    this.stopAccepting();
     for (const channel of [...this.channels.values()]) {
       channel.handler?.shutdown();
       channel.close();
@@ -395,6 +408,7 @@ export function listenNative(options: StreamListenOptions): StreamListener | nul
     get working() {
       return loop.workingCount;
     },
+    stopAccepting: () => loop.stopAccepting(),
     close: () => loop.close(),
   };
 }

@@ -89,6 +89,8 @@ export interface StreamListener {
   readonly connections: number;
   /** Connections that work on something else than reading (see `ByteChannel.setWorking`). */
   readonly working: number;
+  /** Stops accepting and frees the port; open connections stay served until `close`. */
+  stopAccepting(): void;
   /** Stops accepting, shuts every connection down and waits for the transport to stop. */
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@
 import type { KvStore } from "../../engine/kv_session.ts";
 import process from "node:process";
 import { log } from "../../common/log.ts";
-import { listenStream, type TransportChoice } from "../net/mod.ts";
+import { listenStream, type StreamListener, type TransportChoice } from "../net/mod.ts";
 import { RespConnection } from "./connection.ts";
 
 /** Options of `startRespServer`. */
@@ -21,10 +21,19 @@ export interface RespServerOptions {
 
 /** A running listener. */
 export interface RespServer {
-  /** The port actually bound. */
+  /** The port actually bound (the latest, after `rebind`). */
   readonly port: number;
+  /** The address bound. */
+  readonly hostname: string;
   /** The socket transport in use. */
   readonly transport: "native" | "deno";
+  /**
+   * Listens on `hostname`:`port` instead (CONFIG SET port/bind): the new
+   * socket is bound first, then the old one stops accepting; connections
+   * already open stay served.
+   * @throws {Deno.errors.AddrInUse} when the port is taken (nothing changes)
+   */
+  rebind(hostname: string, port: number): void;
   /** Stops accepting, closes every connection and waits for them to end. */
   close(): Promise<void>;
 }
@@ -37,33 +46,50 @@ export interface RespServer {
  */
 export function startRespServer(options: RespServerOptions): Promise<RespServer> {
   const kv = options.kv;
-  const listener = listenStream({
-    hostname: options.hostname,
-    port: options.port,
-    label: "RESP",
-    onTurn: (starting) => kv.turn(starting),
-    onConnection(channel, remote, local) {
-      const c = new RespConnection(channel, kv);
-      c.open(remote, local);
-      return c;
-    },
-  }, options.transport ?? "deno");
+  const listen = (hostname: string, port: number): StreamListener =>
+    listenStream({
+      hostname,
+      port,
+      label: "RESP",
+      onTurn: (starting) => kv.turn(starting),
+      onConnection(channel, remote, local) {
+        const c = new RespConnection(channel, kv);
+        c.open(remote, local);
+        return c;
+      },
+    }, options.transport ?? "deno");
+  let listener = listen(options.hostname, options.port);
+  let hostname = options.hostname;
+  /** Listeners that stopped accepting after a rebind; their connections live on. */
+  const retired: StreamListener[] = [];
   kv.engine.port = listener.port;
   kv.engine.processId = Deno.pid;
   kv.engine.cpuUsage = () => process.cpuUsage();
-  log.debug("RESP listening", {
-    hostname: options.hostname,
-    port: listener.port,
-    transport: listener.kind,
-  });
+  log.debug("RESP listening", { hostname, port: listener.port, transport: listener.kind });
   let closed = false;
   return Promise.resolve({
-    port: listener.port,
-    transport: listener.kind,
+    get port() {
+      return listener.port;
+    },
+    get hostname() {
+      return hostname;
+    },
+    get transport() {
+      return listener.kind;
+    },
+    rebind(nextHost: string, port: number) {
+      const next = listen(nextHost, port);
+      listener.stopAccepting();
+      retired.push(listener);
+      listener = next;
+      hostname = nextHost;
+      kv.engine.port = next.port;
+      log.info(`Redis listening on ${nextHost}:${next.port}`, { port: next.port });
+    },
     async close() {
       if (closed) return;
       closed = true;
-      await listener.close();
+      await Promise.all([listener, ...retired].map((l) => l.close()));
       for (const c of kv.engine.clients.values()) kv.engine.unblock(c);
     },
   });

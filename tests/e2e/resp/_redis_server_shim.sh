@@ -36,7 +36,10 @@ while read -r directive value; do
   esac
 done < "$conf"
 
-args=(run --allow-all --unstable-ffi "$THUNDER_SERVER" --data-dir "$dir/thunderdb"
+# ThunderDB's own config file for this server (CONFIG REWRITE writes it; a restart reads it back).
+toml="$dir/thunderdb.toml"
+if [ ! -f "$toml" ]; then : > "$toml"; fi
+args=(run --allow-all --unstable-ffi "$THUNDER_SERVER" --config "$toml" --data-dir "$dir/thunderdb"
   "--resp-port=$port" --pg-port=0 --mysql-port=0 --http-port=0)
 if [ -n "$pass" ]; then
   args+=(--set security.authentication_enabled=true --set "security.superuser_password=$pass")
@@ -84,4 +87,5 @@ server=$$
   echo "ThunderDB standing in for redis-server. PID: $server"
   echo "Ready to accept connections"
 ) &
-exec "$THUNDER_DENO" "${args[@]}"
+# Its log (stderr) goes where the suite reads redis-server's log lines: stdout.
+exec "$THUNDER_DENO" "${args[@]}" 2>&1

@@ -68,6 +68,8 @@ const spawnedUnits = [
   "unit/acl",
   "unit/acl-v2",
   "unit/oom-score-adj",
+  "unit/shutdown",
+  "unit/networking",
 ];
 
 /**
@@ -130,8 +132,6 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
     "Loading from legacy (Redis <= v6.2.x, rdb_ver < 10) persistence",
     "RESTORE of a Redis RDB payload",
   ],
-  // SHUTDOWN is not a RESP command here: the server's lifetime is ThunderDB's, not a client's.
-  ["MULTI with SHUTDOWN", "no SHUTDOWN command"],
   // Repeats of the comp: 0 quicklist stress run at other list-compress-depth values, which
   // ThunderDB accepts but does not act on (no compressed list nodes); left out for CI time.
   ["/^Stress tester for #3343-alike bugs comp: [12]$", "list-compress-depth has no effect here"],
@@ -184,10 +184,8 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   ["SRANDMEMBER with a dict containing long chain", "Redis's dict rehashing (HTSTATS-KEY)"],
   ["EXPIRES after AOF reload (without rewrite)", "CONFIG SET appendonly no: the WAL is always on"],
   // unit/acl: a server refusing duplicate `user` directives at startup (the suite starts
-  // src/redis-server with command-line options, which the stand-in does not read), and a config
-  // rewrite.
+  // src/redis-server with command-line options, which the stand-in does not read).
   ["Test loading duplicate users in config on startup", "no duplicate-user check at startup"],
-  ["ACL from config file and config rewrite", "no CONFIG REWRITE"],
   // unit/acl-v2: ACL DRYRUN of MIGRATE (the test's first lines; its SORT, EVAL and GEORADIUS
   // lines are checked in tests/e2e/resp/resp_acl_selectors_test.ts); the four tests after it
   // check the user it sets up (their checks are in tests/kv/acl_selectors_test.ts).
@@ -204,6 +202,17 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   ],
   // unit/oom-score-adj: the replica's and the background save child's scores.
   ["CONFIG SET oom-score-adj works as expected", "no replication (REPLICAOF), no BGSAVE child"],
+  // unit/shutdown: a KV snapshot is written by the server process itself into its own data
+  // directory, not by a forked child into `dir` (no temp-<pid>.rdb, no rdb-key-save-delay, no
+  // dump.rdb to make unwritable); SHUTDOWN ABORT of a held SIGTERM and SHUTDOWN NOSAVE run.
+  ["/^Temp rdb will be deleted ", "no forked RDB child (temp-<pid>.rdb)"],
+  ["/^SHUTDOWN will abort if rdb save failed on ", "the snapshot is not dir/dump.rdb"],
+  // unit/networking: CONFIG SET port and bind run. The listener binds one address (loopback in
+  // these tests): no "* -::*" default, no protected mode, and CONFIG REWRITE writes ThunderDB's
+  // TOML file rather than the suite's redis.conf.
+  ["Default bind address configuration handling", "one bind address; TOML config file"],
+  ["Protected mode works as expected", "no protected mode (non-loopback client)"],
+  ["CONFIG SET bind-source-addr", "no replication (REPLICAOF)"],
   // UNLINK frees values at once (no background thread): INFO's lazyfreed_objects stays 0.
   ["lazy free a stream with all types of metadata", "no background freeing (lazyfreed_objects)"],
 ];
