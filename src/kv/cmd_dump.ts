@@ -122,5 +122,5 @@ const restore: Handler = (x, c, argv) => {
   c.reply.ok();
 };
 
-/** DUMP and RESTORE by lower-case name. */
-export const dumpHandlers: Record<string, Handler> = { dump, restore };
+/** DUMP, RESTORE and RESTORE-ASKING (the same as RESTORE without a cluster) by lower-case name. */
+export const dumpHandlers: Record<string, Handler> = { dump, restore, "restore-asking": restore };
