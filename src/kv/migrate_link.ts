@@ -41,9 +41,9 @@ export class MigrateLink {
   }
 
   /** Restarts the idle countdown after a use. */
-  touch(): void {
+  touch(idleMs = migrateLinkIdleMs): void {
     if (this.#idle !== undefined) clearTimeout(this.#idle);
-    this.#idle = setTimeout(() => this.close(), migrateLinkIdleMs);
+    this.#idle = setTimeout(() => this.close(), idleMs);
     Deno.unrefTimer(Number(this.#idle));
   }
 

@@ -70,6 +70,18 @@ Deno.test("MIGRATE from ThunderDB to Redis 7.0: KEYS, COPY, REPLACE, AUTH, AUTH2
     assert.equal(await thunder.call("EXISTS", "l"), 1);
     assert.deepEqual(await redis.call("LRANGE", "l", 0, -1), ["new"]);
 
+    // A large value: 200,000 elements, several MB of payload.
+    for (let i = 0; i < 200; i++) {
+      const items = Array.from({ length: 1000 }, (_, j) => `item ${i * 1000 + j}`);
+      await thunder.call("RPUSH", "big", ...items);
+    }
+    assert.equal(
+      await thunder.call("MIGRATE", ...target, "big", 2, 10_000, "AUTH", "secret"),
+      "OK",
+    );
+    assert.equal(await redis.call("LLEN", "big"), 200_000);
+    assert.equal(await redis.call("LINDEX", "big", 123_456), "item 123456");
+    assert.match(String(await thunder.call("INFO", "stats")), /migrate_cached_sockets:1\r\n/);
     assert.equal(await thunder.call("MIGRATE", ...target, "missing", 0, 1000), "NOKEY");
     assert.equal(
       await reply(thunder.call("MIGRATE", ...target, "l", 0, 1000, "KEYS", "l")),
