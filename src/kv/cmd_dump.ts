@@ -12,6 +12,7 @@ import { errors, type Handler, key, opt } from "./cmd_util.ts";
 import type { Entry } from "./keyspace.ts";
 import { decodeRdbPayload, rdbPayloadIntact, type RdbValue } from "./rdb_decode.ts";
 import { encodeRdbPayload } from "./rdb_encode.ts";
+import { decodeLegacyDump } from "./dump_legacy.ts";
 import { notifyFlags as ev } from "./notify.ts";
 import { lfuPack } from "./lfu.ts";
 
@@ -99,10 +100,12 @@ const restore: Handler = (x, c, argv) => {
   if (ttlArg === null) return c.reply.error(errors.notInteger);
   if (ttlArg < 0) return c.reply.error("ERR Invalid TTL value, must be >= 0");
   const payload = argv[3]!;
-  if (!rdbPayloadIntact(payload)) {
+  // WAL replay also reads the payloads older builds logged (see dump_legacy.ts).
+  const legacy = x.loading && !rdbPayloadIntact(payload) ? decodeLegacyDump(payload) : null;
+  if (legacy === null && !rdbPayloadIntact(payload)) {
     return c.reply.error("ERR DUMP payload version or checksum are wrong");
   }
-  const loaded = loadPayload(payload);
+  const loaded = legacy ?? loadPayload(payload);
   if (loaded === null) return c.reply.error("ERR Bad data format");
   const deleted = o.replace && x.deleteKey(c.db, k);
   let expireAt = Number(ttlArg);
