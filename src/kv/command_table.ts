@@ -117,7 +117,7 @@ touch -2 readonly,fast 1 -1 1 generic
 object -2 readonly 2 2 1 generic
 dump 2 readonly 1 1 1 generic
 restore -4 write,denyoom 1 1 1 generic
-restore-asking -4 write,denyoom,asking 1 1 1 server
+restore-asking -4 write,denyoom,asking 1 1 1 generic
 migrate -6 write,movablekeys 3 3 1 generic
 hset -4 write,denyoom,fast 1 1 1 hash
 hmset -4 write,denyoom,fast 1 1 1 hash
