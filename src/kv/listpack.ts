@@ -7,6 +7,7 @@
  * @module
  */
 import { CorruptError } from "../common/errors.ts";
+import { latin1 } from "./bytes.ts";
 
 /** A listpack element to encode: bytes as a latin1 string, or an integer. */
 export type ListpackElement = string | number | bigint;
@@ -106,12 +107,7 @@ export function readIntLe(b: Uint8Array, at: number, n: number): bigint {
 
 /** Bytes as a latin1 string (bounds already checked). */
 export function latin1At(b: Uint8Array, at: number, n: number): string {
-  let s = "";
-  for (let i = 0; i < n; i += 8192) {
-    const part = b.subarray(at + i, at + Math.min(n, i + 8192));
-    s += String.fromCharCode.apply(null, part as unknown as number[]);
-  }
-  return s;
+  return latin1(b.subarray(at, at + n));
 }
 
 /** One decoded entry: its value and its length without the backlen. */

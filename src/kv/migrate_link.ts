@@ -7,6 +7,7 @@
  * @module
  */
 import type { KvEngine } from "./engine.ts";
+import { latin1 } from "./bytes.ts";
 
 /** How long an unused cached connection stays open (Redis's MIGRATE_SOCKET_CACHE_TTL). */
 export const migrateLinkIdleMs = 10_000;
@@ -72,7 +73,7 @@ export class MigrateLink {
     for (;;) {
       const end = this.#buf.indexOf(10);
       if (end >= 0) {
-        const line = new TextDecoder("latin1").decode(this.#buf.subarray(0, end));
+        const line = latin1(this.#buf.subarray(0, end));
         this.#buf = this.#buf.slice(end + 1);
         return line.endsWith("\r") ? line.slice(0, -1) : line;
       }

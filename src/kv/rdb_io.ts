@@ -5,6 +5,7 @@
  * @module
  */
 import { CorruptError } from "../common/errors.ts";
+import { latin1 } from "./bytes.ts";
 import { latin1At, readIntLe } from "./listpack.ts";
 import { lzfDecompress } from "./lzf.ts";
 
@@ -68,19 +69,28 @@ export class RdbReader {
     return this.bytes.subarray(this.pos - n, this.pos);
   }
 
-  /** A length, or an encoded-string marker (`encoded` true, value 0..3). */
-  #lenOrEncoding(): { encoded: boolean; value: bigint } {
+  /**
+   * A length, or an encoded-string marker (`encoded` true, value 0..3).
+   * Lengths up to 32 bits are numbers; a 64-bit one is a bigint.
+   */
+  #lenOrEncoding(): { encoded: boolean; value: number | bigint } {
     const first = this.u8();
     const kind = first >> 6;
-    if (kind === 0) return { encoded: false, value: BigInt(first & 0x3f) };
-    if (kind === 1) return { encoded: false, value: BigInt(((first & 0x3f) << 8) | this.u8()) };
-    if (kind === 3) return { encoded: true, value: BigInt(first & 0x3f) };
-    const n = first === 0x80 ? 4 : first === 0x81 ? 8 : 0;
-    if (n === 0) {
+    if (kind === 0) return { encoded: false, value: first & 0x3f };
+    if (kind === 1) return { encoded: false, value: ((first & 0x3f) << 8) | this.u8() };
+    if (kind === 3) return { encoded: true, value: first & 0x3f };
+    if (first === 0x80) {
+      const b = this.raw(4);
+      return {
+        encoded: false,
+        value: ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0,
+      };
+    }
+    if (first !== 0x81) {
       throw new CorruptError(`RDB payload has a bad length byte 0x${first.toString(16)}`);
     }
     let v = 0n;
-    for (const b of this.raw(n)) v = (v << 8n) | BigInt(b);
+    for (const b of this.raw(8)) v = (v << 8n) | BigInt(b);
     return { encoded: false, value: v };
   }
 
@@ -88,16 +98,19 @@ export class RdbReader {
   lenBig(): bigint {
     const l = this.#lenOrEncoding();
     if (l.encoded) throw new CorruptError("RDB payload has an encoded string where a length goes");
-    return l.value;
+    return BigInt(l.value);
   }
 
   /** A length that counts bytes or elements: at most what the payload could hold. */
   len(): number {
-    const v = this.lenBig();
-    if (v > BigInt(this.bytes.length)) {
-      throw new CorruptError(`RDB payload has a length ${v} beyond its ${this.bytes.length} bytes`);
+    const l = this.#lenOrEncoding();
+    if (l.encoded) throw new CorruptError("RDB payload has an encoded string where a length goes");
+    if (l.value > this.bytes.length) {
+      throw new CorruptError(
+        `RDB payload has a length ${l.value} beyond its ${this.bytes.length} bytes`,
+      );
     }
-    return Number(v);
+    return Number(l.value);
   }
 
   /** A string's bytes (integer-encoded ones in decimal). */
@@ -118,12 +131,11 @@ export class RdbReader {
 
   /** A string as latin1. */
   string(): string {
-    const b = this.stringBytes();
-    return latin1At(b, 0, b.length);
+    return latin1(this.stringBytes());
   }
 
-  #checked(v: bigint): number {
-    if (v > BigInt(this.bytes.length - this.pos)) {
+  #checked(v: number | bigint): number {
+    if (v > this.bytes.length - this.pos) {
       throw new CorruptError(`RDB payload has a ${v}-byte string past its end`);
     }
     return Number(v);
@@ -191,12 +203,13 @@ export class RdbWriter {
 
   /** A length in the shortest form. */
   len(v: number | bigint): void {
-    const n = BigInt(v);
-    if (n < 64n) return this.u8(Number(n));
-    if (n < 16384n) {
-      this.u8(0x40 | Number(n >> 8n));
-      return this.u8(Number(n & 0xffn));
+    if (typeof v === "number" && v < 16384) {
+      if (v < 64) return this.u8(v);
+      this.u8(0x40 | (v >> 8));
+      return this.u8(v & 0xff);
     }
+    const n = BigInt(v);
+    if (n < 16384n) return this.len(Number(n));
     const size = n <= 0xffffffffn ? 4 : 8;
     this.u8(size === 4 ? 0x80 : 0x81);
     for (let i = size - 1; i >= 0; i--) this.u8(Number((n >> BigInt(8 * i)) & 0xffn));
@@ -204,7 +217,9 @@ export class RdbWriter {
 
   /** A latin1 string, integer-encoded when it is a canonical 32-bit integer as Redis does. */
   string(s: string): void {
-    if (s.length > 0 && s.length <= 11 && /^(0|-?[1-9][0-9]*)$/.test(s)) {
+    const c0 = s.charCodeAt(0);
+    const numeric = (c0 >= 48 && c0 <= 57) || c0 === 45;
+    if (numeric && s.length <= 11 && /^(0|-?[1-9][0-9]*)$/.test(s)) {
       const v = Number(s);
       if (v >= -128 && v <= 127) return (this.u8(0xc0 | encInt8), this.u8(v));
       if (v >= -32768 && v <= 32767) return this.#int(encInt16, v, 2);
