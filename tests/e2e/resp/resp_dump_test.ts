@@ -96,7 +96,8 @@ async function streamState(r: Redis, k: string): Promise<unknown> {
 }
 
 async function withBoth(fn: (redis: Redis, thunder: Redis) => Promise<void>): Promise<void> {
-  const real = await startRedis();
+  // DEBUG sets the element size from which Redis 7.0 stores list elements in plain nodes.
+  const real = await startRedis(["--enable-debug-command", "yes"]);
   const dir = await Deno.makeTempDir();
   const server = await startServer(dir);
   const opts = { host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 };
@@ -136,6 +137,8 @@ async function moveAll(from: Redis, to: Redis): Promise<void> {
 Deno.test("DUMP from Redis 7.0 RESTOREs into ThunderDB for every type and encoding", async () => {
   await withBoth(async (redis, thunder) => {
     await run(redis, populate());
+    await redis.call("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "100");
+    await redis.call("RPUSH", "list_plain_nodes", "p".repeat(150), "small", "q".repeat(300));
     await moveAll(redis, thunder);
     // A group's consumer keeps its pending entries: XACK works on the restored copy.
     assert.equal(await thunder.call("XACK", "stream", "g1", "1-1"), 1);
