@@ -9,6 +9,7 @@ import { latin1 } from "./bytes.ts";
 import { errors, type Handler, intArg, opt, replyHelp, subcommandError } from "./cmd_util.ts";
 import { redisVersion } from "./cmd_server.ts";
 import { scriptCacheOf } from "./script_cache.ts";
+import { migrateLinks } from "./migrate_link.ts";
 import { MutedReply } from "./reply.ts";
 import { config } from "./cmd_config.ts";
 import { clientPause, unpause } from "./pause.ts";
@@ -293,6 +294,7 @@ function infoSection(x: KvEngine, name: string): string[] {
         `keyspace_misses:${s.misses}`,
         `pubsub_channels:${x.channels.size}`,
         `pubsub_patterns:${x.patterns.size}`,
+        `migrate_cached_sockets:${migrateLinks(x).size}`,
         `total_error_replies:${s.errorReplies}`,
         `tracking_total_keys:${x.tracking.table.size}`,
         `tracking_total_items:${x.tracking.items}`,

@@ -1,67 +1,32 @@
 /**
- * DUMP and RESTORE. The payload is ThunderDB's own serialization (the
- * snapshot's value format), not Redis's RDB: like Redis's, it ends in a
- * format version and a checksum, so RESTORE refuses payloads that were
- * damaged or come from elsewhere.
+ * DUMP and RESTORE in Redis's format (an RDB value, RDB version and CRC-64;
+ * see rdb_encode.ts and rdb_decode.ts), so payloads move both ways between
+ * ThunderDB and Redis.
  * @module
  */
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import { CorruptError } from "../common/errors.ts";
-import { crc32cUpdate } from "../common/crc32c.ts";
 import { fromLatin1, intBytes, parseInt64 } from "./bytes.ts";
 import { errors, type Handler, key, opt } from "./cmd_util.ts";
-import type { Entry, KvValue, ValueType } from "./keyspace.ts";
-import { Reader, readValue, typeCodes, Writer, writeValue } from "./snapshot.ts";
+import type { Entry } from "./keyspace.ts";
+import { decodeRdbPayload, rdbPayloadIntact, type RdbValue } from "./rdb_decode.ts";
+import { encodeRdbPayload } from "./rdb_encode.ts";
+import { decodeLegacyDump } from "./dump_legacy.ts";
 import { notifyFlags as ev } from "./notify.ts";
 import { lfuPack } from "./lfu.ts";
 
-/** Version of the payload format, stored before the checksum. */
-const dumpVersion = 0x5401;
-/** Version (2 bytes) and CRC32C (4 bytes) close every payload. */
-const trailerBytes = 6;
-
-/** Serializes a value with its type, version and checksum. */
+/** Serializes a value as Redis 7.0's DUMP (RDB format). */
 export function dumpPayload(e: Entry): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const w = new Writer((chunk) => chunks.push(chunk));
-  w.u8(typeCodes.indexOf(e.type));
-  writeValue(w, e.value);
-  w.drain();
-  let n = 0;
-  for (const ch of chunks) n += ch.length;
-  const out = new Uint8Array(n + trailerBytes);
-  let at = 0;
-  for (const ch of chunks) {
-    out.set(ch, at);
-    at += ch.length;
-  }
-  const view = new DataView(out.buffer);
-  view.setUint16(n, dumpVersion, true);
-  view.setUint32(n + 2, crc32cUpdate(0, out.subarray(0, n + 2)), true);
-  return out;
+  return encodeRdbPayload(e.type, e.value);
 }
 
-/** Whether a payload carries this format's version and an intact checksum. */
-function payloadIntact(p: Uint8Array): boolean {
-  if (p.length < trailerBytes + 1) return false;
-  const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
-  const n = p.length - trailerBytes;
-  if (view.getUint16(n, true) !== dumpVersion) return false;
-  return crc32cUpdate(0, p.subarray(0, n + 2)) === view.getUint32(n + 2, true);
-}
-
-/** Decodes an intact payload; null when its structure is bad. */
-function loadPayload(p: Uint8Array): { type: ValueType; value: KvValue } | null {
-  const body = p.subarray(0, p.length - trailerBytes);
-  const r = new Reader(body);
+/** Decodes a payload; null when its structure is bad. */
+function loadPayload(p: Uint8Array): RdbValue | null {
   try {
-    const type = typeCodes[r.u8()];
-    if (type === undefined) return null;
-    const value = readValue(r, type);
-    return r.pos === body.length ? { type, value } : null;
+    return decodeRdbPayload(p);
   } catch (e) {
-    // A payload that ends early is bad input, answered as Redis does.
+    // A malformed payload is bad input, answered as Redis does.
     if (e instanceof CorruptError) return null;
     throw e;
   }
@@ -135,10 +100,12 @@ const restore: Handler = (x, c, argv) => {
   if (ttlArg === null) return c.reply.error(errors.notInteger);
   if (ttlArg < 0) return c.reply.error("ERR Invalid TTL value, must be >= 0");
   const payload = argv[3]!;
-  if (!payloadIntact(payload)) {
+  // WAL replay also reads the payloads older builds logged (see dump_legacy.ts).
+  const legacy = x.loading && !rdbPayloadIntact(payload) ? decodeLegacyDump(payload) : null;
+  if (legacy === null && !rdbPayloadIntact(payload)) {
     return c.reply.error("ERR DUMP payload version or checksum are wrong");
   }
-  const loaded = loadPayload(payload);
+  const loaded = legacy ?? loadPayload(payload);
   if (loaded === null) return c.reply.error("ERR Bad data format");
   const deleted = o.replace && x.deleteKey(c.db, k);
   let expireAt = Number(ttlArg);
@@ -158,5 +125,5 @@ const restore: Handler = (x, c, argv) => {
   c.reply.ok();
 };
 
-/** DUMP and RESTORE by lower-case name. */
-export const dumpHandlers: Record<string, Handler> = { dump, restore };
+/** DUMP, RESTORE and RESTORE-ASKING (the same as RESTORE without a cluster) by lower-case name. */
+export const dumpHandlers: Record<string, Handler> = { dump, restore, "restore-asking": restore };

@@ -28,6 +28,7 @@ import { geoSearchHandlers } from "./cmd_geosearch.ts";
 import { type CommandStats, commandStats, slowlogHandlers } from "./slowlog.ts";
 import { subcommands } from "./cmd_command.ts";
 import { dumpHandlers } from "./cmd_dump.ts";
+import { migrateHandlers } from "./cmd_migrate.ts";
 import { streamHandlers } from "./cmd_streams.ts";
 import { streamReadHandlers } from "./cmd_stream_read.ts";
 import { streamInfoHandlers } from "./cmd_stream_info.ts";
@@ -117,6 +118,8 @@ touch -2 readonly,fast 1 -1 1 generic
 object -2 readonly 2 2 1 generic
 dump 2 readonly 1 1 1 generic
 restore -4 write,denyoom 1 1 1 generic
+restore-asking -4 write,denyoom,asking 1 1 1 generic
+migrate -6 write,movablekeys 3 3 1 generic
 hset -4 write,denyoom,fast 1 1 1 hash
 hmset -4 write,denyoom,fast 1 1 1 hash
 hsetnx 4 write,denyoom,fast 1 1 1 hash
@@ -312,6 +315,7 @@ const handlers: Record<string, Handler> = {
   ...geoSearchHandlers,
   ...slowlogHandlers,
   ...dumpHandlers,
+  ...migrateHandlers,
   ...streamHandlers,
   ...streamReadHandlers,
   ...streamInfoHandlers,

@@ -105,6 +105,8 @@ object|idletime RO/2/0
 object|refcount RO/2/0
 dump RO,access
 restore OW,update
+restore-asking OW,update
+migrate RW,access,delete/3/0 RW,access,delete,incomplete/KEYS>-2/-1
 hset RW,update
 hmset RW,update
 hsetnx RW,insert
@@ -334,6 +336,25 @@ function sortKeys(args: readonly Uint8Array[], readOnly: boolean): KeyRef[] {
   return out;
 }
 
+/**
+ * MIGRATE's keys as Redis's migrateGetKeys finds them: the key argument, or
+ * with KEYS (after skipping AUTH's and AUTH2's values) every argument after it.
+ */
+function migrateKeys(args: readonly Uint8Array[]): KeyRef[] {
+  const flags = ["RW", "access", "delete"];
+  if (args.length < 6) return [];
+  for (let i = 6; i < args.length; i++) {
+    const w = latin1(args[i]!).toUpperCase();
+    if (w === "AUTH") i += 1;
+    else if (w === "AUTH2") i += 2;
+    else if (w === "KEYS") {
+      if (args[3]!.length > 0) return [];
+      return args.slice(i + 1).map((_, n) => ({ pos: i + 1 + n, flags }));
+    }
+  }
+  return [{ pos: 3, flags }];
+}
+
 /** SET reads its key only with GET (anywhere after the value). */
 function setKeys(args: readonly Uint8Array[]): KeyRef[] {
   const get = args.some((a, i) => i >= 3 && latin1(a).toUpperCase() === "GET");
@@ -357,13 +378,14 @@ function bitfieldKeys(args: readonly Uint8Array[]): KeyRef[] {
  * The keys of a command line (`args[0]` is the command; `name` is the
  * command or "container|sub") with their flags, as Redis finds them for ACL
  * checks: by the key specs (channels marked not_key are left out), and for
- * SET, BITFIELD and SORT by their arguments. A line whose key count or
+ * SET, BITFIELD, SORT and MIGRATE by their arguments. A line whose key count or
  * range does not fit has no keys (the command itself reports the error).
  */
 export function keyRefs(name: string, args: readonly Uint8Array[]): KeyRef[] {
   if (name === "set") return args.length >= 2 ? setKeys(args) : [];
   if (name === "bitfield") return args.length >= 2 ? bitfieldKeys(args) : [];
   if (name === "sort" || name === "sort_ro") return sortKeys(args, name === "sort_ro");
+  if (name === "migrate") return migrateKeys(args);
   const out: KeyRef[] = [];
   for (const s of keySpecs.get(name) ?? []) {
     if (s.flags.includes("not_key")) continue;

@@ -2,6 +2,10 @@ import { assertEquals, err, Harness } from "./_harness.ts";
 import { KvEngine } from "../../src/kv/engine.ts";
 import { defaultKvConfig } from "../../src/kv/config.ts";
 import { replayRecord } from "../../src/kv/dispatch.ts";
+import { typeCodes, Writer, writeValue } from "../../src/kv/snapshot.ts";
+import { Deque } from "../../src/kv/deque.ts";
+import { concatBytes, latin1 } from "../../src/kv/bytes.ts";
+import { crc32cUpdate } from "../../src/common/crc32c.ts";
 
 Deno.test("DUMP/RESTORE round-trip every type, with TTL, ABSTTL and IDLETIME", () => {
   const h = new Harness();
@@ -105,4 +109,33 @@ Deno.test("RESTORE FREQ sets the LFU counter under an LFU policy; OBJECT FREQ re
   c.run("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
   assertEquals(c.run("RESTORE", "i", 0, payload, "IDLETIME", 50, "REPLACE"), "OK");
   assertEquals(c.run("OBJECT", "IDLETIME", "i"), 50);
+});
+
+Deno.test("WAL replay still loads a RESTORE payload of the format older builds logged", () => {
+  const h = new Harness();
+  const c = h.client();
+  // The older format: the snapshot's value encoding, version 0x5401 and a CRC32C.
+  const chunks: Uint8Array[] = [];
+  const w = new Writer((chunk) => chunks.push(chunk));
+  w.u8(typeCodes.indexOf("list"));
+  const d = new Deque();
+  d.pushBack("a");
+  d.pushBack("b");
+  writeValue(w, d);
+  w.drain();
+  const body = chunks.reduce((a, b) => concatBytes(a, b), new Uint8Array(0));
+  const out = new Uint8Array(body.length + 6);
+  out.set(body);
+  const view = new DataView(out.buffer);
+  view.setUint16(body.length, 0x5401, true);
+  view.setUint32(body.length + 2, crc32cUpdate(0, out.subarray(0, body.length + 2)), true);
+  const payload = latin1(out);
+  assertEquals(
+    c.run("RESTORE", "l", 0, payload),
+    err("ERR DUMP payload version or checksum are wrong"),
+  );
+  h.engine.loading = true;
+  assertEquals(c.run("RESTORE", "l", 0, payload), "OK");
+  h.engine.loading = false;
+  assertEquals(c.run("LRANGE", "l", 0, -1), ["a", "b"]);
 });
