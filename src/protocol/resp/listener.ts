@@ -48,6 +48,9 @@ export function startRespServer(options: RespServerOptions): Promise<RespServer>
       return c;
     },
   }, options.transport ?? "deno");
+  // A script past busy-reply-threshold serves the other clients (BUSY, SCRIPT KILL) through
+  // the native loop; with the Deno.listen transport nobody is served until it ends.
+  if (listener.serveNow !== undefined) kv.engine.onBusy = listener.serveNow;
   kv.engine.port = listener.port;
   kv.engine.processId = Deno.pid;
   kv.engine.cpuUsage = () => process.cpuUsage();
@@ -63,6 +66,7 @@ export function startRespServer(options: RespServerOptions): Promise<RespServer>
     async close() {
       if (closed) return;
       closed = true;
+      if (kv.engine.onBusy === listener.serveNow) kv.engine.onBusy = null;
       await listener.close();
       for (const c of kv.engine.clients.values()) kv.engine.unblock(c);
     },
