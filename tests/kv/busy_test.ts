@@ -198,3 +198,14 @@ Deno.test("MONITOR shows a script's command line, then the commands it calls", (
     `[0 lua] "set" "foo" "baz"`,
   ]);
 });
+
+Deno.test("without a listener that polls (onBusy null), a long script runs alone to its end", () => {
+  const h = new Harness({ busyReplyThreshold: 10 });
+  h.timerStepMs = 1;
+  assertEquals(h.engine.onBusy, null);
+  assertEquals(
+    h.client().run("EVAL", "local i = 0 while i < 2000000 do i = i + 1 end return i", "0"),
+    2000000,
+  );
+  assertEquals(h.engine.busyScript, null);
+});
