@@ -122,7 +122,8 @@ type IntSetting =
   | "slowlogMaxLen"
   | "latencyMonitorThreshold"
   | "acllogMaxLen"
-  | "trackingTableMaxKeys";
+  | "trackingTableMaxKeys"
+  | "busyReplyThreshold";
 
 /** Integer settings by Redis name (7.0 still accepts the "ziplist" aliases). */
 const intSettings: Record<string, IntSetting> = {
@@ -145,6 +146,8 @@ const intSettings: Record<string, IntSetting> = {
   "latency-monitor-threshold": "latencyMonitorThreshold",
   "acllog-max-len": "acllogMaxLen",
   "tracking-table-max-keys": "trackingTableMaxKeys",
+  "busy-reply-threshold": "busyReplyThreshold",
+  "lua-time-limit": "busyReplyThreshold",
 };
 
 /** The error of a CONFIG SET argument, in Redis's words. */

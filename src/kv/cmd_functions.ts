@@ -13,6 +13,7 @@ import { memoryAvailable } from "./evict.ts";
 import { globMatch } from "./glob.ts";
 import { scriptClient, splitKeys } from "./cmd_scripting.ts";
 import type { CommandLookup, ScriptRun } from "./script_call.ts";
+import { busyError, killScript } from "./busy.ts";
 import {
   dumpLibraries,
   FunctionStore,
@@ -126,9 +127,21 @@ function restore(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
 
 function stats(x: KvEngine, c: KvClient): void {
   const store = functionStoreOf(x);
+  const busy = x.busyScript;
+  if (busy?.evalMode === true) return c.reply.error(busyError(true));
   c.reply.map(2);
   c.reply.bulkText("running_script");
-  c.reply.nil();
+  if (busy === null) c.reply.nil();
+  else {
+    c.reply.map(3);
+    c.reply.bulkText("name");
+    c.reply.bulkText(busy.name);
+    c.reply.bulkText("command");
+    c.reply.array(busy.argv.length);
+    for (const a of busy.argv) c.reply.bulk(a);
+    c.reply.bulkText("duration_ms");
+    c.reply.integer(Math.floor(x.timer() - busy.startMs));
+  }
   c.reply.bulkText("engines");
   c.reply.map(1);
   c.reply.bulkText("LUA");
@@ -175,9 +188,7 @@ const fn: Handler = (x, c, argv) => {
   }
   if (sub === "DUMP" && argv.length === 2) return c.reply.bulk(dumpLibraries(store));
   if (sub === "STATS" && argv.length === 2) return stats(x, c);
-  if (sub === "KILL" && argv.length === 2) {
-    return c.reply.error("NOTBUSY No scripts in execution right now.");
-  }
+  if (sub === "KILL" && argv.length === 2) return killScript(x, c, false);
   if (sub === "HELP" && argv.length === 2) {
     replyHelp(c, help);
     return;
@@ -214,6 +225,10 @@ function fcall(lookup: CommandLookup, readOnly: boolean): Handler {
       resp: 2,
       name: found.fn.name,
       startMs: x.timer(),
+      evalMode: false,
+      argv,
+      wrote: false,
+      killed: false,
     };
     vm.run(found.fn.ref, run, c.reply, () => {
       vm.pushList(split.keys);

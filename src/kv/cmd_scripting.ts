@@ -1,7 +1,8 @@
 /**
  * EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (LOAD, EXISTS, FLUSH, KILL,
  * HELP). A script runs synchronously inside its command, so no other
- * command interleaves with it; the commands it calls are logged one by one
+ * command interleaves with it (a long one serves others only with BUSY
+ * replies and KILL, see busy.ts); the commands it calls are logged one by one
  * (effects replication), never the script itself.
  * @module
  */
@@ -14,6 +15,7 @@ import { errors, type Handler, opt, replyHelp, subcommandArityError } from "./cm
 import { scriptCacheOf } from "./script_cache.ts";
 import { memoryAvailable } from "./evict.ts";
 import type { CommandLookup, ScriptRun } from "./script_call.ts";
+import { killScript } from "./busy.ts";
 
 const noscript = "NOSCRIPT No matching script. Please use EVAL.";
 
@@ -85,6 +87,10 @@ function evalGeneric(lookup: CommandLookup, bySha: boolean, readOnly: boolean): 
       resp: 2,
       name: loaded.sha,
       startMs: x.timer(),
+      evalMode: true,
+      argv,
+      wrote: false,
+      killed: false,
     };
     vm.run(loaded.ref, run, c.reply);
   };
@@ -127,9 +133,7 @@ const script: Handler = (x, c, argv) => {
     cache.flush();
     return c.reply.ok();
   }
-  if (sub === "KILL" && argv.length === 2) {
-    return c.reply.error("NOTBUSY No scripts in execution right now.");
-  }
+  if (sub === "KILL" && argv.length === 2) return killScript(x, c, true);
   if (sub === "HELP" && argv.length === 2) {
     replyHelp(c, scriptHelp);
     return;

@@ -65,6 +65,11 @@ export interface KvConfig {
   oomScoreAdj: "no" | "yes" | "relative" | "absolute";
   /** The scores of Redis's primary, replica and child processes (only the first applies here). */
   oomScoreAdjValues: readonly [number, number, number];
+  /**
+   * Milliseconds a script runs before other clients are served (with BUSY
+   * replies) from inside it: Redis's busy-reply-threshold (lua-time-limit).
+   */
+  busyReplyThreshold: number;
   /** Redis's ACL file (see acl_file.ts): users read at startup and by ACL LOAD; "" = none. */
   aclfile: string;
   /** Seconds a shutdown waits for lagging replicas (accepted: there are none here). */
@@ -106,6 +111,7 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   enableDebugCommand: "no",
   oomScoreAdj: "no",
   oomScoreAdjValues: [0, 200, 800],
+  busyReplyThreshold: 5000,
   aclfile: "",
   shutdownTimeout: 10,
   shutdownOnSigint: "default",

@@ -28,6 +28,7 @@ import { discard, multi, unwatch, watch } from "./cmd_transactions.ts";
 import { scriptingHandlers } from "./cmd_scripting.ts";
 import { functionHandlers } from "./cmd_functions.ts";
 import { watchedKeyExpired } from "./watch_expiry.ts";
+import { allowedWhileBusy, busyError } from "./busy.ts";
 
 const exec: Handler = (x, c) => {
   const queued = c.multi;
@@ -241,14 +242,17 @@ function executeOne(
     : name;
   const refused = aclRefusal(x, c, spec, argv);
   if (refused !== null) return reject(x, c, refused, spec, argv);
+  // A script runs long and serves other clients from inside it: most commands get BUSY.
+  const busy = x.busyScript;
+  if (busy !== null && !allowedWhileBusy(spec, argv)) {
+    const text = busyError(busy.evalMode);
+    return spec.name === "exec" && c.multi !== null
+      ? execAbort(x, c, text)
+      : reject(x, c, text, spec, argv);
+  }
   if (x.config.maxmemory !== 0 && oomRejects(x, c, spec)) {
     if (spec.name !== "exec") return reject(x, c, errors.oom, spec, argv);
-    c.multi = null;
-    c.multiError = false;
-    unwatchAll(x, c);
-    c.reply.error(`EXECABORT Transaction discarded because of: ${errors.oom}`);
-    x.countError("EXECABORT");
-    return undefined;
+    return execAbort(x, c, errors.oom);
   }
   if (c.multi !== null && spec.flags.has("denymulti")) {
     return reject(x, c, "ERR Command not allowed inside a transaction", spec, argv);
@@ -285,11 +289,22 @@ function executeOne(
     x.countError("ERR");
     return undefined;
   }
-  if (x.readyKeys.size !== 0) x.serveReadyKeys();
+  // Blocked clients a busy script's writes woke are served after it, not by a command it let in.
+  if (x.readyKeys.size !== 0 && x.busyScript === null) x.serveReadyKeys();
   if (r === undefined) return undefined;
   if (r instanceof Promise) return r;
   x.block(c, r.keys, argv, r.timeoutMs, r.timeoutReply);
   return c.blockedWait ?? undefined;
+}
+
+/** EXEC refused before it runs: the transaction is discarded. */
+function execAbort(x: KvEngine, c: KvClient, why: string): undefined {
+  c.multi = null;
+  c.multiError = false;
+  unwatchAll(x, c);
+  c.reply.error(`EXECABORT Transaction discarded because of: ${why}`);
+  x.countError("EXECABORT");
+  return undefined;
 }
 
 function queuedSpecs(c: KvClient): (CommandSpec | undefined)[] {

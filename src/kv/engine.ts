@@ -34,6 +34,26 @@ export type { KvStats } from "./kv_stats.ts";
 /** Retries a blocked client's command; returns false when it must keep waiting. */
 export type BlockedRunner = (client: KvClient, argv: Uint8Array[]) => boolean;
 
+/**
+ * A script that ran past busy-reply-threshold: the listener serves other
+ * clients from inside it (see busy.ts), answering BUSY to all but a few
+ * commands, and SCRIPT KILL or FUNCTION KILL may stop it.
+ */
+export interface BusyScript {
+  /** EVAL/EVALSHA (true) or FCALL (false): which KILL applies. */
+  readonly evalMode: boolean;
+  /** The function's name, or the script's SHA-1. */
+  readonly name: string;
+  /** The caller's command line (FUNCTION STATS `command`). */
+  readonly argv: readonly Uint8Array[];
+  /** Monotonic start (ms). */
+  readonly startMs: number;
+  /** It has called a write command: KILL refuses (UNKILLABLE). */
+  wrote: boolean;
+  /** KILL asked it to stop: the Lua hook raises the kill error. */
+  killed: boolean;
+}
+
 /** The default monotonic timer (ms, sub-millisecond precision). */
 function monotonicMs(): number {
   return performance.now();
@@ -87,6 +107,14 @@ export class KvEngine {
   bytesBaseline = 1024 * 1024;
   /** Enabled keyspace notification classes (`notify-keyspace-events`, see notify.ts). */
   notifyFlags = 0;
+  /** The script running past busy-reply-threshold; null when none. */
+  busyScript: BusyScript | null = null;
+  /**
+   * Serves other clients now, from inside a long script (set by a listener
+   * that can poll synchronously: the native RESP one). Null: nobody is
+   * served during a script, which is killed after `scriptRunMsMax`.
+   */
+  onBusy: (() => void) | null = null;
   /** Listening port and process id, for INFO. */
   port = 0;
   processId = 0;
@@ -217,7 +245,8 @@ export class KvEngine {
   /** Writes the pending record to the WAL; returns its end LSN or 0 when none. */
   commitRecord(): number {
     this.timedFromMs = 0;
-    if (this.#record.count === 0) return 0;
+    // Clients served during a long script do not log its unfinished effects.
+    if (this.#record.count === 0 || this.busyScript !== null) return 0;
     const payload = this.#record.take();
     if (this.wal === null) return 0;
     return this.wal.append(kvRecordKind, payload);

@@ -27,6 +27,8 @@ export const luaType = {
 export const luaRegistryIndex = -1001000;
 /** lua_sethook mask: call the hook every `count` instructions. */
 export const luaMaskCount = 8;
+/** lua_sethook mask: call the hook at every new line (and every backward jump). */
+export const luaMaskLine = 4;
 
 /** The raw exports of the Lua wasm module this file relies on. */
 interface LuaExports {

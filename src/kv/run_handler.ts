@@ -11,6 +11,9 @@ import { feedMonitors } from "./monitor.ts";
 import { type CommandStats, recordCall } from "./slowlog.ts";
 import { trackCommand } from "./cmd_tracking.ts";
 
+/** Commands that run a script, shown by MONITOR before the commands the script calls. */
+const scriptRuns = new Set(["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"]);
+
 /** Error replies already attributed to a command (see runHandler). */
 let errorFloor = 0;
 
@@ -35,6 +38,9 @@ export function runHandler(
   x.explicitPropagation = false;
   const db = c.db;
   errorFloor = c.reply.errors;
+  // As Redis, MONITOR shows a script's command line before the commands the script calls.
+  const scriptFirst = x.monitors.size !== 0 && scriptRuns.has(spec.name);
+  if (scriptFirst) feedMonitors(x, c, db, argv);
   // One clock read per command: a command of a batch starts where the previous one ended.
   const startMs = x.timedFromMs !== 0 ? x.timedFromMs : x.timer();
   const r = spec.handler(x, c, argv);
@@ -50,7 +56,32 @@ export function runHandler(
   }
   errorFloor = c.reply.errors;
   x.errorCounted = false;
-  if (x.monitors.size !== 0 && !spec.flags.has("admin")) feedMonitors(x, c, db, argv);
+  if (x.monitors.size !== 0 && !scriptFirst && !spec.flags.has("admin")) {
+    feedMonitors(x, c, db, argv);
+  }
   if (spec.write && !x.explicitPropagation && x.dirtyCounter !== before) x.propagate(db, argv);
   return r;
+}
+
+/**
+ * Runs `fn` (other clients served from inside a running command: a busy
+ * script's BUSY replies, see busy.ts) and restores the running command's
+ * accounting state afterwards: its clocks, error floor, propagation and
+ * tracking marks.
+ */
+export function keepingCommandState(x: KvEngine, fn: () => void): void {
+  const floor = errorFloor;
+  const { now, timedFromMs, explicitPropagation, errorCounted, noBlock } = x;
+  const executing = x.tracking.executing;
+  try {
+    fn();
+  } finally {
+    errorFloor = floor;
+    x.now = now;
+    x.timedFromMs = timedFromMs;
+    x.explicitPropagation = explicitPropagation;
+    x.errorCounted = errorCounted;
+    x.noBlock = noBlock;
+    x.tracking.executing = executing;
+  }
 }

@@ -8,7 +8,7 @@
  */
 import { debugSettingsOf } from "./debug_settings.ts";
 import type { KvClient } from "./client.ts";
-import type { KvEngine } from "./engine.ts";
+import type { BusyScript, KvEngine } from "./engine.ts";
 import type { CommandSpec } from "./command_table.ts";
 import { aclAllows, aclScriptRefusal } from "./acl_check.ts";
 import { latin1, upperAscii } from "./bytes.ts";
@@ -16,12 +16,13 @@ import { errors } from "./cmd_util.ts";
 import { memoryAvailable } from "./evict.ts";
 import { type CommandStats, recordCall } from "./slowlog.ts";
 import { CaptureReply, type RespValue } from "./script_capture.ts";
+import { feedMonitors } from "./monitor.ts";
 
 /** Finds a command's spec by lower-case name (the dispatcher's table). */
 export type CommandLookup = (name: string) => CommandSpec | undefined;
 
-/** The state of the script that is running. */
-export interface ScriptRun {
+/** The state of the script that is running (a `BusyScript` once it runs long). */
+export interface ScriptRun extends BusyScript {
   readonly x: KvEngine;
   /** The client that sent EVAL/FCALL. */
   readonly caller: KvClient;
@@ -34,10 +35,6 @@ export interface ScriptRun {
   readonly allowOom: boolean;
   /** Protocol of replies as the script sees them (redis.setresp). */
   resp: 2 | 3;
-  /** Name shown in errors: the script's SHA-1 or the function's name. */
-  readonly name: string;
-  /** Monotonic start (ms), for the run-time limit. */
-  readonly startMs: number;
 }
 
 /** Commands scripts may not call, beyond those flagged `noscript` or `blocking` (Redis 7's list). */
@@ -133,6 +130,8 @@ export function callFromScript(run: ScriptRun, argv: Uint8Array[]): RespValue {
     return scriptError(why ?? "ERR");
   }
   if (spec.flags.has("readonly")) run.caller.scriptRead = true;
+  // As Redis, a write command called makes the script unkillable, whatever it changed.
+  if (spec.write) run.wrote = true;
   const capture = new CaptureReply(run.resp);
   client.reply = capture;
   client.resp = run.resp;
@@ -141,6 +140,7 @@ export function callFromScript(run: ScriptRun, argv: Uint8Array[]): RespValue {
   x.explicitPropagation = false;
   x.noBlock = true;
   const startMs = x.timer();
+  const db = client.db;
   try {
     spec.handler(x, client, argv);
   } finally {
@@ -148,6 +148,7 @@ export function callFromScript(run: ScriptRun, argv: Uint8Array[]): RespValue {
   }
   const stats = statsOf(spec, argv);
   recordCall(x, client, stats, argv, (x.timer() - startMs) * 1000);
+  if (x.monitors.size !== 0 && !spec.flags.has("admin")) feedMonitors(x, client, db, argv);
   if (capture.errors > 0) {
     stats.failedCalls++;
     x.countError(capture.lastError);

@@ -1,6 +1,7 @@
 /**
  * The host side of the `redis` table: redis.call/pcall, sha1hex, log and
- * setresp as Lua C functions, the run-time limits checked from a Lua hook,
+ * setresp as Lua C functions, the run-time limits checked from a Lua hook
+ * (which also serves other clients during a long script, see busy.ts),
  * and the state they act on (the script or library load in progress).
  * @module
  */
@@ -11,6 +12,7 @@ import {
   cString,
   hookFunction,
   lua,
+  luaMaskLine,
   luaType,
   pushText,
   toBytes,
@@ -19,6 +21,7 @@ import {
 import { pushErrorTable, pushResp } from "./script_convert.ts";
 import { callFromScript, scriptMayRun, type ScriptRun } from "./script_call.ts";
 import { sha1Hex } from "./sha1.ts";
+import { killedText, scriptEnded, serveWhileBusy } from "./busy.ts";
 
 /** Instructions between two checks of the run-time limit. */
 export const hookInstructions = 100_000;
@@ -144,11 +147,19 @@ const host = {
       return;
     }
     const run = running;
-    if (run === null || run.x.timer() - run.startMs <= scriptRunMsMax) return;
-    raise(
-      L,
-      `Script killed: it ran over ${scriptRunMsMax} ms, and ThunderDB serves no other client while a script runs`,
-    );
+    if (run === null) return;
+    if (!run.killed && !serveWhileBusy(run.x, run)) {
+      if (run.x.timer() - run.startMs <= scriptRunMsMax) return;
+      raise(
+        L,
+        `Script killed: it ran over ${scriptRunMsMax} ms, and ThunderDB serves no other client while a script runs`,
+      );
+      return;
+    }
+    if (!run.killed) return;
+    // As Redis: from now on the hook runs at every line, so pcall cannot keep the script alive.
+    lua._lua_sethook(L, timeLimitHook, luaMaskLine, 0);
+    raise(L, killedText);
   }),
 };
 
@@ -197,6 +208,7 @@ export function whileRunning<T>(run: ScriptRun, fn: () => T): T {
     return fn();
   } finally {
     running = outer;
+    scriptEnded(run.x, run);
   }
 }
 

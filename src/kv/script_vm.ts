@@ -226,6 +226,8 @@ export class ScriptVm {
     lua._lua_rawgeti(L, luaRegistryIndex, BigInt(ref));
     const nargs = pushArgs === undefined ? 0 : pushArgs();
     const status = whileRunning(run, () => lua._lua_pcallk(L, nargs, 1, 1, 0, 0));
+    // A killed script's hook ran at every line (see script_host.ts): back to the count hook.
+    if (run.killed) lua._lua_sethook(L, timeLimitHook, luaMaskCount, hookInstructions);
     if (status === 0) {
       writeLua(L, 2, reply, run.resp);
       if (wroteCountedError) run.x.errorCounted = true;

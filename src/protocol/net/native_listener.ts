@@ -75,6 +75,10 @@ class NativeLoop implements ChannelOwner {
   readonly #idle = new Uint8Array(eventsMax * epollEventBytes);
   readonly #busyView = new DataView(this.#busy.buffer);
   readonly #idleView = new DataView(this.#idle.buffer);
+  /** Events of `serveNow`, which runs while a turn's events are being served. */
+  readonly #nested = new Uint8Array(eventsMax * epollEventBytes);
+  readonly #nestedView = new DataView(this.#nested.buffer);
+  #nesting = false;
   readonly #addr = new Uint8Array(16);
   readonly #addrLen = new Uint32Array(1);
   readonly #one = new Int32Array([1]);
@@ -225,31 +229,57 @@ class NativeLoop implements ChannelOwner {
   /** Serves the reported events; returns how many were this listener's own. */
   #dispatch(events: Uint8Array, n: number): number {
     const view = events === this.#busy ? this.#busyView : this.#idleView;
-    let own = 0;
     this.gathering = this.options.gatherReplies === true;
     const onTurn = this.options.onTurn;
     onTurn?.(true);
     try {
-      for (let i = 0; i < n; i++) {
-        const base = i * epollEventBytes;
-        const flags = view.getUint32(base, true);
-        const id = view.getUint32(base + epollDataOffset, true);
-        if (id === runtimeId) continue;
-        own++;
-        if (id === listenerId) this.#accept();
-        else if (id !== wakeId) this.#serve(id, flags);
-      }
+      return this.#serveEvents(view, n);
     } finally {
       this.gathering = false;
       onTurn?.(false);
       this.#sendGathered();
     }
+  }
+
+  #serveEvents(view: DataView, n: number): number {
+    let own = 0;
+    for (let i = 0; i < n; i++) {
+      const base = i * epollEventBytes;
+      const flags = view.getUint32(base, true);
+      const id = view.getUint32(base + epollDataOffset, true);
+      if (id === runtimeId) continue;
+      own++;
+      if (id === listenerId) this.#accept();
+      else if (id !== wakeId) this.#serve(id, flags);
+    }
     return own;
+  }
+
+  /**
+   * One loop turn from inside a request that runs long (a busy script, see
+   * `StreamListener.serveNow`): polls without waiting and serves what is
+   * ready, with replies sent at once, no `onTurn` calls, and connections
+   * whose handler is executing left alone.
+   */
+  serveNow(): void {
+    if (this.#closed || this.#nesting) return;
+    this.#nesting = true;
+    const gathering = this.gathering;
+    this.gathering = false;
+    try {
+      const n = this.c.epoll_wait(this.epollFd, this.#nested, eventsMax, 0);
+      if (n > 0) this.#serveEvents(this.#nestedView, n);
+    } finally {
+      this.gathering = gathering;
+      this.#nesting = false;
+    }
   }
 
   #serve(id: number, flags: number): void {
     const channel = this.channels.get(id);
     if (channel === undefined) return;
+    // Inside serveNow: the connection that runs the long request is served after it.
+    if (this.#nesting && channel.handler?.executing === true) return;
     try {
       if (!channel.writing) channel.readable();
       else if ((flags & (sys.EPOLLOUT | sys.EPOLLERR | sys.EPOLLHUP)) !== 0) channel.writable();
@@ -410,5 +440,6 @@ export function listenNative(options: StreamListenOptions): StreamListener | nul
     },
     stopAccepting: () => loop.stopAccepting(),
     close: () => loop.close(),
+    serveNow: () => loop.serveNow(),
   };
 }

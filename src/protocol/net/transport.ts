@@ -50,6 +50,11 @@ export interface ConnectionHandler {
   ended(): void;
   /** Server shutdown: close now. */
   shutdown(): void;
+  /**
+   * True while the handler runs a request synchronously: a `serveNow` turn
+   * made from inside that request does not read or write this connection.
+   */
+  readonly executing?: boolean;
 }
 
 /** Which transport a listener uses; "auto" picks native where it loads. */
@@ -93,4 +98,11 @@ export interface StreamListener {
   stopAccepting(): void;
   /** Stops accepting, shuts every connection down and waits for the transport to stop. */
   close(): Promise<void>;
+  /**
+   * Native transport only: serves the connections that are ready now,
+   * synchronously, from inside a request that runs long (a Redis script past
+   * busy-reply-threshold). The `Deno.listen` transport cannot poll
+   * synchronously and has none.
+   */
+  readonly serveNow?: () => void;
 }

@@ -81,6 +81,11 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
     if (!this.#processing) this.#flush();
   }
 
+  /** True while requests run (a long script serves other connections meanwhile, not this one). */
+  get executing(): boolean {
+    return this.#processing;
+  }
+
   get pendingInput(): number {
     return this.#end - this.#start;
   }

@@ -62,6 +62,13 @@ export function startRespServer(options: RespServerOptions): Promise<RespServer>
   let hostname = options.hostname;
   /** Listeners that stopped accepting after a rebind; their connections live on. */
   const retired: StreamListener[] = [];
+  // A script past busy-reply-threshold serves the other clients (BUSY, SCRIPT KILL) through
+  // the native loops (the listener's and those of listeners retired by a rebind, whose
+  // connections live on); with the Deno.listen transport nobody is served until it ends.
+  const serveNow = (): void => {
+    for (const l of [listener, ...retired]) l.serveNow?.();
+  };
+  if (listener.serveNow !== undefined) kv.engine.onBusy = serveNow;
   kv.engine.port = listener.port;
   kv.engine.processId = Deno.pid;
   kv.engine.cpuUsage = () => process.cpuUsage();
@@ -89,6 +96,7 @@ export function startRespServer(options: RespServerOptions): Promise<RespServer>
     async close() {
       if (closed) return;
       closed = true;
+      if (kv.engine.onBusy === serveNow) kv.engine.onBusy = null;
       await Promise.all([listener, ...retired].map((l) => l.close()));
       for (const c of kv.engine.clients.values()) kv.engine.unblock(c);
     },

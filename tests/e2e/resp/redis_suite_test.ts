@@ -120,13 +120,6 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   ["/^MULTI propagation of ", "no replication stream"],
   ["exec with write commands and state change", "no replicas (min-replicas-to-write)"],
   ["exec with read commands and stale replica state change", "no replication"],
-  // A script runs to completion inside its command (one JS thread): no other client is
-  // answered meanwhile, so there are no BUSY replies and nothing for SCRIPT/FUNCTION KILL to stop.
-  ["/script timeout$", "no concurrent commands while a script runs"],
-  ["/^Timedout ", "no concurrent commands while a script runs (BUSY, SCRIPT KILL)"],
-  ["/^FUNCTION - test (function|script) kill", "no concurrent commands while a script runs"],
-  ["MONITOR can log commands issued by the scripting engine", "MONITOR does not show script calls"],
-  ["MONITOR can log commands issued by functions", "MONITOR does not show script calls"],
   // unit/scripting and unit/functions: what differs from Redis's embedded Lua 5.1.
   [
     "EVAL - cmsgpack can pack and unpack circular references?",
