@@ -35,6 +35,10 @@ import { streamGroupHandlers } from "./cmd_stream_groups.ts";
 import { streamClaimHandlers } from "./cmd_stream_claim.ts";
 import { shardPubsubHandlers } from "./cmd_pubsub_shard.ts";
 import { debugHandlers } from "./cmd_debug.ts";
+import { moveHandlers } from "./cmd_move.ts";
+import { replicationHandlers } from "./cmd_replication.ts";
+import { clusterHandlers } from "./cmd_cluster.ts";
+import { moduleHandlers } from "./cmd_module.ts";
 
 /** One command; its counters are INFO commandstats's. */
 export interface CommandSpec extends CommandStats {
@@ -60,7 +64,7 @@ export interface CommandSpec extends CommandStats {
   readonly subcommands: ReadonlyMap<string, CommandStats> | null;
 }
 
-// name arity flags firstKey lastKey step group
+// name arity flags firstKey lastKey step group ("@cat" flags: extra ACL categories)
 const rows = `
 get 2 readonly,fast 1 1 1 string
 set -3 write,denyoom 1 1 1 string
@@ -285,6 +289,20 @@ unwatch 1 fast 0 0 0 transactions
 slowlog -2 admin,loading,stale 0 0 0 server
 latency -2 admin,noscript,loading,stale 0 0 0 server
 debug -2 admin,noscript,loading,stale,protected 0 0 0 server
+move 3 write,fast 1 1 1 generic
+role 1 noscript,loading,stale,fast,@admin,@dangerous 0 0 0 server
+wait 3 noscript 0 0 0 connection
+failover -1 admin,noscript,stale 0 0 0 server
+replicaof 3 admin,noscript,stale,no_async_loading 0 0 0 server
+slaveof 3 admin,noscript,stale,no_async_loading 0 0 0 server
+sync 1 admin,noscript,no_async_loading,no_multi,denymulti 0 0 0 server
+psync -3 admin,noscript,no_async_loading,no_multi,denymulti 0 0 0 server
+replconf -1 admin,noscript,loading,stale,allow_busy 0 0 0 server
+readonly 1 loading,stale,fast 0 0 0 connection
+readwrite 1 loading,stale,fast 0 0 0 connection
+asking 1 fast 0 0 0 connection
+module -2 admin,noscript 0 0 0 server
+lolwut -1 readonly,fast 0 0 0 server
 `;
 
 const handlers: Record<string, Handler> = {
@@ -317,6 +335,10 @@ const handlers: Record<string, Handler> = {
   ...streamClaimHandlers,
   ...shardPubsubHandlers,
   ...debugHandlers,
+  ...moveHandlers,
+  ...replicationHandlers,
+  ...clusterHandlers,
+  ...moduleHandlers,
 };
 
 function subcommandStats(name: string): Map<string, CommandStats> | null {
