@@ -61,7 +61,11 @@ export const subcommands: Readonly<Record<string, readonly string[]>> = {
     "unblock",
     "unpause",
   ],
-  cluster: ["help", "info", "keyslot", "myid", "nodes", "shards", "slots"],
+  // Redis 7.0's; with cluster mode off each answers "cluster support disabled".
+  cluster: ("addslots addslotsrange bumpepoch count-failure-reports countkeysinslot delslots " +
+    "delslotsrange failover flushslots forget getkeysinslot help info keyslot links meet myid " +
+    "nodes replicas replicate reset saveconfig set-config-epoch setslot shards slaves slots")
+    .split(" "),
   command: ["count", "docs", "getkeys", "getkeysandflags", "help", "info", "list"],
   config: ["get", "help", "resetstat", "rewrite", "set"],
   function: ["delete", "dump", "flush", "help", "kill", "list", "load", "restore", "stats"],
