@@ -234,7 +234,7 @@ hello -1 noauth,fast 0 0 0 connection
 select 2 fast 0 0 0 connection
 client -2 admin 0 0 0 connection
 acl -2 admin,noscript,loading,stale 0 0 0 server
-command -1 loading 0 0 0 server
+command -1 loading,stale,@connection 0 0 0 server
 info -1 loading 0 0 0 server
 config -2 admin 0 0 0 server
 monitor 1 admin,noscript,loading,stale 0 0 0 server
@@ -256,7 +256,7 @@ script -2 noscript 0 0 0 scripting
 fcall -3 noscript,movablekeys,may_replicate,no_mandatory_keys,stale 0 0 0 scripting
 fcall_ro -3 noscript,movablekeys,readonly,no_mandatory_keys,stale 0 0 0 scripting
 memory -2 readonly 2 2 1 server
-cluster -2 fast 0 0 0 server
+cluster -2 @slow 0 0 0 server
 pfadd -2 write,denyoom,fast 1 1 1 hyperloglog
 pfcount -2 readonly 1 -1 1 hyperloglog
 pfmerge -2 write,denyoom 1 -1 1 hyperloglog
@@ -301,7 +301,7 @@ replconf -1 admin,noscript,loading,stale,allow_busy 0 0 0 server
 readonly 1 loading,stale,fast 0 0 0 connection
 readwrite 1 loading,stale,fast 0 0 0 connection
 asking 1 fast 0 0 0 connection
-module -2 admin,noscript 0 0 0 server
+module -2 noscript 0 0 0 server
 lolwut -1 readonly,fast 0 0 0 server
 `;
 

@@ -169,4 +169,12 @@ Deno.test("COMMAND HELP, and COMMAND LIST / INFO know the new commands", () => {
   const admin = c.run("COMMAND", "LIST", "FILTERBY", "ACLCAT", "admin") as string[];
   assertEquals(["role", "replicaof", "sync", "failover"].every((n) => admin.includes(n)), true);
   assertEquals(admin.includes("wait"), false);
+  // As Redis 7.0.15's ACL CAT: COMMAND is @connection, CLUSTER and MODULE are @slow only.
+  const connection = c.run("ACL", "CAT", "connection") as string[];
+  assertEquals(
+    ["command", "wait", "readonly", "asking"].every((n) => connection.includes(n)),
+    true,
+  );
+  const [cluster] = c.run("COMMAND", "INFO", "cluster") as unknown[][];
+  assertEquals(cluster!.slice(2, 7), [[], 0, 0, 0, ["@slow"]]);
 });
