@@ -21,7 +21,7 @@ export function blockClient(
   keys: readonly string[],
   argv: Uint8Array[],
   timeoutMs: number,
-  timeoutReply: "nil" | "nullArray",
+  timeoutReply: "nil" | "nullArray" | "zero",
 ): void {
   const qualified = keys.map((k) => qualify(client.db, k));
   let resolve!: () => void;
@@ -46,6 +46,7 @@ export function blockClient(
       if (client.blocked !== state) return;
       unblockClient(x, client);
       if (timeoutReply === "nil") client.reply.nil();
+      else if (timeoutReply === "zero") client.reply.integer(0);
       else client.reply.nullArray();
       client.transport.flushSoon();
     }, timeoutMs);

@@ -29,8 +29,8 @@ export interface BlockState {
   readonly argv: Uint8Array[];
   /** Absolute deadline in ms, 0 for none. */
   readonly deadline: number;
-  /** What a timeout (or CLIENT UNBLOCK ... TIMEOUT) replies. */
-  readonly timeoutReply: "nil" | "nullArray";
+  /** What a timeout (or CLIENT UNBLOCK ... TIMEOUT) replies ("zero": WAIT's 0 replicas). */
+  readonly timeoutReply: "nil" | "nullArray" | "zero";
   /** Resolves the connection's wait. */
   readonly resolve: () => void;
   timer: ReturnType<typeof setTimeout> | undefined;

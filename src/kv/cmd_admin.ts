@@ -140,6 +140,7 @@ function clientUnblock(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
     x.countError(message);
     x.blockedCommandFailed(state.argv);
   } else if (state.timeoutReply === "nil") target.reply.nil();
+  else if (state.timeoutReply === "zero") target.reply.integer(0);
   else target.reply.nullArray();
   target.transport.flushSoon();
   c.reply.integer(1);

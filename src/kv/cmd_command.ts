@@ -6,7 +6,7 @@
 import type { KvClient } from "./client.ts";
 import type { CommandSpec } from "./command_table.ts";
 import { latin1 } from "./bytes.ts";
-import { errors, type Handler, opt } from "./cmd_util.ts";
+import { errors, type Handler, opt, replyHelp, subcommandError } from "./cmd_util.ts";
 import { globMatch } from "./glob.ts";
 import { keyRefs, type KeySpec, keySpecs } from "./key_specs.ts";
 
@@ -61,14 +61,19 @@ export const subcommands: Readonly<Record<string, readonly string[]>> = {
     "unblock",
     "unpause",
   ],
-  cluster: ["help", "info", "keyslot", "myid", "nodes", "shards", "slots"],
-  command: ["count", "docs", "getkeys", "info", "list"],
+  // Redis 7.0's; with cluster mode off each answers "cluster support disabled".
+  cluster: ("addslots addslotsrange bumpepoch count-failure-reports countkeysinslot delslots " +
+    "delslotsrange failover flushslots forget getkeysinslot help info keyslot links meet myid " +
+    "nodes replicas replicate reset saveconfig set-config-epoch setslot shards slaves slots")
+    .split(" "),
+  command: ["count", "docs", "getkeys", "getkeysandflags", "help", "info", "list"],
   config: ["get", "help", "resetstat", "rewrite", "set"],
   function: ["delete", "dump", "flush", "help", "kill", "list", "load", "restore", "stats"],
+  module: ["help", "list", "load", "loadex", "unload"],
   memory: ["doctor", "help", "malloc-stats", "purge", "stats", "usage"],
   object: ["encoding", "freq", "help", "idletime", "refcount"],
   pubsub: ["channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"],
-  script: ["exists", "flush", "help", "kill", "load"],
+  script: ["debug", "exists", "flush", "help", "kill", "load"],
   slowlog: ["get", "help", "len", "reset"],
   xinfo: ["consumers", "groups", "help", "stream"],
   xgroup: ["create", "createconsumer", "delconsumer", "destroy", "help", "setid"],
@@ -92,6 +97,10 @@ export function categories(spec: CommandSpec): string[] {
   if (spec.flags.has("blocking")) out.push("blocking");
   if (spec.flags.has("admin") && !out.includes("admin")) out.push("admin");
   if (spec.flags.has("admin")) out.push("dangerous");
+  // Categories Redis gives a command beyond what its flags imply (ROLE is @admin with no admin flag).
+  for (const f of spec.flags) {
+    if (f.startsWith("@") && !out.includes(f.slice(1))) out.push(f.slice(1));
+  }
   return out;
 }
 
@@ -224,7 +233,9 @@ function infoEntry(c: KvClient, spec: CommandSpec): void {
   c.reply.array(10);
   c.reply.bulkText(spec.name);
   c.reply.integer(spec.arity);
-  const flags = [...spec.flags].filter((f) => !["pubsubok", "nomulti", "denymulti"].includes(f));
+  const flags = [...spec.flags].filter((f) =>
+    !["pubsubok", "nomulti", "denymulti"].includes(f) && !f.startsWith("@")
+  );
   c.reply.set(flags.length);
   for (const f of flags) c.reply.simple(f);
   c.reply.integer(spec.firstKey);
@@ -330,7 +341,32 @@ function command(table: ReadonlyMap<string, CommandSpec>, c: KvClient, argv: Uin
     if (keys.length === 0) return c.reply.error("ERR The command has no key arguments");
     c.reply.array(keys.length);
     for (const k of keys) c.reply.bulk(k);
-  } else {
-    c.reply.error(`ERR unknown subcommand '${latin1(argv[1]!)}'. Try COMMAND HELP.`);
-  }
+  } else if (sub === "HELP" && argv.length === 2) replyHelp(c, commandHelp);
+  else subcommandError(c, "COMMAND", argv, commandSubs);
 }
+
+const commandSubs = ["COUNT", "DOCS", "GETKEYS", "GETKEYSANDFLAGS", "HELP", "INFO", "LIST"];
+
+const commandHelp = [
+  "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "(no subcommand)",
+  "    Return details about all Redis commands.",
+  "COUNT",
+  "    Return the total number of commands in this Redis server.",
+  "LIST",
+  "    Return a list of all commands in this Redis server.",
+  "INFO [<command-name> ...]",
+  "    Return details about multiple Redis commands.",
+  "    If no command names are given, documentation details for all",
+  "    commands are returned.",
+  "DOCS [<command-name> ...]",
+  "    Return documentation details about multiple Redis commands.",
+  "    If no command names are given, documentation details for all",
+  "    commands are returned.",
+  "GETKEYS <full-command>",
+  "    Return the keys from a full Redis command.",
+  "GETKEYSANDFLAGS <full-command>",
+  "    Return the keys and the access flags from a full Redis command.",
+  "HELP",
+  "    Prints this help.",
+];

@@ -15,6 +15,10 @@ import { datasetDigest, digestHex, valueDigest } from "./debug_digest.ts";
 import { debugSettingsOf } from "./debug_settings.ts";
 import { reloaderOf, type ReloadOptions } from "./debug_reload.ts";
 import { debugObjectLine, debugProtocol } from "./debug_values.ts";
+import { encodingOf } from "./encoding.ts";
+import type { KvValue } from "./keyspace.ts";
+import { ZSet } from "./zset.ts";
+import { log } from "../common/log.ts";
 
 const notAllowed =
   'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", ' +
@@ -66,6 +70,10 @@ const help = [
   "    Stop the server for <seconds>. Decimals allowed.",
   "STRINGMATCH-LEN",
   "    Run a fuzz tester against the glob matcher.",
+  "LISTPACK <key>",
+  "    Log the layout of the listpack encoding of <key>.",
+  "QUICKLIST <key> [<0|1>]",
+  "    Log the layout of the quicklist encoding of <key>.",
   "HELP",
   "    Print this help.",
 ];
@@ -189,6 +197,28 @@ function object(x: KvEngine, c: KvClient, argv: Uint8Array[]): void {
   c.reply.simple(debugObjectLine(x, e));
 }
 
+/**
+ * LISTPACK and QUICKLIST: checks the key has that encoding and logs its
+ * layout (here: the element count), as Redis prints it on its stdout.
+ */
+function structure(x: KvEngine, c: KvClient, argv: Uint8Array[], enc: string, name: string): void {
+  const k = key(argv, 2);
+  const e = x.dbs[c.db]!.lookup(k, x.now, x.loading);
+  if (e === undefined) return c.reply.error(errors.noSuchKey);
+  if (encodingOf(e) !== enc) return c.reply.error(`ERR Not a ${enc} encoded object.`);
+  log.info(`DEBUG ${name.toUpperCase()}`, { key: k, encoding: enc, elements: sizeOf(e.value) });
+  c.reply.simple(`${name} structure printed on stdout`);
+}
+
+/** Elements of a collection value (pairs count twice, as in a listpack). */
+function sizeOf(v: KvValue): number {
+  if (typeof v === "string") return 1;
+  if (v instanceof Map) return v.size * 2;
+  if (v instanceof Set) return v.size;
+  if (v instanceof ZSet) return v.size * 2;
+  return v.length;
+}
+
 const debug: Handler = (x, c, argv) => {
   const rule = x.config.enableDebugCommand;
   if (rule === "no" || (rule === "local" && !isLocal(c.addr))) return c.reply.error(notAllowed);
@@ -205,6 +235,10 @@ const debug: Handler = (x, c, argv) => {
   if (sub === "DIGEST-VALUE" && n >= 2) return digestValue(x, c, argv);
   if (sub === "POPULATE" && n >= 3 && n <= 5) return populate(x, c, argv);
   if (sub === "STRINGMATCH-LEN" && n === 2) return stringmatchFuzz(x, c);
+  if (sub === "LISTPACK" && n === 3) return structure(x, c, argv, "listpack", "Listpack");
+  if (sub === "QUICKLIST" && (n === 3 || n === 4)) {
+    return structure(x, c, argv, "quicklist", "Quicklist");
+  }
   subcommandArityError(c, "DEBUG", argv);
 };
 

@@ -11,7 +11,7 @@ import type { KvEngine } from "./engine.ts";
 import { KvClient as Client } from "./client.ts";
 import { NullReply } from "./reply.ts";
 import { latin1 } from "./bytes.ts";
-import { errors, type Handler, opt, replyHelp, subcommandArityError } from "./cmd_util.ts";
+import { errors, type Handler, opt, replyHelp, subcommandError } from "./cmd_util.ts";
 import { scriptCacheOf } from "./script_cache.ts";
 import { memoryAvailable } from "./evict.ts";
 import type { CommandLookup, ScriptRun } from "./script_call.ts";
@@ -98,6 +98,8 @@ function evalGeneric(lookup: CommandLookup, bySha: boolean, readOnly: boolean): 
 
 const scriptHelp = [
   "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "DEBUG (YES|SYNC|NO)",
+  "    Set the debug mode for subsequent scripts executed (only NO: there is no Lua debugger).",
   "EXISTS <sha1> [<sha1> ...]",
   "    Return information about the existence of the scripts in the script cache.",
   "FLUSH [ASYNC|SYNC]",
@@ -109,6 +111,15 @@ const scriptHelp = [
   "HELP",
   "    Print this help.",
 ];
+
+/** SCRIPT DEBUG YES|SYNC|NO: there is no Lua debugger, so only NO (the default) is accepted. */
+function scriptDebug(c: KvClient, mode: string): void {
+  if (mode === "NO") return c.reply.ok();
+  if (mode !== "YES" && mode !== "SYNC") return c.reply.error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
+  c.reply.error(
+    "ERR The Lua debugger is not available: SCRIPT DEBUG YES and SYNC are not supported",
+  );
+}
 
 const script: Handler = (x, c, argv) => {
   const sub = opt(argv, 1);
@@ -125,20 +136,21 @@ const script: Handler = (x, c, argv) => {
     }
     return;
   }
-  if (sub === "FLUSH" && argv.length <= 3) {
+  if (sub === "FLUSH") {
     const mode = argv.length === 3 ? opt(argv, 2) : "SYNC";
-    if (mode !== "SYNC" && mode !== "ASYNC") {
+    if ((mode !== "SYNC" && mode !== "ASYNC") || argv.length > 3) {
       return c.reply.error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
     }
     cache.flush();
     return c.reply.ok();
   }
   if (sub === "KILL" && argv.length === 2) return killScript(x, c, true);
+  if (sub === "DEBUG" && argv.length === 3) return scriptDebug(c, opt(argv, 2));
   if (sub === "HELP" && argv.length === 2) {
     replyHelp(c, scriptHelp);
     return;
   }
-  subcommandArityError(c, "SCRIPT", argv);
+  subcommandError(c, "SCRIPT", argv, ["DEBUG", "EXISTS", "FLUSH", "HELP", "KILL", "LOAD"]);
 };
 
 /** The scripting commands; `lookup` finds the commands scripts call. */

@@ -12,7 +12,7 @@ import { latin1, parseFloatStrict, parseInt64, upperAscii } from "./bytes.ts";
 export interface BlockRequest {
   readonly keys: readonly string[];
   readonly timeoutMs: number;
-  readonly timeoutReply: "nil" | "nullArray";
+  readonly timeoutReply: "nil" | "nullArray" | "zero";
 }
 
 /** A command implementation: reads `argv`, acts on the engine, writes to `client.reply`. */

@@ -37,6 +37,10 @@ import { streamClaimHandlers } from "./cmd_stream_claim.ts";
 import { shardPubsubHandlers } from "./cmd_pubsub_shard.ts";
 import { debugHandlers } from "./cmd_debug.ts";
 import { lifecycleHandlers } from "./cmd_lifecycle.ts";
+import { moveHandlers } from "./cmd_move.ts";
+import { replicationHandlers } from "./cmd_replication.ts";
+import { clusterHandlers } from "./cmd_cluster.ts";
+import { moduleHandlers } from "./cmd_module.ts";
 
 /** One command; its counters are INFO commandstats's. */
 export interface CommandSpec extends CommandStats {
@@ -62,7 +66,7 @@ export interface CommandSpec extends CommandStats {
   readonly subcommands: ReadonlyMap<string, CommandStats> | null;
 }
 
-// name arity flags firstKey lastKey step group
+// name arity flags firstKey lastKey step group ("@cat" flags: extra ACL categories)
 const rows = `
 get 2 readonly,fast 1 1 1 string
 set -3 write,denyoom 1 1 1 string
@@ -234,7 +238,7 @@ hello -1 noauth,fast 0 0 0 connection
 select 2 fast 0 0 0 connection
 client -2 admin 0 0 0 connection
 acl -2 admin,noscript,loading,stale 0 0 0 server
-command -1 loading 0 0 0 server
+command -1 loading,stale,@connection 0 0 0 server
 info -1 loading 0 0 0 server
 config -2 admin 0 0 0 server
 monitor 1 admin,noscript,loading,stale 0 0 0 server
@@ -257,7 +261,7 @@ script -2 noscript 0 0 0 scripting
 fcall -3 noscript,movablekeys,may_replicate,no_mandatory_keys,stale 0 0 0 scripting
 fcall_ro -3 noscript,movablekeys,readonly,no_mandatory_keys,stale 0 0 0 scripting
 memory -2 readonly 2 2 1 server
-cluster -2 fast 0 0 0 server
+cluster -2 @slow 0 0 0 server
 pfadd -2 write,denyoom,fast 1 1 1 hyperloglog
 pfcount -2 readonly 1 -1 1 hyperloglog
 pfmerge -2 write,denyoom 1 -1 1 hyperloglog
@@ -290,6 +294,20 @@ unwatch 1 fast 0 0 0 transactions
 slowlog -2 admin,loading,stale 0 0 0 server
 latency -2 admin,noscript,loading,stale 0 0 0 server
 debug -2 admin,noscript,loading,stale,protected 0 0 0 server
+move 3 write,fast 1 1 1 generic
+role 1 noscript,loading,stale,fast,@admin,@dangerous 0 0 0 server
+wait 3 noscript 0 0 0 connection
+failover -1 admin,noscript,stale 0 0 0 server
+replicaof 3 admin,noscript,stale,no_async_loading 0 0 0 server
+slaveof 3 admin,noscript,stale,no_async_loading 0 0 0 server
+sync 1 admin,noscript,no_async_loading,no_multi,denymulti 0 0 0 server
+psync -3 admin,noscript,no_async_loading,no_multi,denymulti 0 0 0 server
+replconf -1 admin,noscript,loading,stale,allow_busy 0 0 0 server
+readonly 1 loading,stale,fast 0 0 0 connection
+readwrite 1 loading,stale,fast 0 0 0 connection
+asking 1 fast 0 0 0 connection
+module -2 noscript 0 0 0 server
+lolwut -1 readonly,fast 0 0 0 server
 `;
 
 const handlers: Record<string, Handler> = {
@@ -324,6 +342,10 @@ const handlers: Record<string, Handler> = {
   ...shardPubsubHandlers,
   ...debugHandlers,
   ...lifecycleHandlers,
+  ...moveHandlers,
+  ...replicationHandlers,
+  ...clusterHandlers,
+  ...moduleHandlers,
 };
 
 function subcommandStats(name: string): Map<string, CommandStats> | null {

@@ -112,6 +112,8 @@ const containers = new Set([
   "latency",
   "script",
   "function",
+  "module",
+  "cluster",
 ]);
 
 /** Command names as clients spell them ("get", "GET", "Get") mapped to specs. */

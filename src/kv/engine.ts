@@ -385,7 +385,7 @@ export class KvEngine {
     keys: readonly string[],
     argv: Uint8Array[],
     timeoutMs: number,
-    timeoutReply: "nil" | "nullArray",
+    timeoutReply: "nil" | "nullArray" | "zero",
   ): void {
     blockClient(this, client, keys, argv, timeoutMs, timeoutReply);
   }

@@ -89,6 +89,7 @@ type RO
 rename RW,access,delete OW,update/2/0
 renamenx RW,access,delete OW,insert/2/0
 copy RO,access OW,update/2/0
+move RW,access,update
 expire RW,update
 pexpire RW,update
 expireat RW,update

@@ -1,4 +1,4 @@
-import { assertEquals, Harness, type TestClient } from "./_harness.ts";
+import { assertEquals, err, Harness, type TestClient } from "./_harness.ts";
 import { defaultKvConfig } from "../../src/kv/config.ts";
 import { MemFileSystem } from "../../src/storage/os/mod.ts";
 import { openKvStore } from "../../src/engine/kv_session.ts";
@@ -188,4 +188,17 @@ Deno.test("DEBUG RELOAD and LOADAOF rebuild every type and TTL from storage", as
   assertEquals(r2.values, [7]);
   s2.close();
   await again.close();
+});
+
+Deno.test("DEBUG LISTPACK and QUICKLIST check the key's encoding", () => {
+  const c = new Harness({ enableDebugCommand: "yes" }).client();
+  c.run("HSET", "h", "f", "v");
+  c.run("RPUSH", "l", "a");
+  c.run("SET", "s", "x");
+  assertEquals(c.run("DEBUG", "LISTPACK", "h"), "Listpack structure printed on stdout");
+  assertEquals(c.run("DEBUG", "LISTPACK", "l"), err("ERR Not a listpack encoded object."));
+  assertEquals(c.run("DEBUG", "LISTPACK", "nope"), err("ERR no such key"));
+  assertEquals(c.run("DEBUG", "QUICKLIST", "l"), "Quicklist structure printed on stdout");
+  assertEquals(c.run("DEBUG", "QUICKLIST", "l", 1), "Quicklist structure printed on stdout");
+  assertEquals(c.run("DEBUG", "QUICKLIST", "s"), err("ERR Not a quicklist encoded object."));
 });
