@@ -85,6 +85,8 @@ export class KvEngine {
   readonly #record = new RecordEncoder();
   readonly startedMs: number;
   bytesBaseline = 1024 * 1024;
+  /** Bytes of every client's buffers (the sum of `KvClient.memory`; INFO mem_clients_normal). */
+  clientsMemory = 0;
   /** Enabled keyspace notification classes (`notify-keyspace-events`, see notify.ts). */
   notifyFlags = 0;
   /** Listening port and process id, for INFO. */
@@ -345,7 +347,7 @@ export class KvEngine {
 
   /** Estimated memory in use, as INFO's used_memory. */
   usedMemory(): number {
-    let n = this.bytesBaseline;
+    let n = this.bytesBaseline + this.clientsMemory;
     for (const db of this.dbs) n += db.bytes;
     return n;
   }
