@@ -251,13 +251,13 @@ function infoSection(x: KvEngine, name: string): string[] {
       return [
         `connected_clients:${x.clients.size}`,
         `maxclients:${x.config.maxclients}`,
+        `client_recent_max_input_buffer:${recentMaxBuffers(x).input}`,
+        `client_recent_max_output_buffer:${recentMaxBuffers(x).output}`,
         `blocked_clients:${
           [...x.clients.values()].filter((c) => c.blocked !== null).length +
           (x.pause?.waiting.size ?? 0)
         }`,
         `tracking_clients:${x.tracking.clients.size}`,
-        `client_recent_max_input_buffer:${recentMaxBuffers(x).input}`,
-        `client_recent_max_output_buffer:${recentMaxBuffers(x).output}`,
       ];
     case "memory": {
       const used = x.usedMemory();

@@ -125,8 +125,11 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
   }
 
   readInto(): Uint8Array {
-    if (this.#hint.need > this.#buf.length - this.#start) this.#reserve(this.#hint.need);
-    if (this.#buf.length - this.#end < readSpaceMin) this.#makeRoom();
+    const need = this.#hint.need;
+    if (need > this.#buf.length - this.#start) this.#reserve(need);
+    // A buffer sized for the partial request it holds is not grown for its last few bytes.
+    const sized = need > 0 && this.#end < this.#start + need;
+    if (this.#buf.length - this.#end < readSpaceMin && !sized) this.#makeRoom();
     // An empty buffer (the usual case between requests) is read into whole: no view to create.
     return this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end);
   }
@@ -313,6 +316,9 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
       this.#processing = false;
       session.commit();
     }
+    // Room for a partial request of known size now, as Redis sizes a big argument's buffer once
+    // its header is read: the client's memory shows it before the rest arrives.
+    if (this.#hint.need > this.#buf.length - this.#start) this.#reserve(this.#hint.need);
     if (this.#start === this.#end) {
       this.#start = this.#end = 0;
       // Give back a buffer grown for one huge request; smaller ones shrink in `cron`.

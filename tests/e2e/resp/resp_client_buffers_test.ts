@@ -93,9 +93,12 @@ function field(line: string, name: string): number {
   return Number(m[1]);
 }
 
-async function withServer(fn: (port: number) => Promise<void>): Promise<void> {
+async function withServer(
+  fn: (port: number) => Promise<void>,
+  extra: string[] = [],
+): Promise<void> {
   const dir = await Deno.makeTempDir();
-  const server = await startServer(dir);
+  const server = await startServer(dir, extra);
   try {
     await fn(server.port);
   } finally {
@@ -104,43 +107,45 @@ async function withServer(fn: (port: number) => Promise<void>): Promise<void> {
   }
 }
 
-Deno.test("a pub/sub subscriber that does not read is closed at the output hard limit", async () => {
-  await withServer(async (port) => {
-    const control = await Client.open(port);
-    const sub = await Client.open(port);
-    try {
-      assert.equal(
-        await control.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 200000 0 0"),
-        "+OK\r\n",
-      );
-      assert.match(
-        await control.call("CONFIG", "GET", "client-output-buffer-limit"),
-        /normal 0 0 0 slave 268435456 67108864 60 pubsub 200000 0 0/,
-      );
-      await sub.call("CLIENT", "SETNAME", "sub");
-      await sub.call("SUBSCRIBE", "ch");
-      const message = "x".repeat(2000);
-      let maxOmem = 0;
-      let closed = false;
-      // The socket's buffers take a few MB first; 20000 messages of 2 kB are far more.
-      for (let i = 0; i < 20_000 && !closed; i++) {
-        await control.call("PUBLISH", "ch", message);
-        if (i % 20 !== 0) continue;
-        const line = await clientLine(control, "sub");
-        if (line === undefined) closed = true;
-        else maxOmem = Math.max(maxOmem, field(line, "omem"));
+for (const transport of ["native", "deno"]) {
+  Deno.test(`a pub/sub subscriber that does not read is closed at the output hard limit (${transport})`, async () => {
+    await withServer(async (port) => {
+      const control = await Client.open(port);
+      const sub = await Client.open(port);
+      try {
+        assert.equal(
+          await control.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 200000 0 0"),
+          "+OK\r\n",
+        );
+        assert.match(
+          await control.call("CONFIG", "GET", "client-output-buffer-limit"),
+          /normal 0 0 0 slave 268435456 67108864 60 pubsub 200000 0 0/,
+        );
+        await sub.call("CLIENT", "SETNAME", "sub");
+        await sub.call("SUBSCRIBE", "ch");
+        const message = "x".repeat(2000);
+        let maxOmem = 0;
+        let closed = false;
+        // The socket's buffers take a few MB first; 20000 messages of 2 kB are far more.
+        for (let i = 0; i < 20_000 && !closed; i++) {
+          await control.call("PUBLISH", "ch", message);
+          if (i % 20 !== 0) continue;
+          const line = await clientLine(control, "sub");
+          if (line === undefined) closed = true;
+          else maxOmem = Math.max(maxOmem, field(line, "omem"));
+        }
+        assert.ok(closed, "the subscriber was closed");
+        assert.ok(maxOmem > 0 && maxOmem < 200_000, `omem grew before the close: ${maxOmem}`);
+        // What the socket had taken arrives, then the end of the connection.
+        await sub.readToEnd();
+        assert.match(await control.call("INFO", "clients"), /connected_clients:1\r\n/);
+      } finally {
+        sub.close();
+        control.close();
       }
-      assert.ok(closed, "the subscriber was closed");
-      assert.ok(maxOmem > 0 && maxOmem < 200_000, `omem grew before the close: ${maxOmem}`);
-      // What the socket had taken arrives, then the end of the connection.
-      await sub.readToEnd();
-      assert.match(await control.call("INFO", "clients"), /connected_clients:1\r\n/);
-    } finally {
-      sub.close();
-      control.close();
-    }
+    }, ["--transport", transport]);
   });
-});
+}
 
 Deno.test("a reply past the normal class's hard limit closes the client with nothing sent", async () => {
   await withServer(async (port) => {

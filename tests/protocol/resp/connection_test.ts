@@ -184,6 +184,8 @@ Deno.test("RespConnection: the query buffer grows for a big request and shrinks 
     assert.equal(store.engine.clientsMemory, client.memory);
     feed(c, `${value.slice(150_000)}\r\n`);
     assert.equal(c.buffers().qbuf, 0);
+    // Sized for the request once its length was known, and not grown for its last bytes.
+    assert.equal(c.buffers().qbufFree, 29 + 200_002);
     c.cron(0, 0); // the peak of the last period was the big request: kept
     assert.ok(c.buffers().qbufFree >= 200_000);
     c.cron(0, 0); // no big request since: shrinks to the least
