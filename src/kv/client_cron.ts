@@ -5,14 +5,22 @@
  * INFO clients (client_recent_max_input_buffer / _output_buffer).
  * @module
  */
+import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 
 /** Seconds the "recent" maxima cover, as Redis's CLIENTS_PEAK_MEM_USAGE_SLOTS. */
 const peakSlots = 8;
 
+/** Clients a pass visits at least (all of them when fewer), as Redis's CLIENTS_CRON_MIN_ITERATIONS. */
+const passClientsMin = 50;
+/** Passes per second: each pass visits a tenth of the clients, so each is seen once a second. */
+const passesPerSecond = 10;
+
 interface RecentPeaks {
   readonly input: number[];
   readonly output: number[];
+  /** Where the next pass continues (a live iterator of the clients map). */
+  cursor: IterableIterator<KvClient> | null;
 }
 
 const peaksOf = new WeakMap<KvEngine, RecentPeaks>();
@@ -20,24 +28,33 @@ const peaksOf = new WeakMap<KvEngine, RecentPeaks>();
 function peaks(x: KvEngine): RecentPeaks {
   let p = peaksOf.get(x);
   if (p === undefined) {
-    peaksOf.set(
-      x,
-      p = { input: new Array(peakSlots).fill(0), output: new Array(peakSlots).fill(0) },
-    );
+    p = { input: new Array(peakSlots).fill(0), output: new Array(peakSlots).fill(0), cursor: null };
+    peaksOf.set(x, p);
   }
   return p;
 }
 
-/** One pass of the client cron over every client. */
+/**
+ * One pass of the client cron: visits the next tenth of the clients (at
+ * least 50, all of them when fewer), so each is seen about once a second.
+ */
 export function clientsCron(x: KvEngine): void {
   const now = x.clock();
   const slot = Math.floor(now / 1000) % peakSlots;
   const p = peaks(x);
   // The slot of this second starts over once per second (the next slot is cleared ahead).
-  const next = (slot + 1) % peakSlots;
-  p.input[next] = 0;
-  p.output[next] = 0;
-  for (const c of [...x.clients.values()]) {
+  const ahead = (slot + 1) % peakSlots;
+  p.input[ahead] = 0;
+  p.output[ahead] = 0;
+  const visits = Math.max(passClientsMin, Math.ceil(x.clients.size / passesPerSecond));
+  for (let i = 0; i < visits && i < x.clients.size; i++) {
+    let next = p.cursor?.next();
+    if (next === undefined || next.done === true) {
+      p.cursor = x.clients.values();
+      next = p.cursor.next();
+      if (next.done === true) break;
+    }
+    const c = next.value;
     const t = c.transport;
     t.cron?.(now, Math.max(0, now - c.lastInteractionMs));
     if (c.closed) continue;

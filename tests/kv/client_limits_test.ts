@@ -8,6 +8,7 @@ import {
   parseOutputBufferLimits,
 } from "../../src/kv/client_limits.ts";
 import { evictClients } from "../../src/kv/client_evict.ts";
+import { clientsCron, recentMaxBuffers } from "../../src/kv/client_cron.ts";
 import { KvClient } from "../../src/kv/client.ts";
 import { Harness, RecordingReply } from "./_harness.ts";
 
@@ -113,4 +114,40 @@ Deno.test("client eviction closes the largest evictable clients until memory fit
   assert.equal(control.run("CONFIG", "SET", "maxmemory-clients", "10%"), "OK");
   assert.deepEqual(control.run("CONFIG", "GET", "maxmemory-clients"), ["maxmemory-clients", "10%"]);
   assert.match(String(control.run("INFO", "stats")), /evicted_clients:3\r\n/);
+});
+
+Deno.test("client cron: a pass visits at least 50 clients, each once a second; INFO recent maxima", () => {
+  const h = new Harness();
+  const x = h.engine;
+  const visits = new Map<number, number>();
+  for (let i = 0; i < 120; i++) {
+    const c: KvClient = new KvClient(
+      x.nextClientId++,
+      new RecordingReply(),
+      {
+        setProtocol: () => {},
+        closeAfterReply: () => {},
+        flushSoon: () => {},
+        cron: () => void visits.set(c.id, (visits.get(c.id) ?? 0) + 1),
+        buffers: () => ({ qbuf: c.id, qbufFree: 1000, obl: 0, oll: 0, omem: 2 * c.id }),
+      },
+      "a",
+      "b",
+      0,
+      false,
+    );
+    x.clients.set(c.id, c);
+  }
+  clientsCron(x);
+  assert.equal(visits.size, 50);
+  clientsCron(x);
+  clientsCron(x);
+  // 150 visits: every client once, then the first 30 again.
+  assert.equal(visits.size, 120);
+  assert.equal([...visits.values()].filter((n) => n === 2).length, 30);
+  const maxId = Math.max(...x.clients.keys());
+  assert.deepEqual(recentMaxBuffers(x), { input: maxId + 1000, output: 2 * maxId });
+  const info = String(h.client().run("INFO", "clients"));
+  assert.match(info, new RegExp(`client_recent_max_input_buffer:${maxId + 1000}\\r\\n`));
+  assert.match(info, new RegExp(`client_recent_max_output_buffer:${2 * maxId}\\r\\n`));
 });
