@@ -32,6 +32,12 @@ const readBufferKeepMax = 8 * 1024 * 1024;
 const readBufferResizeMin = 32 * 1024;
 /** An idle client (no command for this long) with an empty query buffer gives it back. */
 const idleFreeMs = 2000;
+/**
+ * The period over which a query buffer's peak is taken before it may shrink
+ * to it (Redis takes it per cron visit of the client): a big request's
+ * buffer is kept at least this long.
+ */
+const peakPeriodMs = 350;
 const noBuffer = new Uint8Array(0);
 
 /** A client connection. */
@@ -54,8 +60,10 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
   #outputLimits: OutputBufferLimits | null = null;
   /** Pending output up to this size is under every limit: no closer check. */
   #checkAbove = Infinity;
-  /** The largest pending input since the last `cron` (Redis's querybuf_peak). */
+  /** The largest pending input in this peak period (Redis's querybuf_peak). */
   #qbufPeak = 0;
+  /** When the peak period began. */
+  #peakSinceMs = 0;
   /**
    * The parser's cursor: the end of the last parsed request, and the known
    * minimum size of the partial request at `#start` (0 when unknown).
@@ -115,12 +123,12 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
     };
   }
 
-  cron(_nowMs: number, idleMs: number): void {
+  cron(nowMs: number, idleMs: number): void {
     if (this.#closed) return;
     if (this.#softSinceMs !== 0 || this.writer.length + (this.channel.unsent ?? 0) > 0) {
       if (this.#outputOverLimit()) return this.#dropOutput();
     }
-    this.#resizeQueryBuffer(idleMs);
+    this.#resizeQueryBuffer(nowMs, idleMs);
     this.#account();
   }
 
@@ -332,19 +340,22 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
    * the client is idle with nothing pending, or down to its recent peak when
    * that is under half of it.
    */
-  #resizeQueryBuffer(idleMs: number): void {
+  #resizeQueryBuffer(nowMs: number, idleMs: number): void {
     const pending = this.#end - this.#start;
     const size = this.#buf.length;
-    if (size - pending > readSpaceMin && !this.#busy) {
-      if (idleMs > idleFreeMs && pending === 0) {
-        this.#buf = noBuffer;
-        this.#start = this.#end = 0;
-      } else if (size > readBufferResizeMin && size / 2 > this.#qbufPeak) {
-        const target = Math.max(pending, this.#qbufPeak, this.#hint.need, readBufferBytes);
-        if (target < size) this.#moveTo(new Uint8Array(target));
-      }
+    if (size - pending <= readSpaceMin || this.#busy) return;
+    if (idleMs > idleFreeMs && pending === 0) {
+      this.#buf = noBuffer;
+      this.#start = this.#end = 0;
+      return;
+    }
+    if (nowMs - this.#peakSinceMs < peakPeriodMs) return;
+    if (size > readBufferResizeMin && size / 2 > this.#qbufPeak) {
+      const target = Math.max(pending, this.#qbufPeak, this.#hint.need, readBufferBytes);
+      if (target < size) this.#moveTo(new Uint8Array(target));
     }
     this.#qbufPeak = pending;
+    this.#peakSinceMs = nowMs;
   }
 
   /** Moves the pending bytes to the front of `next`, which becomes the buffer. */

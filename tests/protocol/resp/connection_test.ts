@@ -186,11 +186,13 @@ Deno.test("RespConnection: the query buffer grows for a big request and shrinks 
     assert.equal(c.buffers().qbuf, 0);
     // Sized for the request once its length was known, and not grown for its last bytes.
     assert.equal(c.buffers().qbufFree, 29 + 200_002);
-    c.cron(0, 0); // the peak of the last period was the big request: kept
+    c.cron(1000, 0); // the peak of the last period was the big request: kept
     assert.ok(c.buffers().qbufFree >= 200_000);
-    c.cron(0, 0); // no big request since: shrinks to the least
+    c.cron(1100, 0); // the next period has not ended: kept
+    assert.ok(c.buffers().qbufFree >= 200_000);
+    c.cron(1400, 0); // no big request in that period: shrinks to the least
     assert.equal(c.buffers().qbufFree, 16 * 1024);
-    c.cron(0, 3000); // idle: given back
+    c.cron(1500, 3000); // idle: given back
     assert.equal(c.buffers().qbufFree, 0);
     assert.equal(client.memory, ch.unsent);
   } finally {
