@@ -27,7 +27,8 @@ import { ConfigError } from "../common/errors.ts";
 export type { KvConfig } from "../kv/config.ts";
 export { defaultKvConfig } from "../kv/config.ts";
 export type { Reply } from "../kv/reply.ts";
-export type { ClientTransport } from "../kv/client.ts";
+export type { ClientBuffers, ClientTransport } from "../kv/client.ts";
+export type { OutputBufferLimits } from "../kv/client_limits.ts";
 export type { KvUserDirectory } from "../kv/auth.ts";
 export { KvParticipant } from "../kv/durability.ts";
 
@@ -223,6 +224,8 @@ export class KvSession {
     this.client.closed = true;
     resetClient(x, this.client);
     x.clients.delete(this.client.id);
+    x.clientsMemory -= this.client.memory;
+    this.client.memory = 0;
   }
 }
 

@@ -17,8 +17,30 @@ export interface ClientTransport {
   closeAfterReply(): void;
   /** Writes buffered replies soon (pub/sub messages, unblocked clients). */
   flushSoon(): void;
-  /** Received bytes not yet run as commands (CLIENT LIST qbuf); absent when unknown. */
-  readonly pendingInput?: number;
+  /** Closes the connection now, dropping pending replies (client eviction, CLIENT KILL). */
+  shutdown?(): void;
+  /** The connection's buffers (CLIENT LIST); absent when unknown. */
+  buffers?(): ClientBuffers;
+  /**
+   * Periodic upkeep (the engine's client cron, about 10 times a second):
+   * enforces the output soft limit without traffic and shrinks an idle or
+   * oversized query buffer. `idleMs` is the time since the last command.
+   */
+  cron?(nowMs: number, idleMs: number): void;
+}
+
+/** A connection's buffers, in bytes, as CLIENT LIST reports them. */
+export interface ClientBuffers {
+  /** Received bytes not yet run as commands. */
+  readonly qbuf: number;
+  /** Free space of the query buffer. */
+  readonly qbufFree: number;
+  /** Replies not yet handed to the socket. */
+  readonly obl: number;
+  /** Parts of the replies handed to the socket but not accepted yet (0 or 1). */
+  readonly oll: number;
+  /** Pending reply bytes (obl and what the socket has not accepted). */
+  readonly omem: number;
 }
 
 /** A blocked client's wait (BLPOP and friends). */
@@ -66,6 +88,11 @@ export class KvClient {
   /** Negotiated protocol version. */
   resp: 2 | 3 = 2;
   noEvict = false;
+  /**
+   * Bytes of this client's buffers counted in the engine's `clientsMemory`
+   * (its query buffer and pending replies), kept by the connection.
+   */
+  memory = 0;
   /** In MONITOR mode: receives the commands every client runs. */
   monitor = false;
   /** CLIENT REPLY: "skip" mutes the next command only. */

@@ -8,6 +8,7 @@ import type { KvEngine } from "./engine.ts";
 import { latin1 } from "./bytes.ts";
 import { errors, type Handler, intArg, opt, replyHelp, subcommandError } from "./cmd_util.ts";
 import { redisVersion } from "./cmd_server.ts";
+import { recentMaxBuffers } from "./client_cron.ts";
 import { scriptCacheOf } from "./script_cache.ts";
 import { migrateLinks } from "./migrate_link.ts";
 import { MutedReply } from "./reply.ts";
@@ -31,15 +32,15 @@ function clientLine(x: KvEngine, c: KvClient, self: KvClient, running: Uint8Arra
   const flags = (c.monitor ? "O" : "") + (c.subscriptionCount > 0 ? "P" : "") +
     (c.multi !== null ? "x" : "") +
     (c.blocked !== null ? "b" : "") + (c.noEvict ? "e" : "");
-  const qbuf = (c.transport.pendingInput ?? 0) + (c === self ? requestBytes(running) : 0);
+  const b = c.transport.buffers?.() ?? { qbuf: 0, qbufFree: 0, obl: 0, oll: 0, omem: 0 };
+  const qbuf = b.qbuf + (c === self ? requestBytes(running) : 0);
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=8 name=${c.name} age=${age} idle=${idle} ` +
     `flags=${
       flags || "N"
     } db=${c.db} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} ` +
-    `multi=${
-      c.multi === null ? -1 : c.multi.length
-    } qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 ` +
-    `rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=${c.user} redir=${
+    `multi=${c.multi === null ? -1 : c.multi.length} qbuf=${qbuf} qbuf-free=${b.qbufFree} ` +
+    `argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=${b.obl} oll=${b.oll} omem=${b.omem} ` +
+    `tot-mem=${c.memory} events=r cmd=${c.lastCommand} user=${c.user} redir=${
       c.tracking === null ? -1 : c.tracking.redirect
     } resp=${c.resp}`;
 }
@@ -252,6 +253,8 @@ function infoSection(x: KvEngine, name: string): string[] {
       return [
         `connected_clients:${x.clients.size}`,
         `maxclients:${x.config.maxclients}`,
+        `client_recent_max_input_buffer:${recentMaxBuffers(x).input}`,
+        `client_recent_max_output_buffer:${recentMaxBuffers(x).output}`,
         `blocked_clients:${
           [...x.clients.values()].filter((c) => c.blocked !== null).length +
           (x.pause?.waiting.size ?? 0)
@@ -267,6 +270,8 @@ function infoSection(x: KvEngine, name: string): string[] {
         `number_of_cached_scripts:${scriptCacheOf(x).size}`,
         `maxmemory:${x.config.maxmemory}`,
         `maxmemory_policy:${x.config.maxmemoryPolicy}`,
+        "mem_clients_slaves:0",
+        `mem_clients_normal:${x.clientsMemory}`,
         // Values are freed synchronously (UNLINK, FLUSHALL ASYNC): nothing is ever pending.
         "mem_not_counted_for_evict:0",
         "lazyfree_pending_objects:0",
@@ -291,6 +296,7 @@ function infoSection(x: KvEngine, name: string): string[] {
         `rejected_connections:${s.rejectedConnections}`,
         `expired_keys:${s.expired}`,
         `evicted_keys:${s.evicted}`,
+        `evicted_clients:${s.evictedClients}`,
         `keyspace_hits:${s.hits}`,
         `keyspace_misses:${s.misses}`,
         `pubsub_channels:${x.channels.size}`,

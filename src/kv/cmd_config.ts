@@ -10,6 +10,13 @@ import { globMatch } from "./glob.ts";
 import { memoryAvailable } from "./evict.ts";
 import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
 import { type AppendFsync, maxmemoryPolicies, type MaxmemoryPolicy } from "./config.ts";
+import {
+  formatMaxmemoryClients,
+  formatOutputBufferLimits,
+  parseMaxmemoryClients,
+  parseOutputBufferLimits,
+} from "./client_limits.ts";
+import { evictClients } from "./client_evict.ts";
 import { applyOomScore, oomScoreModes, parseOomScoreValues } from "./oom_score.ts";
 import { configRewrite, configSetListener, setsListener } from "./cmd_lifecycle.ts";
 import {
@@ -44,7 +51,6 @@ export function parseMemory(text: string): number | null {
 const reportedOnlyDefaults: Readonly<Record<string, string>> = {
   "repl-backlog-size": "1048576",
   "maxmemory-samples": "5",
-  "maxmemory-clients": "0",
   "key-load-delay": "0",
   // The WAL is a log of commands after a snapshot: there is no RDB preamble to choose.
   "aof-use-rdb-preamble": "yes",
@@ -82,11 +88,13 @@ function configValues(x: KvEngine): [string, string][] {
     ["slaveof", ""],
     ["maxmemory", String(k.maxmemory)],
     ["maxmemory-policy", k.maxmemoryPolicy],
+    ["maxmemory-clients", formatMaxmemoryClients(k.maxmemoryClients)],
     ["appendonly", "yes"],
     ["appendfsync", k.appendfsync],
     ["maxclients", String(k.maxclients)],
     ["proto-max-bulk-len", String(k.protoMaxBulkLen)],
     ["client-query-buffer-limit", String(k.clientQueryBufferLimit)],
+    ["client-output-buffer-limit", formatOutputBufferLimits(k.clientOutputBufferLimit)],
     ["requirepass", k.requirepass],
     ["acl-pubsub-default", k.aclPubsubDefault],
     ["notify-keyspace-events", formatNotifyFlags(x.notifyFlags)],
@@ -158,11 +166,7 @@ function setFailed(name: string, reason: string): string {
 /** CONFIG SET of a setting that is only reported; null when accepted. */
 function setReportedOnly(x: KvEngine, name: string, value: string): string | null {
   let stored = value;
-  if (name === "maxmemory-clients" && value.endsWith("%")) {
-    const pct = Number(value.slice(0, -1));
-    if (!/^\d+%$/.test(value)) return setFailed(name, "argument must be a memory or percent value");
-    if (pct > 100) return setFailed(name, "percentage argument must be less or equal to 100");
-  } else if (name === "aof-use-rdb-preamble") {
+  if (name === "aof-use-rdb-preamble") {
     const v = value.toLowerCase();
     if (v !== "yes" && v !== "no") return setFailed(name, "argument must be 'yes' or 'no'");
     stored = v;
@@ -244,6 +248,18 @@ function configSet(x: KvEngine, name: string, value: string): string | null {
       if (name === "maxmemory") k.maxmemory = n;
       else if (name === "proto-max-bulk-len") k.protoMaxBulkLen = n;
       else k.clientQueryBufferLimit = n;
+      return null;
+    }
+    case "maxmemory-clients": {
+      const m = parseMaxmemoryClients(value);
+      if (typeof m === "string") return setFailed(name, m);
+      k.maxmemoryClients = m;
+      return null;
+    }
+    case "client-output-buffer-limit": {
+      const limits = parseOutputBufferLimits(k.clientOutputBufferLimit, value);
+      if (typeof limits === "string") return setFailed(name, limits);
+      k.clientOutputBufferLimit = limits;
       return null;
     }
     case "maxclients": {
@@ -352,6 +368,7 @@ function configSetAll(x: KvEngine, argv: Uint8Array[]): string | null {
   if (names.has("requirepass")) x.acl.setDefaultPassword(x.config.requirepass);
   // As Redis: lowering the limit evicts at once rather than at the next write.
   if (names.has("maxmemory")) memoryAvailable(x);
+  if (names.has("maxmemory") || names.has("maxmemory-clients")) evictClients(x);
   return null;
 }
 

@@ -5,6 +5,11 @@
 import { maxmemoryPolicies, type MaxmemoryPolicy } from "../common/config/schema.ts";
 import { ConfigError } from "../common/errors.ts";
 import { respBulkBytesMax } from "../common/limits.ts";
+import {
+  defaultOutputBufferLimits,
+  type MaxmemoryClients,
+  type OutputBufferLimits,
+} from "./client_limits.ts";
 
 /** When writes reach disk, as Redis's appendfsync. */
 export type AppendFsync = "always" | "everysec" | "no";
@@ -19,11 +24,15 @@ export interface KvConfig {
   /** Bytes; 0 = no limit. */
   maxmemory: number;
   maxmemoryPolicy: MaxmemoryPolicy;
+  /** Memory of all clients (bytes or percent of maxmemory) past which the largest are evicted. */
+  maxmemoryClients: MaxmemoryClients;
   /** Password of the default user; "" = none. */
   requirepass: string;
   maxclients: number;
   protoMaxBulkLen: number;
   clientQueryBufferLimit: number;
+  /** Pending-reply limits by client class (replaced whole on CONFIG SET, never mutated). */
+  clientOutputBufferLimit: OutputBufferLimits;
   /** Number of databases (SELECT range). */
   databases: number;
   /** Thresholds of Redis's compact encodings, as OBJECT ENCODING reports them. */
@@ -84,10 +93,12 @@ export const defaultKvConfig: Readonly<KvConfig> = {
   appendfsync: "everysec",
   maxmemory: 0,
   maxmemoryPolicy: "noeviction",
+  maxmemoryClients: { percent: false, value: 0 },
   requirepass: "",
   maxclients: 10_000,
   protoMaxBulkLen: 512 * 1024 * 1024,
   clientQueryBufferLimit: 1024 * 1024 * 1024,
+  clientOutputBufferLimit: defaultOutputBufferLimits,
   databases: 16,
   hashMaxListpackEntries: 128,
   hashMaxListpackValue: 64,

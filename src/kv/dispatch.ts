@@ -160,15 +160,17 @@ const oomExempt = new Set(["exec", "discard", "quit", "reset"]);
 /**
  * Whether maxmemory refuses this command, as Redis decides before queueing:
  * memory-growing commands, anything queued in MULTI, and an EXEC whose queue
- * holds a memory-growing command.
+ * holds a memory-growing command. Like Redis, it evicts before any command
+ * (a read too) while memory is over the limit.
  */
 function oomRejects(x: KvEngine, c: KvClient, spec: CommandSpec): boolean {
+  if (memoryAvailable(x)) return false;
   let guarded = spec.denyoom;
   if (c.multi !== null) {
     if (!oomExempt.has(spec.name)) guarded = true;
     else if (spec.name === "exec") guarded = c.multi.some((a) => lookup(a[0]!)?.denyoom === true);
   }
-  return guarded && !memoryAvailable(x);
+  return guarded;
 }
 
 function unknownCommand(argv: Uint8Array[]): string {

@@ -13,6 +13,7 @@ import { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
 import { replayRecord } from "./dispatch.ts";
 import { kvRecordKind } from "./record.ts";
 import { activeExpireCycle } from "./expiry.ts";
+import { clientsCron } from "./client_cron.ts";
 import { debugSettingsOf } from "./debug_settings.ts";
 
 /** Snapshot file name inside the data directory. */
@@ -153,6 +154,11 @@ export function startBackgroundWork(
       activeExpireCycle(x);
     } catch (e) {
       log.error("KV active expiry failed", { error: String(e) });
+    }
+    try {
+      clientsCron(x);
+    } catch (e) {
+      log.error("KV client cron failed", { error: String(e) });
     }
   }, 100);
   const second = setInterval(() => {

@@ -105,6 +105,8 @@ export class KvEngine {
   readonly #record = new RecordEncoder();
   readonly startedMs: number;
   bytesBaseline = 1024 * 1024;
+  /** Bytes of every client's buffers (the sum of `KvClient.memory`; INFO mem_clients_normal). */
+  clientsMemory = 0;
   /** Enabled keyspace notification classes (`notify-keyspace-events`, see notify.ts). */
   notifyFlags = 0;
   /** The script running past busy-reply-threshold; null when none. */
@@ -374,7 +376,7 @@ export class KvEngine {
 
   /** Estimated memory in use, as INFO's used_memory. */
   usedMemory(): number {
-    let n = this.bytesBaseline;
+    let n = this.bytesBaseline + this.clientsMemory;
     for (const db of this.dbs) n += db.bytes;
     return n;
   }

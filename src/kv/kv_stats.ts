@@ -12,6 +12,8 @@ export interface KvStats {
   misses: number;
   expired: number;
   evicted: number;
+  /** Clients closed by maxmemory-clients (INFO evicted_clients). */
+  evictedClients: number;
   /** Error replies sent (INFO total_error_replies). */
   errorReplies: number;
   /** Changes since the last checkpoint. */
@@ -30,6 +32,7 @@ export function resettableStats() {
     misses: 0,
     expired: 0,
     evicted: 0,
+    evictedClients: 0,
     errorReplies: 0,
   };
 }

@@ -37,6 +37,10 @@ class DenoChannel implements ByteChannel {
 
   constructor(readonly conn: Deno.Conn, readonly label: string) {}
 
+  get unsent(): number {
+    return this.#pending === null ? 0 : this.#pending.length;
+  }
+
   send(chunk: Uint8Array, length?: number): void {
     if (this.#closed) return;
     if (length !== undefined && length < chunk.length) chunk = chunk.subarray(0, length);

@@ -52,6 +52,11 @@ export class NativeChannel implements ByteChannel {
 
   constructor(readonly owner: ChannelOwner, readonly id: number, readonly fd: number) {}
 
+  /** The rest of an unfinished send (replies gathered in this turn leave before the turn ends). */
+  get unsent(): number {
+    return this.#pending === null ? 0 : this.#pending.length;
+  }
+
   send(chunk: Uint8Array, length = chunk.length): void {
     if (this.closed) return;
     const at = this.#gatheredBytes;

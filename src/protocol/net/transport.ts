@@ -19,6 +19,11 @@ export interface ByteChannel {
   send(chunk: Uint8Array, length?: number): void;
   /** True while a send is not completely written (wait for `drained`). */
   readonly writing: boolean;
+  /**
+   * Bytes of sends the socket has not accepted yet (a client's pending
+   * output, for output buffer limits and memory accounting). Optional (0).
+   */
+  readonly unsent?: number;
   /** Closes the socket now, dropping unsent bytes. No `ended` follows. */
   close(): void;
   /**

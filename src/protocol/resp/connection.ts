@@ -8,21 +8,37 @@
  * the buffer, and a peer that leaves while blocked ends the wait.
  * @module
  */
-import type { ClientTransport, KvSession, KvStore } from "../../engine/kv_session.ts";
+import type {
+  ClientBuffers,
+  ClientTransport,
+  KvSession,
+  KvStore,
+  OutputBufferLimits,
+} from "../../engine/kv_session.ts";
 import { log } from "../../common/log.ts";
 import type { ByteChannel, ConnectionHandler } from "../net/mod.ts";
+import { outputCheckBytes } from "../../kv/client_limits.ts";
+import { evictClients } from "../../kv/client_evict.ts";
 import { parseArgv, RespProtocolError } from "./resp_parser.ts";
 import { RespWriter } from "./resp_writer.ts";
 
-const readBufferBytes = 64 * 1024;
+/** The query buffer a client starts with, and the least it shrinks to while in use (Redis's 16 KiB). */
+const readBufferBytes = 16 * 1024;
 /** Free space below which the buffer is compacted or grown before the next read. */
 const readSpaceMin = 4 * 1024;
+/** A query buffer above this is given back at once when emptied; smaller ones are left to `cron`. */
+const readBufferKeepMax = 8 * 1024 * 1024;
+/** Query buffers above this shrink in `cron` when their recent peak is under half of them. */
+const readBufferResizeMin = 32 * 1024;
+/** An idle client (no command for this long) with an empty query buffer gives it back. */
+const idleFreeMs = 2000;
 /**
- * Replies queued for a client that is not reading them (a slow pub/sub
- * subscriber) past this size close its connection, as Redis's
- * client-output-buffer-limit for pubsub clients does.
+ * The period over which a query buffer's peak is taken before it may shrink
+ * to it (Redis takes it per cron visit of the client): a big request's
+ * buffer is kept at least this long.
  */
-export const pushBacklogBytesMax = 32 * 1024 * 1024;
+const peakPeriodMs = 350;
+const noBuffer = new Uint8Array(0);
 
 /** A client connection. */
 export class RespConnection implements ClientTransport, ConnectionHandler {
@@ -36,6 +52,18 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
   #processing = false;
   /** A blocked command or a durable commit is pending: parsing waits for it. */
   #busy = false;
+  /** Pending output passed a limit while commands ran: the replies are dropped, the client closed. */
+  #overLimit = false;
+  /** When pending output passed the soft limit of the client's class (0: it is under). */
+  #softSinceMs = 0;
+  /** The output limits `#checkAbove` comes from (CONFIG SET replaces the object). */
+  #outputLimits: OutputBufferLimits | null = null;
+  /** Pending output up to this size is under every limit: no closer check. */
+  #checkAbove = Infinity;
+  /** The largest pending input in this peak period (Redis's querybuf_peak). */
+  #qbufPeak = 0;
+  /** When the peak period began. */
+  #peakSinceMs = 0;
   /**
    * The parser's cursor: the end of the last parsed request, and the known
    * minimum size of the partial request at `#start` (0 when unknown).
@@ -59,6 +87,7 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
       return;
     }
     this.#session = session;
+    this.#account();
   }
 
   setProtocol(resp: 2 | 3): void {
@@ -70,12 +99,9 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
   }
 
   flushSoon(): void {
-    if (this.writer.length > pushBacklogBytesMax) {
-      log.warn("RESP client closed: output backlog limit reached", {
-        bytes: this.writer.length,
-        limit: pushBacklogBytesMax,
-      });
-      this.shutdown();
+    if (this.#outputOverLimit()) {
+      if (!this.#processing) return this.#dropOutput();
+      this.#overLimit = this.#closing = true;
       return;
     }
     if (!this.#processing) this.#flush();
@@ -90,19 +116,46 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
     return this.#end - this.#start;
   }
 
+  buffers(): ClientBuffers {
+    const unsent = this.channel.unsent ?? 0;
+    const obl = this.writer.length;
+    return {
+      qbuf: this.#end - this.#start,
+      qbufFree: this.#buf.length - this.#end,
+      obl,
+      oll: unsent > 0 ? 1 : 0,
+      omem: obl + unsent,
+    };
+  }
+
+  cron(nowMs: number, idleMs: number): void {
+    if (this.#closed) return;
+    if (this.#softSinceMs !== 0 || this.writer.length + (this.channel.unsent ?? 0) > 0) {
+      if (this.#outputOverLimit()) return this.#dropOutput();
+    }
+    this.#resizeQueryBuffer(nowMs, idleMs);
+    this.#account();
+  }
+
   readInto(): Uint8Array {
-    if (this.#hint.need > this.#buf.length - this.#start) this.#reserve(this.#hint.need);
-    if (this.#buf.length - this.#end < readSpaceMin) this.#makeRoom();
+    const need = this.#hint.need;
+    if (need > this.#buf.length - this.#start) this.#reserve(need);
+    // A buffer sized for the partial request it holds is not grown for its last few bytes.
+    const sized = need > 0 && this.#end < this.#start + need;
+    if (this.#buf.length - this.#end < readSpaceMin && !sized) this.#makeRoom();
     // An empty buffer (the usual case between requests) is read into whole: no view to create.
     return this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end);
   }
 
   received(n: number): void {
     this.#end += n;
+    const pending = this.#end - this.#start;
+    if (pending > this.#qbufPeak) this.#qbufPeak = pending;
     const limit = this.store.config.clientQueryBufferLimit;
-    if (this.#end - this.#start > limit) {
-      log.warn("RESP client closed: query buffer limit reached", {
-        bytes: this.#end - this.#start,
+    if (pending > limit) {
+      log.warn("Closing client that reached max query buffer length", {
+        client: this.#session?.client.addr ?? "",
+        bytes: pending,
         limit,
       });
       this.shutdown();
@@ -129,10 +182,71 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
 
   /** Sends the pending replies unless a send is unfinished; closes after the last when closing. */
   #flush(): void {
-    if (this.#closed || this.channel.writing) return;
-    const n = this.writer.length;
-    if (n > 0) this.channel.send(this.writer.takeBuffer(), n);
-    if (this.#closing && !this.channel.writing && this.writer.length === 0) this.#close();
+    if (this.#closed) return;
+    if (!this.channel.writing) {
+      const n = this.writer.length;
+      if (n > 0) this.channel.send(this.writer.takeBuffer(), n);
+      if (this.#closing && !this.channel.writing && this.writer.length === 0) return this.#close();
+    }
+    this.#account();
+  }
+
+  /**
+   * Brings this client's share of the engine's client memory up to date: its
+   * query buffer and pending replies (counted in used_memory for maxmemory).
+   */
+  #account(): void {
+    const client = this.#session?.client;
+    if (client === undefined || client.closed) return;
+    const bytes = this.#buf.length + this.writer.length + (this.channel.unsent ?? 0);
+    const delta = bytes - client.memory;
+    if (delta === 0) return;
+    client.memory = bytes;
+    const engine = this.store.engine;
+    engine.clientsMemory += delta;
+    if (delta > 0 && engine.config.maxmemoryClients.value !== 0) evictClients(engine);
+  }
+
+  /**
+   * Whether the pending output passed the hard limit of the client's class
+   * (pubsub while subscribed, normal otherwise), or stayed over the soft
+   * limit longer than its seconds, as Redis's client-output-buffer-limit.
+   */
+  #outputOverLimit(): boolean {
+    const limits = this.store.config.clientOutputBufferLimit;
+    if (limits !== this.#outputLimits) {
+      this.#outputLimits = limits;
+      this.#checkAbove = outputCheckBytes(limits);
+    }
+    const used = this.writer.length + (this.channel.unsent ?? 0);
+    if (used <= this.#checkAbove) {
+      this.#softSinceMs = 0;
+      return false;
+    }
+    const client = this.#session?.client;
+    const l = client !== undefined && client.subscriptionCount > 0 ? limits.pubsub : limits.normal;
+    if (l.hard > 0 && used >= l.hard) return true;
+    if (l.soft === 0 || used < l.soft) {
+      this.#softSinceMs = 0;
+      return false;
+    }
+    const now = Date.now();
+    if (this.#softSinceMs === 0) this.#softSinceMs = now;
+    return now - this.#softSinceMs > l.softSeconds * 1000;
+  }
+
+  /** Closes a client over its output limit without sending what is pending, as Redis. */
+  #dropOutput(): void {
+    if (this.#closed) return;
+    const client = this.#session?.client;
+    log.warn("Client closed for overcoming of output buffer limits", {
+      id: client?.id ?? 0,
+      addr: client?.addr ?? "",
+      name: client?.name ?? "",
+      bytes: this.writer.length + (this.channel.unsent ?? 0),
+    });
+    this.writer.discard();
+    this.shutdown();
   }
 
   #close(): void {
@@ -148,8 +262,9 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
     if (session === null || this.#busy || this.#closed) return;
     if (this.#closing) return this.#flush();
     // A client that does not read its replies stops being served.
-    if (this.channel.writing) return;
+    if (this.channel.writing) return this.#account();
     const wait = this.#drain(session);
+    if (this.#overLimit) return this.#dropOutput();
     if (wait !== undefined) return this.#block(wait);
     const durable = session.durable();
     if (durable !== undefined) {
@@ -180,10 +295,12 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
   /**
    * Runs every complete request in the buffer, synchronously. Returns the
    * promise of a command that blocked (the rest of the buffer waits for it).
+   * Replies past the output limit stop it (`#overLimit`).
    */
   #drain(session: KvSession): Promise<void> | undefined {
     const limits = this.#limits;
     limits.protoMaxBulkLen = this.store.config.protoMaxBulkLen;
+    if (this.store.config.clientOutputBufferLimit !== this.#outputLimits) this.#outputOverLimit();
     this.#processing = true;
     try {
       while (!this.#closing) {
@@ -202,28 +319,62 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
         this.#start = this.#hint.next;
         if (argv.length === 0) continue;
         const wait = session.execute(argv);
+        if (this.writer.length > this.#checkAbove && this.#outputOverLimit()) {
+          this.#overLimit = this.#closing = true;
+          return undefined;
+        }
         if (wait !== undefined) return wait;
       }
     } finally {
       this.#processing = false;
       session.commit();
     }
+    // Room for a partial request of known size now, as Redis sizes a big argument's buffer once
+    // its header is read: the client's memory shows it before the rest arrives.
+    if (this.#hint.need > this.#buf.length - this.#start) this.#reserve(this.#hint.need);
     if (this.#start === this.#end) {
       this.#start = this.#end = 0;
-      // Give back a buffer grown for one huge request.
-      if (this.#buf.length > 16 * readBufferBytes) this.#buf = new Uint8Array(readBufferBytes);
+      // Give back a buffer grown for one huge request; smaller ones shrink in `cron`.
+      if (this.#buf.length > readBufferKeepMax) this.#buf = new Uint8Array(readBufferBytes);
     }
     return undefined;
   }
 
-  /** Moves the pending bytes to the front of a buffer of at least `bytes`. */
-  #reserve(bytes: number): void {
+  /**
+   * Shrinks the query buffer as Redis's client cron does: to nothing once
+   * the client is idle with nothing pending, or down to its recent peak when
+   * that is under half of it.
+   */
+  #resizeQueryBuffer(nowMs: number, idleMs: number): void {
     const pending = this.#end - this.#start;
-    const next = new Uint8Array(Math.max(bytes, this.#buf.length));
+    const size = this.#buf.length;
+    if (size - pending <= readSpaceMin || this.#busy) return;
+    if (idleMs > idleFreeMs && pending === 0) {
+      this.#buf = noBuffer;
+      this.#start = this.#end = 0;
+      return;
+    }
+    if (nowMs - this.#peakSinceMs < peakPeriodMs) return;
+    if (size > readBufferResizeMin && size / 2 > this.#qbufPeak) {
+      const target = Math.max(pending, this.#qbufPeak, this.#hint.need, readBufferBytes);
+      if (target < size) this.#moveTo(new Uint8Array(target));
+    }
+    this.#qbufPeak = pending;
+    this.#peakSinceMs = nowMs;
+  }
+
+  /** Moves the pending bytes to the front of `next`, which becomes the buffer. */
+  #moveTo(next: Uint8Array<ArrayBuffer>): void {
+    const pending = this.#end - this.#start;
     next.set(this.#buf.subarray(this.#start, this.#end));
     this.#buf = next;
     this.#start = 0;
     this.#end = pending;
+  }
+
+  /** Moves the pending bytes to the front of a buffer of at least `bytes`. */
+  #reserve(bytes: number): void {
+    this.#moveTo(new Uint8Array(Math.max(bytes, this.#buf.length)));
   }
 
   /** Compacts or grows the read buffer when it is (nearly) full. */
@@ -231,12 +382,10 @@ export class RespConnection implements ClientTransport, ConnectionHandler {
     const pending = this.#end - this.#start;
     if (this.#start > 0 && pending < this.#buf.length / 2) {
       this.#buf.copyWithin(0, this.#start, this.#end);
+      this.#start = 0;
+      this.#end = pending;
     } else {
-      const next = new Uint8Array(this.#buf.length * 2);
-      next.set(this.#buf.subarray(this.#start, this.#end));
-      this.#buf = next;
+      this.#moveTo(new Uint8Array(Math.max(readBufferBytes, this.#buf.length * 2)));
     }
-    this.#start = 0;
-    this.#end = pending;
   }
 }

@@ -39,6 +39,11 @@ export class RespWriter implements Reply {
     return this.#pos;
   }
 
+  /** Drops the pending bytes (a client closed without its replies). */
+  discard(): void {
+    this.#pos = 0;
+  }
+
   /**
    * Hands out the pending bytes and switches to the other buffer. The view
    * stays valid until the next `take` (callers write it out before that).
