@@ -12,7 +12,7 @@ import type { WalWriter } from "../storage/wal_port.ts";
 import { scanWal, truncateWal, Wal } from "../storage/wal/mod.ts";
 import { log } from "../common/log.ts";
 import { KvEngine } from "../kv/engine.ts";
-import { monotonicTimer, wallClock } from "../kv/clocks.ts";
+import { exactWallClock, monotonicTimer, wallClock } from "../kv/clocks.ts";
 import { type ClientTransport, KvClient } from "../kv/client.ts";
 import { type KvConfig, validateKvConfig } from "../kv/config.ts";
 import { attachDispatcher, executeCommand } from "../kv/dispatch.ts";
@@ -125,6 +125,7 @@ export class KvStore {
    */
   turn(starting: boolean): void {
     this.#inTurn = starting;
+    this.engine.clockTurn(starting);
     if (starting) return;
     try {
       this.engine.commitRecord();
@@ -246,6 +247,7 @@ export function createKvEngine(
     wallClock(),
     Math.random,
     monotonicTimer(),
+    exactWallClock(),
   );
   attachDispatcher(engine);
   const participant = new KvParticipant(engine, fs, dataDir);

@@ -28,6 +28,7 @@ import { lfuInitialCounter, lfuPack, lfuTouch } from "./lfu.ts";
 import type { KvUserDirectory } from "./auth.ts";
 import { AclRegistry } from "./acl.ts";
 import { Tracking } from "./tracking.ts";
+import { CommandClock } from "./clocks.ts";
 
 export type { KvStats } from "./kv_stats.ts";
 
@@ -140,6 +141,7 @@ export class KvEngine {
    * pipelined command costs one clock read (see dispatch.ts).
    */
   timedFromMs = 0;
+  readonly #commandClock: CommandClock;
   /** CPU time of the process in microseconds, for INFO cpu (set by the listener). */
   cpuUsage: () => { readonly user: number; readonly system: number } = () => ({
     user: 0,
@@ -152,7 +154,10 @@ export class KvEngine {
     readonly random: () => number = Math.random,
     /** Monotonic clock in ms with sub-millisecond precision, for command durations. */
     readonly timer: () => number = monotonicMs,
+    /** The wall clock with sub-millisecond precision, or null (see `CommandClock`). */
+    readonly exactClock: (() => number) | null = null,
   ) {
+    this.#commandClock = new CommandClock(clock, timer, exactClock);
     for (let i = 0; i < config.databases; i++) {
       this.dbs.push(new Keyspace(i, (db, key) => this.#onExpired(db, key)));
     }
@@ -224,14 +229,19 @@ export class KvEngine {
   /**
    * Starts a command's clocks: its monotonic start (the end of the previous
    * command of the batch, or one timer read at a batch's start, see
-   * `timedFromMs`) and `now`, the wall time expiry is judged by. The wall
-   * clock is read for every command: a time derived from the monotonic
-   * timer can trail it by up to a millisecond, and Redis's own tests (GETEX
-   * PXAT then PTTL) see that as a TTL one millisecond too long.
+   * `timedFromMs`) and `now`, the wall time expiry is judged by (see
+   * `CommandClock`: inside a listener turn, derived from the timer reading).
    */
   startCommand(): void {
-    this.timedFromMs = this.timedFromMs !== 0 ? this.timedFromMs : this.timer();
-    this.now = this.clock();
+    const fresh = this.timedFromMs === 0;
+    const t = this.timedFromMs = fresh ? this.timer() : this.timedFromMs;
+    this.now = this.#commandClock.wallAt(t, fresh);
+  }
+
+  /** Brackets a turn of the listener's loop (see `KvStore.turn` and `CommandClock`). */
+  clockTurn(starting: boolean): void {
+    if (starting) this.#commandClock.beginTurn();
+    else this.#commandClock.endTurn();
   }
 
   /** Ends a batch of commands: the next command's duration starts with a clock read. */
