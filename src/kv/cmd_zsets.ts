@@ -79,6 +79,9 @@ function parseZaddFlags(argv: Uint8Array[]): [ZaddFlags, number] {
   const f: ZaddFlags = { nx: false, xx: false, gt: false, lt: false, ch: false, incr: false };
   let i = 2;
   for (; i < argv.length; i++) {
+    // Flags are 2-4 letters: a score ends the flags without an upper-cased copy.
+    const n = argv[i]!.length;
+    if (n < 2 || n > 4) break;
     const w = opt(argv, i);
     if (w === "NX") f.nx = true;
     else if (w === "XX") f.xx = true;
@@ -135,10 +138,10 @@ const zadd: Handler = (x, c, argv) => {
       }
       if ((f.gt && !(score > old)) || (f.lt && !(score < old))) continue;
       result = score;
-      if (score !== old) (z.add(m, score), changed++);
+      if (score !== old) (z.replace(m, old, score), changed++);
     } else {
       if (f.xx) continue;
-      z.add(m, score);
+      z.insertNew(m, score);
       added++;
       result = score;
     }

@@ -127,6 +127,21 @@ export class ZSet {
     return old === undefined;
   }
 
+  /** Adds a member known to be absent (the caller looked it up: one map operation less). */
+  insertNew(member: string, score: number): void {
+    this.bytes += member.length;
+    this.#size++;
+    this.scores.set(member, score);
+    this.#insert({ member, score });
+  }
+
+  /** Moves a present member from score `old` (as the caller looked it up) to `score`. */
+  replace(member: string, old: number, score: number): void {
+    this.#delete(old, member);
+    this.scores.set(member, score);
+    this.#insert({ member, score });
+  }
+
   /** Removes a member; returns true when it was present. */
   remove(member: string): boolean {
     const old = this.scores.get(member);
