@@ -48,7 +48,8 @@ export function internLatin1(bytes: Uint8Array): string {
   const n = bytes.length;
   if (n > 64) return latin1(bytes);
   let h = n;
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  // The last 16 bytes pick the slot (keys mostly differ at their end); a hit compares all.
+  for (let i = n > 16 ? n - 16 : 0; i < n; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   const slot = (h ^ (h >>> 16)) & (internSlots - 1);
   if (internHashes[slot] === h) {
     const s = internStrings[slot]!;

@@ -6,7 +6,7 @@ import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import type { Entry } from "./keyspace.ts";
 import { type ZEntry, ZSet } from "./zset.ts";
-import { fromLatin1, parseFloatStrict } from "./bytes.ts";
+import { fromLatin1, latin1, parseFloatStrict } from "./bytes.ts";
 import {
   type BlockRequest,
   cursorArg,
@@ -124,7 +124,7 @@ const zadd: Handler = (x, c, argv) => {
   let added = 0, changed = 0;
   let result: number | null = null;
   for (let j = 0; j < scores.length; j++) {
-    const m = key(argv, first + j * 2 + 1);
+    const m = latin1(argv[first + j * 2 + 1]!); // members skip the key cache
     const old = z.scores.get(m);
     let score = scores[j]!;
     if (old !== undefined) {
