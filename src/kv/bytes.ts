@@ -31,6 +31,40 @@ export function latin1(bytes: Uint8Array): string {
   return s;
 }
 
+/** Slots of the key-string cache (a power of two). */
+const internSlots = 1024;
+const internStrings: string[] = new Array<string>(internSlots).fill("");
+const internHashes = new Int32Array(internSlots);
+
+/**
+ * `latin1` for keys: remembers the last string decoded in each of a small
+ * direct-mapped table's slots (picked by a hash of the bytes) and returns that
+ * same string when the same bytes come again. A key a client repeats then is
+ * one string object: V8 has already computed its hash, and when it is the
+ * string stored in the keyspace a `Map` lookup compares pointers only, instead
+ * of decoding a fresh string and hashing it in a runtime call.
+ */
+export function internLatin1(bytes: Uint8Array): string {
+  const n = bytes.length;
+  if (n > 64) return latin1(bytes);
+  let h = n;
+  // The last 16 bytes pick the slot (keys mostly differ at their end); a hit compares all.
+  for (let i = n > 16 ? n - 16 : 0; i < n; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  const slot = (h ^ (h >>> 16)) & (internSlots - 1);
+  if (internHashes[slot] === h) {
+    const s = internStrings[slot]!;
+    if (s.length === n) {
+      let i = 0;
+      while (i < n && s.charCodeAt(i) === bytes[i]) i++;
+      if (i === n) return s;
+    }
+  }
+  const s = latin1(bytes);
+  internStrings[slot] = s;
+  internHashes[slot] = h;
+  return s;
+}
+
 /** Encodes a latin1 string (code units 0..255) back to bytes. */
 export function fromLatin1(text: string): Uint8Array {
   const out = new Uint8Array(text.length);

@@ -57,9 +57,11 @@ const hset = (isHmset: boolean): Handler => (x, c, argv) => {
   if (r === null) return;
   let added = 0;
   for (let i = 2; i < argv.length; i += 2) {
-    const f = key(argv, i);
-    if (!r[1].has(f)) added++;
-    r[1].set(f, latin1(argv[i + 1]!));
+    // One map operation per field: a new field shows as a larger map. Fields are
+    // decoded without the key cache (they repeat far less than keys).
+    const size = r[1].size;
+    r[1].set(latin1(argv[i]!), latin1(argv[i + 1]!));
+    if (r[1].size !== size) added++;
   }
   x.entryChanged(c.db, k, r[0]);
   x.notify(ev.hash, "hset", c.db, k);

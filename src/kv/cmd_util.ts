@@ -6,7 +6,7 @@
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import type { Entry, ValueType } from "./keyspace.ts";
-import { latin1, parseFloatStrict, parseInt64, upperAscii } from "./bytes.ts";
+import { internLatin1, latin1, parseFloatStrict, parseInt64, upperAscii } from "./bytes.ts";
 
 /** A blocking command asks the dispatcher to park the client. */
 export interface BlockRequest {
@@ -49,9 +49,9 @@ export function commandLabel(argv: Uint8Array[]): string {
   return latin1(argv[0]!).toLowerCase();
 }
 
-/** Key argument as a latin1 string. */
+/** Key argument as a latin1 string (repeated keys come back as the same string, see `internLatin1`). */
 export function key(argv: Uint8Array[], i: number): string {
-  return latin1(argv[i]!);
+  return internLatin1(argv[i]!);
 }
 
 /** Upper-cased option word. */

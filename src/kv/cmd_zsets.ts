@@ -6,7 +6,7 @@ import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
 import type { Entry } from "./keyspace.ts";
 import { type ZEntry, ZSet } from "./zset.ts";
-import { fromLatin1, parseFloatStrict } from "./bytes.ts";
+import { fromLatin1, latin1, parseFloatStrict } from "./bytes.ts";
 import {
   type BlockRequest,
   cursorArg,
@@ -79,6 +79,9 @@ function parseZaddFlags(argv: Uint8Array[]): [ZaddFlags, number] {
   const f: ZaddFlags = { nx: false, xx: false, gt: false, lt: false, ch: false, incr: false };
   let i = 2;
   for (; i < argv.length; i++) {
+    // Flags are 2-4 letters: a score ends the flags without an upper-cased copy.
+    const n = argv[i]!.length;
+    if (n < 2 || n > 4) break;
     const w = opt(argv, i);
     if (w === "NX") f.nx = true;
     else if (w === "XX") f.xx = true;
@@ -121,7 +124,7 @@ const zadd: Handler = (x, c, argv) => {
   let added = 0, changed = 0;
   let result: number | null = null;
   for (let j = 0; j < scores.length; j++) {
-    const m = key(argv, first + j * 2 + 1);
+    const m = latin1(argv[first + j * 2 + 1]!); // members skip the key cache
     const old = z.scores.get(m);
     let score = scores[j]!;
     if (old !== undefined) {
@@ -135,10 +138,10 @@ const zadd: Handler = (x, c, argv) => {
       }
       if ((f.gt && !(score > old)) || (f.lt && !(score < old))) continue;
       result = score;
-      if (score !== old) (z.add(m, score), changed++);
+      if (score !== old) (z.replace(m, old, score), changed++);
     } else {
       if (f.xx) continue;
-      z.add(m, score);
+      z.insertNew(m, score);
       added++;
       result = score;
     }

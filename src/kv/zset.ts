@@ -33,6 +33,18 @@ function compare(e: ZEntry, score: number, member: string): number {
   return e.member === member ? 0 : e.member < member ? -1 : 1;
 }
 
+/** Index of the first entry of a sorted chunk that does not sort before (score, member). */
+function position(chunk: ZEntry[], score: number, member: string): number {
+  let lo = 0;
+  let hi = chunk.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(chunk[mid]!, score, member) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * The sorted set value. Entries live in sorted chunks of at most 512, so an
  * insert shifts one small chunk, never the whole set.
@@ -40,6 +52,12 @@ function compare(e: ZEntry, score: number, member: string): number {
 export class ZSet {
   readonly scores = new Map<string, number>();
   #chunks: ZEntry[][] = [];
+  /**
+   * The score of each chunk's last entry (a plain array of doubles, stored
+   * unboxed): an insert or delete finds its chunk without touching the
+   * chunks' entries, which are cache misses in a large set.
+   */
+  #lastScores: number[] = [];
   #size = 0;
   /** Sum of member lengths, for memory accounting. */
   bytes = 0;
@@ -78,38 +96,56 @@ export class ZSet {
     return rank + lo;
   }
 
-  #insert(entry: ZEntry): void {
-    const before = (e: ZEntry) => compare(e, entry.score, entry.member) < 0;
-    let ci = this.#chunkFor(before);
-    if (this.#chunks.length === 0) {
-      this.#chunks.push([entry]);
-      return;
-    }
-    if (ci === this.#chunks.length) ci--;
-    const chunk = this.#chunks[ci]!;
+  /** `#chunkFor` for the position of (score, member), by the chunks' last scores. */
+  #chunkOf(score: number, member: string): number {
+    const lasts = this.#lastScores;
     let lo = 0;
-    let hi = chunk.length;
+    let hi = lasts.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (before(chunk[mid]!)) lo = mid + 1;
+      const last = lasts[mid]!;
+      let before = last < score;
+      if (last === score) {
+        // A tie on the score: the member decides.
+        const chunk = this.#chunks[mid]!;
+        before = compare(chunk[chunk.length - 1]!, score, member) < 0;
+      }
+      if (before) lo = mid + 1;
       else hi = mid;
     }
+    return lo;
+  }
+
+  #insert(entry: ZEntry): void {
+    const { score, member } = entry;
+    if (this.#chunks.length === 0) {
+      this.#chunks.push([entry]);
+      this.#lastScores.push(score);
+      return;
+    }
+    let ci = this.#chunkOf(score, member);
+    if (ci === this.#chunks.length) ci--;
+    const chunk = this.#chunks[ci]!;
+    const lo = position(chunk, score, member);
     chunk.splice(lo, 0, entry);
-    if (chunk.length > chunkMax) this.#chunks.splice(ci + 1, 0, chunk.splice(chunkMax / 2));
+    if (lo === chunk.length - 1) this.#lastScores[ci] = score;
+    if (chunk.length > chunkMax) {
+      const tail = chunk.splice(chunkMax / 2);
+      this.#chunks.splice(ci + 1, 0, tail);
+      this.#lastScores.splice(ci + 1, 0, tail[tail.length - 1]!.score);
+      this.#lastScores[ci] = chunk[chunk.length - 1]!.score;
+    }
   }
 
   #delete(score: number, member: string): void {
-    const ci = this.#chunkFor((e) => compare(e, score, member) < 0);
+    const ci = this.#chunkOf(score, member);
     const chunk = this.#chunks[ci]!;
-    let lo = 0;
-    let hi = chunk.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compare(chunk[mid]!, score, member) < 0) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = position(chunk, score, member);
     chunk.splice(lo, 1);
-    if (chunk.length === 0) this.#chunks.splice(ci, 1);
+    if (chunk.length === 0) {
+      this.#chunks.splice(ci, 1);
+      this.#lastScores.splice(ci, 1);
+    } else if (lo === chunk.length) this.#lastScores[ci] = chunk[lo - 1]!.score;
   }
 
   /** Sets a member's score; returns true when the member is new. */
@@ -125,6 +161,21 @@ export class ZSet {
     this.scores.set(member, score);
     this.#insert({ member, score });
     return old === undefined;
+  }
+
+  /** Adds a member known to be absent (the caller looked it up: one map operation less). */
+  insertNew(member: string, score: number): void {
+    this.bytes += member.length;
+    this.#size++;
+    this.scores.set(member, score);
+    this.#insert({ member, score });
+  }
+
+  /** Moves a present member from score `old` (as the caller looked it up) to `score`. */
+  replace(member: string, old: number, score: number): void {
+    this.#delete(old, member);
+    this.scores.set(member, score);
+    this.#insert({ member, score });
   }
 
   /** Removes a member; returns true when it was present. */
