@@ -41,6 +41,8 @@ const shutdown: Handler = (x, c, argv) => {
     script: run.name,
   });
   host.stop({ snapshot: false, reason: "User requested shutdown" });
+  // As Redis exits here: once this client sees its connection close, nobody can connect.
+  host.stopAccepting?.();
   c.transport.closeAfterReply();
 };
 

@@ -99,6 +99,8 @@ Deno.test("SHUTDOWN NOSAVE during a busy script stops the server without the scr
       assert.equal(await b.line(), `-${busyEval}`);
       await b.send("SHUTDOWN", "NOSAVE");
       assert.equal(await b.line(), null);
+      // As in Redis, whose process is gone by then: nobody connects anymore.
+      await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: server.port }));
       // The script's caller gets no reply: its connection closes.
       assert.equal(await a.line(), null);
       await waitForLog(server.process.logText, "Shutdown complete");
