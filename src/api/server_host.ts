@@ -18,6 +18,7 @@ export interface MovableListener {
   readonly hostname: string;
   readonly port: number;
   rebind(hostname: string, port: number): void;
+  stopAccepting(): void;
 }
 
 /** What `attachServer` needs from server.ts. */
@@ -134,6 +135,7 @@ export function attachServer(options: ServerHostOptions): void {
         );
       }
     },
+    stopAccepting: () => resp.stopAccepting(),
     rewriteConfig: (x) =>
       options.configFile === null
         ? Promise.resolve("ERR The server is running without a config file")

@@ -5,7 +5,9 @@
  * every command but the few Redis flags `allow-busy` (SCRIPT KILL,
  * FUNCTION KILL, FUNCTION STATS, SHUTDOWN, AUTH, HELLO, transaction
  * bookkeeping). SCRIPT KILL and FUNCTION KILL stop a script that has not
- * written.
+ * written. SHUTDOWN NOSAVE stops the server at once (`stopBusyScript`):
+ * the script ends where it is, its writes never reach the WAL, its caller's
+ * connection closes unanswered; SHUTDOWN without NOSAVE gets BUSY.
  * @module
  */
 import type { KvClient } from "./client.ts";
@@ -84,7 +86,22 @@ export function serveWhileBusy(x: KvEngine, run: BusyScript): boolean {
   return true;
 }
 
-/** Ends the busy state of `run` (the script returned or failed). */
+/**
+ * SHUTDOWN NOSAVE while a script is busy: the Lua hook stops the script as
+ * SCRIPT KILL would, even one that wrote, and once it has unwound its part
+ * of the pending WAL record is dropped (`scriptEnded`); what came before
+ * it stays. No snapshot is taken from now on: memory holds its writes.
+ */
+export function stopBusyScript(x: KvEngine): void {
+  const run = x.busyScript;
+  if (run === null) return;
+  run.killed = true;
+  run.stopping = true;
+  x.snapshotsBarred = true;
+}
+
+/** Ends the busy state of `run` (the script returned, failed, or was stopped). */
 export function scriptEnded(x: KvEngine, run: BusyScript): void {
   if (x.busyScript === run) x.busyScript = null;
+  if (run.stopping === true) x.discardRecordSince(run.recordMark);
 }

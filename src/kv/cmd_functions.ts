@@ -229,6 +229,7 @@ function fcall(lookup: CommandLookup, readOnly: boolean): Handler {
       argv,
       wrote: false,
       killed: false,
+      recordMark: x.recordMark(),
     };
     vm.run(found.fn.ref, run, c.reply, () => {
       vm.pushList(split.keys);

@@ -8,27 +8,50 @@ import type { Handler } from "./cmd_util.ts";
 import type { KvEngine } from "./engine.ts";
 import type { KvClient } from "./client.ts";
 import { latin1 } from "./bytes.ts";
+import { busyError, stopBusyScript } from "./busy.ts";
+import { log } from "../common/log.ts";
 import {
   abortShutdown,
   embeddedLifecycle,
   parseShutdownFlags,
   serverHostOf,
+  type ShutdownFlags,
   shutdownServer,
 } from "./server_control.ts";
 
-/** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: no reply when the server stops. */
-const shutdown: Handler = async (x, c, argv) => {
+/**
+ * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: no reply when the server
+ * stops. During a busy script only NOSAVE goes ahead (see busy.ts).
+ */
+const shutdown: Handler = (x, c, argv) => {
   const flags = parseShutdownFlags(argv.slice(1).map(latin1));
   if (flags === "abort") {
     return abortShutdown(x) ? c.reply.ok() : c.reply.error("ERR No shutdown in progress.");
   }
   if (typeof flags === "string") return c.reply.error(flags);
-  if (serverHostOf(x) === undefined) return c.reply.error(embeddedLifecycle);
+  const host = serverHostOf(x);
+  if (host === undefined) return c.reply.error(embeddedLifecycle);
+  const run = x.busyScript;
+  // Synchronous while a script is busy: the loop does not turn until it ends.
+  if (run === null) return shutdownIdle(x, c, flags);
+  // As Redis 7.0: only NOSAVE stops the server during a script, and at once.
+  if (flags.save !== "nosave") return c.reply.error(busyError(run.evalMode));
+  stopBusyScript(x);
+  log.warn("User requested shutdown during a busy script: ready to exit, bye bye...", {
+    script: run.name,
+  });
+  host.stop({ snapshot: false, reason: "User requested shutdown" });
+  // As Redis exits here: once this client sees its connection close, nobody can connect.
+  host.stopAccepting?.();
+  c.transport.closeAfterReply();
+};
+
+async function shutdownIdle(x: KvEngine, c: KvClient, flags: ShutdownFlags): Promise<void> {
   const err = await shutdownServer(x, flags, "User requested shutdown");
   if (err !== null) return c.reply.error(err);
   // The server is going away: the connection closes without a reply, as Redis's does.
   c.transport.closeAfterReply();
-};
+}
 
 /** SHUTDOWN's handler by name. */
 export const lifecycleHandlers: Record<string, Handler> = { shutdown };

@@ -91,6 +91,7 @@ function evalGeneric(lookup: CommandLookup, bySha: boolean, readOnly: boolean): 
       argv,
       wrote: false,
       killed: false,
+      recordMark: x.recordMark(),
     };
     vm.run(loaded.ref, run, c.reply);
   };

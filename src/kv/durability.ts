@@ -93,6 +93,8 @@ export class KvParticipant implements WalParticipant {
    * is durable up to the LSN it claims, so recovery never looks past the log.
    */
   checkpoint(_lsn: number): Promise<void> {
+    // The server is stopping without its busy script's writes, which memory still holds.
+    if (this.engine.snapshotsBarred) return Promise.resolve();
     if (this.#checkpointing !== null) return this.#checkpointing;
     this.#checkpointing = this.#write().finally(() => (this.#checkpointing = null));
     return this.#checkpointing;

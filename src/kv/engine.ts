@@ -8,7 +8,7 @@ import type { WalWriter } from "../storage/wal_port.ts";
 import type { KvClient } from "./client.ts";
 import type { KvConfig } from "./config.ts";
 import { Entry, Keyspace, type KvValue, type ValueType } from "./keyspace.ts";
-import { kvRecordKind, RecordEncoder } from "./record.ts";
+import { kvRecordKind, RecordEncoder, type RecordMark } from "./record.ts";
 import { estimateBytes } from "./entry_bytes.ts";
 import { type KvStats, resettableStats } from "./kv_stats.ts";
 import {
@@ -53,6 +53,10 @@ export interface BusyScript {
   wrote: boolean;
   /** KILL asked it to stop: the Lua hook raises the kill error. */
   killed: boolean;
+  /** Where the WAL record stood when it started (SHUTDOWN NOSAVE drops its part). */
+  readonly recordMark: RecordMark;
+  /** SHUTDOWN NOSAVE stops the server: it ends unlogged and unanswered. */
+  stopping?: boolean;
 }
 
 /** The default monotonic timer (ms, sub-millisecond precision). */
@@ -95,6 +99,8 @@ export class KvEngine {
   readonly acl: AclRegistry;
   /** CLIENT TRACKING: who read which keys, BCAST prefixes. */
   readonly tracking: Tracking;
+  /** Set once memory holds writes the WAL must not see (SHUTDOWN NOSAVE in a script): no more snapshots. */
+  snapshotsBarred = false;
   /** Persists a snapshot (SAVE/BGSAVE); null when the engine has no storage. */
   checkpoint: (() => Promise<void>) | null = null;
   /** Bumped by every write; a handler that wrote leaves it larger. */
@@ -252,6 +258,16 @@ export class KvEngine {
   /** Bytes of the record not yet written to the WAL. */
   get pendingRecordBytes(): number {
     return this.#record.count === 0 ? 0 : this.#record.bytes;
+  }
+
+  /** Where the pending record ends now. */
+  recordMark(): RecordMark {
+    return this.#record.mark();
+  }
+
+  /** Drops what was logged since `mark` and is not in the WAL yet. */
+  discardRecordSince(mark: RecordMark): void {
+    this.#record.truncate(mark);
   }
 
   /** Writes the pending record to the WAL; returns its end LSN or 0 when none. */

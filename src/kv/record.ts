@@ -19,12 +19,21 @@ export interface LoggedCommand {
   readonly argv: Uint8Array[];
 }
 
+/** A position in the record being built (`RecordEncoder.mark`). */
+export interface RecordMark {
+  /** Records taken before it (a later `take` moved past it). */
+  readonly taken: number;
+  readonly bytes: number;
+  readonly count: number;
+}
+
 /** Builds one record's payload. */
 export class RecordEncoder {
   #buf = new Uint8Array(4096);
   #view = new DataView(this.#buf.buffer);
   #pos = 4;
   #count = 0;
+  #taken = 0;
 
   get count(): number {
     return this.#count;
@@ -69,6 +78,21 @@ export class RecordEncoder {
     this.#count++;
   }
 
+  /** Where the record ends now (`truncate` goes back to it). */
+  mark(): RecordMark {
+    return { taken: this.#taken, bytes: this.#pos, count: this.#count };
+  }
+
+  /**
+   * Drops the commands added since `mark` that are still here (when the
+   * record was taken since, all of its commands came after the mark).
+   */
+  truncate(mark: RecordMark): void {
+    const same = mark.taken === this.#taken;
+    this.#pos = same ? mark.bytes : 4;
+    this.#count = same ? mark.count : 0;
+  }
+
   /**
    * The payload so far, and resets the encoder. The view is valid until the
    * next `add` (the WAL copies it into its own buffer at once).
@@ -78,6 +102,7 @@ export class RecordEncoder {
     const out = this.#buf.subarray(0, this.#pos);
     this.#pos = 4;
     this.#count = 0;
+    this.#taken++;
     if (this.#buf.length > 1024 * 1024) {
       // Drop a buffer grown by one huge command; `out` keeps the old one alive.
       this.#buf = new Uint8Array(4096);

@@ -228,7 +228,10 @@ export class ScriptVm {
     const status = whileRunning(run, () => lua._lua_pcallk(L, nargs, 1, 1, 0, 0));
     // A killed script's hook ran at every line (see script_host.ts): back to the count hook.
     if (run.killed) lua._lua_sethook(L, timeLimitHook, luaMaskCount, hookInstructions);
-    if (status === 0) {
+    if (run.stopping === true) {
+      // SHUTDOWN NOSAVE stopped it: Redis exits there, so its caller gets no reply.
+      run.caller.transport.closeAfterReply();
+    } else if (status === 0) {
       writeLua(L, 2, reply, run.resp);
       if (wroteCountedError) run.x.errorCounted = true;
     } else {

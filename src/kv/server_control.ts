@@ -41,6 +41,12 @@ export interface ServerHost {
    * words (the old listener then still serves).
    */
   rebind(hostname: string, port: number): Promise<string | null>;
+  /**
+   * Closes the RESP listening socket at once (SHUTDOWN NOSAVE inside a busy
+   * script, where `stop` takes effect only once the script has unwound): no
+   * new client connects to a server that is going away.
+   */
+  stopAccepting?(): void;
   /** The address the RESP listener is bound to. */
   readonly hostname: string;
   /**

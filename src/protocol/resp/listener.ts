@@ -34,6 +34,8 @@ export interface RespServer {
    * @throws {Deno.errors.AddrInUse} when the port is taken (nothing changes)
    */
   rebind(hostname: string, port: number): void;
+  /** Closes the listening socket now (SHUTDOWN NOSAVE inside a busy script); connections stay. */
+  stopAccepting(): void;
   /** Stops accepting, closes every connection and waits for them to end. */
   close(): Promise<void>;
 }
@@ -92,6 +94,9 @@ export function startRespServer(options: RespServerOptions): Promise<RespServer>
       hostname = nextHost;
       kv.engine.port = next.port;
       log.info(`Redis listening on ${nextHost}:${next.port}`, { port: next.port });
+    },
+    stopAccepting() {
+      listener.stopAccepting();
     },
     async close() {
       if (closed) return;
