@@ -27,25 +27,6 @@ export const defaultOutputBufferLimits: OutputBufferLimits = {
   pubsub: { hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60 },
 };
 
-const units: Readonly<Record<string, number>> = {
-  "": 1,
-  b: 1,
-  k: 1000,
-  kb: 1024,
-  m: 1_000_000,
-  mb: 1024 * 1024,
-  g: 1_000_000_000,
-  gb: 1024 * 1024 * 1024,
-};
-
-/** A size as Redis's memtoull reads it ("100mb", "4096"); null when invalid. */
-function memoryValue(text: string): number | null {
-  const m = /^(\d+)([a-z]*)$/i.exec(text);
-  if (m === null) return null;
-  const mult = units[m[2]!.toLowerCase()];
-  return mult === undefined ? null : Number(m[1]) * mult;
-}
-
 function className(name: string): keyof OutputBufferLimits | null {
   switch (name.toLowerCase()) {
     case "normal":
@@ -75,7 +56,7 @@ export function parseOutputBufferLimits(
   for (let i = 0; i < words.length; i += 4) {
     const cls = className(words[i]!);
     if (cls === null) return "Invalid client class specified in buffer limit configuration.";
-    const [hard, soft, softSeconds] = words.slice(i + 1, i + 4).map(memoryValue);
+    const [hard, soft, softSeconds] = words.slice(i + 1, i + 4).map(parseMemory);
     if (hard == null || soft == null || softSeconds == null) {
       return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
     }
@@ -117,7 +98,7 @@ export function parseMaxmemoryClients(value: string): MaxmemoryClients | string 
     if (pct > 100) return "percentage argument must be less or equal to 100";
     return { percent: true, value: pct };
   }
-  const n = memoryValue(value);
+  const n = parseMemory(value);
   return n === null ? "argument must be a memory or percent value" : { percent: false, value: n };
 }
 
@@ -129,4 +110,21 @@ export function formatMaxmemoryClients(m: MaxmemoryClients): string {
 /** Bytes the clients may use together before the largest are evicted; 0 = no limit. */
 export function clientEvictionLimit(m: MaxmemoryClients, maxmemory: number): number {
   return m.percent ? Math.floor(maxmemory * m.value / 100) : m.value;
+}
+
+/** Parses "100mb", "1gb", "4096" into bytes; null when invalid. */
+export function parseMemory(text: string): number | null {
+  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(text.trim());
+  if (m === null) return null;
+  const unit = (m[2] ?? "b").toLowerCase();
+  const mult: Record<string, number> = {
+    b: 1,
+    k: 1000,
+    kb: 1024,
+    m: 1_000_000,
+    mb: 1024 * 1024,
+    g: 1_000_000_000,
+    gb: 1024 * 1024 * 1024,
+  };
+  return Number(m[1]) * mult[unit]!;
 }

@@ -14,6 +14,7 @@ import {
   formatMaxmemoryClients,
   formatOutputBufferLimits,
   parseMaxmemoryClients,
+  parseMemory,
   parseOutputBufferLimits,
 } from "./client_limits.ts";
 import { evictClients } from "./client_evict.ts";
@@ -25,23 +26,6 @@ import {
   shutdownSettingNames,
   shutdownSettingValues,
 } from "./server_control.ts";
-
-/** Parses "100mb", "1gb", "4096" into bytes; null when invalid. */
-export function parseMemory(text: string): number | null {
-  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(text.trim());
-  if (m === null) return null;
-  const unit = (m[2] ?? "b").toLowerCase();
-  const mult: Record<string, number> = {
-    b: 1,
-    k: 1000,
-    kb: 1024,
-    m: 1_000_000,
-    mb: 1024 * 1024,
-    g: 1_000_000_000,
-    gb: 1024 * 1024 * 1024,
-  };
-  return Number(m[1]) * mult[unit]!;
-}
 
 /**
  * Redis settings ThunderDB accepts and reports but does not act on (no

@@ -24,10 +24,13 @@ function backlenBytes(n: number): number {
   return 5;
 }
 
-/** Growable output buffer. */
-class Out {
-  buf = new Uint8Array(64);
+/** A growable output buffer (listpacks here, RDB payloads in rdb_io.ts). */
+export class GrowableBytes {
+  buf: Uint8Array;
   pos = 0;
+  constructor(initialSize = 64) {
+    this.buf = new Uint8Array(initialSize);
+  }
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
@@ -40,6 +43,15 @@ class Out {
     this.ensure(1);
     this.buf[this.pos++] = v & 0xff;
   }
+  raw(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+}
+
+/** A listpack being written. */
+class Out extends GrowableBytes {
   /** `n` little-endian bytes of a two's complement integer. */
   intLe(v: bigint, n: number): void {
     for (let i = 0; i < n; i++) this.byte(Number((v >> BigInt(8 * i)) & 0xffn));

@@ -6,7 +6,7 @@
  */
 import { CorruptError } from "../common/errors.ts";
 import { latin1 } from "./bytes.ts";
-import { latin1At, readIntLe } from "./listpack.ts";
+import { GrowableBytes, latin1At, readIntLe } from "./listpack.ts";
 import { lzfDecompress } from "./lzf.ts";
 
 /** RDB value type codes (rdb.h), up to Redis 7.2's. */
@@ -177,28 +177,13 @@ export class RdbReader {
 }
 
 /** Builds an RDB payload in a growing buffer. */
-export class RdbWriter {
-  buf = new Uint8Array(256);
-  pos = 0;
-
-  #ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
+export class RdbWriter extends GrowableBytes {
+  constructor() {
+    super(256);
   }
 
   u8(v: number): void {
-    this.#ensure(1);
-    this.buf[this.pos++] = v & 0xff;
-  }
-
-  raw(b: Uint8Array): void {
-    this.#ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    this.byte(v);
   }
 
   /** A length in the shortest form. */
@@ -226,7 +211,7 @@ export class RdbWriter {
       if (v >= -2147483648 && v <= 2147483647) return this.#int(encInt32, v, 4);
     }
     this.len(s.length);
-    this.#ensure(s.length);
+    this.ensure(s.length);
     for (let i = 0; i < s.length; i++) this.buf[this.pos + i] = s.charCodeAt(i);
     this.pos += s.length;
   }
@@ -243,13 +228,13 @@ export class RdbWriter {
   }
 
   binaryDouble(v: number): void {
-    this.#ensure(8);
+    this.ensure(8);
     new DataView(this.buf.buffer).setFloat64(this.pos, v, true);
     this.pos += 8;
   }
 
   millis(v: number): void {
-    this.#ensure(8);
+    this.ensure(8);
     new DataView(this.buf.buffer).setBigInt64(this.pos, BigInt(Math.trunc(v)), true);
     this.pos += 8;
   }
