@@ -7,68 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { redisCli, startServer } from "./_support.ts";
-
-const busyEval =
-  "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
-const busyFcall =
-  "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
-
-/** A raw RESP connection that sends commands and reads reply lines. */
-class RawClient {
-  #text = "";
-  readonly #decoder = new TextDecoder();
-  private constructor(readonly conn: Deno.TcpConn) {}
-
-  static async open(port: number): Promise<RawClient> {
-    return new RawClient(await Deno.connect({ hostname: "127.0.0.1", port }));
-  }
-
-  /** Sends commands (pipelined in one write). */
-  async send(...commands: string[][]): Promise<void> {
-    let out = "";
-    for (const argv of commands) {
-      out += `*${argv.length}\r\n`;
-      for (const a of argv) out += `$${new TextEncoder().encode(a).length}\r\n${a}\r\n`;
-    }
-    await this.conn.write(new TextEncoder().encode(out));
-  }
-
-  /** The next reply line (a simple reply, an error or an integer), within `ms`. */
-  async line(ms = 10_000): Promise<string> {
-    const deadline = Date.now() + ms;
-    const buf = new Uint8Array(4096);
-    while (!this.#text.includes("\r\n")) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<null>((r) =>
-        timer = setTimeout(() => r(null), deadline - Date.now())
-      );
-      const n = await Promise.race([this.conn.read(buf), timeout]);
-      clearTimeout(timer);
-      if (n === null) {
-        throw new Error(`no reply within ${ms} ms (have ${JSON.stringify(this.#text)})`);
-      }
-      this.#text += this.#decoder.decode(buf.subarray(0, n));
-    }
-    const end = this.#text.indexOf("\r\n");
-    const line = this.#text.slice(0, end);
-    this.#text = this.#text.slice(end + 2);
-    return line;
-  }
-
-  close(): void {
-    this.conn.close();
-  }
-}
-
-/** Sends PING from `b` until it answers BUSY (the script is past the threshold). */
-async function waitBusy(b: RawClient, expected: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    await b.send(["PING"]);
-    if (await b.line() === expected) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error("the script never turned busy");
-}
+import { busyEval, busyFcall, RawClient, waitBusy } from "./_raw_client.ts";
 
 Deno.test("a long script: BUSY for others, SCRIPT KILL, UNKILLABLE, FUNCTION KILL", async () => {
   const dir = await Deno.makeTempDir();
@@ -95,7 +34,7 @@ Deno.test("a long script: BUSY for others, SCRIPT KILL, UNKILLABLE, FUNCTION KIL
     // What a user types in another terminal.
     assert.equal(await redisCli(port, ["SCRIPT", "KILL"]), "OK\n");
     assert.match(
-      await a.line(),
+      String(await a.line()),
       /^-ERR Script killed by user with SCRIPT KILL\.\.\. script: [0-9a-f]{40}, on @user_script:1\.$/,
     );
     assert.equal(await a.line(), "+PONG");
@@ -109,7 +48,10 @@ Deno.test("a long script: BUSY for others, SCRIPT KILL, UNKILLABLE, FUNCTION KIL
     await a.send(["EVAL", timed, "1", "x"]);
     await waitBusy(b, `-${busyEval}`);
     await b.send(["SCRIPT", "KILL"]);
-    assert.match(await b.line(), /^-UNKILLABLE Sorry the script already executed write commands/);
+    assert.match(
+      String(await b.line()),
+      /^-UNKILLABLE Sorry the script already executed write commands/,
+    );
     assert.deepEqual([await a.line(), await a.line()], ["$4", "done"]);
     assert.equal(await redisCli(port, ["GET", "x"]), "y\n");
 
