@@ -62,7 +62,6 @@ const denied = new Set([
   "quit",
   "save",
   "bgsave",
-  "client",
   "cluster",
   "shutdown",
   // Redis runs MIGRATE inside a script; here it waits for the target asynchronously, which a
@@ -91,6 +90,13 @@ function refusal(run: ScriptRun, spec: CommandSpec | undefined, argv: Uint8Array
   if (spec.name === "xread" || spec.name === "xreadgroup") {
     if (argv.some((a, i) => i > 0 && upperAscii(a) === "BLOCK")) {
       return `ERR ${spec.name} command is not allowed with BLOCK option from scripts`;
+    }
+  } else if (spec.name === "client") {
+    // Every CLIENT subcommand but HELP is flagged noscript in Redis 7.0 (DEBUG
+    // SET-DISABLE-DENY-SCRIPTS lets them run, as Redis's tests use it).
+    const help = argv.length === 2 && upperAscii(argv[1]!) === "HELP";
+    if (!help && !debugSettingsOf(run.x).denyScriptsDisabled) {
+      return "ERR This Redis command is not allowed from script";
     }
   } else if (denied.has(spec.name) || spec.flags.has("blocking")) {
     return "ERR This Redis command is not allowed from script";

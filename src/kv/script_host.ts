@@ -51,9 +51,27 @@ function argument(L: number, i: number): Uint8Array | null {
   return encoder.encode(String(lua._lua_tonumberx(L, i, 0)));
 }
 
+/**
+ * redis.call also looks for a busy script every this many calls, besides the
+ * instruction-count hook: a loop of a few Lua instructions around a costly
+ * call (CLIENT LIST, KEYS) runs 100,000 instructions only every few hundred
+ * milliseconds, well past busy-reply-threshold.
+ */
+const busyCheckCalls = 16;
+let busyCheckCountdown = busyCheckCalls;
+
 function redisCall(L: number, raising: boolean): number {
   const run = running;
   if (run === null) return raise(L, "redis.call is only available while a script runs");
+  if (--busyCheckCountdown === 0) {
+    busyCheckCountdown = busyCheckCalls;
+    if (!run.killed) serveWhileBusy(run.x, run);
+    if (run.killed) {
+      // As the hook does once a script is killed: every line raises from now on.
+      lua._lua_sethook(L, timeLimitHook, luaMaskLine, 0);
+      return raise(L, killedText);
+    }
+  }
   const argc = lua._lua_gettop(L);
   if (argc === 0) {
     pushErrorTable(L, "ERR Please specify at least one argument for this redis lib call");

@@ -82,3 +82,52 @@ Deno.test("a long script: BUSY for others, SCRIPT KILL, UNKILLABLE, FUNCTION KIL
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a busy script looping on CLIENT LIST: BUSY for others, HELLO SETNAME ends it, a BLPOP it fed is served after it", async () => {
+  const dir = await Deno.makeTempDir();
+  const server = await startServer(dir, ["--transport", "native", "--enable-debug-command", "yes"]);
+  const port = server.port;
+  const blocked = await RawClient.open(port);
+  const runner = await RawClient.open(port);
+  const other = await RawClient.open(port);
+  const namer = await RawClient.open(port);
+  try {
+    // CLIENT subcommands (but HELP) are noscript, as in Redis 7.0, unless DEBUG lifts that.
+    await runner.send(["EVAL", "return redis.call('client', 'list')", "0"]);
+    assert.match(
+      String(await runner.line()),
+      /^-ERR This Redis command is not allowed from script/,
+    );
+    await blocked.send(["BLPOP", "x", "0"]);
+    await runner.send(["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1"], [
+      "CONFIG",
+      "SET",
+      "lua-time-limit",
+      "10",
+    ]);
+    assert.deepEqual([await runner.line(), await runner.line()], ["+OK", "+OK"]);
+    // Each loop runs few Lua instructions around a costly call: redis.call itself looks for a
+    // busy script, not only the instruction-count hook.
+    const script = "local clients redis.call('lpush', KEYS[1], 'y') " +
+      "while true do clients = redis.call('client', 'list') " +
+      "if string.find(clients, 'abortscript') ~= nil then break end end " +
+      "redis.call('lpush', KEYS[1], 'z') return clients";
+    await runner.send(["EVAL", script, "1", "x"]);
+    await waitBusy(other, `-${busyEval}`);
+    // HELLO is allowed while busy: its name ends the script's loop.
+    await namer.send(["HELLO", "2", "SETNAME", "abortscript"]);
+    assert.match(String(await runner.line()), /^\$\d+$/);
+    assert.match(String(await runner.line()), /name=abortscript/);
+    // The pop sees both pushes: the script ended before the unblocked client was served.
+    const popped = [];
+    for (let i = 0; i < 5; i++) popped.push(await blocked.line());
+    assert.deepEqual(popped, ["*2", "$1", "x", "$1", "z"]);
+  } finally {
+    blocked.close();
+    runner.close();
+    other.close();
+    namer.close();
+    await server.kill();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
