@@ -101,6 +101,19 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** Concatenates byte arrays in order. */
+export function joinBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const ch of chunks) n += ch.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const ch of chunks) {
+    out.set(ch, at);
+    at += ch.length;
+  }
+  return out;
+}
+
 /** Concatenates two byte arrays. */
 export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

@@ -12,7 +12,7 @@
  */
 import type { KvClient } from "./client.ts";
 import type { KvEngine } from "./engine.ts";
-import { fromLatin1, latin1, parseInt64 } from "./bytes.ts";
+import { fromLatin1, joinBytes, latin1, parseInt64 } from "./bytes.ts";
 import { errors, type Handler, key, opt } from "./cmd_util.ts";
 import type { Entry } from "./keyspace.ts";
 import { MigrateIoError, type MigrateLink, migrateLink } from "./migrate_link.ts";
@@ -78,18 +78,6 @@ function command(parts: readonly Uint8Array[]): Uint8Array[] {
   return out;
 }
 
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const ch of chunks) n += ch.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const ch of chunks) {
-    out.set(ch, at);
-    at += ch.length;
-  }
-  return out;
-}
-
 /** A key to send: its entry (to see whether it changed meanwhile) and its RESTORE. */
 interface Outgoing {
   readonly key: string;
@@ -123,7 +111,7 @@ async function exchange(
   if (a.auth.length > 0) chunks.push(...command([fromLatin1("AUTH"), ...a.auth]));
   if (select) chunks.push(...command([fromLatin1("SELECT"), fromLatin1(String(a.db))]));
   for (const o of batch) chunks.push(...o.restore);
-  await link.write(concat(chunks), a.timeoutMs);
+  await link.write(joinBytes(chunks), a.timeoutMs);
   const authReply = a.auth.length > 0 ? await link.readLine(a.timeoutMs) : "+OK";
   const selectReply = select ? await link.readLine(a.timeoutMs) : "+OK";
   let error: string | null = null;

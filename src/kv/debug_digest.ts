@@ -12,7 +12,7 @@ import type { Entry, KvValue } from "./keyspace.ts";
 import { Deque } from "./deque.ts";
 import { ZSet } from "./zset.ts";
 import { Stream } from "./stream.ts";
-import { fromLatin1 } from "./bytes.ts";
+import { fromLatin1, joinBytes } from "./bytes.ts";
 import { sha1Hex } from "./sha1.ts";
 import { Writer, writeValue } from "./snapshot.ts";
 
@@ -53,15 +53,7 @@ function serialized(v: KvValue): Uint8Array {
   const w = new Writer((chunk) => chunks.push(chunk));
   writeValue(w, v);
   w.drain();
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return joinBytes(chunks);
 }
 
 /**
