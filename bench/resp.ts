@@ -18,6 +18,7 @@ import { startRespServer } from "../src/protocol/resp/mod.ts";
 import { configureLog } from "../src/common/log.ts";
 import { helpOnRequest, numberFlag } from "./_help.ts";
 import process from "node:process";
+import { type RedisServer, startRedis } from "../tests/e2e/resp/_redis_server.ts";
 
 helpOnRequest(`
 Usage: deno run -A --unstable-ffi bench/resp.ts [--requests N] [--pipelined-requests N]
@@ -55,13 +56,6 @@ function transportsFlag(): ("native" | "deno")[] {
     if (t !== "native" && t !== "deno") throw new Error(`unknown transport ${t}`);
     return t;
   });
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** Runs redis-benchmark; returns ops/s per test name (upper case). */
@@ -123,12 +117,6 @@ function procCpuMicros(pid: number): number {
   }
 }
 
-interface Redis {
-  readonly port: number;
-  readonly pid: number;
-  stop(): Promise<void>;
-}
-
 /** Runs redis-benchmark and measures the server's CPU time over the run. */
 async function measured(
   port: number,
@@ -139,45 +127,6 @@ async function measured(
   const before = cpuMicros();
   const rates = await benchmark(port, requests, pipeline);
   return { rates, cpuMicros: cpuMicros() - before };
-}
-
-async function startRedis(dir: string): Promise<Redis> {
-  const port = freePort();
-  const child = new Deno.Command("redis-server", {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--dir",
-      dir,
-      "--save",
-      "",
-      "--appendonly",
-      "yes",
-      "--appendfsync",
-      "everysec",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let i = 0; i < 100; i++) {
-    try {
-      const c = await Deno.connect({ hostname: "127.0.0.1", port });
-      c.close();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return {
-    port,
-    pid: child.pid,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
 }
 
 /** The middle value (the mean of the two middle ones for an even count). */
@@ -203,7 +152,7 @@ interface PairRounds {
 /** Runs one ThunderDB listener and Redis `rounds` times, swapping which goes first each round. */
 async function pairRounds(
   ourPort: number,
-  redis: Redis,
+  redis: RedisServer,
   n: number,
   pipeline: number,
   rounds: number,
@@ -251,7 +200,14 @@ async function main(): Promise<void> {
     servers.push({ transport, server });
   }
   await Deno.mkdir(`${root}/redis`);
-  const redis = await startRedis(`${root}/redis`);
+  const redis = await startRedis([
+    "--dir",
+    `${root}/redis`,
+    "--appendonly",
+    "yes",
+    "--appendfsync",
+    "everysec",
+  ]);
   // A short unmeasured run first on every server, so no measured run pays for JIT or page faults.
   for (const { server } of servers) await benchmark(server.port, 10_000, 1);
   await benchmark(redis.port, 10_000, 1);

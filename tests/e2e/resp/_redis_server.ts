@@ -1,11 +1,14 @@
 /**
  * Starts a real redis-server for tests that talk to both servers (DUMP,
- * RESTORE and MIGRATE between Redis and ThunderDB), on a free loopback port.
+ * RESTORE and MIGRATE between Redis and ThunderDB) and for bench/resp.ts,
+ * on a free loopback port.
  */
 
 /** A running redis-server. */
 export interface RedisServer {
   readonly port: number;
+  /** Its process id (the benchmark reads its CPU time from /proc). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -24,7 +27,10 @@ function freePort(first: number, last: number): number {
   throw new Error(`No free port in ${first}..${last}`);
 }
 
-/** Starts redis-server without persistence; `args` are extra command-line options. */
+/**
+ * Starts redis-server without persistence; `args` are extra command-line
+ * options (later ones win, so `--appendonly yes` turns persistence on).
+ */
 export async function startRedis(args: readonly string[] = []): Promise<RedisServer> {
   const port = freePort(35000, 35999);
   const child = new Deno.Command("redis-server", {
@@ -49,6 +55,7 @@ export async function startRedis(args: readonly string[] = []): Promise<RedisSer
       c.close();
       return {
         port,
+        pid: child.pid,
         async stop() {
           child.kill("SIGTERM");
           await child.status;
